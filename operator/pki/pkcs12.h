@@ -1,0 +1,55 @@
+// PKCS#12 keystores and truststores that Java's keytool and JSSE read.
+#ifndef CERTSTORE_PKI_PKCS12_H_
+#define CERTSTORE_PKI_PKCS12_H_
+
+#include <string>
+#include <vector>
+
+#include "operator/common/secret.h"
+#include "operator/common/status.h"
+#include "operator/pki/openssl_ptr.h"
+#include "operator/pki/store.h"
+
+namespace certstore::pki {
+
+// Encryption profiles.
+//   kModern2023: keys and certificates encrypted with AES-256-CBC under
+//     PBES2/PBKDF2-HMAC-SHA256, 10,000 iterations; MAC HMAC-SHA-256,
+//     10,000 iterations. What JDK 16+ writes. Needs Java 12+, 11.0.12+ or
+//     8u301+.
+//   kLegacyDES: pbeWithSHA1And3-KeyTripleDES-CBC for keys and certificates,
+//     2,048 iterations; MAC HMAC-SHA-1, 2,048 iterations. For older Java 8.
+enum class Pkcs12Profile { kModern2023, kLegacyDES };
+const char* Pkcs12ProfileName(Pkcs12Profile p);
+constexpr int kModern2023Iterations = 10000;
+constexpr int kLegacyDesIterations = 2048;
+
+// A keystore with one PrivateKeyEntry: `key` with `chain` (leaf first, then
+// issuers), the key bag and the leaf bag carrying friendlyName `alias` and a
+// shared localKeyId. REQUIRES: chain non-empty, key matches chain[0]
+// (InvalidArgument otherwise). The password may be empty.
+StatusOr<std::string> EncodePkcs12Keystore(EVP_PKEY* key,
+                                           const std::vector<X509*>& chain,
+                                           const std::string& alias,
+                                           const SecretBytes& password,
+                                           Pkcs12Profile profile);
+
+// A truststore: only certificates, each a trustedCertEntry (it carries
+// Oracle's trusted-key-usage attribute, OID 2.16.840.1.113894.746875.1.1 =
+// anyExtendedKeyUsage) under friendlyName TrustedCertAlias(cert). No private
+// key. Duplicates (same fingerprint) are written once. InvalidArgument when
+// `certs` is empty.
+StatusOr<std::string> EncodePkcs12Truststore(const std::vector<X509*>& certs,
+                                             const SecretBytes& password,
+                                             Pkcs12Profile profile);
+
+// Reads a PKCS#12 file: checks the MAC with `password` (PermissionDenied
+// "wrong password or corrupted store" when it fails), decrypts every bag and
+// returns its entries in file order, with types as Java would list them.
+// InvalidArgument for bytes that are not PKCS#12.
+StatusOr<StoreContents> ParsePkcs12(const std::string& bytes,
+                                    const SecretBytes& password);
+
+}  // namespace certstore::pki
+
+#endif  // CERTSTORE_PKI_PKCS12_H_
