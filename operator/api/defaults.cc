@@ -1,0 +1,49 @@
+#include "operator/api/defaults.h"
+
+namespace certstore::api {
+namespace {
+
+void DefaultKey(PrivateKey* k, bool ca) {
+  if (k->algorithm.empty()) k->algorithm = "ECDSA";
+  if (!k->size) {
+    if (k->algorithm == "RSA") k->size = ca ? 3072 : 2048;
+    else if (k->algorithm == "ECDSA") k->size = ca ? 384 : 256;
+    else if (k->algorithm == "Ed25519") k->size = 0;
+  }
+}
+
+}  // namespace
+
+void ApplyDefaults(CertStore* cs) {
+  CertStoreSpec& s = cs->spec;
+  if (s.keystore) {
+    KeystoreSpec& k = *s.keystore;
+    if (k.alias.empty()) k.alias = kDefaultAlias;
+    if (k.usages.empty()) k.usages = {"serverAuth", "clientAuth"};
+    DefaultKey(&k.private_key, false);
+    if (k.private_key.rotation_policy.empty()) k.private_key.rotation_policy = "Always";
+    if (k.duration.empty()) k.duration = kDefaultLeafDuration;
+  }
+  if (s.truststore) {
+    TruststoreSpec& t = *s.truststore;
+    if (!t.sources_set && t.sources.empty()) t.sources = {TrustSource{}};
+    for (auto& src : t.sources)
+      if ((src.type == TrustSource::Type::kSecret ||
+           src.type == TrustSource::Type::kConfigMap) &&
+          src.key.empty())
+        src.key = kCaCrtKey;
+  }
+  if (s.formats.empty()) s.formats = {"PKCS12", "PEM"};
+  if (s.pkcs12_profile.empty()) s.pkcs12_profile = "Modern2023";
+  if (s.password && s.password->key.empty()) s.password->key = kPasswordKey;
+}
+
+void ApplyDefaults(Issuer* issuer) {
+  if (issuer->spec.self_signed) {
+    SelfSignedIssuerSpec& ss = *issuer->spec.self_signed;
+    DefaultKey(&ss.private_key, true);
+    if (ss.duration.empty()) ss.duration = kDefaultCaDuration;
+  }
+}
+
+}  // namespace certstore::api

@@ -1,0 +1,435 @@
+// yaml-cpp stays inside this file: it throws, and its headers are slow.
+#include "operator/api/parse.h"
+
+#include <yaml-cpp/yaml.h>
+
+#include <functional>
+#include <set>
+
+#include "operator/api/field_error.h"
+#include "operator/common/base64.h"
+
+namespace certstore::api {
+namespace {
+
+using Fields = std::map<std::string, std::function<void(const YAML::Node&,
+                                                         const std::string&)>>;
+
+// Walks a YAML tree, recording every structural error with its path.
+class Walker {
+ public:
+  explicit Walker(FieldErrors* errs) : errs_(errs) {}
+
+  // Calls the handler of each known key; unknown keys are errors.
+  void Object(const YAML::Node& n, const std::string& path, const Fields& fields) {
+    if (!n.IsMap()) {
+      if (!n.IsNull()) errs_->Add(path, "must be an object");
+      return;
+    }
+    for (auto it = n.begin(); it != n.end(); ++it) {
+      std::string key = it->first.Scalar();
+      std::string child = path.empty() ? key : path + "." + key;
+      auto f = fields.find(key);
+      if (f == fields.end()) {
+        errs_->Add(child, "unknown field");
+        continue;
+      }
+      f->second(it->second, child);
+    }
+  }
+
+  void Str(const YAML::Node& n, const std::string& path, std::string* out) {
+    if (n.IsNull()) return;
+    if (!n.IsScalar()) {
+      errs_->Add(path, "must be a string");
+      return;
+    }
+    *out = n.Scalar();
+  }
+  void OptStr(const YAML::Node& n, const std::string& path,
+              std::optional<std::string>* out) {
+    if (n.IsNull()) return;
+    std::string s;
+    Str(n, path, &s);
+    *out = s;
+  }
+  void Int(const YAML::Node& n, const std::string& path, std::optional<int>* out) {
+    if (n.IsNull()) return;
+    if (!n.IsScalar()) {
+      errs_->Add(path, "must be an integer");
+      return;
+    }
+    const std::string& s = n.Scalar();
+    char* end = nullptr;
+    long v = std::strtol(s.c_str(), &end, 10);
+    if (s.empty() || *end != '\0' || v > 1000000 || v < -1000000) {
+      errs_->Add(path, "must be an integer (got \"" + s + "\")");
+      return;
+    }
+    *out = static_cast<int>(v);
+  }
+  void StrList(const YAML::Node& n, const std::string& path,
+               std::vector<std::string>* out) {
+    if (n.IsNull()) return;
+    if (!n.IsSequence()) {
+      errs_->Add(path, "must be a list of strings");
+      return;
+    }
+    for (size_t i = 0; i < n.size(); ++i) {
+      std::string s;
+      Str(n[i], path + "[" + std::to_string(i) + "]", &s);
+      out->push_back(s);
+    }
+  }
+  void StrMap(const YAML::Node& n, const std::string& path,
+              std::map<std::string, std::string>* out) {
+    if (n.IsNull()) return;
+    if (!n.IsMap()) {
+      errs_->Add(path, "must be a map of strings");
+      return;
+    }
+    for (auto it = n.begin(); it != n.end(); ++it) {
+      std::string v;
+      Str(it->second, path + "." + it->first.Scalar(), &v);
+      (*out)[it->first.Scalar()] = v;
+    }
+  }
+  // An object that must be empty ("issuer: {}").
+  void Empty(const YAML::Node& n, const std::string& path) {
+    Object(n, path, {});
+  }
+  void Ignore(const YAML::Node&, const std::string&) {}
+
+  FieldErrors* errs() { return errs_; }
+
+ private:
+  FieldErrors* errs_;
+};
+
+void ParseMeta(Walker& w, const YAML::Node& n, const std::string& path,
+               ObjectMeta* m) {
+  if (!n.IsMap()) {
+    w.errs()->Add(path, "must be an object");
+    return;
+  }
+  // Server-populated metadata is accepted and mostly ignored.
+  for (auto it = n.begin(); it != n.end(); ++it) {
+    std::string k = it->first.Scalar();
+    std::string p = path + "." + k;
+    if (k == "name") w.Str(it->second, p, &m->name);
+    else if (k == "namespace") w.Str(it->second, p, &m->namespace_);
+    else if (k == "uid") w.Str(it->second, p, &m->uid);
+    else if (k == "resourceVersion") w.Str(it->second, p, &m->resource_version);
+    else if (k == "generation") {
+      std::optional<int> g;
+      w.Int(it->second, p, &g);
+      m->generation = g.value_or(0);
+    } else if (k == "labels") w.StrMap(it->second, p, &m->labels);
+    else if (k == "annotations") w.StrMap(it->second, p, &m->annotations);
+  }
+}
+
+void ParseSubject(Walker& w, const YAML::Node& n, const std::string& path,
+                  Subject* s) {
+  w.Object(n, path,
+           {{"organizations", [&](auto& v, auto& p) { w.StrList(v, p, &s->organizations); }},
+            {"organizationalUnits", [&](auto& v, auto& p) { w.StrList(v, p, &s->organizational_units); }},
+            {"countries", [&](auto& v, auto& p) { w.StrList(v, p, &s->countries); }},
+            {"localities", [&](auto& v, auto& p) { w.StrList(v, p, &s->localities); }},
+            {"provinces", [&](auto& v, auto& p) { w.StrList(v, p, &s->provinces); }}});
+}
+
+void ParsePrivateKey(Walker& w, const YAML::Node& n, const std::string& path,
+                     PrivateKey* k, bool with_rotation) {
+  Fields f = {{"algorithm", [&](auto& v, auto& p) { w.Str(v, p, &k->algorithm); }},
+              {"size", [&](auto& v, auto& p) { w.Int(v, p, &k->size); }}};
+  if (with_rotation)
+    f["rotationPolicy"] = [&](auto& v, auto& p) { w.Str(v, p, &k->rotation_policy); };
+  w.Object(n, path, f);
+}
+
+void ParseKeystore(Walker& w, const YAML::Node& n, const std::string& path,
+                   KeystoreSpec* k) {
+  w.Object(n, path, {
+      {"alias", [&](auto& v, auto& p) { w.Str(v, p, &k->alias); }},
+      {"commonName", [&](auto& v, auto& p) { w.Str(v, p, &k->common_name); }},
+      {"subject", [&](auto& v, auto& p) { ParseSubject(w, v, p, &k->subject); }},
+      {"dnsNames", [&](auto& v, auto& p) { w.StrList(v, p, &k->dns_names); }},
+      {"ipAddresses", [&](auto& v, auto& p) { w.StrList(v, p, &k->ip_addresses); }},
+      {"uris", [&](auto& v, auto& p) { w.StrList(v, p, &k->uris); }},
+      {"emailAddresses", [&](auto& v, auto& p) { w.StrList(v, p, &k->email_addresses); }},
+      {"usages", [&](auto& v, auto& p) { w.StrList(v, p, &k->usages); }},
+      {"privateKey", [&](auto& v, auto& p) { ParsePrivateKey(w, v, p, &k->private_key, true); }},
+      {"duration", [&](auto& v, auto& p) { w.Str(v, p, &k->duration); }},
+      {"renewBefore", [&](auto& v, auto& p) { w.OptStr(v, p, &k->renew_before); }},
+      {"renewBeforePercentage", [&](auto& v, auto& p) { w.Int(v, p, &k->renew_before_percentage); }},
+  });
+}
+
+void ParseRef(Walker& w, const YAML::Node& n, const std::string& path,
+              std::string* name, std::string* key) {
+  w.Object(n, path, {{"name", [&](auto& v, auto& p) { w.Str(v, p, name); }},
+                     {"key", [&](auto& v, auto& p) { w.Str(v, p, key); }}});
+}
+
+void ParseTruststore(Walker& w, const YAML::Node& n, const std::string& path,
+                     TruststoreSpec* t) {
+  w.Object(n, path, {
+      {"secretName", [&](auto& v, auto& p) { w.Str(v, p, &t->secret_name); }},
+      {"sources", [&](const YAML::Node& v, const std::string& p) {
+         if (v.IsNull()) return;
+         t->sources_set = true;
+         if (!v.IsSequence()) {
+           w.errs()->Add(p, "must be a list");
+           return;
+         }
+         for (size_t i = 0; i < v.size(); ++i) {
+           std::string ip = p + "[" + std::to_string(i) + "]";
+           TrustSource s;
+           int kinds = 0;
+           w.Object(v[i], ip, {
+               {"issuer", [&](auto& x, auto& xp) { w.Empty(x, xp); s.type = TrustSource::Type::kIssuer; ++kinds; }},
+               {"systemDefaults", [&](auto& x, auto& xp) { w.Empty(x, xp); s.type = TrustSource::Type::kSystemDefaults; ++kinds; }},
+               {"secret", [&](auto& x, auto& xp) { ParseRef(w, x, xp, &s.name, &s.key); s.type = TrustSource::Type::kSecret; ++kinds; }},
+               {"configMap", [&](auto& x, auto& xp) { ParseRef(w, x, xp, &s.name, &s.key); s.type = TrustSource::Type::kConfigMap; ++kinds; }},
+               {"inline", [&](auto& x, auto& xp) { w.Str(x, xp, &s.inline_pem); s.type = TrustSource::Type::kInline; ++kinds; }},
+           });
+           if (kinds != 1)
+             w.errs()->Add(ip, "exactly one of issuer, secret, configMap, inline, "
+                               "systemDefaults must be set");
+           t->sources.push_back(s);
+         }
+       }},
+  });
+}
+
+void ParseCertStoreSpec(Walker& w, const YAML::Node& n, const std::string& path,
+                        CertStoreSpec* s) {
+  w.Object(n, path, {
+      {"issuerRef", [&](auto& v, auto& p) {
+         std::string kind;
+         w.Object(v, p, {{"name", [&](auto& x, auto& xp) { w.Str(x, xp, &s->issuer_ref.name); }},
+                         {"kind", [&](auto& x, auto& xp) { w.Str(x, xp, &kind); }},
+                         {"group", [&](auto& x, auto& xp) {
+                            std::string g;
+                            w.Str(x, xp, &g);
+                            if (!g.empty() && g != kGroup)
+                              w.errs()->Add(xp, std::string("must be ") + kGroup);
+                          }}});
+         if (kind == "ClusterCertIssuer") s->issuer_ref.kind = IssuerKind::kClusterCertIssuer;
+         else if (kind.empty() || kind == "CertIssuer") s->issuer_ref.kind = IssuerKind::kCertIssuer;
+         else w.errs()->Add(p + ".kind", "must be CertIssuer or ClusterCertIssuer (got \"" + kind + "\")");
+       }},
+      {"secretName", [&](auto& v, auto& p) { w.Str(v, p, &s->secret_name); }},
+      {"keystore", [&](auto& v, auto& p) {
+         s->keystore.emplace();
+         ParseKeystore(w, v, p, &*s->keystore);
+       }},
+      {"truststore", [&](auto& v, auto& p) {
+         s->truststore.emplace();
+         ParseTruststore(w, v, p, &*s->truststore);
+       }},
+      {"formats", [&](auto& v, auto& p) { w.StrList(v, p, &s->formats); }},
+      {"pkcs12", [&](auto& v, auto& p) {
+         w.Object(v, p, {{"profile", [&](auto& x, auto& xp) { w.Str(x, xp, &s->pkcs12_profile); }}});
+       }},
+      {"password", [&](auto& v, auto& p) {
+         s->password.emplace();
+         w.Object(v, p, {{"secretKeyRef", [&](auto& x, auto& xp) {
+                            ParseRef(w, x, xp, &s->password->name, &s->password->key);
+                          }}});
+       }},
+  });
+}
+
+void ParseIssuerSpec(Walker& w, const YAML::Node& n, const std::string& path,
+                     IssuerSpec* s) {
+  w.Object(n, path, {
+      {"ca", [&](auto& v, auto& p) {
+         s->ca.emplace();
+         w.Object(v, p, {{"secretName", [&](auto& x, auto& xp) { w.Str(x, xp, &s->ca->secret_name); }}});
+       }},
+      {"selfSigned", [&](auto& v, auto& p) {
+         s->self_signed.emplace();
+         auto* ss = &*s->self_signed;
+         w.Object(v, p, {
+             {"secretName", [&](auto& x, auto& xp) { w.Str(x, xp, &ss->secret_name); }},
+             {"commonName", [&](auto& x, auto& xp) { w.Str(x, xp, &ss->common_name); }},
+             {"subject", [&](auto& x, auto& xp) { ParseSubject(w, x, xp, &ss->subject); }},
+             {"privateKey", [&](auto& x, auto& xp) { ParsePrivateKey(w, x, xp, &ss->private_key, false); }},
+             {"duration", [&](auto& x, auto& xp) { w.Str(x, xp, &ss->duration); }},
+         });
+       }},
+  });
+}
+
+// Top-level fields every object may carry.
+Fields TopLevel(Walker& w, ObjectMeta* meta) {
+  return {{"apiVersion", [&w](auto& v, auto& p) { std::string s; w.Str(v, p, &s); }},
+          {"kind", [&w](auto& v, auto& p) { std::string s; w.Str(v, p, &s); }},
+          {"metadata", [&w, meta](auto& v, auto& p) { ParseMeta(w, v, p, meta); }},
+          {"status", [&w](auto& v, auto& p) { w.Ignore(v, p); }}};
+}
+
+Status CheckApiVersion(const YAML::Node& n, const std::string& want) {
+  std::string got = n["apiVersion"] && n["apiVersion"].IsScalar()
+                        ? n["apiVersion"].Scalar()
+                        : "";
+  if (got != want)
+    return InvalidArgumentError("apiVersion: must be " + want + " (got \"" +
+                                got + "\")");
+  return OkStatus();
+}
+
+StatusOr<Document> ParseNode(const YAML::Node& n, int index) {
+  if (!n.IsMap()) return InvalidArgumentError("must be an object");
+  std::string kind = n["kind"] && n["kind"].IsScalar() ? n["kind"].Scalar() : "";
+  FieldErrors errs;
+  Walker w(&errs);
+  Document doc;
+  doc.index = index;
+  doc.kind = kind;
+  if (kind == "CertStore") {
+    RETURN_IF_ERROR(CheckApiVersion(n, kApiVersion));
+    CertStore cs;
+    Fields f = TopLevel(w, &cs.metadata);
+    f["spec"] = [&](auto& v, auto& p) { ParseCertStoreSpec(w, v, p, &cs.spec); };
+    w.Object(n, "", f);
+    if (!n["spec"]) errs.Add("spec", "required");
+    doc.object = std::move(cs);
+  } else if (kind == "CertIssuer" || kind == "ClusterCertIssuer") {
+    RETURN_IF_ERROR(CheckApiVersion(n, kApiVersion));
+    Issuer is;
+    is.kind = kind == "CertIssuer" ? IssuerKind::kCertIssuer
+                                   : IssuerKind::kClusterCertIssuer;
+    Fields f = TopLevel(w, &is.metadata);
+    f["spec"] = [&](auto& v, auto& p) { ParseIssuerSpec(w, v, p, &is.spec); };
+    w.Object(n, "", f);
+    if (!n["spec"]) errs.Add("spec", "required");
+    doc.object = std::move(is);
+  } else if (kind == "Secret" || kind == "ConfigMap") {
+    RETURN_IF_ERROR(CheckApiVersion(n, "v1"));
+    ObjectMeta meta;
+    std::map<std::string, std::string> data, string_data, binary_data;
+    std::string type;
+    Fields f = TopLevel(w, &meta);
+    f["data"] = [&](auto& v, auto& p) { w.StrMap(v, p, &data); };
+    f["stringData"] = [&](auto& v, auto& p) { w.StrMap(v, p, &string_data); };
+    f["binaryData"] = [&](auto& v, auto& p) { w.StrMap(v, p, &binary_data); };
+    f["type"] = [&](auto& v, auto& p) { w.Str(v, p, &type); };
+    f["immutable"] = [&](auto& v, auto& p) { w.Ignore(v, p); };
+    w.Object(n, "", f);
+    std::map<std::string, std::string> decoded;
+    bool secret = kind == "Secret";
+    for (auto& [k, v] : secret ? data : binary_data) {
+      auto d = Base64Decode(v);
+      if (!d.ok()) errs.Add((secret ? "data." : "binaryData.") + k,
+                            "is not valid base64");
+      else decoded[k] = *d;
+    }
+    for (auto& [k, v] : secret ? string_data : data) decoded[k] = v;
+    if (secret) {
+      SecretObject s{meta, type, decoded};
+      doc.object = std::move(s);
+    } else {
+      ConfigMapObject c{meta, decoded};
+      doc.object = std::move(c);
+    }
+  } else if (kind.empty()) {
+    return InvalidArgumentError("kind: required");
+  } else {
+    return InvalidArgumentError("kind " + kind +
+                                " is not supported (expected CertStore, "
+                                "CertIssuer, ClusterCertIssuer, Secret or "
+                                "ConfigMap)");
+  }
+  RETURN_IF_ERROR(errs.ToStatus());
+  return doc;
+}
+
+std::string Describe(const YAML::Node& n, int index) {
+  std::string out = "document " + std::to_string(index);
+  if (n.IsMap() && n["kind"] && n["kind"].IsScalar()) {
+    out += " (" + n["kind"].Scalar();
+    if (n["metadata"] && n["metadata"].IsMap() && n["metadata"]["name"] &&
+        n["metadata"]["name"].IsScalar())
+      out += "/" + n["metadata"]["name"].Scalar();
+    out += ")";
+  }
+  return out;
+}
+
+std::string YamlError(const YAML::Exception& e) {
+  std::string out = "invalid YAML";
+  if (!e.mark.is_null())
+    out += " at line " + std::to_string(e.mark.line + 1) + ", column " +
+           std::to_string(e.mark.column + 1);
+  return out + ": " + e.msg;
+}
+
+template <typename T>
+StatusOr<T> ParseOne(const std::string& text, const char* what) {
+  auto docs = ParseDocuments(text);
+  if (!docs.ok()) return docs.status();
+  if (docs->size() != 1)
+    return InvalidArgumentError(std::string("expected exactly one ") + what);
+  T* obj = std::get_if<T>(&docs->front().object);
+  if (obj == nullptr)
+    return InvalidArgumentError(std::string("expected a ") + what + ", got " +
+                                docs->front().kind);
+  return std::move(*obj);
+}
+
+}  // namespace
+
+const char* IssuerKindName(IssuerKind k) {
+  return k == IssuerKind::kClusterCertIssuer ? "ClusterCertIssuer" : "CertIssuer";
+}
+
+const char* TrustSourceTypeName(TrustSource::Type t) {
+  switch (t) {
+    case TrustSource::Type::kIssuer: return "issuer";
+    case TrustSource::Type::kSecret: return "secret";
+    case TrustSource::Type::kConfigMap: return "configMap";
+    case TrustSource::Type::kInline: return "inline";
+    case TrustSource::Type::kSystemDefaults: return "systemDefaults";
+  }
+  return "unknown";
+}
+
+StatusOr<std::vector<Document>> ParseDocuments(const std::string& text) {
+  std::vector<YAML::Node> nodes;
+  try {
+    nodes = YAML::LoadAll(text);
+  } catch (const YAML::Exception& e) {
+    return InvalidArgumentError(YamlError(e));
+  }
+  std::vector<Document> out;
+  int index = 0;
+  for (const auto& n : nodes) {
+    ++index;
+    if (n.IsNull()) continue;
+    StatusOr<Document> doc = InternalError("unparsed");
+    try {
+      doc = ParseNode(n, index);
+    } catch (const YAML::Exception& e) {
+      doc = InvalidArgumentError(YamlError(e));
+    }
+    if (!doc.ok()) return doc.status().WithContext(Describe(n, index));
+    out.push_back(std::move(doc).value());
+  }
+  if (out.empty()) return InvalidArgumentError("no objects found");
+  return out;
+}
+
+StatusOr<CertStore> ParseCertStore(const std::string& text) {
+  return ParseOne<CertStore>(text, "CertStore");
+}
+StatusOr<Issuer> ParseIssuer(const std::string& text) {
+  return ParseOne<Issuer>(text, "CertIssuer or ClusterCertIssuer");
+}
+StatusOr<SecretObject> ParseSecret(const std::string& text) {
+  return ParseOne<SecretObject>(text, "Secret");
+}
+
+}  // namespace certstore::api

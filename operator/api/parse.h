@@ -1,0 +1,40 @@
+// Parsing CertStore / CertIssuer / ClusterCertIssuer / Secret / ConfigMap
+// objects from YAML or JSON (JSON is parsed as YAML).
+//
+// Parsing checks structure only: known fields, the right shapes (string, list,
+// object, integer). Unknown fields are errors, as with kubectl's strict field
+// validation. Defaults and semantic rules are separate (defaults.h,
+// validate.h). Errors are InvalidArgument listing "path: message" for every
+// problem found; they never echo Secret data.
+#ifndef CERTSTORE_API_PARSE_H_
+#define CERTSTORE_API_PARSE_H_
+
+#include <string>
+#include <variant>
+#include <vector>
+
+#include "operator/api/types.h"
+#include "operator/common/status.h"
+
+namespace certstore::api {
+
+struct Document {
+  int index = 0;     // 1-based position in the stream
+  std::string kind;  // "CertStore", "CertIssuer", ...
+  std::variant<CertStore, Issuer, SecretObject, ConfigMapObject> object;
+};
+
+// Parses every non-empty document of a YAML stream ("---" separated). Kinds
+// other than the five above are errors ("document 3: kind Deployment is not
+// supported"). Errors are prefixed "document N (Kind/name)".
+StatusOr<std::vector<Document>> ParseDocuments(const std::string& text);
+
+// Parses exactly one object of the given kind (for the operator, which
+// receives JSON from the API server). `text` may be YAML or JSON.
+StatusOr<CertStore> ParseCertStore(const std::string& text);
+StatusOr<Issuer> ParseIssuer(const std::string& text);
+StatusOr<SecretObject> ParseSecret(const std::string& text);
+
+}  // namespace certstore::api
+
+#endif  // CERTSTORE_API_PARSE_H_

@@ -1,0 +1,151 @@
+// The C++ model of the certstore.dev/v1alpha1 API: CertStore, CertIssuer and
+// ClusterCertIssuer, plus the core objects (Secret, ConfigMap) that render
+// and the operator read. Plain data: parsing lives in parse.h, defaults in
+// defaults.h, validation in validate.h, change detection in hash.h.
+#ifndef CERTSTORE_API_TYPES_H_
+#define CERTSTORE_API_TYPES_H_
+
+#include <chrono>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace certstore::api {
+
+constexpr char kGroup[] = "certstore.dev";
+constexpr char kVersion[] = "v1alpha1";
+constexpr char kApiVersion[] = "certstore.dev/v1alpha1";
+constexpr char kManagedByLabel[] = "app.kubernetes.io/managed-by";
+constexpr char kManagedByValue[] = "certstore-operator";
+
+// Default Secret keys (DESIGN.md "Fixed names").
+constexpr char kKeystoreP12Key[] = "keystore.p12";
+constexpr char kTruststoreP12Key[] = "truststore.p12";
+constexpr char kKeystoreJksKey[] = "keystore.jks";
+constexpr char kTruststoreJksKey[] = "truststore.jks";
+constexpr char kTlsCrtKey[] = "tls.crt";
+constexpr char kTlsKeyKey[] = "tls.key";
+constexpr char kCaCrtKey[] = "ca.crt";
+constexpr char kPasswordKey[] = "password";
+
+struct ObjectMeta {
+  std::string name;
+  std::string namespace_;
+  std::string uid;
+  std::string resource_version;
+  int64_t generation = 0;
+  std::map<std::string, std::string> labels;
+  std::map<std::string, std::string> annotations;
+};
+
+enum class IssuerKind { kCertIssuer, kClusterCertIssuer };
+const char* IssuerKindName(IssuerKind k);
+
+struct IssuerRef {
+  IssuerKind kind = IssuerKind::kCertIssuer;
+  std::string name;
+};
+
+struct Subject {
+  std::vector<std::string> organizations;
+  std::vector<std::string> organizational_units;
+  std::vector<std::string> countries;
+  std::vector<std::string> localities;
+  std::vector<std::string> provinces;
+};
+
+struct PrivateKey {
+  std::string algorithm;        // "RSA" | "ECDSA" | "Ed25519"; default ECDSA
+  std::optional<int> size;      // defaulted per algorithm
+  std::string rotation_policy;  // "Always" | "Never"; default Always
+};
+
+struct KeystoreSpec {
+  std::string alias;  // default "certificate"
+  std::string common_name;
+  Subject subject;
+  std::vector<std::string> dns_names;
+  std::vector<std::string> ip_addresses;
+  std::vector<std::string> uris;
+  std::vector<std::string> email_addresses;
+  std::vector<std::string> usages;  // "serverAuth", "clientAuth"
+  PrivateKey private_key;
+  std::string duration;  // Go duration text; default "2160h"
+  std::optional<std::string> renew_before;
+  std::optional<int> renew_before_percentage;
+};
+
+struct TrustSource {
+  enum class Type { kIssuer, kSecret, kConfigMap, kInline, kSystemDefaults };
+  Type type = Type::kIssuer;
+  std::string name;        // Secret / ConfigMap name
+  std::string key;         // Secret / ConfigMap key; default "ca.crt"
+  std::string inline_pem;  // kInline
+};
+const char* TrustSourceTypeName(TrustSource::Type t);
+
+struct TruststoreSpec {
+  std::string secret_name;  // optional: a separate Secret
+  std::vector<TrustSource> sources;  // default: [{issuer: {}}]
+  bool sources_set = false;          // false when omitted (for defaulting)
+};
+
+struct SecretKeyRef {
+  std::string name;
+  std::string key;  // default "password"
+};
+
+struct CertStoreSpec {
+  IssuerRef issuer_ref;
+  std::string secret_name;
+  std::optional<KeystoreSpec> keystore;
+  std::optional<TruststoreSpec> truststore;
+  std::vector<std::string> formats;  // "PKCS12", "JKS", "PEM"
+  std::string pkcs12_profile;        // "Modern2023" | "LegacyDES"
+  std::optional<SecretKeyRef> password;
+};
+
+struct CertStore {
+  ObjectMeta metadata;
+  CertStoreSpec spec;
+};
+
+struct CaIssuerSpec {
+  std::string secret_name;
+};
+
+struct SelfSignedIssuerSpec {
+  std::string secret_name;
+  std::string common_name;
+  Subject subject;
+  PrivateKey private_key;  // rotation_policy unused
+  std::string duration;    // default "87600h"
+};
+
+struct IssuerSpec {
+  std::optional<CaIssuerSpec> ca;
+  std::optional<SelfSignedIssuerSpec> self_signed;
+};
+
+// A CertIssuer (namespaced) or a ClusterCertIssuer (cluster-scoped).
+struct Issuer {
+  IssuerKind kind = IssuerKind::kCertIssuer;
+  ObjectMeta metadata;
+  IssuerSpec spec;
+};
+
+// A core/v1 Secret or ConfigMap, data already base64-decoded.
+struct SecretObject {
+  ObjectMeta metadata;
+  std::string type;  // Secret type, e.g. "kubernetes.io/tls"
+  std::map<std::string, std::string> data;
+};
+struct ConfigMapObject {
+  ObjectMeta metadata;
+  std::map<std::string, std::string> data;
+};
+
+}  // namespace certstore::api
+
+#endif  // CERTSTORE_API_TYPES_H_

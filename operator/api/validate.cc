@@ -1,0 +1,290 @@
+#include "operator/api/validate.h"
+
+#include <arpa/inet.h>
+
+#include <regex>
+#include <set>
+
+#include "operator/common/duration.h"
+
+namespace certstore::api {
+namespace {
+
+const std::regex& DnsSubdomainRe() {
+  static const std::regex re(
+      "^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$");
+  return re;
+}
+const std::regex& SanDnsRe() {
+  static const std::regex re(
+      "^(\\*\\.)?[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$");
+  return re;
+}
+const std::regex& AliasRe() {
+  static const std::regex re("^[a-z0-9][a-z0-9._-]*$");
+  return re;
+}
+const std::regex& DataKeyRe() {
+  static const std::regex re("^[-._a-zA-Z0-9]+$");
+  return re;
+}
+const std::regex& UriRe() {
+  static const std::regex re("^[a-zA-Z][a-zA-Z0-9+.-]*:.+$");
+  return re;
+}
+const std::regex& EmailRe() {
+  static const std::regex re("^[^@\\s]+@[^@\\s]+$");
+  return re;
+}
+const std::regex& CountryRe() {
+  static const std::regex re("^[A-Z]{2}$");
+  return re;
+}
+const std::regex& DurationRe() {
+  static const std::regex re(
+      "^([0-9]+(\\.[0-9]+)?(ns|us|\xC2\xB5s|ms|s|m|h))+$");
+  return re;
+}
+
+std::string Idx(const std::string& path, size_t i) {
+  return path + "[" + std::to_string(i) + "]";
+}
+std::string Quoted(const std::string& s) { return "\"" + s + "\""; }
+
+void CheckName(FieldErrors& e, const std::string& path, const std::string& v,
+               bool required = true) {
+  if (v.empty()) {
+    if (required) e.Add(path, "Required value");
+    return;
+  }
+  if (v.size() > 253 || !IsDnsSubdomain(v))
+    e.Add(path, "must be a DNS-1123 subdomain (lower-case letters, digits, "
+                "'-' and '.'), got " + Quoted(v));
+}
+
+void CheckKey(FieldErrors& e, const std::string& path, const std::string& v) {
+  if (v.size() > 253 || !std::regex_match(v, DataKeyRe()))
+    e.Add(path, "must consist of letters, digits, '-', '_' or '.', got " +
+                    Quoted(v));
+}
+
+void CheckEnum(FieldErrors& e, const std::string& path, const std::string& v,
+               const std::vector<std::string>& allowed) {
+  for (const auto& a : allowed)
+    if (v == a) return;
+  std::string list;
+  for (const auto& a : allowed) list += (list.empty() ? "" : ", ") + Quoted(a);
+  e.Add(path, "Unsupported value: " + Quoted(v) + ": supported values: " + list);
+}
+
+void CheckSet(FieldErrors& e, const std::string& path,
+              const std::vector<std::string>& v,
+              const std::vector<std::string>& allowed, size_t min_items,
+              size_t max_items) {
+  if (v.size() < min_items)
+    e.Add(path, "must have at least " + std::to_string(min_items) + " item");
+  if (v.size() > max_items)
+    e.Add(path, "must have at most " + std::to_string(max_items) + " items");
+  std::set<std::string> seen;
+  for (size_t i = 0; i < v.size(); ++i) {
+    CheckEnum(e, Idx(path, i), v[i], allowed);
+    if (!seen.insert(v[i]).second)
+      e.Add(Idx(path, i), "Duplicate value: " + Quoted(v[i]));
+  }
+}
+
+void CheckList(FieldErrors& e, const std::string& path,
+               const std::vector<std::string>& v, size_t max_items,
+               size_t max_len, bool (*ok)(const std::string&),
+               const std::string& what) {
+  if (v.size() > max_items)
+    e.Add(path, "must have at most " + std::to_string(max_items) + " items");
+  for (size_t i = 0; i < v.size(); ++i) {
+    if (v[i].size() > max_len)
+      e.Add(Idx(path, i), "must be at most " + std::to_string(max_len) +
+                              " characters");
+    else if (!ok(v[i]))
+      e.Add(Idx(path, i), "must be " + what + ", got " + Quoted(v[i]));
+  }
+}
+
+void CheckSubject(FieldErrors& e, const std::string& path, const Subject& s) {
+  auto any = [](const std::string& x) { return !x.empty(); };
+  struct { const char* name; const std::vector<std::string>* v; } lists[] = {
+      {"organizations", &s.organizations},
+      {"organizationalUnits", &s.organizational_units},
+      {"localities", &s.localities},
+      {"provinces", &s.provinces}};
+  for (const auto& l : lists)
+    CheckList(e, path + "." + l.name, *l.v, 10, 64,
+              +[](const std::string& x) { return !x.empty(); }, "non-empty");
+  (void)any;
+  CheckList(e, path + ".countries", s.countries, 10, 2,
+            +[](const std::string& x) { return std::regex_match(x, CountryRe()); },
+            "a two-letter upper-case country code");
+}
+
+// Parses a duration that must match the schema pattern; returns seconds or -1.
+int64_t CheckDuration(FieldErrors& e, const std::string& path,
+                      const std::string& v, bool min_one_hour) {
+  if (v.size() > 64 || !std::regex_match(v, DurationRe())) {
+    e.Add(path, "must be a duration such as 2160h or 90m, got " + Quoted(v));
+    return -1;
+  }
+  auto d = ParseGoDuration(v);
+  if (!d.ok() || d->count() > 2562047LL * 3600) {
+    e.Add(path, "duration " + Quoted(v) + " is out of range");
+    return -1;
+  }
+  if (min_one_hour && d->count() < 3600) {
+    e.Add(path, "must be at least 1h, got " + Quoted(v));
+    return -1;
+  }
+  return d->count();
+}
+
+void CheckPrivateKey(FieldErrors& e, const std::string& path,
+                     const PrivateKey& k, bool with_rotation) {
+  CheckEnum(e, path + ".algorithm", k.algorithm, {"RSA", "ECDSA", "Ed25519"});
+  int size = k.size.value_or(0);
+  if (k.algorithm == "RSA" && size != 2048 && size != 3072 && size != 4096)
+    e.Add(path + ".size", "must be 2048, 3072 or 4096 for RSA, got " +
+                              std::to_string(size));
+  if (k.algorithm == "ECDSA" && size != 256 && size != 384)
+    e.Add(path + ".size",
+          "must be 256 or 384 for ECDSA, got " + std::to_string(size));
+  if (k.algorithm == "Ed25519" && size != 0)
+    e.Add(path + ".size", "must be omitted (or 0) for Ed25519, got " +
+                              std::to_string(size));
+  if (with_rotation)
+    CheckEnum(e, path + ".rotationPolicy", k.rotation_policy, {"Always", "Never"});
+}
+
+void CheckKeystore(FieldErrors& e, const std::string& p, const KeystoreSpec& k) {
+  if (k.alias.size() > 64 || !std::regex_match(k.alias, AliasRe()))
+    e.Add(p + ".alias", "must be lower-case letters, digits, '.', '_' or '-' "
+                        "(Java lower-cases JKS aliases), got " + Quoted(k.alias));
+  if (k.common_name.size() > 64)
+    e.Add(p + ".commonName", "must be at most 64 characters");
+  CheckSubject(e, p + ".subject", k.subject);
+  CheckList(e, p + ".dnsNames", k.dns_names, 100, 253, &IsSanDnsName,
+            "a lower-case DNS name (a wildcard only as the first label)");
+  CheckList(e, p + ".ipAddresses", k.ip_addresses, 100, 45, &IsIpAddress,
+            "an IPv4 or IPv6 address");
+  CheckList(e, p + ".uris", k.uris, 100, 2048,
+            +[](const std::string& x) { return std::regex_match(x, UriRe()); },
+            "an absolute URI with a scheme");
+  CheckList(e, p + ".emailAddresses", k.email_addresses, 100, 254,
+            +[](const std::string& x) { return std::regex_match(x, EmailRe()); },
+            "an email address");
+  if (k.common_name.empty() && k.dns_names.empty() && k.ip_addresses.empty() &&
+      k.uris.empty() && k.email_addresses.empty())
+    e.Add(p, "keystore needs a commonName or at least one SAN");
+  CheckSet(e, p + ".usages", k.usages, {"serverAuth", "clientAuth"}, 1, 2);
+  CheckPrivateKey(e, p + ".privateKey", k.private_key, true);
+  int64_t dur = CheckDuration(e, p + ".duration", k.duration, true);
+  if (k.renew_before && k.renew_before_percentage)
+    e.Add(p + ".renewBeforePercentage",
+          "renewBefore and renewBeforePercentage are mutually exclusive");
+  if (k.renew_before) {
+    int64_t rb = CheckDuration(e, p + ".renewBefore", *k.renew_before, false);
+    if (rb >= 0 && dur >= 0 && rb >= dur)
+      e.Add(p + ".renewBefore", "must be less than duration (" + k.duration + ")");
+  }
+  if (k.renew_before_percentage &&
+      (*k.renew_before_percentage < 1 || *k.renew_before_percentage > 99))
+    e.Add(p + ".renewBeforePercentage",
+          "must be between 1 and 99, got " +
+              std::to_string(*k.renew_before_percentage));
+}
+
+void CheckTruststore(FieldErrors& e, const std::string& p,
+                     const TruststoreSpec& t, const std::string& secret_name) {
+  CheckName(e, p + ".secretName", t.secret_name, false);
+  if (!t.secret_name.empty() && t.secret_name == secret_name)
+    e.Add(p + ".secretName", "spec.truststore.secretName must differ from "
+                             "spec.secretName");
+  if (t.sources.empty()) e.Add(p + ".sources", "must have at least 1 item");
+  if (t.sources.size() > 50) e.Add(p + ".sources", "must have at most 50 items");
+  for (size_t i = 0; i < t.sources.size(); ++i) {
+    const TrustSource& s = t.sources[i];
+    std::string sp = Idx(p + ".sources", i);
+    switch (s.type) {
+      case TrustSource::Type::kSecret:
+      case TrustSource::Type::kConfigMap: {
+        std::string kp = sp + "." + TrustSourceTypeName(s.type);
+        CheckName(e, kp + ".name", s.name);
+        CheckKey(e, kp + ".key", s.key);
+        break;
+      }
+      case TrustSource::Type::kInline:
+        if (s.inline_pem.size() > 1048576)
+          e.Add(sp + ".inline", "must be at most 1 MiB");
+        else if (s.inline_pem.find("-----BEGIN CERTIFICATE-----") == std::string::npos)
+          e.Add(sp + ".inline",
+                "must contain PEM certificates (-----BEGIN CERTIFICATE-----)");
+        break;
+      default:
+        break;
+    }
+  }
+}
+
+void CheckSelfSigned(FieldErrors& e, const std::string& p,
+                     const SelfSignedIssuerSpec& s) {
+  CheckName(e, p + ".secretName", s.secret_name);
+  if (s.common_name.empty()) e.Add(p + ".commonName", "Required value");
+  else if (s.common_name.size() > 64)
+    e.Add(p + ".commonName", "must be at most 64 characters");
+  CheckSubject(e, p + ".subject", s.subject);
+  CheckPrivateKey(e, p + ".privateKey", s.private_key, false);
+  CheckDuration(e, p + ".duration", s.duration, true);
+}
+
+}  // namespace
+
+bool IsDnsSubdomain(const std::string& s) {
+  return !s.empty() && s.size() <= 253 && std::regex_match(s, DnsSubdomainRe());
+}
+
+bool IsSanDnsName(const std::string& s) {
+  return !s.empty() && std::regex_match(s, SanDnsRe());
+}
+
+bool IsIpAddress(const std::string& s) {
+  unsigned char buf[16];
+  if (inet_pton(AF_INET, s.c_str(), buf) == 1) return true;
+  if (s.find('.') != std::string::npos) return false;  // IPv4-mapped IPv6
+  return inet_pton(AF_INET6, s.c_str(), buf) == 1;
+}
+
+FieldErrors Validate(const CertStore& cs) {
+  FieldErrors e;
+  const CertStoreSpec& s = cs.spec;
+  CheckName(e, "spec.issuerRef.name", s.issuer_ref.name);
+  CheckName(e, "spec.secretName", s.secret_name);
+  if (!s.keystore && !s.truststore)
+    e.Add("spec", "at least one of spec.keystore or spec.truststore is required");
+  if (s.keystore) CheckKeystore(e, "spec.keystore", *s.keystore);
+  if (s.truststore)
+    CheckTruststore(e, "spec.truststore", *s.truststore, s.secret_name);
+  CheckSet(e, "spec.formats", s.formats, {"PKCS12", "JKS", "PEM"}, 1, 3);
+  CheckEnum(e, "spec.pkcs12.profile", s.pkcs12_profile, {"Modern2023", "LegacyDES"});
+  if (s.password) {
+    CheckName(e, "spec.password.secretKeyRef.name", s.password->name);
+    CheckKey(e, "spec.password.secretKeyRef.key", s.password->key);
+  }
+  return e;
+}
+
+FieldErrors Validate(const Issuer& issuer) {
+  FieldErrors e;
+  const IssuerSpec& s = issuer.spec;
+  if (s.ca.has_value() == s.self_signed.has_value())
+    e.Add("spec", "exactly one of spec.ca or spec.selfSigned must be set");
+  if (s.ca) CheckName(e, "spec.ca.secretName", s.ca->secret_name);
+  if (s.self_signed) CheckSelfSigned(e, "spec.selfSigned", *s.self_signed);
+  return e;
+}
+
+}  // namespace certstore::api

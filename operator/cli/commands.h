@@ -1,0 +1,16 @@
+// The subcommands of kubectl-certstore. Each returns the process exit code:
+// 0 success, 1 bad input or failure (message on stderr), 2 usage error.
+#ifndef CERTSTORE_CLI_COMMANDS_H_
+#define CERTSTORE_CLI_COMMANDS_H_
+
+#include <string>
+#include <vector>
+
+namespace certstore::cli {
+
+int RunRender(const std::vector<std::string>& args);
+int RunInspect(const std::vector<std::string>& args);
+
+}  // namespace certstore::cli
+
+#endif  // CERTSTORE_CLI_COMMANDS_H_

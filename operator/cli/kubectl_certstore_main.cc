@@ -1,0 +1,53 @@
+// kubectl-certstore: offline rendering and inspection of keystores and
+// truststores. Installed on PATH it also works as `kubectl certstore ...`.
+#include <iostream>
+#include <string>
+#include <vector>
+
+#include "operator/cli/commands.h"
+
+namespace {
+
+constexpr char kUsage[] = R"(kubectl-certstore: keystores and truststores for Java mutual TLS
+
+Usage:
+  kubectl-certstore render -f FILE [-f FILE...] (--out DIR | -o yaml) [flags]
+      Issue certificates and write every CertStore's Secret data, offline.
+      --out DIR                    write <DIR>/<secretName>/<key> files
+      --layout secrets|files       "files": <DIR>/<certstore>.p12, -trust.p12,
+                                   .jks, -trust.jks, .crt, .key, -ca.crt,
+                                   .password (the hand-made lab's file names)
+      -o yaml                      print the Secrets as manifests instead
+      --state DIR                  keys, CAs and Secrets between runs
+                                   (default: <out>/.certstore-state)
+      -n, --namespace NS           namespace for objects without one (default)
+      --cluster-resource-namespace NS
+                                   where ClusterCertIssuer Secrets live
+                                   (default: the --namespace value)
+      --system-bundle FILE         CA bundle for systemDefaults sources
+  kubectl-certstore inspect FILE|DIR [--password P | --password-file F]
+      Show what a store holds: entries, aliases, types, chains, subjects,
+      SANs, key usages, validity and fingerprints. A DIR is inspected file by
+      file, with DIR/password used when no password is given.
+  kubectl-certstore version
+)";
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  std::vector<std::string> args(argv + 1, argv + argc);
+  if (args.empty() || args[0] == "help" || args[0] == "--help" || args[0] == "-h") {
+    std::cout << kUsage;
+    return args.empty() ? 2 : 0;
+  }
+  std::string cmd = args[0];
+  args.erase(args.begin());
+  if (cmd == "render") return certstore::cli::RunRender(args);
+  if (cmd == "inspect") return certstore::cli::RunInspect(args);
+  if (cmd == "version") {
+    std::cout << "kubectl-certstore " << CERTSTORE_VERSION << "\n";
+    return 0;
+  }
+  std::cerr << "kubectl-certstore: unknown command \"" << cmd << "\"\n\n" << kUsage;
+  return 2;
+}

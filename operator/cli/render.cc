@@ -1,0 +1,289 @@
+// `kubectl-certstore render`: the operator's engine without a cluster.
+//
+// Everything is computed in memory first; files are written only when every
+// CertStore rendered, so a failure leaves the output and state untouched.
+#include <filesystem>
+#include <iostream>
+#include <map>
+
+#include "operator/api/defaults.h"
+#include "operator/api/emit.h"
+#include "operator/api/parse.h"
+#include "operator/api/validate.h"
+#include "operator/cli/args.h"
+#include "operator/cli/commands.h"
+#include "operator/common/files.h"
+#include "operator/common/time_format.h"
+#include "operator/controller/issuer_ca.h"
+#include "operator/controller/store_renderer.h"
+
+namespace certstore::cli {
+namespace {
+namespace fs = std::filesystem;
+using api::Document;
+
+struct Loaded {
+  std::vector<api::CertStore> certstores;
+  std::map<std::string, api::Issuer> issuers;  // "Kind/ns/name"
+  controller::MapObjectSource objects;
+};
+
+std::string IssuerKey(api::IssuerKind kind, const std::string& ns,
+                      const std::string& name) {
+  return std::string(api::IssuerKindName(kind)) + "/" +
+         (kind == api::IssuerKind::kClusterCertIssuer ? "" : ns) + "/" + name;
+}
+
+// Reads, defaults and validates every input document; collects all errors.
+Status LoadInputs(const std::vector<std::string>& files, const std::string& ns,
+                  Loaded* out) {
+  std::string errors;
+  for (const auto& file : files) {
+    auto text = ReadFile(file);
+    if (!text.ok()) {
+      errors += "\n  " + text.status().message();
+      continue;
+    }
+    auto docs = api::ParseDocuments(*text);
+    if (!docs.ok()) {
+      errors += "\n  " + file + ": " + docs.status().message();
+      continue;
+    }
+    for (auto& doc : *docs) {
+      std::string where = file + ": document " + std::to_string(doc.index);
+      if (auto* cs = std::get_if<api::CertStore>(&doc.object)) {
+        if (cs->metadata.namespace_.empty()) cs->metadata.namespace_ = ns;
+        where += " (CertStore/" + cs->metadata.name + ")";
+        api::ApplyDefaults(cs);
+        api::FieldErrors fe = api::Validate(*cs);
+        if (cs->metadata.name.empty()) fe.Add("metadata.name", "Required value");
+        if (!fe.empty()) {
+          errors += "\n  " + where + ": " + fe.ToStatus().message();
+          continue;
+        }
+        out->certstores.push_back(std::move(*cs));
+      } else if (auto* is = std::get_if<api::Issuer>(&doc.object)) {
+        if (is->kind == api::IssuerKind::kCertIssuer && is->metadata.namespace_.empty())
+          is->metadata.namespace_ = ns;
+        where += std::string(" (") + api::IssuerKindName(is->kind) + "/" +
+                 is->metadata.name + ")";
+        api::ApplyDefaults(is);
+        api::FieldErrors fe = api::Validate(*is);
+        if (is->metadata.name.empty()) fe.Add("metadata.name", "Required value");
+        if (!fe.empty()) {
+          errors += "\n  " + where + ": " + fe.ToStatus().message();
+          continue;
+        }
+        out->issuers[IssuerKey(is->kind, is->metadata.namespace_, is->metadata.name)] =
+            std::move(*is);
+      } else if (auto* s = std::get_if<api::SecretObject>(&doc.object)) {
+        if (s->metadata.namespace_.empty()) s->metadata.namespace_ = ns;
+        out->objects.PutSecret(std::move(*s));
+      } else if (auto* c = std::get_if<api::ConfigMapObject>(&doc.object)) {
+        if (c->metadata.namespace_.empty()) c->metadata.namespace_ = ns;
+        out->objects.PutConfigMap(std::move(*c));
+      }
+    }
+  }
+  if (!errors.empty()) return InvalidArgumentError("invalid input:" + errors);
+  if (out->certstores.empty())
+    return InvalidArgumentError("no CertStore found in the input");
+  return OkStatus();
+}
+
+// Secrets written by earlier runs: <state>/<namespace>/<name>.yaml.
+Status LoadState(const std::string& state, controller::MapObjectSource* objects,
+                 std::map<std::string, api::SecretObject>* written) {
+  std::error_code ec;
+  if (!fs::exists(state, ec)) return OkStatus();
+  for (auto& nsdir : fs::directory_iterator(state, ec)) {
+    if (!nsdir.is_directory()) continue;
+    for (auto& f : fs::directory_iterator(nsdir.path(), ec)) {
+      if (f.path().extension() != ".yaml") continue;
+      auto text = ReadFile(f.path().string());
+      if (!text.ok()) return text.status();
+      auto s = api::ParseSecret(*text);
+      if (!s.ok()) return s.status().WithContext("state file " + f.path().string());
+      (*written)[s->metadata.namespace_ + "/" + s->metadata.name] = *s;
+      objects->PutSecret(std::move(s).value());
+    }
+  }
+  return OkStatus();
+}
+
+std::map<std::string, std::string> FileLayout(const api::CertStore& cs,
+                                              const api::SecretObject& s) {
+  static const std::map<std::string, std::string> kSuffix = {
+      {api::kKeystoreP12Key, ".p12"},     {api::kTruststoreP12Key, "-trust.p12"},
+      {api::kKeystoreJksKey, ".jks"},     {api::kTruststoreJksKey, "-trust.jks"},
+      {api::kTlsCrtKey, ".crt"},          {api::kTlsKeyKey, ".key"},
+      {api::kCaCrtKey, "-ca.crt"},        {api::kPasswordKey, ".password"}};
+  std::map<std::string, std::string> out;
+  for (const auto& [k, v] : s.data) {
+    auto it = kSuffix.find(k);
+    out[cs.metadata.name + (it == kSuffix.end() ? "." + k : it->second)] = v;
+  }
+  return out;
+}
+
+void Report(const api::CertStore& cs, const controller::RenderResult& r) {
+  std::cerr << "CertStore " << cs.metadata.namespace_ << "/" << cs.metadata.name << ": ";
+  if (cs.spec.keystore) {
+    std::cerr << (r.decision.issue ? "issued (" + r.decision.reason + ")"
+                                   : std::string("certificate kept"))
+              << ", serial " << r.summary.serial_hex << ", notAfter "
+              << FormatRfc3339(*r.summary.not_after) << ", renews "
+              << FormatRfc3339(*r.summary.renewal_time);
+  } else {
+    std::cerr << "truststore with " << r.summary.truststore_certificates
+              << " certificate(s)";
+  }
+  std::cerr << (r.reencoded ? "; stores written (" + r.reencode_reason + ")"
+                            : "; stores unchanged")
+            << "\n";
+  if (!r.summary.warning.empty()) std::cerr << "  warning: " << r.summary.warning << "\n";
+}
+
+}  // namespace
+
+int RunRender(const std::vector<std::string>& argv) {
+  auto args = ParseArgs(argv, {{"filename", 'f'},
+                               {"out"},
+                               {"output", 'o'},
+                               {"state"},
+                               {"layout"},
+                               {"namespace", 'n'},
+                               {"cluster-resource-namespace"},
+                               {"system-bundle"}});
+  if (!args.ok()) {
+    std::cerr << "render: " << args.status().message() << "\n";
+    return 2;
+  }
+  std::string out_dir = args->Get("out");
+  std::string output = args->Get("output");
+  std::string layout = args->Get("layout", "secrets");
+  if (args->All("filename").empty() || (out_dir.empty() == (output != "yaml")) ||
+      (output != "" && output != "yaml") || (layout != "secrets" && layout != "files")) {
+    std::cerr << "render: need -f FILE and exactly one of --out DIR or -o yaml "
+                 "(--layout secrets|files)\n";
+    return 2;
+  }
+  std::string ns = args->Get("namespace", "default");
+  std::string cluster_ns = args->Get("cluster-resource-namespace", ns);
+  std::string state = args->Get("state", out_dir.empty() ? "" : out_dir + "/.certstore-state");
+  const Clock& clock = SystemClock::Get();
+
+  Loaded in;
+  Status st = LoadInputs(args->All("filename"), ns, &in);
+  std::map<std::string, api::SecretObject> state_secrets;
+  if (st.ok() && !state.empty()) st = LoadState(state, &in.objects, &state_secrets);
+  if (!st.ok()) {
+    std::cerr << "render: " << st.message() << "\n";
+    return 1;
+  }
+
+  // Render everything in memory.
+  std::map<std::string, api::SecretObject> to_state;  // "ns/name"
+  std::vector<std::pair<const api::CertStore*, api::SecretObject>> outputs;
+  std::string errors;
+  for (const auto& cs : in.certstores) {
+    std::string where = "CertStore " + cs.metadata.namespace_ + "/" + cs.metadata.name;
+    const auto& ref = cs.spec.issuer_ref;
+    auto it = in.issuers.find(IssuerKey(ref.kind, cs.metadata.namespace_, ref.name));
+    if (it == in.issuers.end()) {
+      errors += "\n  " + where + ": spec.issuerRef: " + api::IssuerKindName(ref.kind) +
+                " " + ref.name + " is not in the input";
+      continue;
+    }
+    const api::Issuer& issuer = it->second;
+    std::string ca_ns = issuer.kind == api::IssuerKind::kClusterCertIssuer
+                            ? cluster_ns : issuer.metadata.namespace_;
+    auto ca = controller::ResolveIssuerCa(issuer, ca_ns, in.objects, clock);
+    if (!ca.ok()) {
+      errors += "\n  " + where + ": issuer " + issuer.metadata.name + ": " +
+                ca.status().message();
+      continue;
+    }
+    if (ca->created_secret) {
+      const auto& s = *ca->created_secret;
+      std::cerr << api::IssuerKindName(issuer.kind) << " " << issuer.metadata.name
+                << ": created root CA in Secret " << ca_ns << "/" << s.metadata.name << "\n";
+      to_state[ca_ns + "/" + s.metadata.name] = s;
+      in.objects.PutSecret(s);
+    }
+    controller::RenderOptions opts;
+    opts.system_bundle_path = args->Get("system-bundle");
+    auto r = controller::RenderCertStore(cs, ca->ca, in.objects, clock, opts);
+    if (!r.ok()) {
+      errors += "\n  " + where + ": " + r.status().message();
+      continue;
+    }
+    Report(cs, *r);
+    for (auto& s : r->secrets) {
+      std::string key = s.metadata.namespace_ + "/" + s.metadata.name;
+      to_state[key] = s;
+      in.objects.PutSecret(s);
+      outputs.emplace_back(&cs, std::move(s));
+    }
+  }
+  if (!errors.empty()) {
+    std::cerr << "render: nothing written; errors:" << errors << "\n";
+    return 1;
+  }
+
+  if (output == "yaml") {
+    bool first = true;
+    for (const auto& [cs, s] : outputs) {
+      std::cout << (first ? "" : "---\n") << api::SecretManifest(s);
+      first = false;
+    }
+  } else {
+    // Check for collisions before writing anything.
+    std::map<std::string, std::map<std::string, std::string>> dirs;
+    for (const auto& [cs, s] : outputs) {
+      if (layout == "files") {
+        for (auto& [f, v] : FileLayout(*cs, s)) dirs[out_dir][f] = v;
+      } else {
+        std::string d = out_dir + "/" + s.metadata.name;
+        if (dirs.count(d)) {
+          std::cerr << "render: two Secrets named " << s.metadata.name
+                    << " in different namespaces; render them separately\n";
+          return 1;
+        }
+        dirs[d] = s.data;
+      }
+    }
+    for (const auto& [dir, files] : dirs) {
+      if (layout == "files") {
+        for (const auto& [f, v] : files) {
+          Status w = WriteFileAtomic(dir + "/" + f, v, 0600);
+          if (!w.ok()) {
+            std::cerr << "render: " << w.message() << "\n";
+            return 1;
+          }
+        }
+        continue;
+      }
+      Status w = ReplaceDirectory(dir, files, 0600);
+      if (!w.ok()) {
+        std::cerr << "render: " << w.message() << "\n";
+        return 1;
+      }
+    }
+    std::cerr << "wrote " << outputs.size() << " Secret(s) under " << out_dir << "\n";
+  }
+  if (!state.empty()) {
+    for (const auto& [key, s] : to_state) {
+      Status w = WriteFileAtomic(state + "/" + s.metadata.namespace_ + "/" +
+                                     s.metadata.name + ".yaml",
+                                 api::SecretManifest(s), 0600);
+      if (!w.ok()) {
+        std::cerr << "render: state: " << w.message() << "\n";
+        return 1;
+      }
+    }
+  }
+  return 0;
+}
+
+}  // namespace certstore::cli

@@ -1,0 +1,87 @@
+#include "operator/controller/issuance_policy.h"
+
+#include "operator/api/hash.h"
+#include "operator/common/time_format.h"
+#include "operator/controller/conversions.h"
+#include "operator/controller/renewal.h"
+#include "operator/pki/certificate.h"
+#include "operator/pki/key.h"
+#include "operator/pki/openssl_error.h"
+
+namespace certstore::controller {
+namespace {
+
+using Check = IssuanceDecision (*)(const CurrentCertificate&,
+                                   const api::CertStore&,
+                                   const pki::CaMaterial&, TimePoint);
+
+IssuanceDecision Keep() { return {false, kReasonUpToDate, "certificate is up to date"}; }
+
+IssuanceDecision KeyMatches(const CurrentCertificate& c, const api::CertStore&,
+                            const pki::CaMaterial&, TimePoint) {
+  if (!pki::KeyMatchesCertificate(c.key.get(), c.cert.get()))
+    return {true, kReasonKeyMismatch,
+            "the stored private key does not match the stored certificate"};
+  return Keep();
+}
+
+IssuanceDecision SignedByIssuer(const CurrentCertificate& c,
+                                const api::CertStore&,
+                                const pki::CaMaterial& ca, TimePoint) {
+  bool ok = X509_check_issued(ca.cert.get(), c.cert.get()) == X509_V_OK &&
+            X509_verify(c.cert.get(), X509_get0_pubkey(ca.cert.get())) == 1;
+  pki::ClearOpenSslErrors();
+  if (!ok)
+    return {true, kReasonIssuerChanged,
+            "the stored certificate was not signed by the current CA \"" +
+                pki::SubjectText(ca.cert.get()) + "\""};
+  return Keep();
+}
+
+IssuanceDecision SameIdentity(const CurrentCertificate& c,
+                              const api::CertStore& cs, const pki::CaMaterial&,
+                              TimePoint) {
+  if (c.identity_hash != api::IdentityHash(cs))
+    return {true, kReasonSpecChanged,
+            "names, usages, key parameters, duration or issuer changed"};
+  auto want = ToKeySpec(cs.spec.keystore->private_key);
+  auto have = pki::DescribeKey(c.key.get());
+  if (!want.ok() || !have.ok() || !(*want == *have))
+    return {true, kReasonSpecChanged, "the private key type or size changed"};
+  return Keep();
+}
+
+IssuanceDecision StillValid(const CurrentCertificate& c,
+                            const api::CertStore& cs, const pki::CaMaterial&,
+                            TimePoint now) {
+  TimePoint nb = pki::NotBefore(c.cert.get()), na = pki::NotAfter(c.cert.get());
+  if (now >= na)
+    return {true, kReasonExpired, "the certificate expired at " + FormatRfc3339(na)};
+  TimePoint renew = RenewalTime(nb, na, *cs.spec.keystore);
+  if (now >= renew)
+    return {true, kReasonRenewal,
+            "renewal time " + FormatRfc3339(renew) + " reached"};
+  return Keep();
+}
+
+}  // namespace
+
+IssuanceDecision DecideIssuance(const CurrentCertificate* current,
+                                bool secret_existed, const api::CertStore& cs,
+                                const pki::CaMaterial& ca, TimePoint now) {
+  if (current == nullptr) {
+    if (secret_existed)
+      return {true, kReasonMissing,
+              "the Secret holds no readable certificate and key"};
+    return {true, kReasonInitial, "no certificate issued yet"};
+  }
+  static constexpr Check kChecks[] = {KeyMatches, SignedByIssuer, SameIdentity,
+                                      StillValid};
+  for (Check check : kChecks) {
+    IssuanceDecision d = check(*current, cs, ca, now);
+    if (d.issue) return d;
+  }
+  return Keep();
+}
+
+}  // namespace certstore::controller

@@ -1,0 +1,48 @@
+// Whether a CertStore needs a new certificate: an ordered chain of small
+// checks (as cert-manager's policies), the first that fires wins. Its reason
+// feeds the status condition, the Event and the issuance metric.
+#ifndef CERTSTORE_CONTROLLER_ISSUANCE_POLICY_H_
+#define CERTSTORE_CONTROLLER_ISSUANCE_POLICY_H_
+
+#include <string>
+#include <vector>
+
+#include "operator/api/types.h"
+#include "operator/common/clock.h"
+#include "operator/pki/ca.h"
+#include "operator/pki/openssl_ptr.h"
+
+namespace certstore::controller {
+
+// Reasons (CamelCase, as Kubernetes condition reasons).
+constexpr char kReasonInitial[] = "Initial";
+constexpr char kReasonMissing[] = "CertificateMissing";
+constexpr char kReasonKeyMismatch[] = "KeyMismatch";
+constexpr char kReasonIssuerChanged[] = "IssuerChanged";
+constexpr char kReasonSpecChanged[] = "SpecChanged";
+constexpr char kReasonExpired[] = "Expired";
+constexpr char kReasonRenewal[] = "Renewal";
+constexpr char kReasonUpToDate[] = "UpToDate";
+
+// The certificate currently stored for a CertStore.
+struct CurrentCertificate {
+  pki::EvpPkeyPtr key;
+  pki::X509Ptr cert;
+  std::string identity_hash;  // from the Secret's annotation; may be empty
+};
+
+struct IssuanceDecision {
+  bool issue = false;
+  std::string reason;
+  std::string message;
+};
+
+// REQUIRES: cs defaulted and validated, cs.spec.keystore set.
+// `secret_existed` distinguishes Initial from CertificateMissing.
+IssuanceDecision DecideIssuance(const CurrentCertificate* current,
+                                bool secret_existed, const api::CertStore& cs,
+                                const pki::CaMaterial& ca, TimePoint now);
+
+}  // namespace certstore::controller
+
+#endif  // CERTSTORE_CONTROLLER_ISSUANCE_POLICY_H_

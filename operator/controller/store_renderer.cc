@@ -1,0 +1,275 @@
+#include "operator/controller/store_renderer.h"
+
+#include <algorithm>
+#include <set>
+
+#include "operator/api/hash.h"
+#include "operator/controller/conversions.h"
+#include "operator/controller/renewal.h"
+#include "operator/controller/store_check.h"
+#include "operator/controller/trust_sources.h"
+#include "operator/pki/certificate.h"
+#include "operator/pki/issuer.h"
+#include "operator/pki/jks.h"
+#include "operator/pki/key.h"
+#include "operator/pki/password.h"
+#include "operator/pki/pkcs12.h"
+
+namespace certstore::controller {
+namespace {
+
+bool Has(const std::vector<std::string>& v, const char* x) {
+  return std::find(v.begin(), v.end(), x) != v.end();
+}
+
+// The password: from the referenced Secret, else the one already stored,
+// else a new one.
+StatusOr<SecretBytes> ResolvePassword(const api::CertStore& cs,
+                                      const std::optional<api::SecretObject>& current,
+                                      const ObjectSource& objects) {
+  const std::string& ns = cs.metadata.namespace_;
+  if (cs.spec.password) {
+    const auto& ref = *cs.spec.password;
+    auto s = objects.GetSecret(ns, ref.name);
+    if (!s)
+      return NotFoundError("spec.password.secretKeyRef: Secret " + ns + "/" +
+                           ref.name + " not found");
+    auto it = s->data.find(ref.key);
+    if (it == s->data.end() || it->second.empty())
+      return NotFoundError("spec.password.secretKeyRef: Secret " + ns + "/" +
+                           ref.name + " has no non-empty key " + ref.key);
+    std::string pw = it->second;
+    while (!pw.empty() && (pw.back() == '\n' || pw.back() == '\r')) pw.pop_back();
+    return SecretBytes(std::move(pw));
+  }
+  if (current) {
+    auto it = current->data.find(api::kPasswordKey);
+    if (it != current->data.end() && !it->second.empty())
+      return SecretBytes(it->second);
+  }
+  return pki::GeneratePassword();
+}
+
+// Reads the certificate and key currently stored: PEM first, then PKCS12,
+// then JKS. nullopt when none is readable.
+std::optional<CurrentCertificate> ReadCurrent(const api::SecretObject& s,
+                                              const SecretBytes& password) {
+  CurrentCertificate c;
+  auto ann = s.metadata.annotations.find(kIdentityHashAnnotation);
+  if (ann != s.metadata.annotations.end()) c.identity_hash = ann->second;
+  auto crt = s.data.find(api::kTlsCrtKey);
+  auto key = s.data.find(api::kTlsKeyKey);
+  if (crt != s.data.end() && key != s.data.end()) {
+    auto certs = pki::ParseCertificatesPem(crt->second);
+    auto k = pki::ParsePrivateKeyPem(SecretBytes(key->second));
+    if (certs.ok() && k.ok()) {
+      c.cert = std::move(certs->front());
+      c.key = std::move(k).value();
+      return c;
+    }
+  }
+  for (const char* store : {api::kKeystoreP12Key, api::kKeystoreJksKey}) {
+    auto it = s.data.find(store);
+    if (it == s.data.end()) continue;
+    auto contents = std::string(store) == api::kKeystoreP12Key
+                        ? pki::ParsePkcs12(it->second, password)
+                        : pki::ParseJks(it->second, password);
+    if (!contents.ok()) continue;
+    for (auto& e : contents->entries) {
+      if (e.type == pki::EntryType::kPrivateKey && !e.chain.empty()) {
+        c.key = std::move(e.key);
+        c.cert = std::move(e.chain.front());
+        return c;
+      }
+    }
+  }
+  return std::nullopt;
+}
+
+int64_t Revision(const std::optional<api::SecretObject>& s) {
+  if (!s) return 0;
+  auto it = s->metadata.annotations.find(kRevisionAnnotation);
+  if (it == s->metadata.annotations.end()) return 0;
+  return std::strtoll(it->second.c_str(), nullptr, 10);
+}
+
+api::SecretObject NewSecret(const api::CertStore& cs, const std::string& name) {
+  api::SecretObject s;
+  s.metadata.name = name;
+  s.metadata.namespace_ = cs.metadata.namespace_;
+  s.metadata.labels[api::kManagedByLabel] = api::kManagedByValue;
+  s.metadata.annotations[kCertStoreAnnotation] = cs.metadata.name;
+  s.metadata.annotations["certstore.dev/issuer"] =
+      std::string(api::IssuerKindName(cs.spec.issuer_ref.kind)) + "/" +
+      cs.spec.issuer_ref.name;
+  s.type = "Opaque";
+  return s;
+}
+
+std::vector<X509*> Raw(const std::vector<pki::X509Ptr>& v) {
+  std::vector<X509*> out;
+  for (const auto& c : v) out.push_back(c.get());
+  return out;
+}
+
+}  // namespace
+
+StatusOr<RenderResult> RenderCertStore(const api::CertStore& cs,
+                                       const pki::CaMaterial& ca,
+                                       const ObjectSource& objects,
+                                       const Clock& clock,
+                                       const RenderOptions& options) {
+  const api::CertStoreSpec& spec = cs.spec;
+  const std::string& ns = cs.metadata.namespace_;
+  TimePoint now = clock.Now();
+  RenderResult result;
+  std::optional<api::SecretObject> current = objects.GetSecret(ns, spec.secret_name);
+  bool separate_trust = spec.truststore && !spec.truststore->secret_name.empty();
+  std::optional<api::SecretObject> current_trust;
+  if (separate_trust)
+    current_trust = objects.GetSecret(ns, spec.truststore->secret_name);
+
+  ASSIGN_OR_RETURN(SecretBytes password, ResolvePassword(cs, current, objects));
+  pki::Pkcs12Profile profile = ToPkcs12Profile(spec.pkcs12_profile);
+  bool want_p12 = Has(spec.formats, "PKCS12");
+  bool want_jks = Has(spec.formats, "JKS");
+  bool want_pem = Has(spec.formats, "PEM");
+
+  // 1. The certificate: keep or issue.
+  DesiredStores desired;
+  desired.alias = spec.keystore ? spec.keystore->alias : "";
+  int64_t revision = Revision(current);
+  if (spec.keystore) {
+    std::optional<CurrentCertificate> cur;
+    if (current) cur = ReadCurrent(*current, password);
+    result.decision = DecideIssuance(cur ? &*cur : nullptr, current.has_value(),
+                                     cs, ca, now);
+    if (result.decision.issue) {
+      ASSIGN_OR_RETURN(pki::LeafSpec leaf_spec, ToLeafSpec(*spec.keystore));
+      ASSIGN_OR_RETURN(pki::KeySpec key_spec, ToKeySpec(spec.keystore->private_key));
+      pki::EvpPkeyPtr key;
+      bool keep_key = cur && spec.keystore->private_key.rotation_policy == "Never" &&
+                      pki::KeyMatchesCertificate(cur->key.get(), cur->cert.get());
+      if (keep_key) {
+        auto have = pki::DescribeKey(cur->key.get());
+        keep_key = have.ok() && *have == key_spec;
+      }
+      if (keep_key) {
+        key = std::move(cur->key);
+      } else {
+        ASSIGN_OR_RETURN(key, pki::GenerateKey(key_spec));
+      }
+      ASSIGN_OR_RETURN(pki::IssuedCertificate issued,
+                       pki::IssueLeaf(ca, leaf_spec, key.get(), clock));
+      result.summary.warning = issued.warning;
+      desired.key = std::move(key);
+      desired.leaf = std::move(issued.cert);
+      ++revision;
+    } else {
+      desired.key = std::move(cur->key);
+      desired.leaf = std::move(cur->cert);
+    }
+    for (X509* c : ca.Intermediates()) desired.chain.push_back(pki::ShareCert(c));
+    desired.root = pki::ShareCert(ca.Root());
+  }
+
+  // 2. The trust bundle.
+  if (spec.truststore) {
+    ASSIGN_OR_RETURN(desired.trust,
+                     ResolveTrustSources(cs, ca.Root(), objects,
+                                         options.system_bundle_path.empty()
+                                             ? kDefaultSystemBundle
+                                             : options.system_bundle_path));
+    if (desired.trust.empty())
+      return InvalidArgumentError("spec.truststore.sources: no certificates found");
+  }
+
+  // 3. The file layout of each Secret.
+  desired.main_keys.clear();
+  if (spec.keystore) {
+    if (want_p12) desired.main_keys.insert(api::kKeystoreP12Key);
+    if (want_jks) desired.main_keys.insert(api::kKeystoreJksKey);
+    if (want_pem) {
+      desired.main_keys.insert(api::kTlsCrtKey);
+      desired.main_keys.insert(api::kTlsKeyKey);
+      desired.main_keys.insert(api::kCaCrtKey);
+    }
+  }
+  std::set<std::string>& trust_keys = separate_trust ? desired.trust_keys : desired.main_keys;
+  if (spec.truststore) {
+    if (want_p12) trust_keys.insert(api::kTruststoreP12Key);
+    if (want_jks) trust_keys.insert(api::kTruststoreJksKey);
+    if (want_pem) trust_keys.insert(api::kCaCrtKey);
+  }
+  bool generated_password = !spec.password.has_value();
+  if (generated_password && (want_p12 || want_jks)) {
+    desired.main_keys.insert(api::kPasswordKey);
+    if (separate_trust) desired.trust_keys.insert(api::kPasswordKey);
+  }
+
+  // 4. Keep the stored bytes when they already hold exactly this; otherwise
+  //    encode afresh.
+  std::string render_hash = api::RenderHash(cs);
+  std::string identity_hash = api::IdentityHash(cs);
+  auto reuse = [&](const std::optional<api::SecretObject>& s,
+                   const std::set<std::string>& keys, bool is_main) -> std::string {
+    if (!s) return "Secret missing";
+    auto rh = s->metadata.annotations.find(kRenderHashAnnotation);
+    if (rh == s->metadata.annotations.end() || rh->second != render_hash)
+      return "store settings changed";
+    return CheckStores(s->data, keys, desired, password, is_main);
+  };
+
+  api::SecretObject main = NewSecret(cs, spec.secret_name);
+  std::string why_main = result.decision.issue ? "new certificate"
+                                               : reuse(current, desired.main_keys, true);
+  if (why_main.empty()) {
+    main.data = current->data;
+  } else {
+    ASSIGN_OR_RETURN(main.data,
+                     EncodeStores(desired, desired.main_keys, password, profile, now));
+    result.reencoded = true;
+    result.reencode_reason = why_main;
+  }
+  main.metadata.annotations[kIdentityHashAnnotation] = identity_hash;
+  main.metadata.annotations[kRenderHashAnnotation] = render_hash;
+  main.metadata.annotations[kRevisionAnnotation] = std::to_string(revision);
+  result.secrets.push_back(std::move(main));
+
+  if (separate_trust) {
+    api::SecretObject trust = NewSecret(cs, spec.truststore->secret_name);
+    std::string why = reuse(current_trust, desired.trust_keys, false);
+    if (why.empty()) {
+      trust.data = current_trust->data;
+    } else {
+      ASSIGN_OR_RETURN(trust.data, EncodeStores(desired, desired.trust_keys,
+                                                password, profile, now));
+      result.reencoded = true;
+      if (result.reencode_reason.empty()) result.reencode_reason = why;
+    }
+    trust.metadata.annotations[kRenderHashAnnotation] = render_hash;
+    result.secrets.push_back(std::move(trust));
+  }
+
+  // 5. What status reports.
+  RenderSummary& sum = result.summary;
+  sum.revision = revision;
+  if (desired.leaf) {
+    X509* leaf = desired.leaf.get();
+    sum.not_before = pki::NotBefore(leaf);
+    sum.not_after = pki::NotAfter(leaf);
+    sum.renewal_time = RenewalTime(*sum.not_before, *sum.not_after, *spec.keystore);
+    sum.serial_hex = pki::SerialHex(leaf);
+    sum.fingerprint_sha256 = pki::FingerprintSha256(leaf);
+  }
+  sum.truststore_certificates = static_cast<int>(desired.trust.size());
+  for (const auto& c : desired.trust) {
+    TimePoint na = pki::NotAfter(c.get());
+    if (!sum.truststore_earliest_not_after || na < *sum.truststore_earliest_not_after)
+      sum.truststore_earliest_not_after = na;
+  }
+  (void)Raw;
+  return result;
+}
+
+}  // namespace certstore::controller

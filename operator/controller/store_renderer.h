@@ -1,0 +1,68 @@
+// The engine behind both front ends (`kubectl-certstore render` and the
+// operator): given a CertStore, its issuer's CA, the objects it refers to
+// and the Secret(s) as they are now, compute the Secret(s) as they must be.
+//
+// It re-uses what is still right: a valid certificate whose identity has not
+// changed is kept (same serial); stores whose content is already right are
+// kept byte for byte; only what changed is re-issued or re-encoded.
+#ifndef CERTSTORE_CONTROLLER_STORE_RENDERER_H_
+#define CERTSTORE_CONTROLLER_STORE_RENDERER_H_
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "operator/api/types.h"
+#include "operator/common/clock.h"
+#include "operator/common/status.h"
+#include "operator/controller/issuance_policy.h"
+#include "operator/controller/object_source.h"
+#include "operator/pki/ca.h"
+
+namespace certstore::controller {
+
+// Annotations on the Secrets the operator writes.
+constexpr char kIdentityHashAnnotation[] = "certstore.dev/identity-hash";
+constexpr char kRenderHashAnnotation[] = "certstore.dev/render-hash";
+constexpr char kRevisionAnnotation[] = "certstore.dev/revision";
+constexpr char kCertStoreAnnotation[] = "certstore.dev/certstore";
+
+struct RenderOptions {
+  std::string system_bundle_path;  // empty: kDefaultSystemBundle
+};
+
+// What the status of the CertStore reports (no secrets in here).
+struct RenderSummary {
+  std::optional<TimePoint> not_before, not_after, renewal_time;
+  std::string serial_hex;
+  std::string fingerprint_sha256;
+  int64_t revision = 0;
+  int truststore_certificates = 0;
+  std::optional<TimePoint> truststore_earliest_not_after;
+  std::string warning;  // e.g. notAfter clamped to the CA
+};
+
+struct RenderResult {
+  // Desired Secrets: the main one first, then the separate truststore one.
+  std::vector<api::SecretObject> secrets;
+  IssuanceDecision decision;     // issue == false for truststore-only
+  bool reencoded = false;        // stores were (re)written
+  std::string reencode_reason;   // why, when reencoded
+  RenderSummary summary;
+};
+
+// REQUIRES: cs defaulted and validated; ca loaded for cs's issuer.
+// `objects` supplies the current Secrets (main and truststore) and the
+// trust sources / password Secret from cs's namespace.
+// Errors: NotFound for a missing password Secret or trust source (message
+// names the field); InvalidArgument for unusable data; Internal for OpenSSL
+// failures. Messages never contain keys or passwords.
+StatusOr<RenderResult> RenderCertStore(const api::CertStore& cs,
+                                       const pki::CaMaterial& ca,
+                                       const ObjectSource& objects,
+                                       const Clock& clock,
+                                       const RenderOptions& options = {});
+
+}  // namespace certstore::controller
+
+#endif  // CERTSTORE_CONTROLLER_STORE_RENDERER_H_

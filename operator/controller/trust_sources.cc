@@ -1,0 +1,76 @@
+#include "operator/controller/trust_sources.h"
+
+#include <set>
+
+#include "operator/common/files.h"
+#include "operator/pki/certificate.h"
+
+namespace certstore::controller {
+
+StatusOr<std::vector<pki::X509Ptr>> ResolveTrustSources(
+    const api::CertStore& cs, X509* issuer_root, const ObjectSource& objects,
+    const std::string& system_bundle_path) {
+  std::vector<pki::X509Ptr> out;
+  std::set<std::string> seen;
+  auto add = [&](std::vector<pki::X509Ptr> certs) {
+    for (auto& c : certs)
+      if (seen.insert(pki::FingerprintSha256Hex(c.get())).second)
+        out.push_back(std::move(c));
+  };
+  const std::string& ns = cs.metadata.namespace_;
+  const auto& sources = cs.spec.truststore->sources;
+  for (size_t i = 0; i < sources.size(); ++i) {
+    const api::TrustSource& s = sources[i];
+    std::string path = "spec.truststore.sources[" + std::to_string(i) + "]." +
+                       api::TrustSourceTypeName(s.type);
+    std::string pem;
+    switch (s.type) {
+      case api::TrustSource::Type::kIssuer: {
+        std::vector<pki::X509Ptr> one;
+        one.push_back(pki::ShareCert(issuer_root));
+        add(std::move(one));
+        continue;
+      }
+      case api::TrustSource::Type::kSecret: {
+        auto secret = objects.GetSecret(ns, s.name);
+        if (!secret)
+          return NotFoundError(path + ": Secret " + ns + "/" + s.name + " not found");
+        auto it = secret->data.find(s.key);
+        if (it == secret->data.end())
+          return NotFoundError(path + ": Secret " + ns + "/" + s.name +
+                               " has no key " + s.key);
+        pem = it->second;
+        break;
+      }
+      case api::TrustSource::Type::kConfigMap: {
+        auto cm = objects.GetConfigMap(ns, s.name);
+        if (!cm)
+          return NotFoundError(path + ": ConfigMap " + ns + "/" + s.name + " not found");
+        auto it = cm->data.find(s.key);
+        if (it == cm->data.end())
+          return NotFoundError(path + ": ConfigMap " + ns + "/" + s.name +
+                               " has no key " + s.key);
+        pem = it->second;
+        break;
+      }
+      case api::TrustSource::Type::kInline:
+        pem = s.inline_pem;
+        break;
+      case api::TrustSource::Type::kSystemDefaults: {
+        auto bundle = ReadFile(system_bundle_path);
+        if (!bundle.ok())
+          return FailedPreconditionError(path + ": system CA bundle " +
+                                         system_bundle_path + " unreadable: " +
+                                         bundle.status().message());
+        pem = *bundle;
+        break;
+      }
+    }
+    auto certs = pki::ParseCertificatesPem(pem);
+    if (!certs.ok()) return certs.status().WithContext(path);
+    add(std::move(certs).value());
+  }
+  return out;
+}
+
+}  // namespace certstore::controller

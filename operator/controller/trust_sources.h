@@ -1,0 +1,31 @@
+// Gathering the certificates a truststore should hold.
+#ifndef CERTSTORE_CONTROLLER_TRUST_SOURCES_H_
+#define CERTSTORE_CONTROLLER_TRUST_SOURCES_H_
+
+#include <string>
+#include <vector>
+
+#include "operator/api/types.h"
+#include "operator/common/status.h"
+#include "operator/controller/object_source.h"
+#include "operator/pki/openssl_ptr.h"
+
+namespace certstore::controller {
+
+// Default location of the public CA bundle (Debian's ca-certificates).
+constexpr char kDefaultSystemBundle[] = "/etc/ssl/certs/ca-certificates.crt";
+
+// Resolves spec.truststore.sources of `cs` in order and returns the distinct
+// certificates (first occurrence wins). `issuer_root` is the issuer's root CA
+// (for `issuer: {}`); Secrets and ConfigMaps are read from the CertStore's
+// own namespace only. Errors name the source:
+//   NotFound "spec.truststore.sources[1].secret: Secret demo/partner-ca not
+//   found" / "... has no key ca.crt"; InvalidArgument when the data holds no
+//   PEM certificate. REQUIRES: cs.spec.truststore is set.
+StatusOr<std::vector<pki::X509Ptr>> ResolveTrustSources(
+    const api::CertStore& cs, X509* issuer_root, const ObjectSource& objects,
+    const std::string& system_bundle_path = kDefaultSystemBundle);
+
+}  // namespace certstore::controller
+
+#endif  // CERTSTORE_CONTROLLER_TRUST_SOURCES_H_
