@@ -1,0 +1,49 @@
+#!/usr/bin/env bash
+# PKI benchmark: our code beside the raw OpenSSL calls doing the same work.
+# Prints a markdown table of medians and the overhead ratios, and fails if
+# issuance + encoding costs more than 1.3x the OpenSSL primitives.
+#   hack/bench.sh [REPETITIONS]   (default 5; results in out/bench/pki.json)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+reps=${1:-5}
+hack/install-deps.sh >/dev/null
+hack/build.sh release >/dev/null
+mkdir -p out/bench
+echo "bench: running pki_benchmark ($reps repetitions; the machine should be idle)"
+build/tests/pki_benchmark --benchmark_repetitions="$reps" --benchmark_min_time=0.5 \
+  --benchmark_report_aggregates_only=true --benchmark_format=json >out/bench/pki.json
+python3 - out/bench/pki.json <<'PY'
+import json, sys
+data = json.load(open(sys.argv[1]))
+med = {}
+for b in data["benchmarks"]:
+    if b.get("aggregate_name") == "median":
+        med[b["run_name"]] = (b["cpu_time"], b["time_unit"], b.get("label", ""))
+def ms(name):
+    t, unit, _ = med[name]
+    return t / {"ns": 1e6, "us": 1e3, "ms": 1.0, "s": 1e-3}[unit]
+pairs = [
+    ("keygen RSA-2048", "BM_Keygen/0", "BM_RawKeygen/0"),
+    ("keygen ECDSA P-256", "BM_Keygen/1", "BM_RawKeygen/1"),
+    ("keygen ECDSA P-384", "BM_Keygen/2", "BM_RawKeygen/2"),
+    ("keygen Ed25519", "BM_Keygen/3", "BM_RawKeygen/3"),
+    ("issue leaf (ECDSA P-256 CA)", "BM_IssueLeaf", "BM_RawIssue"),
+    ("PKCS12 keystore Modern2023", "BM_Pkcs12Keystore/0", "BM_RawPkcs12Create/0"),
+    ("PKCS12 keystore LegacyDES", "BM_Pkcs12Keystore/1", "BM_RawPkcs12Create/1"),
+    ("PKCS12 truststore Modern2023", "BM_Pkcs12Truststore", "BM_RawPkcs12Truststore"),
+    ("PEM tls.crt + tls.key", "BM_PemEncode", "BM_RawPemEncode"),
+    ("issue + encode (key, cert, p12 keystore, p12 truststore, PEM)", "BM_IssueAndEncode", "BM_RawIssueAndEncode"),
+]
+print("| operation | ours (ms) | raw OpenSSL (ms) | ratio |")
+print("| --- | ---: | ---: | ---: |")
+ratio_total = None
+for title, ours, raw in pairs:
+    o, r = ms(ours), ms(raw)
+    print(f"| {title} | {o:.3f} | {r:.3f} | {o / r:.2f} |")
+    if ours == "BM_IssueAndEncode":
+        ratio_total = o / r
+print(f"| JKS keystore (no OpenSSL equivalent) | {ms('BM_JksKeystore'):.3f} | - | - |")
+print()
+print(f"issue + encode overhead ratio: {ratio_total:.2f} (target <= 1.30)")
+sys.exit(0 if ratio_total <= 1.30 else 1)
+PY

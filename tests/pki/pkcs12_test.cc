@@ -1,0 +1,141 @@
+#include "operator/pki/pkcs12.h"
+
+#include <gtest/gtest.h>
+
+#include "operator/pki/certificate.h"
+#include "tests/pki/pki_fixture.h"
+
+namespace certstore::pki {
+namespace {
+using testing::MustKey;
+using testing::MustLeaf;
+using testing::MustRoot;
+using testing::ServerSpec;
+using testing::TestNow;
+
+class Pkcs12Test : public ::testing::Test {
+ protected:
+  Pkcs12Test()
+      : clock_(TestNow()),
+        root_(MustRoot(clock_)),
+        other_(MustRoot(clock_, "Partner CA")),
+        key_(MustKey()),
+        leaf_(MustLeaf(root_, ServerSpec(), key_.get(), clock_)) {}
+  std::vector<X509*> Chain() { return {leaf_.get(), root_.cert.get()}; }
+  FakeClock clock_;
+  CaMaterial root_, other_;
+  EvpPkeyPtr key_;
+  X509Ptr leaf_;
+  SecretBytes pw_{"s3cret-Pässword"};
+};
+
+TEST_F(Pkcs12Test, KeystoreRoundTripsInBothProfiles) {
+  for (Pkcs12Profile p : {Pkcs12Profile::kModern2023, Pkcs12Profile::kLegacyDES}) {
+    auto bytes = EncodePkcs12Keystore(key_.get(), Chain(), "server", pw_, p);
+    ASSERT_TRUE(bytes.ok()) << bytes.status();
+    auto c = ParsePkcs12(*bytes, pw_);
+    ASSERT_TRUE(c.ok()) << c.status();
+    ASSERT_EQ(c->entries.size(), 1u);
+    const StoreEntry& e = c->entries[0];
+    EXPECT_EQ(e.type, EntryType::kPrivateKey);
+    EXPECT_EQ(e.alias, "server");
+    EXPECT_EQ(EVP_PKEY_eq(e.key.get(), key_.get()), 1);
+    ASSERT_EQ(e.chain.size(), 2u);
+    EXPECT_EQ(FingerprintSha256(e.chain[0].get()), FingerprintSha256(leaf_.get()));
+    EXPECT_EQ(FingerprintSha256(e.chain[1].get()), FingerprintSha256(root_.cert.get()));
+    if (p == Pkcs12Profile::kModern2023) {
+      EXPECT_NE(c->protection.find("AES-256-CBC, PBKDF2-HMAC-SHA256, 10000 iterations"),
+                std::string::npos) << c->protection;
+      EXPECT_NE(c->protection.find("MAC SHA256, 10000 iterations"), std::string::npos)
+          << c->protection;
+    } else {
+      EXPECT_NE(c->protection.find("PBE-SHA1-3DES, 2048 iterations"), std::string::npos)
+          << c->protection;
+      EXPECT_NE(c->protection.find("MAC SHA1"), std::string::npos) << c->protection;
+    }
+  }
+}
+
+TEST_F(Pkcs12Test, TruststoreHoldsOnlyJavaTrustedCertsDeduplicated) {
+  auto bytes = EncodePkcs12Truststore(
+      {root_.cert.get(), other_.cert.get(), root_.cert.get()}, pw_,
+      Pkcs12Profile::kModern2023);
+  ASSERT_TRUE(bytes.ok());
+  auto c = ParsePkcs12(*bytes, pw_);
+  ASSERT_TRUE(c.ok()) << c.status();
+  ASSERT_EQ(c->entries.size(), 2u);
+  for (const auto& e : c->entries) {
+    EXPECT_EQ(e.type, EntryType::kTrustedCert);
+    EXPECT_FALSE(e.key);
+    EXPECT_EQ(e.alias, TrustedCertAlias(e.chain[0].get()));
+  }
+  EXPECT_EQ(c->entries[0].alias.rfind("test-root-ca-", 0), 0u) << c->entries[0].alias;
+  EXPECT_EQ(c->entries[1].alias.rfind("partner-ca-", 0), 0u) << c->entries[1].alias;
+}
+
+// A PKCS12 written without the trust attribute (as OpenSSL 3.0's CLI does)
+// is what Java lists as "0 entries": the parser must say so.
+TEST_F(Pkcs12Test, CertificateWithoutJavaTrustAttributeIsFlagged) {
+  STACK_OF(X509)* cas = sk_X509_new_null();
+  sk_X509_push(cas, root_.cert.get());
+  PKCS12* p12 = PKCS12_create(pw_.reveal().c_str(), nullptr, nullptr, nullptr, cas,
+                              0, 0, 0, 0, 0);
+  ASSERT_NE(p12, nullptr);
+  unsigned char* der = nullptr;
+  int len = i2d_PKCS12(p12, &der);
+  std::string bytes(reinterpret_cast<char*>(der), len);
+  OPENSSL_free(der);
+  PKCS12_free(p12);
+  sk_X509_free(cas);
+  auto c = ParsePkcs12(bytes, pw_);
+  ASSERT_TRUE(c.ok()) << c.status();
+  ASSERT_EQ(c->entries.size(), 1u);
+  EXPECT_EQ(c->entries[0].type, EntryType::kCertOnly);
+}
+
+TEST_F(Pkcs12Test, BadInputsAreRefusedClearly) {
+  auto good = EncodePkcs12Keystore(key_.get(), Chain(), "server", pw_,
+                                   Pkcs12Profile::kModern2023);
+  ASSERT_TRUE(good.ok());
+  std::string flipped = *good;
+  flipped[flipped.size() / 2] ^= 0x01;
+  struct Case { const char* name; std::string bytes; SecretBytes pw; StatusCode code; const char* want; } cases[] = {
+      {"wrong password", *good, SecretBytes("nope"), StatusCode::kPermissionDenied, "wrong password"},
+      {"garbage", "hello", pw_.Clone(), StatusCode::kInvalidArgument, "not a PKCS#12"},
+      {"empty", "", pw_.Clone(), StatusCode::kInvalidArgument, "not a PKCS#12"},
+      {"truncated", good->substr(0, good->size() / 2), pw_.Clone(), StatusCode::kInvalidArgument, "not a PKCS#12"},
+  };
+  for (auto& c : cases) {
+    auto r = ParsePkcs12(c.bytes, c.pw);
+    ASSERT_FALSE(r.ok()) << c.name;
+    EXPECT_EQ(r.status().code(), c.code) << c.name << ": " << r.status();
+    EXPECT_NE(r.status().message().find(c.want), std::string::npos) << c.name << ": " << r.status();
+    EXPECT_EQ(r.status().message().find(pw_.reveal()), std::string::npos);
+  }
+  EXPECT_FALSE(ParsePkcs12(flipped, pw_).ok());
+}
+
+TEST_F(Pkcs12Test, EncoderRefusesWrongInputs) {
+  EvpPkeyPtr other_key = MustKey();
+  auto mismatch = EncodePkcs12Keystore(other_key.get(), Chain(), "a", pw_,
+                                       Pkcs12Profile::kModern2023);
+  EXPECT_EQ(mismatch.status().code(), StatusCode::kInvalidArgument);
+  EXPECT_NE(mismatch.status().message().find("does not match"), std::string::npos);
+  EXPECT_EQ(EncodePkcs12Keystore(key_.get(), {}, "a", pw_, Pkcs12Profile::kModern2023)
+                .status().code(),
+            StatusCode::kInvalidArgument);
+  EXPECT_EQ(EncodePkcs12Truststore({}, pw_, Pkcs12Profile::kModern2023).status().code(),
+            StatusCode::kInvalidArgument);
+}
+
+TEST(TrustedCertAliasTest, IsStableAndSanitized) {
+  FakeClock clock(TestNow());
+  CaMaterial a = MustRoot(clock, "Corp Root CA (2024) / EU");
+  std::string alias = TrustedCertAlias(a.cert.get());
+  EXPECT_EQ(alias, TrustedCertAlias(a.cert.get()));
+  EXPECT_EQ(alias.rfind("corp-root-ca-2024-eu-", 0), 0u) << alias;
+  EXPECT_EQ(alias.size(), std::string("corp-root-ca-2024-eu-").size() + 8);
+}
+
+}  // namespace
+}  // namespace certstore::pki
