@@ -111,6 +111,38 @@ Status LoadState(const std::string& state, controller::MapObjectSource* objects,
   return OkStatus();
 }
 
+// --ca-cert/--ca-key: CA files for every `ca` issuer whose Secret is not in
+// the input, as if that Secret held them.
+Status AddCaFiles(const std::string& cert, const std::string& key,
+                  const std::string& cluster_ns, Loaded* in) {
+  if (cert.empty() != key.empty())
+    return InvalidArgumentError("--ca-cert and --ca-key go together");
+  if (cert.empty()) return OkStatus();
+  auto crt = ReadFile(cert);
+  if (!crt.ok()) return crt.status().WithContext("--ca-cert");
+  auto k = ReadFile(key);
+  if (!k.ok()) return k.status().WithContext("--ca-key");
+  int used = 0;
+  for (const auto& [id, issuer] : in->issuers) {
+    if (!issuer.spec.ca) continue;
+    std::string ns = issuer.kind == api::IssuerKind::kClusterCertIssuer
+                         ? cluster_ns : issuer.metadata.namespace_;
+    if (in->objects.GetSecret(ns, issuer.spec.ca->secret_name)) continue;
+    api::SecretObject s;
+    s.metadata.name = issuer.spec.ca->secret_name;
+    s.metadata.namespace_ = ns;
+    s.type = "kubernetes.io/tls";
+    s.data[api::kTlsCrtKey] = *crt;
+    s.data[api::kTlsKeyKey] = *k;
+    in->objects.PutSecret(std::move(s));
+    ++used;
+  }
+  if (used == 0)
+    return InvalidArgumentError("--ca-cert/--ca-key given but no `ca` issuer "
+                                "in the input needs them");
+  return OkStatus();
+}
+
 std::map<std::string, std::string> FileLayout(const api::CertStore& cs,
                                               const api::SecretObject& s) {
   static const std::map<std::string, std::string> kSuffix = {
@@ -154,7 +186,9 @@ int RunRender(const std::vector<std::string>& argv) {
                                {"layout"},
                                {"namespace", 'n'},
                                {"cluster-resource-namespace"},
-                               {"system-bundle"}});
+                               {"system-bundle"},
+                               {"ca-cert"},
+                               {"ca-key"}});
   if (!args.ok()) {
     std::cerr << "render: " << args.status().message() << "\n";
     return 2;
@@ -177,6 +211,7 @@ int RunRender(const std::vector<std::string>& argv) {
   Status st = LoadInputs(args->All("filename"), ns, &in);
   std::map<std::string, api::SecretObject> state_secrets;
   if (st.ok() && !state.empty()) st = LoadState(state, &in.objects, &state_secrets);
+  if (st.ok()) st = AddCaFiles(args->Get("ca-cert"), args->Get("ca-key"), cluster_ns, &in);
   if (!st.ok()) {
     std::cerr << "render: " << st.message() << "\n";
     return 1;
@@ -202,6 +237,8 @@ int RunRender(const std::vector<std::string>& argv) {
     if (!ca.ok()) {
       errors += "\n  " + where + ": issuer " + issuer.metadata.name + ": " +
                 ca.status().message();
+      if (ca.status().code() == StatusCode::kNotFound)
+        errors += " (put the Secret in the input, or pass --ca-cert/--ca-key)";
       continue;
     }
     if (ca->created_secret) {
