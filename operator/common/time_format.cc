@@ -21,7 +21,7 @@ int64_t DaysFromCivil(int64_t y, unsigned m, unsigned d) {
 
 TimePoint FromUtc(int year, int month, int day, int hour, int min, int sec) {
   int64_t days = DaysFromCivil(year, month, day);
-  int64_t secs = days * 86400 + hour * 3600 + min * 60 + sec;
+  int64_t secs = days * 86400 + int64_t{hour} * 3600 + int64_t{min} * 60 + sec;
   return TimePoint(std::chrono::seconds(secs));
 }
 
