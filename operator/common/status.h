@@ -12,6 +12,9 @@
 //   kUnavailable        transient; retry the same call with backoff.
 //   kDeadlineExceeded   timed out; retry with backoff.
 //   kPermissionDenied   configuration (RBAC, password) forbids it; terminal.
+//   kResourceExhausted  throttled (HTTP 429); retry after the hinted delay.
+//   kOutOfRange         the requested version is gone (HTTP 410 on a watch
+//                       or list): start over with a fresh list.
 //   kInternal           a bug or a broken invariant in a dependency.
 //
 // Messages must never contain private keys or passwords.
@@ -37,6 +40,7 @@ enum class StatusCode {
   kDeadlineExceeded,
   kPermissionDenied,
   kResourceExhausted,
+  kOutOfRange,
   kUnimplemented,
   kInternal,
 };

@@ -1,0 +1,173 @@
+// The only translation unit that includes cpprestsdk's HTTP client: its
+// headers are slow to compile and its exceptions must not leak, so every
+// call is wrapped and turned into a Status here.
+#include <cpprest/http_client.h>
+#include <pplx/threadpool.h>
+#include <openssl/ssl.h>
+#include <openssl/x509v3.h>
+
+#include <atomic>
+#include <mutex>
+
+#include "operator/kube/credentials.h"
+#include "operator/kube/transport.h"
+
+namespace certstore::kube {
+namespace {
+
+namespace http = web::http;
+namespace client = web::http::client;
+
+// cpprestsdk starts 40 threads unless told otherwise (DESIGN.md).
+void InitThreadPoolOnce() {
+  static std::once_flag once;
+  std::call_once(once, [] { crossplat::threadpool::initialize_with_threads(4); });
+}
+
+std::string ErrorText(const std::exception& e) {
+  std::string what = e.what();
+  // OpenSSL errors arrive as numbers; make them words.
+  if (const auto* he = dynamic_cast<const http::http_exception*>(&e)) {
+    int code = he->error_code().value();
+    if (he->error_code().category() == boost::asio::error::get_ssl_category()) {
+      const char* r = ERR_reason_error_string(static_cast<unsigned long>(code));
+      if (r != nullptr) what += " (" + std::string(r) + ")";
+    }
+  }
+  return what;
+}
+
+class HttpTransport : public Transport {
+ public:
+  explicit HttpTransport(ClusterConfig config)
+      : config_(std::move(config)), creds_(config_, SystemClock::Get()) {}
+
+  StatusOr<HttpResponse> Do(const HttpRequest& req) override {
+    HttpResponse out;
+    Status st = Run(req, false, [&](int s) { out.status = s; },
+                    [&](const std::string& chunk) {
+                      out.body += chunk;
+                      return true;
+                    },
+                    &out.headers);
+    if (!st.ok()) return st;
+    return out;
+  }
+
+  Status Stream(const HttpRequest& req, const std::function<void(int)>& on_status,
+                const std::function<bool(const std::string&)>& on_data) override {
+    return Run(req, true, on_status, on_data, nullptr);
+  }
+
+  void Cancel() override {
+    std::lock_guard<std::mutex> l(mu_);
+    cancelled_ = true;
+    cts_.cancel();
+  }
+
+ private:
+  client::http_client_config ClientConfig(std::chrono::seconds timeout) {
+    client::http_client_config cfg;
+    cfg.set_timeout(timeout);
+    cfg.set_validate_certificates(!config_.insecure_skip_tls_verify);
+    const ClusterConfig* c = &config_;
+    cfg.set_ssl_context_callback([c](boost::asio::ssl::context& ctx) {
+      if (!c->ca_pem.empty())
+        ctx.add_certificate_authority(boost::asio::buffer(c->ca_pem.data(), c->ca_pem.size()));
+      if (!c->client_cert_pem.empty()) {
+        ctx.use_certificate_chain(
+            boost::asio::buffer(c->client_cert_pem.data(), c->client_cert_pem.size()));
+        ctx.use_private_key(boost::asio::buffer(c->client_key_pem.reveal().data(),
+                                                c->client_key_pem.size()),
+                            boost::asio::ssl::context::pem);
+      }
+    });
+    return cfg;
+  }
+
+  client::http_client& ClientFor(std::chrono::seconds timeout) {
+    std::lock_guard<std::mutex> l(mu_);
+    auto it = clients_.find(timeout.count());
+    if (it == clients_.end())
+      it = clients_
+               .emplace(timeout.count(),
+                        std::make_unique<client::http_client>(
+                            utility::conversions::to_string_t(config_.server),
+                            ClientConfig(timeout)))
+               .first;
+    return *it->second;
+  }
+
+  Status Run(const HttpRequest& req, bool stream, const std::function<void(int)>& on_status,
+             const std::function<bool(const std::string&)>& on_data,
+             std::map<std::string, std::string>* headers) {
+    pplx::cancellation_token token = pplx::cancellation_token::none();
+    {
+      std::lock_guard<std::mutex> l(mu_);
+      if (cancelled_) return AbortedError("transport was shut down");
+      token = cts_.get_token();
+    }
+    http::http_request r(utility::conversions::to_string_t(req.method));
+    r.set_request_uri(utility::conversions::to_string_t(req.path));
+    r.headers().add(U("Accept"), U("application/json"));
+    r.headers().add(U("User-Agent"), utility::conversions::to_string_t(config_.user_agent));
+    if (!config_.tls_server_name.empty())
+      r.headers().add(U("Host"), utility::conversions::to_string_t(config_.tls_server_name));
+    auto token_or = creds_.Token();
+    if (!token_or.ok()) return UnavailableError("credentials: " + token_or.status().message());
+    if (!token_or->empty())
+      r.headers().add(U("Authorization"),
+                      utility::conversions::to_string_t("Bearer " + token_or->reveal()));
+    if (!req.body.empty() || req.method == "POST" || req.method == "PUT" ||
+        req.method == "PATCH")
+      r.set_body(req.body, req.content_type);
+    try {
+      http::http_response resp = ClientFor(req.timeout).request(r, token).get();
+      if (resp.status_code() == 401) creds_.Invalidate();
+      on_status(resp.status_code());
+      if (headers != nullptr)
+        for (const auto& h : resp.headers()) {
+          std::string name = utility::conversions::to_utf8string(h.first);
+          for (auto& ch : name) ch = static_cast<char>(std::tolower(ch));
+          (*headers)[name] = utility::conversions::to_utf8string(h.second);
+        }
+      auto body = resp.body();
+      std::vector<uint8_t> buf(stream ? 16384 : 65536);
+      while (true) {
+        size_t n = body.streambuf().getn(buf.data(), buf.size()).get();
+        if (n == 0) break;
+        if (!on_data(std::string(reinterpret_cast<char*>(buf.data()), n))) break;
+      }
+      return OkStatus();
+    } catch (const pplx::task_canceled&) {
+      return AbortedError("request cancelled: " + req.method + " " + req.path);
+    } catch (const http::http_exception& e) {
+      std::string what = ErrorText(e);
+      if (what.find("timed out") != std::string::npos ||
+          e.error_code() == std::errc::timed_out)
+        return Status(StatusCode::kDeadlineExceeded,
+                      req.method + " " + config_.server + req.path + ": " + what);
+      return UnavailableError(req.method + " " + config_.server + req.path + ": " + what);
+    } catch (const std::exception& e) {
+      return UnavailableError(req.method + " " + config_.server + req.path + ": " +
+                              e.what());
+    }
+  }
+
+  ClusterConfig config_;
+  CredentialSource creds_;
+  std::mutex mu_;
+  std::map<int64_t, std::unique_ptr<client::http_client>> clients_;  // GUARDED_BY(mu_)
+  pplx::cancellation_token_source cts_;                               // GUARDED_BY(mu_)
+  bool cancelled_ = false;                                            // GUARDED_BY(mu_)
+};
+
+}  // namespace
+
+StatusOr<TransportPtr> NewHttpTransport(ClusterConfig config) {
+  InitThreadPoolOnce();
+  if (config.server.empty()) return InvalidArgumentError("no API server address");
+  return TransportPtr(new HttpTransport(std::move(config)));
+}
+
+}  // namespace certstore::kube

@@ -1,0 +1,284 @@
+#include "operator/kube/informer.h"
+
+#include <cpprest/json.h>
+
+#include <cmath>
+#include <random>
+
+namespace certstore::kube {
+
+std::string ObjectKey(const std::string& ns, const std::string& name) {
+  return ns.empty() ? name : ns + "/" + name;
+}
+
+Informer::Informer(TransportPtr transport, Resource resource, InformerOptions options)
+    : transport_(std::move(transport)),
+      client_(*transport_),
+      resource_(std::move(resource)),
+      options_(std::move(options)) {
+  index_funcs_[kNamespaceIndex] = [](const CachedObject& o) {
+    return std::vector<std::string>{o.meta.ns};
+  };
+}
+
+Informer::~Informer() { Stop(); }
+
+void Informer::AddHandler(Handler h) { handlers_.push_back(std::move(h)); }
+void Informer::AddIndex(const std::string& name, IndexFunc f) { index_funcs_[name] = std::move(f); }
+
+void Informer::Start() { thread_ = std::thread([this] { Run(); }); }
+
+void Informer::Stop() {
+  {
+    std::lock_guard<std::mutex> l(mu_);
+    if (stopping_ && !thread_.joinable()) return;
+    stopping_ = true;
+    cv_.notify_all();
+  }
+  transport_->Cancel();
+  if (thread_.joinable()) thread_.join();
+}
+
+bool Informer::WaitForSync(std::chrono::milliseconds timeout) {
+  std::unique_lock<std::mutex> l(mu_);
+  return cv_.wait_for(l, timeout, [this] { return synced_.load() || stopping_; }) &&
+         synced_.load();
+}
+
+ObjectPtr Informer::Get(const std::string& ns, const std::string& name) const {
+  std::lock_guard<std::mutex> l(mu_);
+  auto it = items_.find(ObjectKey(ns, name));
+  return it == items_.end() ? nullptr : it->second;
+}
+
+std::vector<ObjectPtr> Informer::List() const {
+  std::lock_guard<std::mutex> l(mu_);
+  std::vector<ObjectPtr> out;
+  out.reserve(items_.size());
+  for (const auto& [k, v] : items_) out.push_back(v);
+  return out;
+}
+
+std::vector<ObjectPtr> Informer::ByIndex(const std::string& index,
+                                         const std::string& value) const {
+  std::lock_guard<std::mutex> l(mu_);
+  std::vector<ObjectPtr> out;
+  auto idx = indexes_.find(index);
+  if (idx == indexes_.end()) return out;
+  auto keys = idx->second.find(value);
+  if (keys == idx->second.end()) return out;
+  for (const auto& k : keys->second) {
+    auto it = items_.find(k);
+    if (it != items_.end()) out.push_back(it->second);
+  }
+  return out;
+}
+
+size_t Informer::Size() const {
+  std::lock_guard<std::mutex> l(mu_);
+  return items_.size();
+}
+
+InformerStats Informer::Stats() const {
+  std::lock_guard<std::mutex> l(mu_);
+  return stats_;
+}
+
+std::string Informer::LastResourceVersion() const {
+  std::lock_guard<std::mutex> l(mu_);
+  return rv_;
+}
+
+void Informer::IndexLocked(const std::string& key, const ObjectPtr& obj, bool add) {
+  for (const auto& [name, f] : index_funcs_) {
+    auto& idx = indexes_[name];
+    for (const auto& v : f(*obj)) {
+      if (add) {
+        idx[v].insert(key);
+      } else {
+        auto it = idx.find(v);
+        if (it == idx.end()) continue;
+        it->second.erase(key);
+        if (it->second.empty()) idx.erase(it);
+      }
+    }
+  }
+}
+
+void Informer::Apply(WatchEvent::Type type, ObjectPtr obj) {
+  std::string key = ObjectKey(obj->meta.ns, obj->meta.name);
+  ObjectPtr old;
+  {
+    std::lock_guard<std::mutex> l(mu_);
+    auto it = items_.find(key);
+    if (it != items_.end()) {
+      old = it->second;
+      IndexLocked(key, old, false);
+    }
+    if (type == WatchEvent::Type::kDeleted) {
+      items_.erase(key);
+    } else {
+      items_[key] = obj;
+      IndexLocked(key, obj, true);
+    }
+    if (!obj->meta.resource_version.empty()) rv_ = obj->meta.resource_version;
+  }
+  if (type == WatchEvent::Type::kDeleted) {
+    for (auto& h : handlers_) h(old ? old : obj, nullptr);
+  } else {
+    for (auto& h : handlers_) h(old, obj);
+  }
+}
+
+Status Informer::ListAndReplace() {
+  std::map<std::string, ObjectPtr> fresh;
+  std::string list_rv;
+  ListOptions lo;
+  lo.label_selector = options_.label_selector;
+  lo.limit = options_.page_size;
+  do {
+    ASSIGN_OR_RETURN(std::string body, client_.List(resource_, options_.ns, lo));
+    try {
+      auto v = web::json::value::parse(body);
+      auto& o = v.as_object();
+      auto md = o.find("metadata");
+      lo.continue_token.clear();
+      if (md != o.end() && md->second.is_object()) {
+        auto& m = md->second.as_object();
+        auto rv = m.find("resourceVersion");
+        if (rv != m.end() && rv->second.is_string()) list_rv = rv->second.as_string();
+        auto c = m.find("continue");
+        if (c != m.end() && c->second.is_string()) lo.continue_token = c->second.as_string();
+      }
+      auto items = o.find("items");
+      if (items != o.end() && items->second.is_array()) {
+        for (auto& item : items->second.as_array()) {
+          auto obj = std::make_shared<CachedObject>();
+          obj->json = item.serialize();
+          auto meta = ParseObjectMeta(obj->json);
+          if (!meta.ok()) continue;
+          obj->meta = std::move(meta).value();
+          fresh[ObjectKey(obj->meta.ns, obj->meta.name)] = std::move(obj);
+        }
+      }
+    } catch (const std::exception& e) {
+      return InvalidArgumentError("list " + resource_.Qualified() +
+                                  ": response is not a list: " + e.what());
+    }
+  } while (!lo.continue_token.empty());
+
+  // Replace the cache, telling handlers what changed.
+  std::vector<std::pair<ObjectPtr, ObjectPtr>> changes;
+  {
+    std::lock_guard<std::mutex> l(mu_);
+    for (const auto& [k, old] : items_)
+      if (!fresh.count(k)) changes.emplace_back(old, nullptr);
+    for (const auto& [k, obj] : fresh) {
+      auto it = items_.find(k);
+      ObjectPtr old = it == items_.end() ? nullptr : it->second;
+      if (!old || old->meta.resource_version != obj->meta.resource_version)
+        changes.emplace_back(old, obj);
+    }
+    items_.clear();
+    indexes_.clear();
+    for (const auto& [k, obj] : fresh) {
+      items_[k] = obj;
+      IndexLocked(k, obj, true);
+    }
+    rv_ = list_rv;
+    ++stats_.lists;
+  }
+  for (const auto& [o, n] : changes)
+    for (auto& h : handlers_) h(o, n);
+  if (!synced_.exchange(true)) {
+    std::lock_guard<std::mutex> l(mu_);
+    cv_.notify_all();
+  }
+  return OkStatus();
+}
+
+Status Informer::WatchLoop() {
+  int failures = 0;
+  bool first = true;
+  while (true) {
+    {
+      std::lock_guard<std::mutex> l(mu_);
+      if (stopping_) return OkStatus();
+      if (!first) ++stats_.watch_restarts;
+    }
+    first = false;
+    WatchOptions wo;
+    wo.resource_version = LastResourceVersion();
+    wo.label_selector = options_.label_selector;
+    wo.timeout_seconds = options_.watch_timeout_seconds;
+    Status st = WatchOnce(client_, resource_, options_.ns, wo, [this](const WatchEvent& e) {
+      if (e.type == WatchEvent::Type::kBookmark) {
+        std::lock_guard<std::mutex> l(mu_);
+        if (!e.meta.resource_version.empty()) rv_ = e.meta.resource_version;
+        return !stopping_;
+      }
+      auto obj = std::make_shared<CachedObject>();
+      obj->meta = e.meta;
+      obj->json = e.object;
+      Apply(e.type, std::move(obj));
+      std::lock_guard<std::mutex> l(mu_);
+      return !stopping_;
+    });
+    if (st.code() == StatusCode::kOutOfRange) {
+      std::lock_guard<std::mutex> l(mu_);
+      ++stats_.gone;
+      return st;  // relist
+    }
+    if (st.ok()) {
+      failures = 0;
+      continue;  // server ended the watch; resume from rv_
+    }
+    {
+      std::lock_guard<std::mutex> l(mu_);
+      if (stopping_) return OkStatus();
+      ++stats_.errors;
+    }
+    if (!SleepFor(NextBackoff(failures++))) return OkStatus();
+  }
+}
+
+std::chrono::milliseconds Informer::NextBackoff(int attempt) {
+  static thread_local std::mt19937 rng(std::random_device{}());
+  double base = static_cast<double>(options_.backoff_base.count()) *
+                std::pow(2.0, std::min(attempt, 16));
+  base = std::min(base, static_cast<double>(options_.backoff_cap.count()));
+  std::uniform_real_distribution<double> jitter(0.5, 1.0);
+  return std::chrono::milliseconds(static_cast<int64_t>(base * jitter(rng)));
+}
+
+bool Informer::SleepFor(std::chrono::milliseconds d) {
+  std::unique_lock<std::mutex> l(mu_);
+  cv_.wait_for(l, d, [this] { return stopping_; });
+  return !stopping_;
+}
+
+void Informer::Run() {
+  int failures = 0;
+  while (true) {
+    {
+      std::lock_guard<std::mutex> l(mu_);
+      if (stopping_) return;
+    }
+    Status st = ListAndReplace();
+    if (!st.ok()) {
+      {
+        std::lock_guard<std::mutex> l(mu_);
+        if (stopping_) return;
+        ++stats_.errors;
+      }
+      if (!SleepFor(NextBackoff(failures++))) return;
+      continue;
+    }
+    failures = 0;
+    // Returns on 410 Gone (relist below) or when stopping.
+    Status watch = WatchLoop();
+    (void)watch;
+  }
+}
+
+}  // namespace certstore::kube

@@ -1,0 +1,116 @@
+// An informer: lists a resource, then watches it, keeping a thread-safe
+// cache that converges to the server's state (as client-go's
+// SharedInformer). It resumes watches from the last seen resourceVersion
+// after a clean end or a broken connection, relists on 410 Gone, and backs
+// off with jitter while the server is unreachable.
+//
+// Handlers run on the informer's thread and must only enqueue work.
+#ifndef CERTSTORE_KUBE_INFORMER_H_
+#define CERTSTORE_KUBE_INFORMER_H_
+
+#include <atomic>
+#include <condition_variable>
+#include <functional>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <set>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "operator/common/status.h"
+#include "operator/kube/client.h"
+#include "operator/kube/watch.h"
+
+namespace certstore::kube {
+
+struct CachedObject {
+  ObjectMeta meta;
+  std::string json;
+};
+using ObjectPtr = std::shared_ptr<const CachedObject>;
+
+struct InformerOptions {
+  std::string ns;              // "" = all namespaces
+  std::string label_selector;  // cache only matching objects
+  int64_t page_size = 500;
+  int watch_timeout_seconds = 240;
+  std::chrono::milliseconds backoff_base{200};
+  std::chrono::milliseconds backoff_cap{std::chrono::seconds(30)};
+};
+
+struct InformerStats {
+  int lists = 0;            // full lists (1 + relists)
+  int watch_restarts = 0;   // watches started after the first
+  int gone = 0;             // 410 Gone seen
+  int errors = 0;           // list/watch failures
+};
+
+class Informer {
+ public:
+  // `old_obj` is null for an add, `new_obj` null for a delete.
+  using Handler = std::function<void(const ObjectPtr& old_obj, const ObjectPtr& new_obj)>;
+  using IndexFunc = std::function<std::vector<std::string>(const CachedObject&)>;
+
+  // Owns `transport` (Stop() cancels its requests).
+  Informer(TransportPtr transport, Resource resource, InformerOptions options);
+  ~Informer();
+
+  // REQUIRES: before Start().
+  void AddHandler(Handler h);
+  void AddIndex(const std::string& name, IndexFunc f);
+
+  void Start();
+  // Stops the loop and joins the thread. Idempotent.
+  void Stop();
+
+  bool HasSynced() const { return synced_.load(); }
+  // Waits for the first successful list; false after `timeout`.
+  bool WaitForSync(std::chrono::milliseconds timeout);
+
+  ObjectPtr Get(const std::string& ns, const std::string& name) const;
+  std::vector<ObjectPtr> List() const;
+  std::vector<ObjectPtr> ByIndex(const std::string& index, const std::string& value) const;
+  size_t Size() const;
+  InformerStats Stats() const;
+  // The resourceVersion the cache reflects.
+  std::string LastResourceVersion() const;
+
+  // The namespace index, always present.
+  static constexpr char kNamespaceIndex[] = "namespace";
+
+ private:
+  void Run();
+  Status ListAndReplace();
+  Status WatchLoop();
+  void Apply(WatchEvent::Type type, ObjectPtr obj);
+  void IndexLocked(const std::string& key, const ObjectPtr& obj, bool add);
+  bool SleepFor(std::chrono::milliseconds d);  // false when stopping
+  std::chrono::milliseconds NextBackoff(int attempt);
+
+  TransportPtr transport_;
+  Client client_;
+  Resource resource_;
+  InformerOptions options_;
+  std::vector<Handler> handlers_;
+  std::map<std::string, IndexFunc> index_funcs_;
+
+  mutable std::mutex mu_;
+  std::map<std::string, ObjectPtr> items_;  // GUARDED_BY(mu_) "ns/name"
+  std::map<std::string, std::map<std::string, std::set<std::string>>> indexes_;  // GUARDED_BY(mu_)
+  std::string rv_;                          // GUARDED_BY(mu_)
+  InformerStats stats_;                     // GUARDED_BY(mu_)
+  std::condition_variable cv_;
+  bool stopping_ = false;                   // GUARDED_BY(mu_)
+
+  std::atomic<bool> synced_{false};
+  std::thread thread_;
+};
+
+// "ns/name" (or "name" for cluster-scoped objects).
+std::string ObjectKey(const std::string& ns, const std::string& name);
+
+}  // namespace certstore::kube
+
+#endif  // CERTSTORE_KUBE_INFORMER_H_

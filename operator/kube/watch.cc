@@ -1,0 +1,142 @@
+#include "operator/kube/watch.h"
+
+#include <cpprest/json.h>
+
+#include "operator/kube/api_error.h"
+
+namespace certstore::kube {
+namespace {
+
+std::string Str(const web::json::object& o, const char* k) {
+  auto it = o.find(k);
+  return it != o.end() && it->second.is_string() ? it->second.as_string() : "";
+}
+
+ObjectMeta MetaFrom(const web::json::value& obj) {
+  ObjectMeta m;
+  if (!obj.is_object()) return m;
+  auto md = obj.as_object().find("metadata");
+  if (md == obj.as_object().end() || !md->second.is_object()) return m;
+  const auto& o = md->second.as_object();
+  m.ns = Str(o, "namespace");
+  m.name = Str(o, "name");
+  m.uid = Str(o, "uid");
+  m.resource_version = Str(o, "resourceVersion");
+  auto labels = o.find("labels");
+  if (labels != o.end() && labels->second.is_object())
+    for (const auto& [k, v] : labels->second.as_object())
+      if (v.is_string()) m.labels[k] = v.as_string();
+  return m;
+}
+
+}  // namespace
+
+StatusOr<ObjectMeta> ParseObjectMeta(const std::string& object_json) {
+  try {
+    auto v = web::json::value::parse(object_json);
+    if (!v.is_object()) return InvalidArgumentError("object is not a JSON object");
+    return MetaFrom(v);
+  } catch (const std::exception& e) {
+    return InvalidArgumentError(std::string("object is not valid JSON: ") + e.what());
+  }
+}
+
+Status WatchDecoder::Feed(const std::string& chunk, std::vector<WatchEvent>* out) {
+  buffer_ += chunk;
+  size_t start = 0, nl;
+  while ((nl = buffer_.find('\n', start)) != std::string::npos) {
+    std::string line = buffer_.substr(start, nl - start);
+    start = nl + 1;
+    if (line.find_first_not_of(" \r\t") == std::string::npos) continue;
+    try {
+      auto v = web::json::value::parse(line);
+      if (!v.is_object()) return InvalidArgumentError("watch line is not a JSON object");
+      const auto& o = v.as_object();
+      std::string type = Str(o, "type");
+      auto obj = o.find("object");
+      if (obj == o.end()) return InvalidArgumentError("watch event without object");
+      WatchEvent e;
+      if (type == "ADDED") e.type = WatchEvent::Type::kAdded;
+      else if (type == "MODIFIED") e.type = WatchEvent::Type::kModified;
+      else if (type == "DELETED") e.type = WatchEvent::Type::kDeleted;
+      else if (type == "BOOKMARK") e.type = WatchEvent::Type::kBookmark;
+      else if (type == "ERROR") e.type = WatchEvent::Type::kError;
+      else return InvalidArgumentError("unknown watch event type \"" + type + "\"");
+      e.object = obj->second.serialize();
+      if (e.type == WatchEvent::Type::kError) {
+        if (obj->second.is_object()) {
+          const auto& so = obj->second.as_object();
+          auto code = so.find("code");
+          if (code != so.end() && code->second.is_integer()) e.error_code = code->second.as_integer();
+          e.error_message = Str(so, "message");
+        }
+      } else {
+        e.meta = MetaFrom(obj->second);
+      }
+      out->push_back(std::move(e));
+    } catch (const std::exception& ex) {
+      return InvalidArgumentError(std::string("watch line is not valid JSON: ") + ex.what());
+    }
+  }
+  buffer_.erase(0, start);
+  return OkStatus();
+}
+
+Status WatchOnce(Client& client, const Resource& r, const std::string& ns,
+                 const WatchOptions& opts,
+                 const std::function<bool(const WatchEvent&)>& on_event) {
+  HttpRequest req;
+  req.path = r.Path(ns) + "?watch=true";
+  auto add = [&](const char* k, const std::string& v) {
+    if (!v.empty()) req.path += std::string("&") + k + "=" + UrlEncode(v);
+  };
+  add("resourceVersion", opts.resource_version);
+  add("labelSelector", opts.label_selector);
+  add("fieldSelector", opts.field_selector);
+  if (opts.allow_bookmarks) add("allowWatchBookmarks", "true");
+  add("timeoutSeconds", std::to_string(opts.timeout_seconds));
+  // The idle timeout must outlast the server's own timeout.
+  req.timeout = std::chrono::seconds(opts.timeout_seconds + 30);
+
+  int status = 0;
+  std::string error_body;
+  WatchDecoder decoder;
+  Status result = OkStatus();
+  bool stopped = false;
+  Status st = client.transport().Stream(
+      req, [&](int s) { status = s; },
+      [&](const std::string& chunk) {
+        if (status < 200 || status >= 300) {
+          error_body += chunk;
+          return true;
+        }
+        std::vector<WatchEvent> events;
+        Status fs = decoder.Feed(chunk, &events);
+        if (!fs.ok()) {
+          result = fs;
+          return false;
+        }
+        for (const auto& e : events) {
+          if (e.type == WatchEvent::Type::kError) {
+            HttpResponse fake{e.error_code, e.object, {}};
+            result = StatusFromResponse(fake, "watch " + r.Qualified());
+            if (result.ok()) result = UnavailableError("watch error event");
+            return false;
+          }
+          if (!on_event(e)) {
+            stopped = true;
+            return false;
+          }
+        }
+        return true;
+      });
+  if (!st.ok()) return st;
+  if (status < 200 || status >= 300) {
+    HttpResponse resp{status, error_body, {}};
+    return StatusFromResponse(resp, "watch " + r.Qualified());
+  }
+  (void)stopped;
+  return result;
+}
+
+}  // namespace certstore::kube

@@ -1,0 +1,65 @@
+// Watching a resource: the newline-delimited JSON event stream of
+// `?watch=true`, decoded into events.
+#ifndef CERTSTORE_KUBE_WATCH_H_
+#define CERTSTORE_KUBE_WATCH_H_
+
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "operator/common/status.h"
+#include "operator/kube/client.h"
+
+namespace certstore::kube {
+
+struct ObjectMeta {
+  std::string ns, name, uid, resource_version;
+  std::map<std::string, std::string> labels;
+};
+
+struct WatchEvent {
+  enum class Type { kAdded, kModified, kDeleted, kBookmark, kError };
+  Type type = Type::kAdded;
+  std::string object;  // the object's JSON (for kError: the Status object)
+  ObjectMeta meta;     // parsed from object.metadata
+  int error_code = 0;  // kError: the Status code (410 = Gone)
+  std::string error_message;
+};
+
+// Extracts metadata from an object's JSON. InvalidArgument if not an object.
+StatusOr<ObjectMeta> ParseObjectMeta(const std::string& object_json);
+
+// Splits a byte stream into events. Chunks may end mid-line and may carry
+// many events; a partial line waits for the next chunk. Not thread-safe.
+class WatchDecoder {
+ public:
+  // Appends every complete event in `chunk` to `out`. InvalidArgument for a
+  // line that is not a watch event (the stream is then unusable).
+  Status Feed(const std::string& chunk, std::vector<WatchEvent>* out);
+  // Bytes held back waiting for a newline.
+  size_t pending() const { return buffer_.size(); }
+
+ private:
+  std::string buffer_;
+};
+
+struct WatchOptions {
+  std::string resource_version;  // resume point; "" = from now
+  std::string label_selector;
+  std::string field_selector;
+  bool allow_bookmarks = true;
+  // Asked of the server; kept below the client's idle timeout so that a
+  // quiet watch ends cleanly instead of timing out (DESIGN.md).
+  int timeout_seconds = 240;
+};
+
+// Runs one watch request until the server ends it (OK), `on_event` returns
+// false (OK), an error event arrives (OutOfRange for 410 Gone, else the
+// mapped Status), or the connection fails (Unavailable / DeadlineExceeded).
+Status WatchOnce(Client& client, const Resource& r, const std::string& ns,
+                 const WatchOptions& opts,
+                 const std::function<bool(const WatchEvent&)>& on_event);
+
+}  // namespace certstore::kube
+
+#endif  // CERTSTORE_KUBE_WATCH_H_

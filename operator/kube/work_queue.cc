@@ -1,0 +1,142 @@
+#include "operator/kube/work_queue.h"
+
+#include <algorithm>
+#include <cmath>
+
+namespace certstore::kube {
+
+WorkQueue::WorkQueue(const Clock& clock, BackoffPolicy backoff)
+    : clock_(clock), backoff_(backoff) {}
+
+void WorkQueue::EnqueueLocked(const std::string& key) {
+  if (shutdown_ || dirty_.count(key)) return;
+  dirty_.insert(key);
+  delayed_.erase(key);
+  if (processing_.count(key)) return;  // re-queued by Done()
+  queue_.push_back(key);
+  cv_.notify_one();
+}
+
+void WorkQueue::Add(const std::string& key) {
+  std::lock_guard<std::mutex> l(mu_);
+  EnqueueLocked(key);
+}
+
+void WorkQueue::AddAfter(const std::string& key, std::chrono::milliseconds delay) {
+  std::lock_guard<std::mutex> l(mu_);
+  if (shutdown_) return;
+  if (delay.count() <= 0) {
+    EnqueueLocked(key);
+    return;
+  }
+  if (dirty_.count(key)) return;  // already due sooner
+  TimePoint at = clock_.Now() + delay;
+  auto it = delayed_.find(key);
+  if (it == delayed_.end() || at < it->second) delayed_[key] = at;
+  cv_.notify_all();
+}
+
+void WorkQueue::AddRateLimited(const std::string& key) {
+  std::chrono::milliseconds delay;
+  {
+    std::lock_guard<std::mutex> l(mu_);
+    int n = failures_[key]++;
+    double ms = static_cast<double>(backoff_.base.count()) * std::pow(2.0, std::min(n, 30));
+    delay = std::chrono::milliseconds(
+        static_cast<int64_t>(std::min<double>(ms, static_cast<double>(backoff_.cap.count()))));
+  }
+  AddAfter(key, delay);
+}
+
+void WorkQueue::Forget(const std::string& key) {
+  std::lock_guard<std::mutex> l(mu_);
+  failures_.erase(key);
+}
+
+int WorkQueue::Failures(const std::string& key) const {
+  std::lock_guard<std::mutex> l(mu_);
+  auto it = failures_.find(key);
+  return it == failures_.end() ? 0 : it->second;
+}
+
+void WorkQueue::PromoteDueLocked() {
+  TimePoint now = clock_.Now();
+  for (auto it = delayed_.begin(); it != delayed_.end();) {
+    if (it->second <= now) {
+      std::string key = it->first;
+      it = delayed_.erase(it);
+      EnqueueLocked(key);
+    } else {
+      ++it;
+    }
+  }
+}
+
+std::optional<std::string> WorkQueue::Get(std::optional<std::chrono::milliseconds> max_wait) {
+  std::unique_lock<std::mutex> l(mu_);
+  auto give_up = std::chrono::steady_clock::now() +
+                 max_wait.value_or(std::chrono::hours(24 * 365));
+  while (true) {
+    PromoteDueLocked();
+    if (!queue_.empty()) {
+      std::string key = queue_.front();
+      queue_.pop_front();
+      processing_.insert(key);
+      dirty_.erase(key);
+      return key;
+    }
+    if (shutdown_) return std::nullopt;
+    auto now = std::chrono::steady_clock::now();
+    if (now >= give_up) return std::nullopt;
+    // Sleep until the earliest delayed key is due (by the injected clock),
+    // or a change wakes us; never longer than a second so a clock that is
+    // moved without Wake() is still noticed.
+    auto wait = std::chrono::milliseconds(1000);
+    if (!delayed_.empty()) {
+      TimePoint next = TimePoint::max();
+      for (const auto& [k, t] : delayed_) next = std::min(next, t);
+      auto until = std::chrono::duration_cast<std::chrono::milliseconds>(next - clock_.Now());
+      wait = std::clamp(until, std::chrono::milliseconds(1), wait);
+    }
+    auto deadline = std::min(give_up, now + wait);
+    cv_.wait_until(l, deadline);
+  }
+}
+
+void WorkQueue::Done(const std::string& key) {
+  std::lock_guard<std::mutex> l(mu_);
+  processing_.erase(key);
+  if (dirty_.count(key) && !shutdown_) {
+    queue_.push_back(key);
+    cv_.notify_one();
+  }
+}
+
+void WorkQueue::ShutDown() {
+  std::lock_guard<std::mutex> l(mu_);
+  shutdown_ = true;
+  cv_.notify_all();
+}
+
+bool WorkQueue::shutting_down() const {
+  std::lock_guard<std::mutex> l(mu_);
+  return shutdown_;
+}
+
+void WorkQueue::Wake() {
+  std::lock_guard<std::mutex> l(mu_);
+  PromoteDueLocked();
+  cv_.notify_all();
+}
+
+size_t WorkQueue::Len() const {
+  std::lock_guard<std::mutex> l(mu_);
+  return queue_.size();
+}
+
+size_t WorkQueue::DelayedLen() const {
+  std::lock_guard<std::mutex> l(mu_);
+  return delayed_.size();
+}
+
+}  // namespace certstore::kube

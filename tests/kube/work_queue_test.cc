@@ -1,0 +1,129 @@
+#include "operator/kube/work_queue.h"
+
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <thread>
+
+#include "operator/common/time_format.h"
+
+namespace certstore::kube {
+namespace {
+
+using std::chrono::milliseconds;
+constexpr milliseconds kNoWait{0};
+
+TEST(WorkQueueTest, CollapsesDuplicates) {
+  FakeClock clock(FromUtc(2026, 1, 1, 0, 0, 0));
+  WorkQueue q(clock);
+  q.Add("a");
+  q.Add("a");
+  q.Add("b");
+  EXPECT_EQ(q.Len(), 2u);
+  EXPECT_EQ(q.Get(kNoWait), "a");
+  EXPECT_EQ(q.Get(kNoWait), "b");
+  EXPECT_EQ(q.Get(kNoWait), std::nullopt);
+}
+
+TEST(WorkQueueTest, NeverHandsOneKeyToTwoWorkers) {
+  FakeClock clock(FromUtc(2026, 1, 1, 0, 0, 0));
+  WorkQueue q(clock);
+  q.Add("a");
+  ASSERT_EQ(q.Get(kNoWait), "a");
+  q.Add("a");  // re-added while processing
+  EXPECT_EQ(q.Get(kNoWait), std::nullopt) << "second worker must not get a";
+  q.Done("a");
+  EXPECT_EQ(q.Get(kNoWait), "a") << "re-added key comes back after Done";
+  q.Done("a");
+  EXPECT_EQ(q.Get(kNoWait), std::nullopt);
+}
+
+TEST(WorkQueueTest, DelayedAddsFollowTheInjectedClock) {
+  FakeClock clock(FromUtc(2026, 1, 1, 0, 0, 0));
+  WorkQueue q(clock);
+  q.AddAfter("late", std::chrono::hours(1));
+  q.AddAfter("soon", std::chrono::minutes(1));
+  q.AddAfter("soon", std::chrono::hours(2));  // earliest wins
+  EXPECT_EQ(q.Get(kNoWait), std::nullopt);
+  EXPECT_EQ(q.DelayedLen(), 2u);
+  clock.Advance(std::chrono::minutes(1));
+  q.Wake();
+  EXPECT_EQ(q.Get(kNoWait), "soon");
+  clock.Advance(std::chrono::hours(1));
+  EXPECT_EQ(q.Get(kNoWait), "late");
+  // A plain Add of a delayed key makes it due now.
+  q.AddAfter("x", std::chrono::hours(5));
+  q.Add("x");
+  EXPECT_EQ(q.Get(kNoWait), "x");
+  EXPECT_EQ(q.DelayedLen(), 0u);
+}
+
+TEST(WorkQueueTest, RateLimitedBackoffDoublesUpToTheCapAndForgetResets) {
+  FakeClock clock(FromUtc(2026, 1, 1, 0, 0, 0));
+  WorkQueue q(clock, {milliseconds(100), milliseconds(1000)});
+  milliseconds expected[] = {milliseconds(100), milliseconds(200), milliseconds(400),
+                             milliseconds(800), milliseconds(1000), milliseconds(1000)};
+  for (milliseconds want : expected) {
+    q.AddRateLimited("k");
+    clock.Advance(want - milliseconds(1));
+    EXPECT_EQ(q.Get(kNoWait), std::nullopt) << want.count();
+    clock.Advance(milliseconds(1));
+    ASSERT_EQ(q.Get(kNoWait), "k") << want.count();
+    q.Done("k");
+  }
+  EXPECT_EQ(q.Failures("k"), 6);
+  q.Forget("k");
+  EXPECT_EQ(q.Failures("k"), 0);
+}
+
+TEST(WorkQueueTest, ShutDownWakesBlockedWorkers) {
+  FakeClock clock(FromUtc(2026, 1, 1, 0, 0, 0));
+  WorkQueue q(clock);
+  std::atomic<int> finished{0};
+  std::vector<std::thread> workers;
+  for (int i = 0; i < 3; ++i)
+    workers.emplace_back([&] {
+      EXPECT_EQ(q.Get(), std::nullopt);
+      ++finished;
+    });
+  q.ShutDown();
+  for (auto& t : workers) t.join();
+  EXPECT_EQ(finished.load(), 3);
+  q.Add("after");
+  EXPECT_EQ(q.Len(), 0u);
+}
+
+TEST(WorkQueueTest, ConcurrentWorkersProcessEachKeyOnceAtATime) {
+  FakeClock clock(FromUtc(2026, 1, 1, 0, 0, 0));
+  WorkQueue q(clock);
+  std::mutex mu;
+  std::set<std::string> in_flight;
+  std::atomic<int> processed{0}, overlaps{0};
+  std::vector<std::thread> workers;
+  for (int i = 0; i < 4; ++i)
+    workers.emplace_back([&] {
+      while (auto k = q.Get()) {
+        {
+          std::lock_guard<std::mutex> l(mu);
+          if (!in_flight.insert(*k).second) ++overlaps;
+        }
+        std::this_thread::yield();
+        {
+          std::lock_guard<std::mutex> l(mu);
+          in_flight.erase(*k);
+        }
+        ++processed;
+        q.Done(*k);
+      }
+    });
+  for (int round = 0; round < 200; ++round)
+    for (int k = 0; k < 10; ++k) q.Add("key" + std::to_string(k));
+  while (q.Len() > 0) std::this_thread::yield();
+  q.ShutDown();
+  for (auto& t : workers) t.join();
+  EXPECT_EQ(overlaps.load(), 0);
+  EXPECT_GE(processed.load(), 10);
+}
+
+}  // namespace
+}  // namespace certstore::kube
