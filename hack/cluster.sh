@@ -14,6 +14,7 @@
 #   hack/cluster.sh stop-apiserver  [STATE_DIR] [hard]   stop (hard: SIGKILL) only
 #                                       kube-apiserver; etcd keeps the data
 #   hack/cluster.sh start-apiserver [STATE_DIR]          start it again, same port
+#   hack/cluster.sh compact [STATE_DIR] compact etcd history (forces 410 Gone)
 #   hack/cluster.sh sa-kubeconfig   [--state DIR] [--duration D] NAMESPACE SA OUT
 #       create ServiceAccount NAMESPACE/SA (and the namespace) if missing, issue a
 #       token with `kubectl create token` and write kubeconfig OUT using it
@@ -296,7 +297,11 @@ start_apiserver() {
     --service-account-issuer="https://kubernetes.default.svc.cluster.local" \
     --service-account-key-file="$PKI/sa.pub" --service-account-signing-key-file="$PKI/sa.key" \
     --service-cluster-ip-range="$SERVICE_CIDR" --profiling=false \
-    --endpoint-reconciler-type=none
+    --endpoint-reconciler-type=none \
+    --watch-cache-sizes=configmaps#0
+  # (no watch cache for ConfigMaps: their watches go to etcd, so tests can get
+  # a real 410 Gone after `cluster.sh compact`; with the cache, old
+  # resourceVersions are answered from its snapshot instead)
   # (endpoint reconciler "none": since v1.37 the lease reconciler refuses a
   # loopback --advertise-address, and nothing here routes to the kubernetes Service)
 }
@@ -395,6 +400,19 @@ cmd_start_apiserver() {
   start_apiserver
   wait_until kube-apiserver "/readyz on https://127.0.0.1:$APISERVER_PORT" apiserver_ready
   log "kube-apiserver restarted"
+}
+
+# Compacts etcd's history up to its current revision (etcd's JSON gateway),
+# so that watches from older resourceVersions get 410 Gone.
+cmd_compact() {
+  set_state "${1:-}"
+  use_state_ports
+  load_bins
+  local rev
+  rev=$("$ETCD_BIN_DIR/etcd-compact" "https://127.0.0.1:$ETCD_PORT" "$PKI/ca.crt" \
+    "$PKI/etcd-client.crt" "$PKI/etcd-client.key") || die "etcd compaction failed"
+  log "etcd compacted at revision $rev"
+  echo "$rev"
 }
 
 use_state_ports() {
@@ -518,11 +536,12 @@ main() {
     env) [ $# -le 1 ] || die "usage: $0 env [STATE_DIR]"; cmd_env "$@" ;;
     build) "$BUILD_SH" ;;
     stop-apiserver) cmd_stop_apiserver "$@" ;;
+    compact) [ $# -le 1 ] || die "usage: $0 compact [STATE_DIR]"; cmd_compact "$@" ;;
     start-apiserver) [ $# -le 1 ] || die "usage: $0 start-apiserver [STATE_DIR]"; cmd_start_apiserver "$@" ;;
     sa-kubeconfig) cmd_sa_kubeconfig "$@" ;;
     user-kubeconfig) cmd_user_kubeconfig "$@" ;;
-    -h | --help | help) sed -n '2,33p' "$0" ;;
-    *) sed -n '2,33p' "$0" >&2; exit 2 ;;
+    -h | --help | help) sed -n '2,34p' "$0" ;;
+    *) sed -n '2,34p' "$0" >&2; exit 2 ;;
   esac
 }
 

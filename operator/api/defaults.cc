@@ -19,7 +19,10 @@ void ApplyDefaults(CertStore* cs) {
   if (s.keystore) {
     KeystoreSpec& k = *s.keystore;
     if (k.alias.empty()) k.alias = kDefaultAlias;
-    if (k.usages.empty()) k.usages = {"serverAuth", "clientAuth"};
+    // Like the API server, default only what is absent: an explicit empty
+    // list stays empty and fails validation (minItems: 1).
+    if (!k.usages_set && k.usages.empty())
+      k.usages = {"serverAuth", "clientAuth"};
     DefaultKey(&k.private_key, false);
     if (k.private_key.rotation_policy.empty()) k.private_key.rotation_policy = "Always";
     if (k.duration.empty()) k.duration = kDefaultLeafDuration;
@@ -33,7 +36,7 @@ void ApplyDefaults(CertStore* cs) {
           src.key.empty())
         src.key = kCaCrtKey;
   }
-  if (s.formats.empty()) s.formats = {"PKCS12", "PEM"};
+  if (!s.formats_set && s.formats.empty()) s.formats = {"PKCS12", "PEM"};
   if (s.pkcs12_profile.empty()) s.pkcs12_profile = "Modern2023";
   if (s.password && s.password->key.empty()) s.password->key = kPasswordKey;
 }

@@ -4,6 +4,7 @@
 #include <yaml-cpp/yaml.h>
 
 #include <functional>
+#include <regex>
 #include <set>
 
 #include "operator/api/field_error.h"
@@ -14,6 +15,28 @@ namespace {
 
 using Fields = std::map<std::string, std::function<void(const YAML::Node&,
                                                          const std::string&)>>;
+
+// What an unquoted scalar is to kubectl, whose YAML-to-JSON conversion
+// (sigs.k8s.io/yaml, YAML 1.1) turns `123`, `1.5`, `yes` or `NO` into numbers
+// and booleans that the API server then rejects for a string field. Returns
+// nullptr for a string. Quoted, block and !!str scalars are always strings.
+const char* PlainScalarType(const YAML::Node& n) {
+  if (n.Tag() != "?") return nullptr;
+  static const std::set<std::string> kBools = {
+      "y",  "Y",  "yes",  "Yes",  "YES",  "n",     "N",     "no",
+      "No", "NO", "true", "True", "TRUE", "false", "False", "FALSE",
+      "on", "On", "ON",   "off",  "Off",  "OFF"};
+  static const std::regex kInt(
+      "[-+]?([0-9][0-9_]*|0x[0-9a-fA-F_]+|0o[0-7_]+|0b[01_]+)");
+  static const std::regex kFloat(
+      "[-+]?(\\.[0-9]+|[0-9][0-9_]*(\\.[0-9_]*)?)([eE][-+]?[0-9]+)?|"
+      "[-+]?\\.(inf|Inf|INF)|\\.(nan|NaN|NAN)");
+  const std::string& s = n.Scalar();
+  if (kBools.count(s)) return "a boolean";
+  if (std::regex_match(s, kInt)) return "an integer";
+  if (std::regex_match(s, kFloat)) return "a number";
+  return nullptr;
+}
 
 // Walks a YAML tree, recording every structural error with its path.
 class Walker {
@@ -44,6 +67,12 @@ class Walker {
       errs_->Add(path, "must be a string");
       return;
     }
+    // The value is not echoed: it may be Secret data.
+    if (const char* type = PlainScalarType(n)) {
+      errs_->Add(path, std::string("must be a string, got ") + type +
+                           " (quote the value)");
+      return;
+    }
     *out = n.Scalar();
   }
   void OptStr(const YAML::Node& n, const std::string& path,
@@ -60,6 +89,10 @@ class Walker {
       return;
     }
     const std::string& s = n.Scalar();
+    if (n.Tag() != "?" && n.Tag() != "tag:yaml.org,2002:int") {
+      errs_->Add(path, "must be an integer, got a string (\"" + s + "\")");
+      return;
+    }
     char* end = nullptr;
     long v = std::strtol(s.c_str(), &end, 10);
     if (s.empty() || *end != '\0' || v > 1000000 || v < -1000000) {
@@ -158,7 +191,10 @@ void ParseKeystore(Walker& w, const YAML::Node& n, const std::string& path,
       {"ipAddresses", [&](auto& v, auto& p) { w.StrList(v, p, &k->ip_addresses); }},
       {"uris", [&](auto& v, auto& p) { w.StrList(v, p, &k->uris); }},
       {"emailAddresses", [&](auto& v, auto& p) { w.StrList(v, p, &k->email_addresses); }},
-      {"usages", [&](auto& v, auto& p) { w.StrList(v, p, &k->usages); }},
+      {"usages", [&](auto& v, auto& p) {
+         k->usages_set = !v.IsNull();
+         w.StrList(v, p, &k->usages);
+       }},
       {"privateKey", [&](auto& v, auto& p) { ParsePrivateKey(w, v, p, &k->private_key, true); }},
       {"duration", [&](auto& v, auto& p) { w.Str(v, p, &k->duration); }},
       {"renewBefore", [&](auto& v, auto& p) { w.OptStr(v, p, &k->renew_before); }},
@@ -208,14 +244,9 @@ void ParseCertStoreSpec(Walker& w, const YAML::Node& n, const std::string& path,
   w.Object(n, path, {
       {"issuerRef", [&](auto& v, auto& p) {
          std::string kind;
+         // The CRD has no issuerRef.group (the API server rejects it).
          w.Object(v, p, {{"name", [&](auto& x, auto& xp) { w.Str(x, xp, &s->issuer_ref.name); }},
-                         {"kind", [&](auto& x, auto& xp) { w.Str(x, xp, &kind); }},
-                         {"group", [&](auto& x, auto& xp) {
-                            std::string g;
-                            w.Str(x, xp, &g);
-                            if (!g.empty() && g != kGroup)
-                              w.errs()->Add(xp, std::string("must be ") + kGroup);
-                          }}});
+                         {"kind", [&](auto& x, auto& xp) { w.Str(x, xp, &kind); }}});
          if (kind == "ClusterCertIssuer") s->issuer_ref.kind = IssuerKind::kClusterCertIssuer;
          else if (kind.empty() || kind == "CertIssuer") s->issuer_ref.kind = IssuerKind::kCertIssuer;
          else w.errs()->Add(p + ".kind", "must be CertIssuer or ClusterCertIssuer (got \"" + kind + "\")");
@@ -229,7 +260,10 @@ void ParseCertStoreSpec(Walker& w, const YAML::Node& n, const std::string& path,
          s->truststore.emplace();
          ParseTruststore(w, v, p, &*s->truststore);
        }},
-      {"formats", [&](auto& v, auto& p) { w.StrList(v, p, &s->formats); }},
+      {"formats", [&](auto& v, auto& p) {
+         s->formats_set = !v.IsNull();
+         w.StrList(v, p, &s->formats);
+       }},
       {"pkcs12", [&](auto& v, auto& p) {
          w.Object(v, p, {{"profile", [&](auto& x, auto& xp) { w.Str(x, xp, &s->pkcs12_profile); }}});
        }},

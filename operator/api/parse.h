@@ -3,9 +3,11 @@
 //
 // Parsing checks structure only: known fields, the right shapes (string, list,
 // object, integer). Unknown fields are errors, as with kubectl's strict field
-// validation. Defaults and semantic rules are separate (defaults.h,
-// validate.h). Errors are InvalidArgument listing "path: message" for every
-// problem found; they never echo Secret data.
+// validation, and so is an unquoted scalar that kubectl's YAML 1.1 reading
+// makes a number or boolean (`123`, `yes`, `NO`) where a string belongs.
+// Defaults and semantic rules are separate (defaults.h, validate.h). Errors are
+// InvalidArgument listing "path: message" for every problem found; they never
+// echo Secret data.
 #ifndef CERTSTORE_API_PARSE_H_
 #define CERTSTORE_API_PARSE_H_
 

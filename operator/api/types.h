@@ -70,6 +70,7 @@ struct KeystoreSpec {
   std::vector<std::string> uris;
   std::vector<std::string> email_addresses;
   std::vector<std::string> usages;  // "serverAuth", "clientAuth"
+  bool usages_set = false;          // given, even as []: not defaulted
   PrivateKey private_key;
   std::string duration;  // Go duration text; default "2160h"
   std::optional<std::string> renew_before;
@@ -102,6 +103,7 @@ struct CertStoreSpec {
   std::optional<KeystoreSpec> keystore;
   std::optional<TruststoreSpec> truststore;
   std::vector<std::string> formats;  // "PKCS12", "JKS", "PEM"
+  bool formats_set = false;          // given, even as []: not defaulted
   std::string pkcs12_profile;        // "Modern2023" | "LegacyDES"
   std::optional<SecretKeyRef> password;
 };

@@ -2,6 +2,7 @@
 
 #include <arpa/inet.h>
 
+#include <cstring>
 #include <regex>
 #include <set>
 
@@ -251,11 +252,18 @@ bool IsSanDnsName(const std::string& s) {
   return !s.empty() && std::regex_match(s, SanDnsRe());
 }
 
+// CEL's isIP() is Go's netip.ParseAddr minus zones and IPv4-mapped IPv6
+// (::ffff:a.b.c.d, in either spelling). glibc's inet_pton agrees with Go on
+// the rest: no leading zeros in IPv4 (also when embedded in IPv6), no zones,
+// "::" standing for at least one group. Other embedded-IPv4 forms such as
+// ::1.2.3.4 or 64:ff9b::1.2.3.4 are valid in both.
 bool IsIpAddress(const std::string& s) {
   unsigned char buf[16];
   if (inet_pton(AF_INET, s.c_str(), buf) == 1) return true;
-  if (s.find('.') != std::string::npos) return false;  // IPv4-mapped IPv6
-  return inet_pton(AF_INET6, s.c_str(), buf) == 1;
+  if (inet_pton(AF_INET6, s.c_str(), buf) != 1) return false;
+  static const unsigned char kMappedPrefix[12] = {0, 0, 0, 0, 0,    0,
+                                                  0, 0, 0, 0, 0xff, 0xff};
+  return std::memcmp(buf, kMappedPrefix, sizeof(kMappedPrefix)) != 0;
 }
 
 FieldErrors Validate(const CertStore& cs) {

@@ -24,6 +24,10 @@ using api::Document;
 
 struct Loaded {
   std::vector<api::CertStore> certstores;
+  // Where each CertStore came from, "FILE: document N (CertStore/name)", so
+  // that errors found while rendering point into the input like parse
+  // errors do.
+  std::vector<std::string> origins;
   std::map<std::string, api::Issuer> issuers;  // "Kind/ns/name"
   controller::MapObjectSource objects;
 };
@@ -62,6 +66,7 @@ Status LoadInputs(const std::vector<std::string>& files, const std::string& ns,
           continue;
         }
         out->certstores.push_back(std::move(*cs));
+        out->origins.push_back(where);
       } else if (auto* is = std::get_if<api::Issuer>(&doc.object)) {
         if (is->kind == api::IssuerKind::kCertIssuer && is->metadata.namespace_.empty())
           is->metadata.namespace_ = ns;
@@ -221,8 +226,9 @@ int RunRender(const std::vector<std::string>& argv) {
   std::map<std::string, api::SecretObject> to_state;  // "ns/name"
   std::vector<std::pair<const api::CertStore*, api::SecretObject>> outputs;
   std::string errors;
-  for (const auto& cs : in.certstores) {
-    std::string where = "CertStore " + cs.metadata.namespace_ + "/" + cs.metadata.name;
+  for (size_t i = 0; i < in.certstores.size(); ++i) {
+    const api::CertStore& cs = in.certstores[i];
+    const std::string& where = in.origins[i];
     const auto& ref = cs.spec.issuer_ref;
     auto it = in.issuers.find(IssuerKey(ref.kind, cs.metadata.namespace_, ref.name));
     if (it == in.issuers.end()) {

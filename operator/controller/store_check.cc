@@ -27,12 +27,14 @@ std::set<std::string> Fingerprints(const std::vector<X509*>& v) {
   return out;
 }
 
-bool TrustFileWanted(const std::set<std::string>& keys) {
-  return keys.count(api::kTruststoreP12Key) || keys.count(api::kTruststoreJksKey);
-}
-
-std::string CaPem(const DesiredStores& d, const std::set<std::string>& keys) {
-  if (TrustFileWanted(keys) || !d.root) return pki::EncodeCertificatesPem(Raw(d.trust));
+// ca.crt is the truststore in PEM form in the Secret that carries the
+// truststore (the main one unless truststore.secretName is set), whatever
+// other formats are written; elsewhere it is the issuer's root. Deciding by
+// the presence of truststore.p12/.jks instead dropped every trust source
+// but the issuer's root when PEM was the only format.
+std::string CaPem(const DesiredStores& d, bool is_main) {
+  bool carries_trust = !d.trust.empty() && (!is_main || d.trust_keys.empty());
+  if (carries_trust || !d.root) return pki::EncodeCertificatesPem(Raw(d.trust));
   return pki::EncodeCertificatePem(d.root.get());
 }
 
@@ -68,7 +70,8 @@ std::string CheckContents(const std::string& file, const pki::StoreContents& c,
 
 StatusOr<std::map<std::string, std::string>> EncodeStores(
     const DesiredStores& d, const std::set<std::string>& keys,
-    const SecretBytes& password, pki::Pkcs12Profile profile, TimePoint now) {
+    const SecretBytes& password, pki::Pkcs12Profile profile, TimePoint now,
+    bool is_main) {
   std::map<std::string, std::string> out;
   for (const std::string& k : keys) {
     if (k == api::kKeystoreP12Key) {
@@ -89,7 +92,7 @@ StatusOr<std::map<std::string, std::string>> EncodeStores(
       ASSIGN_OR_RETURN(SecretBytes pem, pki::EncodePrivateKeyPem(d.key.get()));
       out[k] = pem.reveal();
     } else if (k == api::kCaCrtKey) {
-      out[k] = CaPem(d, keys);
+      out[k] = CaPem(d, is_main);
     } else if (k == api::kPasswordKey) {
       out[k] = password.reveal();
     } else {
@@ -102,7 +105,7 @@ StatusOr<std::map<std::string, std::string>> EncodeStores(
 std::string CheckStores(const std::map<std::string, std::string>& data,
                         const std::set<std::string>& keys,
                         const DesiredStores& d, const SecretBytes& password,
-                        bool /*is_main*/) {
+                        bool is_main) {
   for (const auto& k : keys)
     if (!data.count(k)) return k + " missing";
   for (const auto& [k, v] : data)
@@ -128,7 +131,7 @@ std::string CheckStores(const std::map<std::string, std::string>& data,
       if (!key.ok() || EVP_PKEY_eq(key->get(), d.key.get()) != 1)
         return "tls.key was modified";
     } else if (k == api::kCaCrtKey) {
-      if (v != CaPem(d, keys)) return "ca.crt was modified";
+      if (v != CaPem(d, is_main)) return "ca.crt was modified";
     } else if (k == api::kPasswordKey) {
       if (v != password.reveal()) return "password was modified";
     }

@@ -28,13 +28,15 @@ struct DesiredStores {
   std::set<std::string> trust_keys;   // data keys of the truststore Secret
 };
 
-// Encodes the data keys in `keys`: keystore.p12 / keystore.jks (leaf,
+// Encodes the data keys in `keys` of the main Secret (`is_main`) or of the
+// separate truststore Secret: keystore.p12 / keystore.jks (leaf,
 // intermediates, root), truststore.p12 / truststore.jks, tls.crt (leaf +
-// intermediates), tls.key (PKCS#8), ca.crt (the trust bundle when a
-// truststore file is among `keys`, else the issuer's root), password.
+// intermediates), tls.key (PKCS#8), ca.crt (the trust bundle in the Secret
+// that carries the truststore, else the issuer's root), password.
 StatusOr<std::map<std::string, std::string>> EncodeStores(
     const DesiredStores& d, const std::set<std::string>& keys,
-    const SecretBytes& password, pki::Pkcs12Profile profile, TimePoint now);
+    const SecretBytes& password, pki::Pkcs12Profile profile, TimePoint now,
+    bool is_main);
 
 // Returns "" when `data` has exactly the keys in `keys` and every file holds
 // what `d` says (stores open with `password`, hold the right key, leaf,

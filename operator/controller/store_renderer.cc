@@ -226,8 +226,9 @@ StatusOr<RenderResult> RenderCertStore(const api::CertStore& cs,
   if (why_main.empty()) {
     main.data = current->data;
   } else {
-    ASSIGN_OR_RETURN(main.data,
-                     EncodeStores(desired, desired.main_keys, password, profile, now));
+    ASSIGN_OR_RETURN(main.data, EncodeStores(desired, desired.main_keys,
+                                             password, profile, now,
+                                             /*is_main=*/true));
     result.reencoded = true;
     result.reencode_reason = why_main;
   }
@@ -243,7 +244,8 @@ StatusOr<RenderResult> RenderCertStore(const api::CertStore& cs,
       trust.data = current_trust->data;
     } else {
       ASSIGN_OR_RETURN(trust.data, EncodeStores(desired, desired.trust_keys,
-                                                password, profile, now));
+                                                password, profile, now,
+                                                /*is_main=*/false));
       result.reencoded = true;
       if (result.reencode_reason.empty()) result.reencode_reason = why;
     }

@@ -101,12 +101,17 @@ class HttpTransport : public Transport {
   Status Run(const HttpRequest& req, bool stream, const std::function<void(int)>& on_status,
              const std::function<bool(const std::string&)>& on_data,
              std::map<std::string, std::string>* headers) {
-    pplx::cancellation_token token = pplx::cancellation_token::none();
+    // A source per request, linked to the transport's: Cancel() ends every
+    // request, and a stream the caller stops early is torn down at once
+    // instead of lingering until the server's timeout.
+    pplx::cancellation_token_source request_cts;
     {
       std::lock_guard<std::mutex> l(mu_);
       if (cancelled_) return AbortedError("transport was shut down");
-      token = cts_.get_token();
+      pplx::cancellation_token parent = cts_.get_token();
+      request_cts = pplx::cancellation_token_source::create_linked_source(parent);
     }
+    pplx::cancellation_token token = request_cts.get_token();
     http::http_request r(utility::conversions::to_string_t(req.method));
     r.set_request_uri(utility::conversions::to_string_t(req.path));
     r.headers().add(U("Accept"), U("application/json"));
@@ -131,12 +136,31 @@ class HttpTransport : public Transport {
           for (auto& ch : name) ch = static_cast<char>(std::tolower(ch));
           (*headers)[name] = utility::conversions::to_utf8string(h.second);
         }
-      auto body = resp.body();
-      std::vector<uint8_t> buf(stream ? 16384 : 65536);
+      auto sb = resp.body().streambuf();
+      if (!stream) {
+        std::vector<uint8_t> buf(65536);
+        size_t n;
+        while ((n = sb.getn(buf.data(), buf.size()).get()) > 0)
+          on_data(std::string(reinterpret_cast<char*>(buf.data()), n));
+        return OkStatus();
+      }
+      // getn() waits until it can fill the whole buffer, which would hold
+      // watch events back; wait for one byte, then take what has arrived.
+      using traits = concurrency::streams::streambuf<uint8_t>::traits;
       while (true) {
-        size_t n = body.streambuf().getn(buf.data(), buf.size()).get();
-        if (n == 0) break;
-        if (!on_data(std::string(reinterpret_cast<char*>(buf.data()), n))) break;
+        auto c = sb.bumpc().get();
+        if (c == traits::eof()) break;
+        std::string chunk(1, static_cast<char>(c));
+        size_t avail = sb.in_avail();
+        if (avail > 0) {
+          chunk.resize(1 + avail);
+          size_t got = sb.getn(reinterpret_cast<uint8_t*>(&chunk[1]), avail).get();
+          chunk.resize(1 + got);
+        }
+        if (!on_data(chunk)) {
+          request_cts.cancel();
+          break;
+        }
       }
       return OkStatus();
     } catch (const pplx::task_canceled&) {

@@ -206,6 +206,7 @@ Status Informer::WatchLoop() {
       if (stopping_) return OkStatus();
       if (!first) ++stats_.watch_restarts;
     }
+    if (!first && options_.before_rewatch) options_.before_rewatch();
     first = false;
     WatchOptions wo;
     wo.resource_version = LastResourceVersion();

@@ -38,6 +38,9 @@ struct InformerOptions {
   int watch_timeout_seconds = 240;
   std::chrono::milliseconds backoff_base{200};
   std::chrono::milliseconds backoff_cap{std::chrono::seconds(30)};
+  // Test seam: called on the informer thread before every watch except the
+  // first one after a list (lets a test make the resume point stale).
+  std::function<void()> before_rewatch;
 };
 
 struct InformerStats {

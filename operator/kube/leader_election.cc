@@ -1,0 +1,182 @@
+#include "operator/kube/leader_election.h"
+
+#include <cpprest/json.h>
+
+#include <cstdio>
+
+#include "operator/common/time_format.h"
+
+namespace certstore::kube {
+namespace {
+
+struct LeaseRecord {
+  std::string holder, acquire_time, renew_time, resource_version;
+  int64_t duration = 0, transitions = 0;
+  bool ok = false;
+};
+
+LeaseRecord ParseLease(const std::string& json) {
+  LeaseRecord r;
+  try {
+    auto v = web::json::value::parse(json);
+    auto& o = v.as_object();
+    auto md = o.find("metadata");
+    if (md != o.end() && md->second.has_field("resourceVersion"))
+      r.resource_version = md->second.at("resourceVersion").as_string();
+    auto spec = o.find("spec");
+    if (spec != o.end() && spec->second.is_object()) {
+      auto& s = spec->second;
+      if (s.has_field("holderIdentity") && s.at("holderIdentity").is_string())
+        r.holder = s.at("holderIdentity").as_string();
+      if (s.has_field("acquireTime") && s.at("acquireTime").is_string())
+        r.acquire_time = s.at("acquireTime").as_string();
+      if (s.has_field("renewTime") && s.at("renewTime").is_string())
+        r.renew_time = s.at("renewTime").as_string();
+      if (s.has_field("leaseDurationSeconds") && s.at("leaseDurationSeconds").is_integer())
+        r.duration = s.at("leaseDurationSeconds").as_integer();
+      if (s.has_field("leaseTransitions") && s.at("leaseTransitions").is_integer())
+        r.transitions = s.at("leaseTransitions").as_integer();
+    }
+    r.ok = true;
+  } catch (const std::exception&) {
+    r.ok = false;
+  }
+  return r;
+}
+
+std::string LeaseJson(const LeaderElectionConfig& c, const std::string& holder,
+                      int64_t duration, const std::string& acquire, const std::string& renew,
+                      int64_t transitions, const std::string& rv) {
+  std::string md = "{\"name\":" + JsonQuote(c.name) + ",\"namespace\":" + JsonQuote(c.ns);
+  if (!rv.empty()) md += ",\"resourceVersion\":" + JsonQuote(rv);
+  md += ",\"labels\":{\"app.kubernetes.io/managed-by\":\"certstore-operator\"}}";
+  return "{\"apiVersion\":\"coordination.k8s.io/v1\",\"kind\":\"Lease\",\"metadata\":" + md +
+         ",\"spec\":{\"holderIdentity\":" + JsonQuote(holder) +
+         ",\"leaseDurationSeconds\":" + std::to_string(duration) +
+         ",\"acquireTime\":" + JsonQuote(acquire) + ",\"renewTime\":" + JsonQuote(renew) +
+         ",\"leaseTransitions\":" + std::to_string(transitions) + "}}";
+}
+
+}  // namespace
+
+std::string FormatMicroTime(TimePoint t) {
+  auto us = std::chrono::duration_cast<std::chrono::microseconds>(t.time_since_epoch()).count();
+  std::string base = FormatRfc3339(TimePoint(std::chrono::seconds(us / 1000000)));
+  char frac[16];
+  std::snprintf(frac, sizeof(frac), ".%06lld", static_cast<long long>(us % 1000000));
+  return base.substr(0, base.size() - 1) + frac + "Z";
+}
+
+LeaderElector::LeaderElector(Client& client, LeaderElectionConfig config, const Clock& clock)
+    : client_(client), config_(std::move(config)), clock_(clock) {}
+
+StatusOr<bool> LeaderElector::TryAcquireOrRenew() {
+  TimePoint now = clock_.Now();
+  std::string now_s = FormatMicroTime(now);
+  int64_t dur = config_.lease_duration.count();
+  auto got = client_.Get(LeasesResource(), config_.ns, config_.name);
+  if (!got.ok() && got.status().code() == StatusCode::kNotFound) {
+    auto created = client_.Create(
+        LeasesResource(), config_.ns,
+        LeaseJson(config_, config_.identity, dur, now_s, now_s, 0, ""));
+    if (!created.ok()) {
+      if (created.status().code() == StatusCode::kAlreadyExists)
+        return Status(StatusCode::kAborted, "another candidate created the Lease first");
+      return created.status();
+    }
+    last_renew_ = now;
+    leading_ = true;
+    return true;
+  }
+  if (!got.ok()) return got.status();
+  LeaseRecord rec = ParseLease(*got);
+  if (!rec.ok) return InternalError("Lease " + config_.ns + "/" + config_.name + " is unreadable");
+
+  std::string record = rec.holder + "|" + rec.renew_time;
+  if (record != observed_record_) {
+    observed_record_ = record;
+    observed_at_ = now;
+  }
+  bool mine = rec.holder == config_.identity;
+  bool expired = rec.holder.empty() ||
+                 now >= observed_at_ + std::chrono::seconds(std::max<int64_t>(rec.duration, 1));
+  if (!mine && !expired) {
+    leading_ = false;
+    return false;
+  }
+  std::string acquire = mine ? rec.acquire_time : now_s;
+  int64_t transitions = mine ? rec.transitions : rec.transitions + 1;
+  auto updated = client_.Update(LeasesResource(), config_.ns, config_.name,
+                                LeaseJson(config_, config_.identity, dur, acquire, now_s,
+                                          transitions, rec.resource_version));
+  if (!updated.ok()) {
+    if (updated.status().code() == StatusCode::kAborted) {
+      leading_ = false;
+      return updated.status();
+    }
+    return updated.status();
+  }
+  observed_record_ = config_.identity + "|" + now_s;
+  observed_at_ = now;
+  last_renew_ = now;
+  leading_ = true;
+  return true;
+}
+
+Status LeaderElector::Release() {
+  if (!leading_.load()) return OkStatus();
+  auto got = client_.Get(LeasesResource(), config_.ns, config_.name);
+  if (!got.ok()) return got.status();
+  LeaseRecord rec = ParseLease(*got);
+  leading_ = false;
+  if (rec.holder != config_.identity) return OkStatus();
+  std::string now_s = FormatMicroTime(clock_.Now());
+  auto updated = client_.Update(
+      LeasesResource(), config_.ns, config_.name,
+      LeaseJson(config_, "", 1, rec.acquire_time, now_s, rec.transitions, rec.resource_version));
+  return updated.ok() ? OkStatus() : updated.status();
+}
+
+bool LeaderElector::Wait(std::chrono::milliseconds d) {
+  std::unique_lock<std::mutex> l(mu_);
+  cv_.wait_for(l, d, [this] { return stopping_; });
+  return !stopping_;
+}
+
+void LeaderElector::Run(const std::function<void()>& on_started,
+                        const std::function<void()>& on_stopped) {
+  auto retry = std::chrono::duration_cast<std::chrono::milliseconds>(config_.retry_period);
+  while (true) {
+    // Campaign.
+    while (true) {
+      auto r = TryAcquireOrRenew();
+      if (r.ok() && *r) break;
+      if (!Wait(retry)) return;
+    }
+    if (on_started) on_started();
+    // Lead: renew, and step down if renewals fail for renew_deadline.
+    while (true) {
+      if (!Wait(retry)) {
+        Status st = Release();
+        (void)st;
+        if (on_stopped) on_stopped();
+        return;
+      }
+      auto r = TryAcquireOrRenew();
+      if (r.ok() && *r) continue;
+      if ((r.ok() && !*r) || clock_.Now() - last_renew_ >= config_.renew_deadline) {
+        leading_ = false;
+        if (on_stopped) on_stopped();
+        break;
+      }
+    }
+  }
+}
+
+void LeaderElector::Stop() {
+  std::lock_guard<std::mutex> l(mu_);
+  stopping_ = true;
+  cv_.notify_all();
+}
+
+}  // namespace certstore::kube
