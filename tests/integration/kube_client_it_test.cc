@@ -17,6 +17,7 @@
 
 #include "operator/kube/client.h"
 #include "operator/kube/config.h"
+#include "operator/kube/event_recorder.h"
 #include "operator/kube/informer.h"
 #include "operator/kube/watch.h"
 #include "tests/support/kube_test_env.h"
@@ -378,6 +379,44 @@ TEST_F(KubeClientIT, UntrustedServerCertificateIsRefused) {
   Client c(**t);
   auto r = c.List(ConfigMapsResource(), ns_);
   EXPECT_EQ(r.status().code(), StatusCode::kUnavailable) << r.status();
+}
+
+TEST_F(KubeClientIT, TlsServerNameIsTheNameVerified) {
+  struct Case { const char* name; bool ok; } cases[] = {
+      {"kubernetes.default", true},  // in the serving certificate, unlike the URL's host
+      {"wrong.example", false},
+  };
+  for (const auto& c : cases) {
+    auto cfg = LoadConfig(env->kubeconfig(), "");
+    ASSERT_TRUE(cfg.ok());
+    cfg->tls_server_name = c.name;
+    auto t = NewHttpTransport(std::move(cfg).value());
+    ASSERT_TRUE(t.ok());
+    Client client(**t);
+    auto r = client.List(ConfigMapsResource(), ns_);
+    EXPECT_EQ(r.ok(), c.ok) << c.name << ": " << (r.ok() ? "ok" : r.status().ToString());
+  }
+}
+
+TEST_F(KubeClientIT, EventRecorderAggregatesRepeats) {
+  ObjectReference ref{"v1", "ConfigMap", ns_, "subject", "uid-1234"};
+  EventRecorder rec(*client_, "certstore-operator", "pod-a", "default", SystemClock::Get());
+  for (int i = 0; i < 5; ++i)
+    ASSERT_TRUE(rec.Record(ref, "Warning", "IssuerNotReady", "issuer lab-ca not found").ok());
+  ASSERT_TRUE(rec.Record(ref, "Normal", "Issued", "certificate issued").ok());
+  // A second recorder (a restarted operator) continues the same Event.
+  EventRecorder rec2(*client_, "certstore-operator", "pod-b", "default", SystemClock::Get());
+  ASSERT_TRUE(rec2.Record(ref, "Warning", "IssuerNotReady", "issuer lab-ca not found").ok());
+
+  auto list = client_->List(EventsResource(), ns_);
+  ASSERT_TRUE(list.ok()) << list.status();
+  web::json::value v = Json(*list);
+  std::map<std::string, int> counts;
+  for (auto& e : v.at("items").as_array())
+    counts[e.at("reason").as_string()] = e.at("count").as_integer();
+  EXPECT_EQ(counts.size(), 2u);
+  EXPECT_EQ(counts["IssuerNotReady"], 6);
+  EXPECT_EQ(counts["Issued"], 1);
 }
 
 // Starts a candidate process; returns its pid and the path of its output.
