@@ -1,14 +1,32 @@
 #!/usr/bin/env bash
-# PKI benchmark: our code beside the raw OpenSSL calls doing the same work.
-# Prints a markdown table of medians and the overhead ratios, and fails if
-# issuance + encoding costs more than 1.3x the OpenSSL primitives.
-#   hack/bench.sh [REPETITIONS]   (default 5; results in out/bench/pki.json)
+# Benchmarks; results go to docs/benchmarks.md by hand, with the machine.
+#   hack/bench.sh pki [REPETITIONS]   PKI: our code beside the raw OpenSSL
+#       calls doing the same work; markdown table of medians and ratios;
+#       fails if issuance + encoding costs more than 1.3x the primitives.
+#   hack/bench.sh informer [N]        informer over N (10000) Secrets on a
+#       local control plane: time to sync, memory per cached object.
+# Run on an idle machine.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-reps=${1:-5}
+what=${1:-pki}
 hack/install-deps.sh >/dev/null
 hack/build.sh release >/dev/null
 mkdir -p out/bench
+
+if [ "$what" = informer ]; then
+  n=${2:-10000}
+  hack/controlplane/build.sh >/dev/null
+  state=$(mktemp -d /tmp/certstore-bench.XXXXXX)
+  rmdir "$state"
+  trap 'hack/cluster.sh down "$state" >/dev/null 2>&1 || true' EXIT
+  echo "bench: starting a control plane in $state"
+  hack/cluster.sh up "$state" >/dev/null
+  echo "bench: informer over $n Secrets"
+  build/tests/informer_benchmark "$state/admin.kubeconfig" informer-bench "$n"
+  exit 0
+fi
+[ "$what" = pki ] || { echo "usage: hack/bench.sh pki|informer [N]" >&2; exit 2; }
+reps=${2:-5}
 echo "bench: running pki_benchmark ($reps repetitions; the machine should be idle)"
 build/tests/pki_benchmark --benchmark_repetitions="$reps" --benchmark_min_time=0.5 \
   --benchmark_report_aggregates_only=true --benchmark_format=json >out/bench/pki.json
