@@ -31,25 +31,19 @@ StatusOr<std::vector<pki::X509Ptr>> ResolveTrustSources(
         add(std::move(one));
         continue;
       }
-      case api::TrustSource::Type::kSecret: {
-        auto secret = objects.GetSecret(ns, s.name);
-        if (!secret)
-          return NotFoundError(path + ": Secret " + ns + "/" + s.name + " not found");
-        auto it = secret->data.find(s.key);
-        if (it == secret->data.end())
-          return NotFoundError(path + ": Secret " + ns + "/" + s.name +
-                               " has no key " + s.key);
-        pem = it->second;
-        break;
-      }
+      case api::TrustSource::Type::kSecret:
       case api::TrustSource::Type::kConfigMap: {
-        auto cm = objects.GetConfigMap(ns, s.name);
-        if (!cm)
-          return NotFoundError(path + ": ConfigMap " + ns + "/" + s.name + " not found");
-        auto it = cm->data.find(s.key);
-        if (it == cm->data.end())
-          return NotFoundError(path + ": ConfigMap " + ns + "/" + s.name +
-                               " has no key " + s.key);
+        bool secret = s.type == api::TrustSource::Type::kSecret;
+        std::optional<std::map<std::string, std::string>> data;
+        if (secret) {
+          if (auto o = objects.GetSecret(ns, s.name)) data = o->data;
+        } else if (auto o = objects.GetConfigMap(ns, s.name)) {
+          data = o->data;
+        }
+        std::string what = std::string(secret ? "Secret " : "ConfigMap ") + ns + "/" + s.name;
+        if (!data) return NotFoundError(path + ": " + what + " not found");
+        auto it = data->find(s.key);
+        if (it == data->end()) return NotFoundError(path + ": " + what + " has no key " + s.key);
         pem = it->second;
         break;
       }

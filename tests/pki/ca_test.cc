@@ -9,35 +9,13 @@
 namespace certstore::pki {
 namespace {
 using testing::MustKey;
+using testing::MustIntermediate;
 using testing::MustLeaf;
 using testing::MustRoot;
 using testing::ServerSpec;
 using testing::TestNow;
 
 std::string KeyPem(EVP_PKEY* k) { return EncodePrivateKeyPem(k)->reveal(); }
-
-// An intermediate CA signed by `root`, built with the internal helpers.
-CaMaterial Intermediate(const CaMaterial& root, const Clock& clock) {
-  EvpPkeyPtr key = MustKey();
-  DistinguishedName dn;
-  dn.common_name = "Test Intermediate CA";
-  auto name = internal::BuildName(dn);
-  X509Ptr cert(X509_new());
-  EXPECT_TRUE(internal::SetBasics(cert.get(), name->get(),
-                                  X509_get_subject_name(root.cert.get()),
-                                  key.get(), clock.Now(),
-                                  clock.Now() + std::chrono::hours(1000))
-                  .ok());
-  EXPECT_TRUE(internal::AddBasicConstraints(cert.get(), true).ok());
-  EXPECT_TRUE(internal::AddKeyUsage(cert.get(), KU_KEY_CERT_SIGN).ok());
-  EXPECT_TRUE(internal::AddKeyIdentifiers(cert.get(), root.cert.get()).ok());
-  EXPECT_TRUE(internal::Sign(cert.get(), root.key.get()).ok());
-  CaMaterial out;
-  out.cert = std::move(cert);
-  out.chain.push_back(ShareCert(root.cert.get()));
-  out.key = std::move(key);
-  return out;
-}
 
 TEST(LoadCaTest, LoadsRootAndIntermediateWithChain) {
   FakeClock clock(TestNow());
@@ -47,7 +25,7 @@ TEST(LoadCaTest, LoadsRootAndIntermediateWithChain) {
   ASSERT_TRUE(loaded.ok()) << loaded.status();
   EXPECT_EQ(loaded->Root(), loaded->cert.get());
 
-  CaMaterial inter = Intermediate(root, clock);
+  CaMaterial inter = MustIntermediate(root, clock);
   auto chained = LoadCa(EncodeCertificatesPem({inter.cert.get(), root.cert.get()}),
                         SecretBytes(KeyPem(inter.key.get())), clock);
   ASSERT_TRUE(chained.ok()) << chained.status();
@@ -60,7 +38,7 @@ TEST(LoadCaTest, RefusesBadMaterialWithClearMessages) {
   FakeClock clock(TestNow());
   CaMaterial root = MustRoot(clock);
   CaMaterial other = MustRoot(clock, "Other CA");
-  CaMaterial inter = Intermediate(root, clock);
+  CaMaterial inter = MustIntermediate(root, clock);
   EvpPkeyPtr leaf_key = MustKey();
   X509Ptr leaf = MustLeaf(root, ServerSpec(), leaf_key.get(), clock);
   std::string root_pem = EncodeCertificatePem(root.cert.get());

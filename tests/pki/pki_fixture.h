@@ -7,6 +7,7 @@
 #include "operator/common/clock.h"
 #include "operator/common/time_format.h"
 #include "operator/pki/ca.h"
+#include "operator/pki/cert_builder.h"
 #include "operator/pki/issuer.h"
 #include "operator/pki/key.h"
 
@@ -46,6 +47,31 @@ inline X509Ptr MustLeaf(const CaMaterial& ca, const LeafSpec& spec,
   auto issued = IssueLeaf(ca, spec, key, clock);
   EXPECT_TRUE(issued.ok()) << issued.status();
   return std::move(issued->cert);
+}
+
+// An intermediate CA signed by `root` (chain: [root]), valid from an hour
+// ago for 10,000 hours.
+inline CaMaterial MustIntermediate(const CaMaterial& root, const Clock& clock,
+                                   const std::string& cn = "Test Intermediate CA") {
+  EvpPkeyPtr key = MustKey();
+  DistinguishedName dn;
+  dn.common_name = cn;
+  auto name = internal::BuildName(dn);
+  X509Ptr cert(X509_new());
+  EXPECT_TRUE(internal::SetBasics(cert.get(), name->get(),
+                                  X509_get_subject_name(root.cert.get()), key.get(),
+                                  clock.Now() - std::chrono::hours(1),
+                                  clock.Now() + std::chrono::hours(10000))
+                  .ok());
+  EXPECT_TRUE(internal::AddBasicConstraints(cert.get(), true).ok());
+  EXPECT_TRUE(internal::AddKeyUsage(cert.get(), KU_KEY_CERT_SIGN | KU_CRL_SIGN).ok());
+  EXPECT_TRUE(internal::AddKeyIdentifiers(cert.get(), root.cert.get()).ok());
+  EXPECT_TRUE(internal::Sign(cert.get(), root.key.get()).ok());
+  CaMaterial out;
+  out.cert = std::move(cert);
+  out.chain.push_back(ShareCert(root.cert.get()));
+  out.key = std::move(key);
+  return out;
 }
 
 }  // namespace certstore::pki::testing

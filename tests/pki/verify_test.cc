@@ -9,38 +9,17 @@
 namespace certstore::pki {
 namespace {
 using testing::MustKey;
+using testing::MustIntermediate;
 using testing::MustLeaf;
 using testing::MustRoot;
 using testing::ServerSpec;
 using testing::TestNow;
 
-// An intermediate CA under `root`.
-CaMaterial MakeIntermediate(const CaMaterial& root, const Clock& clock) {
-  EvpPkeyPtr key = MustKey();
-  DistinguishedName dn;
-  dn.common_name = "Issuing CA";
-  auto name = internal::BuildName(dn);
-  X509Ptr cert(X509_new());
-  EXPECT_TRUE(internal::SetBasics(cert.get(), name->get(),
-                                  X509_get_subject_name(root.cert.get()), key.get(),
-                                  clock.Now() - std::chrono::hours(1),
-                                  clock.Now() + std::chrono::hours(10000)).ok());
-  EXPECT_TRUE(internal::AddBasicConstraints(cert.get(), true).ok());
-  EXPECT_TRUE(internal::AddKeyUsage(cert.get(), KU_KEY_CERT_SIGN | KU_CRL_SIGN).ok());
-  EXPECT_TRUE(internal::AddKeyIdentifiers(cert.get(), root.cert.get()).ok());
-  EXPECT_TRUE(internal::Sign(cert.get(), root.key.get()).ok());
-  CaMaterial out;
-  out.cert = std::move(cert);
-  out.chain.push_back(ShareCert(root.cert.get()));
-  out.key = std::move(key);
-  return out;
-}
-
 TEST(VerifyTest, ReportsEachFailureInUsersWords) {
   FakeClock clock(TestNow());
   CaMaterial root = MustRoot(clock);
   CaMaterial other = MustRoot(clock, "Other Root");
-  CaMaterial inter = MakeIntermediate(root, clock);
+  CaMaterial inter = MustIntermediate(root, clock, "Issuing CA");
   EvpPkeyPtr key = MustKey();
   X509Ptr server = MustLeaf(root, ServerSpec(), key.get(), clock);
   LeafSpec client_spec;
