@@ -456,6 +456,25 @@ StatusOr<std::vector<Document>> ParseDocuments(const std::string& text) {
   return out;
 }
 
+std::optional<ReadyCondition> ParseReadyCondition(const std::string& object_json) {
+  try {
+    YAML::Node n = YAML::Load(object_json);
+    if (!n.IsMap() || !n["status"] || !n["status"].IsMap()) return std::nullopt;
+    YAML::Node conds = n["status"]["conditions"];
+    if (!conds || !conds.IsSequence()) return std::nullopt;
+    for (const auto& c : conds) {
+      if (!c.IsMap() || !c["type"] || c["type"].Scalar() != "Ready") continue;
+      ReadyCondition r;
+      if (c["status"]) r.status = c["status"].Scalar();
+      if (c["reason"]) r.reason = c["reason"].Scalar();
+      if (c["lastTransitionTime"]) r.last_transition_time = c["lastTransitionTime"].Scalar();
+      return r;
+    }
+  } catch (const YAML::Exception&) {
+  }
+  return std::nullopt;
+}
+
 StatusOr<CertStore> ParseCertStore(const std::string& text) {
   return ParseOne<CertStore>(text, "CertStore");
 }

@@ -11,6 +11,7 @@
 #ifndef CERTSTORE_API_PARSE_H_
 #define CERTSTORE_API_PARSE_H_
 
+#include <optional>
 #include <string>
 #include <variant>
 #include <vector>
@@ -36,6 +37,16 @@ StatusOr<std::vector<Document>> ParseDocuments(const std::string& text);
 StatusOr<CertStore> ParseCertStore(const std::string& text);
 StatusOr<Issuer> ParseIssuer(const std::string& text);
 StatusOr<SecretObject> ParseSecret(const std::string& text);
+
+// The Ready condition in an object's status, as the operator last wrote it.
+struct ReadyCondition {
+  std::string status;                // "True" | "False" | "Unknown"
+  std::string reason;
+  std::string last_transition_time;  // RFC 3339
+};
+// nullopt when the object has no status or no Ready condition (or is not
+// parseable). Never throws.
+std::optional<ReadyCondition> ParseReadyCondition(const std::string& object_json);
 
 }  // namespace certstore::api
 

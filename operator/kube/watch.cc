@@ -22,10 +22,16 @@ ObjectMeta MetaFrom(const web::json::value& obj) {
   m.name = Str(o, "name");
   m.uid = Str(o, "uid");
   m.resource_version = Str(o, "resourceVersion");
-  auto labels = o.find("labels");
-  if (labels != o.end() && labels->second.is_object())
-    for (const auto& [k, v] : labels->second.as_object())
-      if (v.is_string()) m.labels[k] = v.as_string();
+  auto gen = o.find("generation");
+  if (gen != o.end() && gen->second.is_integer()) m.generation = gen->second.as_number().to_int64();
+  for (auto [field, out] : {std::pair<const char*, std::map<std::string, std::string>*>{
+                                "labels", &m.labels},
+                            {"annotations", &m.annotations}}) {
+    auto it = o.find(field);
+    if (it != o.end() && it->second.is_object())
+      for (const auto& [k, v] : it->second.as_object())
+        if (v.is_string()) (*out)[k] = v.as_string();
+  }
   return m;
 }
 

@@ -14,7 +14,9 @@ namespace certstore::kube {
 
 struct ObjectMeta {
   std::string ns, name, uid, resource_version;
+  int64_t generation = 0;
   std::map<std::string, std::string> labels;
+  std::map<std::string, std::string> annotations;
 };
 
 struct WatchEvent {

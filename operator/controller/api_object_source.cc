@@ -1,0 +1,39 @@
+#include "operator/controller/api_object_source.h"
+
+#include "operator/api/parse.h"
+
+namespace certstore::controller {
+
+std::optional<api::SecretObject> ApiObjectSource::GetSecret(const std::string& ns,
+                                                            const std::string& name) const {
+  auto json = client_.Get(kube::SecretsResource(), ns, name);
+  if (!json.ok()) {
+    if (json.status().code() != StatusCode::kNotFound && error_.ok()) error_ = json.status();
+    return std::nullopt;
+  }
+  auto s = api::ParseSecret(*json);
+  if (!s.ok()) {
+    if (error_.ok()) error_ = s.status().WithContext("Secret " + ns + "/" + name);
+    return std::nullopt;
+  }
+  return std::move(s).value();
+}
+
+std::optional<api::ConfigMapObject> ApiObjectSource::GetConfigMap(const std::string& ns,
+                                                                  const std::string& name) const {
+  auto json = client_.Get(kube::ConfigMapsResource(), ns, name);
+  if (!json.ok()) {
+    if (json.status().code() != StatusCode::kNotFound && error_.ok()) error_ = json.status();
+    return std::nullopt;
+  }
+  auto docs = api::ParseDocuments(*json);
+  if (!docs.ok() || docs->size() != 1) {
+    if (error_.ok()) error_ = InvalidArgumentError("ConfigMap " + ns + "/" + name + " unreadable");
+    return std::nullopt;
+  }
+  auto* cm = std::get_if<api::ConfigMapObject>(&docs->front().object);
+  if (cm == nullptr) return std::nullopt;
+  return std::move(*cm);
+}
+
+}  // namespace certstore::controller

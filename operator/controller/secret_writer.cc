@@ -1,0 +1,80 @@
+#include "operator/controller/secret_writer.h"
+
+#include "operator/api/parse.h"
+#include "operator/common/base64.h"
+
+namespace certstore::controller {
+namespace {
+
+std::string StringMap(const std::map<std::string, std::string>& m, bool base64) {
+  std::string out = "{";
+  bool first = true;
+  for (const auto& [k, v] : m) {
+    out += (first ? "" : ",") + kube::JsonQuote(k) + ":" +
+           kube::JsonQuote(base64 ? Base64Encode(v) : v);
+    first = false;
+  }
+  return out + "}";
+}
+
+}  // namespace
+
+std::string SecretJson(const api::SecretObject& s, const OwnerRef& owner,
+                       const std::string& resource_version) {
+  std::string md = "{\"name\":" + kube::JsonQuote(s.metadata.name) +
+                   ",\"namespace\":" + kube::JsonQuote(s.metadata.namespace_) +
+                   ",\"labels\":" + StringMap(s.metadata.labels, false) +
+                   ",\"annotations\":" + StringMap(s.metadata.annotations, false);
+  if (!owner.uid.empty())
+    md += ",\"ownerReferences\":[{\"apiVersion\":" + kube::JsonQuote(owner.api_version) +
+          ",\"kind\":" + kube::JsonQuote(owner.kind) + ",\"name\":" +
+          kube::JsonQuote(owner.name) + ",\"uid\":" + kube::JsonQuote(owner.uid) +
+          ",\"controller\":true,\"blockOwnerDeletion\":true}]";
+  if (!resource_version.empty())
+    md += ",\"resourceVersion\":" + kube::JsonQuote(resource_version);
+  md += "}";
+  return "{\"apiVersion\":\"v1\",\"kind\":\"Secret\",\"metadata\":" + md +
+         ",\"type\":" + kube::JsonQuote(s.type.empty() ? "Opaque" : s.type) +
+         ",\"data\":" + StringMap(s.data, true) + "}";
+}
+
+StatusOr<WriteResult> WriteSecret(kube::Client& client, const api::SecretObject& desired,
+                                  const OwnerRef& owner) {
+  const std::string& ns = desired.metadata.namespace_;
+  const std::string& name = desired.metadata.name;
+  auto current_json = client.Get(kube::SecretsResource(), ns, name);
+  if (!current_json.ok()) {
+    if (current_json.status().code() != StatusCode::kNotFound) return current_json.status();
+    auto created = client.Create(kube::SecretsResource(), ns, SecretJson(desired, owner, ""));
+    if (!created.ok()) {
+      if (created.status().code() == StatusCode::kAlreadyExists)
+        return AbortedError("Secret " + ns + "/" + name + " appeared meanwhile");
+      return created.status();
+    }
+    return WriteResult::kCreated;
+  }
+  auto current = api::ParseSecret(*current_json);
+  if (!current.ok()) return current.status().WithContext("Secret " + ns + "/" + name);
+  auto label = current->metadata.labels.find(api::kManagedByLabel);
+  if (label == current->metadata.labels.end() || label->second != api::kManagedByValue)
+    return FailedPreconditionError("Secret " + ns + "/" + name +
+                                   " exists and is not managed by certstore-operator; "
+                                   "refusing to overwrite it (choose another secretName or "
+                                   "delete it)");
+  bool same = current->data == desired.data && current->type == desired.type;
+  for (const auto& [k, v] : desired.metadata.labels) {
+    auto it = current->metadata.labels.find(k);
+    same = same && it != current->metadata.labels.end() && it->second == v;
+  }
+  for (const auto& [k, v] : desired.metadata.annotations) {
+    auto it = current->metadata.annotations.find(k);
+    same = same && it != current->metadata.annotations.end() && it->second == v;
+  }
+  if (same) return WriteResult::kUnchanged;
+  auto updated = client.Update(kube::SecretsResource(), ns, name,
+                               SecretJson(desired, owner, current->metadata.resource_version));
+  if (!updated.ok()) return updated.status();
+  return WriteResult::kUpdated;
+}
+
+}  // namespace certstore::controller

@@ -1,0 +1,35 @@
+// Writing the Secrets a CertStore owns: create when absent, update with a
+// resourceVersion precondition when the content differs, never touch a
+// Secret that someone else owns.
+#ifndef CERTSTORE_CONTROLLER_SECRET_WRITER_H_
+#define CERTSTORE_CONTROLLER_SECRET_WRITER_H_
+
+#include <string>
+
+#include "operator/api/types.h"
+#include "operator/common/status.h"
+#include "operator/kube/client.h"
+
+namespace certstore::controller {
+
+struct OwnerRef {
+  std::string api_version, kind, name, uid;
+};
+
+// The JSON of `s` with `owner` as its controller ownerReference and, when
+// `resource_version` is set, that precondition.
+std::string SecretJson(const api::SecretObject& s, const OwnerRef& owner,
+                       const std::string& resource_version);
+
+enum class WriteResult { kCreated, kUpdated, kUnchanged };
+
+// Creates or updates `desired` so that its data, labels, annotations and
+// type match. FailedPrecondition when a Secret of that name exists without
+// our managed-by label (it belongs to someone else: never overwritten);
+// Aborted on a concurrent change (re-read and retry).
+StatusOr<WriteResult> WriteSecret(kube::Client& client, const api::SecretObject& desired,
+                                  const OwnerRef& owner);
+
+}  // namespace certstore::controller
+
+#endif  // CERTSTORE_CONTROLLER_SECRET_WRITER_H_

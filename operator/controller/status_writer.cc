@@ -1,0 +1,50 @@
+#include "operator/controller/status_writer.h"
+
+#include "operator/api/parse.h"
+#include "operator/common/time_format.h"
+
+namespace certstore::controller {
+namespace {
+using kube::JsonQuote;
+}  // namespace
+
+Status PatchStatus(kube::Client& client, const kube::Resource& r, const std::string& ns,
+                   const std::string& name, const std::string& previous_json,
+                   int64_t generation, const Condition& ready, const std::string& extra,
+                   TimePoint now) {
+  std::string transition = FormatRfc3339(now);
+  auto prev = api::ParseReadyCondition(previous_json);
+  if (prev && prev->status == ready.status && !prev->last_transition_time.empty())
+    transition = prev->last_transition_time;
+  std::string body = "{\"status\":{\"observedGeneration\":" + std::to_string(generation) +
+                     ",\"conditions\":[{\"type\":\"Ready\",\"status\":" +
+                     JsonQuote(ready.status) + ",\"reason\":" + JsonQuote(ready.reason) +
+                     ",\"message\":" + JsonQuote(ready.message) +
+                     ",\"lastTransitionTime\":" + JsonQuote(transition) +
+                     ",\"observedGeneration\":" + std::to_string(generation) + "}]" +
+                     (extra.empty() ? "" : "," + extra) + "}}";
+  auto st = client.Patch(r, ns, name, kube::PatchType::kMerge, body, "status");
+  return st.ok() ? OkStatus() : st.status();
+}
+
+std::string SummaryJson(const RenderSummary& s) {
+  std::string out;
+  auto add = [&out](const std::string& k, const std::string& v) {
+    out += (out.empty() ? "" : ",") + JsonQuote(k) + ":" + v;
+  };
+  if (s.not_before) add("notBefore", JsonQuote(FormatRfc3339(*s.not_before)));
+  if (s.not_after) add("notAfter", JsonQuote(FormatRfc3339(*s.not_after)));
+  if (s.renewal_time) add("renewalTime", JsonQuote(FormatRfc3339(*s.renewal_time)));
+  if (!s.serial_hex.empty()) add("serialNumber", JsonQuote(s.serial_hex));
+  if (!s.fingerprint_sha256.empty()) add("fingerprintSHA256", JsonQuote(s.fingerprint_sha256));
+  add("revision", std::to_string(s.revision));
+  if (s.truststore_certificates > 0) {
+    std::string ts = "{\"certificates\":" + std::to_string(s.truststore_certificates);
+    if (s.truststore_earliest_not_after)
+      ts += ",\"earliestNotAfter\":" + JsonQuote(FormatRfc3339(*s.truststore_earliest_not_after));
+    add("truststore", ts + "}");
+  }
+  return out;
+}
+
+}  // namespace certstore::controller

@@ -1,0 +1,197 @@
+// The operator against the real API server: a CertStore applied with kubectl
+// becomes a Secret whose stores Java can load, status says so, a deleted
+// Secret comes back, a store-only change keeps the certificate, and bad
+// input is reported without a Secret or a hot loop.
+#include <gtest/gtest.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <fcntl.h>
+
+#include <thread>
+
+#include "operator/api/parse.h"
+#include "operator/common/files.h"
+#include "operator/pki/certificate.h"
+#include "operator/pki/pkcs12.h"
+#include "tests/support/kube_test_env.h"
+
+namespace certstore {
+namespace {
+
+KubeTestEnv* const env = KubeTestEnv::Register();
+
+template <typename Pred>
+bool Eventually(Pred pred, std::chrono::seconds timeout) {
+  auto end = std::chrono::steady_clock::now() + timeout;
+  while (std::chrono::steady_clock::now() < end) {
+    if (pred()) return true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  }
+  return pred();
+}
+
+class OperatorIT : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    ASSERT_TRUE(env->InstallCrds());
+    crns_ = "certstore-system-" + std::to_string(getpid());
+    ASSERT_TRUE(env->Kubectl({"create", "namespace", crns_}).ok());
+    log_ = "/tmp/operator-it-" + std::to_string(getpid()) + ".log";
+    pid_ = fork();
+    if (pid_ == 0) {
+      int fd = ::open(log_.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+      dup2(fd, 1);
+      dup2(fd, 2);
+      std::string bin = std::string(CERTSTORE_BINARY_DIR) + "/bin/certstore-operator";
+      execl(bin.c_str(), bin.c_str(), "--kubeconfig", env->kubeconfig().c_str(),
+            "--cluster-resource-namespace", crns_.c_str(), nullptr);
+      _exit(127);
+    }
+  }
+  static void TearDownTestSuite() {
+    if (pid_ > 0) {
+      kill(pid_, SIGTERM);
+      int status = 0;
+      waitpid(pid_, &status, 0);
+      EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << "operator exit " << status;
+    }
+    std::string log = ReadFile(log_).value_or("");
+    // The operator's log never holds key material.
+    EXPECT_EQ(log.find("PRIVATE KEY"), std::string::npos);
+    for (const auto& pw : passwords_) EXPECT_EQ(log.find(pw), std::string::npos);
+    std::remove(log_.c_str());
+  }
+  void SetUp() override {
+    ns_ = env->CreateNamespace();
+    ASSERT_FALSE(ns_.empty());
+  }
+  std::optional<api::SecretObject> Secret(const std::string& name) {
+    CommandResult r = env->Kubectl({"-n", ns_, "get", "secret", name, "-o", "json"});
+    if (!r.ok()) return std::nullopt;
+    auto s = api::ParseSecret(r.output);
+    if (!s.ok()) return std::nullopt;
+    return std::move(s).value();
+  }
+  std::string Jsonpath(const std::string& kind, const std::string& name, const std::string& path) {
+    CommandResult r = env->Kubectl({"-n", ns_, "get", kind, name, "-o", "jsonpath=" + path});
+    return r.ok() ? r.output : "";
+  }
+  std::string Issuer(const std::string& name) {
+    return "apiVersion: certstore.dev/v1alpha1\nkind: CertIssuer\nmetadata: {name: " + name +
+           "}\nspec:\n  selfSigned: {secretName: " + name + "-ca, commonName: " + name + " Root}\n";
+  }
+  static std::string crns_, log_;
+  static pid_t pid_;
+  static std::vector<std::string> passwords_;
+  std::string ns_;
+};
+std::string OperatorIT::crns_, OperatorIT::log_;
+pid_t OperatorIT::pid_ = -1;
+std::vector<std::string> OperatorIT::passwords_;
+
+TEST_F(OperatorIT, IssuesStoresJavaCanLoadAndReportsReady) {
+  std::string yaml = Issuer("team") +
+                     "---\napiVersion: certstore.dev/v1alpha1\nkind: CertStore\nmetadata: {name: "
+                     "app}\nspec:\n  issuerRef: {name: team}\n  secretName: app-stores\n"
+                     "  keystore: {alias: app, commonName: app.local, dnsNames: [app.local]}\n"
+                     "  truststore: {}\n  formats: [PKCS12, JKS, PEM]\n";
+  CommandResult apply = env->Kubectl({"-n", ns_, "apply", "-f", "-"}, yaml);
+  ASSERT_TRUE(apply.ok()) << apply.output;
+  ASSERT_TRUE(Eventually([&] { return Secret("app-stores").has_value(); }, std::chrono::seconds(60)))
+      << ReadFile(log_).value_or("");
+  auto s = *Secret("app-stores");
+  EXPECT_EQ(s.metadata.labels["app.kubernetes.io/managed-by"], "certstore-operator");
+  for (const char* k : {"keystore.p12", "truststore.p12", "keystore.jks", "truststore.jks",
+                        "tls.crt", "tls.key", "ca.crt", "password"})
+    EXPECT_TRUE(s.data.count(k)) << k;
+  passwords_.push_back(s.data["password"]);
+  auto ks = pki::ParsePkcs12(s.data["keystore.p12"], SecretBytes(s.data["password"]));
+  ASSERT_TRUE(ks.ok()) << ks.status();
+  ASSERT_EQ(ks->entries.size(), 1u);
+  EXPECT_EQ(ks->entries[0].type, pki::EntryType::kPrivateKey);
+  EXPECT_EQ(ks->entries[0].alias, "app");
+  auto ts = pki::ParsePkcs12(s.data["truststore.p12"], SecretBytes(s.data["password"]));
+  ASSERT_TRUE(ts.ok());
+  EXPECT_EQ(ts->entries[0].type, pki::EntryType::kTrustedCert);
+  // The Secret is owned by the CertStore (garbage-collected with it).
+  EXPECT_EQ(Jsonpath("secret", "app-stores", "{.metadata.ownerReferences[0].kind}"), "CertStore");
+
+  ASSERT_TRUE(Eventually([&] {
+    return Jsonpath("certstore.certstore.dev", "app",
+                    "{.status.conditions[?(@.type==\"Ready\")].status}") == "True";
+  }, std::chrono::seconds(30)));
+  std::string serial = Jsonpath("certstore.certstore.dev", "app", "{.status.serialNumber}");
+  auto leaf = pki::ParseCertificatesPem(s.data["tls.crt"]);
+  ASSERT_TRUE(leaf.ok());
+  EXPECT_EQ(serial, pki::SerialHex(leaf->front().get()));
+  EXPECT_FALSE(Jsonpath("certstore.certstore.dev", "app", "{.status.renewalTime}").empty());
+  EXPECT_EQ(Jsonpath("certissuer.certstore.dev", "team",
+                     "{.status.conditions[?(@.type==\"Ready\")].status}"), "True");
+  // An Issued event, and no secret material in any Event.
+  CommandResult events = env->Kubectl({"-n", ns_, "get", "events", "-o", "json"});
+  EXPECT_NE(events.output.find("\"reason\": \"Issued\""), std::string::npos) << events.output;
+  EXPECT_EQ(events.output.find(s.data["password"]), std::string::npos);
+}
+
+TEST_F(OperatorIT, DeletedSecretIsRecreatedAndStoreChangesKeepTheCertificate) {
+  std::string yaml = Issuer("team2") +
+                     "---\napiVersion: certstore.dev/v1alpha1\nkind: CertStore\nmetadata: {name: "
+                     "svc}\nspec:\n  issuerRef: {name: team2}\n  secretName: svc-stores\n"
+                     "  keystore: {commonName: svc}\n";
+  ASSERT_TRUE(env->Kubectl({"-n", ns_, "apply", "-f", "-"}, yaml).ok());
+  ASSERT_TRUE(Eventually([&] { return Secret("svc-stores").has_value(); }, std::chrono::seconds(60)));
+  passwords_.push_back(Secret("svc-stores")->data["password"]);
+  std::string crt = Secret("svc-stores")->data["tls.crt"];
+
+  // A format change re-encodes with the same certificate.
+  ASSERT_TRUE(env->Kubectl({"-n", ns_, "patch", "certstore.certstore.dev", "svc", "--type=merge",
+                            "-p", "{\"spec\":{\"formats\":[\"PEM\",\"JKS\"]}}"}).ok());
+  ASSERT_TRUE(Eventually([&] {
+    auto s = Secret("svc-stores");
+    return s && s->data.count("keystore.jks") && !s->data.count("keystore.p12");
+  }, std::chrono::seconds(30)));
+  EXPECT_EQ(Secret("svc-stores")->data["tls.crt"], crt) << "same certificate";
+
+  // Deleting the Secret brings it back.
+  ASSERT_TRUE(env->Kubectl({"-n", ns_, "delete", "secret", "svc-stores"}).ok());
+  ASSERT_TRUE(Eventually([&] { return Secret("svc-stores").has_value(); }, std::chrono::seconds(30)));
+  EXPECT_TRUE(Secret("svc-stores")->data.count("keystore.jks"));
+}
+
+TEST_F(OperatorIT, BadInputIsReportedWithoutASecret) {
+  std::string yaml =
+      "apiVersion: certstore.dev/v1alpha1\nkind: CertStore\nmetadata: {name: orphan}\nspec:\n"
+      "  issuerRef: {name: does-not-exist}\n  secretName: orphan-stores\n  keystore: {commonName: x}\n";
+  ASSERT_TRUE(env->Kubectl({"-n", ns_, "apply", "-f", "-"}, yaml).ok());
+  ASSERT_TRUE(Eventually([&] {
+    return Jsonpath("certstore.certstore.dev", "orphan",
+                    "{.status.conditions[?(@.type==\"Ready\")].reason}") == "IssuerNotFound";
+  }, std::chrono::seconds(30)));
+  EXPECT_NE(Jsonpath("certstore.certstore.dev", "orphan",
+                     "{.status.conditions[?(@.type==\"Ready\")].message}")
+                .find("CertIssuer " + ns_ + "/does-not-exist not found"),
+            std::string::npos);
+  EXPECT_FALSE(Secret("orphan-stores").has_value());
+
+  // A Secret of that name owned by someone else is never overwritten.
+  ASSERT_TRUE(env->Kubectl({"-n", ns_, "create", "secret", "generic", "taken",
+                            "--from-literal=mine=yes"}).ok());
+  std::string yaml2 = Issuer("team3") +
+                      "---\napiVersion: certstore.dev/v1alpha1\nkind: CertStore\nmetadata: {name: "
+                      "clash}\nspec:\n  issuerRef: {name: team3}\n  secretName: taken\n"
+                      "  keystore: {commonName: clash}\n";
+  ASSERT_TRUE(env->Kubectl({"-n", ns_, "apply", "-f", "-"}, yaml2).ok());
+  ASSERT_TRUE(Eventually([&] {
+    return Jsonpath("certstore.certstore.dev", "clash",
+                    "{.status.conditions[?(@.type==\"Ready\")].reason}") == "SecretConflict";
+  }, std::chrono::seconds(30)));
+  auto taken = Secret("taken");
+  ASSERT_TRUE(taken.has_value());
+  EXPECT_EQ(taken->data.size(), 1u);
+  EXPECT_EQ(taken->data["mine"], "yes");
+}
+
+}  // namespace
+}  // namespace certstore
