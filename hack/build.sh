@@ -12,6 +12,9 @@ case "$flavor" in
   *) echo "usage: hack/build.sh [release|asan]" >&2; exit 2 ;;
 esac
 export CCACHE_DIR=${CCACHE_DIR:-$HOME/.cache/certstore-operator/ccache}
+# Relative paths and no working-directory hash: a fresh clone elsewhere (CI)
+# still hits the cache of an earlier build.
+export CCACHE_BASEDIR="$PWD" CCACHE_NOHASHDIR=1
 echo "build: configuring $dir ($flavor)"
 cmake -S . -B "$dir" -G Ninja -DCERTSTORE_WERROR=ON "${extra[@]}" >/dev/null
 echo "build: compiling $dir"
