@@ -9,6 +9,7 @@
 
 #include <fcntl.h>
 
+#include <filesystem>
 #include <thread>
 
 #include "operator/api/parse.h"
@@ -133,6 +134,68 @@ TEST_F(OperatorIT, IssuesStoresJavaCanLoadAndReportsReady) {
   CommandResult events = env->Kubectl({"-n", ns_, "get", "events", "-o", "json"});
   EXPECT_NE(events.output.find("\"reason\": \"Issued\""), std::string::npos) << events.output;
   EXPECT_EQ(events.output.find(s.data["password"]), std::string::npos);
+}
+
+// The lab from examples/mtls-lab.yaml, applied as is: the stores from the
+// two Secrets complete a real Java mutual-TLS handshake, and the same server
+// refuses a client without its keystore.
+TEST_F(OperatorIT, MtlsLabSecretsCompleteAJavaHandshake) {
+  std::string lab = ReadFile(KubeTestEnv::SourceDir() + "/examples/mtls-lab.yaml").value_or("");
+  ASSERT_FALSE(lab.empty());
+  CommandResult apply = env->Kubectl({"-n", ns_, "apply", "-f", "-"}, lab);
+  ASSERT_TRUE(apply.ok()) << apply.output;
+  for (const char* cs : {"server", "client"})
+    ASSERT_TRUE(Eventually([&] {
+      return Jsonpath("certstore.certstore.dev", cs,
+                      "{.status.conditions[?(@.type==\"Ready\")].status}") == "True";
+    }, std::chrono::seconds(60))) << cs << "\n" << ReadFile(log_).value_or("");
+  CommandResult wait = env->Kubectl({"-n", ns_, "wait", "--for=condition=Ready",
+                                     "certstore.certstore.dev/server", "--timeout=10s"});
+  EXPECT_TRUE(wait.ok()) << wait.output;
+
+  std::string dir = "/tmp/operator-lab-" + std::to_string(getpid());
+  for (const auto& [secret, prefix] : {std::pair<std::string, std::string>{"mtls-server-stores", "server"},
+                                       {"mtls-client-stores", "client"}}) {
+    auto s = Secret(secret);
+    ASSERT_TRUE(s.has_value()) << secret;
+    passwords_.push_back(s->data["password"]);
+    ASSERT_TRUE(WriteFileAtomic(dir + "/" + prefix + ".p12", s->data["keystore.p12"]).ok());
+    ASSERT_TRUE(WriteFileAtomic(dir + "/" + prefix + "-trust.p12", s->data["truststore.p12"]).ok());
+    ASSERT_TRUE(WriteFileAtomic(dir + "/" + prefix + ".password", s->data["password"]).ok());
+  }
+  std::string src = KubeTestEnv::SourceDir() + "/tests/interop/java/MtlsPeer.java";
+  ASSERT_TRUE(RunCommand({"javac", "-d", dir + "/classes", src}, "", std::chrono::seconds(120)).ok());
+  std::string server_log = dir + "/server.log";
+  pid_t server = fork();
+  if (server == 0) {
+    int fd = ::open(server_log.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    dup2(fd, 1);
+    dup2(fd, 2);
+    execlp("java", "java", "-cp", (dir + "/classes").c_str(), "MtlsPeer", "server",
+           (dir + "/server.p12").c_str(), (dir + "/server-trust.p12").c_str(),
+           (dir + "/server.password").c_str(), "60", nullptr);
+    _exit(127);
+  }
+  std::string port;
+  ASSERT_TRUE(Eventually([&] {
+    std::string log = ReadFile(server_log).value_or("");
+    size_t p = log.find("PORT ");
+    if (p == std::string::npos) return false;
+    port = log.substr(p + 5, log.find('\n', p) - p - 5);
+    return true;
+  }, std::chrono::seconds(30))) << ReadFile(server_log).value_or("");
+  CommandResult ok = RunCommand({"java", "-cp", dir + "/classes", "MtlsPeer", "client",
+                                 "mtls-server.lab.local", port, dir + "/client.p12",
+                                 dir + "/client-trust.p12", dir + "/client.password"});
+  EXPECT_TRUE(ok.ok()) << ok.output;
+  EXPECT_NE(ok.output.find("OK HTTP/1.1 200 OK hello CN=mtls-client"), std::string::npos) << ok.output;
+  CommandResult no_keystore = RunCommand({"java", "-cp", dir + "/classes", "MtlsPeer", "client",
+                                          "mtls-server.lab.local", port, "-",
+                                          dir + "/client-trust.p12", dir + "/client.password"});
+  EXPECT_FALSE(no_keystore.ok()) << no_keystore.output;
+  kill(server, SIGTERM);
+  waitpid(server, nullptr, 0);
+  std::filesystem::remove_all(dir);
 }
 
 TEST_F(OperatorIT, DeletedSecretIsRecreatedAndStoreChangesKeepTheCertificate) {
