@@ -223,6 +223,43 @@ TEST_F(OperatorIT, DeletedSecretIsRecreatedAndStoreChangesKeepTheCertificate) {
   EXPECT_TRUE(Secret("svc-stores")->data.count("keystore.jks"));
 }
 
+TEST_F(OperatorIT, TamperingIsRepairedIdentityChangeReissuesDeletionCollects) {
+  std::string yaml = Issuer("team4") +
+                     "---\napiVersion: certstore.dev/v1alpha1\nkind: CertStore\nmetadata: {name: "
+                     "web}\nspec:\n  issuerRef: {name: team4}\n  secretName: web-stores\n"
+                     "  keystore: {commonName: web, dnsNames: [web.local]}\n";
+  ASSERT_TRUE(env->Kubectl({"-n", ns_, "apply", "-f", "-"}, yaml).ok());
+  ASSERT_TRUE(Eventually([&] { return Secret("web-stores").has_value(); }, std::chrono::seconds(60)));
+  auto original = *Secret("web-stores");
+  passwords_.push_back(original.data["password"]);
+
+  // Tampered store: repaired, same certificate.
+  ASSERT_TRUE(env->Kubectl({"-n", ns_, "patch", "secret", "web-stores", "--type=merge", "-p",
+                            "{\"data\":{\"keystore.p12\":\"Z2FyYmFnZQ==\"}}"}).ok());
+  ASSERT_TRUE(Eventually([&] {
+    auto s = Secret("web-stores");
+    return s && pki::ParsePkcs12(s->data["keystore.p12"], SecretBytes(s->data["password"])).ok();
+  }, std::chrono::seconds(30)));
+  EXPECT_EQ(Secret("web-stores")->data["tls.crt"], original.data["tls.crt"]);
+
+  // Identity change: a new certificate with the new name.
+  std::string serial = Jsonpath("certstore.certstore.dev", "web", "{.status.serialNumber}");
+  ASSERT_TRUE(env->Kubectl({"-n", ns_, "patch", "certstore.certstore.dev", "web", "--type=merge",
+                            "-p", "{\"spec\":{\"keystore\":{\"dnsNames\":[\"web2.local\"]}}}"}).ok());
+  ASSERT_TRUE(Eventually([&] {
+    std::string now = Jsonpath("certstore.certstore.dev", "web", "{.status.serialNumber}");
+    return !now.empty() && now != serial;
+  }, std::chrono::seconds(30)));
+  auto leaf = pki::ParseCertificatesPem(Secret("web-stores")->data["tls.crt"]);
+  ASSERT_TRUE(leaf.ok());
+  auto info = pki::DescribeCertificate(leaf->front().get());
+  EXPECT_EQ(info.sans, std::vector<std::string>{"DNS:web2.local"});
+
+  // Deleting the CertStore garbage-collects its Secret.
+  ASSERT_TRUE(env->Kubectl({"-n", ns_, "delete", "certstore.certstore.dev", "web"}).ok());
+  EXPECT_TRUE(Eventually([&] { return !Secret("web-stores").has_value(); }, std::chrono::seconds(60)));
+}
+
 TEST_F(OperatorIT, BadInputIsReportedWithoutASecret) {
   std::string yaml =
       "apiVersion: certstore.dev/v1alpha1\nkind: CertStore\nmetadata: {name: orphan}\nspec:\n"
