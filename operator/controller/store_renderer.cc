@@ -86,6 +86,32 @@ std::optional<CurrentCertificate> ReadCurrent(const api::SecretObject& s,
   return std::nullopt;
 }
 
+// Passwords the stores in `s` may have been written with: its own generated
+// `password`, and the value behind the password reference recorded when it
+// was written.
+std::vector<SecretBytes> PreviousPasswords(const api::SecretObject& s,
+                                           const ObjectSource& objects) {
+  std::vector<SecretBytes> out;
+  auto own = s.data.find(api::kPasswordKey);
+  if (own != s.data.end() && !own->second.empty()) out.emplace_back(own->second);
+  auto ref = s.metadata.annotations.find(kPasswordRefAnnotation);
+  if (ref != s.metadata.annotations.end()) {
+    size_t slash = ref->second.find('/');
+    if (slash != std::string::npos) {
+      auto other = objects.GetSecret(s.metadata.namespace_, ref->second.substr(0, slash));
+      if (other) {
+        auto it = other->data.find(ref->second.substr(slash + 1));
+        if (it != other->data.end()) {
+          std::string pw = it->second;
+          while (!pw.empty() && (pw.back() == '\n' || pw.back() == '\r')) pw.pop_back();
+          out.emplace_back(std::move(pw));
+        }
+      }
+    }
+  }
+  return out;
+}
+
 int64_t Revision(const std::optional<api::SecretObject>& s) {
   if (!s) return 0;
   auto it = s->metadata.annotations.find(kRevisionAnnotation);
@@ -141,7 +167,16 @@ StatusOr<RenderResult> RenderCertStore(const api::CertStore& cs,
   int64_t revision = Revision(current);
   if (spec.keystore) {
     std::optional<CurrentCertificate> cur;
-    if (current) cur = ReadCurrent(*current, password);
+    if (current) {
+      cur = ReadCurrent(*current, password);
+      // The stores may be locked with the previous password (it just
+      // changed): try it, so a password change re-encodes instead of
+      // re-issuing.
+      for (const SecretBytes& old : PreviousPasswords(*current, objects)) {
+        if (cur) break;
+        cur = ReadCurrent(*current, old);
+      }
+    }
     result.decision = DecideIssuance(cur ? &*cur : nullptr, current.has_value(),
                                      cs, ca, now);
     if (result.decision.issue) {
@@ -235,6 +270,9 @@ StatusOr<RenderResult> RenderCertStore(const api::CertStore& cs,
   main.metadata.annotations[kIdentityHashAnnotation] = identity_hash;
   main.metadata.annotations[kRenderHashAnnotation] = render_hash;
   main.metadata.annotations[kRevisionAnnotation] = std::to_string(revision);
+  if (spec.password)
+    main.metadata.annotations[kPasswordRefAnnotation] =
+        spec.password->name + "/" + spec.password->key;
   result.secrets.push_back(std::move(main));
 
   if (separate_trust) {

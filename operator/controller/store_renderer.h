@@ -26,6 +26,9 @@ constexpr char kIdentityHashAnnotation[] = "certstore.dev/identity-hash";
 constexpr char kRenderHashAnnotation[] = "certstore.dev/render-hash";
 constexpr char kRevisionAnnotation[] = "certstore.dev/revision";
 constexpr char kCertStoreAnnotation[] = "certstore.dev/certstore";
+// "name/key" of the password Secret the stores were last written with (so a
+// changed reference can still open them once, to keep the certificate).
+constexpr char kPasswordRefAnnotation[] = "certstore.dev/password-ref";
 
 struct RenderOptions {
   std::string system_bundle_path;  // empty: kDefaultSystemBundle

@@ -260,6 +260,52 @@ TEST_F(OperatorIT, TamperingIsRepairedIdentityChangeReissuesDeletionCollects) {
   EXPECT_TRUE(Eventually([&] { return !Secret("web-stores").has_value(); }, std::chrono::seconds(60)));
 }
 
+TEST_F(OperatorIT, PasswordProfileAndTruststoreLayouts) {
+  ASSERT_TRUE(env->Kubectl({"-n", ns_, "create", "secret", "generic", "pw-a",
+                            "--from-literal=password=alpha-Passw0rd"}).ok());
+  ASSERT_TRUE(env->Kubectl({"-n", ns_, "create", "secret", "generic", "pw-b",
+                            "--from-literal=pw=bravo-Passw0rd"}).ok());
+  passwords_.insert(passwords_.end(), {"alpha-Passw0rd", "bravo-Passw0rd"});
+  std::string yaml =
+      Issuer("team5") +
+      "---\napiVersion: certstore.dev/v1alpha1\nkind: CertStore\nmetadata: {name: api}\nspec:\n"
+      "  issuerRef: {name: team5}\n  secretName: api-stores\n  keystore: {commonName: api}\n"
+      "  truststore: {secretName: api-trust}\n  formats: [PKCS12]\n"
+      "  password: {secretKeyRef: {name: pw-a}}\n"
+      "---\napiVersion: certstore.dev/v1alpha1\nkind: CertStore\nmetadata: {name: trust-only}\n"
+      "spec:\n  issuerRef: {name: team5}\n  secretName: trust-only\n  truststore: {}\n"
+      "  formats: [PKCS12, PEM]\n";
+  ASSERT_TRUE(env->Kubectl({"-n", ns_, "apply", "-f", "-"}, yaml).ok());
+  ASSERT_TRUE(Eventually([&] { return Secret("api-trust").has_value() && Secret("trust-only").has_value(); },
+                         std::chrono::seconds(60))) << ReadFile(log_).value_or("");
+  auto main = *Secret("api-stores");
+  auto trust = *Secret("api-trust");
+  EXPECT_FALSE(main.data.count("password")) << "a referenced password is not copied";
+  EXPECT_FALSE(main.data.count("truststore.p12")) << "the truststore lives in its own Secret";
+  auto ks = pki::ParsePkcs12(main.data["keystore.p12"], SecretBytes("alpha-Passw0rd"));
+  ASSERT_TRUE(ks.ok()) << ks.status();
+  ASSERT_TRUE(pki::ParsePkcs12(trust.data["truststore.p12"], SecretBytes("alpha-Passw0rd")).ok());
+  std::string serial = pki::SerialHex(ks->entries[0].chain[0].get());
+
+  // Truststore-only: no key anywhere.
+  auto only = *Secret("trust-only");
+  EXPECT_FALSE(only.data.count("keystore.p12"));
+  EXPECT_FALSE(only.data.count("tls.key"));
+  EXPECT_TRUE(only.data.count("ca.crt"));
+
+  // Another password and the LegacyDES profile: re-encoded, same certificate.
+  ASSERT_TRUE(env->Kubectl({"-n", ns_, "patch", "certstore.certstore.dev", "api", "--type=merge", "-p",
+                            "{\"spec\":{\"password\":{\"secretKeyRef\":{\"name\":\"pw-b\",\"key\":"
+                            "\"pw\"}},\"pkcs12\":{\"profile\":\"LegacyDES\"}}}"}).ok());
+  ASSERT_TRUE(Eventually([&] {
+    auto s = Secret("api-stores");
+    return s && pki::ParsePkcs12(s->data["keystore.p12"], SecretBytes("bravo-Passw0rd")).ok();
+  }, std::chrono::seconds(30)));
+  auto again = pki::ParsePkcs12(Secret("api-stores")->data["keystore.p12"], SecretBytes("bravo-Passw0rd"));
+  EXPECT_EQ(pki::SerialHex(again->entries[0].chain[0].get()), serial);
+  EXPECT_NE(again->protection.find("3DES"), std::string::npos) << again->protection;
+}
+
 TEST_F(OperatorIT, BadInputIsReportedWithoutASecret) {
   std::string yaml =
       "apiVersion: certstore.dev/v1alpha1\nkind: CertStore\nmetadata: {name: orphan}\nspec:\n"
