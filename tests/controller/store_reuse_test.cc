@@ -184,3 +184,34 @@ INSTANTIATE_TEST_SUITE_P(Changes, IdentityChangeTest,
 
 }  // namespace
 }  // namespace certstore::controller
+
+namespace certstore::controller {
+namespace {
+using namespace testing;  // NOLINT
+
+// With only PKCS12 the key lives nowhere but in the password-locked store:
+// switching the password reference must still re-encode the same
+// certificate (the stores remember the reference they were written with).
+TEST(PasswordRefChangeTest, KeepsTheCertificateWhenOnlyStoresHoldTheKey) {
+  FakeClock clock(TestNow());
+  pki::CaMaterial ca = MustRoot(clock);
+  MapObjectSource objects;
+  objects.PutSecret(MakeSecret("pw-a", {{"password", "alpha-Passw0rd"}}));
+  objects.PutSecret(MakeSecret("pw-b", {{"pw", "bravo-Passw0rd"}}));
+  std::string head = Spec(KeystoreYaml() + "  formats: [PKCS12]\n");
+  RenderResult first = MustRender(
+      MakeCertStore(head + "  password: {secretKeyRef: {name: pw-a}}\n"), ca, objects, clock);
+  Store(first, &objects);
+  RenderResult second = MustRender(
+      MakeCertStore(head + "  password: {secretKeyRef: {name: pw-b, key: pw}}\n"), ca, objects,
+      clock);
+  EXPECT_FALSE(second.decision.issue) << second.decision.reason;
+  EXPECT_TRUE(second.reencoded);
+  EXPECT_EQ(second.summary.serial_hex, first.summary.serial_hex);
+  auto ks = pki::ParsePkcs12(second.secrets[0].data.at("keystore.p12"),
+                             SecretBytes("bravo-Passw0rd"));
+  EXPECT_TRUE(ks.ok()) << ks.status();
+}
+
+}  // namespace
+}  // namespace certstore::controller
