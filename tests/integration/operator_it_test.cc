@@ -39,6 +39,18 @@ class OperatorIT : public ::testing::Test {
     ASSERT_TRUE(env->InstallCrds());
     crns_ = "certstore-system-" + std::to_string(getpid());
     ASSERT_TRUE(env->Kubectl({"create", "namespace", crns_}).ok());
+    // Run as a ServiceAccount bound to exactly the rules the chart ships.
+    CommandResult rbac = env->Kubectl(
+        {"apply", "-f", KubeTestEnv::SourceDir() + "/deploy/rbac/clusterrole.yaml"});
+    ASSERT_TRUE(rbac.ok()) << rbac.output;
+    std::string sa_kubeconfig = env->ServiceAccountKubeconfig(crns_, "certstore-operator");
+    ASSERT_FALSE(sa_kubeconfig.empty());
+    ASSERT_TRUE(env->Kubectl({"create", "clusterrolebinding", "certstore-operator-" + crns_,
+                              "--clusterrole=certstore-operator",
+                              "--serviceaccount=" + crns_ + ":certstore-operator"}).ok());
+    ASSERT_TRUE(env->Kubectl({"-n", crns_, "create", "rolebinding", "leader-election",
+                              "--clusterrole=certstore-operator-leader-election",
+                              "--serviceaccount=" + crns_ + ":certstore-operator"}).ok());
     log_ = "/tmp/operator-it-" + std::to_string(getpid()) + ".log";
     pid_ = fork();
     if (pid_ == 0) {
@@ -46,8 +58,8 @@ class OperatorIT : public ::testing::Test {
       dup2(fd, 1);
       dup2(fd, 2);
       std::string bin = std::string(CERTSTORE_BINARY_DIR) + "/bin/certstore-operator";
-      execl(bin.c_str(), bin.c_str(), "--kubeconfig", env->kubeconfig().c_str(),
-            "--cluster-resource-namespace", crns_.c_str(), nullptr);
+      execl(bin.c_str(), bin.c_str(), "--kubeconfig", sa_kubeconfig.c_str(),
+            "--cluster-resource-namespace", crns_.c_str(), "--leader-elect", nullptr);
       _exit(127);
     }
   }
