@@ -431,7 +431,7 @@ pid_t StartCandidate(const std::string& ns, const std::string& id, const std::st
     dup2(fd, 2);
     std::string bin = std::string(CERTSTORE_BINARY_DIR) + "/tests/lease_candidate";
     execl(bin.c_str(), bin.c_str(), env->kubeconfig().c_str(), ns.c_str(), "it-lease", id.c_str(),
-          "4", "3", "1", nullptr);
+          "8", "6", "1", nullptr);
     _exit(127);
   }
   return pid;
@@ -449,19 +449,19 @@ TEST_F(KubeClientIT, TwoProcessesContendForOneLease) {
   ASSERT_TRUE(Eventually([&] { return Slurp(dir + "/a.log").find("LEADING pod-a") != std::string::npos; },
                          std::chrono::seconds(20))) << Slurp(dir + "/a.log");
   pid_t b = StartCandidate(ns_, "pod-b", dir + "/b.log");
-  std::this_thread::sleep_for(std::chrono::seconds(6));  // > one lease duration
+  std::this_thread::sleep_for(std::chrono::seconds(9));  // > one lease duration
   EXPECT_EQ(Slurp(dir + "/b.log").find("LEADING"), std::string::npos)
       << "b must not lead while a renews: " << Slurp(dir + "/b.log");
 
-  // SIGKILL the leader: b takes over within the lease duration (4 s) plus
-  // a retry period and request time.
+  // SIGKILL the leader: b takes over within the lease duration (8 s) plus
+  // a retry period (1 s) and request time.
   kill(a, SIGKILL);
   waitpid(a, nullptr, 0);
   auto killed_at = std::chrono::steady_clock::now();
   ASSERT_TRUE(Eventually([&] { return Slurp(dir + "/b.log").find("LEADING pod-b") != std::string::npos; },
                          std::chrono::seconds(15))) << Slurp(dir + "/b.log");
   auto takeover = std::chrono::steady_clock::now() - killed_at;
-  EXPECT_LE(takeover, std::chrono::seconds(4 + 2 + 1));
+  EXPECT_LE(takeover, std::chrono::seconds(8 + 1 + 2));
 
   // A clean shutdown releases the Lease: a new candidate leads at once.
   pid_t c = StartCandidate(ns_, "pod-c", dir + "/c.log");
@@ -473,7 +473,8 @@ TEST_F(KubeClientIT, TwoProcessesContendForOneLease) {
   auto released_at = std::chrono::steady_clock::now();
   ASSERT_TRUE(Eventually([&] { return Slurp(dir + "/c.log").find("LEADING pod-c") != std::string::npos; },
                          std::chrono::seconds(10))) << Slurp(dir + "/c.log");
-  EXPECT_LT(std::chrono::steady_clock::now() - released_at, std::chrono::seconds(3))
+  // Well before the 8 s lease could have expired (also under sanitizers).
+  EXPECT_LT(std::chrono::steady_clock::now() - released_at, std::chrono::seconds(5))
       << "released lease must be taken before it would have expired";
   kill(c, SIGTERM);
   waitpid(c, nullptr, 0);
