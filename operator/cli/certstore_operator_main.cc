@@ -34,13 +34,35 @@ Flags:
   --leader-elect                    only the Lease holder reconciles
   --leader-election-namespace NS    (default: the cluster resource namespace)
   --system-bundle FILE              CA bundle for systemDefaults trust sources
+  --log-format json|text            (default json: one JSON object per line)
+  --log-level debug|info|warn|error (default info)
 )";
 
 std::mutex log_mu;
+bool log_json = true;
+int log_min = 1;  // 0 debug, 1 info, 2 warn, 3 error
+
+int LevelRank(const std::string& level) {
+  if (level == "DEBUG") return 0;
+  if (level == "WARN") return 2;
+  if (level == "ERROR") return 3;
+  return 1;
+}
+
+// One line per message: JSON lines by default ({"ts","level","msg"}), or
+// text. Messages never carry keys or passwords (callers' contract).
 void Log(const std::string& level, const std::string& msg) {
+  if (LevelRank(level) < log_min) return;
+  std::string ts = FormatRfc3339(SystemClock::Get().Now());
   std::lock_guard<std::mutex> l(log_mu);
-  std::cerr << FormatRfc3339(SystemClock::Get().Now()) << " " << level << " " << msg
-            << std::endl;
+  if (log_json) {
+    std::string lower = level;
+    for (char& c : lower) c = static_cast<char>(std::tolower(c));
+    std::cerr << "{\"ts\":" << kube::JsonQuote(ts) << ",\"level\":" << kube::JsonQuote(lower)
+              << ",\"msg\":" << kube::JsonQuote(msg) << "}" << std::endl;
+  } else {
+    std::cerr << ts << " " << level << " " << msg << std::endl;
+  }
 }
 
 kube::TransportPtr MustTransport(const kube::ClusterConfig& base, const std::string& path,
@@ -71,12 +93,22 @@ int Main(int argc, char** argv) {
                              {{"kubeconfig"}, {"context"}, {"cluster-resource-namespace"},
                               {"workers"}, {"leader-elect", 0, false},
                               {"leader-election-namespace"}, {"system-bundle"},
+                              {"log-format"}, {"log-level"},
                               {"help", 'h', false}});
   if (!args.ok() || args->Has("help")) {
     if (!args.ok()) std::cerr << args.status().message() << "\n";
     std::cerr << kUsage;
     return args.ok() ? 0 : 2;
   }
+  std::string format = args->Get("log-format", "json"), level = args->Get("log-level", "info");
+  if ((format != "json" && format != "text") ||
+      (level != "debug" && level != "info" && level != "warn" && level != "error")) {
+    std::cerr << "invalid --log-format or --log-level\n" << kUsage;
+    return 2;
+  }
+  log_json = format == "json";
+  for (char& c : level) c = static_cast<char>(std::toupper(c));
+  log_min = LevelRank(level);
   sigset_t set;
   sigemptyset(&set);
   sigaddset(&set, SIGTERM);
@@ -216,6 +248,7 @@ int Main(int argc, char** argv) {
           queue.AddRateLimited(k);
           continue;
         }
+        Log("DEBUG", "reconciled " + k);
         queue.Forget(k);
         queue.Done(k);
         if (r.requeue_after)
