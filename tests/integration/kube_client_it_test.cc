@@ -45,17 +45,6 @@ std::string ConfigMap(const std::string& ns, const std::string& name, const std:
          "\"}}";
 }
 
-// Polls `pred` every 50 ms until it holds or `timeout` passes.
-template <typename Pred>
-bool Eventually(Pred pred, std::chrono::seconds timeout) {
-  auto end = std::chrono::steady_clock::now() + timeout;
-  while (std::chrono::steady_clock::now() < end) {
-    if (pred()) return true;
-    std::this_thread::sleep_for(std::chrono::milliseconds(50));
-  }
-  return pred();
-}
-
 class KubeClientIT : public ::testing::Test {
  protected:
   static void SetUpTestSuite() { ASSERT_TRUE(env->InstallCrds()); }

@@ -23,15 +23,6 @@ namespace {
 
 KubeTestEnv* const env = KubeTestEnv::Register();
 
-template <typename Pred>
-bool Eventually(Pred pred, std::chrono::seconds timeout) {
-  auto end = std::chrono::steady_clock::now() + timeout;
-  while (std::chrono::steady_clock::now() < end) {
-    if (pred()) return true;
-    std::this_thread::sleep_for(std::chrono::milliseconds(200));
-  }
-  return pred();
-}
 
 class OperatorIT : public ::testing::Test {
  protected:
