@@ -22,6 +22,19 @@ bool Has(const std::vector<std::string>& v, const char* x) {
   return std::find(v.begin(), v.end(), x) != v.end();
 }
 
+// The value of Secret ns/name key `key` with trailing line breaks removed
+// (people create these with `echo`); nullopt when the key is absent or empty.
+std::optional<SecretBytes> PasswordFromSecret(const ObjectSource& objects, const std::string& ns,
+                                              const std::string& name, const std::string& key) {
+  auto s = objects.GetSecret(ns, name);
+  if (!s) return std::nullopt;
+  auto it = s->data.find(key);
+  if (it == s->data.end() || it->second.empty()) return std::nullopt;
+  std::string pw = it->second;
+  while (!pw.empty() && (pw.back() == '\n' || pw.back() == '\r')) pw.pop_back();
+  return SecretBytes(std::move(pw));
+}
+
 // The password: from the referenced Secret, else the one already stored,
 // else a new one.
 StatusOr<SecretBytes> ResolvePassword(const api::CertStore& cs,
@@ -30,17 +43,12 @@ StatusOr<SecretBytes> ResolvePassword(const api::CertStore& cs,
   const std::string& ns = cs.metadata.namespace_;
   if (cs.spec.password) {
     const auto& ref = *cs.spec.password;
-    auto s = objects.GetSecret(ns, ref.name);
-    if (!s)
-      return NotFoundError("spec.password.secretKeyRef: Secret " + ns + "/" +
-                           ref.name + " not found");
-    auto it = s->data.find(ref.key);
-    if (it == s->data.end() || it->second.empty())
-      return NotFoundError("spec.password.secretKeyRef: Secret " + ns + "/" +
-                           ref.name + " has no non-empty key " + ref.key);
-    std::string pw = it->second;
-    while (!pw.empty() && (pw.back() == '\n' || pw.back() == '\r')) pw.pop_back();
-    return SecretBytes(std::move(pw));
+    if (auto pw = PasswordFromSecret(objects, ns, ref.name, ref.key)) return std::move(*pw);
+    if (!objects.GetSecret(ns, ref.name))
+      return NotFoundError("spec.password.secretKeyRef: Secret " + ns + "/" + ref.name +
+                           " not found");
+    return NotFoundError("spec.password.secretKeyRef: Secret " + ns + "/" + ref.name +
+                         " has no non-empty key " + ref.key);
   }
   if (current) {
     auto it = current->data.find(api::kPasswordKey);
@@ -98,15 +106,9 @@ std::vector<SecretBytes> PreviousPasswords(const api::SecretObject& s,
   if (ref != s.metadata.annotations.end()) {
     size_t slash = ref->second.find('/');
     if (slash != std::string::npos) {
-      auto other = objects.GetSecret(s.metadata.namespace_, ref->second.substr(0, slash));
-      if (other) {
-        auto it = other->data.find(ref->second.substr(slash + 1));
-        if (it != other->data.end()) {
-          std::string pw = it->second;
-          while (!pw.empty() && (pw.back() == '\n' || pw.back() == '\r')) pw.pop_back();
-          out.emplace_back(std::move(pw));
-        }
-      }
+      auto pw = PasswordFromSecret(objects, s.metadata.namespace_, ref->second.substr(0, slash),
+                                   ref->second.substr(slash + 1));
+      if (pw) out.push_back(std::move(*pw));
     }
   }
   return out;

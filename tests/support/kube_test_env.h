@@ -100,8 +100,9 @@ class KubeTestEnv : public ::testing::Environment {
   // Returns the registered environment, or nullptr before Register().
   static KubeTestEnv* Instance();
 
-  // Starts (or attaches to) the cluster. Records a fatal failure, which makes
-  // GoogleTest skip the tests, if it cannot.
+  // Starts (or attaches to) the cluster. If it cannot, records a fatal
+  // failure: the tests do not run and the binary exits non-zero (a failed
+  // run, never a pass).
   void SetUp() override;
   // Stops the cluster this process started; with KUBECONFIG_TEST, deletes the
   // namespaces created by CreateNamespace() instead.
