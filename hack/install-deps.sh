@@ -13,7 +13,7 @@ PACKAGES=(
   # code style
   clang-format clang-tidy
   # interop and tooling used by tests
-  openssl openjdk-17-jdk-headless ca-certificates curl python3
+  openssl openjdk-17-jdk-headless ca-certificates curl python3 prometheus debootstrap
 )
 
 missing=()

@@ -3,6 +3,7 @@
 
 #include <yaml-cpp/yaml.h>
 
+#include <cstdlib>
 #include <functional>
 #include <regex>
 #include <set>
@@ -203,9 +204,10 @@ void ParseKeystore(Walker& w, const YAML::Node& n, const std::string& path,
 }
 
 void ParseRef(Walker& w, const YAML::Node& n, const std::string& path,
-              std::string* name, std::string* key) {
+              std::string* name, std::string* key, std::string* ns) {
   w.Object(n, path, {{"name", [&](auto& v, auto& p) { w.Str(v, p, name); }},
-                     {"key", [&](auto& v, auto& p) { w.Str(v, p, key); }}});
+                     {"key", [&](auto& v, auto& p) { w.Str(v, p, key); }},
+                     {"namespace", [&](auto& v, auto& p) { w.Str(v, p, ns); }}});
 }
 
 void ParseTruststore(Walker& w, const YAML::Node& n, const std::string& path,
@@ -226,8 +228,8 @@ void ParseTruststore(Walker& w, const YAML::Node& n, const std::string& path,
            w.Object(v[i], ip, {
                {"issuer", [&](auto& x, auto& xp) { w.Empty(x, xp); s.type = TrustSource::Type::kIssuer; ++kinds; }},
                {"systemDefaults", [&](auto& x, auto& xp) { w.Empty(x, xp); s.type = TrustSource::Type::kSystemDefaults; ++kinds; }},
-               {"secret", [&](auto& x, auto& xp) { ParseRef(w, x, xp, &s.name, &s.key); s.type = TrustSource::Type::kSecret; ++kinds; }},
-               {"configMap", [&](auto& x, auto& xp) { ParseRef(w, x, xp, &s.name, &s.key); s.type = TrustSource::Type::kConfigMap; ++kinds; }},
+               {"secret", [&](auto& x, auto& xp) { ParseRef(w, x, xp, &s.name, &s.key, &s.ns); s.type = TrustSource::Type::kSecret; ++kinds; }},
+               {"configMap", [&](auto& x, auto& xp) { ParseRef(w, x, xp, &s.name, &s.key, &s.ns); s.type = TrustSource::Type::kConfigMap; ++kinds; }},
                {"inline", [&](auto& x, auto& xp) { w.Str(x, xp, &s.inline_pem); s.type = TrustSource::Type::kInline; ++kinds; }},
            });
            if (kinds != 1)
@@ -270,7 +272,7 @@ void ParseCertStoreSpec(Walker& w, const YAML::Node& n, const std::string& path,
       {"password", [&](auto& v, auto& p) {
          s->password.emplace();
          w.Object(v, p, {{"secretKeyRef", [&](auto& x, auto& xp) {
-                            ParseRef(w, x, xp, &s->password->name, &s->password->key);
+                            ParseRef(w, x, xp, &s->password->name, &s->password->key, &s->password->ns);
                           }}});
        }},
   });
@@ -457,22 +459,45 @@ StatusOr<std::vector<Document>> ParseDocuments(const std::string& text) {
 }
 
 std::optional<ReadyCondition> ParseReadyCondition(const std::string& object_json) {
+  return ParseObservedStatus(object_json).ready;
+}
+
+ObservedStatus ParseObservedStatus(const std::string& object_json) {
+  ObservedStatus out;
   try {
     YAML::Node n = YAML::Load(object_json);
-    if (!n.IsMap() || !n["status"] || !n["status"].IsMap()) return std::nullopt;
-    YAML::Node conds = n["status"]["conditions"];
-    if (!conds || !conds.IsSequence()) return std::nullopt;
+    if (!n.IsMap() || !n["status"] || !n["status"].IsMap()) return out;
+    YAML::Node st = n["status"];
+    auto scalar = [&st](const char* k) {
+      return st[k] && st[k].IsScalar() ? st[k].Scalar() : std::string();
+    };
+    auto integer = [&scalar](const char* k) -> int64_t {
+      std::string v = scalar(k);
+      return v.empty() ? 0 : std::strtoll(v.c_str(), nullptr, 10);
+    };
+    out.failed_attempts = static_cast<int>(integer("failedIssuanceAttempts"));
+    out.observed_generation = integer("observedGeneration");
+    out.revision = integer("revision");
+    out.renewal_time = scalar("renewalTime");
+    out.not_after = scalar("notAfter");
+    out.fingerprint_sha256 = scalar("fingerprintSHA256");
+    if (st["truststore"] && st["truststore"].IsMap() && st["truststore"]["earliestNotAfter"])
+      out.truststore_earliest_not_after = st["truststore"]["earliestNotAfter"].Scalar();
+    YAML::Node conds = st["conditions"];
+    if (!conds || !conds.IsSequence()) return out;
     for (const auto& c : conds) {
-      if (!c.IsMap() || !c["type"] || c["type"].Scalar() != "Ready") continue;
+      if (!c.IsMap() || !c["type"] || !c["type"].IsScalar()) continue;
       ReadyCondition r;
       if (c["status"]) r.status = c["status"].Scalar();
       if (c["reason"]) r.reason = c["reason"].Scalar();
+      if (c["message"]) r.message = c["message"].Scalar();
       if (c["lastTransitionTime"]) r.last_transition_time = c["lastTransitionTime"].Scalar();
-      return r;
+      if (c["type"].Scalar() == "Ready") out.ready = r;
+      if (c["type"].Scalar() == "Issuing") out.issuing = r;
     }
   } catch (const YAML::Exception&) {
   }
-  return std::nullopt;
+  return out;
 }
 
 StatusOr<CertStore> ParseCertStore(const std::string& text) {

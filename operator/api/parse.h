@@ -38,15 +38,31 @@ StatusOr<CertStore> ParseCertStore(const std::string& text);
 StatusOr<Issuer> ParseIssuer(const std::string& text);
 StatusOr<SecretObject> ParseSecret(const std::string& text);
 
-// The Ready condition in an object's status, as the operator last wrote it.
+// A status condition, as the operator last wrote it.
 struct ReadyCondition {
   std::string status;                // "True" | "False" | "Unknown"
   std::string reason;
+  std::string message;
   std::string last_transition_time;  // RFC 3339
 };
 // nullopt when the object has no status or no Ready condition (or is not
 // parseable). Never throws.
 std::optional<ReadyCondition> ParseReadyCondition(const std::string& object_json);
+
+// What the operator last wrote into an object's status that the next write
+// builds on. Missing fields stay empty / zero. Never throws.
+struct ObservedStatus {
+  std::optional<ReadyCondition> ready;
+  std::optional<ReadyCondition> issuing;
+  int failed_attempts = 0;  // status.failedIssuanceAttempts
+  int64_t observed_generation = 0;
+  int64_t revision = 0;
+  std::string renewal_time;                   // RFC 3339, as written
+  std::string not_after;                      // RFC 3339, as written
+  std::string fingerprint_sha256;
+  std::string truststore_earliest_not_after;  // RFC 3339, as written
+};
+ObservedStatus ParseObservedStatus(const std::string& object_json);
 
 }  // namespace certstore::api
 

@@ -83,6 +83,7 @@ struct TrustSource {
   std::string name;        // Secret / ConfigMap name
   std::string key;         // Secret / ConfigMap key; default "ca.crt"
   std::string inline_pem;  // kInline
+  std::string ns;          // optional; must be the CertStore's own namespace
 };
 const char* TrustSourceTypeName(TrustSource::Type t);
 
@@ -95,6 +96,7 @@ struct TruststoreSpec {
 struct SecretKeyRef {
   std::string name;
   std::string key;  // default "password"
+  std::string ns;   // optional; must be the CertStore's own namespace
 };
 
 struct CertStoreSpec {

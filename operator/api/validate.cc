@@ -266,8 +266,30 @@ bool IsIpAddress(const std::string& s) {
   return std::memcmp(buf, kMappedPrefix, sizeof(kMappedPrefix)) != 0;
 }
 
-FieldErrors Validate(const CertStore& cs) {
+FieldErrors CrossNamespaceRefs(const CertStore& cs) {
   FieldErrors e;
+  const std::string& own = cs.metadata.namespace_;
+  auto check = [&](const std::string& path, const std::string& ns) {
+    if (ns.empty() || ns == own) return;
+    e.Add(path, "\"" + ns + "\" is another namespace: a CertStore reads Secrets and ConfigMaps " +
+                    "only from its own namespace" + (own.empty() ? "" : " (" + own + ")") +
+                    "; copy the object into it or remove the namespace field");
+  };
+  if (cs.spec.truststore) {
+    const auto& sources = cs.spec.truststore->sources;
+    for (size_t i = 0; i < sources.size(); ++i)
+      if (sources[i].type == TrustSource::Type::kSecret ||
+          sources[i].type == TrustSource::Type::kConfigMap)
+        check(Idx("spec.truststore.sources", i) + "." + TrustSourceTypeName(sources[i].type) +
+                  ".namespace",
+              sources[i].ns);
+  }
+  if (cs.spec.password) check("spec.password.secretKeyRef.namespace", cs.spec.password->ns);
+  return e;
+}
+
+FieldErrors Validate(const CertStore& cs) {
+  FieldErrors e = CrossNamespaceRefs(cs);
   const CertStoreSpec& s = cs.spec;
   CheckName(e, "spec.issuerRef.name", s.issuer_ref.name);
   CheckName(e, "spec.secretName", s.secret_name);

@@ -13,6 +13,13 @@ namespace certstore::api {
 FieldErrors Validate(const CertStore& cs);
 FieldErrors Validate(const Issuer& issuer);
 
+// References (trust sources, password) that name a namespace other than
+// the CertStore's own. The operator never reads across namespaces on a
+// user's behalf; the CRD cannot check this (CEL does not see
+// metadata.namespace), so the operator refuses such a CertStore with its
+// own reason. Validate() includes these errors.
+FieldErrors CrossNamespaceRefs(const CertStore& cs);
+
 // Building blocks shared with other validators.
 bool IsDnsSubdomain(const std::string& s);  // Kubernetes object names
 bool IsSanDnsName(const std::string& s);    // lower-case, optional "*." prefix

@@ -3,6 +3,7 @@
 #include "operator/api/defaults.h"
 #include "operator/api/parse.h"
 #include "operator/api/validate.h"
+#include "operator/common/backoff.h"
 #include "operator/common/time_format.h"
 #include "operator/controller/api_object_source.h"
 #include "operator/controller/issuer_ca.h"
@@ -14,11 +15,11 @@
 namespace certstore::controller {
 namespace {
 
-// How long to wait before looking again at a problem only a user can fix
-// (changes to our own objects trigger a reconcile sooner).
-constexpr std::chrono::seconds kUserFixRecheck{300};
-// Trust sources and password Secrets belong to users and are not watched.
-constexpr std::chrono::seconds kMissingInputRecheck{60};
+// Retries of problems a user must fix: 5 s, doubling, at most 5 minutes.
+// A change to the CertStore, its issuer or any object it reads triggers a
+// reconcile at once, so the cap only bounds how stale a silent fix can be.
+constexpr std::chrono::milliseconds kFailureBackoffBase{5000};
+constexpr std::chrono::milliseconds kFailureBackoffCap{300000};
 
 std::pair<std::string, std::string> SplitKey(const std::string& key) {
   size_t slash = key.find('/');
@@ -59,9 +60,10 @@ IssuerLookup FindIssuer(const ReconcilerDeps& d, const api::IssuerRef& ref, cons
   return out;
 }
 
-ReconcileResult UserProblem(std::chrono::seconds recheck) {
+ReconcileResult RetryAfterFailure(int attempts) {
   ReconcileResult r;
-  r.requeue_after = recheck;
+  r.requeue_after = std::chrono::duration_cast<std::chrono::seconds>(
+      ExponentialBackoff(kFailureBackoffBase, kFailureBackoffCap, attempts - 1));
   return r;
 }
 
@@ -75,29 +77,43 @@ ReconcileResult CertStoreReconciler::Reconcile(const std::string& key) {
   TimePoint now = d_.clock->Now();
   kube::ObjectReference ref{api::kApiVersion, "CertStore", ns, name, obj->meta.uid};
   int64_t gen = obj->meta.generation;
-  auto fail = [&](const Condition& c, std::chrono::seconds recheck) {
-    Status st = PatchStatus(*d_.client, res, ns, name, obj->json, gen, c, "", now);
-    auto prev = api::ParseReadyCondition(obj->json);
-    if (!prev || prev->reason != c.reason || prev->status != c.status)
+  api::ObservedStatus prev = api::ParseObservedStatus(obj->json);
+  // Ready=False and Issuing=True with the reason, one more failed attempt,
+  // a Warning Event when the reason is new, and a retry with backoff.
+  auto fail = [&](const Condition& c) -> ReconcileResult {
+    StatusUpdate u;
+    u.ready = c;
+    u.failed_attempts = prev.failed_attempts + 1;
+    auto next = std::chrono::duration_cast<std::chrono::seconds>(
+        ExponentialBackoff(kFailureBackoffBase, kFailureBackoffCap, u.failed_attempts - 1));
+    u.issuing = Condition{"True", c.reason,
+                          "attempt " + std::to_string(u.failed_attempts) +
+                              " failed; retrying in " + std::to_string(next.count()) +
+                              "s, or at once when the cause is fixed"};
+    Status st = PatchStatus(*d_.client, res, ns, name, obj->json, gen, u, now);
+    if (!prev.ready || prev.ready->reason != c.reason || prev.ready->status != c.status)
       (void)d_.events->Record(ref, "Warning", c.reason, c.message);
     if (!st.ok() && st.code() != StatusCode::kNotFound) return ReconcileResult{st, std::nullopt};
-    return UserProblem(recheck);
+    if (d_.observer) d_.observer->IssuanceFailed(c.reason);
+    return RetryAfterFailure(u.failed_attempts);
   };
 
   auto cs = api::ParseCertStore(obj->json);
-  if (!cs.ok()) return fail({"False", "InvalidSpec", cs.status().message()}, kUserFixRecheck);
+  if (!cs.ok()) return fail({"False", "InvalidSpec", cs.status().message()});
   api::ApplyDefaults(&*cs);
+  api::FieldErrors cross = api::CrossNamespaceRefs(*cs);
+  if (!cross.empty())
+    return fail({"False", "CrossNamespaceRefused", cross.ToStatus().message()});
   api::FieldErrors fe = api::Validate(*cs);
-  if (!fe.empty()) return fail({"False", "InvalidSpec", fe.ToStatus().message()}, kUserFixRecheck);
+  if (!fe.empty()) return fail({"False", "InvalidSpec", fe.ToStatus().message()});
 
   IssuerLookup il = FindIssuer(d_, cs->spec.issuer_ref, ns);
-  if (!il.issuer) return fail(il.problem, kUserFixRecheck);
+  if (!il.issuer) return fail(il.problem);
 
   ApiObjectSource objects(*d_.client);
   auto ca = ResolveIssuerCa(*il.issuer, il.ca_namespace, objects, *d_.clock);
   if (!objects.error().ok()) return {objects.error(), std::nullopt};
-  if (!ca.ok())
-    return fail({"False", "IssuerNotReady", ca.status().message()}, kMissingInputRecheck);
+  if (!ca.ok()) return fail({"False", "IssuerNotReady", ca.status().message()});
   if (ca->created_secret) {
     // The issuer's reconciler normally creates it; whoever is first wins,
     // the other re-reads.
@@ -110,11 +126,11 @@ ReconcileResult CertStoreReconciler::Reconcile(const std::string& key) {
   auto rendered = RenderCertStore(*cs, ca->ca, objects, *d_.clock, opts);
   if (!objects.error().ok()) return {objects.error(), std::nullopt};
   if (!rendered.ok()) {
-    std::string reason = rendered.status().code() == StatusCode::kNotFound ? "InputNotFound"
-                                                                           : "RenderFailed";
     if (rendered.status().code() == StatusCode::kInternal)
       return {rendered.status(), std::nullopt};
-    return fail({"False", reason, rendered.status().message()}, kMissingInputRecheck);
+    std::string reason = rendered.status().code() == StatusCode::kNotFound ? "InputNotFound"
+                                                                           : "RenderFailed";
+    return fail({"False", reason, rendered.status().message()});
   }
 
   OwnerRef owner{api::kApiVersion, "CertStore", name, obj->meta.uid};
@@ -123,7 +139,7 @@ ReconcileResult CertStoreReconciler::Reconcile(const std::string& key) {
     auto w = WriteSecret(*d_.client, s, owner);
     if (!w.ok()) {
       if (w.status().code() == StatusCode::kFailedPrecondition)
-        return fail({"False", "SecretConflict", w.status().message()}, kUserFixRecheck);
+        return fail({"False", "SecretConflict", w.status().message()});
       return {w.status(), std::nullopt};
     }
     wrote = wrote || *w != WriteResult::kUnchanged;
@@ -136,18 +152,38 @@ ReconcileResult CertStoreReconciler::Reconcile(const std::string& key) {
                         : "truststore with " + std::to_string(sum.truststore_certificates) +
                               " certificate(s)";
   if (!sum.warning.empty()) msg += "; " + sum.warning;
-  if (rendered->decision.issue) {
+  bool issued = rendered->decision.issue;
+  if (issued) {
     (void)d_.events->Record(ref, "Normal", "Issued",
                             "issued " + msg + " (" + rendered->decision.reason + ": " +
                                 rendered->decision.message + ")");
+    if (d_.observer) d_.observer->Issued(rendered->decision.reason);
   } else if (wrote) {
     (void)d_.events->Record(ref, "Normal", "StoresUpdated",
                             "Secret updated (" + rendered->reencode_reason + ")");
+    if (d_.observer) d_.observer->Reencoded();
   }
-  Status st = PatchStatus(*d_.client, res, ns, name, obj->json, gen,
-                          {"True", rendered->decision.issue ? "Issued" : "Ready", msg},
-                          SummaryJson(sum), now);
-  if (!st.ok() && st.code() != StatusCode::kNotFound) return {st, std::nullopt};
+  StatusUpdate u;
+  u.ready = {"True", issued ? "Issued" : "Ready", msg};
+  u.issuing = Condition{"False", issued ? "Issued" : "UpToDate",
+                        "the Secret holds the stores the spec asks for"};
+  u.extra = SummaryJson(sum);
+  // Nothing new to say: skip the write (an idle resync costs no API write).
+  bool same = !issued && !wrote && prev.failed_attempts == 0 &&
+              prev.observed_generation == gen && prev.ready &&
+              prev.ready->status == u.ready.status && prev.ready->message == u.ready.message &&
+              prev.issuing && prev.issuing->status == "False" &&
+              prev.revision == sum.revision &&
+              prev.renewal_time ==
+                  (sum.renewal_time ? FormatRfc3339(*sum.renewal_time) : std::string()) &&
+              prev.truststore_earliest_not_after ==
+                  (sum.truststore_earliest_not_after
+                       ? FormatRfc3339(*sum.truststore_earliest_not_after)
+                       : std::string());
+  if (!same) {
+    Status st = PatchStatus(*d_.client, res, ns, name, obj->json, gen, u, now);
+    if (!st.ok() && st.code() != StatusCode::kNotFound) return {st, std::nullopt};
+  }
 
   ReconcileResult r;
   if (sum.renewal_time) {
@@ -167,10 +203,24 @@ ReconcileResult ReconcileIssuer(const ReconcilerDeps& d, bool cluster, const std
   api::IssuerRef ref{cluster ? api::IssuerKind::kClusterCertIssuer : api::IssuerKind::kCertIssuer,
                      name};
   IssuerLookup il = FindIssuer(d, ref, ns);
-  auto patch = [&](const Condition& c, const std::string& extra) -> ReconcileResult {
-    Status st = PatchStatus(*d.client, res, ns, name, obj->json, obj->meta.generation, c, extra, now);
-    if (!st.ok() && st.code() != StatusCode::kNotFound) return {st, std::nullopt};
-    if (c.status != "True") return UserProblem(kMissingInputRecheck);
+  api::ObservedStatus prev = api::ParseObservedStatus(obj->json);
+  auto patch = [&](const Condition& c, const std::string& extra,
+                   const std::string& fingerprint = "") -> ReconcileResult {
+    StatusUpdate u;
+    u.ready = c;
+    u.extra = extra;
+    bool same = prev.ready && prev.ready->status == c.status && prev.ready->reason == c.reason &&
+                prev.ready->message == c.message &&
+                prev.observed_generation == obj->meta.generation &&
+                prev.fingerprint_sha256 == fingerprint;
+    if (!same) {
+      Status st = PatchStatus(*d.client, res, ns, name, obj->json, obj->meta.generation, u, now);
+      if (!st.ok() && st.code() != StatusCode::kNotFound) return {st, std::nullopt};
+    }
+    if (c.status != "True") {
+      // Issuers keep no attempt count; back off from the condition's age.
+      return RetryAfterFailure(prev.ready && prev.ready->status == c.status ? 4 : 1);
+    }
     return {};
   };
   if (!il.issuer) return patch(il.problem, "");
@@ -185,7 +235,8 @@ ReconcileResult ReconcileIssuer(const ReconcilerDeps& d, bool cluster, const std
   X509* cert = ca->ca.cert.get();
   std::string extra = "\"notAfter\":" + kube::JsonQuote(FormatRfc3339(pki::NotAfter(cert))) +
                       ",\"fingerprintSHA256\":" + kube::JsonQuote(pki::FingerprintSha256(cert));
-  ReconcileResult r = patch({"True", "Ready", "CA \"" + pki::SubjectText(cert) + "\" ready"}, extra);
+  ReconcileResult r = patch({"True", "Ready", "CA \"" + pki::SubjectText(cert) + "\" ready"}, extra,
+                            pki::FingerprintSha256(cert));
   // Look again before the CA expires so status flips in time.
   auto until = std::chrono::duration_cast<std::chrono::seconds>(pki::NotAfter(cert) - now);
   r.requeue_after = std::clamp(until, std::chrono::seconds(60), std::chrono::seconds(3600 * 24));

@@ -27,15 +27,32 @@ struct ReconcileResult {
   std::optional<std::chrono::seconds> requeue_after;
 };
 
+// Told what each reconcile did (metrics). Called on worker threads;
+// implementations must be thread-safe and cheap.
+class ReconcileObserver {
+ public:
+  virtual ~ReconcileObserver() = default;
+  // A certificate was issued; `reason` is the issuance policy's (Initial,
+  // CertificateMissing, KeyMismatch, IssuerChanged, SpecChanged, Expired,
+  // Renewal).
+  virtual void Issued(const std::string& reason) = 0;
+  // The stores were rewritten without a new certificate (drift repaired,
+  // password/format/trust change).
+  virtual void Reencoded() = 0;
+  // A reconcile ended with Ready=False for `reason` (the condition reason).
+  virtual void IssuanceFailed(const std::string& reason) = 0;
+};
+
 struct ReconcilerDeps {
   kube::Client* client = nullptr;
-  kube::Informer* certstores = nullptr;
-  kube::Informer* issuers = nullptr;          // CertIssuers
-  kube::Informer* cluster_issuers = nullptr;  // ClusterCertIssuers
+  const kube::ObjectCache* certstores = nullptr;
+  const kube::ObjectCache* issuers = nullptr;          // CertIssuers
+  const kube::ObjectCache* cluster_issuers = nullptr;  // ClusterCertIssuers
   kube::EventRecorder* events = nullptr;
   std::string cluster_resource_namespace;
   std::string system_bundle_path;
   const Clock* clock = nullptr;
+  ReconcileObserver* observer = nullptr;  // optional
 };
 
 class CertStoreReconciler {

@@ -8,21 +8,36 @@ namespace {
 using kube::JsonQuote;
 }  // namespace
 
-Status PatchStatus(kube::Client& client, const kube::Resource& r, const std::string& ns,
-                   const std::string& name, const std::string& previous_json,
-                   int64_t generation, const Condition& ready, const std::string& extra,
-                   TimePoint now) {
-  std::string transition = FormatRfc3339(now);
-  auto prev = api::ParseReadyCondition(previous_json);
-  if (prev && prev->status == ready.status && !prev->last_transition_time.empty())
-    transition = prev->last_transition_time;
-  std::string body = "{\"status\":{\"observedGeneration\":" + std::to_string(generation) +
-                     ",\"conditions\":[{\"type\":\"Ready\",\"status\":" +
-                     JsonQuote(ready.status) + ",\"reason\":" + JsonQuote(ready.reason) +
-                     ",\"message\":" + JsonQuote(ready.message) +
-                     ",\"lastTransitionTime\":" + JsonQuote(transition) +
-                     ",\"observedGeneration\":" + std::to_string(generation) + "}]" +
-                     (extra.empty() ? "" : "," + extra) + "}}";
+Status PatchStatus(kube::Client& client, const kube::Resource& r,
+                   const std::string& ns, const std::string& name,
+                   const std::string& previous_json, int64_t generation,
+                   const StatusUpdate& u, TimePoint now) {
+  api::ObservedStatus prev = api::ParseObservedStatus(previous_json);
+  auto condition = [&](const char* type, const Condition& c,
+                       const std::optional<api::ReadyCondition>& before) {
+    std::string transition = FormatRfc3339(now);
+    if (before && before->status == c.status &&
+        !before->last_transition_time.empty())
+      transition = before->last_transition_time;
+    return std::string("{\"type\":") + JsonQuote(type) +
+           ",\"status\":" + JsonQuote(c.status) +
+           ",\"reason\":" + JsonQuote(c.reason) +
+           ",\"message\":" + JsonQuote(c.message) +
+           ",\"lastTransitionTime\":" + JsonQuote(transition) +
+           ",\"observedGeneration\":" + std::to_string(generation) + "}";
+  };
+  std::string conditions = condition("Ready", u.ready, prev.ready);
+  if (u.issuing)
+    conditions += "," + condition("Issuing", *u.issuing, prev.issuing);
+  std::string failures =
+      u.failed_attempts > 0
+          ? ",\"failedIssuanceAttempts\":" + std::to_string(u.failed_attempts) +
+                ",\"lastFailureTime\":" + JsonQuote(FormatRfc3339(now))
+          : ",\"failedIssuanceAttempts\":null,\"lastFailureTime\":null";
+  std::string body =
+      "{\"status\":{\"observedGeneration\":" + std::to_string(generation) +
+      ",\"conditions\":[" + conditions + "]" + failures +
+      (u.extra.empty() ? "" : "," + u.extra) + "}}";
   auto st = client.Patch(r, ns, name, kube::PatchType::kMerge, body, "status");
   return st.ok() ? OkStatus() : st.status();
 }
@@ -34,14 +49,18 @@ std::string SummaryJson(const RenderSummary& s) {
   };
   if (s.not_before) add("notBefore", JsonQuote(FormatRfc3339(*s.not_before)));
   if (s.not_after) add("notAfter", JsonQuote(FormatRfc3339(*s.not_after)));
-  if (s.renewal_time) add("renewalTime", JsonQuote(FormatRfc3339(*s.renewal_time)));
+  if (s.renewal_time)
+    add("renewalTime", JsonQuote(FormatRfc3339(*s.renewal_time)));
   if (!s.serial_hex.empty()) add("serialNumber", JsonQuote(s.serial_hex));
-  if (!s.fingerprint_sha256.empty()) add("fingerprintSHA256", JsonQuote(s.fingerprint_sha256));
+  if (!s.fingerprint_sha256.empty())
+    add("fingerprintSHA256", JsonQuote(s.fingerprint_sha256));
   add("revision", std::to_string(s.revision));
   if (s.truststore_certificates > 0) {
-    std::string ts = "{\"certificates\":" + std::to_string(s.truststore_certificates);
+    std::string ts =
+        "{\"certificates\":" + std::to_string(s.truststore_certificates);
     if (s.truststore_earliest_not_after)
-      ts += ",\"earliestNotAfter\":" + JsonQuote(FormatRfc3339(*s.truststore_earliest_not_after));
+      ts += ",\"earliestNotAfter\":" +
+            JsonQuote(FormatRfc3339(*s.truststore_earliest_not_after));
     add("truststore", ts + "}");
   }
   return out;

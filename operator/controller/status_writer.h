@@ -3,6 +3,7 @@
 #ifndef CERTSTORE_CONTROLLER_STATUS_WRITER_H_
 #define CERTSTORE_CONTROLLER_STATUS_WRITER_H_
 
+#include <optional>
 #include <string>
 
 #include "operator/common/clock.h"
@@ -19,14 +20,24 @@ struct Condition {
   std::string message;
 };
 
-// Writes status.conditions[Ready] (keeping lastTransitionTime when the status
-// value did not change; `previous_json` is the object as cached) and
-// observedGeneration, plus `extra` (a JSON object body without braces, may be
-// empty) into the status of `r` ns/name.
-Status PatchStatus(kube::Client& client, const kube::Resource& r, const std::string& ns,
-                   const std::string& name, const std::string& previous_json,
-                   int64_t generation, const Condition& ready, const std::string& extra,
-                   TimePoint now);
+struct StatusUpdate {
+  Condition ready;
+  // CertStores: True while the stores the spec asks for are not yet written
+  // (an issuance or re-encode keeps failing), False once they are.
+  std::optional<Condition> issuing;
+  // Consecutive failed attempts; 0 removes failedIssuanceAttempts and
+  // lastFailureTime, >0 writes them (lastFailureTime = now).
+  int failed_attempts = 0;
+  std::string extra;  // more status members (JSON body without braces)
+};
+
+// Writes the conditions (keeping each one's lastTransitionTime when its
+// status value did not change; `previous_json` is the object as cached),
+// observedGeneration and the rest of `update` into the status of `r` ns/name.
+Status PatchStatus(kube::Client& client, const kube::Resource& r,
+                   const std::string& ns, const std::string& name,
+                   const std::string& previous_json, int64_t generation,
+                   const StatusUpdate& update, TimePoint now);
 
 // The CertStore status fields from a render summary (JSON members).
 std::string SummaryJson(const RenderSummary& s);

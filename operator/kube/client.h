@@ -8,6 +8,7 @@
 #include <mutex>
 #include <string>
 
+#include "operator/common/json_text.h"
 #include "operator/common/status.h"
 #include "operator/kube/resource.h"
 #include "operator/kube/transport.h"
@@ -80,8 +81,7 @@ class Client {
   std::chrono::steady_clock::time_point last_;      // GUARDED_BY(mu_)
 };
 
-// JSON string literal for `s` (quotes and escapes).
-std::string JsonQuote(const std::string& s);
+using certstore::JsonQuote;  // operator/common/json_text.h
 
 }  // namespace certstore::kube
 

@@ -114,7 +114,7 @@ class HttpTransport : public Transport {
     pplx::cancellation_token token = request_cts.get_token();
     http::http_request r(utility::conversions::to_string_t(req.method));
     r.set_request_uri(utility::conversions::to_string_t(req.path));
-    r.headers().add(U("Accept"), U("application/json"));
+    r.headers().add(U("Accept"), utility::conversions::to_string_t(req.accept));
     r.headers().add(U("User-Agent"), utility::conversions::to_string_t(config_.user_agent));
     if (!config_.tls_server_name.empty())
       r.headers().add(U("Host"), utility::conversions::to_string_t(config_.tls_server_name));

@@ -2,8 +2,7 @@
 
 #include <cpprest/json.h>
 
-#include <cmath>
-#include <random>
+#include "operator/common/backoff.h"
 
 namespace certstore::kube {
 
@@ -244,12 +243,7 @@ Status Informer::WatchLoop() {
 }
 
 std::chrono::milliseconds Informer::NextBackoff(int attempt) {
-  static thread_local std::mt19937 rng(std::random_device{}());
-  double base = static_cast<double>(options_.backoff_base.count()) *
-                std::pow(2.0, std::min(attempt, 16));
-  base = std::min(base, static_cast<double>(options_.backoff_cap.count()));
-  std::uniform_real_distribution<double> jitter(0.5, 1.0);
-  return std::chrono::milliseconds(static_cast<int64_t>(base * jitter(rng)));
+  return WithJitter(ExponentialBackoff(options_.backoff_base, options_.backoff_cap, attempt), 0.5);
 }
 
 bool Informer::SleepFor(std::chrono::milliseconds d) {

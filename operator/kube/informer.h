@@ -50,7 +50,19 @@ struct InformerStats {
   int errors = 0;           // list/watch failures
 };
 
-class Informer {
+// Read access to a cache of objects (one informer, or one per namespace).
+// Thread-safe.
+class ObjectCache {
+ public:
+  virtual ~ObjectCache() = default;
+  virtual ObjectPtr Get(const std::string& ns, const std::string& name) const = 0;
+  virtual std::vector<ObjectPtr> List() const = 0;
+  virtual std::vector<ObjectPtr> ByIndex(const std::string& index,
+                                         const std::string& value) const = 0;
+  virtual size_t Size() const = 0;
+};
+
+class Informer : public ObjectCache {
  public:
   // `old_obj` is null for an add, `new_obj` null for a delete.
   using Handler = std::function<void(const ObjectPtr& old_obj, const ObjectPtr& new_obj)>;
@@ -72,10 +84,11 @@ class Informer {
   // Waits for the first successful list; false after `timeout`.
   bool WaitForSync(std::chrono::milliseconds timeout);
 
-  ObjectPtr Get(const std::string& ns, const std::string& name) const;
-  std::vector<ObjectPtr> List() const;
-  std::vector<ObjectPtr> ByIndex(const std::string& index, const std::string& value) const;
-  size_t Size() const;
+  ObjectPtr Get(const std::string& ns, const std::string& name) const override;
+  std::vector<ObjectPtr> List() const override;
+  std::vector<ObjectPtr> ByIndex(const std::string& index,
+                                 const std::string& value) const override;
+  size_t Size() const override;
   InformerStats Stats() const;
   // The resourceVersion the cache reflects.
   std::string LastResourceVersion() const;

@@ -19,6 +19,7 @@ struct HttpRequest {
   std::string path;                 // "/api/v1/namespaces/x/secrets?limit=5"
   std::string body;
   std::string content_type = "application/json";
+  std::string accept = "application/json";  // e.g. a PartialObjectMetadata media type
   std::chrono::seconds timeout{30}; // whole request (idle timeout for streams)
 };
 

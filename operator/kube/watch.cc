@@ -103,6 +103,7 @@ Status WatchOnce(Client& client, const Resource& r, const std::string& ns,
   add("timeoutSeconds", std::to_string(opts.timeout_seconds));
   // The idle timeout must outlast the server's own timeout.
   req.timeout = std::chrono::seconds(opts.timeout_seconds + 30);
+  if (opts.metadata_only) req.accept = kPartialObjectMetadataJson;
 
   int status = 0;
   std::string error_body;

@@ -45,11 +45,18 @@ class WatchDecoder {
   std::string buffer_;
 };
 
+// The media type that asks the API server for metadata only.
+inline constexpr char kPartialObjectMetadataJson[] =
+    "application/json;as=PartialObjectMetadata;g=meta.k8s.io;v=v1";
+
 struct WatchOptions {
   std::string resource_version;  // resume point; "" = from now
   std::string label_selector;
   std::string field_selector;
   bool allow_bookmarks = true;
+  // Events carry only metadata (PartialObjectMetadata), never data: for
+  // watching objects the operator must not hold, such as users' Secrets.
+  bool metadata_only = false;
   // Asked of the server; kept below the client's idle timeout so that a
   // quiet watch ends cleanly instead of timing out (DESIGN.md).
   int timeout_seconds = 240;

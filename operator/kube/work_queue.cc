@@ -1,7 +1,8 @@
 #include "operator/kube/work_queue.h"
 
 #include <algorithm>
-#include <cmath>
+
+#include "operator/common/backoff.h"
 
 namespace certstore::kube {
 
@@ -40,10 +41,7 @@ void WorkQueue::AddRateLimited(const std::string& key) {
   std::chrono::milliseconds delay;
   {
     std::lock_guard<std::mutex> l(mu_);
-    int n = failures_[key]++;
-    double ms = static_cast<double>(backoff_.base.count()) * std::pow(2.0, std::min(n, 30));
-    delay = std::chrono::milliseconds(
-        static_cast<int64_t>(std::min<double>(ms, static_cast<double>(backoff_.cap.count()))));
+    delay = ExponentialBackoff(backoff_.base, backoff_.cap, failures_[key]++);
   }
   AddAfter(key, delay);
 }

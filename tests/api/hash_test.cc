@@ -89,11 +89,11 @@ std::vector<Change> RenderChanges() {
       {"profile", [](CertStore& c) { c.spec.pkcs12_profile = "LegacyDES"; }},
       {"passwordRef",
        [](CertStore& c) {
-         c.spec.password = SecretKeyRef{"pw", "password"};
+         c.spec.password = SecretKeyRef{"pw", "password", ""};
        }},
       {"passwordKey",
        [](CertStore& c) {
-         c.spec.password = SecretKeyRef{"pw", "password"};
+         c.spec.password = SecretKeyRef{"pw", "password", ""};
          CertStore other = c;
          other.spec.password->key = "other";
          ASSERT_NE(RenderHash(c), RenderHash(other));

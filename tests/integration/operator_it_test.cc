@@ -16,84 +16,10 @@
 #include "operator/common/files.h"
 #include "operator/pki/certificate.h"
 #include "operator/pki/pkcs12.h"
-#include "tests/support/kube_test_env.h"
+#include "tests/integration/operator_fixture.h"
 
 namespace certstore {
 namespace {
-
-KubeTestEnv* const env = KubeTestEnv::Register();
-
-
-class OperatorIT : public ::testing::Test {
- protected:
-  static void SetUpTestSuite() {
-    ASSERT_TRUE(env->InstallCrds());
-    crns_ = "certstore-system-" + std::to_string(getpid());
-    ASSERT_TRUE(env->Kubectl({"create", "namespace", crns_}).ok());
-    // Run as a ServiceAccount bound to exactly the rules the chart ships.
-    CommandResult rbac = env->Kubectl(
-        {"apply", "-f", KubeTestEnv::SourceDir() + "/deploy/rbac/clusterrole.yaml"});
-    ASSERT_TRUE(rbac.ok()) << rbac.output;
-    std::string sa_kubeconfig = env->ServiceAccountKubeconfig(crns_, "certstore-operator");
-    ASSERT_FALSE(sa_kubeconfig.empty());
-    ASSERT_TRUE(env->Kubectl({"create", "clusterrolebinding", "certstore-operator-" + crns_,
-                              "--clusterrole=certstore-operator",
-                              "--serviceaccount=" + crns_ + ":certstore-operator"}).ok());
-    ASSERT_TRUE(env->Kubectl({"-n", crns_, "create", "rolebinding", "leader-election",
-                              "--clusterrole=certstore-operator-leader-election",
-                              "--serviceaccount=" + crns_ + ":certstore-operator"}).ok());
-    log_ = "/tmp/operator-it-" + std::to_string(getpid()) + ".log";
-    pid_ = fork();
-    if (pid_ == 0) {
-      int fd = ::open(log_.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-      dup2(fd, 1);
-      dup2(fd, 2);
-      std::string bin = std::string(CERTSTORE_BINARY_DIR) + "/bin/certstore-operator";
-      execl(bin.c_str(), bin.c_str(), "--kubeconfig", sa_kubeconfig.c_str(),
-            "--cluster-resource-namespace", crns_.c_str(), "--leader-elect", nullptr);
-      _exit(127);
-    }
-  }
-  static void TearDownTestSuite() {
-    if (pid_ > 0) {
-      kill(pid_, SIGTERM);
-      int status = 0;
-      waitpid(pid_, &status, 0);
-      EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << "operator exit " << status;
-    }
-    std::string log = ReadFile(log_).value_or("");
-    // The operator's log never holds key material.
-    EXPECT_EQ(log.find("PRIVATE KEY"), std::string::npos);
-    for (const auto& pw : passwords_) EXPECT_EQ(log.find(pw), std::string::npos);
-    std::remove(log_.c_str());
-  }
-  void SetUp() override {
-    ns_ = env->CreateNamespace();
-    ASSERT_FALSE(ns_.empty());
-  }
-  std::optional<api::SecretObject> Secret(const std::string& name) {
-    CommandResult r = env->Kubectl({"-n", ns_, "get", "secret", name, "-o", "json"});
-    if (!r.ok()) return std::nullopt;
-    auto s = api::ParseSecret(r.output);
-    if (!s.ok()) return std::nullopt;
-    return std::move(s).value();
-  }
-  std::string Jsonpath(const std::string& kind, const std::string& name, const std::string& path) {
-    CommandResult r = env->Kubectl({"-n", ns_, "get", kind, name, "-o", "jsonpath=" + path});
-    return r.ok() ? r.output : "";
-  }
-  std::string Issuer(const std::string& name) {
-    return "apiVersion: certstore.dev/v1alpha1\nkind: CertIssuer\nmetadata: {name: " + name +
-           "}\nspec:\n  selfSigned: {secretName: " + name + "-ca, commonName: " + name + " Root}\n";
-  }
-  static std::string crns_, log_;
-  static pid_t pid_;
-  static std::vector<std::string> passwords_;
-  std::string ns_;
-};
-std::string OperatorIT::crns_, OperatorIT::log_;
-pid_t OperatorIT::pid_ = -1;
-std::vector<std::string> OperatorIT::passwords_;
 
 TEST_F(OperatorIT, IssuesStoresJavaCanLoadAndReportsReady) {
   std::string yaml = Issuer("team") +

@@ -1,0 +1,321 @@
+#include "operator/controller/manager.h"
+
+#include <algorithm>
+
+#include "operator/api/parse.h"
+#include "operator/common/log.h"
+
+namespace certstore::controller {
+namespace {
+
+constexpr char kIssuerIndex[] = "issuer";
+// "Secret/ns/name" or "ConfigMap/ns/name": objects a CertStore or issuer reads.
+constexpr char kRefIndex[] = "ref";
+
+std::string KeyOf(const kube::ObjectPtr& o) {
+  return kube::ObjectKey(o->meta.ns, o->meta.name);
+}
+
+std::string IssuerIndexValue(bool cluster, const std::string& ns,
+                             const std::string& name) {
+  return cluster ? "ClusterCertIssuer/" + name
+                 : "CertIssuer/" + ns + "/" + name;
+}
+
+std::vector<std::string> CertStoreIssuer(const kube::CachedObject& o) {
+  auto cs = api::ParseCertStore(o.json);
+  if (!cs.ok()) return {};
+  const auto& r = cs->spec.issuer_ref;
+  return {IssuerIndexValue(r.kind == api::IssuerKind::kClusterCertIssuer,
+                           o.meta.ns, r.name)};
+}
+
+// Only same-namespace references: others are refused, never read.
+std::vector<std::string> CertStoreRefs(const kube::CachedObject& o) {
+  auto cs = api::ParseCertStore(o.json);
+  if (!cs.ok()) return {};
+  std::vector<std::string> out;
+  const std::string& ns = o.meta.ns;
+  if (cs->spec.truststore)
+    for (const auto& s : cs->spec.truststore->sources) {
+      if (s.type == api::TrustSource::Type::kSecret)
+        out.push_back("Secret/" + ns + "/" + s.name);
+      if (s.type == api::TrustSource::Type::kConfigMap)
+        out.push_back("ConfigMap/" + ns + "/" + s.name);
+    }
+  if (cs->spec.password)
+    out.push_back("Secret/" + ns + "/" + cs->spec.password->name);
+  return out;
+}
+
+kube::Informer::IndexFunc IssuerRefs(std::string ca_namespace) {
+  return
+      [ca_namespace](const kube::CachedObject& o) -> std::vector<std::string> {
+        auto issuer = api::ParseIssuer(o.json);
+        if (!issuer.ok()) return {};
+        const std::string& ns = ca_namespace.empty() ? o.meta.ns : ca_namespace;
+        if (issuer->spec.ca)
+          return {"Secret/" + ns + "/" + issuer->spec.ca->secret_name};
+        if (issuer->spec.self_signed)
+          return {"Secret/" + ns + "/" + issuer->spec.self_signed->secret_name};
+        return {};
+      };
+}
+
+}  // namespace
+
+std::string CertStoreKey(const std::string& ns, const std::string& name) {
+  return "cs:" + kube::ObjectKey(ns, name);
+}
+
+Manager::Manager(kube::InformerGroup::TransportFactory transports,
+                 kube::Client& client, const Clock& clock,
+                 ManagerOptions options, ManagerObserver* observer)
+    : client_(client),
+      clock_(clock),
+      options_(std::move(options)),
+      observer_(observer),
+      events_(client, "certstore-operator", options_.identity,
+              options_.cluster_resource_namespace, clock),
+      queue_(clock) {
+  const auto& nss = options_.namespaces;
+  certstores_ = std::make_unique<kube::InformerGroup>(
+      transports, kube::CertStoresResource(), nss, kube::InformerOptions());
+  issuers_ = std::make_unique<kube::InformerGroup>(
+      transports, kube::CertIssuersResource(), nss, kube::InformerOptions());
+  cluster_issuers_ = std::make_unique<kube::InformerGroup>(
+      transports, kube::ClusterCertIssuersResource(), nss,
+      kube::InformerOptions());
+  kube::InformerOptions managed;
+  managed.label_selector =
+      std::string(api::kManagedByLabel) + "=" + api::kManagedByValue;
+  secrets_ = std::make_unique<kube::InformerGroup>(
+      transports, kube::SecretsResource(), nss, managed);
+
+  // Secrets and ConfigMaps the operator reads but does not own: watched
+  // for changes (metadata only), per namespace when scoped; ClusterCertIssuer
+  // CA Secrets live in the cluster resource namespace.
+  std::vector<std::string> watch_ns = nss;
+  if (!watch_ns.empty() &&
+      std::find(watch_ns.begin(), watch_ns.end(),
+                options_.cluster_resource_namespace) == watch_ns.end())
+    watch_ns.push_back(options_.cluster_resource_namespace);
+  if (watch_ns.empty()) watch_ns.push_back("");
+  for (const auto& ns : watch_ns) {
+    kube::ChangeWatcherOptions wo;
+    wo.ns = ns;
+    watchers_.push_back(std::make_unique<kube::ChangeWatcher>(
+        transports(), kube::SecretsResource(), wo,
+        [this](const std::string& n, const std::string& name) {
+          ReferenceChanged("Secret", n, name);
+        },
+        [this] { EnqueueAll(); }));
+    if (ns == options_.cluster_resource_namespace && !nss.empty() &&
+        std::find(nss.begin(), nss.end(), ns) == nss.end())
+      continue;  // only CA Secrets there, no ConfigMaps
+    watchers_.push_back(std::make_unique<kube::ChangeWatcher>(
+        transports(), kube::ConfigMapsResource(), wo,
+        [this](const std::string& n, const std::string& name) {
+          ReferenceChanged("ConfigMap", n, name);
+        },
+        [this] { EnqueueAll(); }));
+  }
+
+  deps_.client = &client_;
+  deps_.certstores = certstores_.get();
+  deps_.issuers = issuers_.get();
+  deps_.cluster_issuers = cluster_issuers_.get();
+  deps_.events = &events_;
+  deps_.cluster_resource_namespace = options_.cluster_resource_namespace;
+  deps_.system_bundle_path = options_.system_bundle_path;
+  deps_.clock = &clock_;
+  deps_.observer = observer_;
+  reconciler_ = std::make_unique<CertStoreReconciler>(deps_);
+  Wire();
+}
+
+Manager::~Manager() { Stop(); }
+
+void Manager::Wire() {
+  certstores_->AddIndex(kIssuerIndex, CertStoreIssuer);
+  certstores_->AddIndex(kRefIndex, CertStoreRefs);
+  issuers_->AddIndex(kRefIndex, IssuerRefs(""));
+  cluster_issuers_->AddIndex(kRefIndex,
+                             IssuerRefs(options_.cluster_resource_namespace));
+
+  certstores_->AddHandler(
+      [this](const kube::ObjectPtr& old_obj, const kube::ObjectPtr& new_obj) {
+        if (!new_obj) return;  // deleted: ownerReferences clean up
+        if (old_obj && old_obj->meta.generation == new_obj->meta.generation)
+          return;  // status
+        queue_.Add("cs:" + KeyOf(new_obj));
+      });
+  auto issuer_handler = [this](bool cluster) {
+    return [this, cluster](const kube::ObjectPtr& old_obj,
+                           const kube::ObjectPtr& new_obj) {
+      const kube::ObjectPtr& o = new_obj ? new_obj : old_obj;
+      if (new_obj &&
+          (!old_obj || old_obj->meta.generation != new_obj->meta.generation))
+        queue_.Add(std::string(cluster ? "cci:" : "ci:") + KeyOf(o));
+      EnqueueCertStoresOfIssuer(
+          IssuerIndexValue(cluster, o->meta.ns, o->meta.name));
+    };
+  };
+  issuers_->AddHandler(issuer_handler(false));
+  cluster_issuers_->AddHandler(issuer_handler(true));
+  secrets_->AddHandler(
+      [this](const kube::ObjectPtr& old_obj, const kube::ObjectPtr& new_obj) {
+        const kube::ObjectPtr& o = new_obj ? new_obj : old_obj;
+        auto it = o->meta.annotations.find("certstore.dev/certstore");
+        if (it != o->meta.annotations.end())
+          queue_.Add(CertStoreKey(o->meta.ns, it->second));
+      });
+}
+
+void Manager::EnqueueCertStoresOfIssuer(const std::string& index_value) {
+  for (const auto& cs : certstores_->ByIndex(kIssuerIndex, index_value))
+    queue_.Add("cs:" + KeyOf(cs));
+}
+
+void Manager::ReferenceChanged(const std::string& kind, const std::string& ns,
+                               const std::string& name) {
+  std::string ref = kind + "/" + ns + "/" + name;
+  for (const auto& cs : certstores_->ByIndex(kRefIndex, ref))
+    queue_.Add("cs:" + KeyOf(cs));
+  if (kind != "Secret") return;
+  for (bool cluster : {false, true}) {
+    const auto& cache = cluster ? *cluster_issuers_ : *issuers_;
+    for (const auto& issuer : cache.ByIndex(kRefIndex, ref)) {
+      queue_.Add(std::string(cluster ? "cci:" : "ci:") + KeyOf(issuer));
+      EnqueueCertStoresOfIssuer(
+          IssuerIndexValue(cluster, issuer->meta.ns, issuer->meta.name));
+    }
+  }
+}
+
+void Manager::EnqueueAll() {
+  for (const auto& o : certstores_->List()) queue_.Add("cs:" + KeyOf(o));
+  for (const auto& o : issuers_->List()) queue_.Add("ci:" + KeyOf(o));
+  for (const auto& o : cluster_issuers_->List()) queue_.Add("cci:" + KeyOf(o));
+}
+
+bool Manager::Start() {
+  for (auto* g : {certstores_.get(), issuers_.get(), cluster_issuers_.get(),
+                  secrets_.get()})
+    g->Start();
+  for (auto& w : watchers_) w->Start();
+  for (auto* g : {certstores_.get(), issuers_.get(), cluster_issuers_.get(),
+                  secrets_.get()})
+    while (!g->WaitForSync(std::chrono::seconds(5))) {
+      if (stopping_.load()) return false;
+      Log(LogLevel::kInfo, "waiting for caches to sync");
+    }
+  for (auto& w : watchers_)
+    while (!w->WaitForSync(std::chrono::seconds(5))) {
+      if (stopping_.load()) return false;
+      Log(LogLevel::kInfo, "waiting for Secret and ConfigMap watches to start");
+    }
+  synced_ = true;
+  std::string scope = "all namespaces";
+  if (!options_.namespaces.empty()) {
+    scope.clear();
+    for (const auto& n : options_.namespaces)
+      scope += (scope.empty() ? "" : ",") + n;
+  }
+  Log(LogLevel::kInfo, "caches synced",
+      {{"namespaces", scope},
+       {"clusterResourceNamespace", options_.cluster_resource_namespace},
+       {"identity", options_.identity}});
+
+  if (options_.leader_elect) {
+    elector_ = std::make_unique<kube::LeaderElector>(
+        client_, options_.leader_election, clock_);
+    election_ = std::thread([this] {
+      elector_->Run(
+          [this] {
+            Log(LogLevel::kInfo, "became leader",
+                {{"identity", options_.identity}});
+            leading_ = true;
+            EnqueueAll();
+          },
+          [this] {
+            Log(LogLevel::kInfo, "stopped leading",
+                {{"identity", options_.identity}});
+            leading_ = false;
+          });
+    });
+  } else {
+    leading_ = true;
+    EnqueueAll();
+  }
+  int n = std::max(1, options_.workers);
+  for (int i = 0; i < n; ++i) workers_.emplace_back([this] { Work(); });
+  return true;
+}
+
+void Manager::Work() {
+  while (auto key = queue_.Get()) {
+    const std::string& k = *key;
+    if (!leading_.load()) {
+      // Standby: drop it; becoming leader enqueues everything.
+      queue_.Done(k);
+      continue;
+    }
+    auto started = std::chrono::steady_clock::now();
+    ReconcileResult r;
+    std::string controller = "certstore";
+    if (k.rfind("cs:", 0) == 0) {
+      r = reconciler_->Reconcile(k.substr(3));
+    } else if (k.rfind("cci:", 0) == 0) {
+      controller = "issuer";
+      r = ReconcileIssuer(deps_, true, k.substr(4));
+    } else if (k.rfind("ci:", 0) == 0) {
+      controller = "issuer";
+      r = ReconcileIssuer(deps_, false, k.substr(3));
+    }
+    double seconds = std::chrono::duration<double>(
+                         std::chrono::steady_clock::now() - started)
+                         .count();
+    if (!r.error.ok()) {
+      Log(LogLevel::kWarn, "reconcile failed; retrying with backoff",
+          {{"key", k}, {"error", r.error.message()}});
+      if (observer_) observer_->Reconciled(controller, "error", seconds);
+      queue_.Done(k);
+      queue_.AddRateLimited(k);
+      continue;
+    }
+    Log(LogLevel::kDebug, "reconciled", {{"key", k}});
+    queue_.Forget(k);
+    queue_.Done(k);
+    if (observer_) observer_->Reconciled(controller, "success", seconds);
+    if (r.requeue_after)
+      queue_.AddAfter(k, std::chrono::duration_cast<std::chrono::milliseconds>(
+                             *r.requeue_after));
+  }
+}
+
+void Manager::Stop() {
+  if (stopping_.exchange(true)) return;
+  queue_.ShutDown();
+  for (auto& t : workers_) t.join();
+  workers_.clear();
+  if (elector_) {
+    elector_->Stop();
+    if (election_.joinable()) election_.join();
+  }
+  for (auto& w : watchers_) w->Stop();
+  for (auto* g : {certstores_.get(), issuers_.get(), cluster_issuers_.get(),
+                  secrets_.get()})
+    g->Stop();
+}
+
+int Manager::WatchRestarts() const {
+  int n = 0;
+  for (const auto* g : {certstores_.get(), issuers_.get(),
+                        cluster_issuers_.get(), secrets_.get()})
+    n += g->Stats().watch_restarts;
+  for (const auto& w : watchers_) n += w->Stats().watch_restarts;
+  return n;
+}
+
+}  // namespace certstore::controller

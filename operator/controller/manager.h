@@ -1,0 +1,113 @@
+// The running operator: informer caches, change watchers, the work queue,
+// leader election and the worker pool around the reconcilers. Every event
+// is mapped to exactly the objects it affects through cache indexes:
+//
+//   CertStore changed (generation)      -> that CertStore
+//   managed Secret changed / deleted    -> its CertStore (annotation)
+//   CertIssuer / ClusterCertIssuer      -> the issuer, and CertStores using it
+//   any Secret or ConfigMap changed     -> CertStores whose trust sources or
+//     (metadata-only watch, not cached)    password name it; issuers whose CA
+//                                          Secret it is, and their CertStores
+//
+// Only the leader (or every replica without leader election) reconciles;
+// standbys keep warm caches and enqueue everything on becoming leader.
+#ifndef CERTSTORE_CONTROLLER_MANAGER_H_
+#define CERTSTORE_CONTROLLER_MANAGER_H_
+
+#include <atomic>
+#include <memory>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "operator/common/clock.h"
+#include "operator/controller/certstore_reconciler.h"
+#include "operator/kube/change_watcher.h"
+#include "operator/kube/event_recorder.h"
+#include "operator/kube/informer_group.h"
+#include "operator/kube/leader_election.h"
+#include "operator/kube/work_queue.h"
+
+namespace certstore::controller {
+
+struct ManagerOptions {
+  std::vector<std::string> namespaces;  // empty = all namespaces
+  std::string cluster_resource_namespace;
+  std::string system_bundle_path;
+  int workers = 2;
+  bool leader_elect = false;
+  kube::LeaderElectionConfig leader_election;  // ns, identity, timings
+  std::string identity;                        // Events' reporting instance
+};
+
+// Reconcile outcomes by controller, for metrics. Optional; thread-safe.
+class ManagerObserver : public ReconcileObserver {
+ public:
+  // `controller` is "certstore" or "issuer"; `result` "success", "error"
+  // (retried with backoff) or "requeue" (a problem a user must fix).
+  virtual void Reconciled(const std::string& controller,
+                          const std::string& result, double seconds) = 0;
+};
+
+class Manager {
+ public:
+  // `transports` makes one transport per informer or watcher (each holds a
+  // long-running watch). `client` is used for reads and writes.
+  Manager(kube::InformerGroup::TransportFactory transports,
+          kube::Client& client, const Clock& clock, ManagerOptions options,
+          ManagerObserver* observer = nullptr);
+  ~Manager();
+
+  // Starts caches and watchers, waits for them to sync (logging while it
+  // waits), then starts leader election and workers. Returns once running;
+  // false if Stop() was called first.
+  bool Start();
+  // Stops workers, releases the Lease, stops caches. Idempotent.
+  void Stop();
+
+  bool Synced() const { return synced_.load(); }
+  bool Leading() const { return leading_.load(); }
+  bool LeaderElectionEnabled() const { return options_.leader_elect; }
+
+  // Read-only views (metrics read them at scrape time).
+  const kube::InformerGroup& certstores() const { return *certstores_; }
+  const kube::InformerGroup& issuers() const { return *issuers_; }
+  const kube::InformerGroup& cluster_issuers() const {
+    return *cluster_issuers_;
+  }
+  const kube::InformerGroup& managed_secrets() const { return *secrets_; }
+  const kube::WorkQueue& queue() const { return queue_; }
+  // Watch restarts of all caches and watchers (for metrics).
+  int WatchRestarts() const;
+
+ private:
+  void Wire();
+  void EnqueueAll();
+  void EnqueueCertStoresOfIssuer(const std::string& index_value);
+  void ReferenceChanged(const std::string& kind, const std::string& ns,
+                        const std::string& name);
+  void Work();
+
+  kube::Client& client_;
+  const Clock& clock_;
+  ManagerOptions options_;
+  ManagerObserver* observer_;
+  kube::EventRecorder events_;
+  std::unique_ptr<kube::InformerGroup> certstores_, issuers_, cluster_issuers_,
+      secrets_;
+  std::vector<std::unique_ptr<kube::ChangeWatcher>> watchers_;
+  kube::WorkQueue queue_;
+  ReconcilerDeps deps_;
+  std::unique_ptr<CertStoreReconciler> reconciler_;
+  std::unique_ptr<kube::LeaderElector> elector_;
+  std::thread election_;
+  std::vector<std::thread> workers_;
+  std::atomic<bool> synced_{false}, leading_{false}, stopping_{false};
+};
+
+// Queue keys: "cs:ns/name", "ci:ns/name", "cci:name".
+std::string CertStoreKey(const std::string& ns, const std::string& name);
+
+}  // namespace certstore::controller
+
+#endif  // CERTSTORE_CONTROLLER_MANAGER_H_

@@ -1,0 +1,164 @@
+// The operator integration fixture: one certstore-operator process per test
+// binary, run as a ServiceAccount bound to exactly the RBAC rules the chart
+// ships (deploy/rbac), against the local control plane; each test gets a
+// fresh namespace. Shared by the operator_*_it_test.cc files.
+#ifndef CERTSTORE_TESTS_INTEGRATION_OPERATOR_FIXTURE_H_
+#define CERTSTORE_TESTS_INTEGRATION_OPERATOR_FIXTURE_H_
+
+#include <arpa/inet.h>
+#include <fcntl.h>
+#include <gtest/gtest.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "operator/api/parse.h"
+#include "operator/common/files.h"
+#include "tests/support/kube_test_env.h"
+
+namespace certstore {
+
+inline KubeTestEnv* const env = KubeTestEnv::Register();
+
+// A TCP port on 127.0.0.1 that nothing listens on right now.
+inline int FreeLoopbackPort() {
+  int fd = socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  addr.sin_port = 0;
+  socklen_t len = sizeof(addr);
+  int port = 0;
+  if (bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) == 0 &&
+      getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) == 0)
+    port = ntohs(addr.sin_port);
+  close(fd);
+  return port;
+}
+
+class OperatorIT : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    ASSERT_TRUE(env->InstallCrds());
+    crns_ = "certstore-system-" + std::to_string(getpid());
+    ASSERT_TRUE(env->Kubectl({"create", "namespace", crns_}).ok());
+    // Run as a ServiceAccount bound to exactly the rules the chart ships.
+    CommandResult rbac = env->Kubectl(
+        {"apply", "-f",
+         KubeTestEnv::SourceDir() + "/deploy/rbac/clusterrole.yaml"});
+    ASSERT_TRUE(rbac.ok()) << rbac.output;
+    std::string sa_kubeconfig =
+        env->ServiceAccountKubeconfig(crns_, "certstore-operator");
+    ASSERT_FALSE(sa_kubeconfig.empty());
+    ASSERT_TRUE(
+        env->Kubectl({"create", "clusterrolebinding",
+                      "certstore-operator-" + crns_,
+                      "--clusterrole=certstore-operator",
+                      "--serviceaccount=" + crns_ + ":certstore-operator"})
+            .ok());
+    ASSERT_TRUE(
+        env->Kubectl({"-n", crns_, "create", "rolebinding", "leader-election",
+                      "--clusterrole=certstore-operator-leader-election",
+                      "--serviceaccount=" + crns_ + ":certstore-operator"})
+            .ok());
+    log_ = "/tmp/operator-it-" + std::to_string(getpid()) + ".log";
+    health_port_ = FreeLoopbackPort();
+    metrics_port_ = FreeLoopbackPort();
+    pid_ = fork();
+    if (pid_ == 0) {
+      int fd = ::open(log_.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+      dup2(fd, 1);
+      dup2(fd, 2);
+      std::string bin =
+          std::string(CERTSTORE_BINARY_DIR) + "/bin/certstore-operator";
+      std::string health = "127.0.0.1:" + std::to_string(health_port_);
+      std::string metrics = "127.0.0.1:" + std::to_string(metrics_port_);
+      execl(bin.c_str(), bin.c_str(), "--kubeconfig", sa_kubeconfig.c_str(),
+            "--cluster-resource-namespace", crns_.c_str(), "--leader-elect",
+            "--health-probe-bind-address", health.c_str(),
+            "--metrics-bind-address", metrics.c_str(), nullptr);
+      _exit(127);
+    }
+  }
+  static void TearDownTestSuite() {
+    if (pid_ > 0) {
+      kill(pid_, SIGTERM);
+      int status = 0;
+      waitpid(pid_, &status, 0);
+      EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0)
+          << "operator exit " << status;
+    }
+    std::string log = ReadFile(log_).value_or("");
+    // The operator's log never holds key material.
+    EXPECT_EQ(log.find("PRIVATE KEY"), std::string::npos);
+    for (const auto& pw : passwords_)
+      EXPECT_EQ(log.find(pw), std::string::npos);
+    std::remove(log_.c_str());
+  }
+  void SetUp() override {
+    ns_ = env->CreateNamespace();
+    ASSERT_FALSE(ns_.empty());
+  }
+  std::optional<api::SecretObject> Secret(const std::string& name) {
+    CommandResult r =
+        env->Kubectl({"-n", ns_, "get", "secret", name, "-o", "json"});
+    if (!r.ok()) return std::nullopt;
+    auto s = api::ParseSecret(r.output);
+    if (!s.ok()) return std::nullopt;
+    return std::move(s).value();
+  }
+  std::string Jsonpath(const std::string& kind, const std::string& name,
+                       const std::string& path) {
+    CommandResult r =
+        env->Kubectl({"-n", ns_, "get", kind, name, "-o", "jsonpath=" + path});
+    return r.ok() ? r.output : "";
+  }
+  std::string Issuer(const std::string& name) {
+    return "apiVersion: certstore.dev/v1alpha1\nkind: CertIssuer\nmetadata: "
+           "{name: " +
+           name + "}\nspec:\n  selfSigned: {secretName: " + name +
+           "-ca, commonName: " + name + " Root}\n";
+  }
+  // Applies `yaml` in the test's namespace; fails the test when refused.
+  void Apply(const std::string& yaml) {
+    CommandResult r = env->Kubectl({"-n", ns_, "apply", "-f", "-"}, yaml);
+    ASSERT_TRUE(r.ok()) << r.output;
+  }
+  // A field of a status condition of CertStore `name`: "status", "reason"...
+  std::string Condition(const std::string& name, const std::string& type,
+                        const std::string& field) {
+    return Jsonpath(
+        "certstore.certstore.dev", name,
+        "{.status.conditions[?(@.type==\"" + type + "\")]." + field + "}");
+  }
+  // Waits until CertStore `name` is Ready=`status` with `reason` (any reason
+  // when empty).
+  bool WaitReady(const std::string& name, const std::string& status,
+                 const std::string& reason = "",
+                 std::chrono::seconds timeout = std::chrono::seconds(60)) {
+    return Eventually(
+        [&] {
+          return Condition(name, "Ready", "status") == status &&
+                 (reason.empty() ||
+                  Condition(name, "Ready", "reason") == reason);
+        },
+        timeout);
+  }
+  std::string OperatorLog() { return ReadFile(log_).value_or(""); }
+
+  inline static std::string crns_, log_;
+  inline static pid_t pid_ = -1;
+  inline static int health_port_ = 0, metrics_port_ = 0;
+  inline static std::vector<std::string> passwords_;
+  std::string ns_;
+};
+
+}  // namespace certstore
+
+#endif  // CERTSTORE_TESTS_INTEGRATION_OPERATOR_FIXTURE_H_
