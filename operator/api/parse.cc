@@ -479,6 +479,7 @@ ObservedStatus ParseObservedStatus(const std::string& object_json) {
     out.observed_generation = integer("observedGeneration");
     out.revision = integer("revision");
     out.renewal_time = scalar("renewalTime");
+    out.not_before = scalar("notBefore");
     out.not_after = scalar("notAfter");
     out.fingerprint_sha256 = scalar("fingerprintSHA256");
     if (st["truststore"] && st["truststore"].IsMap() && st["truststore"]["earliestNotAfter"])

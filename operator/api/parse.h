@@ -58,6 +58,7 @@ struct ObservedStatus {
   int64_t observed_generation = 0;
   int64_t revision = 0;
   std::string renewal_time;                   // RFC 3339, as written
+  std::string not_before;                     // RFC 3339, as written
   std::string not_after;                      // RFC 3339, as written
   std::string fingerprint_sha256;
   std::string truststore_earliest_not_after;  // RFC 3339, as written

@@ -7,6 +7,7 @@
 
 #include <cstdlib>
 #include <iostream>
+#include <map>
 #include <sstream>
 
 #include "operator/cli/args.h"
@@ -14,6 +15,7 @@
 #include "operator/controller/manager.h"
 #include "operator/kube/config.h"
 #include "operator/metrics/http_endpoints.h"
+#include "operator/metrics/operator_metrics.h"
 
 namespace certstore {
 namespace {
@@ -120,17 +122,21 @@ int Main(int argc, char** argv) {
                      kube::LoadConfig(kubeconfig, context));
     return kube::NewHttpTransport(std::move(config));
   };
+  metrics::OperatorMetrics operator_metrics(CERTSTORE_VERSION);
   auto transport = make_transport();
   if (!transport.ok())
     return Fail("configuration: " + transport.status().message());
-  kube::Client client(**transport);
-  auto transports = [make_transport]() -> kube::TransportPtr {
+  kube::TransportPtr main_transport = metrics::CountingTransport(
+      std::move(transport).value(), &operator_metrics);
+  kube::Client client(*main_transport);
+  auto transports = [make_transport,
+                     &operator_metrics]() -> kube::TransportPtr {
     auto t = make_transport();
     if (!t.ok()) {  // it worked a moment ago: the files changed under us
       Log(LogLevel::kError, "configuration: " + t.status().message());
       std::exit(1);
     }
-    return std::move(t).value();
+    return metrics::CountingTransport(std::move(t).value(), &operator_metrics);
   };
 
   controller::ManagerOptions mo;
@@ -152,28 +158,53 @@ int Main(int argc, char** argv) {
       args->Get("leader-election-namespace", mo.cluster_resource_namespace);
   mo.leader_election.identity = mo.identity;
   const Clock& clock = SystemClock::Get();
-  controller::Manager manager(transports, client, clock, mo);
+  controller::Manager manager(transports, client, clock, mo, &operator_metrics);
+  operator_metrics.Attach(&manager);
+  manager.mutable_queue().SetWaitObserver(
+      [&operator_metrics](double s) { operator_metrics.QueueWait(s); });
 
-  std::unique_ptr<metrics::HttpEndpoints> health;
-  if (!metrics::ListeningPort(health_addr)->empty()) {
-    auto h = metrics::HttpEndpoints::Start(
-        health_addr, {{"/healthz",
-                       [] {
-                         return metrics::HttpReply{200, "text/plain", "ok\n"};
-                       }},
-                      {"/readyz", [&manager] {
-                         if (!manager.Synced())
-                           return metrics::HttpReply{503, "text/plain",
-                                                     "caches not synced\n"};
-                         return metrics::HttpReply{200, "text/plain",
-                                                   manager.Leading()
-                                                       ? "ok (leader)\n"
-                                                       : "ok (standby)\n"};
-                       }}});
-    if (!h.ok()) return Fail("health endpoints: " + h.status().message());
-    health = std::move(h).value();
-    Log(LogLevel::kInfo, "serving /healthz and /readyz",
-        {{"address", health_addr}, {"port", std::to_string(health->port())}});
+  // /metrics on the metrics address, /healthz and /readyz on the health
+  // address; one server when both are the same.
+  std::map<std::string, metrics::EndpointHandler> health_handlers = {
+      {"/healthz",
+       [] {
+         return metrics::HttpReply{200, "text/plain", "ok\n"};
+       }},
+      {"/readyz", [&manager] {
+         if (!manager.Synced())
+           return metrics::HttpReply{503, "text/plain", "caches not synced\n"};
+         return metrics::HttpReply{
+             200, "text/plain",
+             manager.Leading() ? "ok (leader)\n" : "ok (standby)\n"};
+       }}};
+  std::map<std::string, metrics::EndpointHandler> metrics_handlers = {
+      {"/metrics", [&operator_metrics] {
+         return metrics::HttpReply{200,
+                                   "text/plain; version=0.0.4; charset=utf-8",
+                                   operator_metrics.Scrape()};
+       }}};
+  std::vector<std::unique_ptr<metrics::HttpEndpoints>> servers;
+  auto serve = [&](const std::string& addr,
+                   std::map<std::string, metrics::EndpointHandler> handlers,
+                   const std::string& what) -> bool {
+    if (metrics::ListeningPort(addr)->empty()) return true;
+    auto h = metrics::HttpEndpoints::Start(addr, std::move(handlers));
+    if (!h.ok()) {
+      Log(LogLevel::kError, what + ": " + h.status().message());
+      return false;
+    }
+    Log(LogLevel::kInfo, "serving " + what,
+        {{"address", addr}, {"port", std::to_string((*h)->port())}});
+    servers.push_back(std::move(h).value());
+    return true;
+  };
+  if (metrics_addr == health_addr) {
+    health_handlers.insert(metrics_handlers.begin(), metrics_handlers.end());
+    if (!serve(health_addr, health_handlers, "/metrics, /healthz and /readyz"))
+      return 1;
+  } else if (!serve(metrics_addr, metrics_handlers, "/metrics") ||
+             !serve(health_addr, health_handlers, "/healthz and /readyz")) {
+    return 1;
   }
 
   std::thread starter([&manager] { manager.Start(); });

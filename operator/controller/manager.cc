@@ -110,6 +110,7 @@ Manager::Manager(kube::InformerGroup::TransportFactory transports,
           ReferenceChanged("Secret", n, name);
         },
         [this] { EnqueueAll(); }));
+    watcher_resources_.push_back("secrets");
     if (ns == options_.cluster_resource_namespace && !nss.empty() &&
         std::find(nss.begin(), nss.end(), ns) == nss.end())
       continue;  // only CA Secrets there, no ConfigMaps
@@ -119,6 +120,7 @@ Manager::Manager(kube::InformerGroup::TransportFactory transports,
           ReferenceChanged("ConfigMap", n, name);
         },
         [this] { EnqueueAll(); }));
+    watcher_resources_.push_back("configmaps");
   }
 
   deps_.client = &client_;
@@ -145,6 +147,7 @@ void Manager::Wire() {
 
   certstores_->AddHandler(
       [this](const kube::ObjectPtr& old_obj, const kube::ObjectPtr& new_obj) {
+        inventory_.OnCertStore(old_obj, new_obj);
         if (!new_obj) return;  // deleted: ownerReferences clean up
         if (old_obj && old_obj->meta.generation == new_obj->meta.generation)
           return;  // status
@@ -153,6 +156,7 @@ void Manager::Wire() {
   auto issuer_handler = [this](bool cluster) {
     return [this, cluster](const kube::ObjectPtr& old_obj,
                            const kube::ObjectPtr& new_obj) {
+      inventory_.OnIssuer(cluster, old_obj, new_obj);
       const kube::ObjectPtr& o = new_obj ? new_obj : old_obj;
       if (new_obj &&
           (!old_obj || old_obj->meta.generation != new_obj->meta.generation))
@@ -165,6 +169,7 @@ void Manager::Wire() {
   cluster_issuers_->AddHandler(issuer_handler(true));
   secrets_->AddHandler(
       [this](const kube::ObjectPtr& old_obj, const kube::ObjectPtr& new_obj) {
+        inventory_.OnManagedSecret(old_obj, new_obj);
         const kube::ObjectPtr& o = new_obj ? new_obj : old_obj;
         auto it = o->meta.annotations.find("certstore.dev/certstore");
         if (it != o->meta.annotations.end())
@@ -309,13 +314,15 @@ void Manager::Stop() {
     g->Stop();
 }
 
-int Manager::WatchRestarts() const {
-  int n = 0;
-  for (const auto* g : {certstores_.get(), issuers_.get(),
-                        cluster_issuers_.get(), secrets_.get()})
-    n += g->Stats().watch_restarts;
-  for (const auto& w : watchers_) n += w->Stats().watch_restarts;
-  return n;
+std::map<std::string, int> Manager::WatchRestarts() const {
+  std::map<std::string, int> out;
+  out["certstores"] = certstores_->Stats().watch_restarts;
+  out["certissuers"] = issuers_->Stats().watch_restarts;
+  out["clustercertissuers"] = cluster_issuers_->Stats().watch_restarts;
+  out["secrets"] = secrets_->Stats().watch_restarts;
+  for (size_t i = 0; i < watchers_.size(); ++i)
+    out[watcher_resources_[i]] += watchers_[i]->Stats().watch_restarts;
+  return out;
 }
 
 }  // namespace certstore::controller

@@ -22,6 +22,7 @@
 
 #include "operator/common/clock.h"
 #include "operator/controller/certstore_reconciler.h"
+#include "operator/controller/inventory.h"
 #include "operator/kube/change_watcher.h"
 #include "operator/kube/event_recorder.h"
 #include "operator/kube/informer_group.h"
@@ -77,8 +78,11 @@ class Manager {
   }
   const kube::InformerGroup& managed_secrets() const { return *secrets_; }
   const kube::WorkQueue& queue() const { return queue_; }
-  // Watch restarts of all caches and watchers (for metrics).
-  int WatchRestarts() const;
+  kube::WorkQueue& mutable_queue() { return queue_; }
+  const Inventory& inventory() const { return inventory_; }
+  // Watch restarts by resource ("certstores", "secrets", ...), summed over
+  // caches and change watchers (for metrics).
+  std::map<std::string, int> WatchRestarts() const;
 
  private:
   void Wire();
@@ -96,7 +100,9 @@ class Manager {
   std::unique_ptr<kube::InformerGroup> certstores_, issuers_, cluster_issuers_,
       secrets_;
   std::vector<std::unique_ptr<kube::ChangeWatcher>> watchers_;
+  std::vector<std::string> watcher_resources_;  // parallel to watchers_
   kube::WorkQueue queue_;
+  Inventory inventory_;
   ReconcilerDeps deps_;
   std::unique_ptr<CertStoreReconciler> reconciler_;
   std::unique_ptr<kube::LeaderElector> elector_;

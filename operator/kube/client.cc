@@ -72,6 +72,7 @@ StatusOr<std::string> Client::Get(const Resource& r, const std::string& ns,
 StatusOr<std::string> Client::List(const Resource& r, const std::string& ns,
                                    const ListOptions& o) {
   HttpRequest req;
+  req.verb = "LIST";
   req.path = r.Path(ns);
   AddQuery(&req.path, "labelSelector", o.label_selector);
   AddQuery(&req.path, "fieldSelector", o.field_selector);

@@ -16,6 +16,7 @@ namespace certstore::kube {
 
 struct HttpRequest {
   std::string method = "GET";       // GET, POST, PUT, PATCH, DELETE
+  std::string verb;                 // "LIST" / "WATCH" when not just the method
   std::string path;                 // "/api/v1/namespaces/x/secrets?limit=5"
   std::string body;
   std::string content_type = "application/json";

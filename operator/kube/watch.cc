@@ -92,6 +92,7 @@ Status WatchOnce(Client& client, const Resource& r, const std::string& ns,
                  const WatchOptions& opts,
                  const std::function<bool(const WatchEvent&)>& on_event) {
   HttpRequest req;
+  req.verb = "WATCH";
   req.path = r.Path(ns) + "?watch=true";
   auto add = [&](const char* k, const std::string& v) {
     if (!v.empty()) req.path += std::string("&") + k + "=" + UrlEncode(v);

@@ -15,6 +15,7 @@ void WorkQueue::EnqueueLocked(const std::string& key) {
   delayed_.erase(key);
   if (processing_.count(key)) return;  // re-queued by Done()
   queue_.push_back(key);
+  ready_since_[key] = clock_.Now();
   cv_.notify_one();
 }
 
@@ -81,6 +82,12 @@ std::optional<std::string> WorkQueue::Get(std::optional<std::chrono::millisecond
       queue_.pop_front();
       processing_.insert(key);
       dirty_.erase(key);
+      auto since = ready_since_.find(key);
+      if (since != ready_since_.end()) {
+        if (wait_observer_)
+          wait_observer_(std::chrono::duration<double>(clock_.Now() - since->second).count());
+        ready_since_.erase(since);
+      }
       return key;
     }
     if (shutdown_) return std::nullopt;
@@ -106,6 +113,7 @@ void WorkQueue::Done(const std::string& key) {
   processing_.erase(key);
   if (dirty_.count(key) && !shutdown_) {
     queue_.push_back(key);
+    ready_since_[key] = clock_.Now();
     cv_.notify_one();
   }
 }
@@ -125,6 +133,11 @@ void WorkQueue::Wake() {
   std::lock_guard<std::mutex> l(mu_);
   PromoteDueLocked();
   cv_.notify_all();
+}
+
+void WorkQueue::SetWaitObserver(std::function<void(double)> observer) {
+  std::lock_guard<std::mutex> l(mu_);
+  wait_observer_ = std::move(observer);
 }
 
 size_t WorkQueue::Len() const {

@@ -15,6 +15,7 @@
 #include <chrono>
 #include <condition_variable>
 #include <deque>
+#include <functional>
 #include <map>
 #include <mutex>
 #include <optional>
@@ -53,6 +54,10 @@ class WorkQueue {
   // Re-evaluates delayed keys against the clock and wakes waiters.
   void Wake();
 
+  // Called (under the queue's lock: keep it cheap) with the seconds each key
+  // waited between becoming ready and being handed to a worker.
+  void SetWaitObserver(std::function<void(double seconds)> observer);
+
   // Keys queued and ready (not delayed, not processing).
   size_t Len() const;
   // Keys waiting for their delay.
@@ -71,6 +76,8 @@ class WorkQueue {
   std::set<std::string> processing_;              // GUARDED_BY(mu_)
   std::map<std::string, TimePoint> delayed_;      // GUARDED_BY(mu_) key -> ready time
   std::map<std::string, int> failures_;           // GUARDED_BY(mu_)
+  std::map<std::string, TimePoint> ready_since_;  // GUARDED_BY(mu_)
+  std::function<void(double)> wait_observer_;     // GUARDED_BY(mu_)
   bool shutdown_ = false;                         // GUARDED_BY(mu_)
 };
 

@@ -44,14 +44,7 @@ std::string KeyPem(EVP_PKEY* key) {
   return pem.ok() ? pem->reveal() : "";
 }
 
-class OperatorFailuresIT : public OperatorIT {
- protected:
-  std::string Status(const std::string& name, const std::string& path) {
-    return Jsonpath("certstore.certstore.dev", name, path);
-  }
-};
-
-TEST_F(OperatorFailuresIT, BrokenCaSecretIsReportedAndHealsWhenFixed) {
+TEST_F(OperatorIT, BrokenCaSecretIsReportedAndHealsWhenFixed) {
   Apply(
       "apiVersion: certstore.dev/v1alpha1\nkind: CertIssuer\nmetadata: {name: "
       "corp}\n"
@@ -67,9 +60,11 @@ TEST_F(OperatorFailuresIT, BrokenCaSecretIsReportedAndHealsWhenFixed) {
       std::string::npos)
       << Condition("svc", "Ready", "message");
   EXPECT_EQ(Condition("svc", "Issuing", "status"), "True");
-  EXPECT_FALSE(Status("svc", "{.status.lastFailureTime}").empty());
+  EXPECT_FALSE(CertStoreField("svc", "{.status.lastFailureTime}").empty());
   EXPECT_GE(
-      std::atoi(Status("svc", "{.status.failedIssuanceAttempts}").c_str()), 1);
+      std::atoi(
+          CertStoreField("svc", "{.status.failedIssuanceAttempts}").c_str()),
+      1);
   EXPECT_FALSE(Secret("svc-stores").has_value());
   EXPECT_TRUE(Eventually(
       [&] {
@@ -129,15 +124,15 @@ TEST_F(OperatorFailuresIT, BrokenCaSecretIsReportedAndHealsWhenFixed) {
       << "nothing is written while the CA is broken";
 
   // 5. Fixed: healed at once (the CA Secret is watched), not after backoff.
-  int attempts =
-      std::atoi(Status("svc", "{.status.failedIssuanceAttempts}").c_str());
+  int attempts = std::atoi(
+      CertStoreField("svc", "{.status.failedIssuanceAttempts}").c_str());
   EXPECT_GE(attempts, 4);
   Apply(CaSecretYaml("corp-ca", good_crt, KeyPem(good.key.get())));
   ASSERT_TRUE(WaitReady("svc", "True", "", std::chrono::seconds(20)))
       << OperatorLog();
   EXPECT_EQ(Condition("svc", "Issuing", "status"), "False");
-  EXPECT_EQ(Status("svc", "{.status.failedIssuanceAttempts}"), "");
-  EXPECT_EQ(Status("svc", "{.status.lastFailureTime}"), "");
+  EXPECT_EQ(CertStoreField("svc", "{.status.failedIssuanceAttempts}"), "");
+  EXPECT_EQ(CertStoreField("svc", "{.status.lastFailureTime}"), "");
   auto s = Secret("svc-stores");
   ASSERT_TRUE(s.has_value());
   passwords_.push_back(s->data["password"]);
@@ -161,7 +156,7 @@ TEST_F(OperatorFailuresIT, BrokenCaSecretIsReportedAndHealsWhenFixed) {
   EXPECT_EQ(events.output.find("PRIVATE KEY"), std::string::npos);
 }
 
-TEST_F(OperatorFailuresIT,
+TEST_F(OperatorIT,
        MissingInputsAndBadPemHealAndSourcesReencodeWithTheSameSerial) {
   Apply(Issuer("team") +
         "---\napiVersion: certstore.dev/v1alpha1\nkind: CertStore\nmetadata: "
@@ -212,8 +207,8 @@ TEST_F(OperatorFailuresIT,
   Apply(cm.output);
   ASSERT_TRUE(WaitReady("app", "True", "", std::chrono::seconds(20)))
       << OperatorLog();
-  EXPECT_EQ(Status("app", "{.status.truststore.certificates}"), "2");
-  std::string serial = Status("app", "{.status.serialNumber}");
+  EXPECT_EQ(CertStoreField("app", "{.status.truststore.certificates}"), "2");
+  std::string serial = CertStoreField("app", "{.status.serialNumber}");
   ASSERT_FALSE(serial.empty());
 
   // The partner rotates its CA (same ConfigMap): re-encoded, same certificate.
@@ -238,7 +233,7 @@ TEST_F(OperatorFailuresIT,
       },
       std::chrono::seconds(20)))
       << OperatorLog();
-  EXPECT_EQ(Status("app", "{.status.serialNumber}"), serial);
+  EXPECT_EQ(CertStoreField("app", "{.status.serialNumber}"), serial);
 
   // A new alias: re-encoded, same certificate.
   ASSERT_TRUE(
@@ -260,10 +255,10 @@ TEST_F(OperatorFailuresIT,
                              SecretBytes("charlie-Passw0rd"));
   ASSERT_TRUE(ks.ok());
   EXPECT_EQ(pki::SerialHex(ks->entries[0].chain[0].get()), serial);
-  EXPECT_EQ(Status("app", "{.status.serialNumber}"), serial);
+  EXPECT_EQ(CertStoreField("app", "{.status.serialNumber}"), serial);
 }
 
-TEST_F(OperatorFailuresIT, SourcesInAnotherNamespaceAreRefused) {
+TEST_F(OperatorIT, SourcesInAnotherNamespaceAreRefused) {
   Apply(Issuer("team") +
         "---\napiVersion: certstore.dev/v1alpha1\nkind: CertStore\nmetadata: "
         "{name: nosy}\n"
@@ -289,12 +284,12 @@ TEST_F(OperatorFailuresIT, SourcesInAnotherNamespaceAreRefused) {
   EXPECT_FALSE(Secret("nosy2-stores").has_value());
 }
 
-TEST_F(OperatorFailuresIT, KeystoreOnlyStoreAndHealthEndpoints) {
+TEST_F(OperatorIT, KeystoreOnlyStoreAndHealthEndpoints) {
   Apply(Issuer("team") +
         "---\napiVersion: certstore.dev/v1alpha1\nkind: CertStore\nmetadata: "
         "{name: ks}\n"
         "spec:\n  issuerRef: {name: team}\n  secretName: ks-stores\n"
-        "  keystore: {commonName: ks}\n  formats: [PKCS12, JKS]\n");
+        "  keystore: {commonName: ks}\n  formats: [PKCS12, JKS, PEM]\n");
   ASSERT_TRUE(WaitReady("ks", "True")) << OperatorLog();
   auto s = Secret("ks-stores");
   ASSERT_TRUE(s.has_value());
@@ -303,7 +298,11 @@ TEST_F(OperatorFailuresIT, KeystoreOnlyStoreAndHealthEndpoints) {
   EXPECT_TRUE(s->data.count("keystore.jks"));
   EXPECT_FALSE(s->data.count("truststore.p12"));
   EXPECT_FALSE(s->data.count("truststore.jks"));
-  EXPECT_TRUE(s->data.count("ca.crt")) << "the issuer root, for PEM users";
+  // PEM users get the issuer root as ca.crt, and nothing else is trusted.
+  auto roots = pki::ParseCertificatesPem(s->data["ca.crt"]);
+  ASSERT_TRUE(roots.ok());
+  EXPECT_EQ(roots->size(), 1u);
+  EXPECT_EQ(pki::CommonName(roots->front().get()), "team Root");
 
   std::string base = "http://127.0.0.1:" + std::to_string(health_port_);
   CommandResult healthz =

@@ -150,6 +150,10 @@ class OperatorIT : public ::testing::Test {
         },
         timeout);
   }
+  // A JSONPath of CertStore `name`, e.g. "{.status.serialNumber}".
+  std::string CertStoreField(const std::string& name, const std::string& path) {
+    return Jsonpath("certstore.certstore.dev", name, path);
+  }
   std::string OperatorLog() { return ReadFile(log_).value_or(""); }
 
   inline static std::string crns_, log_;

@@ -1,0 +1,71 @@
+// What the caches say about each CertStore, issuer and written truststore,
+// parsed once per change (informer handlers) so that a metrics scrape of
+// thousands of objects only copies small structs. Deleted objects leave at
+// once, so no stale series survive them. Thread-safe.
+#ifndef CERTSTORE_CONTROLLER_INVENTORY_H_
+#define CERTSTORE_CONTROLLER_INVENTORY_H_
+
+#include <map>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "operator/kube/informer.h"
+
+namespace certstore::controller {
+
+struct CertStoreFacts {
+  std::string ns, name, secret, issuer_kind, issuer_name;
+  std::string truststore_secret;  // where its truststore is written; "" if none
+  std::string ready = "Unknown";  // Ready condition status
+  // Unix seconds, from status (the certificate in the Secret).
+  std::optional<double> not_before, not_after, renewal;
+};
+
+struct TrustEntryFacts {
+  std::string alias, subject_cn;
+  double not_after = 0;  // unix seconds
+};
+
+struct IssuerFacts {
+  std::string kind, ns, name;  // ns "" for ClusterCertIssuers
+  std::string ready = "Unknown";
+  std::optional<double> ca_not_after;
+};
+
+struct TruststoreFacts {
+  std::string ns, certstore, secret;
+  std::vector<TrustEntryFacts> entries;
+};
+
+class Inventory {
+ public:
+  // Informer handlers (old null = added, new null = deleted).
+  void OnCertStore(const kube::ObjectPtr& old_obj,
+                   const kube::ObjectPtr& new_obj);
+  void OnIssuer(bool cluster, const kube::ObjectPtr& old_obj,
+                const kube::ObjectPtr& new_obj);
+  // Managed Secrets: reads the PEM trust bundle (ca.crt) actually written.
+  void OnManagedSecret(const kube::ObjectPtr& old_obj,
+                       const kube::ObjectPtr& new_obj);
+
+  std::vector<CertStoreFacts> CertStores() const;
+  std::vector<IssuerFacts> Issuers() const;
+  // Entries of each CertStore's truststore Secret, as written.
+  std::vector<TruststoreFacts> Truststores() const;
+
+ private:
+  mutable std::mutex mu_;
+  std::map<std::string, CertStoreFacts>
+      certstores_;  // GUARDED_BY(mu_) "ns/name"
+  std::map<std::string, IssuerFacts>
+      issuers_;  // GUARDED_BY(mu_) "kind/ns/name"
+  // "ns/secret" -> (certstore, entries) for managed Secrets holding ca.crt.
+  std::map<std::string, std::pair<std::string, std::vector<TrustEntryFacts>>>
+      bundles_;  // GUARDED_BY(mu_)
+};
+
+}  // namespace certstore::controller
+
+#endif  // CERTSTORE_CONTROLLER_INVENTORY_H_

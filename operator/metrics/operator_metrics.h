@@ -1,0 +1,66 @@
+// The operator's Prometheus metrics (names are a contract; README
+// "Metrics"). Counters and histograms live in a prometheus-cpp registry and
+// are fed by the Manager (ManagerObserver), the work queue and the API
+// transport; per-object series (CertStores, truststore entries, issuers) are
+// computed at scrape time from the Manager's Inventory, so a deleted object
+// leaves no stale series. Thread-safe.
+#ifndef CERTSTORE_METRICS_OPERATOR_METRICS_H_
+#define CERTSTORE_METRICS_OPERATOR_METRICS_H_
+
+#include <prometheus/counter.h>
+#include <prometheus/family.h>
+#include <prometheus/histogram.h>
+#include <prometheus/registry.h>
+
+#include <atomic>
+#include <memory>
+#include <string>
+
+#include "operator/controller/manager.h"
+#include "operator/kube/transport.h"
+
+namespace certstore::metrics {
+
+class OperatorMetrics : public controller::ManagerObserver {
+ public:
+  explicit OperatorMetrics(const std::string& version);
+
+  // The Manager whose caches per-object series come from. REQUIRES: set
+  // before the first scrape that should include them; `m` outlives this.
+  void Attach(const controller::Manager* m) { manager_.store(m); }
+
+  // ManagerObserver.
+  void Issued(const std::string& reason) override;
+  void Reencoded() override;
+  void IssuanceFailed(const std::string& reason) override;
+  void Reconciled(const std::string& controller, const std::string& result,
+                  double seconds) override;
+
+  void QueueWait(double seconds);
+  // One API request finished: `verb` GET/LIST/WATCH/POST/PUT/PATCH/DELETE,
+  // `code` the HTTP status or "error" when no response came.
+  void ApiRequest(const std::string& verb, const std::string& code);
+
+  // The text exposition format (version 0.0.4) of every series.
+  std::string Scrape() const;
+
+ private:
+  std::shared_ptr<prometheus::Registry> registry_;
+  prometheus::Family<prometheus::Counter>& reconcile_total_;
+  prometheus::Family<prometheus::Histogram>& reconcile_duration_;
+  prometheus::Family<prometheus::Counter>& issuance_total_;
+  prometheus::Family<prometheus::Counter>& issuance_failures_;
+  prometheus::Counter& reencodes_;
+  prometheus::Histogram& queue_wait_;
+  prometheus::Family<prometheus::Counter>& api_requests_;
+  std::string version_;
+  std::atomic<const controller::Manager*> manager_{nullptr};
+};
+
+// Wraps `inner` so that every request is counted in `metrics`.
+kube::TransportPtr CountingTransport(kube::TransportPtr inner,
+                                     OperatorMetrics* metrics);
+
+}  // namespace certstore::metrics
+
+#endif  // CERTSTORE_METRICS_OPERATOR_METRICS_H_
