@@ -5,6 +5,8 @@
 #       fails if issuance + encoding costs more than 1.3x the primitives.
 #   hack/bench.sh informer [N]        informer over N (10000) Secrets on a
 #       local control plane: time to sync, memory per cached object.
+#   hack/bench.sh metrics             /metrics scrape with 1,000 and 10,000
+#       CertStores, and the Inventory update cost per object change.
 # Run on an idle machine.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -25,7 +27,13 @@ if [ "$what" = informer ]; then
   build/tests/informer_benchmark "$state/admin.kubeconfig" informer-bench "$n"
   exit 0
 fi
-[ "$what" = pki ] || { echo "usage: hack/bench.sh pki|informer [N]" >&2; exit 2; }
+if [ "$what" = metrics ]; then
+  echo "bench: /metrics scrape (per-object series from the Inventory)"
+  build/tests/metrics_benchmark --benchmark_min_time=1 --benchmark_repetitions=3 \
+    --benchmark_report_aggregates_only=true
+  exit 0
+fi
+[ "$what" = pki ] || { echo "usage: hack/bench.sh pki|informer|metrics [N]" >&2; exit 2; }
 reps=${2:-5}
 echo "bench: running pki_benchmark ($reps repetitions; the machine should be idle)"
 build/tests/pki_benchmark --benchmark_repetitions="$reps" --benchmark_min_time=0.5 \

@@ -140,8 +140,8 @@ std::string OperatorMetrics::Scrape() const {
   Add(&build, {{"version", version_}}, 1);
   families.push_back(std::move(build));
 
-  const controller::Manager* m = manager_.load();
-  if (m) {
+  const controller::Inventory* inv = inventory_.load();
+  if (inv) {
     MetricFamily not_after =
         Gauge("certstore_certificate_not_after_timestamp_seconds",
               "When the CertStore's certificate expires (unix seconds)");
@@ -154,7 +154,7 @@ std::string OperatorMetrics::Scrape() const {
     MetricFamily ready =
         Gauge("certstore_ready_status",
               "The CertStore's Ready condition: 1 for the current status");
-    for (const auto& f : m->inventory().CertStores()) {
+    for (const auto& f : inv->CertStores()) {
       std::vector<ClientMetric::Label> labels = {
           {"namespace", f.ns},
           {"name", f.name},
@@ -173,7 +173,7 @@ std::string OperatorMetrics::Scrape() const {
     MetricFamily trust =
         Gauge("certstore_truststore_certificate_not_after_timestamp_seconds",
               "When each certificate written in a truststore expires");
-    for (const auto& t : m->inventory().Truststores())
+    for (const auto& t : inv->Truststores())
       for (const auto& e : t.entries)
         Add(&trust,
             {{"namespace", t.ns},
@@ -188,7 +188,7 @@ std::string OperatorMetrics::Scrape() const {
     MetricFamily ca_not_after =
         Gauge("certstore_issuer_ca_not_after_timestamp_seconds",
               "When the issuer's CA certificate expires");
-    for (const auto& f : m->inventory().Issuers()) {
+    for (const auto& f : inv->Issuers()) {
       std::vector<ClientMetric::Label> labels = {
           {"kind", f.kind}, {"namespace", f.ns}, {"name", f.name}};
       for (const char* c : {"True", "False", "Unknown"}) {
@@ -198,6 +198,12 @@ std::string OperatorMetrics::Scrape() const {
       }
       if (f.ca_not_after) Add(&ca_not_after, labels, *f.ca_not_after);
     }
+    for (auto* f : {&not_after, &not_before, &renewal, &ready, &trust,
+                    &issuer_ready, &ca_not_after})
+      families.push_back(std::move(*f));
+  }
+  const controller::Manager* m = manager_.load();
+  if (m) {
     MetricFamily depth = Gauge("certstore_workqueue_depth",
                                "Keys ready and waiting for a worker");
     Add(&depth, {}, static_cast<double>(m->queue().Len()));
@@ -216,8 +222,7 @@ std::string OperatorMetrics::Scrape() const {
       c.counter.value = n;
       restarts.metric.push_back(std::move(c));
     }
-    for (auto* f : {&not_after, &not_before, &renewal, &ready, &trust,
-                    &issuer_ready, &ca_not_after, &depth, &leader, &restarts})
+    for (auto* f : {&depth, &leader, &restarts})
       families.push_back(std::move(*f));
   }
   return prometheus::TextSerializer().Serialize(families);

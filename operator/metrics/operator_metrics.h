@@ -25,9 +25,14 @@ class OperatorMetrics : public controller::ManagerObserver {
  public:
   explicit OperatorMetrics(const std::string& version);
 
-  // The Manager whose caches per-object series come from. REQUIRES: set
-  // before the first scrape that should include them; `m` outlives this.
-  void Attach(const controller::Manager* m) { manager_.store(m); }
+  // Where series come from: the Manager (runtime series: queue, leader,
+  // watch restarts) and its Inventory (per-object series). REQUIRES: the
+  // sources outlive this object. AttachInventory alone is for benchmarks.
+  void Attach(const controller::Manager* m) {
+    inventory_.store(&m->inventory());
+    manager_.store(m);
+  }
+  void AttachInventory(const controller::Inventory* inventory) { inventory_.store(inventory); }
 
   // ManagerObserver.
   void Issued(const std::string& reason) override;
@@ -55,6 +60,7 @@ class OperatorMetrics : public controller::ManagerObserver {
   prometheus::Family<prometheus::Counter>& api_requests_;
   std::string version_;
   std::atomic<const controller::Manager*> manager_{nullptr};
+  std::atomic<const controller::Inventory*> inventory_{nullptr};
 };
 
 // Wraps `inner` so that every request is counted in `metrics`.
