@@ -213,12 +213,17 @@ bool Manager::Start() {
                   secrets_.get()})
     while (!g->WaitForSync(std::chrono::seconds(5))) {
       if (stopping_.load()) return false;
-      Log(LogLevel::kInfo, "waiting for caches to sync");
+      kube::InformerStats st = g->Stats();
+      Log(st.errors > 0 ? LogLevel::kWarn : LogLevel::kInfo, "waiting for caches to sync",
+          {{"errors", std::to_string(st.errors)}, {"lastError", st.last_error}});
     }
   for (auto& w : watchers_)
     while (!w->WaitForSync(std::chrono::seconds(5))) {
       if (stopping_.load()) return false;
-      Log(LogLevel::kInfo, "waiting for Secret and ConfigMap watches to start");
+      kube::ChangeWatcherStats st = w->Stats();
+      Log(st.errors > 0 ? LogLevel::kWarn : LogLevel::kInfo,
+          "waiting for Secret and ConfigMap watches to start",
+          {{"errors", std::to_string(st.errors)}, {"lastError", st.last_error}});
     }
   synced_ = true;
   std::string scope = "all namespaces";

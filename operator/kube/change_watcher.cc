@@ -75,6 +75,7 @@ void ChangeWatcher::Run() {
       {
         std::lock_guard<std::mutex> l(mu_);
         ++stats_.errors;
+        stats_.last_error = rv.status().message();
       }
       if (!SleepFor(
               WithJitter(ExponentialBackoff(options_.backoff_base,
@@ -131,6 +132,7 @@ void ChangeWatcher::Run() {
       {
         std::lock_guard<std::mutex> l(mu_);
         ++stats_.errors;
+        stats_.last_error = st.message();
       }
       if (!SleepFor(
               WithJitter(ExponentialBackoff(options_.backoff_base,

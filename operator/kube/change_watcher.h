@@ -37,6 +37,7 @@ struct ChangeWatcherStats {
   int gone = 0;
   int errors = 0;
   int64_t events = 0;
+  std::string last_error;  // message of the latest failure ("" if none)
 };
 
 class ChangeWatcher {

@@ -237,6 +237,7 @@ Status Informer::WatchLoop() {
       std::lock_guard<std::mutex> l(mu_);
       if (stopping_) return OkStatus();
       ++stats_.errors;
+      stats_.last_error = st.message();
     }
     if (!SleepFor(NextBackoff(failures++))) return OkStatus();
   }
@@ -265,6 +266,7 @@ void Informer::Run() {
         std::lock_guard<std::mutex> l(mu_);
         if (stopping_) return;
         ++stats_.errors;
+        stats_.last_error = st.message();
       }
       if (!SleepFor(NextBackoff(failures++))) return;
       continue;

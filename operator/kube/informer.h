@@ -48,6 +48,7 @@ struct InformerStats {
   int watch_restarts = 0;   // watches started after the first
   int gone = 0;             // 410 Gone seen
   int errors = 0;           // list/watch failures
+  std::string last_error;   // message of the latest failure ("" if none)
 };
 
 // Read access to a cache of objects (one informer, or one per namespace).

@@ -63,6 +63,7 @@ InformerStats InformerGroup::Stats() const {
     sum.watch_restarts += s.watch_restarts;
     sum.gone += s.gone;
     sum.errors += s.errors;
+    if (!s.last_error.empty()) sum.last_error = s.last_error;
   }
   return sum;
 }

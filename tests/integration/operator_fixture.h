@@ -70,21 +70,32 @@ class OperatorIT : public ::testing::Test {
     log_ = "/tmp/operator-it-" + std::to_string(getpid()) + ".log";
     health_port_ = FreeLoopbackPort();
     metrics_port_ = FreeLoopbackPort();
-    pid_ = fork();
-    if (pid_ == 0) {
-      int fd = ::open(log_.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    sa_kubeconfig_ = sa_kubeconfig;
+    pid_ = SpawnOperator(
+        {"--kubeconfig", sa_kubeconfig, "--cluster-resource-namespace", crns_,
+         "--leader-elect", "--health-probe-bind-address",
+         "127.0.0.1:" + std::to_string(health_port_), "--metrics-bind-address",
+         "127.0.0.1:" + std::to_string(metrics_port_)},
+        log_);
+  }
+  // Starts build/bin/certstore-operator with `args`, output to `log_path`.
+  static pid_t SpawnOperator(const std::vector<std::string>& args,
+                             const std::string& log_path) {
+    std::string bin =
+        std::string(CERTSTORE_BINARY_DIR) + "/bin/certstore-operator";
+    std::vector<char*> argv;
+    argv.push_back(const_cast<char*>(bin.c_str()));
+    for (const auto& a : args) argv.push_back(const_cast<char*>(a.c_str()));
+    argv.push_back(nullptr);
+    pid_t pid = fork();
+    if (pid == 0) {
+      int fd = ::open(log_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
       dup2(fd, 1);
       dup2(fd, 2);
-      std::string bin =
-          std::string(CERTSTORE_BINARY_DIR) + "/bin/certstore-operator";
-      std::string health = "127.0.0.1:" + std::to_string(health_port_);
-      std::string metrics = "127.0.0.1:" + std::to_string(metrics_port_);
-      execl(bin.c_str(), bin.c_str(), "--kubeconfig", sa_kubeconfig.c_str(),
-            "--cluster-resource-namespace", crns_.c_str(), "--leader-elect",
-            "--health-probe-bind-address", health.c_str(),
-            "--metrics-bind-address", metrics.c_str(), nullptr);
+      execv(bin.c_str(), argv.data());
       _exit(127);
     }
+    return pid;
   }
   static void TearDownTestSuite() {
     if (pid_ > 0) {
@@ -156,7 +167,7 @@ class OperatorIT : public ::testing::Test {
   }
   std::string OperatorLog() { return ReadFile(log_).value_or(""); }
 
-  inline static std::string crns_, log_;
+  inline static std::string crns_, log_, sa_kubeconfig_;
   inline static pid_t pid_ = -1;
   inline static int health_port_ = 0, metrics_port_ = 0;
   inline static std::vector<std::string> passwords_;

@@ -249,6 +249,7 @@ TEST_F(OperatorIT, BadInputIsReportedWithoutASecret) {
                 .find("CertIssuer " + ns_ + "/does-not-exist not found"),
             std::string::npos);
   EXPECT_FALSE(Secret("orphan-stores").has_value());
+  EXPECT_EQ(Condition("orphan", "Issuing", "status"), "True");
 
   // A Secret of that name owned by someone else is never overwritten.
   ASSERT_TRUE(env->Kubectl({"-n", ns_, "create", "secret", "generic", "taken",
@@ -266,6 +267,17 @@ TEST_F(OperatorIT, BadInputIsReportedWithoutASecret) {
   ASSERT_TRUE(taken.has_value());
   EXPECT_EQ(taken->data.size(), 1u);
   EXPECT_EQ(taken->data["mine"], "yes");
+
+  // Both heal once fixed: the missing issuer appears; the foreign Secret goes.
+  Apply(Issuer("does-not-exist"));
+  EXPECT_TRUE(WaitReady("orphan", "True", "", std::chrono::seconds(30))) << OperatorLog();
+  EXPECT_TRUE(Secret("orphan-stores").has_value());
+  ASSERT_TRUE(env->Kubectl({"-n", ns_, "delete", "secret", "taken"}).ok());
+  EXPECT_TRUE(WaitReady("clash", "True", "", std::chrono::seconds(30))) << OperatorLog();
+  auto mine = Secret("taken");
+  ASSERT_TRUE(mine.has_value());
+  passwords_.push_back(mine->data["password"]);
+  EXPECT_TRUE(mine->data.count("keystore.p12"));
 }
 
 }  // namespace

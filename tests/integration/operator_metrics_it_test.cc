@@ -119,3 +119,58 @@ TEST_F(OperatorIT, PrometheusScrapesExpiryAndForgetsDeletedCertStores) {
 
 }  // namespace
 }  // namespace certstore
+
+namespace certstore {
+namespace {
+
+// --namespaces: a second operator scoped to one namespace caches (and
+// exports) only that namespace's CertStores, while the cluster-wide one
+// serves both.
+TEST_F(OperatorIT, NamespaceScopedOperatorSeesOnlyItsNamespaces) {
+  std::string other = env->CreateNamespace();
+  ASSERT_FALSE(other.empty());
+  std::string store = Issuer("team") +
+                      "---\napiVersion: certstore.dev/v1alpha1\nkind: CertStore\n"
+                      "metadata: {name: scoped}\nspec:\n  issuerRef: {name: team}\n"
+                      "  secretName: scoped-stores\n  keystore: {commonName: scoped}\n";
+  Apply(store);
+  ASSERT_TRUE(env->Kubectl({"-n", other, "apply", "-f", "-"}, store).ok());
+  ASSERT_TRUE(WaitReady("scoped", "True")) << OperatorLog();
+  passwords_.push_back(Secret("scoped-stores")->data["password"]);
+
+  int port = FreeLoopbackPort();
+  std::string log = log_ + ".scoped";
+  pid_t scoped = SpawnOperator({"--kubeconfig", sa_kubeconfig_, "--namespaces", ns_,
+                                "--cluster-resource-namespace", crns_,
+                                "--metrics-bind-address", "127.0.0.1:" + std::to_string(port),
+                                "--health-probe-bind-address", "0", "--log-format", "text"},
+                               log);
+  ASSERT_GT(scoped, 0);
+  std::string url = "http://127.0.0.1:" + std::to_string(port) + "/metrics";
+  std::string scrape;
+  EXPECT_TRUE(Eventually([&] {
+    CommandResult r = RunCommand({"curl", "-sS", "-f", "--max-time", "5", url});
+    scrape = r.ok() ? r.output : "";
+    return scrape.find("namespace=\"" + ns_ + "\",name=\"scoped\"") != std::string::npos;
+  }, std::chrono::seconds(30))) << scrape << ReadFile(log).value_or("");
+  EXPECT_EQ(scrape.find("namespace=\"" + other + "\""), std::string::npos)
+      << "a namespace outside --namespaces is not cached";
+  // The other namespace's CertStore is still served (by the cluster-wide one).
+  EXPECT_TRUE(WaitReady("scoped", "True"));
+  EXPECT_TRUE(Eventually([&] {
+    CommandResult r = env->Kubectl({"-n", other, "get", "certstore.certstore.dev", "scoped", "-o",
+                                    "jsonpath={.status.conditions[?(@.type==\"Ready\")].status}"});
+    return r.ok() && r.output == "True";
+  }, std::chrono::seconds(30)));
+  kill(scoped, SIGTERM);
+  int status = 0;
+  waitpid(scoped, &status, 0);
+  EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << ReadFile(log).value_or("");
+  std::string text = ReadFile(log).value_or("");
+  EXPECT_NE(text.find("caches synced namespaces=" + ns_), std::string::npos) << text;
+  EXPECT_EQ(text.find("PRIVATE KEY"), std::string::npos);
+  std::remove(log.c_str());
+}
+
+}  // namespace
+}  // namespace certstore
