@@ -3,6 +3,8 @@
 #include "operator/api/parse.h"
 #include "operator/common/time_format.h"
 #include "operator/pki/certificate.h"
+#include "operator/pki/jks.h"
+#include "operator/pki/pkcs12.h"
 #include "operator/pki/store.h"
 
 namespace certstore::controller {
@@ -13,6 +15,43 @@ std::optional<double> UnixSeconds(const std::string& rfc3339) {
   auto t = ParseRfc3339(rfc3339);
   if (!t.ok()) return std::nullopt;
   return std::chrono::duration<double>(t->time_since_epoch()).count();
+}
+
+double Unix(TimePoint t) {
+  return std::chrono::duration<double>(t.time_since_epoch()).count();
+}
+
+// The trusted certificates a managed Secret actually holds: the PEM bundle
+// (ca.crt) when written, else the truststore itself, opened with the
+// generated password stored beside it. (Stores locked with a referenced
+// password are not read: those Secrets are not cached.)
+std::vector<TrustEntryFacts> WrittenTrustEntries(const api::SecretObject& s) {
+  std::vector<TrustEntryFacts> out;
+  auto bundle = s.data.find("ca.crt");
+  if (bundle != s.data.end()) {
+    auto certs = pki::ParseCertificatesPem(bundle->second);
+    if (certs.ok())
+      for (const auto& c : *certs)
+        out.push_back({pki::TrustedCertAlias(c.get()), pki::CommonName(c.get()),
+                       Unix(pki::NotAfter(c.get()))});
+    return out;
+  }
+  auto password = s.data.find("password");
+  if (password == s.data.end()) return out;
+  for (const char* key : {"truststore.p12", "truststore.jks"}) {
+    auto store = s.data.find(key);
+    if (store == s.data.end()) continue;
+    SecretBytes pw(password->second);
+    auto contents = std::string(key) == "truststore.p12" ? pki::ParsePkcs12(store->second, pw)
+                                                         : pki::ParseJks(store->second, pw);
+    if (!contents.ok()) continue;
+    for (const auto& e : contents->entries)
+      if (e.type == pki::EntryType::kTrustedCert && !e.chain.empty())
+        out.push_back({e.alias, pki::CommonName(e.chain[0].get()),
+                       Unix(pki::NotAfter(e.chain[0].get()))});
+    return out;
+  }
+  return out;
 }
 
 std::string Key(const kube::ObjectPtr& o) {
@@ -76,19 +115,7 @@ void Inventory::OnManagedSecret(const kube::ObjectPtr& old_obj,
   std::vector<TrustEntryFacts> entries;
   if (new_obj && owner != o->meta.annotations.end()) {
     auto secret = api::ParseSecret(new_obj->json);
-    if (secret.ok()) {
-      auto bundle = secret->data.find("ca.crt");
-      if (bundle != secret->data.end()) {
-        auto certs = pki::ParseCertificatesPem(bundle->second);
-        if (certs.ok())
-          for (const auto& c : *certs)
-            entries.push_back({pki::TrustedCertAlias(c.get()),
-                               pki::CommonName(c.get()),
-                               std::chrono::duration<double>(
-                                   pki::NotAfter(c.get()).time_since_epoch())
-                                   .count()});
-      }
-    }
+    if (secret.ok()) entries = WrittenTrustEntries(*secret);
   }
   std::lock_guard<std::mutex> l(mu_);
   if (!new_obj || owner == o->meta.annotations.end()) {

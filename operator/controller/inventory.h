@@ -46,7 +46,9 @@ class Inventory {
                    const kube::ObjectPtr& new_obj);
   void OnIssuer(bool cluster, const kube::ObjectPtr& old_obj,
                 const kube::ObjectPtr& new_obj);
-  // Managed Secrets: reads the PEM trust bundle (ca.crt) actually written.
+  // Managed Secrets: reads the trusted certificates actually written (the
+  // PEM bundle ca.crt, else the truststore opened with the generated
+  // password stored beside it).
   void OnManagedSecret(const kube::ObjectPtr& old_obj,
                        const kube::ObjectPtr& new_obj);
 
