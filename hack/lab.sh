@@ -35,23 +35,8 @@ done
 
 echo
 echo "== 3. Java mutual TLS: JSSE server (server.p12 + server-trust.p12, client auth required)"
-classes=$(mktemp -d)
-server_pid=""
-cleanup() { [ -n "$server_pid" ] && kill "$server_pid" 2>/dev/null; rm -rf "$classes"; }
-trap cleanup EXIT
-javac -d "$classes" tests/interop/java/MtlsPeer.java
-log=$classes/server.log
-java -cp "$classes" MtlsPeer server "$OUT/server.p12" "$OUT/server-trust.p12" "$OUT/server.password" 30 >"$log" 2>&1 &
-server_pid=$!
-port=""
-for _ in $(seq 1 100); do
-  port=$(sed -n 's/^PORT //p' "$log"); [ -n "$port" ] && break; sleep 0.1
-done
-[ -n "$port" ] || { echo "server did not start"; cat "$log"; exit 1; }
-echo "server listening on 127.0.0.1:$port"
-echo "-- client with client.p12 + client-trust.p12, verifying host mtls-server.lab.local:"
-java -cp "$classes" MtlsPeer client mtls-server.lab.local "$port" "$OUT/client.p12" "$OUT/client-trust.p12" "$OUT/client.password"
-echo "-- the same client without its keystore (expected to fail: the server requires a client certificate):"
-java -cp "$classes" MtlsPeer client mtls-server.lab.local "$port" - "$OUT/client-trust.p12" "$OUT/client.password" || true
+# shellcheck source=lib/mtls-handshake.sh
+source hack/lib/mtls-handshake.sh
+run_mtls_handshake "$OUT"
 echo
 echo "lab: done. Files are in $OUT; passwords in *.password."

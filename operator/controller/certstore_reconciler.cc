@@ -117,8 +117,8 @@ ReconcileResult CertStoreReconciler::Reconcile(const std::string& key) {
   if (ca->created_secret) {
     // The issuer's reconciler normally creates it; whoever is first wins,
     // the other re-reads.
-    auto w = WriteSecret(*d_.client, *ca->created_secret, OwnerRef{});
-    if (!w.ok()) return {w.status(), std::nullopt};
+    Status w = CreateSecretOnce(*d_.client, *ca->created_secret);
+    if (!w.ok()) return {w, std::nullopt};
   }
 
   RenderOptions opts;
@@ -229,8 +229,8 @@ ReconcileResult ReconcileIssuer(const ReconcilerDeps& d, bool cluster, const std
   if (!objects.error().ok()) return {objects.error(), std::nullopt};
   if (!ca.ok()) return patch({"False", "CANotReady", ca.status().message()}, "");
   if (ca->created_secret) {
-    auto w = WriteSecret(*d.client, *ca->created_secret, OwnerRef{});
-    if (!w.ok()) return {w.status(), std::nullopt};
+    Status w = CreateSecretOnce(*d.client, *ca->created_secret);
+    if (!w.ok()) return {w, std::nullopt};
   }
   X509* cert = ca->ca.cert.get();
   std::string extra = "\"notAfter\":" + kube::JsonQuote(FormatRfc3339(pki::NotAfter(cert))) +

@@ -77,4 +77,10 @@ StatusOr<WriteResult> WriteSecret(kube::Client& client, const api::SecretObject&
   return WriteResult::kUpdated;
 }
 
+Status CreateSecretOnce(kube::Client& client, const api::SecretObject& desired) {
+  auto r = client.Create(kube::SecretsResource(), desired.metadata.namespace_,
+                         SecretJson(desired, OwnerRef{}, ""));
+  return r.ok() ? OkStatus() : r.status();
+}
+
 }  // namespace certstore::controller

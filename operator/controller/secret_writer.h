@@ -30,6 +30,13 @@ enum class WriteResult { kCreated, kUpdated, kUnchanged };
 StatusOr<WriteResult> WriteSecret(kube::Client& client, const api::SecretObject& desired,
                                   const OwnerRef& owner);
 
+// Creates `desired` only if no Secret of that name exists: for a selfSigned
+// issuer's new root CA, which must be created exactly once. When two
+// reconciles race, the loser gets AlreadyExists (re-read and use the
+// winner's CA) instead of overwriting a CA that may already have signed
+// certificates.
+Status CreateSecretOnce(kube::Client& client, const api::SecretObject& desired);
+
 }  // namespace certstore::controller
 
 #endif  // CERTSTORE_CONTROLLER_SECRET_WRITER_H_

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Checks the Prometheus alerting rules with the real promtool:
 #   1. deploy/prometheus/certstore-alerts.rules.yaml is exactly what
-#      hack/render-alerts.sh renders with its defaults (no hand edits, no drift
-#      from what the Helm chart will template);
+#      hack/render-alerts.sh renders with its defaults (no hand edits), and
+#      the Helm chart's copy of the template is its current template
+#      (hack/sync-chart.sh; tests/chart/chart_test.sh compares the rules);
 #   2. the generator substitutes other thresholds and refuses bad ones;
 #   3. `promtool check rules` accepts the file;
 #   4. every alert has a severity, a summary, a description and a runbook_url
@@ -36,6 +37,13 @@ render_with >"$work/default.yaml"
 if ! diff -u "$rules" "$work/default.yaml"; then
   fail "rules file differs from the generator; run: hack/render-alerts.sh > deploy/prometheus/certstore-alerts.rules.yaml"
 fi
+
+chart_template=$root/charts/certstore-operator/files/alerts/certstore-alerts.rules.template.yaml
+env -i PATH="$PATH" bash "$render" --template >"$work/template.yaml"
+if ! diff -u "$chart_template" "$work/template.yaml"; then
+  fail "the Helm chart's copy of the alert template is stale; run: hack/sync-chart.sh"
+fi
+say "   and the chart's copy of the template is current"
 
 say "2. generator: custom thresholds are substituted and valid; bad ones refused"
 render_with ALERTS_EXPIRING_SOON_DAYS=7 ALERTS_EXPIRING_SOON_LIFETIME_FRACTION=0.25 \

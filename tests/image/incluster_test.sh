@@ -37,37 +37,17 @@ source "$state/ports.env"
 k() { "$KUBECTL" --kubeconfig "$state/admin.kubeconfig" "$@"; }
 KUBECTL="$CERTSTORE_KUBECTL"
 
-k create namespace certstore-system >/dev/null
-k -n certstore-system create serviceaccount certstore-operator >/dev/null
-k apply -f deploy/rbac/clusterrole.yaml >/dev/null
-k create clusterrolebinding certstore-operator-incluster --clusterrole=certstore-operator \
-  --serviceaccount=certstore-system:certstore-operator >/dev/null
-k -n certstore-system create rolebinding leader-election \
-  --clusterrole=certstore-operator-leader-election \
-  --serviceaccount=certstore-system:certstore-operator >/dev/null
-chmod 0755 "$sa"
-k -n certstore-system create token certstore-operator --duration=1h >"$sa/token"
-cp "$state/pki/ca.crt" "$sa/ca.crt"
-printf certstore-system >"$sa/namespace"
-chmod 0644 "$sa"/*
-
-health_port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+# shellcheck source=../../hack/lib/operator-incluster.sh
+source hack/lib/operator-incluster.sh
+KUBECONFIG_ADMIN="$state/admin.kubeconfig"
+operator_serviceaccount certstore-system "$sa" "$state/pki/ca.crt"
+health_port=$(free_port)
 echo "incluster_test: running $image with in-cluster config (health on 127.0.0.1:$health_port)"
-docker run -d --name "$name" --network host \
-  -e KUBERNETES_SERVICE_HOST=127.0.0.1 -e KUBERNETES_SERVICE_PORT="$APISERVER_PORT" \
-  -e POD_NAMESPACE=certstore-system -e POD_NAME="$name" \
-  -v "$sa":/var/run/secrets/kubernetes.io/serviceaccount:ro \
-  "$image" --leader-elect --metrics-bind-address 0 \
-  --health-probe-bind-address "127.0.0.1:$health_port" >/dev/null
+operator_container "$name" "$image" "$sa" "$APISERVER_PORT" certstore-system \
+  --leader-elect --metrics-bind-address 0 --health-probe-bind-address "127.0.0.1:$health_port"
 
-ready=""
-for _ in $(seq 1 60); do
-  ready=$(curl -sf --max-time 2 "http://127.0.0.1:$health_port/readyz" || true)
-  [ "$ready" = "ok (leader)" ] && break
-  sleep 1
-done
-[ "$ready" = "ok (leader)" ] || fail "/readyz never said 'ok (leader)' (last: '$ready')"
-echo "ok   - /readyz: $ready"
+wait_ready "http://127.0.0.1:$health_port/readyz" 60 || fail "/readyz never said 'ok (leader)'"
+echo "ok   - /readyz: ok (leader)"
 
 k create namespace demo >/dev/null
 k -n demo apply -f examples/mtls-lab.yaml >/dev/null

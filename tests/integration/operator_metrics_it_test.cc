@@ -152,7 +152,7 @@ TEST_F(OperatorIT, NamespaceScopedOperatorSeesOnlyItsNamespaces) {
     CommandResult r = RunCommand({"curl", "-sS", "-f", "--max-time", "5", url});
     scrape = r.ok() ? r.output : "";
     return scrape.find("namespace=\"" + ns_ + "\",name=\"scoped\"") != std::string::npos;
-  }, std::chrono::seconds(30))) << scrape << ReadFile(log).value_or("");
+  }, std::chrono::seconds(120))) << scrape << ReadFile(log).value_or("");
   EXPECT_EQ(scrape.find("namespace=\"" + other + "\""), std::string::npos)
       << "a namespace outside --namespaces is not cached";
   // The other namespace's CertStore is still served (by the cluster-wide one).
