@@ -63,6 +63,13 @@ int Fail(const std::string& msg) {
 }  // namespace
 
 int Main(int argc, char** argv) {
+  // First: a SIGTERM from now on is handled by the sigwait below (a clean
+  // stop), even when it arrives during start-up.
+  sigset_t set;
+  sigemptyset(&set);
+  sigaddset(&set, SIGTERM);
+  sigaddset(&set, SIGINT);
+  pthread_sigmask(SIG_BLOCK, &set, nullptr);
   auto args = cli::ParseArgs(std::vector<std::string>(argv + 1, argv + argc),
                              {{"kubeconfig"},
                               {"context"},
@@ -106,11 +113,7 @@ int Main(int argc, char** argv) {
     }
   }
 
-  sigset_t set;
-  sigemptyset(&set);
-  sigaddset(&set, SIGTERM);
-  sigaddset(&set, SIGINT);
-  pthread_sigmask(SIG_BLOCK, &set, nullptr);
+
 
   std::string kubeconfig = args->Get("kubeconfig"),
               context = args->Get("context");

@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include <optional>
+#include <sstream>
 #include <string>
 #include <vector>
 
@@ -71,12 +72,11 @@ class OperatorIT : public ::testing::Test {
     health_port_ = FreeLoopbackPort();
     metrics_port_ = FreeLoopbackPort();
     sa_kubeconfig_ = sa_kubeconfig;
-    pid_ = SpawnOperator(
-        {"--kubeconfig", sa_kubeconfig, "--cluster-resource-namespace", crns_,
-         "--leader-elect", "--health-probe-bind-address",
-         "127.0.0.1:" + std::to_string(health_port_), "--metrics-bind-address",
-         "127.0.0.1:" + std::to_string(metrics_port_)},
-        log_);
+    operator_args_ = {"--kubeconfig", sa_kubeconfig, "--cluster-resource-namespace", crns_,
+                      "--leader-elect", "--health-probe-bind-address",
+                      "127.0.0.1:" + std::to_string(health_port_), "--metrics-bind-address",
+                      "127.0.0.1:" + std::to_string(metrics_port_)};
+    pid_ = SpawnOperator(operator_args_, log_);
   }
   // Starts build/bin/certstore-operator with `args`, output to `log_path`.
   static pid_t SpawnOperator(const std::vector<std::string>& args,
@@ -168,6 +168,7 @@ class OperatorIT : public ::testing::Test {
   std::string OperatorLog() { return ReadFile(log_).value_or(""); }
 
   inline static std::string crns_, log_, sa_kubeconfig_;
+  inline static std::vector<std::string> operator_args_;
   inline static pid_t pid_ = -1;
   inline static int health_port_ = 0, metrics_port_ = 0;
   inline static std::vector<std::string> passwords_;

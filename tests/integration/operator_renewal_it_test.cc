@@ -30,10 +30,12 @@ std::string PublicKeyPem(const std::string& tls_crt) {
 TEST_F(OperatorIT, RenewsAtRenewalTimeRotatingTheKeyOnlyWhenAsked) {
   // 1h certificates renewed 59m50s before they expire: about 10 s after issue.
   auto store = [](const std::string& name, const std::string& policy) {
-    return "---\napiVersion: certstore.dev/v1alpha1\nkind: CertStore\nmetadata: {name: " + name +
-           "}\nspec:\n  issuerRef: {name: team}\n  secretName: " + name +
+    return "---\napiVersion: certstore.dev/v1alpha1\nkind: "
+           "CertStore\nmetadata: {name: " +
+           name + "}\nspec:\n  issuerRef: {name: team}\n  secretName: " + name +
            "-stores\n  keystore:\n    commonName: " + name +
-           "\n    duration: 1h\n    renewBefore: 59m50s\n    privateKey: {rotationPolicy: " +
+           "\n    duration: 1h\n    renewBefore: 59m50s\n    privateKey: "
+           "{rotationPolicy: " +
            policy + "}\n  formats: [PEM]\n";
   };
   Apply(Issuer("team") + store("always", "Always") + store("never", "Never"));
@@ -52,21 +54,26 @@ TEST_F(OperatorIT, RenewsAtRenewalTimeRotatingTheKeyOnlyWhenAsked) {
   // (revision 2), then check when it was issued: notBefore is backdated by
   // the 5-minute clock-skew allowance.
   std::map<std::string, api::SecretObject> renewed;
-  ASSERT_TRUE(Eventually([&] {
-    for (const char* n : {"always", "never"}) {
-      if (renewed.count(n)) continue;
-      auto s = Secret(std::string(n) + "-stores");
-      if (s && s->metadata.annotations["certstore.dev/revision"] == "2") renewed[n] = *s;
-    }
-    return renewed.size() == 2;
-  }, std::chrono::seconds(60), std::chrono::milliseconds(100))) << OperatorLog();
+  ASSERT_TRUE(Eventually(
+      [&] {
+        for (const char* n : {"always", "never"}) {
+          if (renewed.count(n)) continue;
+          auto s = Secret(std::string(n) + "-stores");
+          if (s && s->metadata.annotations["certstore.dev/revision"] == "2")
+            renewed[n] = *s;
+        }
+        return renewed.size() == 2;
+      },
+      std::chrono::seconds(60), std::chrono::milliseconds(100)))
+      << OperatorLog();
   for (const char* n : {"always", "never"}) {
     auto due = ParseRfc3339(renewal[n]);
     ASSERT_TRUE(due.ok()) << renewal[n];
     auto chain = pki::ParseCertificatesPem(renewed[n].data["tls.crt"]);
     ASSERT_TRUE(chain.ok());
     EXPECT_NE(pki::SerialHex(chain->front().get()), serial[n]);
-    TimePoint issued = pki::NotBefore(chain->front().get()) + std::chrono::minutes(5);
+    TimePoint issued =
+        pki::NotBefore(chain->front().get()) + std::chrono::minutes(5);
     EXPECT_GE(issued, *due - std::chrono::seconds(1)) << n << " renewed early";
     EXPECT_LE(issued, *due + std::chrono::seconds(3)) << n << " renewed late";
     std::string new_key = PublicKeyPem(renewed[n].data["tls.crt"]);
@@ -75,11 +82,14 @@ TEST_F(OperatorIT, RenewsAtRenewalTimeRotatingTheKeyOnlyWhenAsked) {
     else
       EXPECT_EQ(new_key, key[n]) << "rotationPolicy Never keeps the key";
   }
-  CommandResult events = env->Kubectl({"-n", ns_, "get", "events", "-o",
-                                       "jsonpath={range .items[*]}{.message}{\"\\n\"}{end}"});
+  CommandResult events =
+      env->Kubectl({"-n", ns_, "get", "events", "-o",
+                    "jsonpath={range .items[*]}{.message}{\"\\n\"}{end}"});
   EXPECT_NE(events.output.find("Renewal"), std::string::npos) << events.output;
   // Stop the 10-second renewal cycle.
-  ASSERT_TRUE(env->Kubectl({"-n", ns_, "delete", "certstore.certstore.dev", "always", "never"}).ok());
+  ASSERT_TRUE(env->Kubectl({"-n", ns_, "delete", "certstore.certstore.dev",
+                            "always", "never"})
+                  .ok());
 }
 
 }  // namespace
