@@ -12,13 +12,16 @@ std::string Get(const std::string& url) {
   return r.ok() ? r.output : "";
 }
 
-// Write requests (POST, PUT, PATCH, DELETE) in an operator's own metrics.
+// Successful write requests (POST, PUT, PATCH, DELETE answered 2xx) in an
+// operator's own metrics. A standby's lost race for the Lease (409) is not
+// a write.
 int Writes(const std::string& metrics) {
   int n = 0;
   std::istringstream in(metrics);
   std::string line;
   while (std::getline(in, line)) {
     if (line.rfind("certstore_api_requests_total{", 0) != 0) continue;
+    if (line.find("code=\"2") == std::string::npos) continue;
     for (const char* verb :
          {"verb=\"POST\"", "verb=\"PUT\"", "verb=\"PATCH\"", "verb=\"DELETE\""})
       if (line.find(verb) != std::string::npos)
@@ -96,8 +99,8 @@ TEST_F(OperatorIT, OneLeaderWritesAndAStandbyTakesOverAfterSigkill) {
       << ReadFile(standby.log).value_or("");
   auto took = std::chrono::steady_clock::now() - killed;
   // Lease duration 15 s + a 2 s retry period, the first list-and-reconcile
-  // as leader, and slack for sanitizer builds.
-  EXPECT_LT(took, std::chrono::seconds(30))
+  // as leader, and slack for sanitizer builds (35 s seen under ASan).
+  EXPECT_LT(took, std::chrono::seconds(45))
       << std::chrono::duration_cast<std::chrono::seconds>(took).count() << " s";
   EXPECT_EQ(readyz(standby), "ok (leader)\n");
   passwords_.push_back(Secret("two-stores")->data["password"]);
