@@ -463,8 +463,9 @@ TEST_F(KubeClientIT, TwoProcessesContendForOneLease) {
   auto released_at = std::chrono::steady_clock::now();
   ASSERT_TRUE(Eventually([&] { return Slurp(dir + "/c.log").find("LEADING pod-c") != std::string::npos; },
                          std::chrono::seconds(10))) << Slurp(dir + "/c.log");
-  // Well before the 8 s lease could have expired (also under sanitizers).
-  EXPECT_LT(std::chrono::steady_clock::now() - released_at, std::chrono::seconds(5))
+  // Before the 8 s lease could have expired (also under sanitizers on a
+  // loaded machine: 5.4 s seen).
+  EXPECT_LT(std::chrono::steady_clock::now() - released_at, std::chrono::seconds(7))
       << "released lease must be taken before it would have expired";
   kill(c, SIGTERM);
   waitpid(c, nullptr, 0);
