@@ -484,6 +484,32 @@ ObservedStatus ParseObservedStatus(const std::string& object_json) {
     out.fingerprint_sha256 = scalar("fingerprintSHA256");
     if (st["truststore"] && st["truststore"].IsMap() && st["truststore"]["earliestNotAfter"])
       out.truststore_earliest_not_after = st["truststore"]["earliestNotAfter"].Scalar();
+    out.issuer_ca_fingerprint = scalar("issuerCAFingerprintSHA256");
+    if (st["truststore"] && st["truststore"].IsMap() && st["truststore"]["issuerCAs"] &&
+        st["truststore"]["issuerCAs"].IsSequence())
+      for (const auto& f : st["truststore"]["issuerCAs"])
+        if (f.IsScalar()) out.truststore_issuer_cas.push_back(f.Scalar());
+    out.ca_certificate = scalar("caCertificate");
+    YAML::Node rot = st["rotation"];
+    if (rot && rot.IsMap()) {
+      CaRotation r;
+      auto rs = [&rot](const char* k) {
+        return rot[k] && rot[k].IsScalar() ? rot[k].Scalar() : std::string();
+      };
+      r.started_at = rs("startedAt");
+      r.trust_distributed_at = rs("trustDistributedAt");
+      r.reissued_at = rs("reissuedAt");
+      if (rot["previousCAs"] && rot["previousCAs"].IsSequence())
+        for (const auto& p : rot["previousCAs"]) {
+          if (!p.IsMap() || !p["certificate"] || !p["certificate"].IsScalar()) continue;
+          PreviousCa c;
+          c.certificate = p["certificate"].Scalar();
+          if (p["fingerprintSHA256"] && p["fingerprintSHA256"].IsScalar())
+            c.fingerprint_sha256 = p["fingerprintSHA256"].Scalar();
+          r.previous_cas.push_back(std::move(c));
+        }
+      out.rotation = std::move(r);
+    }
     YAML::Node conds = st["conditions"];
     if (!conds || !conds.IsSequence()) return out;
     for (const auto& c : conds) {

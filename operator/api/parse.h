@@ -51,6 +51,19 @@ std::optional<ReadyCondition> ParseReadyCondition(const std::string& object_json
 
 // What the operator last wrote into an object's status that the next write
 // builds on. Missing fields stay empty / zero. Never throws.
+// An issuer's CA rotation (status.rotation): the roots still trusted while
+// certificates they signed may be in use, and how far the rotation got.
+struct PreviousCa {
+  std::string fingerprint_sha256;
+  std::string certificate;  // PEM
+};
+struct CaRotation {
+  std::string started_at;            // RFC 3339
+  std::string trust_distributed_at;  // every truststore holds the new root
+  std::string reissued_at;           // every certificate comes from the new CA
+  std::vector<PreviousCa> previous_cas;
+};
+
 struct ObservedStatus {
   std::optional<ReadyCondition> ready;
   std::optional<ReadyCondition> issuing;
@@ -62,6 +75,14 @@ struct ObservedStatus {
   std::string not_after;                      // RFC 3339, as written
   std::string fingerprint_sha256;
   std::string truststore_earliest_not_after;  // RFC 3339, as written
+  // CertStores: the issuer root that signed the stored certificate, and the
+  // issuer roots its truststore holds (status.truststore.issuerCAs).
+  std::string issuer_ca_fingerprint;
+  std::vector<std::string> truststore_issuer_cas;
+  // Issuers: the root CA certificate (PEM, public) the status was written
+  // for, and a CA rotation in progress (status.rotation).
+  std::string ca_certificate;
+  std::optional<CaRotation> rotation;
 };
 ObservedStatus ParseObservedStatus(const std::string& object_json);
 

@@ -11,6 +11,7 @@
 #include <sstream>
 
 #include "operator/cli/args.h"
+#include "operator/common/duration.h"
 #include "operator/common/log.h"
 #include "operator/controller/manager.h"
 #include "operator/kube/config.h"
@@ -35,6 +36,9 @@ Flags (environment variables in brackets):
   --leader-election-namespace NS    (default: the cluster resource namespace)
   --system-bundle FILE              CA bundle for systemDefaults trust sources
                                     (default /etc/ssl/certs/ca-certificates.crt)
+  --ca-rotation-propagation-delay D how long kubelet may take to show a
+                                    changed Secret to pods; a CA rotation waits
+                                    this long between its steps (default 60s)
   --metrics-bind-address ADDR       /metrics (default :8080; 0 disables)
   --health-probe-bind-address ADDR  /healthz and /readyz (default :8081; 0 disables)
   --log-format json|text            (default json: one JSON object per line)
@@ -79,6 +83,7 @@ int Main(int argc, char** argv) {
                               {"leader-elect", 0, false},
                               {"leader-election-namespace"},
                               {"system-bundle"},
+                              {"ca-rotation-propagation-delay"},
                               {"metrics-bind-address"},
                               {"health-probe-bind-address"},
                               {"log-format"},
@@ -101,6 +106,11 @@ int Main(int argc, char** argv) {
   int workers = std::atoi(args->Get("workers", "2").c_str());
   if (workers < 1 || workers > 64) {
     std::cerr << "--workers must be between 1 and 64\n";
+    return 2;
+  }
+  auto propagation = ParseGoDuration(args->Get("ca-rotation-propagation-delay", "60s"));
+  if (!propagation.ok() || propagation->count() < 0) {
+    std::cerr << "--ca-rotation-propagation-delay: want a duration such as 60s or 2m\n";
     return 2;
   }
   std::string metrics_addr = args->Get("metrics-bind-address", ":8080");
@@ -150,6 +160,7 @@ int Main(int argc, char** argv) {
   mo.system_bundle_path =
       args->Get("system-bundle", "/etc/ssl/certs/ca-certificates.crt");
   mo.workers = workers;
+  mo.rotation_propagation_delay = *propagation;
   mo.leader_elect = args->Has("leader-elect");
   mo.identity = Env("POD_NAME", "");
   if (mo.identity.empty()) {

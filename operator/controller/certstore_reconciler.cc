@@ -6,6 +6,7 @@
 #include "operator/common/backoff.h"
 #include "operator/common/time_format.h"
 #include "operator/controller/api_object_source.h"
+#include "operator/controller/ca_rotation.h"
 #include "operator/controller/issuer_ca.h"
 #include "operator/controller/secret_writer.h"
 #include "operator/controller/status_writer.h"
@@ -29,6 +30,7 @@ std::pair<std::string, std::string> SplitKey(const std::string& key) {
 
 struct IssuerLookup {
   std::optional<api::Issuer> issuer;
+  api::ObservedStatus status;  // the issuer's (CA rotation state)
   std::string ca_namespace;
   Condition problem;  // set when !issuer
 };
@@ -56,6 +58,7 @@ IssuerLookup FindIssuer(const ReconcilerDeps& d, const api::IssuerRef& ref, cons
     return out;
   }
   out.ca_namespace = cluster ? d.cluster_resource_namespace : ns;
+  out.status = api::ParseObservedStatus(obj->json);
   out.issuer = std::move(issuer).value();
   return out;
 }
@@ -67,7 +70,40 @@ ReconcileResult RetryAfterFailure(int attempts) {
   return r;
 }
 
+std::vector<X509*> Raw(const std::vector<pki::X509Ptr>& v) {
+  std::vector<X509*> out;
+  for (const auto& c : v) out.push_back(c.get());
+  return out;
+}
+
+// The CertStores using an issuer, as a CA rotation sees them.
+std::vector<RotationMember> RotationMembers(const ReconcilerDeps& d, bool cluster,
+                                            const std::string& ns, const std::string& name) {
+  std::vector<RotationMember> out;
+  for (const auto& obj : d.certstores->ByIndex(kIssuerIndex, IssuerIndexValue(cluster, ns, name))) {
+    auto cs = api::ParseCertStore(obj->json);
+    if (!cs.ok()) continue;
+    api::ApplyDefaults(&*cs);
+    api::ObservedStatus st = api::ParseObservedStatus(obj->json);
+    RotationMember m;
+    m.name = obj->meta.ns + "/" + obj->meta.name;
+    m.ready = st.ready && st.ready->status == "True";
+    m.has_keystore = cs->spec.keystore.has_value();
+    if (cs->spec.truststore)
+      for (const auto& src : cs->spec.truststore->sources)
+        m.trusts_issuer = m.trusts_issuer || src.type == api::TrustSource::Type::kIssuer;
+    m.truststore_issuer_cas = std::move(st.truststore_issuer_cas);
+    m.issuer_ca_fingerprint = std::move(st.issuer_ca_fingerprint);
+    out.push_back(std::move(m));
+  }
+  return out;
+}
+
 }  // namespace
+
+std::string IssuerIndexValue(bool cluster, const std::string& ns, const std::string& name) {
+  return cluster ? "ClusterCertIssuer/" + name : "CertIssuer/" + ns + "/" + name;
+}
 
 ReconcileResult CertStoreReconciler::Reconcile(const std::string& key) {
   auto [ns, name] = SplitKey(key);
@@ -123,6 +159,10 @@ ReconcileResult CertStoreReconciler::Reconcile(const std::string& key) {
 
   RenderOptions opts;
   opts.system_bundle_path = d_.system_bundle_path;
+  PreviousRoots previous =
+      PreviousRootsFor(il.status, ca->ca.Root(), now, d_.rotation_propagation_delay);
+  opts.previous_roots = Raw(previous.roots);
+  opts.hold_previous = previous.hold;
   auto rendered = RenderCertStore(*cs, ca->ca, objects, *d_.clock, opts);
   if (!objects.error().ok()) return {objects.error(), std::nullopt};
   if (!rendered.ok()) {
@@ -152,6 +192,8 @@ ReconcileResult CertStoreReconciler::Reconcile(const std::string& key) {
                         : "truststore with " + std::to_string(sum.truststore_certificates) +
                               " certificate(s)";
   if (!sum.warning.empty()) msg += "; " + sum.warning;
+  if (sum.held_for_rotation)
+    msg += "; CA rotation: kept until every truststore trusts the new CA";
   bool issued = rendered->decision.issue;
   if (issued) {
     (void)d_.events->Record(ref, "Normal", "Issued",
@@ -174,6 +216,8 @@ ReconcileResult CertStoreReconciler::Reconcile(const std::string& key) {
               prev.ready->status == u.ready.status && prev.ready->message == u.ready.message &&
               prev.issuing && prev.issuing->status == "False" &&
               prev.revision == sum.revision &&
+              prev.issuer_ca_fingerprint == sum.issuer_ca_fingerprint &&
+              prev.truststore_issuer_cas == sum.truststore_issuer_cas &&
               prev.renewal_time ==
                   (sum.renewal_time ? FormatRfc3339(*sum.renewal_time) : std::string()) &&
               prev.truststore_earliest_not_after ==
@@ -190,6 +234,16 @@ ReconcileResult CertStoreReconciler::Reconcile(const std::string& key) {
     auto until = std::chrono::duration_cast<std::chrono::seconds>(*sum.renewal_time - now);
     r.requeue_after = std::max(until, std::chrono::seconds(1));
   }
+  if (sum.held_for_rotation) {
+    // The issuer's status changes when the rotation moves on (and wakes
+    // this CertStore); the timer covers the propagation delay.
+    auto until = previous.hold_until
+                     ? std::chrono::duration_cast<std::chrono::seconds>(*previous.hold_until - now) +
+                           std::chrono::seconds(1)
+                     : std::chrono::seconds(30);
+    until = std::max(until, std::chrono::seconds(1));
+    if (!r.requeue_after || until < *r.requeue_after) r.requeue_after = until;
+  }
   return r;
 }
 
@@ -205,14 +259,15 @@ ReconcileResult ReconcileIssuer(const ReconcilerDeps& d, bool cluster, const std
   IssuerLookup il = FindIssuer(d, ref, ns);
   api::ObservedStatus prev = api::ParseObservedStatus(obj->json);
   auto patch = [&](const Condition& c, const std::string& extra,
-                   const std::string& fingerprint = "") -> ReconcileResult {
+                   const std::string& fingerprint = "",
+                   bool rotation_changed = false) -> ReconcileResult {
     StatusUpdate u;
     u.ready = c;
     u.extra = extra;
     bool same = prev.ready && prev.ready->status == c.status && prev.ready->reason == c.reason &&
                 prev.ready->message == c.message &&
                 prev.observed_generation == obj->meta.generation &&
-                prev.fingerprint_sha256 == fingerprint;
+                prev.fingerprint_sha256 == fingerprint && !rotation_changed;
     if (!same) {
       Status st = PatchStatus(*d.client, res, ns, name, obj->json, obj->meta.generation, u, now);
       if (!st.ok() && st.code() != StatusCode::kNotFound) return {st, std::nullopt};
@@ -233,13 +288,34 @@ ReconcileResult ReconcileIssuer(const ReconcilerDeps& d, bool cluster, const std
     if (!w.ok()) return {w, std::nullopt};
   }
   X509* cert = ca->ca.cert.get();
+  X509* root = ca->ca.Root();
+  std::string root_pem = pki::EncodeCertificatePem(root);
+  // A CA rotation only needs the CertStores' view while one is possible.
+  std::vector<RotationMember> members;
+  bool may_rotate = prev.rotation.has_value() ||
+                    (!prev.ca_certificate.empty() && prev.ca_certificate != root_pem);
+  if (may_rotate) members = RotationMembers(d, cluster, ns, name);
+  RotationStep step = AdvanceRotation(prev, root, members, now, d.rotation_propagation_delay);
+  bool rotation_changed = prev.ca_certificate != root_pem ||
+                          RotationJson(prev.rotation) != RotationJson(step.rotation);
   std::string extra = "\"notAfter\":" + kube::JsonQuote(FormatRfc3339(pki::NotAfter(cert))) +
-                      ",\"fingerprintSHA256\":" + kube::JsonQuote(pki::FingerprintSha256(cert));
-  ReconcileResult r = patch({"True", "Ready", "CA \"" + pki::SubjectText(cert) + "\" ready"}, extra,
-                            pki::FingerprintSha256(cert));
+                      ",\"fingerprintSHA256\":" + kube::JsonQuote(pki::FingerprintSha256(cert)) +
+                      ",\"caCertificate\":" + kube::JsonQuote(root_pem) + "," +
+                      RotationJson(step.rotation);
+  std::string message = "CA \"" + pki::SubjectText(cert) + "\" ready";
+  if (!step.progress.empty()) message += "; " + step.progress;
+  ReconcileResult r = patch({"True", "Ready", message}, extra, pki::FingerprintSha256(cert),
+                            rotation_changed);
+  if (!r.error.ok()) return r;
+  if (!step.event_reason.empty()) {
+    kube::ObjectReference ref{api::kApiVersion, cluster ? "ClusterCertIssuer" : "CertIssuer",
+                              ns, name, obj->meta.uid};
+    (void)d.events->Record(ref, "Normal", step.event_reason, step.event_message);
+  }
   // Look again before the CA expires so status flips in time.
   auto until = std::chrono::duration_cast<std::chrono::seconds>(pki::NotAfter(cert) - now);
   r.requeue_after = std::clamp(until, std::chrono::seconds(60), std::chrono::seconds(3600 * 24));
+  if (step.recheck && *step.recheck < *r.requeue_after) r.requeue_after = step.recheck;
   return r;
 }
 

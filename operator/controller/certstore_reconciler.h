@@ -43,6 +43,11 @@ class ReconcileObserver {
   virtual void IssuanceFailed(const std::string& reason) = 0;
 };
 
+// The CertStore cache index from an issuer to the CertStores that use it,
+// and its values: "CertIssuer/<ns>/<name>" or "ClusterCertIssuer/<name>".
+constexpr char kIssuerIndex[] = "issuer";
+std::string IssuerIndexValue(bool cluster, const std::string& ns, const std::string& name);
+
 struct ReconcilerDeps {
   kube::Client* client = nullptr;
   const kube::ObjectCache* certstores = nullptr;
@@ -53,6 +58,9 @@ struct ReconcilerDeps {
   std::string system_bundle_path;
   const Clock* clock = nullptr;
   ReconcileObserver* observer = nullptr;  // optional
+  // CA rotation: how long kubelet may take to show a written Secret to pods
+  // (ca_rotation.h). `certstores` must carry kIssuerIndex for rotations.
+  std::chrono::seconds rotation_propagation_delay{60};
 };
 
 class CertStoreReconciler {
@@ -66,8 +74,9 @@ class CertStoreReconciler {
 };
 
 // Reconciles a CertIssuer ("ns/name") or ClusterCertIssuer ("name"): creates
-// a selfSigned root once, checks a `ca` Secret, and reports Ready, notAfter
-// and the CA fingerprint in status.
+// a selfSigned root once, checks a `ca` Secret, reports Ready, notAfter,
+// the CA fingerprint and root certificate in status, and drives a CA
+// rotation (ca_rotation.h) when the root changes.
 ReconcileResult ReconcileIssuer(const ReconcilerDeps& d, bool cluster, const std::string& key);
 
 }  // namespace certstore::controller

@@ -13,12 +13,21 @@ namespace {
 
 using Check = IssuanceDecision (*)(const CurrentCertificate&,
                                    const api::CertStore&,
-                                   const pki::CaMaterial&, TimePoint);
+                                   const pki::CaMaterial&, TimePoint,
+                                   const std::vector<X509*>&);
+
+bool Issued(X509* issuer, X509* subject) {
+  bool ok = X509_check_issued(issuer, subject) == X509_V_OK &&
+            X509_verify(subject, X509_get0_pubkey(issuer)) == 1;
+  pki::ClearOpenSslErrors();
+  return ok;
+}
 
 IssuanceDecision Keep() { return {false, kReasonUpToDate, "certificate is up to date"}; }
 
 IssuanceDecision KeyMatches(const CurrentCertificate& c, const api::CertStore&,
-                            const pki::CaMaterial&, TimePoint) {
+                            const pki::CaMaterial&, TimePoint,
+                            const std::vector<X509*>&) {
   if (!pki::KeyMatchesCertificate(c.key.get(), c.cert.get()))
     return {true, kReasonKeyMismatch,
             "the stored private key does not match the stored certificate"};
@@ -27,11 +36,9 @@ IssuanceDecision KeyMatches(const CurrentCertificate& c, const api::CertStore&,
 
 IssuanceDecision SignedByIssuer(const CurrentCertificate& c,
                                 const api::CertStore&,
-                                const pki::CaMaterial& ca, TimePoint) {
-  bool ok = X509_check_issued(ca.cert.get(), c.cert.get()) == X509_V_OK &&
-            X509_verify(c.cert.get(), X509_get0_pubkey(ca.cert.get())) == 1;
-  pki::ClearOpenSslErrors();
-  if (!ok)
+                                const pki::CaMaterial& ca, TimePoint,
+                                const std::vector<X509*>& held_roots) {
+  if (!Issued(ca.cert.get(), c.cert.get()) && SigningRoot(c, held_roots) == nullptr)
     return {true, kReasonIssuerChanged,
             "the stored certificate was not signed by the current CA \"" +
                 pki::SubjectText(ca.cert.get()) + "\""};
@@ -40,7 +47,7 @@ IssuanceDecision SignedByIssuer(const CurrentCertificate& c,
 
 IssuanceDecision SameIdentity(const CurrentCertificate& c,
                               const api::CertStore& cs, const pki::CaMaterial&,
-                              TimePoint) {
+                              TimePoint, const std::vector<X509*>&) {
   if (c.identity_hash != api::IdentityHash(cs))
     return {true, kReasonSpecChanged,
             "names, usages, key parameters, duration or issuer changed"};
@@ -53,11 +60,12 @@ IssuanceDecision SameIdentity(const CurrentCertificate& c,
 
 IssuanceDecision StillValid(const CurrentCertificate& c,
                             const api::CertStore& cs, const pki::CaMaterial&,
-                            TimePoint now) {
+                            TimePoint now, const std::vector<X509*>&) {
   TimePoint nb = pki::NotBefore(c.cert.get()), na = pki::NotAfter(c.cert.get());
   if (now >= na)
     return {true, kReasonExpired, "the certificate expired at " + FormatRfc3339(na)};
-  TimePoint renew = RenewalTime(nb, na, *cs.spec.keystore);
+  TimePoint renew = JitteredRenewalTime(nb, na, *cs.spec.keystore,
+                                       pki::FingerprintSha256(c.cert.get()));
   if (now >= renew)
     return {true, kReasonRenewal,
             "renewal time " + FormatRfc3339(renew) + " reached"};
@@ -66,9 +74,21 @@ IssuanceDecision StillValid(const CurrentCertificate& c,
 
 }  // namespace
 
+X509* SigningRoot(const CurrentCertificate& c, const std::vector<X509*>& roots) {
+  for (X509* root : roots) {
+    if (Issued(root, c.cert.get())) return root;
+    for (const auto& mid : c.chain)
+      if (X509_cmp(mid.get(), root) != 0 && Issued(root, mid.get()) &&
+          Issued(mid.get(), c.cert.get()))
+        return root;
+  }
+  return nullptr;
+}
+
 IssuanceDecision DecideIssuance(const CurrentCertificate* current,
                                 bool secret_existed, const api::CertStore& cs,
-                                const pki::CaMaterial& ca, TimePoint now) {
+                                const pki::CaMaterial& ca, TimePoint now,
+                                const std::vector<X509*>& held_roots) {
   if (current == nullptr) {
     if (secret_existed)
       return {true, kReasonMissing,
@@ -78,7 +98,7 @@ IssuanceDecision DecideIssuance(const CurrentCertificate* current,
   static constexpr Check kChecks[] = {KeyMatches, SignedByIssuer, SameIdentity,
                                       StillValid};
   for (Check check : kChecks) {
-    IssuanceDecision d = check(*current, cs, ca, now);
+    IssuanceDecision d = check(*current, cs, ca, now, held_roots);
     if (d.issue) return d;
   }
   return Keep();

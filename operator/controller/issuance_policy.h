@@ -28,6 +28,7 @@ constexpr char kReasonUpToDate[] = "UpToDate";
 struct CurrentCertificate {
   pki::EvpPkeyPtr key;
   pki::X509Ptr cert;
+  std::vector<pki::X509Ptr> chain;  // stored after the leaf (intermediates, root)
   std::string identity_hash;  // from the Secret's annotation; may be empty
 };
 
@@ -39,9 +40,18 @@ struct IssuanceDecision {
 
 // REQUIRES: cs defaulted and validated, cs.spec.keystore set.
 // `secret_existed` distinguishes Initial from CertificateMissing.
+// `held_roots`: during a CA rotation, the issuer's previous roots whose
+// certificates are kept until every truststore trusts the new root; a
+// certificate that chains to one of them does not count as IssuerChanged
+// (the other checks still apply). Renewal uses JitteredRenewalTime.
 IssuanceDecision DecideIssuance(const CurrentCertificate* current,
                                 bool secret_existed, const api::CertStore& cs,
-                                const pki::CaMaterial& ca, TimePoint now);
+                                const pki::CaMaterial& ca, TimePoint now,
+                                const std::vector<X509*>& held_roots = {});
+
+// The root in `roots` that signed the stored certificate, directly or
+// through an intermediate stored after it; nullptr when none did.
+X509* SigningRoot(const CurrentCertificate& c, const std::vector<X509*>& roots);
 
 }  // namespace certstore::controller
 

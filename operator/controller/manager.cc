@@ -8,18 +8,11 @@
 namespace certstore::controller {
 namespace {
 
-constexpr char kIssuerIndex[] = "issuer";
 // "Secret/ns/name" or "ConfigMap/ns/name": objects a CertStore or issuer reads.
 constexpr char kRefIndex[] = "ref";
 
 std::string KeyOf(const kube::ObjectPtr& o) {
   return kube::ObjectKey(o->meta.ns, o->meta.name);
-}
-
-std::string IssuerIndexValue(bool cluster, const std::string& ns,
-                             const std::string& name) {
-  return cluster ? "ClusterCertIssuer/" + name
-                 : "CertIssuer/" + ns + "/" + name;
 }
 
 std::vector<std::string> CertStoreIssuer(const kube::CachedObject& o) {
@@ -130,6 +123,7 @@ Manager::Manager(kube::InformerGroup::TransportFactory transports,
   deps_.events = &events_;
   deps_.cluster_resource_namespace = options_.cluster_resource_namespace;
   deps_.system_bundle_path = options_.system_bundle_path;
+  deps_.rotation_propagation_delay = options_.rotation_propagation_delay;
   deps_.clock = &clock_;
   deps_.observer = observer_;
   reconciler_ = std::make_unique<CertStoreReconciler>(deps_);

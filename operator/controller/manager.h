@@ -35,6 +35,8 @@ struct ManagerOptions {
   std::vector<std::string> namespaces;  // empty = all namespaces
   std::string cluster_resource_namespace;
   std::string system_bundle_path;
+  // Between the steps of a CA rotation (ca_rotation.h).
+  std::chrono::seconds rotation_propagation_delay{60};
   int workers = 2;
   bool leader_elect = false;
   kube::LeaderElectionConfig leader_election;  // ns, identity, timings

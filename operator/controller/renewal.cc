@@ -1,6 +1,7 @@
 #include "operator/controller/renewal.h"
 
 #include <algorithm>
+#include <cstdint>
 
 #include "operator/common/duration.h"
 
@@ -20,6 +21,24 @@ TimePoint RenewalTime(TimePoint not_before, TimePoint not_after,
     before = lifetime * *spec.renew_before_percentage / 100;
   }
   return std::max(not_before, not_after - before);
+}
+
+TimePoint JitteredRenewalTime(TimePoint not_before, TimePoint not_after,
+                              const api::KeystoreSpec& spec, std::string_view seed) {
+  TimePoint renew = RenewalTime(not_before, not_after, spec);
+  if (seed.empty()) return renew;
+  // FNV-1a: stable across builds and platforms (std::hash is not).
+  uint64_t h = 1469598103934665603ull;
+  for (unsigned char c : seed) {
+    h ^= c;
+    h *= 1099511628211ull;
+  }
+  // Whole seconds, as certificates and status carry them.
+  auto window = std::min<std::chrono::seconds>(
+      std::chrono::duration_cast<std::chrono::seconds>(renew - not_before) / 10,
+      std::chrono::hours(1));
+  if (window.count() <= 0) return renew;
+  return renew - std::chrono::seconds(h % static_cast<uint64_t>(window.count()));
 }
 
 }  // namespace certstore::controller

@@ -55,9 +55,15 @@ std::string SummaryJson(const RenderSummary& s) {
   if (!s.fingerprint_sha256.empty())
     add("fingerprintSHA256", JsonQuote(s.fingerprint_sha256));
   add("revision", std::to_string(s.revision));
+  if (!s.issuer_ca_fingerprint.empty())
+    add("issuerCAFingerprintSHA256", JsonQuote(s.issuer_ca_fingerprint));
   if (s.truststore_certificates > 0) {
     std::string ts =
         "{\"certificates\":" + std::to_string(s.truststore_certificates);
+    ts += ",\"issuerCAs\":[";
+    for (size_t i = 0; i < s.truststore_issuer_cas.size(); ++i)
+      ts += (i ? "," : "") + JsonQuote(s.truststore_issuer_cas[i]);
+    ts += "]";
     if (s.truststore_earliest_not_after)
       ts += ",\"earliestNotAfter\":" +
             JsonQuote(FormatRfc3339(*s.truststore_earliest_not_after));

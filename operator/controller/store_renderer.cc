@@ -71,6 +71,7 @@ std::optional<CurrentCertificate> ReadCurrent(const api::SecretObject& s,
     auto certs = pki::ParseCertificatesPem(crt->second);
     auto k = pki::ParsePrivateKeyPem(SecretBytes(key->second));
     if (certs.ok() && k.ok()) {
+      for (size_t i = 1; i < certs->size(); ++i) c.chain.push_back(std::move((*certs)[i]));
       c.cert = std::move(certs->front());
       c.key = std::move(k).value();
       return c;
@@ -86,6 +87,7 @@ std::optional<CurrentCertificate> ReadCurrent(const api::SecretObject& s,
     for (auto& e : contents->entries) {
       if (e.type == pki::EntryType::kPrivateKey && !e.chain.empty()) {
         c.key = std::move(e.key);
+        for (size_t i = 1; i < e.chain.size(); ++i) c.chain.push_back(std::move(e.chain[i]));
         c.cert = std::move(e.chain.front());
         return c;
       }
@@ -179,8 +181,10 @@ StatusOr<RenderResult> RenderCertStore(const api::CertStore& cs,
         cur = ReadCurrent(*current, old);
       }
     }
+    std::vector<X509*> held;
+    if (options.hold_previous) held = options.previous_roots;
     result.decision = DecideIssuance(cur ? &*cur : nullptr, current.has_value(),
-                                     cs, ca, now);
+                                     cs, ca, now, held);
     if (result.decision.issue) {
       ASSIGN_OR_RETURN(pki::LeafSpec leaf_spec, ToLeafSpec(*spec.keystore));
       ASSIGN_OR_RETURN(pki::KeySpec key_spec, ToKeySpec(spec.keystore->private_key));
@@ -202,12 +206,27 @@ StatusOr<RenderResult> RenderCertStore(const api::CertStore& cs,
       desired.key = std::move(key);
       desired.leaf = std::move(issued.cert);
       ++revision;
-    } else {
+    }
+    X509* old_root = nullptr;
+    if (!result.decision.issue) {
+      // Kept. During a CA rotation it may still come from a previous root:
+      // then it keeps the chain it was stored with.
+      if (!held.empty() && SigningRoot(*cur, {ca.cert.get()}) == nullptr)
+        old_root = SigningRoot(*cur, held);
       desired.key = std::move(cur->key);
       desired.leaf = std::move(cur->cert);
+      if (old_root) {
+        for (auto& c : cur->chain)
+          if (X509_cmp(c.get(), old_root) != 0) desired.chain.push_back(std::move(c));
+        desired.root = pki::ShareCert(old_root);
+        result.summary.held_for_rotation = true;
+      }
     }
-    for (X509* c : ca.Intermediates()) desired.chain.push_back(pki::ShareCert(c));
-    desired.root = pki::ShareCert(ca.Root());
+    if (!old_root) {
+      for (X509* c : ca.Intermediates()) desired.chain.push_back(pki::ShareCert(c));
+      desired.root = pki::ShareCert(ca.Root());
+    }
+    result.summary.issuer_ca_fingerprint = pki::FingerprintSha256(desired.root.get());
   }
 
   // 2. The trust bundle.
@@ -216,7 +235,15 @@ StatusOr<RenderResult> RenderCertStore(const api::CertStore& cs,
                      ResolveTrustSources(cs, ca.Root(), objects,
                                          options.system_bundle_path.empty()
                                              ? kDefaultSystemBundle
-                                             : options.system_bundle_path));
+                                             : options.system_bundle_path,
+                                         options.previous_roots));
+    for (const api::TrustSource& src : spec.truststore->sources) {
+      if (src.type != api::TrustSource::Type::kIssuer) continue;
+      result.summary.truststore_issuer_cas.push_back(pki::FingerprintSha256(ca.Root()));
+      for (X509* r : options.previous_roots)
+        result.summary.truststore_issuer_cas.push_back(pki::FingerprintSha256(r));
+      break;
+    }
     if (desired.trust.empty())
       return InvalidArgumentError("spec.truststore.sources: no certificates found");
   }
@@ -300,7 +327,8 @@ StatusOr<RenderResult> RenderCertStore(const api::CertStore& cs,
     X509* leaf = desired.leaf.get();
     sum.not_before = pki::NotBefore(leaf);
     sum.not_after = pki::NotAfter(leaf);
-    sum.renewal_time = RenewalTime(*sum.not_before, *sum.not_after, *spec.keystore);
+    sum.renewal_time = JitteredRenewalTime(*sum.not_before, *sum.not_after, *spec.keystore,
+                                           pki::FingerprintSha256(leaf));
     sum.serial_hex = pki::SerialHex(leaf);
     sum.fingerprint_sha256 = pki::FingerprintSha256(leaf);
   }

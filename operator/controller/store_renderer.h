@@ -32,6 +32,12 @@ constexpr char kPasswordRefAnnotation[] = "certstore.dev/password-ref";
 
 struct RenderOptions {
   std::string system_bundle_path;  // empty: kDefaultSystemBundle
+  // A CA rotation in progress (the issuer's status.rotation): the issuer's
+  // previous roots, which `issuer: {}` truststores keep next to the current
+  // one; with `hold_previous`, a certificate one of them signed is kept (with
+  // its stored chain) instead of being re-issued from the new CA.
+  std::vector<X509*> previous_roots;
+  bool hold_previous = false;
 };
 
 // What the status of the CertStore reports (no secrets in here).
@@ -43,6 +49,11 @@ struct RenderSummary {
   int truststore_certificates = 0;
   std::optional<TimePoint> truststore_earliest_not_after;
   std::string warning;  // e.g. notAfter clamped to the CA
+  // The issuer root the certificate chains to, and the issuer roots the
+  // truststore holds (for a CA rotation to know how far it got).
+  std::string issuer_ca_fingerprint;
+  std::vector<std::string> truststore_issuer_cas;
+  bool held_for_rotation = false;  // certificate from a previous root kept
 };
 
 struct RenderResult {

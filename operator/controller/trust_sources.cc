@@ -9,7 +9,8 @@ namespace certstore::controller {
 
 StatusOr<std::vector<pki::X509Ptr>> ResolveTrustSources(
     const api::CertStore& cs, X509* issuer_root, const ObjectSource& objects,
-    const std::string& system_bundle_path) {
+    const std::string& system_bundle_path,
+    const std::vector<X509*>& previous_issuer_roots) {
   std::vector<pki::X509Ptr> out;
   std::set<std::string> seen;
   auto add = [&](std::vector<pki::X509Ptr> certs) {
@@ -28,6 +29,7 @@ StatusOr<std::vector<pki::X509Ptr>> ResolveTrustSources(
       case api::TrustSource::Type::kIssuer: {
         std::vector<pki::X509Ptr> one;
         one.push_back(pki::ShareCert(issuer_root));
+        for (X509* r : previous_issuer_roots) one.push_back(pki::ShareCert(r));
         add(std::move(one));
         continue;
       }

@@ -17,14 +17,16 @@ constexpr char kDefaultSystemBundle[] = "/etc/ssl/certs/ca-certificates.crt";
 
 // Resolves spec.truststore.sources of `cs` in order and returns the distinct
 // certificates (first occurrence wins). `issuer_root` is the issuer's root CA
-// (for `issuer: {}`); Secrets and ConfigMaps are read from the CertStore's
+// (for `issuer: {}`, followed by `previous_issuer_roots`: the roots a CA
+// rotation still trusts); Secrets and ConfigMaps are read from the CertStore's
 // own namespace only. Errors name the source:
 //   NotFound "spec.truststore.sources[1].secret: Secret demo/partner-ca not
 //   found" / "... has no key ca.crt"; InvalidArgument when the data holds no
 //   PEM certificate. REQUIRES: cs.spec.truststore is set.
 StatusOr<std::vector<pki::X509Ptr>> ResolveTrustSources(
     const api::CertStore& cs, X509* issuer_root, const ObjectSource& objects,
-    const std::string& system_bundle_path = kDefaultSystemBundle);
+    const std::string& system_bundle_path = kDefaultSystemBundle,
+    const std::vector<X509*>& previous_issuer_roots = {});
 
 }  // namespace certstore::controller
 

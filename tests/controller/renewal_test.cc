@@ -4,6 +4,8 @@
 
 #include <gtest/gtest.h>
 
+#include <set>
+
 #include "tests/pki/pki_fixture.h"
 
 namespace certstore::controller {
@@ -60,6 +62,48 @@ TEST(RenewalTimeTest, NeverBeforeNotBefore) {
   EXPECT_EQ(RenewalTime(nb, nb, spec), nb);
   spec.renew_before_percentage = 99;
   EXPECT_GE(RenewalTime(nb, nb + std::chrono::seconds(1), spec), nb);
+}
+
+// Jitter: never later than RenewalTime, never more than 10% of the
+// issue-to-renewal interval (or an hour) earlier, the same for the same
+// certificate, and spread over the window for many certificates.
+TEST(JitteredRenewalTimeTest, SpreadsWithinTheWindowAndIsStable) {
+  struct Case {
+    const char* name;
+    hours lifetime;
+    std::chrono::seconds window;
+  };
+  for (const Case& c : {Case{"Short", hours(3), std::chrono::minutes(12)},
+                        Case{"Long", hours(2160), hours(1)}}) {
+    api::KeystoreSpec spec;
+    TimePoint nb = pki::testing::TestNow();
+    TimePoint na = nb + c.lifetime;
+    TimePoint plain = RenewalTime(nb, na, spec);
+    std::set<TimePoint> seen;
+    TimePoint earliest = plain, latest = plain - c.window;
+    for (int i = 0; i < 1000; ++i) {
+      std::string seed = "AB:CD:" + std::to_string(i);
+      TimePoint t = JitteredRenewalTime(nb, na, spec, seed);
+      EXPECT_EQ(t, JitteredRenewalTime(nb, na, spec, seed)) << c.name;
+      ASSERT_LE(t, plain) << c.name;
+      ASSERT_GT(t, plain - c.window) << c.name;
+      seen.insert(t);
+      earliest = std::min(earliest, t);
+      latest = std::max(latest, t);
+    }
+    // Whole seconds: 720 or 3600 possible values.
+    EXPECT_GT(seen.size(), 500u) << c.name;
+    // Spread over most of the window, not bunched.
+    EXPECT_GT(latest - earliest, c.window * 9 / 10) << c.name;
+  }
+}
+
+TEST(JitteredRenewalTimeTest, NoSeedOrNoIntervalMeansNoJitter) {
+  api::KeystoreSpec spec;
+  TimePoint nb = pki::testing::TestNow();
+  EXPECT_EQ(JitteredRenewalTime(nb, nb + hours(3), spec, ""),
+            RenewalTime(nb, nb + hours(3), spec));
+  EXPECT_EQ(JitteredRenewalTime(nb, nb, spec, "AB"), nb);
 }
 
 }  // namespace

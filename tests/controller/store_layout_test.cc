@@ -198,7 +198,9 @@ TEST(StoreContentTest, FilesHoldTheRightEntries) {
   EXPECT_EQ(s.fingerprint_sha256, pki::FingerprintSha256((*leaf)[0].get()));
   EXPECT_EQ(*s.not_after, TestNow() + std::chrono::hours(2160));
   EXPECT_EQ(*s.renewal_time,
-            RenewalTime(*s.not_before, *s.not_after, *cs.spec.keystore));
+            JitteredRenewalTime(*s.not_before, *s.not_after, *cs.spec.keystore,
+                                s.fingerprint_sha256));
+  EXPECT_LE(*s.renewal_time, RenewalTime(*s.not_before, *s.not_after, *cs.spec.keystore));
   EXPECT_EQ(s.truststore_certificates, 1);
   EXPECT_EQ(*s.truststore_earliest_not_after, pki::NotAfter(ca.cert.get()));
   EXPECT_EQ(s.warning, "");

@@ -1,6 +1,7 @@
 // Renewal through the renderer: time moves on a FakeClock, never by sleeping.
 #include <gtest/gtest.h>
 
+#include "operator/controller/renewal.h"
 #include "operator/controller/store_renderer.h"
 #include "tests/controller/controller_fixture.h"
 
@@ -43,10 +44,14 @@ TEST_F(StoreRenewalTest, RenewsAtTheRenewalTimeAndNotBefore) {
   api::CertStore cs = MakeCertStore(KeystoreWith("Always"));
   RenderResult first = RenderAndStore(cs);
   TimePoint renew = *first.summary.renewal_time;
-  // Default: one third of the lifetime (720h plus the 5 minute backdating).
-  EXPECT_EQ(renew,
-            *first.summary.not_after -
-                (*first.summary.not_after - *first.summary.not_before) / 3);
+  // Default: one third of the lifetime (720h plus the 5 minute backdating),
+  // moved earlier by a jitter of less than 10% of the time until then.
+  TimePoint plain = *first.summary.not_after -
+                    (*first.summary.not_after - *first.summary.not_before) / 3;
+  EXPECT_LE(renew, plain);
+  EXPECT_GT(renew, plain - (plain - *first.summary.not_before) / 10);
+  EXPECT_EQ(renew, JitteredRenewalTime(*first.summary.not_before, *first.summary.not_after,
+                                       *cs.spec.keystore, first.summary.fingerprint_sha256));
 
   clock_.Set(renew - seconds(1));
   RenderResult early = RenderAndStore(cs);
@@ -119,7 +124,9 @@ TEST_F(StoreRenewalTest, RenewBeforeMovesTheRenewalTime) {
       Spec("  keystore:\n    commonName: app\n    usages: [serverAuth]\n"
            "    duration: 720h\n    renewBefore: 24h\n"));
   RenderResult first = RenderAndStore(cs);
-  EXPECT_EQ(*first.summary.renewal_time, *first.summary.not_after - hours(24));
+  // 24h before notAfter, minus a jitter of at most an hour.
+  EXPECT_LE(*first.summary.renewal_time, *first.summary.not_after - hours(24));
+  EXPECT_GT(*first.summary.renewal_time, *first.summary.not_after - hours(25));
   clock_.Set(*first.summary.not_after - hours(25));
   EXPECT_FALSE(RenderAndStore(cs).decision.issue);
   clock_.Set(*first.summary.not_after - hours(23));

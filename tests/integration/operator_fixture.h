@@ -45,6 +45,8 @@ inline int FreeLoopbackPort() {
 
 class OperatorIT : public ::testing::Test {
  protected:
+  // The suite operator's --ca-rotation-propagation-delay (60 s by default).
+  static constexpr int kPropagationDelaySeconds = 3;
   static void SetUpTestSuite() {
     ASSERT_TRUE(env->InstallCrds());
     crns_ = "certstore-system-" + std::to_string(getpid());
@@ -75,7 +77,9 @@ class OperatorIT : public ::testing::Test {
     operator_args_ = {"--kubeconfig", sa_kubeconfig, "--cluster-resource-namespace", crns_,
                       "--leader-elect", "--health-probe-bind-address",
                       "127.0.0.1:" + std::to_string(health_port_), "--metrics-bind-address",
-                      "127.0.0.1:" + std::to_string(metrics_port_)};
+                      "127.0.0.1:" + std::to_string(metrics_port_),
+                      "--ca-rotation-propagation-delay",
+                      std::to_string(kPropagationDelaySeconds) + "s"};
     pid_ = SpawnOperator(operator_args_, log_);
   }
   // Starts build/bin/certstore-operator with `args`, output to `log_path`.
@@ -166,6 +170,77 @@ class OperatorIT : public ::testing::Test {
     return Jsonpath("certstore.certstore.dev", name, path);
   }
   std::string OperatorLog() { return ReadFile(log_).value_or(""); }
+
+  // A Java JSSE mutual-TLS server (tests/interop/java/MtlsPeer.java) on a
+  // free loopback port, loading PKCS12 stores from `dir`/<prefix>.p12,
+  // <prefix>-trust.p12 and <prefix>.password (as WriteStores writes them).
+  struct JavaServer {
+    pid_t pid = -1;
+    std::string port;
+  };
+  static std::string JavaClasses(const std::string& dir) {
+    std::string classes = dir + "/classes";
+    if (access((classes + "/MtlsPeer.class").c_str(), F_OK) == 0) return classes;
+    std::string src = KubeTestEnv::SourceDir() + "/tests/interop/java/MtlsPeer.java";
+    CommandResult r = RunCommand({"javac", "-d", classes, src}, "", std::chrono::seconds(120));
+    EXPECT_TRUE(r.ok()) << r.output;
+    return classes;
+  }
+  // Writes keystore.p12, truststore.p12 and password of Secret `s` as
+  // `dir`/<prefix>.p12, <prefix>-trust.p12, <prefix>.password.
+  static void WriteStores(const api::SecretObject& s, const std::string& dir,
+                          const std::string& prefix) {
+    auto get = [&](const char* k) {
+      auto it = s.data.find(k);
+      return it == s.data.end() ? std::string() : it->second;
+    };
+    EXPECT_TRUE(WriteFileAtomic(dir + "/" + prefix + ".p12", get("keystore.p12")).ok());
+    EXPECT_TRUE(WriteFileAtomic(dir + "/" + prefix + "-trust.p12", get("truststore.p12")).ok());
+    EXPECT_TRUE(WriteFileAtomic(dir + "/" + prefix + ".password", get("password")).ok());
+  }
+  static JavaServer StartJavaServer(const std::string& dir, const std::string& prefix,
+                                    int seconds = 60) {
+    JavaServer out;
+    std::string classes = JavaClasses(dir);
+    std::string log = dir + "/" + prefix + ".server.log";
+    out.pid = fork();
+    if (out.pid == 0) {
+      int fd = ::open(log.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+      dup2(fd, 1);
+      dup2(fd, 2);
+      execlp("java", "java", "-cp", classes.c_str(), "MtlsPeer", "server",
+             (dir + "/" + prefix + ".p12").c_str(), (dir + "/" + prefix + "-trust.p12").c_str(),
+             (dir + "/" + prefix + ".password").c_str(), std::to_string(seconds).c_str(),
+             nullptr);
+      _exit(127);
+    }
+    EXPECT_TRUE(Eventually(
+        [&] {
+          std::string text = ReadFile(log).value_or("");
+          size_t p = text.find("PORT ");
+          if (p == std::string::npos) return false;
+          out.port = text.substr(p + 5, text.find('\n', p) - p - 5);
+          return true;
+        },
+        std::chrono::seconds(30)))
+        << ReadFile(log).value_or("");
+    return out;
+  }
+  static void StopJavaServer(JavaServer* s) {
+    if (s->pid <= 0) return;
+    kill(s->pid, SIGTERM);
+    waitpid(s->pid, nullptr, 0);
+    s->pid = -1;
+  }
+  // A Java client with the stores `dir`/<prefix>...; "-" as prefix: no
+  // keystore (the truststore and password of "client").
+  static CommandResult JavaClient(const std::string& dir, const std::string& prefix,
+                                  const std::string& host, const std::string& port) {
+    std::string keystore = prefix == "-" ? "-" : dir + "/" + prefix + ".p12";
+    std::string p = prefix == "-" ? "client" : prefix;
+    return RunCommand({"java", "-cp", JavaClasses(dir), "MtlsPeer", "client", host, port,
+                       keystore, dir + "/" + p + "-trust.p12", dir + "/" + p + ".password"});
+  }
 
   inline static std::string crns_, log_, sa_kubeconfig_;
   inline static std::vector<std::string> operator_args_;

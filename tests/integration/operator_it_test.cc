@@ -88,42 +88,16 @@ TEST_F(OperatorIT, MtlsLabSecretsCompleteAJavaHandshake) {
     auto s = Secret(secret);
     ASSERT_TRUE(s.has_value()) << secret;
     passwords_.push_back(s->data["password"]);
-    ASSERT_TRUE(WriteFileAtomic(dir + "/" + prefix + ".p12", s->data["keystore.p12"]).ok());
-    ASSERT_TRUE(WriteFileAtomic(dir + "/" + prefix + "-trust.p12", s->data["truststore.p12"]).ok());
-    ASSERT_TRUE(WriteFileAtomic(dir + "/" + prefix + ".password", s->data["password"]).ok());
+    WriteStores(*s, dir, prefix);
   }
-  std::string src = KubeTestEnv::SourceDir() + "/tests/interop/java/MtlsPeer.java";
-  ASSERT_TRUE(RunCommand({"javac", "-d", dir + "/classes", src}, "", std::chrono::seconds(120)).ok());
-  std::string server_log = dir + "/server.log";
-  pid_t server = fork();
-  if (server == 0) {
-    int fd = ::open(server_log.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-    dup2(fd, 1);
-    dup2(fd, 2);
-    execlp("java", "java", "-cp", (dir + "/classes").c_str(), "MtlsPeer", "server",
-           (dir + "/server.p12").c_str(), (dir + "/server-trust.p12").c_str(),
-           (dir + "/server.password").c_str(), "60", nullptr);
-    _exit(127);
-  }
-  std::string port;
-  ASSERT_TRUE(Eventually([&] {
-    std::string log = ReadFile(server_log).value_or("");
-    size_t p = log.find("PORT ");
-    if (p == std::string::npos) return false;
-    port = log.substr(p + 5, log.find('\n', p) - p - 5);
-    return true;
-  }, std::chrono::seconds(30))) << ReadFile(server_log).value_or("");
-  CommandResult ok = RunCommand({"java", "-cp", dir + "/classes", "MtlsPeer", "client",
-                                 "mtls-server.lab.local", port, dir + "/client.p12",
-                                 dir + "/client-trust.p12", dir + "/client.password"});
+  JavaServer server = StartJavaServer(dir, "server");
+  ASSERT_FALSE(server.port.empty());
+  CommandResult ok = JavaClient(dir, "client", "mtls-server.lab.local", server.port);
   EXPECT_TRUE(ok.ok()) << ok.output;
   EXPECT_NE(ok.output.find("OK HTTP/1.1 200 OK hello CN=mtls-client"), std::string::npos) << ok.output;
-  CommandResult no_keystore = RunCommand({"java", "-cp", dir + "/classes", "MtlsPeer", "client",
-                                          "mtls-server.lab.local", port, "-",
-                                          dir + "/client-trust.p12", dir + "/client.password"});
+  CommandResult no_keystore = JavaClient(dir, "-", "mtls-server.lab.local", server.port);
   EXPECT_FALSE(no_keystore.ok()) << no_keystore.output;
-  kill(server, SIGTERM);
-  waitpid(server, nullptr, 0);
+  StopJavaServer(&server);
   std::filesystem::remove_all(dir);
 }
 
