@@ -7,6 +7,11 @@
 #       local control plane: time to sync, memory per cached object.
 #   hack/bench.sh metrics             /metrics scrape with 1,000 and 10,000
 #       CertStores, and the Inventory update cost per object change.
+#   hack/bench.sh scale [N...]        the operator on a local control plane:
+#       N (default 1000 10000) EC CertStores, then 1000 RSA-2048: time to all
+#       Ready, throughput, peak/idle RSS, API writes per issuance, idle CPU,
+#       apply-to-Ready p50/p99; then idle RSS with 10,000 unrelated 100 KB
+#       Secrets. A fresh control plane for each run.
 # Run on an idle machine.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -27,13 +32,34 @@ if [ "$what" = informer ]; then
   build/tests/informer_benchmark "$state/admin.kubeconfig" informer-bench "$n"
   exit 0
 fi
+if [ "$what" = scale ]; then
+  shift
+  sizes=("$@")
+  [ ${#sizes[@]} -gt 0 ] || sizes=(1000 10000)
+  hack/controlplane/build.sh >/dev/null
+  run() {  # a fresh control plane per measurement: no leftovers in etcd
+    local state
+    state=$(mktemp -d /tmp/certstore-bench.XXXXXX)
+    rmdir "$state"
+    eval "$(CLUSTER_CRDS_DIR="$PWD/crds" hack/cluster.sh up "$state")"
+    KUBECTL="$CERTSTORE_KUBECTL --kubeconfig $KUBECONFIG" \
+      build/tests/scale_benchmark "$1" "$KUBECONFIG" build/bin/certstore-operator "${@:2}" ||
+      { hack/cluster.sh down "$state" >/dev/null 2>&1; return 1; }
+    hack/cluster.sh down "$state" >/dev/null 2>&1 || true
+  }
+  echo "bench: scale on $(nproc) cores; $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2)"
+  for n in "${sizes[@]}"; do echo "bench: $n EC"; run scale "$n" EC; done
+  echo "bench: 1000 RSA"; run scale 1000 RSA
+  echo "bench: unrelated Secrets"; run unrelated 10000
+  exit 0
+fi
 if [ "$what" = metrics ]; then
   echo "bench: /metrics scrape (per-object series from the Inventory)"
   build/tests/metrics_benchmark --benchmark_min_time=1 --benchmark_repetitions=3 \
     --benchmark_report_aggregates_only=true
   exit 0
 fi
-[ "$what" = pki ] || { echo "usage: hack/bench.sh pki|informer|metrics [N]" >&2; exit 2; }
+[ "$what" = pki ] || { echo "usage: hack/bench.sh pki|informer|metrics|scale [N]" >&2; exit 2; }
 reps=${2:-5}
 echo "bench: running pki_benchmark ($reps repetitions; the machine should be idle)"
 build/tests/pki_benchmark --benchmark_repetitions="$reps" --benchmark_min_time=0.5 \

@@ -6,17 +6,34 @@ namespace certstore::controller {
 
 std::optional<api::SecretObject> ApiObjectSource::GetSecret(const std::string& ns,
                                                             const std::string& name) const {
-  auto json = client_.Get(kube::SecretsResource(), ns, name);
-  if (!json.ok()) {
-    if (json.status().code() != StatusCode::kNotFound && error_.ok()) error_ = json.status();
-    return std::nullopt;
+  std::string key = ns + "/" + name;
+  auto memo = secrets_.find(key);
+  if (memo != secrets_.end()) return memo->second;
+  std::optional<api::SecretObject> out;
+  kube::ObjectPtr cached = managed_ ? managed_->Get(ns, name) : nullptr;
+  if (cached) {
+    auto s = api::ParseSecret(cached->json);
+    if (s.ok()) out = std::move(s).value();
   }
-  auto s = api::ParseSecret(*json);
-  if (!s.ok()) {
-    if (error_.ok()) error_ = s.status().WithContext("Secret " + ns + "/" + name);
-    return std::nullopt;
+  if (!out) {
+    auto json = client_.Get(kube::SecretsResource(), ns, name);
+    if (!json.ok()) {
+      if (json.status().code() == StatusCode::kNotFound) {
+        secrets_[key] = std::nullopt;  // an answer: absent
+      } else if (error_.ok()) {
+        error_ = json.status();  // not an answer: not remembered
+      }
+      return std::nullopt;
+    }
+    auto s = api::ParseSecret(*json);
+    if (!s.ok()) {
+      if (error_.ok()) error_ = s.status().WithContext("Secret " + ns + "/" + name);
+      return std::nullopt;
+    }
+    out = std::move(s).value();
   }
-  return std::move(s).value();
+  secrets_[key] = out;
+  return out;
 }
 
 std::optional<api::ConfigMapObject> ApiObjectSource::GetConfigMap(const std::string& ns,

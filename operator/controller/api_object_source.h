@@ -3,18 +3,29 @@
 // Secrets/ConfigMaps and password Secrets belong to users, so they are read
 // on demand. A read error other than NotFound is remembered so the reconcile
 // can retry instead of treating the object as absent.
+//
+// One source lives for one reconcile: each object is read at most once
+// (later reads return the same answer), and a Secret present in the
+// `managed` cache (the Secrets the operator writes, kept current by a watch)
+// is taken from there without a GET. A stale cached copy is harmless:
+// writes carry its resourceVersion and fail with a conflict, and the change
+// that made it stale triggers another reconcile.
 #ifndef CERTSTORE_CONTROLLER_API_OBJECT_SOURCE_H_
 #define CERTSTORE_CONTROLLER_API_OBJECT_SOURCE_H_
 
 #include "operator/common/status.h"
 #include "operator/controller/object_source.h"
+#include <map>
+
 #include "operator/kube/client.h"
+#include "operator/kube/informer.h"
 
 namespace certstore::controller {
 
 class ApiObjectSource : public ObjectSource {
  public:
-  explicit ApiObjectSource(kube::Client& client) : client_(client) {}
+  explicit ApiObjectSource(kube::Client& client, const kube::ObjectCache* managed = nullptr)
+      : client_(client), managed_(managed) {}
   std::optional<api::SecretObject> GetSecret(const std::string& ns,
                                              const std::string& name) const override;
   std::optional<api::ConfigMapObject> GetConfigMap(const std::string& ns,
@@ -24,7 +35,9 @@ class ApiObjectSource : public ObjectSource {
 
  private:
   kube::Client& client_;
+  const kube::ObjectCache* managed_;
   mutable Status error_;
+  mutable std::map<std::string, std::optional<api::SecretObject>> secrets_;
 };
 
 }  // namespace certstore::controller

@@ -146,7 +146,7 @@ ReconcileResult CertStoreReconciler::Reconcile(const std::string& key) {
   IssuerLookup il = FindIssuer(d_, cs->spec.issuer_ref, ns);
   if (!il.issuer) return fail(il.problem);
 
-  ApiObjectSource objects(*d_.client);
+  ApiObjectSource objects(*d_.client, d_.managed_secrets);
   auto ca = ResolveIssuerCa(*il.issuer, il.ca_namespace, objects, *d_.clock);
   if (!objects.error().ok()) return {objects.error(), std::nullopt};
   if (!ca.ok()) return fail({"False", "IssuerNotReady", ca.status().message()});
@@ -176,7 +176,7 @@ ReconcileResult CertStoreReconciler::Reconcile(const std::string& key) {
   OwnerRef owner{api::kApiVersion, "CertStore", name, obj->meta.uid};
   bool wrote = false;
   for (const auto& s : rendered->secrets) {
-    auto w = WriteSecret(*d_.client, s, owner);
+    auto w = WriteSecret(*d_.client, s, owner, &objects);
     if (!w.ok()) {
       if (w.status().code() == StatusCode::kFailedPrecondition)
         return fail({"False", "SecretConflict", w.status().message()});

@@ -53,6 +53,9 @@ struct ReconcilerDeps {
   const kube::ObjectCache* certstores = nullptr;
   const kube::ObjectCache* issuers = nullptr;          // CertIssuers
   const kube::ObjectCache* cluster_issuers = nullptr;  // ClusterCertIssuers
+  // The Secrets the operator manages (optional): read from here instead of
+  // a GET (api_object_source.h).
+  const kube::ObjectCache* managed_secrets = nullptr;
   kube::EventRecorder* events = nullptr;
   std::string cluster_resource_namespace;
   std::string system_bundle_path;

@@ -120,6 +120,7 @@ Manager::Manager(kube::InformerGroup::TransportFactory transports,
   deps_.certstores = certstores_.get();
   deps_.issuers = issuers_.get();
   deps_.cluster_issuers = cluster_issuers_.get();
+  deps_.managed_secrets = secrets_.get();
   deps_.events = &events_;
   deps_.cluster_resource_namespace = options_.cluster_resource_namespace;
   deps_.system_bundle_path = options_.system_bundle_path;
@@ -281,8 +282,10 @@ void Manager::Work() {
                          std::chrono::steady_clock::now() - started)
                          .count();
     if (!r.error.ok()) {
-      Log(LogLevel::kWarn, "reconcile failed; retrying with backoff",
-          {{"key", k}, {"error", r.error.message()}});
+      // A conflict (the object changed under us) is routine: retry on
+      // fresh data without a warning.
+      Log(r.error.code() == StatusCode::kAborted ? LogLevel::kDebug : LogLevel::kWarn,
+          "reconcile failed; retrying with backoff", {{"key", k}, {"error", r.error.message()}});
       if (observer_) observer_->Reconciled(controller, "error", seconds);
       queue_.Done(k);
       queue_.AddRateLimited(k);

@@ -39,12 +39,23 @@ std::string SecretJson(const api::SecretObject& s, const OwnerRef& owner,
 }
 
 StatusOr<WriteResult> WriteSecret(kube::Client& client, const api::SecretObject& desired,
-                                  const OwnerRef& owner) {
+                                  const OwnerRef& owner, const ObjectSource* source) {
   const std::string& ns = desired.metadata.namespace_;
   const std::string& name = desired.metadata.name;
-  auto current_json = client.Get(kube::SecretsResource(), ns, name);
-  if (!current_json.ok()) {
-    if (current_json.status().code() != StatusCode::kNotFound) return current_json.status();
+  std::optional<api::SecretObject> current;
+  if (source) {
+    current = source->GetSecret(ns, name);
+  } else {
+    auto current_json = client.Get(kube::SecretsResource(), ns, name);
+    if (!current_json.ok() && current_json.status().code() != StatusCode::kNotFound)
+      return current_json.status();
+    if (current_json.ok()) {
+      auto parsed = api::ParseSecret(*current_json);
+      if (!parsed.ok()) return parsed.status().WithContext("Secret " + ns + "/" + name);
+      current = std::move(parsed).value();
+    }
+  }
+  if (!current) {
     auto created = client.Create(kube::SecretsResource(), ns, SecretJson(desired, owner, ""));
     if (!created.ok()) {
       if (created.status().code() == StatusCode::kAlreadyExists)
@@ -53,8 +64,6 @@ StatusOr<WriteResult> WriteSecret(kube::Client& client, const api::SecretObject&
     }
     return WriteResult::kCreated;
   }
-  auto current = api::ParseSecret(*current_json);
-  if (!current.ok()) return current.status().WithContext("Secret " + ns + "/" + name);
   auto label = current->metadata.labels.find(api::kManagedByLabel);
   if (label == current->metadata.labels.end() || label->second != api::kManagedByValue)
     return FailedPreconditionError("Secret " + ns + "/" + name +

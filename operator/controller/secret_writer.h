@@ -8,6 +8,7 @@
 
 #include "operator/api/types.h"
 #include "operator/common/status.h"
+#include "operator/controller/object_source.h"
 #include "operator/kube/client.h"
 
 namespace certstore::controller {
@@ -27,8 +28,10 @@ enum class WriteResult { kCreated, kUpdated, kUnchanged };
 // type match. FailedPrecondition when a Secret of that name exists without
 // our managed-by label (it belongs to someone else: never overwritten);
 // Aborted on a concurrent change (re-read and retry).
+// `current`, when given, supplies the Secret as it is now (e.g. the
+// reconcile's ApiObjectSource, which already read it); else it is fetched.
 StatusOr<WriteResult> WriteSecret(kube::Client& client, const api::SecretObject& desired,
-                                  const OwnerRef& owner);
+                                  const OwnerRef& owner, const ObjectSource* current = nullptr);
 
 // Creates `desired` only if no Secret of that name exists: for a selfSigned
 // issuer's new root CA, which must be created exactly once. When two

@@ -2,6 +2,7 @@
 
 #include "operator/api/parse.h"
 #include "operator/common/time_format.h"
+#include "operator/kube/watch.h"
 
 namespace certstore::controller {
 namespace {
@@ -34,8 +35,16 @@ Status PatchStatus(kube::Client& client, const kube::Resource& r,
           ? ",\"failedIssuanceAttempts\":" + std::to_string(u.failed_attempts) +
                 ",\"lastFailureTime\":" + JsonQuote(FormatRfc3339(now))
           : ",\"failedIssuanceAttempts\":null,\"lastFailureTime\":null";
+  // The status was computed from `previous_json`: if the object changed
+  // since (another writer, or a cache behind our own last write), the
+  // server answers 409 and the reconcile runs again on fresh data.
+  auto meta = kube::ParseObjectMeta(previous_json);
+  std::string precondition =
+      meta.ok() && !meta->resource_version.empty()
+          ? "\"metadata\":{\"resourceVersion\":" + JsonQuote(meta->resource_version) + "},"
+          : "";
   std::string body =
-      "{\"status\":{\"observedGeneration\":" + std::to_string(generation) +
+      "{" + precondition + "\"status\":{\"observedGeneration\":" + std::to_string(generation) +
       ",\"conditions\":[" + conditions + "]" + failures +
       (u.extra.empty() ? "" : "," + u.extra) + "}}";
   auto st = client.Patch(r, ns, name, kube::PatchType::kMerge, body, "status");

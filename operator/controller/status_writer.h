@@ -34,6 +34,8 @@ struct StatusUpdate {
 // Writes the conditions (keeping each one's lastTransitionTime when its
 // status value did not change; `previous_json` is the object as cached),
 // observedGeneration and the rest of `update` into the status of `r` ns/name.
+// The patch carries the resourceVersion of `previous_json` as a
+// precondition: Aborted (409) when the object changed since.
 Status PatchStatus(kube::Client& client, const kube::Resource& r,
                    const std::string& ns, const std::string& name,
                    const std::string& previous_json, int64_t generation,

@@ -118,6 +118,7 @@ TEST_F(DurabilityIT, SigkillAtManyPointsLeavesNoBrokenSecretAndReKeysNothing) {
   // Kill after 0.3 s to 3.1 s of running: during start-up, the initial list,
   // key generation, between the Secret and status writes.
   int kills = 0;
+  bool partial = false;  // a kill landed with the batch part done
   for (int round = 0; round < 12 && !AllReady(kStores); ++round) {
     pid_t op = SpawnOperator(args, log);
     std::this_thread::sleep_for(std::chrono::milliseconds(300 + (round * 233) % 2800));
@@ -125,12 +126,13 @@ TEST_F(DurabilityIT, SigkillAtManyPointsLeavesNoBrokenSecretAndReKeysNothing) {
     waitpid(op, nullptr, 0);
     ++kills;
     check(("after kill " + std::to_string(kills)).c_str());
+    size_t issued = first_cert.size();
+    partial = partial || (issued > 0 && issued < static_cast<size_t>(kStores));
     std::string text = ReadFile(log).value_or("");
     EXPECT_EQ(text.find("PRIVATE KEY"), std::string::npos);
   }
   EXPECT_GE(kills, 3) << "the batch finished too fast to be interrupted";
-  EXPECT_LT(static_cast<int>(first_cert.size()), kStores)
-      << "no kill landed in the middle of the batch";
+  EXPECT_TRUE(partial) << "no kill landed in the middle of the batch";
   // A last run finishes the batch.
   pid_t op = SpawnOperator(args, log);
   EXPECT_TRUE(Eventually([&] { return AllReady(kStores); }, std::chrono::seconds(180)))

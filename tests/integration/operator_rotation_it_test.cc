@@ -187,6 +187,7 @@ TEST_F(OperatorIT, CaRotationNeverBreaksAJavaHandshake) {
       if (srv2 != srv) continue;
       const Version& c = versions.at(cli);
       WriteStores(c.secret, dir, "client");
+      passwords_.push_back(c.secret.data.at("password"));
       CommandResult ok = JavaClient(dir, "client", "rot-server.local", server.port);
       EXPECT_TRUE(ok.ok()) << "server (leaf from " << s.leaf_issuer << ", trusts "
                            << s.trusted.size() << ") and client (leaf from " << c.leaf_issuer

@@ -1,0 +1,134 @@
+// What the operator asks of the API server per reconcile: each object is
+// read once, managed Secrets come from the cache, a Secret write re-uses the
+// read, and status patches carry the resourceVersion they were computed
+// from (a precondition: two writers cannot silently overwrite each other).
+#include <gtest/gtest.h>
+
+#include <deque>
+#include <map>
+
+#include "operator/controller/api_object_source.h"
+#include "operator/controller/secret_writer.h"
+#include "operator/controller/status_writer.h"
+#include "operator/common/clock.h"
+
+namespace certstore::controller {
+namespace {
+
+class FakeTransport : public kube::Transport {
+ public:
+  StatusOr<kube::HttpResponse> Do(const kube::HttpRequest& req) override {
+    requests.push_back(req);
+    auto it = objects.find(req.path);
+    if (req.method == "GET") {
+      if (it == objects.end()) return kube::HttpResponse{404, "{\"kind\":\"Status\",\"code\":404}", {}};
+      return kube::HttpResponse{200, it->second, {}};
+    }
+    return kube::HttpResponse{req.method == "POST" ? 201 : 200, "{}", {}};
+  }
+  Status Stream(const kube::HttpRequest&, const std::function<void(int)>&,
+                const std::function<bool(const std::string&)>&) override {
+    return UnimplementedError("no streams");
+  }
+  void Cancel() override {}
+  int Count(const std::string& method) const {
+    int n = 0;
+    for (const auto& r : requests) n += r.method == method;
+    return n;
+  }
+  std::vector<kube::HttpRequest> requests;
+  std::map<std::string, std::string> objects;  // path -> JSON
+};
+
+class FakeCache : public kube::ObjectCache {
+ public:
+  kube::ObjectPtr Get(const std::string& ns, const std::string& name) const override {
+    auto it = objects.find(ns + "/" + name);
+    return it == objects.end() ? nullptr : it->second;
+  }
+  std::vector<kube::ObjectPtr> List() const override { return {}; }
+  std::vector<kube::ObjectPtr> ByIndex(const std::string&, const std::string&) const override {
+    return {};
+  }
+  size_t Size() const override { return objects.size(); }
+  std::map<std::string, kube::ObjectPtr> objects;
+};
+
+std::string SecretJson(const std::string& name, const std::string& rv, bool managed) {
+  return "{\"apiVersion\":\"v1\",\"kind\":\"Secret\",\"metadata\":{\"name\":\"" + name +
+         "\",\"namespace\":\"demo\",\"resourceVersion\":\"" + rv + "\"" +
+         (managed ? ",\"labels\":{\"app.kubernetes.io/managed-by\":\"certstore-operator\"}" : "") +
+         "},\"type\":\"Opaque\",\"data\":{\"a\":\"eA==\"}}";
+}
+
+TEST(ApiReadsTest, EachSecretIsReadOnceAndManagedOnesComeFromTheCache) {
+  FakeTransport t;
+  t.objects["/api/v1/namespaces/demo/secrets/user"] = SecretJson("user", "7", false);
+  kube::Client client(t);
+  FakeCache cache;
+  auto cached = std::make_shared<kube::CachedObject>();
+  cached->json = SecretJson("app-stores", "42", true);
+  cache.objects["demo/app-stores"] = cached;
+  ApiObjectSource source(client, &cache);
+  for (int i = 0; i < 3; ++i) {
+    auto user = source.GetSecret("demo", "user");
+    ASSERT_TRUE(user.has_value());
+    EXPECT_EQ(user->metadata.resource_version, "7");
+    auto managed = source.GetSecret("demo", "app-stores");
+    ASSERT_TRUE(managed.has_value());
+    EXPECT_EQ(managed->metadata.resource_version, "42");
+    EXPECT_FALSE(source.GetSecret("demo", "missing").has_value());
+  }
+  // One GET for the user's Secret, one for the missing one, none for the
+  // managed Secret.
+  EXPECT_EQ(t.Count("GET"), 2);
+  EXPECT_TRUE(source.error().ok());
+}
+
+TEST(ApiReadsTest, AWriteReusesTheReadAndCarriesItsResourceVersion) {
+  FakeTransport t;
+  kube::Client client(t);
+  FakeCache cache;
+  auto cached = std::make_shared<kube::CachedObject>();
+  cached->json = SecretJson("app-stores", "42", true);
+  cache.objects["demo/app-stores"] = cached;
+  ApiObjectSource source(client, &cache);
+  api::SecretObject desired;
+  desired.metadata.name = "app-stores";
+  desired.metadata.namespace_ = "demo";
+  desired.metadata.labels["app.kubernetes.io/managed-by"] = "certstore-operator";
+  desired.type = "Opaque";
+  desired.data["a"] = "changed";
+  auto w = WriteSecret(client, desired, OwnerRef{}, &source);
+  ASSERT_TRUE(w.ok()) << w.status();
+  EXPECT_EQ(*w, WriteResult::kUpdated);
+  EXPECT_EQ(t.Count("GET"), 0);
+  ASSERT_EQ(t.Count("PUT"), 1);
+  EXPECT_NE(t.requests.back().body.find("\"resourceVersion\":\"42\""), std::string::npos);
+
+  // A Secret of that name the operator does not manage is never written.
+  t.objects["/api/v1/namespaces/demo/secrets/theirs"] = SecretJson("theirs", "3", false);
+  desired.metadata.name = "theirs";
+  auto refused = WriteSecret(client, desired, OwnerRef{}, &source);
+  EXPECT_EQ(refused.status().code(), StatusCode::kFailedPrecondition);
+  EXPECT_EQ(t.Count("PUT"), 1);
+}
+
+TEST(ApiReadsTest, StatusPatchCarriesTheResourceVersionItWasComputedFrom) {
+  FakeTransport t;
+  kube::Client client(t);
+  StatusUpdate u;
+  u.ready = {"True", "Issued", "ok"};
+  std::string previous =
+      "{\"metadata\":{\"name\":\"app\",\"namespace\":\"demo\",\"resourceVersion\":\"99\"}}";
+  ASSERT_TRUE(PatchStatus(client, kube::CertStoresResource(), "demo", "app", previous, 1, u,
+                          SystemClock::Get().Now())
+                  .ok());
+  ASSERT_EQ(t.Count("PATCH"), 1);
+  EXPECT_NE(t.requests.back().body.find("\"metadata\":{\"resourceVersion\":\"99\"}"),
+            std::string::npos)
+      << t.requests.back().body;
+}
+
+}  // namespace
+}  // namespace certstore::controller
