@@ -4,6 +4,7 @@
 #include <cstdint>
 
 #include "operator/common/duration.h"
+#include "operator/pki/ca.h"
 
 namespace certstore::controller {
 
@@ -34,8 +35,12 @@ TimePoint JitteredRenewalTime(TimePoint not_before, TimePoint not_after,
     h *= 1099511628211ull;
   }
   // Whole seconds, as certificates and status carry them.
+  // From issue (notBefore is backdated by the clock-skew allowance), so a
+  // jittered renewal never falls before the certificate was made.
   auto window = std::min<std::chrono::seconds>(
-      std::chrono::duration_cast<std::chrono::seconds>(renew - not_before) / 10,
+      std::chrono::duration_cast<std::chrono::seconds>(
+          renew - (not_before + pki::kClockSkewAllowance)) /
+          10,
       std::chrono::hours(1));
   if (window.count() <= 0) return renew;
   return renew - std::chrono::seconds(h % static_cast<uint64_t>(window.count()));

@@ -16,7 +16,8 @@ TimePoint RenewalTime(TimePoint not_before, TimePoint not_after,
                       const api::KeystoreSpec& spec);
 
 // RenewalTime moved earlier by a jitter in [0, min(10% of the interval from
-// notBefore to the renewal time, 1 hour)), so thousands of certificates
+// issue (notBefore plus the clock-skew backdating) to the renewal time,
+// 1 hour)), so thousands of certificates
 // issued together do not all renew in the same second. The jitter is a
 // function of `seed` (the certificate's fingerprint): the status, the
 // work-queue timer and a restarted operator all compute the same time.

@@ -12,7 +12,7 @@ WorkQueue::WorkQueue(const Clock& clock, BackoffPolicy backoff)
 void WorkQueue::EnqueueLocked(const std::string& key) {
   if (shutdown_ || dirty_.count(key)) return;
   dirty_.insert(key);
-  delayed_.erase(key);
+  EraseDelayedLocked(key);
   if (processing_.count(key)) return;  // re-queued by Done()
   queue_.push_back(key);
   ready_since_[key] = clock_.Now();
@@ -34,7 +34,10 @@ void WorkQueue::AddAfter(const std::string& key, std::chrono::milliseconds delay
   if (dirty_.count(key)) return;  // already due sooner
   TimePoint at = clock_.Now() + delay;
   auto it = delayed_.find(key);
-  if (it == delayed_.end() || at < it->second) delayed_[key] = at;
+  if (it != delayed_.end() && it->second <= at) return;  // already due sooner
+  EraseDelayedLocked(key);
+  delayed_[key] = at;
+  due_order_.emplace(at, key);
   cv_.notify_all();
 }
 
@@ -58,16 +61,21 @@ int WorkQueue::Failures(const std::string& key) const {
   return it == failures_.end() ? 0 : it->second;
 }
 
+void WorkQueue::EraseDelayedLocked(const std::string& key) {
+  auto it = delayed_.find(key);
+  if (it == delayed_.end()) return;
+  due_order_.erase({it->second, key});
+  delayed_.erase(it);
+}
+
+// O(keys due): the earliest are first in due_order_.
 void WorkQueue::PromoteDueLocked() {
   TimePoint now = clock_.Now();
-  for (auto it = delayed_.begin(); it != delayed_.end();) {
-    if (it->second <= now) {
-      std::string key = it->first;
-      it = delayed_.erase(it);
-      EnqueueLocked(key);
-    } else {
-      ++it;
-    }
+  while (!due_order_.empty() && due_order_.begin()->first <= now) {
+    std::string key = due_order_.begin()->second;
+    due_order_.erase(due_order_.begin());
+    delayed_.erase(key);
+    EnqueueLocked(key);
   }
 }
 
@@ -97,9 +105,8 @@ std::optional<std::string> WorkQueue::Get(std::optional<std::chrono::millisecond
     // or a change wakes us; never longer than a second so a clock that is
     // moved without Wake() is still noticed.
     auto wait = std::chrono::milliseconds(1000);
-    if (!delayed_.empty()) {
-      TimePoint next = TimePoint::max();
-      for (const auto& [k, t] : delayed_) next = std::min(next, t);
+    if (!due_order_.empty()) {
+      TimePoint next = due_order_.begin()->first;
       auto until = std::chrono::duration_cast<std::chrono::milliseconds>(next - clock_.Now());
       wait = std::clamp(until, std::chrono::milliseconds(1), wait);
     }

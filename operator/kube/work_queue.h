@@ -65,6 +65,7 @@ class WorkQueue {
 
  private:
   void PromoteDueLocked();
+  void EraseDelayedLocked(const std::string& key);
   void EnqueueLocked(const std::string& key);
 
   const Clock& clock_;
@@ -75,6 +76,7 @@ class WorkQueue {
   std::set<std::string> dirty_;                   // GUARDED_BY(mu_) queued or re-added
   std::set<std::string> processing_;              // GUARDED_BY(mu_)
   std::map<std::string, TimePoint> delayed_;      // GUARDED_BY(mu_) key -> ready time
+  std::set<std::pair<TimePoint, std::string>> due_order_;  // GUARDED_BY(mu_) same, by time
   std::map<std::string, int> failures_;           // GUARDED_BY(mu_)
   std::map<std::string, TimePoint> ready_since_;  // GUARDED_BY(mu_)
   std::function<void(double)> wait_observer_;     // GUARDED_BY(mu_)

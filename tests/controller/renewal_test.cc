@@ -73,7 +73,9 @@ TEST(JitteredRenewalTimeTest, SpreadsWithinTheWindowAndIsStable) {
     hours lifetime;
     std::chrono::seconds window;
   };
-  for (const Case& c : {Case{"Short", hours(3), std::chrono::minutes(12)},
+  // Short: renewal 2 h after notBefore, issued 5 min after it (backdating):
+  // 10% of 1 h 55 min.
+  for (const Case& c : {Case{"Short", hours(3), std::chrono::seconds(690)},
                         Case{"Long", hours(2160), hours(1)}}) {
     api::KeystoreSpec spec;
     TimePoint nb = pki::testing::TestNow();
@@ -104,6 +106,12 @@ TEST(JitteredRenewalTimeTest, NoSeedOrNoIntervalMeansNoJitter) {
   EXPECT_EQ(JitteredRenewalTime(nb, nb + hours(3), spec, ""),
             RenewalTime(nb, nb + hours(3), spec));
   EXPECT_EQ(JitteredRenewalTime(nb, nb, spec, "AB"), nb);
+  // Renewal due 10 s after issue: a window under a second, no jitter, and
+  // never a renewal time before the certificate was issued.
+  api::KeystoreSpec soon;
+  soon.renew_before = "59m50s";
+  TimePoint na = nb + std::chrono::minutes(65);
+  EXPECT_EQ(JitteredRenewalTime(nb, na, soon, "AB:CD"), RenewalTime(nb, na, soon));
 }
 
 }  // namespace

@@ -21,84 +21,73 @@ struct Stored {
   std::string crt, key, revision, owner;
 };
 
-class DurabilityIT : public OperatorIT {
- protected:
-  // Every managed Secret in the test namespace, by name (one kubectl call).
-  std::map<std::string, Stored> ManagedSecrets() {
-    CommandResult r = env->Kubectl(
-        {"-n", ns_, "get", "secrets", "-l", "app.kubernetes.io/managed-by=certstore-operator",
-         "-o",
-         "jsonpath={range .items[*]}{.metadata.name}{\" \"}{.data.tls\\.crt}{\" \"}"
-         "{.data.tls\\.key}{\" \"}{.metadata.annotations.certstore\\.dev/revision}{\" \"}"
-         "{.metadata.ownerReferences[0].kind}{\"\\n\"}{end}"});
-    std::map<std::string, Stored> out;
-    if (!r.ok()) return out;
-    std::istringstream in(r.output);
-    std::string line;
-    while (std::getline(in, line)) {
-      std::istringstream f(line);
-      std::string name, crt, key, rev, owner;
-      f >> name >> crt >> key >> rev >> owner;
-      if (name.empty()) continue;
-      out[name] = {Base64Decode(crt).value_or(""), Base64Decode(key).value_or(""), rev, owner};
-    }
-    return out;
+// Every managed Secret in namespace `ns`, by name (one kubectl call).
+std::map<std::string, Stored> ManagedSecrets(const std::string& ns) {
+  CommandResult r = env->Kubectl(
+      {"-n", ns, "get", "secrets", "-l", "app.kubernetes.io/managed-by=certstore-operator", "-o",
+       "jsonpath={range .items[*]}{.metadata.name}{\" \"}{.data.tls\\.crt}{\" \"}"
+       "{.data.tls\\.key}{\" \"}{.metadata.annotations.certstore\\.dev/revision}{\" \"}"
+       "{.metadata.ownerReferences[0].kind}{\"\\n\"}{end}"});
+  std::map<std::string, Stored> out;
+  if (!r.ok()) return out;
+  std::istringstream in(r.output);
+  std::string line;
+  while (std::getline(in, line)) {
+    std::istringstream f(line);
+    std::string name, crt, key, rev, owner;
+    f >> name >> crt >> key >> rev >> owner;
+    if (name.empty()) continue;
+    out[name] = {Base64Decode(crt).value_or(""), Base64Decode(key).value_or(""), rev, owner};
   }
-  // Whether the Secret's key belongs to its certificate.
-  static ::testing::AssertionResult KeyMatches(const std::string& name, const Stored& s) {
-    auto certs = pki::ParseCertificatesPem(s.crt);
-    auto key = pki::ParsePrivateKeyPem(SecretBytes(s.key));
-    if (!certs.ok() || !key.ok())
-      return ::testing::AssertionFailure() << name << ": tls.crt or tls.key unreadable";
-    if (!pki::KeyMatchesCertificate(key->get(), certs->front().get()))
-      return ::testing::AssertionFailure() << name << ": key does not match certificate";
-    return ::testing::AssertionSuccess();
-  }
-  std::string Batch(int n, int rsa_every) {
-    std::string yaml = Issuer("batch");
-    for (int i = 0; i < n; ++i) {
-      std::string name = "c" + std::to_string(i);
-      bool rsa = rsa_every > 0 && i % rsa_every == 0;
-      yaml += "---\napiVersion: certstore.dev/v1alpha1\nkind: CertStore\nmetadata: {name: " +
-              name + "}\nspec:\n  issuerRef: {name: batch}\n  secretName: " + name +
-              "-stores\n  keystore:\n    commonName: " + name +
-              "\n    privateKey: {algorithm: " + (rsa ? "RSA, size: 2048" : "ECDSA, size: 256") +
-              "}\n  formats: [PKCS12, PEM]\n";
-      // Some with a separate truststore Secret: an issuance of two writes.
-      if (i % 3 == 0) yaml += "  truststore: {secretName: " + name + "-trust}\n";
-    }
-    return yaml;
-  }
-  bool AllReady(int n) {
-    CommandResult r = env->Kubectl(
-        {"-n", ns_, "get", "certstores.certstore.dev", "-o",
-         "jsonpath={range .items[*]}{.status.conditions[?(@.type==\"Ready\")].status}{\"\\n\"}{end}"});
-    if (!r.ok()) return false;
-    int ready = 0;
-    std::istringstream in(r.output);
-    std::string line;
-    while (std::getline(in, line)) ready += line == "True";
-    return ready == n;
-  }
-  // The suite operator steps aside (SIGTERM releases its Lease) and comes
-  // back afterwards, as in the leader election test.
-  void StopSuiteOperator() {
-    kill(pid_, SIGTERM);
-    waitpid(pid_, nullptr, 0);
-    std::string old_log = OperatorLog();
-    EXPECT_EQ(old_log.find("PRIVATE KEY"), std::string::npos);
-    pid_ = -1;
-  }
-  void StartSuiteOperator() {
-    pid_ = SpawnOperator(operator_args_, log_);
-    ASSERT_GT(pid_, 0);
-  }
-};
+  return out;
+}
 
-TEST_F(DurabilityIT, SigkillAtManyPointsLeavesNoBrokenSecretAndReKeysNothing) {
-  StopSuiteOperator();
+// Whether the Secret's key belongs to its certificate.
+::testing::AssertionResult KeyMatches(const std::string& name, const Stored& s) {
+  auto certs = pki::ParseCertificatesPem(s.crt);
+  auto key = pki::ParsePrivateKeyPem(SecretBytes(s.key));
+  if (!certs.ok() || !key.ok())
+    return ::testing::AssertionFailure() << name << ": tls.crt or tls.key unreadable";
+  if (!pki::KeyMatchesCertificate(key->get(), certs->front().get()))
+    return ::testing::AssertionFailure() << name << ": key does not match certificate";
+  return ::testing::AssertionSuccess();
+}
+
+// `n` CertStores c0..c<n-1> of issuer "batch" (PKCS12 + PEM); every
+// `rsa_every`th with an RSA-2048 key (slow: a wider window to kill in), every
+// third with a separate truststore Secret (an issuance of two writes).
+std::string Batch(const std::string& issuer_yaml, int n, int rsa_every) {
+  std::string yaml = issuer_yaml;
+  for (int i = 0; i < n; ++i) {
+    std::string name = "c" + std::to_string(i);
+    bool rsa = rsa_every > 0 && i % rsa_every == 0;
+    yaml += "---\napiVersion: certstore.dev/v1alpha1\nkind: CertStore\nmetadata: {name: " + name +
+            "}\nspec:\n  issuerRef: {name: batch}\n  secretName: " + name +
+            "-stores\n  keystore:\n    commonName: " + name + "\n    privateKey: {algorithm: " +
+            (rsa ? "RSA, size: 2048" : "ECDSA, size: 256") + "}\n  formats: [PKCS12, PEM]\n";
+    if (i % 3 == 0) yaml += "  truststore: {secretName: " + name + "-trust}\n";
+  }
+  return yaml;
+}
+
+bool AllReady(const std::string& ns, int n) {
+  CommandResult r = env->Kubectl(
+      {"-n", ns, "get", "certstores.certstore.dev", "-o",
+       "jsonpath={range .items[*]}{.status.conditions[?(@.type==\"Ready\")].status}{\"\\n\"}{end}"});
+  if (!r.ok()) return false;
+  int ready = 0;
+  std::istringstream in(r.output);
+  std::string line;
+  while (std::getline(in, line)) ready += line == "True";
+  return ready == n;
+}
+
+TEST_F(OperatorIT, SigkillAtManyPointsLeavesNoBrokenSecretAndReKeysNothing) {
+  // The suite operator steps aside (SIGTERM releases its Lease).
+  kill(pid_, SIGTERM);
+  waitpid(pid_, nullptr, 0);
   constexpr int kStores = 30;
-  Apply(Batch(kStores, /*rsa_every=*/4));
+  Apply(Batch(Issuer("batch"), kStores, /*rsa_every=*/4));
   // Without --leader-elect: a killed leader's Lease would make each restart
   // wait for it to expire instead of racing into the batch.
   std::vector<std::string> args;
@@ -107,10 +96,14 @@ TEST_F(DurabilityIT, SigkillAtManyPointsLeavesNoBrokenSecretAndReKeysNothing) {
   std::string log = log_ + ".crash";
   std::map<std::string, std::string> first_cert;  // Secret -> first certificate seen
   auto check = [&](const char* when) {
-    for (const auto& [name, s] : ManagedSecrets()) {
+    for (const auto& [name, s] : ManagedSecrets(ns_)) {
       if (name.find("-trust") != std::string::npos) continue;  // no key in there
       EXPECT_TRUE(KeyMatches(name, s)) << when;
-      EXPECT_EQ(s.owner, "CertStore") << name << " has no owner " << when;
+      // The selfSigned root (created once, never owned) is checked as well:
+      // it must never be replaced either.
+      if (name != "batch-ca") {
+        EXPECT_EQ(s.owner, "CertStore") << name << " has no owner " << when;
+      }
       auto [it, fresh] = first_cert.emplace(name, s.crt);
       EXPECT_EQ(it->second, s.crt) << name << " was re-keyed " << when;
     }
@@ -119,7 +112,7 @@ TEST_F(DurabilityIT, SigkillAtManyPointsLeavesNoBrokenSecretAndReKeysNothing) {
   // key generation, between the Secret and status writes.
   int kills = 0;
   bool partial = false;  // a kill landed with the batch part done
-  for (int round = 0; round < 12 && !AllReady(kStores); ++round) {
+  for (int round = 0; round < 12 && !AllReady(ns_, kStores); ++round) {
     pid_t op = SpawnOperator(args, log);
     std::this_thread::sleep_for(std::chrono::milliseconds(300 + (round * 233) % 2800));
     kill(op, SIGKILL);
@@ -135,19 +128,21 @@ TEST_F(DurabilityIT, SigkillAtManyPointsLeavesNoBrokenSecretAndReKeysNothing) {
   EXPECT_TRUE(partial) << "no kill landed in the middle of the batch";
   // A last run finishes the batch.
   pid_t op = SpawnOperator(args, log);
-  EXPECT_TRUE(Eventually([&] { return AllReady(kStores); }, std::chrono::seconds(180)))
+  EXPECT_TRUE(Eventually([&] { return AllReady(ns_, kStores); }, std::chrono::seconds(180)))
       << ReadFile(log).value_or("");
   check("at the end");
-  auto secrets = ManagedSecrets();
+  auto secrets = ManagedSecrets(ns_);
   int keystores = 0;
   for (const auto& [name, s] : secrets) {
-    if (name.find("-trust") != std::string::npos) continue;
+    if (name.find("-stores") == std::string::npos) continue;
     ++keystores;
     EXPECT_EQ(s.revision, "1") << name << " was issued more than once";
   }
   EXPECT_EQ(keystores, kStores);
-  EXPECT_EQ(static_cast<int>(secrets.size()), kStores + (kStores + 2) / 3)
+  // Keystores, separate truststores and the root: nothing orphaned, nothing missing.
+  EXPECT_EQ(static_cast<int>(secrets.size()), kStores + (kStores + 2) / 3 + 1)
       << "orphaned or missing Secrets";
+  EXPECT_TRUE(secrets.count("batch-ca"));
   kill(op, SIGTERM);
   int status = 0;
   waitpid(op, &status, 0);
@@ -155,14 +150,17 @@ TEST_F(DurabilityIT, SigkillAtManyPointsLeavesNoBrokenSecretAndReKeysNothing) {
   std::string text = ReadFile(log).value_or("");
   EXPECT_EQ(text.find("PRIVATE KEY"), std::string::npos);
   std::remove(log.c_str());
-  StartSuiteOperator();
+  pid_ = SpawnOperator(operator_args_, log_);  // back for the other tests
+  ASSERT_GT(pid_, 0);
 }
 
-TEST_F(DurabilityIT, ConvergesAcrossAnApiServerRestartWithoutAnOperatorRestart) {
+TEST_F(OperatorIT, ConvergesAcrossAnApiServerRestartWithoutAnOperatorRestart) {
   ASSERT_FALSE(env->state_dir().empty());
   constexpr int kFirst = 20, kMore = 10;
-  Apply(Batch(kFirst, /*rsa_every=*/5));
-  std::this_thread::sleep_for(std::chrono::milliseconds(700));
+  Apply(Batch(Issuer("batch"), kFirst, /*rsa_every=*/2));
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  // The outage must hit the batch in the middle.
+  EXPECT_FALSE(AllReady(ns_, kFirst)) << "the batch finished before the API server went away";
   auto cluster = [](const std::vector<std::string>& args) {
     std::vector<std::string> argv{KubeTestEnv::SourceDir() + "/hack/cluster.sh"};
     argv.insert(argv.end(), args.begin(), args.end());
@@ -182,11 +180,11 @@ TEST_F(DurabilityIT, ConvergesAcrossAnApiServerRestartWithoutAnOperatorRestart) 
             "-stores\n  keystore: {commonName: " + name + "}\n";
   }
   Apply(more);
-  EXPECT_TRUE(Eventually([&] { return AllReady(kFirst + kMore); }, std::chrono::seconds(180)))
+  EXPECT_TRUE(Eventually([&] { return AllReady(ns_, kFirst + kMore); }, std::chrono::seconds(180)))
       << OperatorLog();
   EXPECT_EQ(kill(pid_, 0), 0) << "the operator process is gone";
-  for (const auto& [name, s] : ManagedSecrets()) {
-    if (name.find("-trust") != std::string::npos) continue;
+  for (const auto& [name, s] : ManagedSecrets(ns_)) {
+    if (name.find("-stores") == std::string::npos) continue;
     EXPECT_TRUE(KeyMatches(name, s));
     EXPECT_EQ(s.revision, "1") << name;
   }

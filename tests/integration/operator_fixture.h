@@ -203,6 +203,7 @@ class OperatorIT : public ::testing::Test {
     JavaServer out;
     std::string classes = JavaClasses(dir);
     std::string log = dir + "/" + prefix + ".server.log";
+    std::remove(log.c_str());  // not the previous server's PORT line
     out.pid = fork();
     if (out.pid == 0) {
       int fd = ::open(log.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
