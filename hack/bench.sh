@@ -49,6 +49,7 @@ if [ "$what" = scale ]; then
   }
   echo "bench: scale on $(nproc) cores; $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2)"
   for n in "${sizes[@]}"; do echo "bench: $n EC"; run scale "$n" EC; done
+  echo "bench: 1000 EC, PEM only"; run scale 1000 EC PEM
   echo "bench: 1000 RSA"; run scale 1000 RSA
   echo "bench: unrelated Secrets"; run unrelated 10000
   exit 0

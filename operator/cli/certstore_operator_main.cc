@@ -2,6 +2,7 @@
 // right. Thin: flags, logging, the Manager (operator/controller/manager.h)
 // and the HTTP endpoints; SIGTERM/SIGINT stop it cleanly (the Lease is
 // released so a standby takes over at once).
+#include <malloc.h>
 #include <signal.h>
 #include <unistd.h>
 
@@ -67,6 +68,10 @@ int Fail(const std::string& msg) {
 }  // namespace
 
 int Main(int argc, char** argv) {
+  // glibc gives each thread that allocates its own 64 MiB arena; with the
+  // HTTP client's and the workers' threads that is most of an idle RSS.
+  // Two arenas are plenty for two workers (docs/benchmarks.md).
+  mallopt(M_ARENA_MAX, 2);
   // First: a SIGTERM from now on is handled by the sigwait below (a clean
   // stop), even when it arrives during start-up.
   sigset_t set;

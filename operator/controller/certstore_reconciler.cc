@@ -163,6 +163,7 @@ ReconcileResult CertStoreReconciler::Reconcile(const std::string& key) {
       PreviousRootsFor(il.status, ca->ca.Root(), now, d_.rotation_propagation_delay);
   opts.previous_roots = Raw(previous.roots);
   opts.hold_previous = previous.hold;
+  opts.verified = d_.verified;
   auto rendered = RenderCertStore(*cs, ca->ca, objects, *d_.clock, opts);
   if (!objects.error().ok()) return {objects.error(), std::nullopt};
   if (!rendered.ok()) {
@@ -184,6 +185,8 @@ ReconcileResult CertStoreReconciler::Reconcile(const std::string& key) {
     }
     wrote = wrote || *w != WriteResult::kUnchanged;
   }
+  if (d_.verified)
+    for (auto& [key, entry] : rendered->verified) d_.verified->Remember(key, std::move(entry));
 
   const RenderSummary& sum = rendered->summary;
   std::string msg = cs->spec.keystore
@@ -195,16 +198,6 @@ ReconcileResult CertStoreReconciler::Reconcile(const std::string& key) {
   if (sum.held_for_rotation)
     msg += "; CA rotation: kept until every truststore trusts the new CA";
   bool issued = rendered->decision.issue;
-  if (issued) {
-    (void)d_.events->Record(ref, "Normal", "Issued",
-                            "issued " + msg + " (" + rendered->decision.reason + ": " +
-                                rendered->decision.message + ")");
-    if (d_.observer) d_.observer->Issued(rendered->decision.reason);
-  } else if (wrote) {
-    (void)d_.events->Record(ref, "Normal", "StoresUpdated",
-                            "Secret updated (" + rendered->reencode_reason + ")");
-    if (d_.observer) d_.observer->Reencoded();
-  }
   StatusUpdate u;
   u.ready = {"True", issued ? "Issued" : "Ready", msg};
   u.issuing = Condition{"False", issued ? "Issued" : "UpToDate",
@@ -224,10 +217,23 @@ ReconcileResult CertStoreReconciler::Reconcile(const std::string& key) {
                   (sum.truststore_earliest_not_after
                        ? FormatRfc3339(*sum.truststore_earliest_not_after)
                        : std::string());
-  if (!same) {
-    Status st = PatchStatus(*d_.client, res, ns, name, obj->json, gen, u, now);
-    if (!st.ok() && st.code() != StatusCode::kNotFound) return {st, std::nullopt};
+  Status status_write;
+  if (!same) status_write = PatchStatus(*d_.client, res, ns, name, obj->json, gen, u, now);
+  // Events after status (Ready is visible one round trip sooner), and even
+  // when the status write failed: the Secret is written, the retry will not
+  // issue again.
+  if (issued) {
+    (void)d_.events->Record(ref, "Normal", "Issued",
+                            "issued " + msg + " (" + rendered->decision.reason + ": " +
+                                rendered->decision.message + ")");
+    if (d_.observer) d_.observer->Issued(rendered->decision.reason);
+  } else if (wrote) {
+    (void)d_.events->Record(ref, "Normal", "StoresUpdated",
+                            "Secret updated (" + rendered->reencode_reason + ")");
+    if (d_.observer) d_.observer->Reencoded();
   }
+  if (!status_write.ok() && status_write.code() != StatusCode::kNotFound)
+    return {status_write, std::nullopt};
 
   ReconcileResult r;
   if (sum.renewal_time) {

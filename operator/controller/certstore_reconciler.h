@@ -18,6 +18,7 @@
 #include "operator/common/status.h"
 #include "operator/kube/client.h"
 #include "operator/kube/event_recorder.h"
+#include "operator/controller/verified_stores.h"
 #include "operator/kube/informer.h"
 
 namespace certstore::controller {
@@ -56,6 +57,8 @@ struct ReconcilerDeps {
   // The Secrets the operator manages (optional): read from here instead of
   // a GET (api_object_source.h).
   const kube::ObjectCache* managed_secrets = nullptr;
+  // Secrets this process wrote or checked (optional; verified_stores.h).
+  VerifiedStores* verified = nullptr;
   kube::EventRecorder* events = nullptr;
   std::string cluster_resource_namespace;
   std::string system_bundle_path;

@@ -115,7 +115,11 @@ void Inventory::OnManagedSecret(const kube::ObjectPtr& old_obj,
   std::vector<TrustEntryFacts> entries;
   if (new_obj && owner != o->meta.annotations.end()) {
     auto secret = api::ParseSecret(new_obj->json);
-    if (secret.ok()) entries = WrittenTrustEntries(*secret);
+    if (secret.ok()) {
+      std::optional<std::vector<TrustEntryFacts>> known;
+      if (lookup_) known = lookup_(key, secret->data);
+      entries = known ? std::move(*known) : WrittenTrustEntries(*secret);
+    }
   }
   std::lock_guard<std::mutex> l(mu_);
   if (!new_obj || owner == o->meta.annotations.end()) {

@@ -5,6 +5,7 @@
 #ifndef CERTSTORE_CONTROLLER_INVENTORY_H_
 #define CERTSTORE_CONTROLLER_INVENTORY_H_
 
+#include <functional>
 #include <map>
 #include <mutex>
 #include <optional>
@@ -41,6 +42,13 @@ struct TruststoreFacts {
 
 class Inventory {
  public:
+  // Trust entries of managed Secret `key` ("ns/name") with exactly `data`,
+  // when known without opening the stores (verified_stores.h); nullopt when
+  // unknown. Set before the informers start.
+  using TrustLookup = std::function<std::optional<std::vector<TrustEntryFacts>>(
+      const std::string& key, const std::map<std::string, std::string>& data)>;
+  void SetTrustLookup(TrustLookup lookup) { lookup_ = std::move(lookup); }
+
   // Informer handlers (old null = added, new null = deleted).
   void OnCertStore(const kube::ObjectPtr& old_obj,
                    const kube::ObjectPtr& new_obj);
@@ -58,6 +66,7 @@ class Inventory {
   std::vector<TruststoreFacts> Truststores() const;
 
  private:
+  TrustLookup lookup_;
   mutable std::mutex mu_;
   std::map<std::string, CertStoreFacts>
       certstores_;  // GUARDED_BY(mu_) "ns/name"

@@ -4,6 +4,8 @@
 
 #include "operator/api/parse.h"
 #include "operator/common/log.h"
+#include "operator/pki/certificate.h"
+#include "operator/pki/store.h"
 
 namespace certstore::controller {
 namespace {
@@ -121,6 +123,20 @@ Manager::Manager(kube::InformerGroup::TransportFactory transports,
   deps_.issuers = issuers_.get();
   deps_.cluster_issuers = cluster_issuers_.get();
   deps_.managed_secrets = secrets_.get();
+  deps_.verified = &verified_;
+  // Truststores this process wrote: their entries without opening them.
+  inventory_.SetTrustLookup([this](const std::string& key,
+                                   const std::map<std::string, std::string>& data)
+                                -> std::optional<std::vector<TrustEntryFacts>> {
+    auto e = verified_.Find(key, DataDigest(data));
+    if (!e || e->trust.empty()) return std::nullopt;
+    std::vector<TrustEntryFacts> out;
+    for (const auto& c : e->trust)
+      out.push_back({pki::TrustedCertAlias(c.get()), pki::CommonName(c.get()),
+                     std::chrono::duration<double>(pki::NotAfter(c.get()).time_since_epoch())
+                         .count()});
+    return out;
+  });
   deps_.events = &events_;
   deps_.cluster_resource_namespace = options_.cluster_resource_namespace;
   deps_.system_bundle_path = options_.system_bundle_path;

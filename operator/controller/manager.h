@@ -105,6 +105,7 @@ class Manager {
   std::vector<std::string> watcher_resources_;  // parallel to watchers_
   kube::WorkQueue queue_;
   Inventory inventory_;
+  VerifiedStores verified_;
   ReconcilerDeps deps_;
   std::unique_ptr<CertStoreReconciler> reconciler_;
   std::unique_ptr<kube::LeaderElector> elector_;

@@ -171,7 +171,21 @@ StatusOr<RenderResult> RenderCertStore(const api::CertStore& cs,
   int64_t revision = Revision(current);
   if (spec.keystore) {
     std::optional<CurrentCertificate> cur;
-    if (current) {
+    if (current && options.verified) {
+      // Written (or checked) by this process byte for byte: no decryption.
+      auto e = options.verified->Find(ns + "/" + spec.secret_name, DataDigest(current->data));
+      if (e && e->cert && e->key) {
+        CurrentCertificate c;
+        c.cert = pki::ShareCert(e->cert.get());
+        EVP_PKEY_up_ref(e->key.get());
+        c.key.reset(e->key.get());
+        for (const auto& x : e->chain) c.chain.push_back(pki::ShareCert(x.get()));
+        auto ann = current->metadata.annotations.find(kIdentityHashAnnotation);
+        if (ann != current->metadata.annotations.end()) c.identity_hash = ann->second;
+        cur = std::move(c);
+      }
+    }
+    if (current && !cur) {
       cur = ReadCurrent(*current, password);
       // The stores may be locked with the previous password (it just
       // changed): try it, so a password change re-encodes instead of
@@ -281,6 +295,11 @@ StatusOr<RenderResult> RenderCertStore(const api::CertStore& cs,
     auto rh = s->metadata.annotations.find(kRenderHashAnnotation);
     if (rh == s->metadata.annotations.end() || rh->second != render_hash)
       return "store settings changed";
+    if (options.verified) {
+      auto e = options.verified->Find(ns + "/" + s->metadata.name, DataDigest(s->data));
+      if (e && e->desired_digest == DesiredDigest(desired, keys, password, profile, is_main))
+        return "";
+    }
     return CheckStores(s->data, keys, desired, password, is_main);
   };
 
@@ -320,7 +339,29 @@ StatusOr<RenderResult> RenderCertStore(const api::CertStore& cs,
     result.secrets.push_back(std::move(trust));
   }
 
-  // 5. What status reports.
+  // 5. What to remember once written.
+  if (options.verified) {
+    for (const auto& sec : result.secrets) {
+      bool is_main = sec.metadata.name == spec.secret_name;
+      VerifiedEntry e;
+      e.data_digest = DataDigest(sec.data);
+      e.desired_digest = DesiredDigest(desired, is_main ? desired.main_keys : desired.trust_keys,
+                                       password, profile, is_main);
+      if (is_main && desired.leaf && desired.key) {
+        e.cert = pki::ShareCert(desired.leaf.get());
+        EVP_PKEY_up_ref(desired.key.get());
+        e.key.reset(desired.key.get());
+        for (const auto& c : desired.chain) e.chain.push_back(pki::ShareCert(c.get()));
+        if (desired.root) e.chain.push_back(pki::ShareCert(desired.root.get()));
+      }
+      bool carries_trust = spec.truststore && (!is_main || !separate_trust);
+      if (carries_trust)
+        for (const auto& c : desired.trust) e.trust.push_back(pki::ShareCert(c.get()));
+      result.verified.emplace_back(ns + "/" + sec.metadata.name, std::move(e));
+    }
+  }
+
+  // 6. What status reports.
   RenderSummary& sum = result.summary;
   sum.revision = revision;
   if (desired.leaf) {

@@ -17,6 +17,7 @@
 #include "operator/common/status.h"
 #include "operator/controller/issuance_policy.h"
 #include "operator/controller/object_source.h"
+#include "operator/controller/verified_stores.h"
 #include "operator/pki/ca.h"
 
 namespace certstore::controller {
@@ -38,6 +39,10 @@ struct RenderOptions {
   // its stored chain) instead of being re-issued from the new CA.
   std::vector<X509*> previous_roots;
   bool hold_previous = false;
+  // Secrets this process wrote or checked (optional): a current Secret whose
+  // bytes are exactly the remembered ones is neither decrypted nor checked
+  // again (verified_stores.h).
+  const VerifiedStores* verified = nullptr;
 };
 
 // What the status of the CertStore reports (no secrets in here).
@@ -63,6 +68,9 @@ struct RenderResult {
   bool reencoded = false;        // stores were (re)written
   std::string reencode_reason;   // why, when reencoded
   RenderSummary summary;
+  // With RenderOptions::verified: what to remember for each Secret in
+  // `secrets` ("ns/name" -> entry) once it is written (or found unchanged).
+  std::vector<std::pair<std::string, VerifiedEntry>> verified;
 };
 
 // REQUIRES: cs defaulted and validated; ca loaded for cs's issuer.

@@ -1,6 +1,6 @@
 // The operator at scale on the real API server (hack/bench.sh scale):
 //
-//   scale_benchmark scale KUBECONFIG OPERATOR_BIN N EC|RSA
+//   scale_benchmark scale KUBECONFIG OPERATOR_BIN N EC|RSA [PKCS12|PEM]
 //     Starts the operator, creates N CertStores at once (4 writers) and
 //     reports the time until all are Ready, throughput, peak and idle RSS,
 //     API writes per issuance (from kube-apiserver's own
@@ -42,8 +42,14 @@ using SteadyClock = std::chrono::steady_clock;
 
 namespace {
 
+pid_t g_operator = -1;  // the operator we started, stopped on any exit
+
 [[noreturn]] void Die(const std::string& msg) {
   std::cerr << "scale_benchmark: " << msg << "\n";
+  if (g_operator > 0) {
+    kill(g_operator, SIGTERM);
+    waitpid(g_operator, nullptr, 0);
+  }
   std::exit(1);
 }
 
@@ -132,6 +138,7 @@ class Operator {
       execv(argv[0], argv.data());
       _exit(127);
     }
+    g_operator = pid_;
     auto end = SteadyClock::now() + std::chrono::seconds(120);
     while (Run("curl -s --max-time 2 http://127.0.0.1:" + std::to_string(health_) + "/readyz")
                .rfind("ok", 0) != 0) {
@@ -142,6 +149,7 @@ class Operator {
   ~Operator() {
     kill(pid_, SIGTERM);
     waitpid(pid_, nullptr, 0);
+    g_operator = -1;
   }
   pid_t pid() const { return pid_; }
 
@@ -240,6 +248,8 @@ void CreateNamespace(Client& c, const std::string& ns) {
                      "\"}}");
 }
 
+std::string g_format = "PKCS12";  // formats of every CertStore: PKCS12 or PEM
+
 std::string CertStoreJson(const std::string& name, const std::string& algo) {
   std::string key = algo == "RSA" ? "{\"algorithm\":\"RSA\",\"size\":2048}"
                                   : "{\"algorithm\":\"ECDSA\",\"size\":256}";
@@ -249,7 +259,7 @@ std::string CertStoreJson(const std::string& name, const std::string& algo) {
          "\"},\"spec\":{\"issuerRef\":{\"name\":\"bench\"},\"secretName\":\"" + name +
          "-stores\",\"keystore\":{\"commonName\":\"" + name + "\",\"dnsNames\":[\"" + name +
          ".bench.svc\"],\"privateKey\":" + key +
-         "},\"truststore\":{},\"formats\":[\"PKCS12\"]}}";
+         "},\"truststore\":{},\"formats\":[\"" + g_format + "\"]}}";
 }
 
 void Parallel(int workers, int n, const std::string& kubeconfig,
@@ -268,7 +278,8 @@ void Parallel(int workers, int n, const std::string& kubeconfig,
 int Scale(const std::string& kc, const std::string& bin, int n, const std::string& algo) {
   TransportPtr t = Connect(kc);
   Client c(*t);
-  std::string ns = "scale-" + algo + "-" + std::to_string(n) + "-" + std::to_string(getpid());
+  std::string ns = std::string("scale-") + (algo == "RSA" ? "rsa" : "ec") + "-" +
+                   std::to_string(n) + "-" + std::to_string(getpid());
   std::string crns = "scale-system-" + std::to_string(getpid());
   CreateNamespace(c, ns);
   CreateNamespace(c, crns);
@@ -315,7 +326,8 @@ int Scale(const std::string& kc, const std::string& bin, int n, const std::strin
   }
   std::sort(lat.begin(), lat.end());
 
-  std::printf("| N | %d %s CertStores (PKCS12 keystore + truststore) |\n", n, algo.c_str());
+  std::printf("| N | %d %s CertStores (%s keystore + truststore) |\n", n, algo.c_str(),
+              g_format.c_str());
   std::printf("| create N CertStores (4 API writers) | %.1f s |\n", Seconds(created - t0));
   std::printf("| first create -> all N Ready | %.1f s (%.0f CertStores/s) |\n",
               Seconds(last_ready - t0), n / Seconds(last_ready - t0));
@@ -378,10 +390,13 @@ int Unrelated(const std::string& kc, const std::string& bin, int m) {
 
 int main(int argc, char** argv) {
   std::vector<std::string> a(argv + 1, argv + argc);
-  if (a.size() == 5 && a[0] == "scale" && (a[4] == "EC" || a[4] == "RSA"))
+  if ((a.size() == 5 || a.size() == 6) && a[0] == "scale" && (a[4] == "EC" || a[4] == "RSA")) {
+    if (a.size() == 6) g_format = a[5];
+    if (g_format != "PKCS12" && g_format != "PEM") Die("format: PKCS12 or PEM");
     return Scale(a[1], a[2], std::atoi(a[3].c_str()), a[4]);
+  }
   if (a.size() == 4 && a[0] == "unrelated") return Unrelated(a[1], a[2], std::atoi(a[3].c_str()));
-  std::cerr << "usage: scale_benchmark scale KUBECONFIG OPERATOR_BIN N EC|RSA\n"
+  std::cerr << "usage: scale_benchmark scale KUBECONFIG OPERATOR_BIN N EC|RSA [PKCS12|PEM]\n"
                "       scale_benchmark unrelated KUBECONFIG OPERATOR_BIN M\n";
   return 2;
 }
