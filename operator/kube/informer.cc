@@ -3,6 +3,7 @@
 #include <cpprest/json.h>
 
 #include "operator/common/backoff.h"
+#include "operator/kube/json_trim.h"
 
 namespace certstore::kube {
 
@@ -149,10 +150,10 @@ Status Informer::ListAndReplace() {
         auto c = m.find("continue");
         if (c != m.end() && c->second.is_string()) lo.continue_token = c->second.as_string();
       }
-      auto items = o.find("items");
-      if (items != o.end() && items->second.is_array()) {
-        for (auto& item : items->second.as_array()) {
+      if (v.has_field("items") && v.at("items").is_array()) {
+        for (auto& item : v.at("items").as_array()) {
           auto obj = std::make_shared<CachedObject>();
+          TrimForCache(&item);
           obj->json = item.serialize();
           auto meta = ParseObjectMeta(obj->json);
           if (!meta.ok()) continue;

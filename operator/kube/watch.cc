@@ -3,6 +3,7 @@
 #include <cpprest/json.h>
 
 #include "operator/kube/api_error.h"
+#include "operator/kube/json_trim.h"
 
 namespace certstore::kube {
 namespace {
@@ -68,6 +69,7 @@ Status WatchDecoder::Feed(const std::string& chunk, std::vector<WatchEvent>* out
       else if (type == "BOOKMARK") e.type = WatchEvent::Type::kBookmark;
       else if (type == "ERROR") e.type = WatchEvent::Type::kError;
       else return InvalidArgumentError("unknown watch event type \"" + type + "\"");
+      TrimForCache(&v.at("object"));
       e.object = obj->second.serialize();
       if (e.type == WatchEvent::Type::kError) {
         if (obj->second.is_object()) {

@@ -111,6 +111,12 @@ int FreePort() {
   return 20000 + (getpid() * 7) % 20000;
 }
 
+// --workers for the operator: $CERTSTORE_BENCH_WORKERS, else its default.
+std::string Workers() {
+  const char* w = std::getenv("CERTSTORE_BENCH_WORKERS");
+  return w && *w ? w : "2";
+}
+
 class Operator {
  public:
   Operator(const std::string& bin, const std::string& kubeconfig, const std::string& crns) {
@@ -126,7 +132,9 @@ class Operator {
                                      "--health-probe-bind-address",
                                      "127.0.0.1:" + std::to_string(health_),
                                      "--log-level",
-                                     "warn"};
+                                     "warn",
+                                     "--workers",
+                                     Workers()};
     std::vector<char*> argv;
     for (auto& a : args) argv.push_back(a.data());
     argv.push_back(nullptr);
@@ -170,7 +178,7 @@ class ReadyWatch {
         WatchOptions wo;
         wo.resource_version = rv;
         wo.timeout_seconds = 20;
-        (void)WatchOnce(client_, CertStoresResource(), ns, wo, [&](const WatchEvent& e) {
+        Status st = WatchOnce(client_, CertStoresResource(), ns, wo, [&](const WatchEvent& e) {
           if (!e.meta.resource_version.empty()) rv = e.meta.resource_version;
           if (e.type != WatchEvent::Type::kAdded && e.type != WatchEvent::Type::kModified)
             return !stop_;
@@ -181,6 +189,9 @@ class ReadyWatch {
           }
           return !stop_;
         });
+        // Too old to resume (410): start over; Ready times already seen stay.
+        if (st.code() == StatusCode::kOutOfRange) rv.clear();
+        if (!st.ok() && !stop_) std::this_thread::sleep_for(std::chrono::milliseconds(200));
       }
     });
   }
@@ -326,8 +337,8 @@ int Scale(const std::string& kc, const std::string& bin, int n, const std::strin
   }
   std::sort(lat.begin(), lat.end());
 
-  std::printf("| N | %d %s CertStores (%s keystore + truststore) |\n", n, algo.c_str(),
-              g_format.c_str());
+  std::printf("| N | %d %s CertStores (%s keystore + truststore), --workers %s |\n", n,
+              algo.c_str(), g_format.c_str(), Workers().c_str());
   std::printf("| create N CertStores (4 API writers) | %.1f s |\n", Seconds(created - t0));
   std::printf("| first create -> all N Ready | %.1f s (%.0f CertStores/s) |\n",
               Seconds(last_ready - t0), n / Seconds(last_ready - t0));

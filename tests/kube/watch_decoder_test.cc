@@ -35,6 +35,25 @@ TEST(WatchDecoderTest, HandlesSplitLinesAndManyEventsPerChunk) {
   }
 }
 
+// What the operator never reads is not kept: managedFields and kubectl's
+// last-applied-configuration copy of the object.
+TEST(WatchDecoderTest, DropsManagedFieldsAndLastAppliedConfiguration) {
+  std::string line =
+      "{\"type\":\"ADDED\",\"object\":{\"kind\":\"CertStore\",\"metadata\":{\"name\":\"a\","
+      "\"resourceVersion\":\"3\",\"annotations\":{\"kubectl.kubernetes.io/"
+      "last-applied-configuration\":\"{big}\",\"keep\":\"me\"},\"managedFields\":[{\"manager\":"
+      "\"kubectl\"}]},\"spec\":{\"x\":1}}}\n";
+  WatchDecoder d;
+  std::vector<WatchEvent> events;
+  ASSERT_TRUE(d.Feed(line, &events).ok());
+  ASSERT_EQ(events.size(), 1u);
+  EXPECT_EQ(events[0].object.find("managedFields"), std::string::npos) << events[0].object;
+  EXPECT_EQ(events[0].object.find("last-applied"), std::string::npos) << events[0].object;
+  EXPECT_NE(events[0].object.find("\"keep\":\"me\""), std::string::npos) << events[0].object;
+  EXPECT_NE(events[0].object.find("\"spec\""), std::string::npos);
+  EXPECT_EQ(events[0].meta.annotations.count("keep"), 1u);
+}
+
 TEST(WatchDecoderTest, OneByteAtATime) {
   std::string stream = Event("ADDED", "a", "1") + "\n" + Event("ADDED", "b", "2");
   WatchDecoder d;

@@ -1,0 +1,27 @@
+// Trimming objects before they are cached (kube-internal; cpprestsdk JSON).
+// metadata.managedFields (server-side field ownership, often a third of a
+// small object) and kubectl's last-applied-configuration annotation (a
+// second copy of the spec) are never read by the operator; dropping them
+// keeps the caches small (docs/benchmarks.md).
+#ifndef CERTSTORE_KUBE_JSON_TRIM_H_
+#define CERTSTORE_KUBE_JSON_TRIM_H_
+
+#include <cpprest/json.h>
+
+namespace certstore::kube {
+
+inline void TrimForCache(web::json::value* object) {
+  if (!object->is_object() || !object->has_field("metadata")) return;
+  web::json::value& md = object->at("metadata");
+  if (!md.is_object()) return;
+  // erase() throws for a missing key.
+  if (md.has_field("managedFields")) md.erase("managedFields");
+  const char* kLastApplied = "kubectl.kubernetes.io/last-applied-configuration";
+  if (md.has_field("annotations") && md.at("annotations").is_object() &&
+      md.at("annotations").has_field(kLastApplied))
+    md.at("annotations").erase(kLastApplied);
+}
+
+}  // namespace certstore::kube
+
+#endif  // CERTSTORE_KUBE_JSON_TRIM_H_
