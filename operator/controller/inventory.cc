@@ -107,26 +107,29 @@ void Inventory::OnIssuer(bool cluster, const kube::ObjectPtr& old_obj,
   issuers_[key] = std::move(f);
 }
 
-void Inventory::OnManagedSecret(const kube::ObjectPtr& old_obj,
+bool Inventory::OnManagedSecret(const kube::ObjectPtr& old_obj,
                                 const kube::ObjectPtr& new_obj) {
   const kube::ObjectPtr& o = new_obj ? new_obj : old_obj;
   std::string key = Key(o);
   auto owner = o->meta.annotations.find("certstore.dev/certstore");
   std::vector<TrustEntryFacts> entries;
+  bool known = false;
   if (new_obj && owner != o->meta.annotations.end()) {
     auto secret = api::ParseSecret(new_obj->json);
     if (secret.ok()) {
-      std::optional<std::vector<TrustEntryFacts>> known;
-      if (lookup_) known = lookup_(key, secret->data);
-      entries = known ? std::move(*known) : WrittenTrustEntries(*secret);
+      std::optional<std::vector<TrustEntryFacts>> facts;
+      if (lookup_) facts = lookup_(key, secret->data);
+      known = facts.has_value();
+      entries = known ? std::move(*facts) : WrittenTrustEntries(*secret);
     }
   }
   std::lock_guard<std::mutex> l(mu_);
   if (!new_obj || owner == o->meta.annotations.end()) {
     bundles_.erase(key);
-    return;
+    return false;
   }
   bundles_[key] = {owner->second, std::move(entries)};
+  return known;
 }
 
 std::vector<CertStoreFacts> Inventory::CertStores() const {

@@ -43,8 +43,9 @@ struct TruststoreFacts {
 class Inventory {
  public:
   // Trust entries of managed Secret `key` ("ns/name") with exactly `data`,
-  // when known without opening the stores (verified_stores.h); nullopt when
-  // unknown. Set before the informers start.
+  // when its bytes are known without opening the stores (verified_stores.h;
+  // empty for a Secret without a truststore); nullopt when unknown. Set
+  // before the informers start.
   using TrustLookup = std::function<std::optional<std::vector<TrustEntryFacts>>(
       const std::string& key, const std::map<std::string, std::string>& data)>;
   void SetTrustLookup(TrustLookup lookup) { lookup_ = std::move(lookup); }
@@ -56,8 +57,9 @@ class Inventory {
                 const kube::ObjectPtr& new_obj);
   // Managed Secrets: reads the trusted certificates actually written (the
   // PEM bundle ca.crt, else the truststore opened with the generated
-  // password stored beside it).
-  void OnManagedSecret(const kube::ObjectPtr& old_obj,
+  // password stored beside it). Returns true when the TrustLookup knew the
+  // new bytes (an echo of this process's own write).
+  bool OnManagedSecret(const kube::ObjectPtr& old_obj,
                        const kube::ObjectPtr& new_obj);
 
   std::vector<CertStoreFacts> CertStores() const;

@@ -129,7 +129,7 @@ Manager::Manager(kube::InformerGroup::TransportFactory transports,
                                    const std::map<std::string, std::string>& data)
                                 -> std::optional<std::vector<TrustEntryFacts>> {
     auto e = verified_.Find(key, DataDigest(data));
-    if (!e || e->trust.empty()) return std::nullopt;
+    if (!e) return std::nullopt;
     std::vector<TrustEntryFacts> out;
     for (const auto& c : e->trust)
       out.push_back({pki::TrustedCertAlias(c.get()), pki::CommonName(c.get()),
@@ -180,7 +180,10 @@ void Manager::Wire() {
   cluster_issuers_->AddHandler(issuer_handler(true));
   secrets_->AddHandler(
       [this](const kube::ObjectPtr& old_obj, const kube::ObjectPtr& new_obj) {
-        inventory_.OnManagedSecret(old_obj, new_obj);
+        bool own_write = inventory_.OnManagedSecret(old_obj, new_obj);
+        // The echo of a write this process just made: the reconcile that
+        // made it already left the CertStore as it should be.
+        if (new_obj && own_write) return;
         const kube::ObjectPtr& o = new_obj ? new_obj : old_obj;
         auto it = o->meta.annotations.find("certstore.dev/certstore");
         if (it != o->meta.annotations.end())

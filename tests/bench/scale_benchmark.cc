@@ -160,6 +160,23 @@ class Operator {
     g_operator = -1;
   }
   pid_t pid() const { return pid_; }
+  // Waits until the operator's work queue stays empty for 3 s (its own
+  // certstore_workqueue_depth); returns when it first was.
+  SteadyClock::time_point WaitIdle() {
+    auto end = SteadyClock::now() + std::chrono::minutes(30);
+    SteadyClock::time_point empty_since{};
+    int quiet = 0;
+    while (quiet < 3) {
+      if (SteadyClock::now() > end) Die("work queue never drained; log " + log_);
+      std::string m = Run("curl -s --max-time 5 http://127.0.0.1:" + std::to_string(health_ + 1) +
+                          "/metrics");
+      bool empty = m.find("\ncertstore_workqueue_depth 0\n") != std::string::npos;
+      if (empty && quiet == 0) empty_since = SteadyClock::now();
+      quiet = empty ? quiet + 1 : 0;
+      std::this_thread::sleep_for(std::chrono::seconds(1));
+    }
+    return empty_since;
+  }
 
  private:
   pid_t pid_ = -1;
@@ -315,7 +332,7 @@ int Scale(const std::string& kc, const std::string& bin, int n, const std::strin
   if (failed > 0) Die(std::to_string(failed.load()) + " creates failed");
   auto created = SteadyClock::now();
   auto last_ready = watch.WaitCount(n, std::chrono::seconds(3600));
-  std::this_thread::sleep_for(std::chrono::seconds(2));  // trailing status/Event writes
+  auto drained = op.WaitIdle();  // follow-up work (echoes, Events) done
   auto writes_after = ApiWrites();
   Memory busy = MemoryOf(op.pid());
 
@@ -342,6 +359,8 @@ int Scale(const std::string& kc, const std::string& bin, int n, const std::strin
   std::printf("| create N CertStores (4 API writers) | %.1f s |\n", Seconds(created - t0));
   std::printf("| first create -> all N Ready | %.1f s (%.0f CertStores/s) |\n",
               Seconds(last_ready - t0), n / Seconds(last_ready - t0));
+  std::printf("| all Ready -> work queue empty | %.1f s |\n",
+              std::max(0.0, Seconds(drained - last_ready)));
   std::printf("| RSS at start (0 CertStores) | %.1f MiB |\n", MiB(start.rss));
   std::printf("| peak RSS (VmHWM) | %.1f MiB |\n", MiB(busy.peak));
   std::printf("| idle RSS with N CertStores | %.1f MiB |\n", MiB(idle.rss));
