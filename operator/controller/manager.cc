@@ -1,5 +1,7 @@
 #include "operator/controller/manager.h"
 
+#include <malloc.h>
+
 #include <algorithm>
 
 #include "operator/api/parse.h"
@@ -317,7 +319,21 @@ void Manager::Work() {
     if (r.requeue_after)
       queue_.AddAfter(k, std::chrono::duration_cast<std::chrono::milliseconds>(
                              *r.requeue_after));
+    if (queue_.Len() == 0) ReleaseFreeMemory();
   }
+}
+
+// A burst of work (start-up, a fleet created at once) leaves the heap full
+// of freed parse buffers that glibc keeps; hand them back once the queue is
+// empty, at most every 10 s.
+void Manager::ReleaseFreeMemory() {
+  auto now = std::chrono::steady_clock::now().time_since_epoch().count();
+  auto last = last_trim_.load();
+  constexpr int64_t kEvery = std::chrono::duration_cast<std::chrono::steady_clock::duration>(
+                                 std::chrono::seconds(10))
+                                 .count();
+  if (now - last < kEvery || !last_trim_.compare_exchange_strong(last, now)) return;
+  malloc_trim(0);
 }
 
 void Manager::Stop() {

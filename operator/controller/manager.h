@@ -93,6 +93,7 @@ class Manager {
   void ReferenceChanged(const std::string& kind, const std::string& ns,
                         const std::string& name);
   void Work();
+  void ReleaseFreeMemory();
 
   kube::Client& client_;
   const Clock& clock_;
@@ -106,6 +107,7 @@ class Manager {
   kube::WorkQueue queue_;
   Inventory inventory_;
   VerifiedStores verified_;
+  std::atomic<int64_t> last_trim_{0};  // steady_clock ticks of the last malloc_trim
   ReconcilerDeps deps_;
   std::unique_ptr<CertStoreReconciler> reconciler_;
   std::unique_ptr<kube::LeaderElector> elector_;
