@@ -99,6 +99,7 @@ must_fail "typo'd top-level key in a values file" "additional properties 'watchN
 must_fail "typo'd nested key image.tagg" "additional properties 'tagg' not allowed" tpl --set image.tagg=v1
 must_fail "logLevel=verbose" "/logLevel" tpl --set logLevel=verbose
 must_fail "workers=0" "/workers" tpl --set workers=0
+must_fail "caRotationPropagationDelay=soon" "/caRotationPropagationDelay" tpl --set caRotationPropagationDelay=soon
 must_fail "watchNamespaces=[Team_A]" "/watchNamespaces" tpl --set 'watchNamespaces={Team_A}'
 must_fail "alerts.notReadyFor=fifteen" "/alerts/notReadyFor" tpl --set alerts.notReadyFor=fifteen
 must_fail "alerts.expiringSoonDays=0" "/alerts/expiringSoonDays" tpl --set alerts.expiringSoonDays=0
@@ -165,13 +166,13 @@ expect "resources" "$(get default Deployment $ctr.resources)" '{"limits":{"memor
 expect "downward API env" "$(get default Deployment $ctr.env)" \
   '[{"name":"POD_NAME","valueFrom":{"fieldRef":{"fieldPath":"metadata.name"}}},{"name":"POD_NAMESPACE","valueFrom":{"fieldRef":{"fieldPath":"metadata.namespace"}}}]'
 expect "default args" "$(get default Deployment $ctr.args)" \
-  '["--leader-elect","--leader-election-namespace=certstore-system","--cluster-resource-namespace=certstore-system","--workers=2","--metrics-bind-address=:8080","--health-probe-bind-address=:8081","--log-format=json","--log-level=info"]'
+  '["--leader-elect","--leader-election-namespace=certstore-system","--cluster-resource-namespace=certstore-system","--workers=2","--ca-rotation-propagation-delay=60s","--metrics-bind-address=:8080","--health-probe-bind-address=:8081","--log-format=json","--log-level=info"]'
 expect "Role namespace" "$(get default Role metadata.namespace)" '"certstore-system"'
 expect "PDB" "$(get default PodDisruptionBudget spec.maxUnavailable)" 1
 expect "Service targets the metrics port" "$(get default Service spec.ports)" \
   '[{"name":"http-metrics","port":8080,"protocol":"TCP","targetPort":"http-metrics"}]'
 expect "all-on args" "$(get all Deployment $ctr.args)" \
-  '["--leader-elect","--leader-election-namespace=certstore-system","--cluster-resource-namespace=certstore-ca","--namespaces=team-a,team-b","--workers=4","--metrics-bind-address=:8080","--health-probe-bind-address=:8081","--log-format=text","--log-level=debug","--system-bundle=/etc/corp-ca/bundle.pem","--workers=8"]'
+  '["--leader-elect","--leader-election-namespace=certstore-system","--cluster-resource-namespace=certstore-ca","--namespaces=team-a,team-b","--workers=4","--ca-rotation-propagation-delay=2m","--metrics-bind-address=:8080","--health-probe-bind-address=:8081","--log-format=text","--log-level=debug","--system-bundle=/etc/corp-ca/bundle.pem","--workers=8"]'
 expect "all-on image" "$(get all Deployment $ctr.image)" '"registry.example.org/platform/certstore-operator:dev"'
 expect "all-on imagePullSecrets" "$(get all Deployment $pod.imagePullSecrets)" '[{"name":"regcred"}]'
 expect "all-on nodeSelector" "$(get all Deployment $pod.nodeSelector)" '{"kubernetes.io/os":"linux","node-role.example.org/infra":"true"}'
@@ -188,7 +189,7 @@ expect "all-on ServiceMonitor endpoint" "$(get all ServiceMonitor spec.endpoints
 expect "all-on NetworkPolicy ingress" "$(get all NetworkPolicy spec.ingress)" \
   '[{"from":[{"namespaceSelector":{"matchLabels":{"kubernetes.io/metadata.name":"monitoring"}}}],"ports":[{"port":"http-metrics","protocol":"TCP"}]}]'
 expect "all-off args" "$(get off Deployment $ctr.args)" \
-  '["--cluster-resource-namespace=certstore-system","--workers=2","--metrics-bind-address=0","--health-probe-bind-address=:8081","--log-format=json","--log-level=info"]'
+  '["--cluster-resource-namespace=certstore-system","--workers=2","--ca-rotation-propagation-delay=60s","--metrics-bind-address=0","--health-probe-bind-address=:8081","--log-format=json","--log-level=info"]'
 expect "all-off ServiceAccount" "$(get off Deployment $pod.serviceAccountName)" '"existing-sa"'
 
 say "6. PrometheusRule: the same rules as deploy/prometheus and hack/render-alerts.sh"
@@ -305,7 +306,8 @@ say "10. a reinstall adopts the kept CRDs"
 helm install "$release" "$chart" -n "$ns" --set logLevel=warn >"$work/install.log" ||
   { cat "$work/install.log"; fail "helm install over kept CRDs"; }
 expect "reinstalled Deployment log level" \
-  "$(k -n "$ns" get "$d" -o jsonpath='{.spec.template.spec.containers[0].args[7]}')" "--log-level=warn"
+  "$(k -n "$ns" get "$d" -o jsonpath='{.spec.template.spec.containers[0].args}' |
+     grep -o -- '--log-level=[a-z]*')" "--log-level=warn"
 helm uninstall "$release" -n "$ns" >/dev/null
 
 say "PASS in $((SECONDS - t0)) s"
