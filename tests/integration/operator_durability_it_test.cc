@@ -157,7 +157,8 @@ TEST_F(OperatorIT, SigkillAtManyPointsLeavesNoBrokenSecretAndReKeysNothing) {
   kill(op, SIGTERM);
   int status = 0;
   waitpid(op, &status, 0);
-  EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+  EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0)
+      << "operator exit " << status << "; log tail:\n" << LogTail(log);
   std::string text = ReadFile(log).value_or("");
   EXPECT_EQ(text.find("PRIVATE KEY"), std::string::npos);
   std::remove(log.c_str());

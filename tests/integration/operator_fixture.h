@@ -101,13 +101,18 @@ class OperatorIT : public ::testing::Test {
     }
     return pid;
   }
+  // The last 4,000 characters of a log file (sanitizer reports end there).
+  static std::string LogTail(const std::string& path) {
+    std::string text = ReadFile(path).value_or("");
+    return text.size() > 4000 ? text.substr(text.size() - 4000) : text;
+  }
   static void TearDownTestSuite() {
     if (pid_ > 0) {
       kill(pid_, SIGTERM);
       int status = 0;
       waitpid(pid_, &status, 0);
       EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0)
-          << "operator exit " << status;
+          << "operator exit " << status << "; log tail:\n" << LogTail(log_);
     }
     std::string log = ReadFile(log_).value_or("");
     // The operator's log never holds key material.
