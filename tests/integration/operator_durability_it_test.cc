@@ -120,7 +120,7 @@ TEST_F(OperatorIT, SigkillAtManyPointsLeavesNoBrokenSecretAndReKeysNothing) {
   };
   int kills = 0, before = 0;
   bool partial = false;  // a kill landed with the batch part done
-  for (int round = 0; round < 8 && !AllReady(ns_, kStores); ++round) {
+  for (int round = 0; round < 5 && !AllReady(ns_, kStores); ++round) {
     pid_t op = SpawnOperator(args, log);
     bool progressed = Eventually([&] { return issued_keystores() > before; }, std::chrono::seconds(90),
                                  std::chrono::milliseconds(50));
