@@ -33,6 +33,14 @@ std::chrono::seconds Until(TimePoint t, TimePoint now) {
   return std::max(s + std::chrono::seconds(1), std::chrono::seconds(1));
 }
 
+// The step's Event, unless an earlier one in the same step (a rotation
+// that just started) already says more.
+void Announce(RotationStep* step, const char* reason, const std::string& message) {
+  if (!step->event_reason.empty()) return;
+  step->event_reason = reason;
+  step->event_message = message;
+}
+
 }  // namespace
 
 RotationStep AdvanceRotation(const api::ObservedStatus& prev, X509* root,
@@ -94,12 +102,9 @@ RotationStep AdvanceRotation(const api::ObservedStatus& prev, X509* root,
       return step;
     }
     r.trust_distributed_at = FormatRfc3339(now);
-    if (step.event_reason.empty()) {
-      step.event_reason = "TrustDistributed";
-      step.event_message = "every truststore trusts the new root; certificates are "
-                           "re-issued from the new CA after the propagation delay (" +
-                           std::to_string(delay.count()) + "s)";
-    }
+    Announce(&step, "TrustDistributed",
+             "every truststore trusts the new root; certificates are re-issued from the new "
+             "CA after the propagation delay (" + std::to_string(delay.count()) + "s)");
   }
   TimePoint distributed = At(r.trust_distributed_at).value_or(now);
   if (r.reissued_at.empty()) {
@@ -119,12 +124,9 @@ RotationStep AdvanceRotation(const api::ObservedStatus& prev, X509* root,
       return step;
     }
     r.reissued_at = FormatRfc3339(now);
-    if (step.event_reason.empty()) {
-      step.event_reason = "CertificatesReissued";
-      step.event_message = "every certificate comes from the new CA; the previous root "
-                           "leaves the truststores after the propagation delay (" +
-                           std::to_string(delay.count()) + "s)";
-    }
+    Announce(&step, "CertificatesReissued",
+             "every certificate comes from the new CA; the previous root leaves the "
+             "truststores after the propagation delay (" + std::to_string(delay.count()) + "s)");
   }
   TimePoint reissued = At(r.reissued_at).value_or(now);
   if (now < reissued + delay) {
