@@ -257,18 +257,24 @@ bool Manager::Start() {
     elector_ = std::make_unique<kube::LeaderElector>(
         client_, options_.leader_election, clock_);
     election_ = std::thread([this] {
-      elector_->Run(
-          [this] {
-            Log(LogLevel::kInfo, "became leader",
-                {{"identity", options_.identity}});
-            leading_ = true;
-            EnqueueAll();
-          },
-          [this] {
-            Log(LogLevel::kInfo, "stopped leading",
-                {{"identity", options_.identity}});
-            leading_ = false;
-          });
+      kube::LeaderElector::Callbacks cb;
+      cb.started = [this] {
+        Log(LogLevel::kInfo, "became leader", {{"identity", options_.identity}});
+        leading_ = true;
+        EnqueueAll();
+      };
+      cb.stopped = [this](const std::string& why) {
+        Log(LogLevel::kInfo, "stopped leading",
+            {{"identity", options_.identity}, {"reason", why}});
+        leading_ = false;
+      };
+      cb.renew_failed = [this](const Status& st, std::chrono::milliseconds since) {
+        Log(LogLevel::kWarn, "Lease renewal failed",
+            {{"identity", options_.identity},
+             {"error", st.message()},
+             {"sinceLastRenewal", std::to_string(since.count()) + "ms"}});
+      };
+      elector_->Run(cb);
     });
   } else {
     leading_ = true;

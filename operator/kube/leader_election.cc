@@ -92,14 +92,17 @@ StatusOr<bool> LeaderElector::TryAcquireOrRenew() {
   LeaseRecord rec = ParseLease(*got);
   if (!rec.ok) return InternalError("Lease " + config_.ns + "/" + config_.name + " is unreadable");
 
+  // Observation time is taken after the GET: a slow read must not make
+  // another holder's Lease look older than it is.
+  TimePoint seen = clock_.Now();
   std::string record = rec.holder + "|" + rec.renew_time;
   if (record != observed_record_) {
     observed_record_ = record;
-    observed_at_ = now;
+    observed_at_ = seen;
   }
   bool mine = rec.holder == config_.identity;
   bool expired = rec.holder.empty() ||
-                 now >= observed_at_ + std::chrono::seconds(std::max<int64_t>(rec.duration, 1));
+                 seen >= observed_at_ + std::chrono::seconds(std::max<int64_t>(rec.duration, 1));
   if (!mine && !expired) {
     leading_ = false;
     return false;
@@ -110,10 +113,8 @@ StatusOr<bool> LeaderElector::TryAcquireOrRenew() {
                                 LeaseJson(config_, config_.identity, dur, acquire, now_s,
                                           transitions, rec.resource_version));
   if (!updated.ok()) {
-    if (updated.status().code() == StatusCode::kAborted) {
-      leading_ = false;
-      return updated.status();
-    }
+    // A conflict means another writer won this round.
+    if (updated.status().code() == StatusCode::kAborted) leading_ = false;
     return updated.status();
   }
   observed_record_ = config_.identity + "|" + now_s;
@@ -143,8 +144,7 @@ bool LeaderElector::Wait(std::chrono::milliseconds d) {
   return !stopping_;
 }
 
-void LeaderElector::Run(const std::function<void()>& on_started,
-                        const std::function<void()>& on_stopped) {
+void LeaderElector::Run(const Callbacks& cb) {
   auto retry = std::chrono::duration_cast<std::chrono::milliseconds>(config_.retry_period);
   while (true) {
     // Campaign.
@@ -153,20 +153,30 @@ void LeaderElector::Run(const std::function<void()>& on_started,
       if (r.ok() && *r) break;
       if (!Wait(retry)) return;
     }
-    if (on_started) on_started();
+    if (cb.started) cb.started();
     // Lead: renew, and step down if renewals fail for renew_deadline.
     while (true) {
       if (!Wait(retry)) {
         Status st = Release();
         (void)st;
-        if (on_stopped) on_stopped();
+        if (cb.stopped) cb.stopped("stopping; Lease released");
         return;
       }
       auto r = TryAcquireOrRenew();
       if (r.ok() && *r) continue;
-      if ((r.ok() && !*r) || clock_.Now() - last_renew_ >= config_.renew_deadline) {
+      auto since = std::chrono::duration_cast<std::chrono::milliseconds>(clock_.Now() -
+                                                                         last_renew_);
+      if (r.ok()) {
         leading_ = false;
-        if (on_stopped) on_stopped();
+        if (cb.stopped) cb.stopped("another candidate holds the Lease");
+        break;
+      }
+      if (cb.renew_failed) cb.renew_failed(r.status(), since);
+      if (since >= config_.renew_deadline) {
+        leading_ = false;
+        if (cb.stopped)
+          cb.stopped("no successful renewal within the renew deadline (" +
+                     std::to_string(config_.renew_deadline.count()) + "s)");
         break;
       }
     }

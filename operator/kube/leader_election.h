@@ -39,10 +39,21 @@ class LeaderElector {
   // writer won the round; other errors from the client.
   StatusOr<bool> TryAcquireOrRenew();
 
-  // Blocks: campaigns until leading, calls `on_started`, renews until
-  // leadership is lost (calls `on_stopped`, then campaigns again) or Stop().
-  void Run(const std::function<void()>& on_started,
-           const std::function<void()>& on_stopped);
+  // What Run() reports; each may be empty.
+  struct Callbacks {
+    std::function<void()> started;
+    // Leadership ended: `why` says how (renew deadline passed, another
+    // holder, Stop()).
+    std::function<void(const std::string& why)> stopped;
+    // A renewal failed while leading; `since_renew` is the time since the
+    // last successful one (the leader steps down at the renew deadline).
+    std::function<void(const Status&, std::chrono::milliseconds since_renew)>
+        renew_failed;
+  };
+
+  // Blocks: campaigns until leading, calls `started`, renews until
+  // leadership is lost (calls `stopped`, then campaigns again) or Stop().
+  void Run(const Callbacks& callbacks);
   // Ends Run() and releases the Lease if held. Thread-safe.
   void Stop();
   // Gives up the Lease now (holder cleared) if this candidate holds it.

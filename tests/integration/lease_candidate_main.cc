@@ -49,8 +49,10 @@ int main(int argc, char** argv) {
     sigwait(&set, &sig);
     elector.Stop();
   });
-  elector.Run([&] { std::cout << "LEADING " << lc.identity << std::endl; },
-              [&] { std::cout << "STOPPED " << lc.identity << std::endl; });
+  kube::LeaderElector::Callbacks cb;
+  cb.started = [&] { std::cout << "LEADING " << lc.identity << std::endl; };
+  cb.stopped = [&](const std::string&) { std::cout << "STOPPED " << lc.identity << std::endl; };
+  elector.Run(cb);
   signals.join();
   return 0;
 }

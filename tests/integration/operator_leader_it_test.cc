@@ -30,6 +30,17 @@ int Writes(const std::string& metrics) {
   return n;
 }
 
+// A candidate's leadership history: its log lines about the Lease.
+std::string LeadershipLines(const std::string& log_path) {
+  std::string text = ReadFile(log_path).value_or(""), out, line;
+  std::istringstream in(text);
+  while (std::getline(in, line))
+    if (line.find("leader") != std::string::npos ||
+        line.find("Lease") != std::string::npos)
+      out += line + "\n";
+  return out;
+}
+
 TEST_F(OperatorIT, OneLeaderWritesAndAStandbyTakesOverAfterSigkill) {
   // The suite's operator steps aside (SIGTERM releases its Lease).
   kill(pid_, SIGTERM);
@@ -78,8 +89,11 @@ TEST_F(OperatorIT, OneLeaderWritesAndAStandbyTakesOverAfterSigkill) {
       Get("http://127.0.0.1:" + std::to_string(standby.metrics) + "/metrics");
   EXPECT_NE(standby_metrics.find("certstore_leader_status 0"),
             std::string::npos);
-  EXPECT_EQ(Writes(standby_metrics), 0) << "the standby wrote:\n"
-                                        << standby_metrics;
+  EXPECT_EQ(Writes(standby_metrics), 0)
+      << "the standby wrote:\n"
+      << standby_metrics << "\nleader's Lease history:\n"
+      << LeadershipLines(lead.log) << "standby's Lease history:\n"
+      << LeadershipLines(standby.log);
   EXPECT_GT(Writes(Get("http://127.0.0.1:" + std::to_string(lead.metrics) +
                        "/metrics")),
             0);
