@@ -128,7 +128,7 @@ ReconcileResult CertStoreReconciler::Reconcile(const std::string& key) {
                               "s, or at once when the cause is fixed"};
     Status st = PatchStatus(*d_.client, res, ns, name, obj->json, gen, u, now);
     if (!prev.ready || prev.ready->reason != c.reason || prev.ready->status != c.status)
-      (void)d_.events->Record(ref, "Warning", c.reason, c.message);
+      d_.events->Post(ref, "Warning", c.reason, c.message);
     if (!st.ok() && st.code() != StatusCode::kNotFound) return ReconcileResult{st, std::nullopt};
     if (d_.observer) d_.observer->IssuanceFailed(c.reason);
     return RetryAfterFailure(u.failed_attempts);
@@ -223,13 +223,13 @@ ReconcileResult CertStoreReconciler::Reconcile(const std::string& key) {
   // when the status write failed: the Secret is written, the retry will not
   // issue again.
   if (issued) {
-    (void)d_.events->Record(ref, "Normal", "Issued",
-                            "issued " + msg + " (" + rendered->decision.reason + ": " +
-                                rendered->decision.message + ")");
+    d_.events->Post(ref, "Normal", "Issued",
+                    "issued " + msg + " (" + rendered->decision.reason + ": " +
+                        rendered->decision.message + ")");
     if (d_.observer) d_.observer->Issued(rendered->decision.reason);
   } else if (wrote) {
-    (void)d_.events->Record(ref, "Normal", "StoresUpdated",
-                            "Secret updated (" + rendered->reencode_reason + ")");
+    d_.events->Post(ref, "Normal", "StoresUpdated",
+                    "Secret updated (" + rendered->reencode_reason + ")");
     if (d_.observer) d_.observer->Reencoded();
   }
   if (!status_write.ok() && status_write.code() != StatusCode::kNotFound)
@@ -316,7 +316,7 @@ ReconcileResult ReconcileIssuer(const ReconcilerDeps& d, bool cluster, const std
   if (!step.event_reason.empty()) {
     kube::ObjectReference ref{api::kApiVersion, cluster ? "ClusterCertIssuer" : "CertIssuer",
                               ns, name, obj->meta.uid};
-    (void)d.events->Record(ref, "Normal", step.event_reason, step.event_message);
+    d.events->Post(ref, "Normal", step.event_reason, step.event_message);
   }
   // Look again before the CA expires so status flips in time.
   auto until = std::chrono::duration_cast<std::chrono::seconds>(pki::NotAfter(cert) - now);

@@ -242,6 +242,9 @@ bool Manager::Start() {
           {{"errors", std::to_string(st.errors)}, {"lastError", st.last_error}});
     }
   synced_ = true;
+  events_.Start([](const Status& st) {
+    Log(LogLevel::kWarn, "recording an Event failed", {{"error", st.message()}});
+  });
   std::string scope = "all namespaces";
   if (!options_.namespaces.empty()) {
     scope.clear();
@@ -347,6 +350,8 @@ void Manager::Stop() {
   queue_.ShutDown();
   for (auto& t : workers_) t.join();
   workers_.clear();
+  // Events the last reconciles posted, while this replica may still lead.
+  events_.Stop(std::chrono::seconds(2));
   if (elector_) {
     elector_->Stop();
     if (election_.joinable()) election_.join();

@@ -15,6 +15,8 @@ EventRecorder::EventRecorder(Client& client, std::string component, std::string 
       events_ns_(std::move(events_ns)),
       clock_(clock) {}
 
+EventRecorder::~EventRecorder() { Stop(std::chrono::milliseconds(0)); }
+
 Status EventRecorder::Record(const ObjectReference& obj, const std::string& type,
                              const std::string& reason, const std::string& message) {
   std::string msg = message.size() > 1024 ? message.substr(0, 1021) + "..." : message;
@@ -73,8 +75,78 @@ Status EventRecorder::Record(const ObjectReference& obj, const std::string& type
     return patched.status();
   }
   std::lock_guard<std::mutex> l(mu_);
+  if (counts_.size() >= kMaxCounts && counts_.count(name) == 0) counts_.clear();
   counts_[name] = next;
   return OkStatus();
+}
+
+void EventRecorder::Post(const ObjectReference& obj, const std::string& type,
+                         const std::string& reason, const std::string& message) {
+  {
+    std::lock_guard<std::mutex> l(queue_mu_);
+    if (running_ && !stopping_) {
+      if (queue_.size() >= kMaxPending) {
+        // Said once per 100 drops, so a backlog does not flood the log.
+        if (dropped_++ % 100 == 0 && on_error_)
+          on_error_(Status(StatusCode::kResourceExhausted,
+                           std::to_string(kMaxPending) +
+                               " Events wait for the API server; dropping " + reason +
+                               " for " + obj.kind + " " + obj.ns + "/" + obj.name));
+        return;
+      }
+      queue_.push_back(Pending{obj, type, reason, message});
+      queue_cv_.notify_one();
+      return;
+    }
+  }
+  Status st = Record(obj, type, reason, message);
+  if (!st.ok() && on_error_) on_error_(st);
+}
+
+void EventRecorder::Start(std::function<void(const Status&)> on_error) {
+  std::lock_guard<std::mutex> l(queue_mu_);
+  if (running_) return;
+  on_error_ = std::move(on_error);
+  running_ = true;
+  sender_ = std::thread([this] { Send(); });
+}
+
+void EventRecorder::Send() {
+  while (true) {
+    Pending p;
+    {
+      std::unique_lock<std::mutex> l(queue_mu_);
+      queue_cv_.wait(l, [this] { return stopping_ || !queue_.empty(); });
+      if (queue_.empty() ||
+          (stopping_ && std::chrono::steady_clock::now() >= stop_by_)) {
+        dropped_ += static_cast<int64_t>(queue_.size());
+        queue_.clear();
+        return;
+      }
+      p = std::move(queue_.front());
+      queue_.pop_front();
+    }
+    Status st = Record(p.obj, p.type, p.reason, p.message);
+    if (!st.ok() && on_error_) on_error_(st);
+  }
+}
+
+void EventRecorder::Stop(std::chrono::milliseconds deadline) {
+  {
+    std::lock_guard<std::mutex> l(queue_mu_);
+    if (!running_ || stopping_) return;
+    stopping_ = true;
+    stop_by_ = std::chrono::steady_clock::now() + deadline;
+    queue_cv_.notify_all();
+  }
+  if (sender_.joinable()) sender_.join();
+  std::lock_guard<std::mutex> l(queue_mu_);
+  running_ = false;
+}
+
+int64_t EventRecorder::dropped() const {
+  std::lock_guard<std::mutex> l(queue_mu_);
+  return dropped_;
 }
 
 }  // namespace certstore::kube

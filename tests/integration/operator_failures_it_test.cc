@@ -148,12 +148,10 @@ TEST_F(OperatorIT, BrokenCaSecretIsReportedAndHealsWhenFixed) {
                "True";
       },
       std::chrono::seconds(30)));
-  CommandResult events =
-      env->Kubectl({"-n", ns_, "get", "events", "-o",
-                    "jsonpath={range .items[*]}{.reason}{\"\\n\"}{end}"});
-  EXPECT_NE(events.output.find("IssuerNotReady"), std::string::npos)
-      << events.output;
-  EXPECT_EQ(events.output.find("PRIVATE KEY"), std::string::npos);
+  std::string events = EventsMentioning({"IssuerNotReady"});
+  EXPECT_NE(events.find("\"reason\": \"IssuerNotReady\""), std::string::npos)
+      << events;
+  EXPECT_EQ(events.find("PRIVATE KEY"), std::string::npos);
 }
 
 TEST_F(OperatorIT,

@@ -170,6 +170,21 @@ class OperatorIT : public ::testing::Test {
         },
         timeout);
   }
+  // The Events of this test's namespace as `kubectl get events -o json`,
+  // once they mention every one of `needles` (Events are sent after the
+  // status write, by a background sender), or after 20 s as they are then.
+  std::string EventsMentioning(const std::vector<std::string>& needles) {
+    std::string out;
+    Eventually(
+        [&] {
+          out = env->Kubectl({"-n", ns_, "get", "events", "-o", "json"}).output;
+          for (const auto& n : needles)
+            if (out.find(n) == std::string::npos) return false;
+          return true;
+        },
+        std::chrono::seconds(20));
+    return out;
+  }
   // A JSONPath of CertStore `name`, e.g. "{.status.serialNumber}".
   std::string CertStoreField(const std::string& name, const std::string& path) {
     return Jsonpath("certstore.certstore.dev", name, path);

@@ -82,10 +82,8 @@ TEST_F(OperatorIT, RenewsAtRenewalTimeRotatingTheKeyOnlyWhenAsked) {
     else
       EXPECT_EQ(new_key, key[n]) << "rotationPolicy Never keeps the key";
   }
-  CommandResult events =
-      env->Kubectl({"-n", ns_, "get", "events", "-o",
-                    "jsonpath={range .items[*]}{.message}{\"\\n\"}{end}"});
-  EXPECT_NE(events.output.find("Renewal"), std::string::npos) << events.output;
+  std::string events = EventsMentioning({"(Renewal: "});
+  EXPECT_NE(events.find("(Renewal: "), std::string::npos) << events;
   // Stop the 10-second renewal cycle.
   ASSERT_TRUE(env->Kubectl({"-n", ns_, "delete", "certstore.certstore.dev",
                             "always", "never"})
