@@ -140,6 +140,33 @@ class Walker {
   FieldErrors* errs_;
 };
 
+// Server-populated: unknown fields inside are ignored, like the rest of
+// metadata; only the shape of what ownership is decided by is checked.
+void ParseOwnerReferences(Walker& w, const YAML::Node& n, const std::string& path,
+                          ObjectMeta* m) {
+  if (n.IsNull()) return;
+  if (!n.IsSequence()) {
+    w.errs()->Add(path, "must be a list");
+    return;
+  }
+  for (size_t i = 0; i < n.size(); ++i) {
+    const YAML::Node& r = n[i];
+    std::string p = path + "[" + std::to_string(i) + "]";
+    if (!r.IsMap()) {
+      w.errs()->Add(p, "must be an object");
+      continue;
+    }
+    OwnerReference ref;
+    if (r["apiVersion"]) w.Str(r["apiVersion"], p + ".apiVersion", &ref.api_version);
+    if (r["kind"]) w.Str(r["kind"], p + ".kind", &ref.kind);
+    if (r["name"]) w.Str(r["name"], p + ".name", &ref.name);
+    if (r["uid"]) w.Str(r["uid"], p + ".uid", &ref.uid);
+    if (r["controller"] && r["controller"].IsScalar())
+      ref.controller = r["controller"].Scalar() == "true";
+    m->owner_references.push_back(std::move(ref));
+  }
+}
+
 void ParseMeta(Walker& w, const YAML::Node& n, const std::string& path,
                ObjectMeta* m) {
   if (!n.IsMap()) {
@@ -160,6 +187,7 @@ void ParseMeta(Walker& w, const YAML::Node& n, const std::string& path,
       m->generation = g.value_or(0);
     } else if (k == "labels") w.StrMap(it->second, p, &m->labels);
     else if (k == "annotations") w.StrMap(it->second, p, &m->annotations);
+    else if (k == "ownerReferences") ParseOwnerReferences(w, it->second, p, m);
   }
 }
 
@@ -278,9 +306,81 @@ void ParseCertStoreSpec(Walker& w, const YAML::Node& n, const std::string& path,
   });
 }
 
+void ParseSelector(Walker& w, const YAML::Node& n, const std::string& path,
+                   LabelSelector* sel) {
+  w.Object(n, path, {
+      {"matchLabels", [&](auto& v, auto& p) { w.StrMap(v, p, &sel->match_labels); }},
+      {"matchExpressions", [&](const YAML::Node& v, const std::string& p) {
+         if (v.IsNull()) return;
+         if (!v.IsSequence()) {
+           w.errs()->Add(p, "must be a list");
+           return;
+         }
+         for (size_t i = 0; i < v.size(); ++i) {
+           LabelSelectorRequirement r;
+           w.Object(v[i], p + "[" + std::to_string(i) + "]", {
+               {"key", [&](auto& x, auto& xp) { w.Str(x, xp, &r.key); }},
+               {"operator", [&](auto& x, auto& xp) { w.Str(x, xp, &r.op); }},
+               {"values", [&](auto& x, auto& xp) { w.StrList(x, xp, &r.values); }},
+           });
+           sel->match_expressions.push_back(std::move(r));
+         }
+       }},
+  });
+}
+
+void ParsePolicy(Walker& w, const YAML::Node& n, const std::string& path, IssuerPolicy* pol) {
+  w.Object(n, path, {
+      {"namespaceSelector", [&](auto& v, auto& p) {
+         if (v.IsNull()) return;
+         pol->namespace_selector.emplace();
+         ParseSelector(w, v, p, &*pol->namespace_selector);
+       }},
+      {"dnsNames", [&](auto& v, auto& p) { w.StrList(v, p, &pol->dns_names); }},
+      {"wildcardDnsNames", [&](auto& v, auto& p) { w.StrList(v, p, &pol->wildcard_dns_names); }},
+      {"ipAddresses", [&](auto& v, auto& p) { w.StrList(v, p, &pol->ip_addresses); }},
+      {"uris", [&](auto& v, auto& p) { w.StrList(v, p, &pol->uris); }},
+      {"emailAddresses", [&](auto& v, auto& p) { w.StrList(v, p, &pol->email_addresses); }},
+      {"commonNames", [&](auto& v, auto& p) { w.StrList(v, p, &pol->common_names); }},
+      {"subject", [&](auto& v, auto& p) {
+         SubjectPolicy* sp = &pol->subject;
+         w.Object(v, p, {
+             {"organizations", [&](auto& x, auto& xp) { w.StrList(x, xp, &sp->organizations); }},
+             {"organizationalUnits", [&](auto& x, auto& xp) { w.StrList(x, xp, &sp->organizational_units); }},
+             {"countries", [&](auto& x, auto& xp) { w.StrList(x, xp, &sp->countries); }},
+             {"localities", [&](auto& x, auto& xp) { w.StrList(x, xp, &sp->localities); }},
+             {"provinces", [&](auto& x, auto& xp) { w.StrList(x, xp, &sp->provinces); }},
+         });
+       }},
+      {"maxDuration", [&](auto& v, auto& p) { w.OptStr(v, p, &pol->max_duration); }},
+      {"usages", [&](auto& v, auto& p) { w.StrList(v, p, &pol->usages); }},
+      {"privateKey", [&](auto& v, auto& p) {
+         PrivateKeyPolicy* kp = &pol->private_key;
+         w.Object(v, p, {
+             {"algorithms", [&](auto& x, auto& xp) { w.StrList(x, xp, &kp->algorithms); }},
+             {"minRSASize", [&](auto& x, auto& xp) { w.Int(x, xp, &kp->min_rsa_size); }},
+             {"minECDSASize", [&](auto& x, auto& xp) { w.Int(x, xp, &kp->min_ecdsa_size); }},
+         });
+       }},
+      {"allowIntermediates", [&](const YAML::Node& v, const std::string& p) {
+         if (v.IsNull()) return;
+         if (!v.IsScalar() || (v.Scalar() != "true" && v.Scalar() != "false") ||
+             v.Tag() == "!") {
+           w.errs()->Add(p, "must be a boolean (true or false)");
+           return;
+         }
+         pol->allow_intermediates = v.Scalar() == "true";
+       }},
+  });
+}
+
 void ParseIssuerSpec(Walker& w, const YAML::Node& n, const std::string& path,
                      IssuerSpec* s) {
   w.Object(n, path, {
+      {"policy", [&](auto& v, auto& p) {
+         s->policy.emplace();
+         ParsePolicy(w, v, p, &*s->policy);
+       }},
       {"ca", [&](auto& v, auto& p) {
          s->ca.emplace();
          w.Object(v, p, {{"secretName", [&](auto& x, auto& xp) { w.Str(x, xp, &s->ca->secret_name); }}});
@@ -353,7 +453,10 @@ StatusOr<Document> ParseNode(const YAML::Node& n, int index) {
     f["stringData"] = [&](auto& v, auto& p) { w.StrMap(v, p, &string_data); };
     f["binaryData"] = [&](auto& v, auto& p) { w.StrMap(v, p, &binary_data); };
     f["type"] = [&](auto& v, auto& p) { w.Str(v, p, &type); };
-    f["immutable"] = [&](auto& v, auto& p) { w.Ignore(v, p); };
+    bool immutable = false;
+    f["immutable"] = [&](const YAML::Node& v, const std::string&) {
+      immutable = v.IsScalar() && v.Scalar() == "true";
+    };
     w.Object(n, "", f);
     std::map<std::string, std::string> decoded;
     bool secret = kind == "Secret";
@@ -365,19 +468,26 @@ StatusOr<Document> ParseNode(const YAML::Node& n, int index) {
     }
     for (auto& [k, v] : secret ? string_data : data) decoded[k] = v;
     if (secret) {
-      SecretObject s{meta, type, decoded};
+      SecretObject s{meta, type, decoded, immutable};
       doc.object = std::move(s);
     } else {
       ConfigMapObject c{meta, decoded};
       doc.object = std::move(c);
     }
+  } else if (kind == "Namespace") {
+    RETURN_IF_ERROR(CheckApiVersion(n, "v1"));
+    NamespaceObject ns;
+    Fields f = TopLevel(w, &ns.metadata);
+    f["spec"] = [&](auto& v, auto& p) { w.Ignore(v, p); };
+    w.Object(n, "", f);
+    doc.object = std::move(ns);
   } else if (kind.empty()) {
     return InvalidArgumentError("kind: required");
   } else {
     return InvalidArgumentError("kind " + kind +
                                 " is not supported (expected CertStore, "
-                                "CertIssuer, ClusterCertIssuer, Secret or "
-                                "ConfigMap)");
+                                "CertIssuer, ClusterCertIssuer, Secret, "
+                                "ConfigMap or Namespace)");
   }
   RETURN_IF_ERROR(errs.ToStatus());
   return doc;
@@ -417,6 +527,12 @@ StatusOr<T> ParseOne(const std::string& text, const char* what) {
 }
 
 }  // namespace
+
+const OwnerReference* ControllerOf(const ObjectMeta& m) {
+  for (const auto& r : m.owner_references)
+    if (r.controller) return &r;
+  return nullptr;
+}
 
 const char* IssuerKindName(IssuerKind k) {
   return k == IssuerKind::kClusterCertIssuer ? "ClusterCertIssuer" : "CertIssuer";
@@ -535,6 +651,9 @@ StatusOr<Issuer> ParseIssuer(const std::string& text) {
 }
 StatusOr<SecretObject> ParseSecret(const std::string& text) {
   return ParseOne<SecretObject>(text, "Secret");
+}
+StatusOr<NamespaceObject> ParseNamespace(const std::string& text) {
+  return ParseOne<NamespaceObject>(text, "Namespace");
 }
 
 }  // namespace certstore::api

@@ -24,11 +24,11 @@ namespace certstore::api {
 struct Document {
   int index = 0;     // 1-based position in the stream
   std::string kind;  // "CertStore", "CertIssuer", ...
-  std::variant<CertStore, Issuer, SecretObject, ConfigMapObject> object;
+  std::variant<CertStore, Issuer, SecretObject, ConfigMapObject, NamespaceObject> object;
 };
 
 // Parses every non-empty document of a YAML stream ("---" separated). Kinds
-// other than the five above are errors ("document 3: kind Deployment is not
+// other than the six above are errors ("document 3: kind Deployment is not
 // supported"). Errors are prefixed "document N (Kind/name)".
 StatusOr<std::vector<Document>> ParseDocuments(const std::string& text);
 
@@ -37,6 +37,7 @@ StatusOr<std::vector<Document>> ParseDocuments(const std::string& text);
 StatusOr<CertStore> ParseCertStore(const std::string& text);
 StatusOr<Issuer> ParseIssuer(const std::string& text);
 StatusOr<SecretObject> ParseSecret(const std::string& text);
+StatusOr<NamespaceObject> ParseNamespace(const std::string& text);
 
 // A status condition, as the operator last wrote it.
 struct ReadyCondition {

@@ -29,6 +29,16 @@ constexpr char kTlsKeyKey[] = "tls.key";
 constexpr char kCaCrtKey[] = "ca.crt";
 constexpr char kPasswordKey[] = "password";
 
+// metadata.ownerReferences[]: who owns an object. Ownership is decided by
+// the controller reference's UID, never by a label (DESIGN.md "Tenancy").
+struct OwnerReference {
+  std::string api_version;
+  std::string kind;
+  std::string name;
+  std::string uid;
+  bool controller = false;
+};
+
 struct ObjectMeta {
   std::string name;
   std::string namespace_;
@@ -37,7 +47,11 @@ struct ObjectMeta {
   int64_t generation = 0;
   std::map<std::string, std::string> labels;
   std::map<std::string, std::string> annotations;
+  std::vector<OwnerReference> owner_references;
 };
+
+// The controller owner reference of `m`, or nullptr when it has none.
+const OwnerReference* ControllerOf(const ObjectMeta& m);
 
 enum class IssuerKind { kCertIssuer, kClusterCertIssuer };
 const char* IssuerKindName(IssuerKind k);
@@ -127,9 +141,60 @@ struct SelfSignedIssuerSpec {
   std::string duration;    // default "87600h"
 };
 
+// A standard Kubernetes label selector (metav1.LabelSelector).
+struct LabelSelectorRequirement {
+  std::string key;
+  std::string op;  // "In" | "NotIn" | "Exists" | "DoesNotExist"
+  std::vector<std::string> values;
+};
+struct LabelSelector {
+  std::map<std::string, std::string> match_labels;
+  std::vector<LabelSelectorRequirement> match_expressions;
+};
+
+// spec.policy.subject: one allow-list per subject attribute other than CN.
+// An omitted (or empty) list means the attribute must be empty.
+struct SubjectPolicy {
+  std::vector<std::string> organizations;
+  std::vector<std::string> organizational_units;
+  std::vector<std::string> countries;
+  std::vector<std::string> localities;
+  std::vector<std::string> provinces;
+};
+
+// spec.policy.privateKey: which keys the issuer certifies.
+struct PrivateKeyPolicy {
+  std::vector<std::string> algorithms;  // empty: RSA, ECDSA and Ed25519
+  std::optional<int> min_rsa_size;      // default 2048
+  std::optional<int> min_ecdsa_size;    // default 256
+};
+
+// spec.policy: who may use an issuer and for which identities
+// (DESIGN.md "Tenancy"; the matching rules are in engine/issuer_policy.h).
+// Identity lists (dnsNames ... subject) are allow-lists: omitted or empty
+// allows nothing. Constraints (maxDuration, usages, privateKey) omitted
+// constrain nothing beyond the CertStore's own validation.
+struct IssuerPolicy {
+  // ClusterCertIssuer only: the namespaces whose CertStores may use it.
+  // Absent: none (deny); `{}`: every namespace.
+  std::optional<LabelSelector> namespace_selector;
+  std::vector<std::string> dns_names;           // patterns
+  std::vector<std::string> wildcard_dns_names;  // "*.<pattern>" allowances
+  std::vector<std::string> ip_addresses;        // CIDRs
+  std::vector<std::string> uris;                // patterns
+  std::vector<std::string> email_addresses;     // patterns
+  std::vector<std::string> common_names;        // patterns
+  SubjectPolicy subject;
+  std::optional<std::string> max_duration;      // Go duration
+  std::vector<std::string> usages;              // empty: both
+  PrivateKeyPolicy private_key;
+  bool allow_intermediates = false;             // CA:TRUE certificates
+};
+
 struct IssuerSpec {
   std::optional<CaIssuerSpec> ca;
   std::optional<SelfSignedIssuerSpec> self_signed;
+  std::optional<IssuerPolicy> policy;
 };
 
 // A CertIssuer (namespaced) or a ClusterCertIssuer (cluster-scoped).
@@ -144,10 +209,15 @@ struct SecretObject {
   ObjectMeta metadata;
   std::string type;  // Secret type, e.g. "kubernetes.io/tls"
   std::map<std::string, std::string> data;
+  bool immutable = false;
 };
 struct ConfigMapObject {
   ObjectMeta metadata;
   std::map<std::string, std::string> data;
+};
+// A core/v1 Namespace: only what a policy's namespaceSelector reads.
+struct NamespaceObject {
+  ObjectMeta metadata;
 };
 
 }  // namespace certstore::api

@@ -6,6 +6,9 @@
 #include <regex>
 #include <set>
 
+#include "operator/api/identity_pattern.h"
+#include "operator/api/ip_range.h"
+#include "operator/api/label_selector.h"
 #include "operator/common/duration.h"
 
 namespace certstore::api {
@@ -242,6 +245,54 @@ void CheckSelfSigned(FieldErrors& e, const std::string& p,
   CheckDuration(e, p + ".duration", s.duration, true);
 }
 
+void CheckPatterns(FieldErrors& e, const std::string& path, const std::vector<std::string>& v,
+                   PatternKind kind) {
+  if (v.size() > 100) e.Add(path, "must have at most 100 items");
+  for (size_t i = 0; i < v.size(); ++i) {
+    std::string problem = CheckPattern(kind, v[i]);
+    if (!problem.empty()) e.Add(Idx(path, i), problem);
+  }
+}
+
+void CheckPolicy(FieldErrors& e, const std::string& p, const IssuerPolicy& pol,
+                 IssuerKind kind) {
+  if (pol.namespace_selector) {
+    if (kind == IssuerKind::kCertIssuer)
+      e.Add(p + ".namespaceSelector",
+            "only a ClusterCertIssuer has a namespaceSelector (a CertIssuer serves its own "
+            "namespace)");
+    CheckLabelSelector(*pol.namespace_selector, p + ".namespaceSelector", &e);
+  }
+  CheckPatterns(e, p + ".dnsNames", pol.dns_names, PatternKind::kDnsName);
+  CheckPatterns(e, p + ".wildcardDnsNames", pol.wildcard_dns_names,
+                PatternKind::kWildcardDnsName);
+  CheckPatterns(e, p + ".uris", pol.uris, PatternKind::kUri);
+  CheckPatterns(e, p + ".emailAddresses", pol.email_addresses, PatternKind::kEmail);
+  CheckPatterns(e, p + ".commonNames", pol.common_names, PatternKind::kSubjectValue);
+  const SubjectPolicy& sp = pol.subject;
+  CheckPatterns(e, p + ".subject.organizations", sp.organizations, PatternKind::kSubjectValue);
+  CheckPatterns(e, p + ".subject.organizationalUnits", sp.organizational_units,
+                PatternKind::kSubjectValue);
+  CheckPatterns(e, p + ".subject.countries", sp.countries, PatternKind::kSubjectValue);
+  CheckPatterns(e, p + ".subject.localities", sp.localities, PatternKind::kSubjectValue);
+  CheckPatterns(e, p + ".subject.provinces", sp.provinces, PatternKind::kSubjectValue);
+  if (pol.ip_addresses.size() > 100) e.Add(p + ".ipAddresses", "must have at most 100 items");
+  for (size_t i = 0; i < pol.ip_addresses.size(); ++i) {
+    std::string problem = CheckCidr(pol.ip_addresses[i]);
+    if (!problem.empty()) e.Add(Idx(p + ".ipAddresses", i), problem);
+  }
+  if (pol.max_duration) CheckDuration(e, p + ".maxDuration", *pol.max_duration, true);
+  CheckSet(e, p + ".usages", pol.usages, {"serverAuth", "clientAuth"}, 0, 2);
+  CheckSet(e, p + ".privateKey.algorithms", pol.private_key.algorithms,
+           {"RSA", "ECDSA", "Ed25519"}, 0, 3);
+  if (pol.private_key.min_rsa_size && *pol.private_key.min_rsa_size != 2048 &&
+      *pol.private_key.min_rsa_size != 3072 && *pol.private_key.min_rsa_size != 4096)
+    e.Add(p + ".privateKey.minRSASize", "must be 2048, 3072 or 4096");
+  if (pol.private_key.min_ecdsa_size && *pol.private_key.min_ecdsa_size != 256 &&
+      *pol.private_key.min_ecdsa_size != 384)
+    e.Add(p + ".privateKey.minECDSASize", "must be 256 or 384");
+}
+
 }  // namespace
 
 bool IsDnsSubdomain(const std::string& s) {
@@ -314,6 +365,7 @@ FieldErrors Validate(const Issuer& issuer) {
     e.Add("spec", "exactly one of spec.ca or spec.selfSigned must be set");
   if (s.ca) CheckName(e, "spec.ca.secretName", s.ca->secret_name);
   if (s.self_signed) CheckSelfSigned(e, "spec.selfSigned", *s.self_signed);
+  if (s.policy) CheckPolicy(e, "spec.policy", *s.policy, issuer.kind);
   return e;
 }
 

@@ -16,6 +16,7 @@
 #include "operator/common/time_format.h"
 #include "operator/controller/issuer_ca.h"
 #include "operator/controller/store_renderer.h"
+#include "operator/engine/issuer_policy.h"
 
 namespace certstore::cli {
 namespace {
@@ -30,7 +31,20 @@ struct Loaded {
   std::vector<std::string> origins;
   std::map<std::string, api::Issuer> issuers;  // "Kind/ns/name"
   controller::MapObjectSource objects;
+  // Namespaces given in the input (their labels, for policies'
+  // namespaceSelector); others have only kubernetes.io/metadata.name, the
+  // label the API server sets on every namespace.
+  std::map<std::string, std::map<std::string, std::string>> namespace_labels;
 };
+
+// The labels of namespace `ns` as a cluster would have them.
+std::map<std::string, std::string> NamespaceLabels(const Loaded& in, const std::string& ns) {
+  auto it = in.namespace_labels.find(ns);
+  std::map<std::string, std::string> labels =
+      it != in.namespace_labels.end() ? it->second : std::map<std::string, std::string>{};
+  labels["kubernetes.io/metadata.name"] = ns;
+  return labels;
+}
 
 std::string IssuerKey(api::IssuerKind kind, const std::string& ns,
                       const std::string& name) {
@@ -87,6 +101,8 @@ Status LoadInputs(const std::vector<std::string>& files, const std::string& ns,
       } else if (auto* c = std::get_if<api::ConfigMapObject>(&doc.object)) {
         if (c->metadata.namespace_.empty()) c->metadata.namespace_ = ns;
         out->objects.PutConfigMap(std::move(*c));
+      } else if (auto* n = std::get_if<api::NamespaceObject>(&doc.object)) {
+        out->namespace_labels[n->metadata.name] = n->metadata.labels;
       }
     }
   }
@@ -239,7 +255,9 @@ int RunRender(const std::vector<std::string>& argv) {
     const api::Issuer& issuer = it->second;
     std::string ca_ns = issuer.kind == api::IssuerKind::kClusterCertIssuer
                             ? cluster_ns : issuer.metadata.namespace_;
-    auto ca = controller::ResolveIssuerCa(issuer, ca_ns, in.objects, clock);
+    controller::CaResolveOptions create;
+    create.allow_create = true;  // offline: the state directory keeps roots
+    auto ca = controller::ResolveIssuerCa(issuer, ca_ns, in.objects, clock, create);
     if (!ca.ok()) {
       errors += "\n  " + where + ": issuer " + issuer.metadata.name + ": " +
                 ca.status().message();
@@ -254,8 +272,17 @@ int RunRender(const std::vector<std::string>& argv) {
       to_state[ca_ns + "/" + s.metadata.name] = s;
       in.objects.PutSecret(s);
     }
+    // The issuer's policy, as the operator applies it (one engine).
+    const std::map<std::string, std::string> labels = NamespaceLabels(in, cs.metadata.namespace_);
+    engine::PolicyVerdict verdict = engine::CheckNamespace(issuer, cs.metadata.namespace_, &labels);
+    if (verdict.allowed) verdict = engine::CheckCertStore(issuer, cs);
+    if (!verdict.allowed) {
+      errors += "\n  " + where + ": " + engine::kReasonPolicyDenied + ": " + verdict.message;
+      continue;
+    }
     controller::RenderOptions opts;
     opts.system_bundle_path = args->Get("system-bundle");
+    opts.authorize = [&issuer](EVP_PKEY* key) { return engine::CheckKey(issuer, key); };
     auto r = controller::RenderCertStore(cs, ca->ca, in.objects, clock, opts);
     if (!r.ok()) {
       errors += "\n  " + where + ": " + r.status().message();

@@ -11,6 +11,7 @@
 #include "operator/controller/secret_writer.h"
 #include "operator/controller/status_writer.h"
 #include "operator/controller/store_renderer.h"
+#include "operator/engine/issuer_policy.h"
 #include "operator/pki/certificate.h"
 
 namespace certstore::controller {
@@ -61,6 +62,63 @@ IssuerLookup FindIssuer(const ReconcilerDeps& d, const api::IssuerRef& ref, cons
   out.status = api::ParseObservedStatus(obj->json);
   out.issuer = std::move(issuer).value();
   return out;
+}
+
+// The root an issuer's status records, as the fingerprint a person would
+// quote back (kAcceptNewRootAnnotation); empty when none is recorded.
+std::string RecordedRoot(const api::ObservedStatus& st) {
+  if (st.ca_certificate.empty()) return "";
+  return st.fingerprint_sha256.empty() ? "recorded" : st.fingerprint_sha256;
+}
+
+// The policy verdict from the caches: cheap, on every reconcile.
+engine::PolicyVerdict CachedPolicyVerdict(const ReconcilerDeps& d, const api::Issuer& issuer,
+                                          const api::CertStore& cs) {
+  const std::string& ns = cs.metadata.namespace_;
+  kube::ObjectPtr nsobj = d.namespaces ? d.namespaces->Get("", ns) : nullptr;
+  engine::PolicyVerdict v =
+      engine::CheckNamespace(issuer, ns, nsobj ? &nsobj->meta.labels : nullptr);
+  if (!v.allowed) return v;
+  return engine::CheckCertStore(issuer, cs);
+}
+
+// Right before signing: the issuer and the namespace as the API server has
+// them now (informer lag must not sign under an old policy), and the key
+// about to be certified. A read error lands in `*error` (retry, not deny).
+engine::PolicyVerdict LivePolicyVerdict(const ReconcilerDeps& d, const api::CertStore& cs,
+                                        EVP_PKEY* key, Status* error) {
+  const api::IssuerRef& ref = cs.spec.issuer_ref;
+  const std::string& ns = cs.metadata.namespace_;
+  bool cluster = ref.kind == api::IssuerKind::kClusterCertIssuer;
+  auto json = d.client->Get(cluster ? kube::ClusterCertIssuersResource()
+                                    : kube::CertIssuersResource(),
+                            cluster ? "" : ns, ref.name);
+  auto deny = [](const std::string& why) {
+    return engine::PolicyVerdict{false, "issuer", why};
+  };
+  if (!json.ok()) {
+    if (json.status().code() != StatusCode::kNotFound) *error = json.status();
+    return deny("the issuer could not be re-read before signing: " + json.status().message());
+  }
+  auto issuer = api::ParseIssuer(*json);
+  if (!issuer.ok()) return deny("the issuer is unreadable: " + issuer.status().message());
+  api::ApplyDefaults(&*issuer);
+  std::optional<api::NamespaceObject> nsobj;
+  if (cluster) {
+    auto nsjson = d.client->Get(kube::NamespacesResource(), "", ns);
+    if (!nsjson.ok() && nsjson.status().code() != StatusCode::kNotFound) {
+      *error = nsjson.status();
+    } else if (nsjson.ok()) {
+      auto parsed = api::ParseNamespace(*nsjson);
+      if (parsed.ok()) nsobj = std::move(parsed).value();
+    }
+  }
+  engine::PolicyVerdict v =
+      engine::CheckNamespace(*issuer, ns, nsobj ? &nsobj->metadata.labels : nullptr);
+  if (!v.allowed) return v;
+  v = engine::CheckCertStore(*issuer, cs);
+  if (!v.allowed) return v;
+  return engine::CheckKey(*issuer, key);
 }
 
 ReconcileResult RetryAfterFailure(int attempts) {
@@ -145,19 +203,38 @@ ReconcileResult CertStoreReconciler::Reconcile(const std::string& key) {
 
   IssuerLookup il = FindIssuer(d_, cs->spec.issuer_ref, ns);
   if (!il.issuer) return fail(il.problem);
+  // Who may use the issuer, for what: from the caches now, and again from
+  // the API server right before signing.
+  engine::PolicyVerdict verdict = CachedPolicyVerdict(d_, *il.issuer, *cs);
+  auto denied = [&](const engine::PolicyVerdict& v) {
+    if (d_.observer)
+      d_.observer->PolicyDenied(api::IssuerKindName(il.issuer->kind), il.issuer->metadata.name,
+                                v.field);
+    return fail({"False", engine::kReasonPolicyDenied, v.message});
+  };
 
   ApiObjectSource objects(*d_.client, d_.managed_secrets);
-  auto ca = ResolveIssuerCa(*il.issuer, il.ca_namespace, objects, *d_.clock);
+  CaResolveOptions ca_options;  // a CertStore never creates a root
+  ca_options.recorded_fingerprint = RecordedRoot(il.status);
+  bool ca_missing = false;
+  auto ca =
+      ResolveIssuerCa(*il.issuer, il.ca_namespace, objects, *d_.clock, ca_options, &ca_missing);
   if (!objects.error().ok()) return {objects.error(), std::nullopt};
-  if (!ca.ok()) return fail({"False", "IssuerNotReady", ca.status().message()});
-  if (ca->created_secret) {
-    // The issuer's reconciler normally creates it; whoever is first wins,
-    // the other re-reads.
-    Status w = CreateSecretOnce(*d_.client, *ca->created_secret);
-    if (!w.ok()) return {w, std::nullopt};
-  }
+  if (!ca.ok())
+    return fail({"False", ca_missing ? "CASecretMissing" : "IssuerNotReady",
+                 ca.status().message()});
 
   RenderOptions opts;
+  Status live_error;
+  engine::PolicyVerdict live_verdict;
+  if (!verdict.allowed) {
+    opts.freeze_keystore = true;
+  } else {
+    opts.authorize = [&](EVP_PKEY* key) {
+      live_verdict = LivePolicyVerdict(d_, *cs, key, &live_error);
+      return live_verdict;
+    };
+  }
   opts.system_bundle_path = d_.system_bundle_path;
   PreviousRoots previous =
       PreviousRootsFor(il.status, ca->ca.Root(), now, d_.rotation_propagation_delay);
@@ -167,6 +244,10 @@ ReconcileResult CertStoreReconciler::Reconcile(const std::string& key) {
   auto rendered = RenderCertStore(*cs, ca->ca, objects, *d_.clock, opts);
   if (!objects.error().ok()) return {objects.error(), std::nullopt};
   if (!rendered.ok()) {
+    if (rendered.status().code() == StatusCode::kPermissionDenied) {
+      if (!live_error.ok()) return {live_error, std::nullopt};
+      return denied(live_verdict);
+    }
     if (rendered.status().code() == StatusCode::kInternal)
       return {rendered.status(), std::nullopt};
     std::string reason = rendered.status().code() == StatusCode::kNotFound ? "InputNotFound"
@@ -179,14 +260,27 @@ ReconcileResult CertStoreReconciler::Reconcile(const std::string& key) {
   for (const auto& s : rendered->secrets) {
     auto w = WriteSecret(*d_.client, s, owner, &objects);
     if (!w.ok()) {
-      if (w.status().code() == StatusCode::kFailedPrecondition)
+      StatusCode code = w.status().code();
+      if (code == StatusCode::kFailedPrecondition)
         return fail({"False", "SecretConflict", w.status().message()});
+      // The API refuses the write itself (immutable, invalid, forbidden):
+      // retrying as is cannot help. Say so; this also stops the CertStore
+      // counting as a converged CA rotation member.
+      if (code == StatusCode::kInvalidArgument || code == StatusCode::kPermissionDenied)
+        return fail({"False", "SecretWriteFailed",
+                     "writing Secret " + ns + "/" + s.metadata.name +
+                         " failed: " + w.status().message()});
       return {w.status(), std::nullopt};
     }
     wrote = wrote || *w != WriteResult::kUnchanged;
   }
   if (d_.verified)
     for (auto& [key, entry] : rendered->verified) d_.verified->Remember(key, std::move(entry));
+  if (!verdict.allowed) {
+    // Truststore files may have followed their sources above; the
+    // certificate stays as it was, and the CertStore says why.
+    return denied(verdict);
+  }
 
   const RenderSummary& sum = rendered->summary;
   std::string msg = cs->spec.keystore
@@ -286,12 +380,41 @@ ReconcileResult ReconcileIssuer(const ReconcilerDeps& d, bool cluster, const std
   };
   if (!il.issuer) return patch(il.problem, "");
   ApiObjectSource objects(*d.client);
-  auto ca = ResolveIssuerCa(*il.issuer, il.ca_namespace, objects, *d.clock);
+  CaResolveOptions ca_options;
+  ca_options.allow_create = true;
+  ca_options.recorded_fingerprint = RecordedRoot(prev);
+  auto accept = obj->meta.annotations.find(kAcceptNewRootAnnotation);
+  ca_options.accept_new_root = accept != obj->meta.annotations.end() &&
+                               !ca_options.recorded_fingerprint.empty() &&
+                               accept->second == ca_options.recorded_fingerprint;
+  bool ca_missing = false;
+  auto ca = ResolveIssuerCa(*il.issuer, il.ca_namespace, objects, *d.clock, ca_options,
+                            &ca_missing);
   if (!objects.error().ok()) return {objects.error(), std::nullopt};
-  if (!ca.ok()) return patch({"False", "CANotReady", ca.status().message()}, "");
+  if (!ca.ok())
+    return patch({"False", ca_missing ? "CASecretMissing" : "CANotReady", ca.status().message()},
+                 "");
   if (ca->created_secret) {
+    // A root is irreversible: re-read the issuer first, so a cached status
+    // that has not caught up yet can never stand in for "no root recorded".
+    auto live = d.client->Get(res, ns, name);
+    if (!live.ok()) return {live.status(), std::nullopt};
+    std::string live_root = RecordedRoot(api::ParseObservedStatus(*live));
+    if (live_root != ca_options.recorded_fingerprint)
+      return {AbortedError("issuer status changed while creating its root; re-reading"),
+              std::nullopt};
     Status w = CreateSecretOnce(*d.client, *ca->created_secret);
     if (!w.ok()) return {w, std::nullopt};
+    d.events->Post(kube::ObjectReference{api::kApiVersion,
+                                         cluster ? "ClusterCertIssuer" : "CertIssuer", ns, name,
+                                         obj->meta.uid},
+                   ca_options.recorded_fingerprint.empty() ? "Normal" : "Warning", "RootCreated",
+                   ca_options.recorded_fingerprint.empty()
+                       ? "created root CA in Secret " + il.ca_namespace + "/" +
+                             ca->created_secret->metadata.name
+                       : "created a NEW root CA in Secret " + il.ca_namespace + "/" +
+                             ca->created_secret->metadata.name + " as " +
+                             kAcceptNewRootAnnotation + " asked; a CA rotation follows");
   }
   X509* cert = ca->ca.cert.get();
   X509* root = ca->ca.Root();

@@ -42,6 +42,12 @@ class ReconcileObserver {
   virtual void Reencoded() = 0;
   // A reconcile ended with Ready=False for `reason` (the condition reason).
   virtual void IssuanceFailed(const std::string& reason) = 0;
+  // An issuer's spec.policy refused a CertStore; `field` is the policy
+  // field that refused (engine::PolicyVerdict::field).
+  virtual void PolicyDenied(const std::string& issuer_kind, const std::string& issuer_name,
+                            const std::string& field) {
+    (void)issuer_kind, (void)issuer_name, (void)field;
+  }
 };
 
 // The CertStore cache index from an issuer to the CertStores that use it,
@@ -67,6 +73,14 @@ struct ReconcilerDeps {
   // CA rotation: how long kubelet may take to show a written Secret to pods
   // (ca_rotation.h). `certstores` must carry kIssuerIndex for rotations.
   std::chrono::seconds rotation_propagation_delay{60};
+  // How long a CA rotation step waits for lagging members before it goes
+  // on without them (ca_rotation.h).
+  std::chrono::seconds rotation_member_deadline{3600};
+  // Namespaces (labels), for ClusterCertIssuer policies' namespaceSelector.
+  // Optional: without it, and for a namespace not in it, such a policy
+  // denies (the verdict is re-checked against the API server right before
+  // signing in any case).
+  const kube::ObjectCache* namespaces = nullptr;
 };
 
 class CertStoreReconciler {

@@ -14,6 +14,27 @@
 namespace certstore::controller {
 
 constexpr char kIssuerAnnotation[] = "certstore.dev/issuer";
+// The annotation a selfSigned issuer's CA Secret carries: the issuer's UID.
+// Not an ownerReference: deleting an issuer must never garbage-collect a CA
+// key (DESIGN.md "Tenancy").
+constexpr char kIssuerUidAnnotation[] = "certstore.dev/issuer-uid";
+// The gesture that lets a selfSigned issuer whose recorded root's Secret is
+// gone create a new root: this annotation on the issuer, set to the
+// fingerprint (status.fingerprintSHA256) of the root being given up. It
+// acts once: the new root has another fingerprint.
+constexpr char kAcceptNewRootAnnotation[] = "certstore.dev/accept-new-root";
+
+// How ResolveIssuerCa may treat a missing CA Secret.
+struct CaResolveOptions {
+  // May a selfSigned issuer create its root now? Only the issuer's own
+  // reconcile says yes (after re-reading the issuer), never a CertStore's.
+  bool allow_create = false;
+  // The root the issuer's status records (fingerprint), if any: once set,
+  // a missing CA Secret is CASecretMissing, never a reason to mint a root.
+  std::string recorded_fingerprint;
+  // The issuer carries kAcceptNewRootAnnotation = recorded_fingerprint.
+  bool accept_new_root = false;
+};
 
 struct IssuerCa {
   pki::CaMaterial ca;
@@ -29,13 +50,21 @@ struct IssuerCa {
 //               InvalidArgument / FailedPrecondition from pki::LoadCa,
 //               prefixed with the Secret's name.
 //   selfSigned: loads the CA from its Secret when it exists (never rotating
-//               it), otherwise creates a new root and returns its Secret in
+//               it). When it is missing: FailedPrecondition with
+//               `*ca_secret_missing` set if a root was recorded and not given
+//               up (options.accept_new_root); NotFound ("waiting for ... to
+//               create its root CA") unless options.allow_create; otherwise
+//               creates a new root and returns its Secret in
 //               `created_secret`. A Secret that exists but does not hold a
 //               valid CA is FailedPrecondition: it is never overwritten.
+// For a `ca` issuer a missing Secret with a recorded root also sets
+// `*ca_secret_missing` (NotFound). `ca_secret_missing` may be null.
 StatusOr<IssuerCa> ResolveIssuerCa(const api::Issuer& issuer,
                                    const std::string& ca_namespace,
                                    const ObjectSource& objects,
-                                   const Clock& clock);
+                                   const Clock& clock,
+                                   const CaResolveOptions& options = {},
+                                   bool* ca_secret_missing = nullptr);
 
 }  // namespace certstore::controller
 

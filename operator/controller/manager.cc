@@ -88,6 +88,10 @@ Manager::Manager(kube::InformerGroup::TransportFactory transports,
       std::string(api::kManagedByLabel) + "=" + api::kManagedByValue;
   secrets_ = std::make_unique<kube::InformerGroup>(
       transports, kube::SecretsResource(), nss, managed);
+  // Namespaces are cluster-scoped (one cache, read-only RBAC): a
+  // ClusterCertIssuer policy's namespaceSelector reads their labels.
+  namespaces_ = std::make_unique<kube::InformerGroup>(
+      transports, kube::NamespacesResource(), nss, kube::InformerOptions());
 
   // Secrets and ConfigMaps the operator reads but does not own: watched
   // for changes (metadata only), per namespace when scoped; ClusterCertIssuer
@@ -143,6 +147,8 @@ Manager::Manager(kube::InformerGroup::TransportFactory transports,
   deps_.cluster_resource_namespace = options_.cluster_resource_namespace;
   deps_.system_bundle_path = options_.system_bundle_path;
   deps_.rotation_propagation_delay = options_.rotation_propagation_delay;
+  deps_.rotation_member_deadline = options_.rotation_member_deadline;
+  deps_.namespaces = namespaces_.get();
   deps_.clock = &clock_;
   deps_.observer = observer_;
   reconciler_ = std::make_unique<CertStoreReconciler>(deps_);
@@ -178,6 +184,14 @@ void Manager::Wire() {
           IssuerIndexValue(cluster, o->meta.ns, o->meta.name));
     };
   };
+  namespaces_->AddHandler(
+      [this](const kube::ObjectPtr& old_obj, const kube::ObjectPtr& new_obj) {
+        // Only a label change can change a policy's verdict; a new
+        // namespace has no CertStores yet, a deleted one none left.
+        if (!old_obj || !new_obj || old_obj->meta.labels == new_obj->meta.labels) return;
+        for (const auto& cs : certstores_->List())
+          if (cs->meta.ns == new_obj->meta.name) queue_.Add("cs:" + KeyOf(cs));
+      });
   issuers_->AddHandler(issuer_handler(false));
   cluster_issuers_->AddHandler(issuer_handler(true));
   secrets_->AddHandler(
@@ -222,11 +236,11 @@ void Manager::EnqueueAll() {
 
 bool Manager::Start() {
   for (auto* g : {certstores_.get(), issuers_.get(), cluster_issuers_.get(),
-                  secrets_.get()})
+                  secrets_.get(), namespaces_.get()})
     g->Start();
   for (auto& w : watchers_) w->Start();
   for (auto* g : {certstores_.get(), issuers_.get(), cluster_issuers_.get(),
-                  secrets_.get()})
+                  secrets_.get(), namespaces_.get()})
     while (!g->WaitForSync(std::chrono::seconds(5))) {
       if (stopping_.load()) return false;
       kube::InformerStats st = g->Stats();
@@ -358,7 +372,7 @@ void Manager::Stop() {
   }
   for (auto& w : watchers_) w->Stop();
   for (auto* g : {certstores_.get(), issuers_.get(), cluster_issuers_.get(),
-                  secrets_.get()})
+                  secrets_.get(), namespaces_.get()})
     g->Stop();
 }
 
@@ -368,6 +382,7 @@ std::map<std::string, int> Manager::WatchRestarts() const {
   out["certissuers"] = issuers_->Stats().watch_restarts;
   out["clustercertissuers"] = cluster_issuers_->Stats().watch_restarts;
   out["secrets"] = secrets_->Stats().watch_restarts;
+  out["namespaces"] = namespaces_->Stats().watch_restarts;
   for (size_t i = 0; i < watchers_.size(); ++i)
     out[watcher_resources_[i]] += watchers_[i]->Stats().watch_restarts;
   return out;

@@ -5,6 +5,8 @@
 //   CertStore changed (generation)      -> that CertStore
 //   managed Secret changed / deleted    -> its CertStore (annotation)
 //   CertIssuer / ClusterCertIssuer      -> the issuer, and CertStores using it
+//   a namespace's labels changed        -> the CertStores in it (policies'
+//                                          namespaceSelector)
 //   any Secret or ConfigMap changed     -> CertStores whose trust sources or
 //     (metadata-only watch, not cached)    password name it; issuers whose CA
 //                                          Secret it is, and their CertStores
@@ -37,6 +39,8 @@ struct ManagerOptions {
   std::string system_bundle_path;
   // Between the steps of a CA rotation (ca_rotation.h).
   std::chrono::seconds rotation_propagation_delay{60};
+  // How long a rotation step waits for lagging members (ca_rotation.h).
+  std::chrono::seconds rotation_member_deadline{3600};
   int workers = 2;
   bool leader_elect = false;
   kube::LeaderElectionConfig leader_election;  // ns, identity, timings
@@ -101,7 +105,7 @@ class Manager {
   ManagerObserver* observer_;
   kube::EventRecorder events_;
   std::unique_ptr<kube::InformerGroup> certstores_, issuers_, cluster_issuers_,
-      secrets_;
+      secrets_, namespaces_;
   std::vector<std::unique_ptr<kube::ChangeWatcher>> watchers_;
   std::vector<std::string> watcher_resources_;  // parallel to watchers_
   kube::WorkQueue queue_;

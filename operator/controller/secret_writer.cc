@@ -19,6 +19,23 @@ std::string StringMap(const std::map<std::string, std::string>& m, bool base64) 
 
 }  // namespace
 
+std::string ForeignOwner(const api::SecretObject& s, const OwnerRef& owner) {
+  const api::OwnerReference* c = api::ControllerOf(s.metadata);
+  if (c && !owner.uid.empty() && c->uid == owner.uid) return "";
+  auto ca = s.metadata.annotations.find(kIssuerUidAnnotation);
+  if (ca != s.metadata.annotations.end()) {
+    auto who = s.metadata.annotations.find("certstore.dev/issuer");
+    return "holds the root CA key of " +
+           (who != s.metadata.annotations.end() ? who->second : std::string("an issuer")) +
+           " (a CA Secret is never written through a CertStore)";
+  }
+  if (c)
+    return "is controlled by " + c->kind + " " + c->name + " (uid " + c->uid +
+           "), not by this " + owner.kind + " (uid " + owner.uid + ")";
+  return "has no controller ownerReference to this " + owner.kind +
+         " (labels do not grant ownership)";
+}
+
 std::string SecretJson(const api::SecretObject& s, const OwnerRef& owner,
                        const std::string& resource_version) {
   std::string md = "{\"name\":" + kube::JsonQuote(s.metadata.name) +
@@ -64,12 +81,11 @@ StatusOr<WriteResult> WriteSecret(kube::Client& client, const api::SecretObject&
     }
     return WriteResult::kCreated;
   }
-  auto label = current->metadata.labels.find(api::kManagedByLabel);
-  if (label == current->metadata.labels.end() || label->second != api::kManagedByValue)
-    return FailedPreconditionError("Secret " + ns + "/" + name +
-                                   " exists and is not managed by certstore-operator; "
-                                   "refusing to overwrite it (choose another secretName or "
-                                   "delete it)");
+  std::string foreign = ForeignOwner(*current, owner);
+  if (!foreign.empty())
+    return FailedPreconditionError("Secret " + ns + "/" + name + " exists and " + foreign +
+                                   "; refusing to touch it (choose another secretName, or "
+                                   "delete that Secret if it is yours to delete)");
   bool same = current->data == desired.data && current->type == desired.type;
   for (const auto& [k, v] : desired.metadata.labels) {
     auto it = current->metadata.labels.find(k);
@@ -80,6 +96,10 @@ StatusOr<WriteResult> WriteSecret(kube::Client& client, const api::SecretObject&
     same = same && it != current->metadata.annotations.end() && it->second == v;
   }
   if (same) return WriteResult::kUnchanged;
+  if (current->immutable)
+    return InvalidArgumentError("Secret " + ns + "/" + name +
+                                " is immutable (someone set immutable: true) and its content "
+                                "must change; delete it and the operator writes it anew");
   auto updated = client.Update(kube::SecretsResource(), ns, name,
                                SecretJson(desired, owner, current->metadata.resource_version));
   if (!updated.ok()) return updated.status();

@@ -8,6 +8,7 @@
 
 #include "operator/api/types.h"
 #include "operator/common/status.h"
+#include "operator/controller/issuer_ca.h"
 #include "operator/controller/object_source.h"
 #include "operator/kube/client.h"
 
@@ -22,12 +23,20 @@ struct OwnerRef {
 std::string SecretJson(const api::SecretObject& s, const OwnerRef& owner,
                        const std::string& resource_version);
 
+// Why `s` does not belong to `owner`, naming its current owner ("is
+// controlled by CertStore a (uid ...)", "holds the root CA key of ..."), or
+// "" when its controller ownerReference carries owner.uid. Ownership is
+// the UID only: the managed-by label grants nothing.
+std::string ForeignOwner(const api::SecretObject& s, const OwnerRef& owner);
+
 enum class WriteResult { kCreated, kUpdated, kUnchanged };
 
 // Creates or updates `desired` so that its data, labels, annotations and
-// type match. FailedPrecondition when a Secret of that name exists without
-// our managed-by label (it belongs to someone else: never overwritten);
-// Aborted on a concurrent change (re-read and retry).
+// type match. FailedPrecondition when a Secret of that name exists whose
+// controller ownerReference is not `owner` (ForeignOwner: never adopted,
+// overwritten or deleted); InvalidArgument when it is ours but immutable
+// and must change; Aborted on a concurrent change (re-read and retry); API
+// errors as the client returns them.
 // `current`, when given, supplies the Secret as it is now (e.g. the
 // reconcile's ApiObjectSource, which already read it); else it is fetched.
 StatusOr<WriteResult> WriteSecret(kube::Client& client, const api::SecretObject& desired,

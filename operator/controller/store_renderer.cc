@@ -142,6 +142,38 @@ std::vector<X509*> Raw(const std::vector<pki::X509Ptr>& v) {
   return out;
 }
 
+// PolicyDenied: the stored Secret with its keystore files as they are; the
+// truststore files it carries are re-encoded only when their sources
+// changed (e.g. a CA rotation added a root).
+StatusOr<api::SecretObject> FrozenMainSecret(const api::CertStore& cs,
+                                             const api::SecretObject& current,
+                                             const DesiredStores& desired, bool separate_trust,
+                                             const SecretBytes& password,
+                                             pki::Pkcs12Profile profile, TimePoint now,
+                                             RenderResult* result) {
+  api::SecretObject main = NewSecret(cs, current.metadata.name);
+  main.data = current.data;
+  for (const auto& [k, v] : current.metadata.annotations) main.metadata.annotations[k] = v;
+  main.metadata.annotations[kCertStoreAnnotation] = cs.metadata.name;
+  if (separate_trust || !cs.spec.truststore) return main;
+  std::map<std::string, std::string> trust_now;
+  std::set<std::string> trust_keys;
+  for (const char* k : {api::kTruststoreP12Key, api::kTruststoreJksKey, api::kCaCrtKey}) {
+    if (!desired.main_keys.count(k)) continue;
+    trust_keys.insert(k);
+    auto it = current.data.find(k);
+    if (it != current.data.end()) trust_now[k] = it->second;
+  }
+  std::string why = CheckStores(trust_now, trust_keys, desired, password, /*is_main=*/true);
+  if (why.empty()) return main;
+  ASSIGN_OR_RETURN(auto fresh,
+                   EncodeStores(desired, trust_keys, password, profile, now, /*is_main=*/true));
+  for (auto& [k, v] : fresh) main.data[k] = std::move(v);
+  result->reencoded = true;
+  result->reencode_reason = "truststore: " + why;
+  return main;
+}
+
 }  // namespace
 
 StatusOr<RenderResult> RenderCertStore(const api::CertStore& cs,
@@ -160,6 +192,7 @@ StatusOr<RenderResult> RenderCertStore(const api::CertStore& cs,
     current_trust = objects.GetSecret(ns, spec.truststore->secret_name);
 
   ASSIGN_OR_RETURN(SecretBytes password, ResolvePassword(cs, current, objects));
+  bool frozen_without_certificate = false;
   pki::Pkcs12Profile profile = ToPkcs12Profile(spec.pkcs12_profile);
   bool want_p12 = Has(spec.formats, "PKCS12");
   bool want_jks = Has(spec.formats, "JKS");
@@ -199,6 +232,17 @@ StatusOr<RenderResult> RenderCertStore(const api::CertStore& cs,
     if (options.hold_previous) held = options.previous_roots;
     result.decision = DecideIssuance(cur ? &*cur : nullptr, current.has_value(),
                                      cs, ca, now, held);
+    if (options.freeze_keystore) {
+      result.decision = {false, engine::kReasonPolicyDenied,
+                         "the issuer's policy refuses the spec; the stored certificate is kept"};
+      if (!cur) {
+        // Nothing certified to keep: no main Secret is written.
+        frozen_without_certificate = true;
+      } else {
+        // Whatever it chains to is what it keeps.
+        held = options.previous_roots;
+      }
+    }
     if (result.decision.issue) {
       ASSIGN_OR_RETURN(pki::LeafSpec leaf_spec, ToLeafSpec(*spec.keystore));
       ASSIGN_OR_RETURN(pki::KeySpec key_spec, ToKeySpec(spec.keystore->private_key));
@@ -209,10 +253,18 @@ StatusOr<RenderResult> RenderCertStore(const api::CertStore& cs,
         auto have = pki::DescribeKey(cur->key.get());
         keep_key = have.ok() && *have == key_spec;
       }
+      if (keep_key && options.authorize && !options.authorize(cur->key.get()).allowed)
+        keep_key = false;  // a stored key the policy refuses is replaced, never certified
       if (keep_key) {
         key = std::move(cur->key);
       } else {
         ASSIGN_OR_RETURN(key, pki::GenerateKey(key_spec));
+      }
+      if (options.authorize) {
+        engine::PolicyVerdict v = options.authorize(key.get());
+        if (!v.allowed)
+          return PermissionDeniedError(std::string(engine::kReasonPolicyDenied) + ": " +
+                                       v.message);
       }
       ASSIGN_OR_RETURN(pki::IssuedCertificate issued,
                        pki::IssueLeaf(ca, leaf_spec, key.get(), clock));
@@ -222,7 +274,7 @@ StatusOr<RenderResult> RenderCertStore(const api::CertStore& cs,
       ++revision;
     }
     X509* old_root = nullptr;
-    if (!result.decision.issue) {
+    if (!result.decision.issue && cur) {
       // Kept. During a CA rotation it may still come from a previous root:
       // then it keeps the chain it was stored with.
       if (!held.empty() && SigningRoot(*cur, {ca.cert.get()}) == nullptr)
@@ -236,11 +288,21 @@ StatusOr<RenderResult> RenderCertStore(const api::CertStore& cs,
         result.summary.held_for_rotation = true;
       }
     }
+    if (options.freeze_keystore && cur && !old_root && SigningRoot(*cur, {ca.Root()}) == nullptr) {
+      // Frozen with a certificate from a root that is no longer the
+      // issuer's: it keeps the chain it was stored with.
+      for (auto& c : cur->chain) desired.chain.push_back(std::move(c));
+      if (!desired.chain.empty()) {
+        desired.root = std::move(desired.chain.back());
+        desired.chain.pop_back();
+      }
+      old_root = desired.root.get();
+    }
     if (!old_root) {
       for (X509* c : ca.Intermediates()) desired.chain.push_back(pki::ShareCert(c));
       desired.root = pki::ShareCert(ca.Root());
     }
-    result.summary.issuer_ca_fingerprint = pki::FingerprintSha256(desired.root.get());
+    if (desired.root) result.summary.issuer_ca_fingerprint = pki::FingerprintSha256(desired.root.get());
   }
 
   // 2. The trust bundle.
@@ -303,25 +365,32 @@ StatusOr<RenderResult> RenderCertStore(const api::CertStore& cs,
     return CheckStores(s->data, keys, desired, password, is_main);
   };
 
-  api::SecretObject main = NewSecret(cs, spec.secret_name);
-  std::string why_main = result.decision.issue ? "new certificate"
-                                               : reuse(current, desired.main_keys, true);
-  if (why_main.empty()) {
-    main.data = current->data;
+  if (options.freeze_keystore) {
+    if (frozen_without_certificate || !current) return result;  // nothing to keep: no writes
+    ASSIGN_OR_RETURN(api::SecretObject main,
+                     FrozenMainSecret(cs, *current, desired, separate_trust, password, profile,
+                                      now, &result));
+    result.secrets.push_back(std::move(main));
   } else {
-    ASSIGN_OR_RETURN(main.data, EncodeStores(desired, desired.main_keys,
-                                             password, profile, now,
-                                             /*is_main=*/true));
-    result.reencoded = true;
-    result.reencode_reason = why_main;
+    api::SecretObject main = NewSecret(cs, spec.secret_name);
+    std::string why_main = result.decision.issue ? "new certificate"
+                                                 : reuse(current, desired.main_keys, true);
+    if (why_main.empty()) {
+      main.data = current->data;
+    } else {
+      ASSIGN_OR_RETURN(main.data, EncodeStores(desired, desired.main_keys, password, profile, now,
+                                               /*is_main=*/true));
+      result.reencoded = true;
+      result.reencode_reason = why_main;
+    }
+    main.metadata.annotations[kIdentityHashAnnotation] = identity_hash;
+    main.metadata.annotations[kRenderHashAnnotation] = render_hash;
+    main.metadata.annotations[kRevisionAnnotation] = std::to_string(revision);
+    if (spec.password)
+      main.metadata.annotations[kPasswordRefAnnotation] =
+          spec.password->name + "/" + spec.password->key;
+    result.secrets.push_back(std::move(main));
   }
-  main.metadata.annotations[kIdentityHashAnnotation] = identity_hash;
-  main.metadata.annotations[kRenderHashAnnotation] = render_hash;
-  main.metadata.annotations[kRevisionAnnotation] = std::to_string(revision);
-  if (spec.password)
-    main.metadata.annotations[kPasswordRefAnnotation] =
-        spec.password->name + "/" + spec.password->key;
-  result.secrets.push_back(std::move(main));
 
   if (separate_trust) {
     api::SecretObject trust = NewSecret(cs, spec.truststore->secret_name);

@@ -8,6 +8,7 @@
 #ifndef CERTSTORE_CONTROLLER_STORE_RENDERER_H_
 #define CERTSTORE_CONTROLLER_STORE_RENDERER_H_
 
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -18,6 +19,7 @@
 #include "operator/controller/issuance_policy.h"
 #include "operator/controller/object_source.h"
 #include "operator/controller/verified_stores.h"
+#include "operator/engine/issuer_policy.h"
 #include "operator/pki/ca.h"
 
 namespace certstore::controller {
@@ -43,6 +45,17 @@ struct RenderOptions {
   // bytes are exactly the remembered ones is neither decrypted nor checked
   // again (verified_stores.h).
   const VerifiedStores* verified = nullptr;
+  // The issuer's policy (engine/issuer_policy.h), asked right before a
+  // certificate is signed, with the key about to be certified. A refusal
+  // ends the render with PermissionDenied ("PolicyDenied: ..."): nothing is
+  // issued. A kept key (rotationPolicy: Never) that is refused is replaced
+  // by a new one first. Unset: no policy applies.
+  std::function<engine::PolicyVerdict(EVP_PKEY* key)> authorize;
+  // The CertStore is PolicyDenied: its certificate and keystore files stay
+  // byte for byte as stored (no issuance, no re-encode, and no main Secret
+  // is created when none exists); only truststore files follow their
+  // sources, so a CA rotation still reaches the workload's trust.
+  bool freeze_keystore = false;
 };
 
 // What the status of the CertStore reports (no secrets in here).
@@ -77,8 +90,9 @@ struct RenderResult {
 // `objects` supplies the current Secrets (main and truststore) and the
 // trust sources / password Secret from cs's namespace.
 // Errors: NotFound for a missing password Secret or trust source (message
-// names the field); InvalidArgument for unusable data; Internal for OpenSSL
-// failures. Messages never contain keys or passwords.
+// names the field); InvalidArgument for unusable data; PermissionDenied when
+// RenderOptions::authorize refuses the issuance (message from the policy);
+// Internal for OpenSSL failures. Messages never contain keys or passwords.
 StatusOr<RenderResult> RenderCertStore(const api::CertStore& cs,
                                        const pki::CaMaterial& ca,
                                        const ObjectSource& objects,

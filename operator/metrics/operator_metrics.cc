@@ -88,6 +88,12 @@ OperatorMetrics::OperatorMetrics(const std::string& version)
               .Help(
                   "Reconciles that ended with Ready=False, by condition reason")
               .Register(*registry_)),
+      policy_denials_(
+          prometheus::BuildCounter()
+              .Name("certstore_policy_denials_total")
+              .Help("CertStore reconciles an issuer's spec.policy refused, by issuer and "
+                    "the policy field that refused (namespaceSelector, dnsNames, ...)")
+              .Register(*registry_)),
       reencodes_(
           prometheus::BuildCounter()
               .Name("certstore_reencodes_total")
@@ -117,6 +123,12 @@ void OperatorMetrics::Issued(const std::string& reason) {
 void OperatorMetrics::Reencoded() { reencodes_.Increment(); }
 void OperatorMetrics::IssuanceFailed(const std::string& reason) {
   issuance_failures_.Add({{"reason", reason}}).Increment();
+}
+void OperatorMetrics::PolicyDenied(const std::string& issuer_kind,
+                                   const std::string& issuer_name, const std::string& field) {
+  policy_denials_.Add({{"issuer_kind", issuer_kind}, {"issuer_name", issuer_name},
+                       {"field", field}})
+      .Increment();
 }
 void OperatorMetrics::Reconciled(const std::string& controller,
                                  const std::string& result, double seconds) {

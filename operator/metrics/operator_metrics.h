@@ -38,6 +38,8 @@ class OperatorMetrics : public controller::ManagerObserver {
   void Issued(const std::string& reason) override;
   void Reencoded() override;
   void IssuanceFailed(const std::string& reason) override;
+  void PolicyDenied(const std::string& issuer_kind, const std::string& issuer_name,
+                    const std::string& field) override;
   void Reconciled(const std::string& controller, const std::string& result,
                   double seconds) override;
 
@@ -55,6 +57,7 @@ class OperatorMetrics : public controller::ManagerObserver {
   prometheus::Family<prometheus::Histogram>& reconcile_duration_;
   prometheus::Family<prometheus::Counter>& issuance_total_;
   prometheus::Family<prometheus::Counter>& issuance_failures_;
+  prometheus::Family<prometheus::Counter>& policy_denials_;
   prometheus::Counter& reencodes_;
   prometheus::Histogram& queue_wait_;
   prometheus::Family<prometheus::Counter>& api_requests_;

@@ -80,6 +80,17 @@ StatusOr<KeySpec> DescribeKey(EVP_PKEY* key) {
   }
 }
 
+bool RsaExponentIsF4(EVP_PKEY* key) {
+  if (EVP_PKEY_get_base_id(key) != EVP_PKEY_RSA) return true;
+  BIGNUM* e = nullptr;
+  if (!EVP_PKEY_get_bn_param(key, OSSL_PKEY_PARAM_RSA_E, &e)) {
+    ClearOpenSslErrors();
+    return false;
+  }
+  BignumPtr owned(e);
+  return BN_is_word(owned.get(), 65537) == 1;
+}
+
 std::string KeyDescription(EVP_PKEY* key) {
   auto spec = DescribeKey(key);
   if (!spec.ok()) return OBJ_nid2sn(EVP_PKEY_get_base_id(key));

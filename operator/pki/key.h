@@ -38,6 +38,10 @@ StatusOr<EvpPkeyPtr> GenerateKey(const KeySpec& spec);
 // match the requested one?"). InvalidArgument for key types we do not issue.
 StatusOr<KeySpec> DescribeKey(EVP_PKEY* key);
 
+// For an RSA key: true when its public exponent is 65537, the only one we
+// generate or certify (a planted key with e=3 is not). True for other types.
+bool RsaExponentIsF4(EVP_PKEY* key);
+
 // "ECDSA P-256", "RSA 2048", "Ed25519".
 std::string KeyDescription(EVP_PKEY* key);
 

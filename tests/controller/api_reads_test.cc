@@ -54,11 +54,19 @@ class FakeCache : public kube::ObjectCache {
   std::map<std::string, kube::ObjectPtr> objects;
 };
 
-std::string SecretJson(const std::string& name, const std::string& rv, bool managed) {
+// `owner_uid`: the UID of the CertStore named in a controller
+// ownerReference (none when empty). `managed`: the managed-by label.
+std::string SecretJson(const std::string& name, const std::string& rv, bool managed,
+                       const std::string& owner_uid = "") {
+  std::string owner =
+      owner_uid.empty() ? ""
+                        : ",\"ownerReferences\":[{\"apiVersion\":\"certstore.dev/v1alpha1\","
+                          "\"kind\":\"CertStore\",\"name\":\"x\",\"uid\":\"" +
+                              owner_uid + "\",\"controller\":true}]";
   return "{\"apiVersion\":\"v1\",\"kind\":\"Secret\",\"metadata\":{\"name\":\"" + name +
          "\",\"namespace\":\"demo\",\"resourceVersion\":\"" + rv + "\"" +
          (managed ? ",\"labels\":{\"app.kubernetes.io/managed-by\":\"certstore-operator\"}" : "") +
-         "},\"type\":\"Opaque\",\"data\":{\"a\":\"eA==\"}}";
+         owner + "},\"type\":\"Opaque\",\"data\":{\"a\":\"eA==\"}}";
 }
 
 TEST(ApiReadsTest, EachSecretIsReadOnceAndManagedOnesComeFromTheCache) {
@@ -90,27 +98,37 @@ TEST(ApiReadsTest, AWriteReusesTheReadAndCarriesItsResourceVersion) {
   kube::Client client(t);
   FakeCache cache;
   auto cached = std::make_shared<kube::CachedObject>();
-  cached->json = SecretJson("app-stores", "42", true);
+  cached->json = SecretJson("app-stores", "42", true, "cs-uid");
   cache.objects["demo/app-stores"] = cached;
   ApiObjectSource source(client, &cache);
+  const OwnerRef me{"certstore.dev/v1alpha1", "CertStore", "app", "cs-uid"};
   api::SecretObject desired;
   desired.metadata.name = "app-stores";
   desired.metadata.namespace_ = "demo";
   desired.metadata.labels["app.kubernetes.io/managed-by"] = "certstore-operator";
   desired.type = "Opaque";
   desired.data["a"] = "changed";
-  auto w = WriteSecret(client, desired, OwnerRef{}, &source);
+  auto w = WriteSecret(client, desired, me, &source);
   ASSERT_TRUE(w.ok()) << w.status();
   EXPECT_EQ(*w, WriteResult::kUpdated);
   EXPECT_EQ(t.Count("GET"), 0);
   ASSERT_EQ(t.Count("PUT"), 1);
   EXPECT_NE(t.requests.back().body.find("\"resourceVersion\":\"42\""), std::string::npos);
 
-  // A Secret of that name the operator does not manage is never written.
+  // A Secret this CertStore does not control is never written, whatever
+  // its labels say: no label, our label without an ownerReference (anyone
+  // can set a label), or another CertStore's.
   t.objects["/api/v1/namespaces/demo/secrets/theirs"] = SecretJson("theirs", "3", false);
-  desired.metadata.name = "theirs";
-  auto refused = WriteSecret(client, desired, OwnerRef{}, &source);
-  EXPECT_EQ(refused.status().code(), StatusCode::kFailedPrecondition);
+  t.objects["/api/v1/namespaces/demo/secrets/labelled"] = SecretJson("labelled", "4", true);
+  t.objects["/api/v1/namespaces/demo/secrets/other"] = SecretJson("other", "5", true, "uid-b");
+  for (const char* name : {"theirs", "labelled", "other"}) {
+    desired.metadata.name = name;
+    auto refused = WriteSecret(client, desired, me, &source);
+    EXPECT_EQ(refused.status().code(), StatusCode::kFailedPrecondition) << name;
+  }
+  desired.metadata.name = "other";
+  EXPECT_NE(WriteSecret(client, desired, me, &source).status().message().find("uid uid-b"),
+            std::string::npos);
   EXPECT_EQ(t.Count("PUT"), 1);
 }
 

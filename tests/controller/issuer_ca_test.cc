@@ -21,6 +21,12 @@ api::Issuer MakeIssuer(const std::string& kind, const std::string& spec) {
   return std::move(is).value();
 }
 
+CaResolveOptions Creating() {
+  CaResolveOptions o;
+  o.allow_create = true;
+  return o;
+}
+
 const char kSelfSigned[] =
     "  selfSigned: {secretName: team-ca, commonName: Team Root CA,\n"
     "               subject: {organizations: [Lab]}}\n";
@@ -29,7 +35,7 @@ TEST(IssuerCaTest, SelfSignedCreatesTheCaOnceAndReusesIt) {
   FakeClock clock(TestNow());
   MapObjectSource objects;
   api::Issuer issuer = MakeIssuer("CertIssuer", kSelfSigned);
-  auto first = ResolveIssuerCa(issuer, "demo", objects, clock);
+  auto first = ResolveIssuerCa(issuer, "demo", objects, clock, Creating());
   ASSERT_TRUE(first.ok()) << first.status();
   ASSERT_TRUE(first->created_secret);
   const api::SecretObject& s = *first->created_secret;
@@ -51,7 +57,7 @@ TEST(IssuerCaTest, SelfSignedCreatesTheCaOnceAndReusesIt) {
   // Written and read back (even much later): the same CA, nothing created.
   objects.PutSecret(s);
   clock.Advance(std::chrono::hours(24 * 365));
-  auto again = ResolveIssuerCa(issuer, "demo", objects, clock);
+  auto again = ResolveIssuerCa(issuer, "demo", objects, clock, Creating());
   ASSERT_TRUE(again.ok()) << again.status();
   EXPECT_FALSE(again->created_secret);
   EXPECT_EQ(pki::FingerprintSha256Hex(again->ca.cert.get()),
@@ -59,11 +65,60 @@ TEST(IssuerCaTest, SelfSignedCreatesTheCaOnceAndReusesIt) {
   EXPECT_EQ(EVP_PKEY_eq(again->ca.key.get(), first->ca.key.get()), 1);
 }
 
+TEST(IssuerCaTest, OnlyTheIssuersOwnReconcileCreatesARoot) {
+  FakeClock clock(TestNow());
+  MapObjectSource objects;
+  auto r = ResolveIssuerCa(MakeIssuer("CertIssuer", kSelfSigned), "demo", objects, clock);
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.status().code(), StatusCode::kNotFound);
+  EXPECT_NE(r.status().message().find("waiting for CertIssuer team-ca to create its root CA"),
+            std::string::npos)
+      << r.status();
+}
+
+TEST(IssuerCaTest, ARecordedRootIsNeverReplacedByItself) {
+  FakeClock clock(TestNow());
+  MapObjectSource objects;
+  api::Issuer issuer = MakeIssuer("CertIssuer", kSelfSigned);
+  CaResolveOptions o = Creating();
+  o.recorded_fingerprint = "ab12cd34ef56ab12cd34ef56ab12cd34ef56ab12cd34ef56ab12cd34ef56ab12";
+  bool missing = false;
+  auto r = ResolveIssuerCa(issuer, "demo", objects, clock, o, &missing);
+  ASSERT_FALSE(r.ok());
+  EXPECT_TRUE(missing);
+  EXPECT_EQ(r.status().code(), StatusCode::kFailedPrecondition);
+  // The message names the gesture that accepts a new root, exactly.
+  EXPECT_NE(r.status().message().find(std::string(kAcceptNewRootAnnotation) + "=" +
+                                      o.recorded_fingerprint),
+            std::string::npos)
+      << r.status();
+  // The gesture: a new root is created.
+  o.accept_new_root = true;
+  missing = false;
+  auto created = ResolveIssuerCa(issuer, "demo", objects, clock, o, &missing);
+  ASSERT_TRUE(created.ok()) << created.status();
+  EXPECT_FALSE(missing);
+  EXPECT_TRUE(created->created_secret);
+}
+
+TEST(IssuerCaTest, CaIssuerWithARecordedRootReportsTheSecretMissing) {
+  FakeClock clock(TestNow());
+  MapObjectSource objects;
+  CaResolveOptions o;
+  o.recorded_fingerprint = "00ff";
+  bool missing = false;
+  auto r = ResolveIssuerCa(MakeIssuer("CertIssuer", "  ca: {secretName: corp-ca}\n"), "demo",
+                           objects, clock, o, &missing);
+  ASSERT_FALSE(r.ok());
+  EXPECT_TRUE(missing);
+  EXPECT_NE(r.status().message().find("Restore it from a backup"), std::string::npos);
+}
+
 TEST(IssuerCaTest, ClusterIssuerUsesTheGivenNamespace) {
   FakeClock clock(TestNow());
   MapObjectSource objects;
   api::Issuer issuer = MakeIssuer("ClusterCertIssuer", kSelfSigned);
-  auto r = ResolveIssuerCa(issuer, "certstore-system", objects, clock);
+  auto r = ResolveIssuerCa(issuer, "certstore-system", objects, clock, Creating());
   ASSERT_TRUE(r.ok()) << r.status();
   ASSERT_TRUE(r->created_secret);
   EXPECT_EQ(r->created_secret->metadata.namespace_, "certstore-system");

@@ -179,7 +179,9 @@ TEST_F(SecretsRedactionTest, IssuerPaths) {
     }
     // A newly created CA: its key is in the Secret to write, nowhere else.
     MapObjectSource none;
-    auto created = ResolveIssuerCa(*issuer, "demo", none, clock_);
+    CaResolveOptions create;
+    create.allow_create = true;
+    auto created = ResolveIssuerCa(*issuer, "demo", none, clock_, create);
     if (created.ok() && created->created_secret) {
       ForbidPem(created->created_secret->data.at("tls.key"));
       Record("created", pki::SubjectText(created->ca.cert.get()));
