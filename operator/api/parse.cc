@@ -624,6 +624,11 @@ ObservedStatus ParseObservedStatus(const std::string& object_json) {
             c.fingerprint_sha256 = p["fingerprintSHA256"].Scalar();
           r.previous_cas.push_back(std::move(c));
         }
+      if (rot["waitingFor"] && rot["waitingFor"].IsSequence())
+        for (const auto& w : rot["waitingFor"])
+          if (w.IsScalar()) r.waiting_for.push_back(w.Scalar());
+      std::string count = rs("waitingCount");
+      r.waiting_count = count.empty() ? 0 : std::strtoll(count.c_str(), nullptr, 10);
       out.rotation = std::move(r);
     }
     YAML::Node conds = st["conditions"];

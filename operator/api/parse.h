@@ -63,6 +63,9 @@ struct CaRotation {
   std::string trust_distributed_at;  // every truststore holds the new root
   std::string reissued_at;           // every certificate comes from the new CA
   std::vector<PreviousCa> previous_cas;
+  // The members the current step waits for (at most 5 names) and how many.
+  std::vector<std::string> waiting_for;
+  int64_t waiting_count = 0;
 };
 
 struct ObservedStatus {

@@ -40,6 +40,10 @@ Flags (environment variables in brackets):
   --ca-rotation-propagation-delay D how long kubelet may take to show a
                                     changed Secret to pods; a CA rotation waits
                                     this long between its steps (default 60s)
+  --ca-rotation-member-deadline D   how long a CA rotation step waits for
+                                    CertStores that lag (e.g. a Secret that
+                                    cannot be written) before it goes on
+                                    without them (default 1h)
   --metrics-bind-address ADDR       /metrics (default :8080; 0 disables)
   --health-probe-bind-address ADDR  /healthz and /readyz (default :8081; 0 disables)
   --log-format json|text            (default json: one JSON object per line)
@@ -89,6 +93,7 @@ int Main(int argc, char** argv) {
                               {"leader-election-namespace"},
                               {"system-bundle"},
                               {"ca-rotation-propagation-delay"},
+                              {"ca-rotation-member-deadline"},
                               {"metrics-bind-address"},
                               {"health-probe-bind-address"},
                               {"log-format"},
@@ -116,6 +121,11 @@ int Main(int argc, char** argv) {
   auto propagation = ParseGoDuration(args->Get("ca-rotation-propagation-delay", "60s"));
   if (!propagation.ok() || propagation->count() < 0) {
     std::cerr << "--ca-rotation-propagation-delay: want a duration such as 60s or 2m\n";
+    return 2;
+  }
+  auto member_deadline = ParseGoDuration(args->Get("ca-rotation-member-deadline", "1h"));
+  if (!member_deadline.ok() || member_deadline->count() < 0) {
+    std::cerr << "--ca-rotation-member-deadline: want a duration such as 1h or 30m\n";
     return 2;
   }
   std::string metrics_addr = args->Get("metrics-bind-address", ":8080");
@@ -166,6 +176,7 @@ int Main(int argc, char** argv) {
       args->Get("system-bundle", "/etc/ssl/certs/ca-certificates.crt");
   mo.workers = workers;
   mo.rotation_propagation_delay = *propagation;
+  mo.rotation_member_deadline = *member_deadline;
   mo.leader_elect = args->Has("leader-elect");
   mo.identity = Env("POD_NAME", "");
   if (mo.identity.empty()) {

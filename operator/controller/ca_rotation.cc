@@ -41,11 +41,51 @@ void Announce(RotationStep* step, const char* reason, const std::string& message
   step->event_message = message;
 }
 
+// Members a step waits for. Past the deadline (or when told to), the step
+// goes on without them and says so; until then the rotation names them.
+// True when the step must keep waiting.
+bool WaitFor(const std::vector<const RotationMember*>& lagging, const char* what,
+             const char* to_do, TimePoint step_started, TimePoint now, const RotationLimits& limits,
+             const api::CaRotation& before, api::CaRotation* r, RotationStep* step) {
+  r->waiting_for.clear();
+  r->waiting_count = 0;
+  if (lagging.empty()) return false;
+  std::string names;
+  for (size_t i = 0; i < lagging.size(); ++i) {
+    if (i < 5) r->waiting_for.push_back(lagging[i]->name);
+    if (i < 5) names += (i ? ", " : "") + lagging[i]->name;
+  }
+  if (lagging.size() > 5) names += " and " + std::to_string(lagging.size() - 5) + " more";
+  TimePoint deadline = step_started + limits.member_deadline;
+  if (limits.proceed_now || now >= deadline) {
+    r->waiting_for.clear();
+    step->warning_reason = "CARotationProceeded";
+    step->warning_message = std::string("went on without ") + Plural(lagging.size(), what) +
+                            " (" + names + ") " +
+                            (limits.proceed_now ? "as " + std::string(kRotationProceedAnnotation) +
+                                                      " asked"
+                                                : "after the member deadline") +
+                            "; they keep working with the previous root until they are fixed";
+    return false;
+  }
+  r->waiting_count = static_cast<int64_t>(lagging.size());
+  step->progress = "CA rotation: waiting for " + Plural(lagging.size(), what) + to_do + " (" +
+                   names + "); goes on without them at " + FormatRfc3339(deadline);
+  if (before.waiting_for != r->waiting_for) {
+    step->warning_reason = "CARotationWaiting";
+    step->warning_message = step->progress;
+  }
+  step->recheck = std::min<std::chrono::seconds>(kPoll, Until(deadline, now));
+  return true;
+}
+
 }  // namespace
 
 RotationStep AdvanceRotation(const api::ObservedStatus& prev, X509* root,
                              const std::vector<RotationMember>& members, TimePoint now,
-                             std::chrono::seconds delay) {
+                             const RotationLimits& limits) {
+  const std::chrono::seconds delay = limits.propagation_delay;
+  const api::CaRotation before = prev.rotation.value_or(api::CaRotation{});
   RotationStep step;
   step.rotation = prev.rotation;
   const std::string new_fp = pki::FingerprintSha256(root);
@@ -89,18 +129,14 @@ RotationStep AdvanceRotation(const api::ObservedStatus& prev, X509* root,
     return complete("no previous root left to trust (expired or rolled back)");
 
   if (r.trust_distributed_at.empty()) {
-    size_t waiting = 0;
+    std::vector<const RotationMember*> lagging;
     for (const auto& m : members)
       if (m.ready && m.trusts_issuer &&
           std::find(m.truststore_issuer_cas.begin(), m.truststore_issuer_cas.end(), new_fp) ==
               m.truststore_issuer_cas.end())
-        ++waiting;
-    if (waiting > 0) {
-      step.progress = "CA rotation: waiting for " + Plural(waiting, "truststore") +
-                      " to trust the new root";
-      step.recheck = kPoll;
-      return step;
-    }
+        lagging.push_back(&m);
+    TimePoint started = At(r.started_at).value_or(now);
+    if (WaitFor(lagging, "truststore", " to trust the new root", started, now, limits, before, &r, &step)) return step;
     r.trust_distributed_at = FormatRfc3339(now);
     Announce(&step, "TrustDistributed",
              "every truststore trusts the new root; certificates are re-issued from the new "
@@ -114,15 +150,11 @@ RotationStep AdvanceRotation(const api::ObservedStatus& prev, X509* root,
       step.recheck = Until(distributed + delay, now);
       return step;
     }
-    size_t waiting = 0;
+    std::vector<const RotationMember*> lagging;
     for (const auto& m : members)
-      if (m.ready && m.has_keystore && m.issuer_ca_fingerprint != new_fp) ++waiting;
-    if (waiting > 0) {
-      step.progress = "CA rotation: waiting for " + Plural(waiting, "certificate") +
-                      " to be re-issued from the new CA";
-      step.recheck = kPoll;
+      if (m.ready && m.has_keystore && m.issuer_ca_fingerprint != new_fp) lagging.push_back(&m);
+    if (WaitFor(lagging, "certificate", " to be re-issued from the new CA", distributed + delay, now, limits, before, &r, &step))
       return step;
-    }
     r.reissued_at = FormatRfc3339(now);
     Announce(&step, "CertificatesReissued",
              "every certificate comes from the new CA; the previous root leaves the "
@@ -146,6 +178,10 @@ std::string RotationJson(const std::optional<api::CaRotation>& rotation) {
   if (!r.trust_distributed_at.empty())
     out += ",\"trustDistributedAt\":" + JsonQuote(r.trust_distributed_at);
   if (!r.reissued_at.empty()) out += ",\"reissuedAt\":" + JsonQuote(r.reissued_at);
+  out += ",\"waitingCount\":" + std::to_string(r.waiting_count) + ",\"waitingFor\":[";
+  for (size_t i = 0; i < r.waiting_for.size(); ++i)
+    out += std::string(i ? "," : "") + JsonQuote(r.waiting_for[i]);
+  out += "]";
   out += ",\"previousCAs\":[";
   for (size_t i = 0; i < r.previous_cas.size(); ++i)
     out += std::string(i ? "," : "") + "{\"fingerprintSHA256\":" +

@@ -34,8 +34,26 @@ struct RotationMember {
 struct RotationStep {
   std::optional<api::CaRotation> rotation;  // nullopt: no rotation in progress
   std::string event_reason, event_message;  // a Normal Event on the issuer, if set
+  // A Warning Event on the issuer, if set: the members the rotation waits
+  // for changed, or it went on without them.
+  std::string warning_reason, warning_message;
   std::string progress;                     // for the issuer's Ready message
   std::optional<std::chrono::seconds> recheck;  // look again after this
+};
+
+// The annotation on an issuer that makes the rotation that started at its
+// value (status.rotation.startedAt) go on at once without lagging members.
+constexpr char kRotationProceedAnnotation[] = "certstore.dev/rotation-proceed";
+
+// How long a rotation step waits for members, and whether an administrator
+// asked it to go on now.
+struct RotationLimits {
+  std::chrono::seconds propagation_delay{60};
+  // A step (trust distribution; re-issuance) waits at most this long for
+  // Ready members that lag, then goes on without them: one tenant's broken
+  // CertStore cannot hold everyone else's rotation hostage.
+  std::chrono::seconds member_deadline{3600};
+  bool proceed_now = false;  // kRotationProceedAnnotation matches startedAt
 };
 
 // Advances the rotation recorded in `prev` (the issuer's status as cached)
@@ -43,7 +61,14 @@ struct RotationStep {
 // prev.ca_certificate is a different root. Pure: no I/O.
 RotationStep AdvanceRotation(const api::ObservedStatus& prev, X509* root,
                              const std::vector<RotationMember>& members, TimePoint now,
-                             std::chrono::seconds propagation_delay);
+                             const RotationLimits& limits);
+inline RotationStep AdvanceRotation(const api::ObservedStatus& prev, X509* root,
+                                    const std::vector<RotationMember>& members, TimePoint now,
+                                    std::chrono::seconds propagation_delay) {
+  RotationLimits limits;
+  limits.propagation_delay = propagation_delay;
+  return AdvanceRotation(prev, root, members, now, limits);
+}
 
 // The status members for `rotation` (JSON without braces): "rotation":{...}
 // or "rotation":null (merge patch: removes it).

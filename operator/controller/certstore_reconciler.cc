@@ -424,7 +424,13 @@ ReconcileResult ReconcileIssuer(const ReconcilerDeps& d, bool cluster, const std
   bool may_rotate = prev.rotation.has_value() ||
                     (!prev.ca_certificate.empty() && prev.ca_certificate != root_pem);
   if (may_rotate) members = RotationMembers(d, cluster, ns, name);
-  RotationStep step = AdvanceRotation(prev, root, members, now, d.rotation_propagation_delay);
+  RotationLimits limits;
+  limits.propagation_delay = d.rotation_propagation_delay;
+  limits.member_deadline = d.rotation_member_deadline;
+  auto proceed = obj->meta.annotations.find(kRotationProceedAnnotation);
+  limits.proceed_now = prev.rotation && proceed != obj->meta.annotations.end() &&
+                       proceed->second == prev.rotation->started_at;
+  RotationStep step = AdvanceRotation(prev, root, members, now, limits);
   bool rotation_changed = prev.ca_certificate != root_pem ||
                           RotationJson(prev.rotation) != RotationJson(step.rotation);
   std::string extra = "\"notAfter\":" + kube::JsonQuote(FormatRfc3339(pki::NotAfter(cert))) +
@@ -436,11 +442,13 @@ ReconcileResult ReconcileIssuer(const ReconcilerDeps& d, bool cluster, const std
   ReconcileResult r = patch({"True", "Ready", message}, extra, pki::FingerprintSha256(cert),
                             rotation_changed);
   if (!r.error.ok()) return r;
-  if (!step.event_reason.empty()) {
-    kube::ObjectReference ref{api::kApiVersion, cluster ? "ClusterCertIssuer" : "CertIssuer",
-                              ns, name, obj->meta.uid};
-    d.events->Post(ref, "Normal", step.event_reason, step.event_message);
-  }
+  kube::ObjectReference issuer_ref{api::kApiVersion,
+                                   cluster ? "ClusterCertIssuer" : "CertIssuer", ns, name,
+                                   obj->meta.uid};
+  if (!step.event_reason.empty())
+    d.events->Post(issuer_ref, "Normal", step.event_reason, step.event_message);
+  if (!step.warning_reason.empty())
+    d.events->Post(issuer_ref, "Warning", step.warning_reason, step.warning_message);
   // Look again before the CA expires so status flips in time.
   auto until = std::chrono::duration_cast<std::chrono::seconds>(pki::NotAfter(cert) - now);
   r.requeue_after = std::clamp(until, std::chrono::seconds(60), std::chrono::seconds(3600 * 24));

@@ -114,6 +114,46 @@ TEST_F(CaRotationTest, WalksTrustThenReissueThenRemoval) {
   EXPECT_EQ(RotationJson(s.rotation), "\"rotation\":null");
 }
 
+TEST_F(CaRotationTest, ALaggingMemberIsNamedThenLeftBehindAfterTheDeadline) {
+  TimePoint t0 = TestNow();
+  RotationLimits limits;
+  limits.propagation_delay = kDelay;
+  limits.member_deadline = seconds(600);
+  std::vector<RotationMember> members = {Member(true, old_fp_), Member(false, old_fp_)};
+  members[1].name = "tenant-x/stuck";  // e.g. its Secret was made immutable
+  RotationStep s = AdvanceRotation(Recorded(old_), new_.cert.get(), members, t0, limits);
+  ASSERT_TRUE(s.rotation);
+  EXPECT_EQ(s.rotation->waiting_for, std::vector<std::string>{"tenant-x/stuck"});
+  EXPECT_EQ(s.rotation->waiting_count, 1);
+  EXPECT_NE(s.progress.find("tenant-x/stuck"), std::string::npos) << s.progress;
+  EXPECT_EQ(s.warning_reason, "CARotationWaiting");
+  EXPECT_NE(RotationJson(s.rotation).find("\"waitingFor\":[\"tenant-x/stuck\"]"),
+            std::string::npos);
+  // Still waiting, same member: no new Warning.
+  s = AdvanceRotation(After(s), new_.cert.get(), members, t0 + seconds(300), limits);
+  EXPECT_EQ(s.rotation->trust_distributed_at, "");
+  EXPECT_EQ(s.warning_reason, "");
+  // Past the deadline the step goes on without it, and says so.
+  s = AdvanceRotation(After(s), new_.cert.get(), members, t0 + seconds(600), limits);
+  EXPECT_EQ(s.rotation->trust_distributed_at, FormatRfc3339(t0 + seconds(600)));
+  EXPECT_EQ(s.warning_reason, "CARotationProceeded");
+  EXPECT_NE(s.warning_message.find("tenant-x/stuck"), std::string::npos);
+  EXPECT_TRUE(s.rotation->waiting_for.empty());
+}
+
+TEST_F(CaRotationTest, AnAdministratorCanLetTheRotationGoOnAtOnce) {
+  TimePoint t0 = TestNow();
+  RotationLimits limits;
+  limits.propagation_delay = kDelay;
+  std::vector<RotationMember> members = {Member(false, old_fp_)};
+  RotationStep s = AdvanceRotation(Recorded(old_), new_.cert.get(), members, t0, limits);
+  EXPECT_EQ(s.rotation->trust_distributed_at, "");
+  limits.proceed_now = true;
+  s = AdvanceRotation(After(s), new_.cert.get(), members, t0 + seconds(1), limits);
+  EXPECT_EQ(s.rotation->trust_distributed_at, FormatRfc3339(t0 + seconds(1)));
+  EXPECT_NE(s.warning_message.find("certstore.dev/rotation-proceed"), std::string::npos);
+}
+
 TEST_F(CaRotationTest, RollbackAndExpiredRootsEndTheRotation) {
   // Rolled back to the old root: nothing previous is left to trust.
   RotationStep s = AdvanceRotation(Recorded(old_), new_.cert.get(), {}, TestNow(), kDelay);
