@@ -214,6 +214,19 @@ ReconcileResult CertStoreReconciler::Reconcile(const std::string& key) {
   };
 
   ApiObjectSource objects(*d_.client, d_.managed_secrets);
+  // A Secret someone else controls is refused before anything is decrypted
+  // or generated for it.
+  OwnerRef owner{api::kApiVersion, "CertStore", name, obj->meta.uid};
+  for (const std::string& secret_name :
+       {cs->spec.secret_name,
+        cs->spec.truststore ? cs->spec.truststore->secret_name : std::string()}) {
+    if (secret_name.empty()) continue;
+    auto existing = objects.GetSecret(ns, secret_name);
+    if (!objects.error().ok()) return {objects.error(), std::nullopt};
+    if (!existing) continue;
+    std::string conflict = ConflictMessage(*existing, owner);
+    if (!conflict.empty()) return fail({"False", "SecretConflict", conflict});
+  }
   CaResolveOptions ca_options;  // a CertStore never creates a root
   ca_options.recorded_fingerprint = RecordedRoot(il.status);
   bool ca_missing = false;
@@ -255,7 +268,6 @@ ReconcileResult CertStoreReconciler::Reconcile(const std::string& key) {
     return fail({"False", reason, rendered.status().message()});
   }
 
-  OwnerRef owner{api::kApiVersion, "CertStore", name, obj->meta.uid};
   bool wrote = false;
   for (const auto& s : rendered->secrets) {
     auto w = WriteSecret(*d_.client, s, owner, &objects);

@@ -36,6 +36,14 @@ std::string ForeignOwner(const api::SecretObject& s, const OwnerRef& owner) {
          " (labels do not grant ownership)";
 }
 
+std::string ConflictMessage(const api::SecretObject& s, const OwnerRef& owner) {
+  std::string foreign = ForeignOwner(s, owner);
+  if (foreign.empty()) return "";
+  return "Secret " + s.metadata.namespace_ + "/" + s.metadata.name + " exists and " + foreign +
+         "; refusing to touch it (choose another secretName, or delete that Secret if it is "
+         "yours to delete)";
+}
+
 std::string SecretJson(const api::SecretObject& s, const OwnerRef& owner,
                        const std::string& resource_version) {
   std::string md = "{\"name\":" + kube::JsonQuote(s.metadata.name) +
@@ -81,11 +89,8 @@ StatusOr<WriteResult> WriteSecret(kube::Client& client, const api::SecretObject&
     }
     return WriteResult::kCreated;
   }
-  std::string foreign = ForeignOwner(*current, owner);
-  if (!foreign.empty())
-    return FailedPreconditionError("Secret " + ns + "/" + name + " exists and " + foreign +
-                                   "; refusing to touch it (choose another secretName, or "
-                                   "delete that Secret if it is yours to delete)");
+  std::string conflict = ConflictMessage(*current, owner);
+  if (!conflict.empty()) return FailedPreconditionError(conflict);
   bool same = current->data == desired.data && current->type == desired.type;
   for (const auto& [k, v] : desired.metadata.labels) {
     auto it = current->metadata.labels.find(k);

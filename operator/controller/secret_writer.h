@@ -28,6 +28,9 @@ std::string SecretJson(const api::SecretObject& s, const OwnerRef& owner,
 // "" when its controller ownerReference carries owner.uid. Ownership is
 // the UID only: the managed-by label grants nothing.
 std::string ForeignOwner(const api::SecretObject& s, const OwnerRef& owner);
+// The SecretConflict message for `s` (naming it and its owner), or "" when
+// it belongs to `owner`.
+std::string ConflictMessage(const api::SecretObject& s, const OwnerRef& owner);
 
 enum class WriteResult { kCreated, kUpdated, kUnchanged };
 

@@ -274,11 +274,18 @@ StatusOr<RenderResult> RenderCertStore(const api::CertStore& cs,
       ++revision;
     }
     X509* old_root = nullptr;
+    bool kept_chain = false;
+    bool root_unknown = false;  // frozen, from another root, stored without it
     if (!result.decision.issue && cur) {
-      // Kept. During a CA rotation it may still come from a previous root:
-      // then it keeps the chain it was stored with.
+      // Kept. During a CA rotation it may still come from a previous root,
+      // and a frozen (PolicyDenied) one from any root: then it keeps the
+      // chain it was stored with.
       if (!held.empty() && SigningRoot(*cur, {ca.cert.get()}) == nullptr)
         old_root = SigningRoot(*cur, held);
+      bool frozen_elsewhere = options.freeze_keystore && !old_root &&
+                              SigningRoot(*cur, {ca.Root()}) == nullptr;
+      root_unknown = frozen_elsewhere && cur->chain.empty();
+      frozen_elsewhere = frozen_elsewhere && !root_unknown;
       desired.key = std::move(cur->key);
       desired.leaf = std::move(cur->cert);
       if (old_root) {
@@ -286,23 +293,20 @@ StatusOr<RenderResult> RenderCertStore(const api::CertStore& cs,
           if (X509_cmp(c.get(), old_root) != 0) desired.chain.push_back(std::move(c));
         desired.root = pki::ShareCert(old_root);
         result.summary.held_for_rotation = true;
-      }
-    }
-    if (options.freeze_keystore && cur && !old_root && SigningRoot(*cur, {ca.Root()}) == nullptr) {
-      // Frozen with a certificate from a root that is no longer the
-      // issuer's: it keeps the chain it was stored with.
-      for (auto& c : cur->chain) desired.chain.push_back(std::move(c));
-      if (!desired.chain.empty()) {
+        kept_chain = true;
+      } else if (frozen_elsewhere) {
+        for (auto& c : cur->chain) desired.chain.push_back(std::move(c));
         desired.root = std::move(desired.chain.back());
         desired.chain.pop_back();
+        kept_chain = true;
       }
-      old_root = desired.root.get();
     }
-    if (!old_root) {
+    if (!kept_chain) {
       for (X509* c : ca.Intermediates()) desired.chain.push_back(pki::ShareCert(c));
       desired.root = pki::ShareCert(ca.Root());
     }
-    if (desired.root) result.summary.issuer_ca_fingerprint = pki::FingerprintSha256(desired.root.get());
+    if (!root_unknown)
+      result.summary.issuer_ca_fingerprint = pki::FingerprintSha256(desired.root.get());
   }
 
   // 2. The trust bundle.

@@ -8,11 +8,10 @@
 namespace certstore::kube {
 
 EventRecorder::EventRecorder(Client& client, std::string component, std::string instance,
-                             std::string events_ns, const Clock& clock)
+                             std::string /*events_ns*/, const Clock& clock)
     : client_(client),
       component_(std::move(component)),
       instance_(std::move(instance)),
-      events_ns_(std::move(events_ns)),
       clock_(clock) {}
 
 EventRecorder::~EventRecorder() { Stop(std::chrono::milliseconds(0)); }
@@ -20,7 +19,9 @@ EventRecorder::~EventRecorder() { Stop(std::chrono::milliseconds(0)); }
 Status EventRecorder::Record(const ObjectReference& obj, const std::string& type,
                              const std::string& reason, const std::string& message) {
   std::string msg = message.size() > 1024 ? message.substr(0, 1021) + "..." : message;
-  std::string ns = obj.ns.empty() ? events_ns_ : obj.ns;
+  // The API server accepts Events about cluster-scoped objects only in
+  // "default" (involvedObject.namespace "" must match the Event's).
+  std::string ns = obj.ns.empty() ? std::string("default") : obj.ns;
   std::string name = obj.name + "." +
                      Sha256Hex(obj.uid + "\n" + type + "\n" + reason + "\n" + msg).substr(0, 16);
   std::string now = FormatRfc3339(clock_.Now());

@@ -31,7 +31,9 @@ struct ObjectReference {
 
 class EventRecorder {
  public:
-  // `events_ns` receives Events about cluster-scoped objects.
+  // Events about cluster-scoped objects go to "default", the only namespace
+  // the API server accepts them in; `events_ns` (the operator's namespace)
+  // is no longer used for them and is kept for callers' compatibility.
   EventRecorder(Client& client, std::string component, std::string instance,
                 std::string events_ns, const Clock& clock);
   ~EventRecorder();  // Stop() with no time to send what is queued
@@ -66,7 +68,7 @@ class EventRecorder {
   void Send();
 
   Client& client_;
-  std::string component_, instance_, events_ns_;
+  std::string component_, instance_;
   const Clock& clock_;
   std::mutex mu_;
   // Event name -> count, so repeats are PATCHed without a read. Bounded: it

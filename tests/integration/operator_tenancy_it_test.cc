@@ -1,0 +1,220 @@
+// Shared clusters, against the real API server with the operator running as
+// its ServiceAccount with the chart's RBAC (DESIGN.md "Tenancy"):
+//   - a ClusterCertIssuer serves no namespace until its policy selects it,
+//     and then only the identities its patterns allow; namespace labels
+//     that stop matching stop the next issuance, and leave the Secret;
+//   - a Secret belongs to a CertStore only by its controller ownerReference:
+//     another CertStore naming it, or a CA Secret, is a SecretConflict;
+//   - a recorded root whose Secret is deleted is never re-created by itself.
+#include <thread>
+
+#include "operator/common/files.h"
+#include "tests/integration/operator_fixture.h"
+
+namespace certstore {
+namespace {
+
+std::string ClusterIssuer(const std::string& name, const std::string& policy) {
+  return "apiVersion: certstore.dev/v1alpha1\nkind: ClusterCertIssuer\nmetadata: {name: " + name +
+         "}\nspec:\n  selfSigned: {secretName: " + name + ", commonName: Shared Root}\n" + policy;
+}
+
+std::string CertStore(const std::string& name, const std::string& issuer_ref,
+                      const std::string& secret, const std::string& keystore) {
+  return "apiVersion: certstore.dev/v1alpha1\nkind: CertStore\nmetadata: {name: " + name +
+         "}\nspec:\n  issuerRef: " + issuer_ref + "\n  secretName: " + secret +
+         "\n  keystore:\n" + keystore;
+}
+
+std::string Scrape(int port) {
+  return RunCommand({"curl", "-sS", "-f", "--max-time", "5",
+                     "http://127.0.0.1:" + std::to_string(port) + "/metrics"})
+      .output;
+}
+
+TEST_F(OperatorIT, TenancyClusterIssuerServesOnlyWhatItsPolicyAllows) {
+  // Cluster-scoped, so unique per test namespace.
+  const std::string issuer = "shared-" + ns_;
+  const std::string ref = "{kind: ClusterCertIssuer, name: " + issuer + "}";
+  Apply(ClusterIssuer(issuer, ""));
+  Apply(CertStore("api", ref, "api-stores",
+                  "    dnsNames: [api." + ns_ + ".svc]\n    usages: [serverAuth]\n"));
+  // 1. No policy: no namespace may use it. Nothing is written.
+  ASSERT_TRUE(WaitReady("api", "False", "PolicyDenied")) << OperatorLog();
+  EXPECT_NE(Condition("api", "Ready", "message").find("serves no namespace"), std::string::npos)
+      << Condition("api", "Ready", "message");
+  EXPECT_FALSE(Secret("api-stores").has_value());
+
+  // 2. The platform team selects this namespace by a label tenants cannot
+  //    set, and binds names to it: Ready, without a restart.
+  Apply(ClusterIssuer(issuer,
+                      "  policy:\n    namespaceSelector: {matchLabels: "
+                      "{kubernetes.io/metadata.name: " + ns_ + "}}\n"
+                      "    dnsNames: ['*.$(namespace).svc']\n"));
+  ASSERT_TRUE(WaitReady("api", "True")) << Condition("api", "Ready", "message");
+  auto issued = Secret("api-stores");
+  ASSERT_TRUE(issued.has_value());
+
+  // 3. A name of another namespace is refused, naming the name and the
+  //    pattern; no Secret.
+  Apply(CertStore("impostor", ref, "impostor-stores",
+                  "    dnsNames: [payments.payments.svc]\n    usages: [serverAuth]\n"));
+  ASSERT_TRUE(WaitReady("impostor", "False", "PolicyDenied"));
+  std::string msg = Condition("impostor", "Ready", "message");
+  EXPECT_NE(msg.find("payments.payments.svc"), std::string::npos) << msg;
+  EXPECT_NE(msg.find("*.$(namespace).svc"), std::string::npos) << msg;
+  EXPECT_FALSE(Secret("impostor-stores").has_value());
+  EXPECT_NE(EventsMentioning({"PolicyDenied"}).find("PolicyDenied"), std::string::npos);
+  // The denial counter, by issuer and the field that refused.
+  EXPECT_TRUE(Eventually(
+      [&] {
+        std::string m = Scrape(metrics_port_);
+        return m.find("certstore_policy_denials_total{field=\"dnsNames\",issuer_kind="
+                      "\"ClusterCertIssuer\",issuer_name=\"" + issuer + "\"}") !=
+               std::string::npos;
+      },
+      std::chrono::seconds(20)))
+      << Scrape(metrics_port_);
+
+  // 4. The namespace stops matching (the selector now wants a label this
+  //    namespace lacks): the CertStore is denied, its Secret stays as it was.
+  Apply(ClusterIssuer(issuer,
+                      "  policy:\n    namespaceSelector: {matchLabels: {tier: gold}}\n"
+                      "    dnsNames: ['*.$(namespace).svc']\n"));
+  ASSERT_TRUE(env->Kubectl({"label", "namespace", ns_, "tier=gold"}).ok());
+  // Still allowed while labelled gold.
+  EXPECT_TRUE(WaitReady("api", "True"));
+  ASSERT_TRUE(env->Kubectl({"label", "--overwrite", "namespace", ns_, "tier=bronze"}).ok());
+  ASSERT_TRUE(WaitReady("api", "False", "PolicyDenied")) << Condition("api", "Ready", "message");
+  EXPECT_NE(Condition("api", "Ready", "message").find("is not selected"), std::string::npos);
+  auto after = Secret("api-stores");
+  ASSERT_TRUE(after.has_value());
+  EXPECT_EQ(after->data, issued->data);
+  env->Kubectl({"delete", "clustercertissuer", issuer, "--wait=false"});
+}
+
+TEST_F(OperatorIT, TenancyASecretBelongsOnlyToTheCertStoreThatControlsIt) {
+  Apply(Issuer("team"));
+  Apply(CertStore("a", "{name: team}", "shared-stores", "    commonName: a\n"));
+  ASSERT_TRUE(WaitReady("a", "True")) << Condition("a", "Ready", "message");
+  auto before = Secret("shared-stores");
+  ASSERT_TRUE(before.has_value());
+  std::string owners_before = Jsonpath("secret", "shared-stores", "{.metadata.ownerReferences}");
+  std::string serial_a = CertStoreField("a", "{.status.serialNumber}");
+
+  // B names A's Secret: refused, naming A; A's Secret and owner unchanged.
+  Apply(CertStore("b", "{name: team}", "shared-stores", "    commonName: b\n"));
+  ASSERT_TRUE(WaitReady("b", "False", "SecretConflict"));
+  EXPECT_NE(Condition("b", "Ready", "message").find("controlled by CertStore a"),
+            std::string::npos)
+      << Condition("b", "Ready", "message");
+  auto during = Secret("shared-stores");
+  ASSERT_TRUE(during.has_value());
+  EXPECT_EQ(during->data, before->data);
+  EXPECT_EQ(Jsonpath("secret", "shared-stores", "{.metadata.ownerReferences}"), owners_before);
+  EXPECT_EQ(Condition("a", "Ready", "status"), "True");
+
+  // Deleting B leaves A's Secret (garbage collection follows UIDs).
+  ASSERT_TRUE(env->Kubectl({"-n", ns_, "delete", "certstore.certstore.dev", "b"}).ok());
+  std::this_thread::sleep_for(std::chrono::seconds(3));  // GC would act within this
+  auto kept = Secret("shared-stores");
+  ASSERT_TRUE(kept.has_value());
+  EXPECT_EQ(kept->data, before->data);
+  EXPECT_EQ(CertStoreField("a", "{.status.serialNumber}"), serial_a);
+
+  // A CertStore naming the issuer's CA Secret: refused; the CA is untouched
+  // and no key is generated in a loop.
+  std::string ca_rv = Jsonpath("secret", "team-ca", "{.metadata.resourceVersion}");
+  ASSERT_FALSE(ca_rv.empty());
+  Apply(CertStore("thief", "{name: team}", "team-ca", "    commonName: thief\n"));
+  ASSERT_TRUE(WaitReady("thief", "False", "SecretConflict"));
+  EXPECT_NE(Condition("thief", "Ready", "message").find("root CA key"), std::string::npos)
+      << Condition("thief", "Ready", "message");
+  std::this_thread::sleep_for(std::chrono::seconds(3));
+  EXPECT_EQ(Jsonpath("secret", "team-ca", "{.metadata.resourceVersion}"), ca_rv);
+  // Backoff, not a loop: a handful of attempts at most in these seconds.
+  EXPECT_LE(std::atoi(CertStoreField("thief", "{.status.failedIssuanceAttempts}").c_str()), 3);
+}
+
+TEST_F(OperatorIT, TenancyADeletedRootIsNeverReplacedByItself) {
+  Apply(Issuer("root"));
+  Apply(CertStore("app", "{name: root}", "app-stores", "    commonName: app\n"));
+  ASSERT_TRUE(WaitReady("app", "True")) << Condition("app", "Ready", "message");
+  std::string fp;
+  ASSERT_TRUE(Eventually(
+      [&] {
+        fp = Jsonpath("certissuer.certstore.dev", "root", "{.status.fingerprintSHA256}");
+        return !fp.empty();
+      },
+      std::chrono::seconds(30)));
+  std::string serial = CertStoreField("app", "{.status.serialNumber}");
+  CommandResult backup = env->Kubectl({"-n", ns_, "get", "secret", "root-ca", "-o", "json"});
+  ASSERT_TRUE(backup.ok()) << backup.output;
+  auto ca = api::ParseSecret(backup.output);
+  ASSERT_TRUE(ca.ok());
+
+  // 1. Deleted: CASecretMissing on the issuer and the CertStore, no new root.
+  ASSERT_TRUE(env->Kubectl({"-n", ns_, "delete", "secret", "root-ca"}).ok());
+  auto issuer_reason = [&] {
+    return Jsonpath("certissuer.certstore.dev", "root",
+                    "{.status.conditions[?(@.type==\"Ready\")].reason}");
+  };
+  ASSERT_TRUE(Eventually([&] { return issuer_reason() == "CASecretMissing"; },
+                         std::chrono::seconds(30)))
+      << issuer_reason();
+  std::string message = Jsonpath("certissuer.certstore.dev", "root",
+                                  "{.status.conditions[?(@.type==\"Ready\")].message}");
+  EXPECT_NE(message.find("certstore.dev/accept-new-root=" + fp), std::string::npos) << message;
+  ASSERT_TRUE(WaitReady("app", "False", "CASecretMissing"));
+  std::this_thread::sleep_for(std::chrono::seconds(3));
+  EXPECT_FALSE(Secret("root-ca").has_value()) << "a new root was minted";
+  EXPECT_EQ(CertStoreField("app", "{.status.serialNumber}"), serial);
+
+  // 2. Restored from the backup: Ready with the same root, no rotation, no
+  //    re-issue.
+  std::string restore = "apiVersion: v1\nkind: Secret\nmetadata: {name: root-ca}\ntype: " +
+                        ca->type + "\nstringData:\n";
+  for (const auto& [k, v] : ca->data) {
+    restore += "  " + k + ": |\n";
+    size_t start = 0;
+    while (start < v.size()) {
+      size_t end = v.find('\n', start);
+      if (end == std::string::npos) end = v.size();
+      restore += "    " + v.substr(start, end - start) + "\n";
+      start = end + 1;
+    }
+  }
+  Apply(restore);
+  ASSERT_TRUE(Eventually([&] { return issuer_reason() == "Ready"; }, std::chrono::seconds(30)));
+  ASSERT_TRUE(WaitReady("app", "True"));
+  EXPECT_EQ(Jsonpath("certissuer.certstore.dev", "root", "{.status.fingerprintSHA256}"), fp);
+  EXPECT_EQ(Jsonpath("certissuer.certstore.dev", "root", "{.status.rotation}"), "");
+  EXPECT_EQ(CertStoreField("app", "{.status.serialNumber}"), serial);
+
+  // 3. The gesture: a new root, and a normal rotation re-issues the leaf.
+  ASSERT_TRUE(env->Kubectl({"-n", ns_, "delete", "secret", "root-ca"}).ok());
+  ASSERT_TRUE(Eventually([&] { return issuer_reason() == "CASecretMissing"; },
+                         std::chrono::seconds(30)));
+  ASSERT_TRUE(env->Kubectl({"-n", ns_, "annotate", "certissuer.certstore.dev", "root",
+                            "certstore.dev/accept-new-root=" + fp})
+                  .ok());
+  ASSERT_TRUE(Eventually(
+      [&] {
+        std::string now =
+            Jsonpath("certissuer.certstore.dev", "root", "{.status.fingerprintSHA256}");
+        return !now.empty() && now != fp;
+      },
+      std::chrono::seconds(30)))
+      << issuer_reason();
+  EXPECT_TRUE(Secret("root-ca").has_value());
+  EXPECT_TRUE(Eventually(
+      [&] {
+        std::string s = CertStoreField("app", "{.status.serialNumber}");
+        return !s.empty() && s != serial && Condition("app", "Ready", "status") == "True";
+      },
+      std::chrono::seconds(90)))
+      << Condition("app", "Ready", "message");
+}
+
+}  // namespace
+}  // namespace certstore
