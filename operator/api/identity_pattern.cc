@@ -87,6 +87,18 @@ std::string PlaceholderProblem(const std::string& part, const char* what) {
   return std::string("a placeholder must fill a whole ") + what + " (got \"" + part + "\")";
 }
 
+// "" when `part` is "*", a placeholder, or a literal that `literal_ok`
+// accepts; otherwise the problem (`literal_problem` for a bad literal).
+std::string CheckPart(const std::string& part, const char* what,
+                      bool (*literal_ok)(const std::string&), const std::string& literal_problem) {
+  if (part == "*" || IsPlaceholder(part)) return "";
+  std::string p = PlaceholderProblem(part, what);
+  if (!p.empty()) return p;
+  if (part.find('*') != std::string::npos)
+    return std::string("\"*\" must be a whole ") + what + " (got \"" + part + "\")";
+  return literal_ok(part) ? "" : literal_problem;
+}
+
 std::string CheckNameNeedsNamespace(const std::string& pattern) {
   if (pattern.find(kNameVar) != std::string::npos &&
       pattern.find(kNamespaceVar) == std::string::npos)
@@ -236,29 +248,20 @@ std::string CheckPattern(PatternKind kind, const std::string& pattern) {
       std::string host = CheckDnsParts(u.host, true);
       if (!host.empty()) return "host: " + host;
       for (const std::string& seg : u.segments) {
-        if (seg == "*" || IsPlaceholder(seg)) continue;
-        std::string p = PlaceholderProblem(seg, "path segment");
+        std::string p = CheckPart(seg, "path segment", &IsUriSegment,
+                                  "path segment \"" + seg +
+                                      "\" must be non-empty, not \".\" or \"..\", of letters, "
+                                      "digits, '.', '_', '-', '~'");
         if (!p.empty()) return p;
-        if (seg.find('*') != std::string::npos)
-          return "\"*\" must be a whole path segment (got \"" + seg + "\")";
-        if (!IsUriSegment(seg))
-          return "path segment \"" + seg +
-                 "\" must be non-empty, not \".\" or \"..\", of letters, digits, '.', '_', "
-                 "'-', '~'";
       }
       return "";
     }
     case PatternKind::kEmail: {
       std::vector<std::string> at = Split(pattern, '@');
       if (at.size() != 2) return "must be local@domain";
-      const std::string& local = at[0];
-      if (local != "*" && !IsPlaceholder(local)) {
-        std::string p = PlaceholderProblem(local, "local part");
-        if (!p.empty()) return p;
-        if (local.find('*') != std::string::npos)
-          return "\"*\" must be the whole local part (got \"" + local + "\")";
-        if (!IsEmailLocal(local)) return "local part \"" + local + "\" is not allowed";
-      }
+      std::string local = CheckPart(at[0], "local part", &IsEmailLocal,
+                                    "local part \"" + at[0] + "\" is not allowed");
+      if (!local.empty()) return local;
       std::string domain = CheckDnsParts(at[1], true);
       return domain.empty() ? "" : "domain: " + domain;
     }
@@ -271,15 +274,11 @@ std::string CheckPattern(PatternKind kind, const std::string& pattern) {
                    : "must be 1-64 characters without leading or trailing spaces, control "
                      "characters or any of , + = \\ \" < > ; #";
       for (const std::string& part : Split(pattern, '.')) {
-        if (part == "*" || IsPlaceholder(part)) continue;
-        std::string p = PlaceholderProblem(part, "dot-separated part");
+        std::string p = CheckPart(part, "dot-separated part", &IsSafeSubjectText,
+                                  "\"" + part +
+                                      "\" must be non-empty, without leading or trailing spaces, "
+                                      "control characters or any of , + = \\ \" < > ; #");
         if (!p.empty()) return p;
-        if (part.find('*') != std::string::npos)
-          return "\"*\" must be a whole dot-separated part (got \"" + part + "\")";
-        if (!IsSafeSubjectText(part))
-          return "\"" + part +
-                 "\" must be non-empty, without leading or trailing spaces, control "
-                 "characters or any of , + = \\ \" < > ; #";
       }
       return "";
     }
