@@ -249,7 +249,10 @@ for crd in certstores certissuers clustercertissuers; do
   expect "CRD $crd.certstore.dev keep policy" \
     "$(k get crd "$crd.certstore.dev" -o jsonpath='{.metadata.annotations.helm\.sh/resource-policy},{.metadata.annotations.meta\.helm\.sh/release-name}')" "keep,$release"
 done
-helm get manifest "$release" -n "$ns" | grep -q '^kind: CustomResourceDefinition' ||
+# To a file first: with pipefail, `grep -q` closing the pipe early makes a
+# large manifest's helm exit on SIGPIPE.
+helm get manifest "$release" -n "$ns" >"$work/manifest.yaml"
+grep -q '^kind: CustomResourceDefinition' "$work/manifest.yaml" ||
   fail "the CRDs are not part of the release manifest, so helm upgrade would not upgrade them"
 echo "  CRDs are in the release manifest (upgraded with it)"
 
