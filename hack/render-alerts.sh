@@ -351,6 +351,42 @@ groups:
             (threshold @ALERTS_RECONCILE_ERROR_RATIO@). Renewals may be delayed. Check the operator logs and
             certstore_api_requests_total by code for the failing API calls.
           runbook_url: "@ALERTS_RUNBOOK_BASE_URL@#certstorereconcileerrors"
+
+      # An issuer's spec.policy keeps refusing CertStores (each denied
+      # CertStore is looked at again at least every 5 minutes, so a standing
+      # denial keeps the increase above 0). A Secret issued under an older,
+      # looser policy is frozen: it is not renewed and will expire.
+      - alert: CertStorePolicyDenied
+        expr: |
+          sum by (issuer_kind, issuer_name, field) (increase(certstore_policy_denials_total[15m])) > 0
+        for: 15m
+        labels:
+          severity: warning
+        annotations:
+          summary: "{{ $labels.issuer_kind }} {{ $labels.issuer_name }} refuses CertStores ({{ $labels.field }})"
+          description: >-
+            The spec.policy of {{ $labels.issuer_kind }} {{ $labels.issuer_name }} has refused CertStores for
+            more than 15m, on spec.policy.{{ $labels.field }}. Nothing is issued or renewed for them; a
+            certificate issued earlier is kept until it expires. Find them with
+            kubectl get cstore -A and their Ready reason PolicyDenied.
+          runbook_url: "@ALERTS_RUNBOOK_BASE_URL@#certstorepolicydenied"
+
+      # A CA rotation step has waited for lagging CertStores for 30m. The step
+      # goes on without them after --ca-rotation-member-deadline; until then
+      # no certificate moves to the new CA (or the old root stays trusted).
+      - alert: CertIssuerCARotationStalled
+        expr: |
+          max without (instance, pod) (certstore_issuer_ca_rotation_waiting_members) > 0
+        for: 30m
+        labels:
+          severity: warning
+        annotations:
+          summary: "{{ $labels.kind }} {{ if $labels.namespace }}{{ $labels.namespace }}/{{ end }}{{ $labels.name }}: CA rotation waits for {{ $value }} CertStore(s)"
+          description: >-
+            The CA rotation of {{ $labels.kind }} {{ if $labels.namespace }}{{ $labels.namespace }}/{{ end }}{{ $labels.name }}
+            has waited for {{ $value }} CertStore(s) for more than 30m. status.rotation.waitingFor names
+            them; their Ready reason says why (often SecretWriteFailed).
+          runbook_url: "@ALERTS_RUNBOOK_BASE_URL@#certissuercarotationstalled"
 EOF
 
 case ${1:-} in

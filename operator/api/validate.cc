@@ -268,14 +268,18 @@ void CheckPolicy(FieldErrors& e, const std::string& p, const IssuerPolicy& pol,
                 PatternKind::kWildcardDnsName);
   CheckPatterns(e, p + ".uris", pol.uris, PatternKind::kUri);
   CheckPatterns(e, p + ".emailAddresses", pol.email_addresses, PatternKind::kEmail);
-  CheckPatterns(e, p + ".commonNames", pol.common_names, PatternKind::kSubjectValue);
   const SubjectPolicy& sp = pol.subject;
-  CheckPatterns(e, p + ".subject.organizations", sp.organizations, PatternKind::kSubjectValue);
-  CheckPatterns(e, p + ".subject.organizationalUnits", sp.organizational_units,
-                PatternKind::kSubjectValue);
-  CheckPatterns(e, p + ".subject.countries", sp.countries, PatternKind::kSubjectValue);
-  CheckPatterns(e, p + ".subject.localities", sp.localities, PatternKind::kSubjectValue);
-  CheckPatterns(e, p + ".subject.provinces", sp.provinces, PatternKind::kSubjectValue);
+  const struct {
+    const char* field;
+    const std::vector<std::string>* patterns;
+  } subject_values[] = {{"commonNames", &pol.common_names},
+                        {"subject.organizations", &sp.organizations},
+                        {"subject.organizationalUnits", &sp.organizational_units},
+                        {"subject.countries", &sp.countries},
+                        {"subject.localities", &sp.localities},
+                        {"subject.provinces", &sp.provinces}};
+  for (const auto& v : subject_values)
+    CheckPatterns(e, p + "." + v.field, *v.patterns, PatternKind::kSubjectValue);
   if (pol.ip_addresses.size() > 100) e.Add(p + ".ipAddresses", "must have at most 100 items");
   for (size_t i = 0; i < pol.ip_addresses.size(); ++i) {
     std::string problem = CheckCidr(pol.ip_addresses[i]);

@@ -131,7 +131,7 @@ RotationStep AdvanceRotation(const api::ObservedStatus& prev, X509* root,
   if (r.trust_distributed_at.empty()) {
     std::vector<const RotationMember*> lagging;
     for (const auto& m : members)
-      if (m.ready && m.trusts_issuer &&
+      if ((m.ready || m.write_failing) && m.trusts_issuer &&
           std::find(m.truststore_issuer_cas.begin(), m.truststore_issuer_cas.end(), new_fp) ==
               m.truststore_issuer_cas.end())
         lagging.push_back(&m);
@@ -152,7 +152,8 @@ RotationStep AdvanceRotation(const api::ObservedStatus& prev, X509* root,
     }
     std::vector<const RotationMember*> lagging;
     for (const auto& m : members)
-      if (m.ready && m.has_keystore && m.issuer_ca_fingerprint != new_fp) lagging.push_back(&m);
+      if ((m.ready || m.write_failing) && m.has_keystore && m.issuer_ca_fingerprint != new_fp)
+        lagging.push_back(&m);
     if (WaitFor(lagging, "certificate", " to be re-issued from the new CA", distributed + delay, now, limits, before, &r, &step))
       return step;
     r.reissued_at = FormatRfc3339(now);

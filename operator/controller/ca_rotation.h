@@ -23,7 +23,12 @@ namespace certstore::controller {
 // What a CertStore using the issuer reports (from its spec and status).
 struct RotationMember {
   std::string name;               // "ns/name", for messages
-  bool ready = false;             // Ready=True; others do not hold a rotation up
+  bool ready = false;             // Ready=True
+  // Ready=False only because its Secret cannot be written (SecretWriteFailed):
+  // still waited for, up to the member deadline, since its workload would
+  // lose trust if the rotation went on at once. Other not-Ready members
+  // (invalid, PolicyDenied, ...) never hold a rotation up.
+  bool write_failing = false;
   bool trusts_issuer = false;     // a truststore with an `issuer: {}` source
   bool has_keystore = false;
   std::vector<std::string> truststore_issuer_cas;  // status.truststore.issuerCAs

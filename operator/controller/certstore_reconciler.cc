@@ -36,6 +36,35 @@ struct IssuerLookup {
   Condition problem;  // set when !issuer
 };
 
+// The ClusterCertIssuer whose CA Secret ns/name is, or "" when none. Such a
+// Secret is the cluster's trust anchor: no CertIssuer and no CertStore may
+// read it, or its key would sign outside the ClusterCertIssuer's policy.
+std::string ClusterIssuerUsing(const ReconcilerDeps& d, const std::string& ns,
+                               const std::string& name) {
+  if (d.cluster_issuers == nullptr || ns != d.cluster_resource_namespace) return "";
+  auto users = d.cluster_issuers->ByIndex(kRefIndex, "Secret/" + ns + "/" + name);
+  return users.empty() ? "" : users.front()->meta.name;
+}
+
+// A reference of `cs` to a ClusterCertIssuer's CA Secret, as a message; "".
+std::string ReadsClusterCaSecret(const ReconcilerDeps& d, const api::CertStore& cs) {
+  const std::string& ns = cs.metadata.namespace_;
+  std::vector<std::pair<std::string, std::string>> refs;  // path, Secret name
+  if (cs.spec.password) refs.push_back({"spec.password.secretKeyRef", cs.spec.password->name});
+  if (cs.spec.truststore)
+    for (size_t i = 0; i < cs.spec.truststore->sources.size(); ++i)
+      if (cs.spec.truststore->sources[i].type == api::TrustSource::Type::kSecret)
+        refs.push_back({"spec.truststore.sources[" + std::to_string(i) + "].secret",
+                        cs.spec.truststore->sources[i].name});
+  for (const auto& [path, secret] : refs) {
+    std::string user = ClusterIssuerUsing(d, ns, secret);
+    if (!user.empty())
+      return path + ": Secret " + ns + "/" + secret + " holds the CA of ClusterCertIssuer " +
+             user + "; no CertStore may read it (use an issuer: {} trust source for its root)";
+  }
+  return "";
+}
+
 IssuerLookup FindIssuer(const ReconcilerDeps& d, const api::IssuerRef& ref, const std::string& ns) {
   IssuerLookup out;
   bool cluster = ref.kind == api::IssuerKind::kClusterCertIssuer;
@@ -59,6 +88,20 @@ IssuerLookup FindIssuer(const ReconcilerDeps& d, const api::IssuerRef& ref, cons
     return out;
   }
   out.ca_namespace = cluster ? d.cluster_resource_namespace : ns;
+  if (!cluster) {
+    const api::IssuerSpec& spec = issuer->spec;
+    std::string secret = spec.ca ? spec.ca->secret_name
+                                 : spec.self_signed ? spec.self_signed->secret_name : "";
+    std::string user = ClusterIssuerUsing(d, ns, secret);
+    if (!user.empty()) {
+      out.problem = {"False", engine::kReasonPolicyDenied,
+                     what + " names Secret " + ns + "/" + secret +
+                         ", the CA of ClusterCertIssuer " + user +
+                         "; a CertIssuer may not sign with a ClusterCertIssuer's key (its "
+                         "policy would not apply)"};
+      return out;
+    }
+  }
   out.status = api::ParseObservedStatus(obj->json);
   out.issuer = std::move(issuer).value();
   return out;
@@ -146,6 +189,7 @@ std::vector<RotationMember> RotationMembers(const ReconcilerDeps& d, bool cluste
     RotationMember m;
     m.name = obj->meta.ns + "/" + obj->meta.name;
     m.ready = st.ready && st.ready->status == "True";
+    m.write_failing = st.ready && st.ready->status == "False" && st.ready->reason == "SecretWriteFailed";
     m.has_keystore = cs->spec.keystore.has_value();
     if (cs->spec.truststore)
       for (const auto& src : cs->spec.truststore->sources)
@@ -201,6 +245,9 @@ ReconcileResult CertStoreReconciler::Reconcile(const std::string& key) {
   api::FieldErrors fe = api::Validate(*cs);
   if (!fe.empty()) return fail({"False", "InvalidSpec", fe.ToStatus().message()});
 
+  std::string reads_cluster_ca = ReadsClusterCaSecret(d_, *cs);
+  if (!reads_cluster_ca.empty())
+    return fail({"False", engine::kReasonPolicyDenied, reads_cluster_ca});
   IssuerLookup il = FindIssuer(d_, cs->spec.issuer_ref, ns);
   if (!il.issuer) return fail(il.problem);
   // Who may use the issuer, for what: from the caches now, and again from

@@ -55,6 +55,11 @@ class ReconcileObserver {
 constexpr char kIssuerIndex[] = "issuer";
 std::string IssuerIndexValue(bool cluster, const std::string& ns, const std::string& name);
 
+// The cache index (CertStores, CertIssuers, ClusterCertIssuers) from an
+// object they read to them; values "Secret/<ns>/<name>" or
+// "ConfigMap/<ns>/<name>".
+constexpr char kRefIndex[] = "ref";
+
 struct ReconcilerDeps {
   kube::Client* client = nullptr;
   const kube::ObjectCache* certstores = nullptr;

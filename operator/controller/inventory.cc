@@ -99,10 +99,11 @@ void Inventory::OnIssuer(bool cluster, const kube::ObjectPtr& old_obj,
     issuers_.erase(key);
     return;
   }
-  IssuerFacts f{kind, o->meta.ns, o->meta.name, "Unknown", std::nullopt};
+  IssuerFacts f{kind, o->meta.ns, o->meta.name, "Unknown", std::nullopt, std::nullopt};
   api::ObservedStatus st = api::ParseObservedStatus(o->json);
   if (st.ready) f.ready = st.ready->status;
   f.ca_not_after = UnixSeconds(st.not_after);
+  if (st.rotation) f.rotation_waiting = st.rotation->waiting_count;
   std::lock_guard<std::mutex> l(mu_);
   issuers_[key] = std::move(f);
 }

@@ -33,6 +33,9 @@ struct IssuerFacts {
   std::string kind, ns, name;  // ns "" for ClusterCertIssuers
   std::string ready = "Unknown";
   std::optional<double> ca_not_after;
+  // A CA rotation in progress (status.rotation): the members its current
+  // step waits for. nullopt when no rotation runs.
+  std::optional<int64_t> rotation_waiting;
 };
 
 struct TruststoreFacts {

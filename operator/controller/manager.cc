@@ -12,8 +12,6 @@
 namespace certstore::controller {
 namespace {
 
-// "Secret/ns/name" or "ConfigMap/ns/name": objects a CertStore or issuer reads.
-constexpr char kRefIndex[] = "ref";
 
 std::string KeyOf(const kube::ObjectPtr& o) {
   return kube::ObjectKey(o->meta.ns, o->meta.name);

@@ -200,6 +200,10 @@ std::string OperatorMetrics::Scrape() const {
     MetricFamily ca_not_after =
         Gauge("certstore_issuer_ca_not_after_timestamp_seconds",
               "When the issuer's CA certificate expires");
+    MetricFamily rotation_waiting =
+        Gauge("certstore_issuer_ca_rotation_waiting_members",
+              "While the issuer's CA rotates: the CertStores its current step waits for "
+              "(0 = moving on); absent when no rotation runs");
     for (const auto& f : inv->Issuers()) {
       std::vector<ClientMetric::Label> labels = {
           {"kind", f.kind}, {"namespace", f.ns}, {"name", f.name}};
@@ -209,9 +213,11 @@ std::string OperatorMetrics::Scrape() const {
         Add(&issuer_ready, l, f.ready == c ? 1 : 0);
       }
       if (f.ca_not_after) Add(&ca_not_after, labels, *f.ca_not_after);
+      if (f.rotation_waiting)
+        Add(&rotation_waiting, labels, static_cast<double>(*f.rotation_waiting));
     }
     for (auto* f : {&not_after, &not_before, &renewal, &ready, &trust,
-                    &issuer_ready, &ca_not_after})
+                    &issuer_ready, &ca_not_after, &rotation_waiting})
       families.push_back(std::move(*f));
   }
   const controller::Manager* m = manager_.load();

@@ -166,6 +166,22 @@ std::vector<BadInput> BadInputs() {
        {"@: document 2 (CertStore/server): spec.issuerRef: ClusterCertIssuer "
         "lab-ca is not "
         "in the input"}},
+      // The issuer's policy, applied offline by the same engine.
+      {"PolicyDeniesAName",
+       "dnsNames: [mtls-server.lab.local, localhost]",
+       "dnsNames: [mtls-server.lab.local, payments.example.com]",
+       {"@: document 2 (CertStore/server): PolicyDenied: spec.keystore.dnsNames[1] "
+        "\"payments.example.com\" is not allowed by ClusterCertIssuer lab-root-ca"}},
+      {"PolicyDeniesTheNamespace",
+       "    namespaceSelector: {}",
+       "    namespaceSelector: {matchLabels: {tier: lab}}",
+       {"@: document 2 (CertStore/server): PolicyDenied: namespace default is not selected by "
+        "ClusterCertIssuer lab-root-ca"}},
+      {"PolicyDeniesTheDuration",
+       "    maxDuration: 8760h",
+       "    maxDuration: 720h",
+       {"@: document 2 (CertStore/server): PolicyDenied: spec.keystore.duration \"2160h\" "
+        "exceeds ClusterCertIssuer lab-root-ca's spec.policy.maxDuration (720h)"}},
       {"MissingPasswordSecret",
        "  formats: [PKCS12, JKS, PEM]\n---",
        "  formats: [PKCS12, JKS, PEM]\n  password: {secretKeyRef: {name: "
@@ -173,6 +189,19 @@ std::vector<BadInput> BadInputs() {
        {"@: document 2 (CertStore/server): spec.password.secretKeyRef: Secret "
         "default/server-pass not found"}},
   };
+}
+
+// A Namespace document in the input gives the labels a namespaceSelector
+// reads, as in a cluster.
+TEST_F(CliRenderTest, NamespaceLabelsFromTheInputAdmitAPolicy) {
+  std::string text = Slurp(LabYaml());
+  std::string from = "    namespaceSelector: {}";
+  text.replace(text.find(from), from.size(), "    namespaceSelector: {matchLabels: {tier: lab}}");
+  text += "---\napiVersion: v1\nkind: Namespace\nmetadata: {name: default, labels: {tier: lab}}\n";
+  std::string input = dir_ / "labelled.yaml";
+  Spit(input, text);
+  RunResult r = Run({"render", "-f", input, "--out", dir_ / "out"});
+  EXPECT_EQ(r.code, 0) << r.All();
 }
 
 class CliBadInputTest : public CliRenderTest,

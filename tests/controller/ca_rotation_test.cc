@@ -119,8 +119,15 @@ TEST_F(CaRotationTest, ALaggingMemberIsNamedThenLeftBehindAfterTheDeadline) {
   RotationLimits limits;
   limits.propagation_delay = kDelay;
   limits.member_deadline = seconds(600);
-  std::vector<RotationMember> members = {Member(true, old_fp_), Member(false, old_fp_)};
-  members[1].name = "tenant-x/stuck";  // e.g. its Secret was made immutable
+  std::vector<RotationMember> members = {Member(true, old_fp_), Member(false, old_fp_),
+                                         Member(false, old_fp_, /*ready=*/false)};
+  // Its Secret was made immutable: Ready=False, SecretWriteFailed. Still
+  // waited for (its workload would lose trust), up to the deadline.
+  members[1].name = "tenant-x/stuck";
+  members[1].ready = false;
+  members[1].write_failing = true;
+  // Not Ready for another reason (e.g. PolicyDenied): never waited for.
+  members[2].name = "tenant-y/denied";
   RotationStep s = AdvanceRotation(Recorded(old_), new_.cert.get(), members, t0, limits);
   ASSERT_TRUE(s.rotation);
   EXPECT_EQ(s.rotation->waiting_for, std::vector<std::string>{"tenant-x/stuck"});

@@ -43,10 +43,29 @@ inline int FreeLoopbackPort() {
   return port;
 }
 
+// A root CA made with the openssl command line, as a user would: `dir`/<cn>.crt
+// and .key, and their contents.
+struct OpensslRoot {
+  std::string crt, key;
+};
+inline OpensslRoot MakeOpensslRoot(const std::string& dir, const std::string& cn) {
+  std::string crt = dir + "/" + cn + ".crt", key = dir + "/" + cn + ".key";
+  CommandResult r = RunCommand(
+      {"openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256",
+       "-nodes", "-keyout", key, "-out", crt, "-days", "30", "-subj", "/O=Lab/CN=" + cn,
+       "-addext", "basicConstraints=critical,CA:TRUE", "-addext",
+       "keyUsage=critical,keyCertSign,cRLSign"});
+  EXPECT_TRUE(r.ok()) << r.output;
+  return {ReadFile(crt).value_or(""), ReadFile(key).value_or("")};
+}
+
 class OperatorIT : public ::testing::Test {
  protected:
   // The suite operator's --ca-rotation-propagation-delay (60 s by default).
   static constexpr int kPropagationDelaySeconds = 3;
+  // Its --ca-rotation-member-deadline (1h by default): how long a rotation
+  // waits for a member whose Secret cannot be written.
+  static constexpr int kMemberDeadlineSeconds = 25;
   static void SetUpTestSuite() {
     ASSERT_TRUE(env->InstallCrds());
     crns_ = "certstore-system-" + std::to_string(getpid());
@@ -79,7 +98,9 @@ class OperatorIT : public ::testing::Test {
                       "127.0.0.1:" + std::to_string(health_port_), "--metrics-bind-address",
                       "127.0.0.1:" + std::to_string(metrics_port_),
                       "--ca-rotation-propagation-delay",
-                      std::to_string(kPropagationDelaySeconds) + "s"};
+                      std::to_string(kPropagationDelaySeconds) + "s",
+                      "--ca-rotation-member-deadline",
+                      std::to_string(kMemberDeadlineSeconds) + "s"};
     pid_ = SpawnOperator(operator_args_, log_);
   }
   // Starts build/bin/certstore-operator with `args`, output to `log_path`.

@@ -20,21 +20,6 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
-// A root CA made with the openssl command line, as a user would.
-struct Root {
-  std::string crt, key;
-};
-Root MakeRoot(const std::string& dir, const std::string& cn) {
-  std::string crt = dir + "/" + cn + ".crt", key = dir + "/" + cn + ".key";
-  CommandResult r = RunCommand(
-      {"openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256",
-       "-nodes", "-keyout", key, "-out", crt, "-days", "30", "-subj", "/O=Lab/CN=" + cn,
-       "-addext", "basicConstraints=critical,CA:TRUE", "-addext",
-       "keyUsage=critical,keyCertSign,cRLSign"});
-  EXPECT_TRUE(r.ok()) << r.output;
-  return {ReadFile(crt).value_or(""), ReadFile(key).value_or("")};
-}
-
 // What a Secret version holds, as far as the rotation is concerned.
 struct Version {
   api::SecretObject secret;
@@ -46,7 +31,8 @@ struct Version {
 TEST_F(OperatorIT, CaRotationNeverBreaksAJavaHandshake) {
   std::string dir = "/tmp/operator-rotation-" + std::to_string(getpid());
   std::filesystem::create_directories(dir);
-  Root one = MakeRoot(dir, "Rotation Root One"), two = MakeRoot(dir, "Rotation Root Two");
+  OpensslRoot one = MakeOpensslRoot(dir, "Rotation Root One"),
+              two = MakeOpensslRoot(dir, "Rotation Root Two");
   auto ca_secret = [&](const std::string& cn) {
     CommandResult y = env->Kubectl({"-n", ns_, "create", "secret", "tls", "rot-ca", "--cert",
                                     dir + "/" + cn + ".crt", "--key", dir + "/" + cn + ".key",

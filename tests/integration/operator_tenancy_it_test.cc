@@ -6,9 +6,11 @@
 //   - a Secret belongs to a CertStore only by its controller ownerReference:
 //     another CertStore naming it, or a CA Secret, is a SecretConflict;
 //   - a recorded root whose Secret is deleted is never re-created by itself.
+#include <filesystem>
 #include <thread>
 
 #include "operator/common/files.h"
+#include "operator/pki/certificate.h"
 #include "tests/integration/operator_fixture.h"
 
 namespace certstore {
@@ -214,6 +216,87 @@ TEST_F(OperatorIT, TenancyADeletedRootIsNeverReplacedByItself) {
       },
       std::chrono::seconds(90)))
       << Condition("app", "Ready", "message");
+}
+
+
+TEST_F(OperatorIT, TenancyAnImmutableSecretCannotHoldACaRotationHostage) {
+  std::string dir = "/tmp/operator-hostage-" + std::to_string(getpid());
+  std::filesystem::create_directories(dir);
+  MakeOpensslRoot(dir, "Hostage Root One");
+  OpensslRoot two = MakeOpensslRoot(dir, "Hostage Root Two");
+  auto ca_secret = [&](const std::string& cn) {
+    CommandResult y = env->Kubectl({"-n", ns_, "create", "secret", "tls", "host-ca", "--cert",
+                                    dir + "/" + cn + ".crt", "--key", dir + "/" + cn + ".key",
+                                    "--dry-run=client", "-o", "yaml"});
+    ASSERT_TRUE(y.ok()) << y.output;
+    Apply(y.output);
+  };
+  ca_secret("Hostage Root One");
+  auto store = [](const std::string& name, const std::string& extra) {
+    return "---\napiVersion: certstore.dev/v1alpha1\nkind: CertStore\nmetadata: {name: " + name +
+           "}\nspec:\n  issuerRef: {name: host}\n  secretName: " + name +
+           "-stores\n  keystore:\n" + extra + "  truststore: {}\n  formats: [PKCS12, PEM]\n";
+  };
+  Apply("apiVersion: certstore.dev/v1alpha1\nkind: CertIssuer\nmetadata: {name: host}\n"
+        "spec:\n  ca: {secretName: host-ca}\n" +
+        store("server", "    commonName: host-server.local\n    dnsNames: [host-server.local]\n"
+                        "    usages: [serverAuth]\n") +
+        store("client", "    commonName: host-client\n    usages: [clientAuth]\n") +
+        store("stuck", "    commonName: stuck\n"));
+  for (const char* cs : {"server", "client", "stuck"})
+    ASSERT_TRUE(WaitReady(cs, "True")) << cs << ": " << Condition(cs, "Ready", "message");
+  ASSERT_TRUE(Eventually([&] {
+    return !Jsonpath("certissuer.certstore.dev", "host", "{.status.caCertificate}").empty();
+  }, std::chrono::seconds(30)));
+
+  // A tenant makes its own Secret immutable, then the CA rotates.
+  ASSERT_TRUE(env->Kubectl({"-n", ns_, "patch", "secret", "stuck-stores", "--type=merge", "-p",
+                            "{\"immutable\":true}"})
+                  .ok());
+  auto rotated_at = std::chrono::steady_clock::now();
+  ca_secret("Hostage Root Two");
+
+  // The member says why; the issuer names it.
+  ASSERT_TRUE(WaitReady("stuck", "False", "SecretWriteFailed"))
+      << Condition("stuck", "Ready", "message");
+  EXPECT_NE(Condition("stuck", "Ready", "message").find("immutable"), std::string::npos)
+      << Condition("stuck", "Ready", "message");
+  EXPECT_TRUE(Eventually([&] {
+    return Jsonpath("certissuer.certstore.dev", "host", "{.status.rotation.waitingFor}")
+               .find(ns_ + "/stuck") != std::string::npos;
+  }, std::chrono::seconds(30)))
+      << env->Kubectl({"-n", ns_, "get", "certissuer", "host", "-o", "yaml"}).output;
+  EXPECT_NE(EventsMentioning({"CARotationWaiting"}).find("CARotationWaiting"), std::string::npos);
+
+  // After the member deadline the rotation completes for everyone else.
+  std::string new_fp = [&] {
+    auto c = pki::ParseCertificatesPem(two.crt);
+    return c.ok() ? pki::FingerprintSha256(c->front().get()) : std::string();
+  }();
+  bool done = Eventually([&] {
+    for (const char* cs : {"server", "client"})
+      if (CertStoreField(cs, "{.status.issuerCAFingerprintSHA256}") != new_fp) return false;
+    return Jsonpath("certissuer.certstore.dev", "host", "{.status.rotation}").empty();
+  }, std::chrono::seconds(kMemberDeadlineSeconds + 90));
+  ASSERT_TRUE(done) << env->Kubectl({"-n", ns_, "get", "certissuer", "host", "-o", "yaml"}).output;
+  EXPECT_GE(std::chrono::steady_clock::now() - rotated_at,
+            std::chrono::seconds(kMemberDeadlineSeconds))
+      << "the rotation went on before the member deadline";
+  EXPECT_NE(EventsMentioning({"CARotationProceeded"}).find(ns_ + "/stuck"), std::string::npos);
+
+  // The others still complete a Java mutual-TLS handshake with their stores.
+  auto server = Secret("server-stores"), client = Secret("client-stores");
+  ASSERT_TRUE(server && client);
+  WriteStores(*server, dir, "server");
+  WriteStores(*client, dir, "client");
+  passwords_.push_back(server->data.at("password"));
+  passwords_.push_back(client->data.at("password"));
+  JavaServer java = StartJavaServer(dir, "server");
+  ASSERT_FALSE(java.port.empty());
+  CommandResult ok = JavaClient(dir, "client", "host-server.local", java.port);
+  StopJavaServer(&java);
+  EXPECT_TRUE(ok.ok()) << ok.output;
+  std::filesystem::remove_all(dir);
 }
 
 }  // namespace
