@@ -299,5 +299,64 @@ TEST_F(OperatorIT, TenancyAnImmutableSecretCannotHoldACaRotationHostage) {
   std::filesystem::remove_all(dir);
 }
 
+TEST_F(OperatorIT, TenancyNoIssuerOrCertStoreMayReadAClusterIssuersCaSecret) {
+  // Objects in the cluster resource namespace, where ClusterCertIssuer CA
+  // Secrets live; names unique per test.
+  const std::string guarded = "guarded-" + ns_, thief = "thief-" + ns_, reader = "reader-" + ns_;
+  auto apply_crns = [&](const std::string& yaml) {
+    CommandResult r = env->Kubectl({"-n", crns_, "apply", "-f", "-"}, yaml);
+    ASSERT_TRUE(r.ok()) << r.output;
+  };
+  auto ready = [&](const std::string& kind, const std::string& name, const std::string& field) {
+    CommandResult r = env->Kubectl({"-n", crns_, "get", kind, name, "-o",
+                                    "jsonpath={.status.conditions[?(@.type==\"Ready\")]." + field +
+                                        "}"});
+    return r.ok() ? r.output : "";
+  };
+  apply_crns(ClusterIssuer(guarded, "  policy: {namespaceSelector: {}}\n"));
+  ASSERT_TRUE(Eventually(
+      [&] { return env->Kubectl({"-n", crns_, "get", "secret", guarded}).ok(); },
+      std::chrono::seconds(30)));
+  std::string ca_rv =
+      env->Kubectl({"-n", crns_, "get", "secret", guarded, "-o", "jsonpath={.metadata.resourceVersion}"})
+          .output;
+
+  // A CertIssuer that would sign with the cluster CA's key, and a CertStore
+  // using it: both refused, nothing issued.
+  apply_crns("apiVersion: certstore.dev/v1alpha1\nkind: CertIssuer\nmetadata: {name: " + thief +
+             "}\nspec:\n  ca: {secretName: " + guarded + "}\n---\n" +
+             CertStore(thief, "{name: " + thief + "}", thief + "-stores",
+                       "    commonName: anything\n"));
+  EXPECT_TRUE(Eventually([&] { return ready("certissuer.certstore.dev", thief, "reason") ==
+                                      "PolicyDenied"; },
+                         std::chrono::seconds(30)))
+      << ready("certissuer.certstore.dev", thief, "message");
+  EXPECT_NE(ready("certissuer.certstore.dev", thief, "message").find("CA of ClusterCertIssuer " + guarded),
+            std::string::npos);
+  EXPECT_TRUE(Eventually([&] { return ready("certstore.certstore.dev", thief, "reason") ==
+                                      "PolicyDenied"; },
+                         std::chrono::seconds(30)));
+  EXPECT_FALSE(env->Kubectl({"-n", crns_, "get", "secret", thief + "-stores"}).ok());
+
+  // A CertStore reading the CA Secret as its password: refused.
+  apply_crns(CertStore(reader, "{kind: ClusterCertIssuer, name: " + guarded + "}",
+                       reader + "-stores", "    commonName: anything\n") +
+             "  password: {secretKeyRef: {name: " + guarded + ", key: tls.key}}\n");
+  EXPECT_TRUE(Eventually([&] { return ready("certstore.certstore.dev", reader, "reason") ==
+                                      "PolicyDenied"; },
+                         std::chrono::seconds(30)));
+  EXPECT_NE(ready("certstore.certstore.dev", reader, "message")
+                .find("spec.password.secretKeyRef: Secret " + crns_ + "/" + guarded),
+            std::string::npos)
+      << ready("certstore.certstore.dev", reader, "message");
+  EXPECT_EQ(env->Kubectl({"-n", crns_, "get", "secret", guarded, "-o",
+                          "jsonpath={.metadata.resourceVersion}"})
+                .output,
+            ca_rv);
+  env->Kubectl({"-n", crns_, "delete", "certstore.certstore.dev", thief, reader, "--wait=false"});
+  env->Kubectl({"-n", crns_, "delete", "certissuer.certstore.dev", thief, "--wait=false"});
+  env->Kubectl({"delete", "clustercertissuer", guarded, "--wait=false"});
+}
+
 }  // namespace
 }  // namespace certstore
