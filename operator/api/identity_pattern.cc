@@ -99,11 +99,52 @@ std::string CheckPart(const std::string& part, const char* what,
   return literal_ok(part) ? "" : literal_problem;
 }
 
-std::string CheckNameNeedsNamespace(const std::string& pattern) {
-  if (pattern.find(kNameVar) != std::string::npos &&
-      pattern.find(kNamespaceVar) == std::string::npos)
-    return "$(name) needs $(namespace) in the same pattern (tenants choose their CertStore "
-           "names; only the namespace binds an identity to a tenant)";
+bool Contains(const std::vector<std::string>& v, const char* x) {
+  for (const auto& e : v)
+    if (e == x) return true;
+  return false;
+}
+
+// Dotted names (DNS names, URI hosts, email domains, subject values) are
+// hierarchies read right to left: the last $(namespace) binds the name to
+// the tenant only if nothing the tenant chooses ($(name), *) stands right
+// of it. ("$(namespace).*.svc" would give team-a the Service team-a of
+// namespace payments.) Without $(namespace), $(name) binds nothing.
+std::string CheckRightmostBinding(const std::vector<std::string>& parts, const char* what) {
+  size_t last = parts.size();
+  for (size_t i = 0; i < parts.size(); ++i)
+    if (parts[i] == kNamespaceVar) last = i;
+  if (last == parts.size()) {
+    if (Contains(parts, kNameVar))
+      return "$(name) needs $(namespace) to its right in the same name (tenants choose their "
+             "CertStore names; only the namespace binds an identity to a tenant)";
+    return "";
+  }
+  for (size_t i = last + 1; i < parts.size(); ++i)
+    if (parts[i] == "*" || parts[i] == kNameVar)
+      return std::string("only literal ") + what + "s may follow $(namespace) (got \"" + parts[i] +
+             "\"): anything a tenant chooses right of it would reach another namespace's names";
+  return "";
+}
+
+// URI paths are hierarchies read left to right: the first $(namespace)
+// segment binds, so every segment before it must be literal. A path without
+// one may hold $(name) only when the host is bound.
+std::string CheckPathBinding(const std::vector<std::string>& segments, bool host_bound) {
+  size_t first = segments.size();
+  for (size_t i = 0; i < segments.size() && first == segments.size(); ++i)
+    if (segments[i] == kNamespaceVar) first = i;
+  if (first == segments.size()) {
+    if (!host_bound && Contains(segments, kNameVar))
+      return "$(name) in a path needs a $(namespace) segment before it (or $(namespace) in the "
+             "host)";
+    return "";
+  }
+  if (host_bound) return "";
+  for (size_t i = 0; i < first; ++i)
+    if (segments[i] == "*" || segments[i] == kNameVar)
+      return "only literal path segments may come before $(namespace) (got \"" + segments[i] +
+             "\"): a tenant-chosen segment there would reach another namespace's identities";
   return "";
 }
 
@@ -231,21 +272,24 @@ bool LooksLikeDnsName(const std::string& s) {
 }
 
 std::string CheckPattern(PatternKind kind, const std::string& pattern) {
-  std::string name_rule = CheckNameNeedsNamespace(pattern);
-  if (!name_rule.empty()) return name_rule;
   switch (kind) {
-    case PatternKind::kDnsName:
-      return CheckDnsParts(pattern, true);
-    case PatternKind::kWildcardDnsName:
+    case PatternKind::kDnsName: {
+      std::string p = CheckDnsParts(pattern, true);
+      return p.empty() ? CheckRightmostBinding(Split(pattern, '.'), "label") : p;
+    }
+    case PatternKind::kWildcardDnsName: {
       if (pattern.compare(0, 2, "*.") != 0)
         return "must start with \"*.\" (the wildcard name it allows, e.g. *.$(namespace).svc)";
-      return CheckDnsParts(pattern.substr(2), false);
+      std::string p = CheckDnsParts(pattern.substr(2), false);
+      return p.empty() ? CheckRightmostBinding(Split(pattern.substr(2), '.'), "label") : p;
+    }
     case PatternKind::kUri: {
-      if (pattern.size() > 2048) return "must be at most 2048 characters";
+      if (pattern.size() > 1024) return "must be at most 1024 characters";
       Uri u;
       std::string why;
       if (!SplitUri(pattern, &u, &why)) return why;
       std::string host = CheckDnsParts(u.host, true);
+      if (host.empty()) host = CheckRightmostBinding(Split(u.host, '.'), "label");
       if (!host.empty()) return "host: " + host;
       for (const std::string& seg : u.segments) {
         std::string p = CheckPart(seg, "path segment", &IsUriSegment,
@@ -254,7 +298,7 @@ std::string CheckPattern(PatternKind kind, const std::string& pattern) {
                                       "digits, '.', '_', '-', '~'");
         if (!p.empty()) return p;
       }
-      return "";
+      return CheckPathBinding(u.segments, Contains(Split(u.host, '.'), kNamespaceVar));
     }
     case PatternKind::kEmail: {
       std::vector<std::string> at = Split(pattern, '@');
@@ -263,7 +307,11 @@ std::string CheckPattern(PatternKind kind, const std::string& pattern) {
                                     "local part \"" + at[0] + "\" is not allowed");
       if (!local.empty()) return local;
       std::string domain = CheckDnsParts(at[1], true);
-      return domain.empty() ? "" : "domain: " + domain;
+      if (domain.empty()) domain = CheckRightmostBinding(Split(at[1], '.'), "label");
+      if (!domain.empty()) return "domain: " + domain;
+      if (at[0] == kNameVar && !Contains(Split(at[1], '.'), kNamespaceVar))
+        return "$(name)@... needs $(namespace) in the domain";
+      return "";
     }
     case PatternKind::kSubjectValue: {
       if (pattern.empty()) return "must not be empty";
@@ -280,7 +328,7 @@ std::string CheckPattern(PatternKind kind, const std::string& pattern) {
                                       "control characters or any of , + = \\ \" < > ; #");
         if (!p.empty()) return p;
       }
-      return "";
+      return CheckRightmostBinding(Split(pattern, '.'), "part");
     }
   }
   return "unknown pattern kind";

@@ -48,6 +48,10 @@ std::string CheckCidr(const std::string& cidr) {
   if (!ParseCidr(cidr, &net, &prefix))
     return "must be a CIDR such as 10.0.0.0/24 or fd00::/64 (got \"" + cidr + "\")";
   if (prefix == 0) return "/0 would allow every address; list the ranges you mean";
+  static const unsigned char kMapped[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
+  if (net.family == AF_INET6 && std::memcmp(net.bytes, kMapped, sizeof(kMapped)) == 0)
+    return "\"" + cidr + "\" is an IPv4-mapped IPv6 range, which never matches (such addresses "
+           "are not issued); write the IPv4 range";
   for (int i = prefix; i < net.bits(); ++i)
     if (BitSet(net.bytes, i))
       return "\"" + cidr + "\" has host bits set; write the network address with its prefix";

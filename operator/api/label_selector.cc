@@ -44,22 +44,4 @@ bool SelectorMatches(const LabelSelector& s, const std::map<std::string, std::st
   return true;
 }
 
-std::string SelectorText(const LabelSelector& s) {
-  std::string out;
-  auto add = [&out](const std::string& x) { out += (out.empty() ? "" : ",") + x; };
-  for (const auto& [k, v] : s.match_labels) add(k + "=" + v);
-  for (const auto& r : s.match_expressions) {
-    if (r.op == "Exists") {
-      add(r.key);
-    } else if (r.op == "DoesNotExist") {
-      add("!" + r.key);
-    } else {
-      std::string vals;
-      for (const auto& v : r.values) vals += (vals.empty() ? "" : ",") + v;
-      add(r.key + (r.op == "In" ? " in (" : " notin (") + vals + ")");
-    }
-  }
-  return out.empty() ? "{} (every namespace)" : out;
-}
-
 }  // namespace certstore::api

@@ -20,9 +20,6 @@ void CheckLabelSelector(const LabelSelector& s, const std::string& path, FieldEr
 // requirement. The empty selector matches everything.
 bool SelectorMatches(const LabelSelector& s, const std::map<std::string, std::string>& labels);
 
-// "kubernetes.io/metadata.name=team-a,tier in (prod)" for messages.
-std::string SelectorText(const LabelSelector& s);
-
 }  // namespace certstore::api
 
 #endif  // CERTSTORE_API_LABEL_SELECTOR_H_

@@ -26,8 +26,9 @@ Usage:
                                    (default: the --namespace value)
       --system-bundle FILE         CA bundle for systemDefaults sources
       --ca-cert FILE --ca-key FILE CA (PEM, CA first then its chain) and key
-                                   for `ca` issuers whose Secret is not in the
-                                   input
+                                   for `ca` ClusterCertIssuers whose Secret is
+                                   not in the input (a CertIssuer's CA goes in
+                                   the input as a Secret)
   kubectl-certstore inspect FILE|DIR [--password P | --password-file F]
       Show what a store holds: entries, aliases, types, chains, subjects,
       SANs, key usages, validity and fingerprints. A DIR is inspected file by

@@ -112,6 +112,41 @@ Status LoadInputs(const std::vector<std::string>& files, const std::string& ns,
   return OkStatus();
 }
 
+// The Secret name a ClusterCertIssuer in the input keeps its CA in, or "".
+std::string ClusterCaSecret(const api::Issuer& is) {
+  if (is.kind != api::IssuerKind::kClusterCertIssuer) return "";
+  if (is.spec.ca) return is.spec.ca->secret_name;
+  return is.spec.self_signed ? is.spec.self_signed->secret_name : "";
+}
+
+// Why `cs` (or its CertIssuer `issuer`) would use a ClusterCertIssuer's CA
+// Secret in `cluster_ns` outside that issuer's policy; "" when it does not.
+std::string ClusterCaUse(const Loaded& in, const std::string& cluster_ns,
+                         const api::CertStore& cs, const api::Issuer& issuer) {
+  std::vector<std::pair<std::string, std::string>> uses;  // what, "ns/name"
+  if (issuer.kind == api::IssuerKind::kCertIssuer) {
+    const auto& spec = issuer.spec;
+    std::string secret = spec.ca ? spec.ca->secret_name
+                                 : spec.self_signed ? spec.self_signed->secret_name : "";
+    uses.push_back({"CertIssuer " + issuer.metadata.name, issuer.metadata.namespace_ + "/" + secret});
+  }
+  const std::string& ns = cs.metadata.namespace_;
+  if (cs.spec.password) uses.push_back({"spec.password.secretKeyRef", ns + "/" + cs.spec.password->name});
+  if (cs.spec.truststore)
+    for (const auto& src : cs.spec.truststore->sources)
+      if (src.type == api::TrustSource::Type::kSecret)
+        uses.push_back({"spec.truststore.sources secret", ns + "/" + src.name});
+  for (const auto& [id, other] : in.issuers) {
+    std::string ca = ClusterCaSecret(other);
+    if (ca.empty()) continue;
+    for (const auto& [what, ref] : uses)
+      if (ref == cluster_ns + "/" + ca)
+        return what + " names Secret " + ref + ", the CA of ClusterCertIssuer " +
+               other.metadata.name + "; only that issuer may use it";
+  }
+  return "";
+}
+
 // Secrets written by earlier runs: <state>/<namespace>/<name>.yaml.
 Status LoadState(const std::string& state, controller::MapObjectSource* objects,
                  std::map<std::string, api::SecretObject>* written) {
@@ -145,9 +180,10 @@ Status AddCaFiles(const std::string& cert, const std::string& key,
   if (!k.ok()) return k.status().WithContext("--ca-key");
   int used = 0;
   for (const auto& [id, issuer] : in->issuers) {
-    if (!issuer.spec.ca) continue;
-    std::string ns = issuer.kind == api::IssuerKind::kClusterCertIssuer
-                         ? cluster_ns : issuer.metadata.namespace_;
+    // Only a ClusterCertIssuer, whose policy then applies: handing a
+    // platform CA to a CertIssuer in the input would sign without one.
+    if (!issuer.spec.ca || issuer.kind != api::IssuerKind::kClusterCertIssuer) continue;
+    const std::string& ns = cluster_ns;
     if (in->objects.GetSecret(ns, issuer.spec.ca->secret_name)) continue;
     api::SecretObject s;
     s.metadata.name = issuer.spec.ca->secret_name;
@@ -159,8 +195,9 @@ Status AddCaFiles(const std::string& cert, const std::string& key,
     ++used;
   }
   if (used == 0)
-    return InvalidArgumentError("--ca-cert/--ca-key given but no `ca` issuer "
-                                "in the input needs them");
+    return InvalidArgumentError("--ca-cert/--ca-key given but no `ca` ClusterCertIssuer "
+                                "in the input needs them (a CertIssuer's CA goes in the "
+                                "input as a Secret)");
   return OkStatus();
 }
 
@@ -255,6 +292,12 @@ int RunRender(const std::vector<std::string>& argv) {
     const api::Issuer& issuer = it->second;
     std::string ca_ns = issuer.kind == api::IssuerKind::kClusterCertIssuer
                             ? cluster_ns : issuer.metadata.namespace_;
+    // A ClusterCertIssuer's CA Secret is for it alone (as in the operator).
+    std::string guarded = ClusterCaUse(in, cluster_ns, cs, issuer);
+    if (!guarded.empty()) {
+      errors += "\n  " + where + ": " + engine::kReasonPolicyDenied + ": " + guarded;
+      continue;
+    }
     controller::CaResolveOptions create;
     create.allow_create = true;  // offline: the state directory keeps roots
     auto ca = controller::ResolveIssuerCa(issuer, ca_ns, in.objects, clock, create);

@@ -30,7 +30,7 @@ std::pair<std::string, std::string> SplitKey(const std::string& key) {
 }
 
 struct IssuerLookup {
-  std::optional<api::Issuer> issuer;
+  std::optional<api::Issuer> issuer;  // metadata.uid and generation as cached
   api::ObservedStatus status;  // the issuer's (CA rotation state)
   std::string ca_namespace;
   Condition problem;  // set when !issuer
@@ -129,7 +129,8 @@ engine::PolicyVerdict CachedPolicyVerdict(const ReconcilerDeps& d, const api::Is
 // them now (informer lag must not sign under an old policy), and the key
 // about to be certified. A read error lands in `*error` (retry, not deny).
 engine::PolicyVerdict LivePolicyVerdict(const ReconcilerDeps& d, const api::CertStore& cs,
-                                        EVP_PKEY* key, Status* error) {
+                                        const api::Issuer& cached, EVP_PKEY* key,
+                                        Status* error) {
   const api::IssuerRef& ref = cs.spec.issuer_ref;
   const std::string& ns = cs.metadata.namespace_;
   bool cluster = ref.kind == api::IssuerKind::kClusterCertIssuer;
@@ -146,6 +147,13 @@ engine::PolicyVerdict LivePolicyVerdict(const ReconcilerDeps& d, const api::Cert
   auto issuer = api::ParseIssuer(*json);
   if (!issuer.ok()) return deny("the issuer is unreadable: " + issuer.status().message());
   api::ApplyDefaults(&*issuer);
+  // The CA about to sign was resolved from the cached issuer: the policy
+  // must be that same issuer's, at that same generation.
+  if (issuer->metadata.uid != cached.metadata.uid ||
+      issuer->metadata.generation != cached.metadata.generation) {
+    *error = AbortedError("the issuer changed while a certificate was being issued; re-reading");
+    return deny("the issuer changed while a certificate was being issued");
+  }
   std::optional<api::NamespaceObject> nsobj;
   if (cluster) {
     auto nsjson = d.client->Get(kube::NamespacesResource(), "", ns);
@@ -178,14 +186,23 @@ std::vector<X509*> Raw(const std::vector<pki::X509Ptr>& v) {
 }
 
 // The CertStores using an issuer, as a CA rotation sees them.
-std::vector<RotationMember> RotationMembers(const ReconcilerDeps& d, bool cluster,
-                                            const std::string& ns, const std::string& name) {
+// Members are the CertStores of namespaces the issuer serves that its
+// policy does not refuse: a tenant the issuer does not serve can never hold
+// its rotation up, nor appear in its status.
+std::vector<RotationMember> RotationMembers(const ReconcilerDeps& d, const api::Issuer& issuer,
+                                            bool cluster, const std::string& ns,
+                                            const std::string& name) {
   std::vector<RotationMember> out;
   for (const auto& obj : d.certstores->ByIndex(kIssuerIndex, IssuerIndexValue(cluster, ns, name))) {
     auto cs = api::ParseCertStore(obj->json);
     if (!cs.ok()) continue;
     api::ApplyDefaults(&*cs);
     api::ObservedStatus st = api::ParseObservedStatus(obj->json);
+    if (st.ready && st.ready->reason == engine::kReasonPolicyDenied) continue;
+    kube::ObjectPtr nsobj = d.namespaces ? d.namespaces->Get("", obj->meta.ns) : nullptr;
+    if (!engine::CheckNamespace(issuer, obj->meta.ns, nsobj ? &nsobj->meta.labels : nullptr)
+             .allowed)
+      continue;
     RotationMember m;
     m.name = obj->meta.ns + "/" + obj->meta.name;
     m.ready = st.ready && st.ready->status == "True";
@@ -259,6 +276,9 @@ ReconcileResult CertStoreReconciler::Reconcile(const std::string& key) {
                                 v.field);
     return fail({"False", engine::kReasonPolicyDenied, v.message});
   };
+  // A namespace the issuer does not serve learns nothing more about it (its
+  // CA Secret, root, rotation) and gets nothing written.
+  if (!verdict.allowed && verdict.field == "namespaceSelector") return denied(verdict);
 
   ApiObjectSource objects(*d_.client, d_.managed_secrets);
   // A Secret someone else controls is refused before anything is decrypted
@@ -291,7 +311,7 @@ ReconcileResult CertStoreReconciler::Reconcile(const std::string& key) {
     opts.freeze_keystore = true;
   } else {
     opts.authorize = [&](EVP_PKEY* key) {
-      live_verdict = LivePolicyVerdict(d_, *cs, key, &live_error);
+      live_verdict = LivePolicyVerdict(d_, *cs, *il.issuer, key, &live_error);
       return live_verdict;
     };
   }
@@ -320,6 +340,9 @@ ReconcileResult CertStoreReconciler::Reconcile(const std::string& key) {
     auto w = WriteSecret(*d_.client, s, owner, &objects);
     if (!w.ok()) {
       StatusCode code = w.status().code();
+      // Denied stays denied: a failing write of a frozen Secret must not
+      // make the CertStore a rotation member that is waited for.
+      if (!verdict.allowed && code != StatusCode::kAborted) return denied(verdict);
       if (code == StatusCode::kFailedPrecondition)
         return fail({"False", "SecretConflict", w.status().message()});
       // The API refuses the write itself (immutable, invalid, forbidden):
@@ -482,7 +505,7 @@ ReconcileResult ReconcileIssuer(const ReconcilerDeps& d, bool cluster, const std
   std::vector<RotationMember> members;
   bool may_rotate = prev.rotation.has_value() ||
                     (!prev.ca_certificate.empty() && prev.ca_certificate != root_pem);
-  if (may_rotate) members = RotationMembers(d, cluster, ns, name);
+  if (may_rotate) members = RotationMembers(d, *il.issuer, cluster, ns, name);
   RotationLimits limits;
   limits.propagation_delay = d.rotation_propagation_delay;
   limits.member_deadline = d.rotation_member_deadline;

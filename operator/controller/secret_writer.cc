@@ -20,8 +20,8 @@ std::string StringMap(const std::map<std::string, std::string>& m, bool base64) 
 }  // namespace
 
 std::string ForeignOwner(const api::SecretObject& s, const OwnerRef& owner) {
-  const api::OwnerReference* c = api::ControllerOf(s.metadata);
-  if (c && !owner.uid.empty() && c->uid == owner.uid) return "";
+  // A CA Secret is never written through a CertStore, whatever its
+  // ownerReferences say.
   auto ca = s.metadata.annotations.find(kIssuerUidAnnotation);
   if (ca != s.metadata.annotations.end()) {
     auto who = s.metadata.annotations.find("certstore.dev/issuer");
@@ -29,6 +29,8 @@ std::string ForeignOwner(const api::SecretObject& s, const OwnerRef& owner) {
            (who != s.metadata.annotations.end() ? who->second : std::string("an issuer")) +
            " (a CA Secret is never written through a CertStore)";
   }
+  const api::OwnerReference* c = api::ControllerOf(s.metadata);
+  if (c && !owner.uid.empty() && c->uid == owner.uid) return "";
   if (c)
     return "is controlled by " + c->kind + " " + c->name + " (uid " + c->uid +
            "), not by this " + owner.kind + " (uid " + owner.uid + ")";

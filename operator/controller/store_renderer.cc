@@ -253,8 +253,15 @@ StatusOr<RenderResult> RenderCertStore(const api::CertStore& cs,
         auto have = pki::DescribeKey(cur->key.get());
         keep_key = have.ok() && *have == key_spec;
       }
-      if (keep_key && options.authorize && !options.authorize(cur->key.get()).allowed)
-        keep_key = false;  // a stored key the policy refuses is replaced, never certified
+      if (keep_key && options.authorize) {
+        engine::PolicyVerdict v = options.authorize(cur->key.get());
+        // A stored key the policy refuses is replaced, never certified; any
+        // other refusal (or a failed re-read) stops here, keeping the key.
+        if (!v.allowed && v.field != "privateKey")
+          return PermissionDeniedError(std::string(engine::kReasonPolicyDenied) + ": " +
+                                       v.message);
+        keep_key = v.allowed;
+      }
       if (keep_key) {
         key = std::move(cur->key);
       } else {

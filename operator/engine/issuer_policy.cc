@@ -187,9 +187,10 @@ PolicyVerdict CheckNamespace(const api::Issuer& issuer, const std::string& ns,
     return Deny("namespaceSelector", "namespace " + ns + " could not be read, so " + name +
                                  "'s spec.policy.namespaceSelector cannot admit it");
   if (!api::SelectorMatches(*pol->namespace_selector, *labels))
+    // The selector itself is the platform team's business, not the tenant's.
     return Deny("namespaceSelector", "namespace " + ns + " is not selected by " + name +
-                                 "'s spec.policy.namespaceSelector (" +
-                                 api::SelectorText(*pol->namespace_selector) + ")");
+                                         "'s spec.policy.namespaceSelector: it does not serve "
+                                         "this namespace");
   return {};
 }
 

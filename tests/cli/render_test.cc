@@ -204,6 +204,46 @@ TEST_F(CliRenderTest, NamespaceLabelsFromTheInputAdmitAPolicy) {
   EXPECT_EQ(r.code, 0) << r.All();
 }
 
+// A tenant's CertIssuer may not sign with the ClusterCertIssuer's key, in
+// the input (same namespace as the cluster resource namespace) or through
+// --ca-cert/--ca-key: render refuses and writes nothing.
+TEST_F(CliRenderTest, ATenantCertIssuerCannotSignWithTheClusterCa) {
+  std::string text = Slurp(LabYaml());
+  std::string from = "  issuerRef: {kind: ClusterCertIssuer, name: lab-root-ca}\n  secretName: mtls-server-stores";
+  ASSERT_NE(text.find(from), std::string::npos);
+  text.replace(text.find(from), from.size(), "  issuerRef: {name: mine}\n  secretName: mtls-server-stores");
+  text += "---\napiVersion: certstore.dev/v1alpha1\nkind: CertIssuer\nmetadata: {name: mine}\n"
+          "spec: {ca: {secretName: lab-root-ca}}\n";
+  std::string input = dir_ / "thief.yaml";
+  Spit(input, text);
+  RunResult r = Run({"render", "-f", input, "--out", dir_ / "out"});
+  EXPECT_EQ(r.code, 1) << r.All();
+  EXPECT_NE(r.err.find("PolicyDenied: CertIssuer mine names Secret default/lab-root-ca, the CA of "
+                       "ClusterCertIssuer lab-root-ca"),
+            std::string::npos)
+      << r.err;
+  EXPECT_FALSE(fs::exists(dir_ / "out"));
+
+  // --ca-cert/--ca-key serve ClusterCertIssuers only.
+  std::string ca_dir = dir_ / "ca";
+  fs::create_directories(ca_dir);
+  RunResult gen = Run({"render", "-f", LabYaml(), "--out", ca_dir, "--layout", "files"});
+  ASSERT_EQ(gen.code, 0) << gen.All();
+  std::string tenant = dir_ / "tenant.yaml";
+  Spit(tenant,
+       "apiVersion: certstore.dev/v1alpha1\nkind: CertIssuer\nmetadata: {name: mine}\n"
+       "spec: {ca: {secretName: anything}}\n---\n"
+       "apiVersion: certstore.dev/v1alpha1\nkind: CertStore\nmetadata: {name: pay}\nspec:\n"
+       "  issuerRef: {name: mine}\n  secretName: pay\n  formats: [PEM]\n"
+       "  keystore: {dnsNames: [api.payments.svc]}\n");
+  RunResult r2 = Run({"render", "-f", tenant, "--out", dir_ / "out2", "--ca-cert",
+                      ca_dir + "/server-ca.crt", "--ca-key", ca_dir + "/server.key"});
+  EXPECT_EQ(r2.code, 1) << r2.All();
+  EXPECT_NE(r2.err.find("no `ca` ClusterCertIssuer in the input needs them"), std::string::npos)
+      << r2.err;
+  EXPECT_FALSE(fs::exists(dir_ / "out2"));
+}
+
 class CliBadInputTest : public CliRenderTest,
                         public ::testing::WithParamInterface<BadInput> {};
 

@@ -129,6 +129,14 @@ TEST(ApiReadsTest, AWriteReusesTheReadAndCarriesItsResourceVersion) {
   desired.metadata.name = "other";
   EXPECT_NE(WriteSecret(client, desired, me, &source).status().message().find("uid uid-b"),
             std::string::npos);
+  // A CA Secret is never written through a CertStore, even one that names
+  // this CertStore as its controller.
+  api::SecretObject ca;
+  ca.metadata.name = "root-ca";
+  ca.metadata.namespace_ = "demo";
+  ca.metadata.annotations["certstore.dev/issuer-uid"] = "issuer-uid";
+  ca.metadata.owner_references.push_back({"certstore.dev/v1alpha1", "CertStore", "app", "cs-uid", true});
+  EXPECT_NE(ForeignOwner(ca, me).find("root CA key"), std::string::npos);
   EXPECT_EQ(t.Count("PUT"), 1);
 }
 

@@ -98,5 +98,34 @@ TEST_F(StoreFrozenTest, APolicyThatRefusesTheKeyStopsTheIssuance) {
   EXPECT_EQ(asked, 1);
 }
 
+// rotationPolicy: Never keeps a stored key only while the policy accepts it;
+// a refusal that is not about the key (a namespace, a failed re-read) stops
+// the render and keeps the key, never trading it for a new one.
+TEST_F(StoreFrozenTest, AKeptKeyIsReplacedOnlyWhenThePolicyRefusesTheKey) {
+  std::string never = WithTrust();
+  never.replace(never.find("    usages: [serverAuth]\n"), 25,
+                "    usages: [serverAuth]\n    privateKey: {rotationPolicy: Never}\n");
+  RenderResult first = MustRender(MakeCertStore(never), ca_, objects_, clock_);
+  Store(first, &objects_);
+  clock_.Advance(std::chrono::hours(24 * 80));  // past renewal: a new certificate is due
+  RenderOptions o;
+  o.authorize = [](EVP_PKEY*) {
+    return engine::PolicyVerdict{false, "issuer", "the issuer could not be re-read"};
+  };
+  auto stopped = RenderCertStore(MakeCertStore(never), ca_, objects_, clock_, o);
+  ASSERT_FALSE(stopped.ok());
+  EXPECT_EQ(stopped.status().code(), StatusCode::kPermissionDenied);
+  // Refused because of the key: a new key is made and certified.
+  int asked = 0;
+  o.authorize = [&](EVP_PKEY*) {
+    return ++asked == 1 ? engine::PolicyVerdict{false, "privateKey", "key refused"}
+                        : engine::PolicyVerdict{};
+  };
+  RenderResult renewed = MustRender(MakeCertStore(never), ca_, objects_, clock_, o);
+  EXPECT_TRUE(renewed.decision.issue);
+  EXPECT_EQ(asked, 2);
+  EXPECT_NE(renewed.secrets[0].data.at("tls.key"), first.secrets[0].data.at("tls.key"));
+}
+
 }  // namespace
 }  // namespace certstore::controller

@@ -28,6 +28,19 @@ std::string CertStore(const std::string& name, const std::string& issuer_ref,
          "\n  keystore:\n" + keystore;
 }
 
+// The sum of certstore_issuance_total over its reasons in `exposition`.
+double IssuedTotal(const std::string& exposition) {
+  double sum = 0;
+  size_t at = 0;
+  const std::string name = "certstore_issuance_total{";
+  while ((at = exposition.find(name, at)) != std::string::npos) {
+    size_t space = exposition.find(' ', exposition.find('}', at));
+    sum += std::atof(exposition.c_str() + space + 1);
+    at = space;
+  }
+  return sum;
+}
+
 std::string Scrape(int port) {
   return RunCommand({"curl", "-sS", "-f", "--max-time", "5",
                      "http://127.0.0.1:" + std::to_string(port) + "/metrics"})
@@ -128,13 +141,16 @@ TEST_F(OperatorIT, TenancyASecretBelongsOnlyToTheCertStoreThatControlsIt) {
   // and no key is generated in a loop.
   std::string ca_rv = Jsonpath("secret", "team-ca", "{.metadata.resourceVersion}");
   ASSERT_FALSE(ca_rv.empty());
+  double issued_before = IssuedTotal(Scrape(metrics_port_));
   Apply(CertStore("thief", "{name: team}", "team-ca", "    commonName: thief\n"));
   ASSERT_TRUE(WaitReady("thief", "False", "SecretConflict"));
   EXPECT_NE(Condition("thief", "Ready", "message").find("root CA key"), std::string::npos)
       << Condition("thief", "Ready", "message");
   std::this_thread::sleep_for(std::chrono::seconds(3));
   EXPECT_EQ(Jsonpath("secret", "team-ca", "{.metadata.resourceVersion}"), ca_rv);
-  // Backoff, not a loop: a handful of attempts at most in these seconds.
+  // No certificate (and no key) was issued for it, and backoff, not a
+  // loop: a handful of attempts at most in these seconds.
+  EXPECT_EQ(IssuedTotal(Scrape(metrics_port_)), issued_before);
   EXPECT_LE(std::atoi(CertStoreField("thief", "{.status.failedIssuanceAttempts}").c_str()), 3);
 }
 
