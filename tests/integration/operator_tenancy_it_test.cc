@@ -374,5 +374,73 @@ TEST_F(OperatorIT, TenancyNoIssuerOrCertStoreMayReadAClusterIssuersCaSecret) {
   env->Kubectl({"delete", "clustercertissuer", guarded, "--wait=false"});
 }
 
+// A namespace the ClusterCertIssuer does not serve plants an immutable Secret
+// controlled by its (denied) CertStore: it never becomes a rotation member,
+// so the served namespace's rotation finishes well within the member
+// deadline and the issuer's status never names the tenant.
+TEST_F(OperatorIT, TenancyAnUnservedNamespaceCannotHoldARotation) {
+  std::string dir = "/tmp/operator-unserved-" + std::to_string(getpid());
+  std::filesystem::create_directories(dir);
+  MakeOpensslRoot(dir, "Unserved One");
+  OpensslRoot two = MakeOpensslRoot(dir, "Unserved Two");
+  const std::string issuer = "served-" + ns_, ca = "served-ca-" + ns_;
+  auto ca_secret = [&](const std::string& cn) {
+    CommandResult y = env->Kubectl({"-n", crns_, "create", "secret", "tls", ca, "--cert",
+                                    dir + "/" + cn + ".crt", "--key", dir + "/" + cn + ".key",
+                                    "--dry-run=client", "-o", "yaml"});
+    ASSERT_TRUE(y.ok()) << y.output;
+    ASSERT_TRUE(env->Kubectl({"-n", crns_, "apply", "-f", "-"}, y.output).ok());
+  };
+  ca_secret("Unserved One");
+  std::string served = env->CreateNamespace();
+  ASSERT_FALSE(served.empty());
+  Apply("apiVersion: certstore.dev/v1alpha1\nkind: ClusterCertIssuer\nmetadata: {name: " + issuer +
+        "}\nspec:\n  ca: {secretName: " + ca + "}\n  policy:\n    namespaceSelector: "
+        "{matchLabels: {kubernetes.io/metadata.name: " + served + "}}\n    commonNames: ['*']\n"
+        "    dnsNames: ['*']\n");
+  const std::string ref = "{kind: ClusterCertIssuer, name: " + issuer + "}";
+  std::string app = CertStore("app", ref, "app-stores", "    commonName: app\n") +
+                    "  truststore: {}\n";
+  ASSERT_TRUE(env->Kubectl({"-n", served, "apply", "-f", "-"}, app).ok());
+  Apply(CertStore("hold", ref, "hold-stores", "    commonName: hold\n") + "  truststore: {}\n");
+  auto served_field = [&](const std::string& path) {
+    return env->Kubectl({"-n", served, "get", "certstore.certstore.dev", "app", "-o",
+                         "jsonpath=" + path}).output;
+  };
+  ASSERT_TRUE(Eventually([&] {
+    return served_field("{.status.conditions[?(@.type==\"Ready\")].status}") == "True";
+  }, std::chrono::seconds(60)));
+  ASSERT_TRUE(WaitReady("hold", "False", "PolicyDenied"));
+  // The tenant plants an immutable Secret its CertStore controls.
+  std::string uid = CertStoreField("hold", "{.metadata.uid}");
+  Apply("apiVersion: v1\nkind: Secret\nmetadata:\n  name: hold-stores\n  ownerReferences:\n"
+        "  - {apiVersion: certstore.dev/v1alpha1, kind: CertStore, name: hold, uid: " + uid +
+        ", controller: true}\nimmutable: true\nstringData: {tls.crt: x}\n");
+
+  auto rotated_at = std::chrono::steady_clock::now();
+  ca_secret("Unserved Two");
+  std::string new_fp = [&] {
+    auto c = pki::ParseCertificatesPem(two.crt);
+    return c.ok() ? pki::FingerprintSha256(c->front().get()) : std::string();
+  }();
+  std::string waited;
+  bool done = Eventually([&] {
+    std::string w = env->Kubectl({"get", "clustercertissuer", issuer, "-o",
+                                  "jsonpath={.status.rotation.waitingFor}"}).output;
+    if (w.find(ns_) != std::string::npos) waited = w;
+    return served_field("{.status.issuerCAFingerprintSHA256}") == new_fp &&
+           env->Kubectl({"get", "clustercertissuer", issuer, "-o", "jsonpath={.status.rotation}"})
+               .output.empty();
+  }, std::chrono::seconds(90));
+  ASSERT_TRUE(done);
+  EXPECT_EQ(waited, "") << "the issuer waited for the unserved namespace's CertStore";
+  EXPECT_LT(std::chrono::steady_clock::now() - rotated_at,
+            std::chrono::seconds(kMemberDeadlineSeconds))
+      << "the rotation waited for the member deadline";
+  EXPECT_EQ(Condition("hold", "Ready", "reason"), "PolicyDenied");
+  env->Kubectl({"delete", "clustercertissuer", issuer, "--wait=false"});
+  std::filesystem::remove_all(dir);
+}
+
 }  // namespace
 }  // namespace certstore
