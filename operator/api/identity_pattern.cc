@@ -60,9 +60,16 @@ bool IsEmailLocal(const std::string& s) {
   return true;
 }
 
+// Characters, as the API server counts them (UTF-8 code points).
+size_t CodePoints(const std::string& s) {
+  size_t n = 0;
+  for (unsigned char c : s) n += (c & 0xC0) != 0x80;
+  return n;
+}
+
 // Characters that change a distinguished name's meaning, and control bytes.
 bool IsSafeSubjectText(const std::string& s) {
-  if (s.empty() || s.size() > 64 || s.front() == ' ' || s.back() == ' ') return false;
+  if (s.empty() || CodePoints(s) > 64 || s.front() == ' ' || s.back() == ' ') return false;
   for (unsigned char c : s) {
     if (c < 0x20 || c == 0x7f) return false;
     switch (c) {
@@ -278,6 +285,7 @@ std::string CheckPattern(PatternKind kind, const std::string& pattern) {
       return p.empty() ? CheckRightmostBinding(Split(pattern, '.'), "label") : p;
     }
     case PatternKind::kWildcardDnsName: {
+      if (pattern.size() > 253) return "must be at most 253 characters";
       if (pattern.compare(0, 2, "*.") != 0)
         return "must start with \"*.\" (the wildcard name it allows, e.g. *.$(namespace).svc)";
       std::string p = CheckDnsParts(pattern.substr(2), false);
@@ -298,9 +306,15 @@ std::string CheckPattern(PatternKind kind, const std::string& pattern) {
                                       "digits, '.', '_', '-', '~'");
         if (!p.empty()) return p;
       }
-      return CheckPathBinding(u.segments, Contains(Split(u.host, '.'), kNamespaceVar));
+      std::vector<std::string> host_labels = Split(u.host, '.');
+      bool host_bound = Contains(host_labels, kNamespaceVar);
+      if (!host_bound && Contains(u.segments, kNamespaceVar) && Contains(host_labels, "*"))
+        return "host: with $(namespace) in the path the host must be literal (a tenant-chosen "
+               "host outranks any path)";
+      return CheckPathBinding(u.segments, host_bound);
     }
     case PatternKind::kEmail: {
+      if (pattern.size() > 254) return "must be at most 254 characters";
       std::vector<std::string> at = Split(pattern, '@');
       if (at.size() != 2) return "must be local@domain";
       std::string local = CheckPart(at[0], "local part", &IsEmailLocal,
@@ -309,13 +323,18 @@ std::string CheckPattern(PatternKind kind, const std::string& pattern) {
       std::string domain = CheckDnsParts(at[1], true);
       if (domain.empty()) domain = CheckRightmostBinding(Split(at[1], '.'), "label");
       if (!domain.empty()) return "domain: " + domain;
-      if (at[0] == kNameVar && !Contains(Split(at[1], '.'), kNamespaceVar))
+      std::vector<std::string> domain_labels = Split(at[1], '.');
+      if (at[0] == kNameVar && !Contains(domain_labels, kNamespaceVar))
         return "$(name)@... needs $(namespace) in the domain";
+      if (at[0] == kNamespaceVar && !Contains(domain_labels, kNamespaceVar) &&
+          Contains(domain_labels, "*"))
+        return "domain: with $(namespace) as the local part the domain must be literal (a "
+               "tenant-chosen domain outranks the local part)";
       return "";
     }
     case PatternKind::kSubjectValue: {
       if (pattern.empty()) return "must not be empty";
-      if (pattern.size() > 64 + 16) return "must be at most 64 characters";
+      if (CodePoints(pattern) > 64 + 16) return "must be at most 80 characters";
       if (pattern.find_first_of("*$") == std::string::npos)
         return IsSafeSubjectText(pattern)
                    ? ""

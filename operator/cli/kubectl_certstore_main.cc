@@ -12,7 +12,13 @@ constexpr char kUsage[] = R"(kubectl-certstore: keystores and truststores for Ja
 
 Usage:
   kubectl-certstore render -f FILE [-f FILE...] (--out DIR | -o yaml) [flags]
-      Issue certificates and write every CertStore's Secret data, offline.
+      Issue certificates and write every CertStore's Secret data, offline,
+      under the issuers' spec.policy (as the operator applies it).
+      --tenant-file FILE           input a tenant wrote (repeatable): only
+                                   CertStores, Secrets and ConfigMaps of -n NS;
+                                   issuers, Namespaces and CAs come from the
+                                   trusted -f files. Use it whenever a
+                                   pipeline holding a CA renders others' input
       --out DIR                    write <DIR>/<secretName>/<key> files
       --layout secrets|files       "files": <DIR>/<certstore>.p12, -trust.p12,
                                    .jks, -trust.jks, .crt, .key, -ca.crt,

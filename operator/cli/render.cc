@@ -5,6 +5,7 @@
 #include <filesystem>
 #include <iostream>
 #include <map>
+#include <set>
 
 #include "operator/api/defaults.h"
 #include "operator/api/emit.h"
@@ -35,6 +36,7 @@ struct Loaded {
   // namespaceSelector); others have only kubernetes.io/metadata.name, the
   // label the API server sets on every namespace.
   std::map<std::string, std::map<std::string, std::string>> namespace_labels;
+  std::set<std::string> seen;  // "Kind/ns/name": each object once
 };
 
 // The labels of namespace `ns` as a cluster would have them.
@@ -52,8 +54,26 @@ std::string IssuerKey(api::IssuerKind kind, const std::string& ns,
          (kind == api::IssuerKind::kClusterCertIssuer ? "" : ns) + "/" + name;
 }
 
+// A DNS-1123 label, as namespace names are (they become directory names).
+bool IsNamespaceName(const std::string& s) {
+  return !s.empty() && s.size() <= 63 && api::IsDnsSubdomain(s) && s.find('.') == std::string::npos;
+}
+
+// Names that become paths (state files, --layout files) must be what the API
+// server would accept: never "..", "/" or empty.
+std::string CheckObjectNames(const api::ObjectMeta& m) {
+  if (!api::IsDnsSubdomain(m.name))
+    return "metadata.name: must be a DNS-1123 subdomain, got \"" + m.name + "\"";
+  if (!IsNamespaceName(m.namespace_))
+    return "metadata.namespace: must be a DNS-1123 label, got \"" + m.namespace_ + "\"";
+  return "";
+}
+
 // Reads, defaults and validates every input document; collects all errors.
-Status LoadInputs(const std::vector<std::string>& files, const std::string& ns,
+// `tenant` files (--tenant-file) are not trusted: they may hold only
+// CertStores, Secrets and ConfigMaps of namespace `ns`, and may not replace
+// anything a trusted file declared.
+Status LoadInputs(const std::vector<std::string>& files, const std::string& ns, bool tenant,
                   Loaded* out) {
   std::string errors;
   for (const auto& file : files) {
@@ -69,12 +89,41 @@ Status LoadInputs(const std::vector<std::string>& files, const std::string& ns,
     }
     for (auto& doc : *docs) {
       std::string where = file + ": document " + std::to_string(doc.index);
+      if (tenant && !std::holds_alternative<api::CertStore>(doc.object) &&
+          !std::holds_alternative<api::SecretObject>(doc.object) &&
+          !std::holds_alternative<api::ConfigMapObject>(doc.object)) {
+        errors += "\n  " + where + ": kind " + doc.kind +
+                  " is not allowed in a --tenant-file (only CertStore, Secret, ConfigMap; "
+                  "issuers, Namespaces and CAs come from trusted -f files)";
+        continue;
+      }
+      api::ObjectMeta* meta = std::visit([](auto& o) { return &o.metadata; }, doc.object);
+      bool cluster_scoped = std::holds_alternative<api::NamespaceObject>(doc.object);
+      if (auto* is = std::get_if<api::Issuer>(&doc.object))
+        cluster_scoped = is->kind == api::IssuerKind::kClusterCertIssuer;
+      if (!cluster_scoped && meta->namespace_.empty()) meta->namespace_ = ns;
+      if (tenant && meta->namespace_ != ns) {
+        errors += "\n  " + where + ": namespace \"" + meta->namespace_ +
+                  "\": a --tenant-file renders into -n " + ns + " only";
+        continue;
+      }
+      api::ObjectMeta checked = *meta;
+      if (cluster_scoped) checked.namespace_ = "cluster";
+      std::string bad_name = CheckObjectNames(checked);
+      if (!bad_name.empty()) {
+        errors += "\n  " + where + " (" + doc.kind + "): " + bad_name;
+        continue;
+      }
+      if (!out->seen.insert(doc.kind + "/" + meta->namespace_ + "/" + meta->name).second) {
+        errors += "\n  " + where + ": " + doc.kind + " " +
+                  (meta->namespace_.empty() ? "" : meta->namespace_ + "/") + meta->name +
+                  " is declared twice in the input";
+        continue;
+      }
       if (auto* cs = std::get_if<api::CertStore>(&doc.object)) {
-        if (cs->metadata.namespace_.empty()) cs->metadata.namespace_ = ns;
         where += " (CertStore/" + cs->metadata.name + ")";
         api::ApplyDefaults(cs);
         api::FieldErrors fe = api::Validate(*cs);
-        if (cs->metadata.name.empty()) fe.Add("metadata.name", "Required value");
         if (!fe.empty()) {
           errors += "\n  " + where + ": " + fe.ToStatus().message();
           continue;
@@ -82,13 +131,10 @@ Status LoadInputs(const std::vector<std::string>& files, const std::string& ns,
         out->certstores.push_back(std::move(*cs));
         out->origins.push_back(where);
       } else if (auto* is = std::get_if<api::Issuer>(&doc.object)) {
-        if (is->kind == api::IssuerKind::kCertIssuer && is->metadata.namespace_.empty())
-          is->metadata.namespace_ = ns;
         where += std::string(" (") + api::IssuerKindName(is->kind) + "/" +
                  is->metadata.name + ")";
         api::ApplyDefaults(is);
         api::FieldErrors fe = api::Validate(*is);
-        if (is->metadata.name.empty()) fe.Add("metadata.name", "Required value");
         if (!fe.empty()) {
           errors += "\n  " + where + ": " + fe.ToStatus().message();
           continue;
@@ -96,10 +142,8 @@ Status LoadInputs(const std::vector<std::string>& files, const std::string& ns,
         out->issuers[IssuerKey(is->kind, is->metadata.namespace_, is->metadata.name)] =
             std::move(*is);
       } else if (auto* s = std::get_if<api::SecretObject>(&doc.object)) {
-        if (s->metadata.namespace_.empty()) s->metadata.namespace_ = ns;
         out->objects.PutSecret(std::move(*s));
       } else if (auto* c = std::get_if<api::ConfigMapObject>(&doc.object)) {
-        if (c->metadata.namespace_.empty()) c->metadata.namespace_ = ns;
         out->objects.PutConfigMap(std::move(*c));
       } else if (auto* n = std::get_if<api::NamespaceObject>(&doc.object)) {
         out->namespace_labels[n->metadata.name] = n->metadata.labels;
@@ -107,8 +151,6 @@ Status LoadInputs(const std::vector<std::string>& files, const std::string& ns,
     }
   }
   if (!errors.empty()) return InvalidArgumentError("invalid input:" + errors);
-  if (out->certstores.empty())
-    return InvalidArgumentError("no CertStore found in the input");
   return OkStatus();
 }
 
@@ -143,6 +185,18 @@ std::string ClusterCaUse(const Loaded& in, const std::string& cluster_ns,
       if (ref == cluster_ns + "/" + ca)
         return what + " names Secret " + ref + ", the CA of ClusterCertIssuer " +
                other.metadata.name + "; only that issuer may use it";
+  }
+  // A root an earlier run created for a ClusterCertIssuer (state directory)
+  // stays its own even when that issuer is not in this run's input.
+  for (const auto& [what, ref] : uses) {
+    size_t slash = ref.find('/');
+    auto secret = in.objects.GetSecret(ref.substr(0, slash), ref.substr(slash + 1));
+    if (!secret) continue;
+    auto owner = secret->metadata.annotations.find(controller::kIssuerAnnotation);
+    if (owner != secret->metadata.annotations.end() &&
+        owner->second.rfind("ClusterCertIssuer/", 0) == 0)
+      return what + " names Secret " + ref + ", the CA of " + owner->second +
+             "; only that issuer may use it";
   }
   return "";
 }
@@ -238,6 +292,7 @@ void Report(const api::CertStore& cs, const controller::RenderResult& r) {
 
 int RunRender(const std::vector<std::string>& argv) {
   auto args = ParseArgs(argv, {{"filename", 'f'},
+                               {"tenant-file"},
                                {"out"},
                                {"output", 'o'},
                                {"state"},
@@ -266,7 +321,23 @@ int RunRender(const std::vector<std::string>& argv) {
   const Clock& clock = SystemClock::Get();
 
   Loaded in;
-  Status st = LoadInputs(args->All("filename"), ns, &in);
+  Status st = LoadInputs(args->All("filename"), ns, /*tenant=*/false, &in);
+  std::set<std::string> trusted;
+  if (st.ok()) {
+    trusted = in.seen;
+    st = LoadInputs(args->All("tenant-file"), ns, /*tenant=*/true, &in);
+  }
+  // A tenant may not supply a ClusterCertIssuer's CA either.
+  for (const auto& [id, issuer] : in.issuers) {
+    std::string ca = ClusterCaSecret(issuer);
+    std::string key = "Secret/" + cluster_ns + "/" + ca;
+    if (st.ok() && !ca.empty() && in.seen.count(key) && !trusted.count(key))
+      st = InvalidArgumentError("invalid input: a --tenant-file declares Secret " + cluster_ns +
+                                "/" + ca + ", which is the CA of ClusterCertIssuer " +
+                                issuer.metadata.name);
+  }
+  if (st.ok() && in.certstores.empty())
+    st = InvalidArgumentError("no CertStore found in the input");
   std::map<std::string, api::SecretObject> state_secrets;
   if (st.ok() && !state.empty()) st = LoadState(state, &in.objects, &state_secrets);
   if (st.ok()) st = AddCaFiles(args->Get("ca-cert"), args->Get("ca-key"), cluster_ns, &in);

@@ -244,6 +244,76 @@ TEST_F(CliRenderTest, ATenantCertIssuerCannotSignWithTheClusterCa) {
   EXPECT_FALSE(fs::exists(dir_ / "out2"));
 }
 
+// Input a tenant wrote cannot bring its own issuer, policy, namespace or CA,
+// cannot escape the output directory, and cannot use a ClusterCertIssuer's
+// root that an earlier run left in the state directory.
+TEST_F(CliRenderTest, TenantInputCannotWidenThePolicyOrEscapeTheOutput) {
+  auto tenant = [&](const std::string& name, const std::string& yaml) {
+    std::string path = dir_ / name;
+    Spit(path, yaml);
+    return path;
+  };
+  const std::string store =
+      "apiVersion: certstore.dev/v1alpha1\nkind: CertStore\nmetadata: {name: pay}\nspec:\n"
+      "  issuerRef: {kind: ClusterCertIssuer, name: lab-root-ca}\n  secretName: pay\n"
+      "  formats: [PEM]\n  keystore: {dnsNames: [api.payments.svc]}\n";
+  struct Case {
+    const char* name;
+    std::string yaml;
+    const char* want;
+  } cases[] = {
+      {"OwnIssuer",
+       "apiVersion: certstore.dev/v1alpha1\nkind: ClusterCertIssuer\nmetadata: {name: evil}\n"
+       "spec: {ca: {secretName: lab-root-ca}, policy: {namespaceSelector: {}, dnsNames: ['*.*.svc']}}\n",
+       "kind ClusterCertIssuer is not allowed in a --tenant-file"},
+      {"OwnNamespaceLabels", "apiVersion: v1\nkind: Namespace\nmetadata: {name: team-a}\n",
+       "kind Namespace is not allowed in a --tenant-file"},
+      {"OtherNamespace",
+       "apiVersion: certstore.dev/v1alpha1\nkind: CertStore\nmetadata: {name: x, namespace: "
+       "payments}\nspec: {issuerRef: {name: z9}, secretName: x, keystore: {commonName: x}}\n",
+       "namespace \"payments\": a --tenant-file renders into -n default only"},
+      {"PathTraversal",
+       "apiVersion: certstore.dev/v1alpha1\nkind: CertStore\nmetadata: {name: ../../escaped}\n"
+       "spec: {issuerRef: {name: z9}, secretName: x, keystore: {commonName: x}}\n",
+       "metadata.name: must be a DNS-1123 subdomain, got \"../../escaped\""},
+      {"ReplacesATrustedObject",
+       "apiVersion: certstore.dev/v1alpha1\nkind: CertStore\nmetadata: {name: server}\n"
+       "spec: {issuerRef: {name: z9}, secretName: x, keystore: {commonName: x}}\n",
+       "CertStore default/server is declared twice in the input"},
+      {"SuppliesTheClusterCa",
+       "apiVersion: v1\nkind: Secret\nmetadata: {name: lab-root-ca}\nstringData: {tls.crt: x}\n"
+       "---\n" + store,
+       "declares Secret default/lab-root-ca, which is the CA of ClusterCertIssuer lab-root-ca"},
+  };
+  // A first run leaves the lab's root in the state directory.
+  std::string state = dir_ / "state";
+  ASSERT_EQ(Run({"render", "-f", LabYaml(), "--out", dir_ / "first", "--state", state}).code, 0);
+  for (const auto& c : cases) {
+    SCOPED_TRACE(c.name);
+    std::string out = dir_ / (std::string("out-") + c.name);
+    RunResult r = Run({"render", "-f", LabYaml(), "--tenant-file", tenant(c.name, c.yaml), "--out",
+                       out, "--state", state});
+    EXPECT_EQ(r.code, 1) << r.All();
+    EXPECT_NE(r.err.find(c.want), std::string::npos) << r.err;
+    EXPECT_FALSE(fs::exists(out));
+  }
+  EXPECT_FALSE(fs::exists(dir_ / "escaped.yaml"));  // state/default/../../escaped.yaml
+  // Without the lab in this run's input, its root in the state directory
+  // still belongs to the ClusterCertIssuer only.
+  RunResult r = Run({"render", "-f",
+                     tenant("thief.yaml",
+                            "apiVersion: certstore.dev/v1alpha1\nkind: CertIssuer\nmetadata: "
+                            "{name: mine}\nspec: {ca: {secretName: lab-root-ca}}\n---\n"
+                            "apiVersion: certstore.dev/v1alpha1\nkind: CertStore\nmetadata: "
+                            "{name: pay}\nspec:\n  issuerRef: {name: mine}\n  secretName: pay\n"
+                            "  keystore: {dnsNames: [api.payments.svc]}\n"),
+                     "--out", dir_ / "out-state", "--state", state});
+  EXPECT_EQ(r.code, 1) << r.All();
+  EXPECT_NE(r.err.find("the CA of ClusterCertIssuer/lab-root-ca; only that issuer may use it"),
+            std::string::npos)
+      << r.err;
+}
+
 class CliBadInputTest : public CliRenderTest,
                         public ::testing::WithParamInterface<BadInput> {};
 
