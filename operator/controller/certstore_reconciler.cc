@@ -311,7 +311,16 @@ ReconcileResult CertStoreReconciler::Reconcile(const std::string& key) {
     opts.freeze_keystore = true;
   } else {
     opts.authorize = [&](EVP_PKEY* key) {
-      live_verdict = LivePolicyVerdict(d_, *cs, *il.issuer, key, &live_error);
+      // A ClusterCertIssuer's policy is the boundary between tenants: ask
+      // the API server. A CertIssuer's key lives in the CertStore's own
+      // namespace, its policy is advisory there, and the cached one serves
+      // (an API round trip less per issuance).
+      if (il.issuer->kind == api::IssuerKind::kCertIssuer) {
+        live_verdict = engine::CheckCertStore(*il.issuer, *cs);
+        if (live_verdict.allowed) live_verdict = engine::CheckKey(*il.issuer, key);
+      } else {
+        live_verdict = LivePolicyVerdict(d_, *cs, *il.issuer, key, &live_error);
+      }
       return live_verdict;
     };
   }
