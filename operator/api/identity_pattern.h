@@ -53,8 +53,8 @@ std::string CheckRequest(PatternKind kind, const std::string& value);
 // `pattern` (which passes CheckPattern) for `vars`. False for anything
 // malformed. For kDnsName a requested wildcard name never matches; use
 // kWildcardDnsName, whose expansion must equal the request exactly.
-bool MatchPattern(PatternKind kind, const std::string& pattern, const std::string& value,
-                  const PatternVars& vars);
+bool MatchPattern(PatternKind kind, const std::string& pattern,
+                  const std::string& value, const PatternVars& vars);
 
 // True when `s` is a DNS name as a policy compares them: 1-253 characters,
 // labels of [a-z0-9-] (not starting or ending with '-'), optionally a "*."

@@ -14,11 +14,13 @@ namespace certstore::api {
 
 // Adds an error under `path` for every malformed part: unknown operator,
 // In/NotIn without values, Exists/DoesNotExist with values, empty key.
-void CheckLabelSelector(const LabelSelector& s, const std::string& path, FieldErrors* errs);
+void CheckLabelSelector(const LabelSelector& s, const std::string& path,
+                        FieldErrors* errs);
 
 // True when `labels` satisfy every matchLabels entry and matchExpressions
 // requirement. The empty selector matches everything.
-bool SelectorMatches(const LabelSelector& s, const std::map<std::string, std::string>& labels);
+bool SelectorMatches(const LabelSelector& s,
+                     const std::map<std::string, std::string>& labels);
 
 }  // namespace certstore::api
 

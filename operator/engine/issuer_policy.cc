@@ -33,7 +33,9 @@ std::string ListText(const std::vector<std::string>& v) {
   return out;
 }
 
-std::string PolicyPath(const std::string& field) { return "spec.policy." + field; }
+std::string PolicyPath(const std::string& field) {
+  return "spec.policy." + field;
+}
 
 bool AnyMatch(PatternKind kind, const std::vector<std::string>& patterns,
               const std::string& value, const api::PatternVars& vars) {
@@ -43,8 +45,9 @@ bool AnyMatch(PatternKind kind, const std::vector<std::string>& patterns,
 }
 
 // One requested identity against an allow-list.
-PolicyVerdict CheckValue(const std::string& issuer, PatternKind kind, const std::string& field,
-                         const std::string& path, const std::string& value,
+PolicyVerdict CheckValue(const std::string& issuer, PatternKind kind,
+                         const std::string& field, const std::string& path,
+                         const std::string& value,
                          const std::vector<std::string>& patterns,
                          const api::PatternVars& vars) {
   std::string bad = api::CheckRequest(kind, value);
@@ -52,73 +55,92 @@ PolicyVerdict CheckValue(const std::string& issuer, PatternKind kind, const std:
     return Deny(field, path + " " + Quoted(value) + " " + bad + "; " + issuer +
                            " certifies only well-formed names");
   if (AnyMatch(kind, patterns, value, vars)) return {};
-  return Deny(field, path + " " + Quoted(value) + " is not allowed by " + issuer + ": " +
-                         (patterns.empty() ? PolicyPath(field) + " lists none"
-                                           : "it matches no pattern of " + PolicyPath(field) +
-                                                 " (" + ListText(patterns) + ")") +
-                         " for namespace " + vars.ns + " and CertStore " + vars.name);
+  return Deny(
+      field,
+      path + " " + Quoted(value) + " is not allowed by " + issuer + ": " +
+          (patterns.empty() ? PolicyPath(field) + " lists none"
+                            : "it matches no pattern of " + PolicyPath(field) +
+                                  " (" + ListText(patterns) + ")") +
+          " for namespace " + vars.ns + " and CertStore " + vars.name);
 }
 
-PolicyVerdict CheckDnsName(const std::string& issuer, const api::IssuerPolicy& pol,
+PolicyVerdict CheckDnsName(const std::string& issuer,
+                           const api::IssuerPolicy& pol,
                            const std::string& path, const std::string& name,
                            const api::PatternVars& vars) {
   bool wildcard = name.compare(0, 2, "*.") == 0;
   if (!wildcard)
-    return CheckValue(issuer, PatternKind::kDnsName, "dnsNames", path, name, pol.dns_names, vars);
-  if (AnyMatch(PatternKind::kWildcardDnsName, pol.wildcard_dns_names, name, vars)) return {};
-  return Deny("dnsNames", path + " " + Quoted(name) + " is a wildcard name, not allowed by " +
-                              issuer + ": a wildcard needs an entry of " +
-                              PolicyPath("wildcardDnsNames") + " that expands to exactly it (" +
+    return CheckValue(issuer, PatternKind::kDnsName, "dnsNames", path, name,
+                      pol.dns_names, vars);
+  if (AnyMatch(PatternKind::kWildcardDnsName, pol.wildcard_dns_names, name,
+               vars))
+    return {};
+  return Deny("dnsNames", path + " " + Quoted(name) +
+                              " is a wildcard name, not allowed by " + issuer +
+                              ": a wildcard needs an entry of " +
+                              PolicyPath("wildcardDnsNames") +
+                              " that expands to exactly it (" +
                               ListText(pol.wildcard_dns_names) + ")");
 }
 
 PolicyVerdict CheckIp(const std::string& issuer, const api::IssuerPolicy& pol,
                       const std::string& path, const std::string& ip) {
   std::string bad = api::CheckRequestIp(ip);
-  if (!bad.empty()) return Deny("ipAddresses", path + " " + Quoted(ip) + ": " + bad);
+  if (!bad.empty())
+    return Deny("ipAddresses", path + " " + Quoted(ip) + ": " + bad);
   for (const auto& cidr : pol.ip_addresses)
     if (api::CidrContains(cidr, ip)) return {};
-  return Deny("ipAddresses", path + " " + Quoted(ip) + " is not allowed by " + issuer +
-                                 ": it lies in no range of " + PolicyPath("ipAddresses") + " (" +
-                                 ListText(pol.ip_addresses) +
-                                 "; an IPv4 range never matches an IPv6 address)");
+  return Deny("ipAddresses",
+              path + " " + Quoted(ip) + " is not allowed by " + issuer +
+                  ": it lies in no range of " + PolicyPath("ipAddresses") +
+                  " (" + ListText(pol.ip_addresses) +
+                  "; an IPv4 range never matches an IPv6 address)");
 }
 
 std::string Lower(std::string s) {
-  for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  for (char& c : s)
+    c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
   return s;
 }
 
-PolicyVerdict CheckCommonName(const std::string& issuer, const api::IssuerPolicy& pol,
-                              const std::string& cn, const api::PatternVars& vars) {
+PolicyVerdict CheckCommonName(const std::string& issuer,
+                              const api::IssuerPolicy& pol,
+                              const std::string& cn,
+                              const api::PatternVars& vars) {
   const std::string path = "spec.keystore.commonName";
-  PolicyVerdict v = CheckValue(issuer, PatternKind::kSubjectValue, "commonNames", path, cn,
-                               pol.common_names, vars);
+  PolicyVerdict v = CheckValue(issuer, PatternKind::kSubjectValue,
+                               "commonNames", path, cn, pol.common_names, vars);
   if (!v.allowed) return v;
   // Java compares host names case-insensitively and falls back to the CN.
   std::string lower = Lower(cn);
   if (api::CheckRequestIp(cn).empty()) {
     PolicyVerdict d = CheckIp(issuer, pol, path, cn);
-    if (!d.allowed) d.message += " (a common name that reads as an IP must pass the IP rules)";
+    if (!d.allowed)
+      d.message +=
+          " (a common name that reads as an IP must pass the IP rules)";
     return d;
   }
   if (api::LooksLikeDnsName(lower)) {
     PolicyVerdict d = CheckDnsName(issuer, pol, path, lower, vars);
-    if (!d.allowed) d.message += " (a common name that reads as a host name must pass the DNS rules)";
+    if (!d.allowed)
+      d.message +=
+          " (a common name that reads as a host name must pass the DNS rules)";
     return d;
   }
   return {};
 }
 
-PolicyVerdict CheckSubject(const std::string& issuer, const api::IssuerPolicy& pol,
-                           const api::Subject& s, const api::PatternVars& vars) {
+PolicyVerdict CheckSubject(const std::string& issuer,
+                           const api::IssuerPolicy& pol, const api::Subject& s,
+                           const api::PatternVars& vars) {
   struct Attr {
     const char* name;
     const std::vector<std::string>* requested;
     const std::vector<std::string>* allowed;
   } attrs[] = {
       {"organizations", &s.organizations, &pol.subject.organizations},
-      {"organizationalUnits", &s.organizational_units, &pol.subject.organizational_units},
+      {"organizationalUnits", &s.organizational_units,
+       &pol.subject.organizational_units},
       {"countries", &s.countries, &pol.subject.countries},
       {"localities", &s.localities, &pol.subject.localities},
       {"provinces", &s.provinces, &pol.subject.provinces},
@@ -127,7 +149,8 @@ PolicyVerdict CheckSubject(const std::string& issuer, const api::IssuerPolicy& p
     for (size_t i = 0; i < a.requested->size(); ++i) {
       PolicyVerdict v = CheckValue(
           issuer, PatternKind::kSubjectValue, std::string("subject.") + a.name,
-          "spec.keystore.subject." + std::string(a.name) + "[" + std::to_string(i) + "]",
+          "spec.keystore.subject." + std::string(a.name) + "[" +
+              std::to_string(i) + "]",
           (*a.requested)[i], *a.allowed, vars);
       if (!v.allowed) {
         v.field = "subject";
@@ -137,22 +160,27 @@ PolicyVerdict CheckSubject(const std::string& issuer, const api::IssuerPolicy& p
   return {};
 }
 
-PolicyVerdict CheckKeySpec(const std::string& issuer, const api::PrivateKeyPolicy& kp,
-                           const std::string& algorithm, int size, const std::string& what) {
+PolicyVerdict CheckKeySpec(const std::string& issuer,
+                           const api::PrivateKeyPolicy& kp,
+                           const std::string& algorithm, int size,
+                           const std::string& what) {
   if (!kp.algorithms.empty() &&
-      std::find(kp.algorithms.begin(), kp.algorithms.end(), algorithm) == kp.algorithms.end())
-    return Deny("privateKey", what + " algorithm " + algorithm + " is not allowed by " + issuer +
-                                  ": " + PolicyPath("privateKey.algorithms") + " allows " +
-                                  ListText(kp.algorithms));
-  int min = algorithm == "RSA" ? kp.min_rsa_size.value_or(2048)
+      std::find(kp.algorithms.begin(), kp.algorithms.end(), algorithm) ==
+          kp.algorithms.end())
+    return Deny("privateKey", what + " algorithm " + algorithm +
+                                  " is not allowed by " + issuer + ": " +
+                                  PolicyPath("privateKey.algorithms") +
+                                  " allows " + ListText(kp.algorithms));
+  int min = algorithm == "RSA"     ? kp.min_rsa_size.value_or(2048)
             : algorithm == "ECDSA" ? kp.min_ecdsa_size.value_or(256)
                                    : 0;
   if (size < min)
-    return Deny("privateKey", what + " " + algorithm + " " + std::to_string(size) +
-                                  " is smaller than " + issuer + " allows (" +
-                                  PolicyPath(algorithm == "RSA" ? "privateKey.minRSASize"
-                                                                : "privateKey.minECDSASize") +
-                                  ": " + std::to_string(min) + ")");
+    return Deny("privateKey",
+                what + " " + algorithm + " " + std::to_string(size) +
+                    " is smaller than " + issuer + " allows (" +
+                    PolicyPath(algorithm == "RSA" ? "privateKey.minRSASize"
+                                                  : "privateKey.minECDSASize") +
+                    ": " + std::to_string(min) + ")");
   return {};
 }
 
@@ -168,7 +196,8 @@ std::string IssuerDisplayName(const api::Issuer& issuer) {
 const api::IssuerPolicy* EffectivePolicy(const api::Issuer& issuer) {
   static const api::IssuerPolicy kNothing;
   if (issuer.spec.policy) return &*issuer.spec.policy;
-  return issuer.kind == api::IssuerKind::kClusterCertIssuer ? &kNothing : nullptr;
+  return issuer.kind == api::IssuerKind::kClusterCertIssuer ? &kNothing
+                                                            : nullptr;
 }
 
 PolicyVerdict CheckNamespace(const api::Issuer& issuer, const std::string& ns,
@@ -177,43 +206,53 @@ PolicyVerdict CheckNamespace(const api::Issuer& issuer, const std::string& ns,
   std::string name = IssuerDisplayName(issuer);
   const api::IssuerPolicy* pol = EffectivePolicy(issuer);
   if (!pol->namespace_selector)
-    return Deny("namespaceSelector",
-                name + " serves no namespace: it has no spec.policy.namespaceSelector. An "
-                       "administrator must add one naming the namespaces that may use it "
-                       "(e.g. spec.policy.namespaceSelector.matchLabels: "
-                       "{kubernetes.io/metadata.name: " +
-                    ns + "}) and the identities they may request (spec.policy.dnsNames, ...)");
+    return Deny(
+        "namespaceSelector",
+        name +
+            " serves no namespace: it has no spec.policy.namespaceSelector. An "
+            "administrator must add one naming the namespaces that may use it "
+            "(e.g. spec.policy.namespaceSelector.matchLabels: "
+            "{kubernetes.io/metadata.name: " +
+            ns +
+            "}) and the identities they may request (spec.policy.dnsNames, "
+            "...)");
   if (labels == nullptr)
-    return Deny("namespaceSelector", "namespace " + ns + " could not be read, so " + name +
-                                 "'s spec.policy.namespaceSelector cannot admit it");
+    return Deny("namespaceSelector",
+                "namespace " + ns + " could not be read, so " + name +
+                    "'s spec.policy.namespaceSelector cannot admit it");
   if (!api::SelectorMatches(*pol->namespace_selector, *labels))
     // The selector itself is the platform team's business, not the tenant's.
-    return Deny("namespaceSelector", "namespace " + ns + " is not selected by " + name +
-                                         "'s spec.policy.namespaceSelector: it does not serve "
-                                         "this namespace");
+    return Deny("namespaceSelector",
+                "namespace " + ns + " is not selected by " + name +
+                    "'s spec.policy.namespaceSelector: it does not serve "
+                    "this namespace");
   return {};
 }
 
-PolicyVerdict CheckCertStore(const api::Issuer& issuer, const api::CertStore& cs) {
+PolicyVerdict CheckCertStore(const api::Issuer& issuer,
+                             const api::CertStore& cs) {
   const api::IssuerPolicy* pol = EffectivePolicy(issuer);
   if (pol == nullptr || !cs.spec.keystore) return {};
   const api::KeystoreSpec& k = *cs.spec.keystore;
   const std::string name = IssuerDisplayName(issuer);
   api::PatternVars vars{cs.metadata.namespace_, cs.metadata.name};
   auto idx = [](const char* field, size_t i) {
-    return std::string("spec.keystore.") + field + "[" + std::to_string(i) + "]";
+    return std::string("spec.keystore.") + field + "[" + std::to_string(i) +
+           "]";
   };
   for (size_t i = 0; i < k.dns_names.size(); ++i) {
-    PolicyVerdict v = CheckDnsName(name, *pol, idx("dnsNames", i), k.dns_names[i], vars);
+    PolicyVerdict v =
+        CheckDnsName(name, *pol, idx("dnsNames", i), k.dns_names[i], vars);
     if (!v.allowed) return v;
   }
   for (size_t i = 0; i < k.ip_addresses.size(); ++i) {
-    PolicyVerdict v = CheckIp(name, *pol, idx("ipAddresses", i), k.ip_addresses[i]);
+    PolicyVerdict v =
+        CheckIp(name, *pol, idx("ipAddresses", i), k.ip_addresses[i]);
     if (!v.allowed) return v;
   }
   for (size_t i = 0; i < k.uris.size(); ++i) {
-    PolicyVerdict v =
-        CheckValue(name, PatternKind::kUri, "uris", idx("uris", i), k.uris[i], pol->uris, vars);
+    PolicyVerdict v = CheckValue(name, PatternKind::kUri, "uris",
+                                 idx("uris", i), k.uris[i], pol->uris, vars);
     if (!v.allowed) return v;
   }
   for (size_t i = 0; i < k.email_addresses.size(); ++i) {
@@ -230,21 +269,26 @@ PolicyVerdict CheckCertStore(const api::Issuer& issuer, const api::CertStore& cs
   if (!subject.allowed) return subject;
   if (!pol->usages.empty())
     for (size_t i = 0; i < k.usages.size(); ++i)
-      if (std::find(pol->usages.begin(), pol->usages.end(), k.usages[i]) == pol->usages.end())
-        return Deny("usages", idx("usages", i) + " " + Quoted(k.usages[i]) +
-                                  " is not allowed by " + name + ": " + PolicyPath("usages") +
-                                  " allows " + ListText(pol->usages) +
-                                  " (omitted usages default to serverAuth and clientAuth)");
+      if (std::find(pol->usages.begin(), pol->usages.end(), k.usages[i]) ==
+          pol->usages.end())
+        return Deny(
+            "usages",
+            idx("usages", i) + " " + Quoted(k.usages[i]) +
+                " is not allowed by " + name + ": " + PolicyPath("usages") +
+                " allows " + ListText(pol->usages) +
+                " (omitted usages default to serverAuth and clientAuth)");
   if (pol->max_duration) {
     auto want = ParseGoDuration(k.duration);
     auto max = ParseGoDuration(*pol->max_duration);
     if (!want.ok() || !max.ok() || *want > *max)
-      return Deny("maxDuration", "spec.keystore.duration " + Quoted(k.duration) + " exceeds " +
-                                  name + "'s " + PolicyPath("maxDuration") + " (" +
-                                  *pol->max_duration + ")");
+      return Deny("maxDuration", "spec.keystore.duration " +
+                                     Quoted(k.duration) + " exceeds " + name +
+                                     "'s " + PolicyPath("maxDuration") + " (" +
+                                     *pol->max_duration + ")");
   }
   return CheckKeySpec(name, pol->private_key, k.private_key.algorithm,
-                      k.private_key.size.value_or(0), "spec.keystore.privateKey:");
+                      k.private_key.size.value_or(0),
+                      "spec.keystore.privateKey:");
 }
 
 PolicyVerdict CheckKey(const api::Issuer& issuer, EVP_PKEY* key) {
@@ -253,12 +297,16 @@ PolicyVerdict CheckKey(const api::Issuer& issuer, EVP_PKEY* key) {
   const std::string name = IssuerDisplayName(issuer);
   auto spec = pki::DescribeKey(key);
   if (!spec.ok())
-    return Deny("privateKey", "the key to certify is not allowed by " + name + ": " +
-                                  spec.status().message());
+    return Deny("privateKey", "the key to certify is not allowed by " + name +
+                                  ": " + spec.status().message());
   if (!pki::RsaExponentIsF4(key))
-    return Deny("privateKey", "the RSA key to certify has a public exponent other than 65537, "
-                              "which " + name + " does not certify");
-  return CheckKeySpec(name, pol->private_key, pki::KeyAlgorithmName(spec->algorithm), spec->size,
+    return Deny(
+        "privateKey",
+        "the RSA key to certify has a public exponent other than 65537, "
+        "which " +
+            name + " does not certify");
+  return CheckKeySpec(name, pol->private_key,
+                      pki::KeyAlgorithmName(spec->algorithm), spec->size,
                       "the key to certify:");
 }
 

@@ -51,7 +51,8 @@ PolicyVerdict CheckNamespace(const api::Issuer& issuer, const std::string& ns,
 
 // The identities and constraints a CertStore requests.
 // REQUIRES: cs defaulted and validated, cs.spec.keystore set.
-PolicyVerdict CheckCertStore(const api::Issuer& issuer, const api::CertStore& cs);
+PolicyVerdict CheckCertStore(const api::Issuer& issuer,
+                             const api::CertStore& cs);
 
 // The key about to be certified: algorithm, curve, size, RSA exponent.
 PolicyVerdict CheckKey(const api::Issuer& issuer, EVP_PKEY* key);
