@@ -4,6 +4,8 @@
 #include <openssl/evp.h>
 #include <openssl/x509.h>
 
+#include <memory>
+
 namespace certstore::pki {
 namespace {
 
@@ -64,6 +66,33 @@ std::string DescribePbe(const X509_ALGOR* alg) {
     PBEPARAM_free(pbe);
   }
   return out;
+}
+
+std::optional<int64_t> PbeIterations(const X509_ALGOR* alg) {
+  if (alg == nullptr) return std::nullopt;
+  auto count = [](const ASN1_INTEGER* iter) -> std::optional<int64_t> {
+    int64_t v = 0;
+    if (iter == nullptr || ASN1_INTEGER_get_int64(&v, iter) != 1 || v < 1) return std::nullopt;
+    return v;
+  };
+  if (OBJ_obj2nid(alg->algorithm) == NID_pbes2) {
+    std::unique_ptr<PBE2PARAM, decltype(&PBE2PARAM_free)> p2(
+        static_cast<PBE2PARAM*>(
+            ASN1_TYPE_unpack_sequence(ASN1_ITEM_rptr(PBE2PARAM), alg->parameter)),
+        PBE2PARAM_free);
+    if (!p2 || OBJ_obj2nid(p2->keyfunc->algorithm) != NID_id_pbkdf2) return std::nullopt;
+    std::unique_ptr<PBKDF2PARAM, decltype(&PBKDF2PARAM_free)> kdf(
+        static_cast<PBKDF2PARAM*>(
+            ASN1_TYPE_unpack_sequence(ASN1_ITEM_rptr(PBKDF2PARAM), p2->keyfunc->parameter)),
+        PBKDF2PARAM_free);
+    if (!kdf) return std::nullopt;
+    return count(kdf->iter);
+  }
+  std::unique_ptr<PBEPARAM, decltype(&PBEPARAM_free)> pbe(
+      static_cast<PBEPARAM*>(ASN1_TYPE_unpack_sequence(ASN1_ITEM_rptr(PBEPARAM), alg->parameter)),
+      PBEPARAM_free);
+  if (!pbe) return std::nullopt;
+  return count(pbe->iter);
 }
 
 }  // namespace certstore::pki

@@ -5,6 +5,8 @@
 
 #include <openssl/x509.h>
 
+#include <cstdint>
+#include <optional>
 #include <string>
 
 namespace certstore::pki {
@@ -12,6 +14,12 @@ namespace certstore::pki {
 // "AES-256-CBC, PBKDF2-HMAC-SHA256, 10000 iterations" for PBES2, or
 // "pbeWithSHA1And3-KeyTripleDES-CBC, 2048 iterations" for PKCS#12 PBE.
 std::string DescribePbe(const X509_ALGOR* alg);
+
+// The key-derivation iteration count of a PBES2/PBKDF2 or PKCS#12 PBE
+// algorithm, read from its parameters without deriving anything. nullopt
+// when the parameters are unreadable, the count does not fit, or the key
+// derivation is not PBKDF2 (e.g. scrypt, whose cost has other knobs).
+std::optional<int64_t> PbeIterations(const X509_ALGOR* alg);
 
 }  // namespace certstore::pki
 

@@ -43,10 +43,19 @@ StatusOr<std::string> EncodePkcs12Truststore(const std::vector<X509*>& certs,
                                              const SecretBytes& password,
                                              Pkcs12Profile profile);
 
+// The most key-derivation iterations ParsePkcs12 performs for one MAC, safe
+// or key bag. Reading a store costs time linear in its iteration counts
+// (about 1 ms per 1,000 here), and the counts come from the file: a tenant's
+// 2^31-1 would pin a thread for minutes. Every real store is far below:
+// Java writes 10,000, OpenSSL 2,048.
+constexpr int64_t kMaxPkcs12Iterations = 1000000;
+
 // Reads a PKCS#12 file: checks the MAC with `password` (PermissionDenied
 // "wrong password or corrupted store" when it fails), decrypts every bag and
 // returns its entries in file order, with types as Java would list them.
-// InvalidArgument for bytes that are not PKCS#12.
+// InvalidArgument for bytes that are not PKCS#12, and, before deriving any
+// key, for a MAC, safe or key bag whose iteration count exceeds
+// kMaxPkcs12Iterations or cannot be read (the message names which).
 StatusOr<StoreContents> ParsePkcs12(const std::string& bytes,
                                     const SecretBytes& password);
 

@@ -55,6 +55,20 @@ bool HasJavaTrust(const PKCS12_SAFEBAG* bag) {
   return false;
 }
 
+// Refuses a key derivation the file asks for before it is performed.
+Status CheckIterations(const char* what, std::optional<int64_t> iterations) {
+  if (!iterations)
+    return InvalidArgumentError(std::string("PKCS#12 ") + what +
+                                ": unreadable or unsupported key-derivation parameters");
+  if (*iterations > kMaxPkcs12Iterations)
+    return InvalidArgumentError(std::string("PKCS#12 ") + what + " asks for " +
+                                std::to_string(*iterations) +
+                                " key-derivation iterations, more than the limit of " +
+                                std::to_string(kMaxPkcs12Iterations) +
+                                " (Java writes 10,000; OpenSSL 2,048); not read");
+  return OkStatus();
+}
+
 }  // namespace
 
 StatusOr<StoreContents> ParsePkcs12(const std::string& bytes,
@@ -71,6 +85,12 @@ StatusOr<StoreContents> ParsePkcs12(const std::string& bytes,
   out.format = "PKCS12";
   std::string mac = "no MAC";
   if (PKCS12_mac_present(p12.get())) {
+    const ASN1_INTEGER* mac_iter = nullptr;
+    PKCS12_get0_mac(nullptr, nullptr, nullptr, &mac_iter, p12.get());
+    int64_t mac_count = 1;  // absent: the default of 1
+    if (mac_iter != nullptr && ASN1_INTEGER_get_int64(&mac_count, mac_iter) != 1) mac_count = -1;
+    RETURN_IF_ERROR(CheckIterations(
+        "MAC", mac_count >= 1 ? std::optional<int64_t>(mac_count) : std::nullopt));
     if (!PKCS12_verify_mac(p12.get(), pass, -1)) {
       ClearOpenSslErrors();
       return PermissionDeniedError(
@@ -98,7 +118,9 @@ StatusOr<StoreContents> ParsePkcs12(const std::string& bytes,
     if (nid == NID_pkcs7_data) {
       bags.reset(PKCS12_unpack_p7data(p7));
     } else if (nid == NID_pkcs7_encrypted) {
-      cert_pbe = DescribePbe(p7->d.encrypted->enc_data->algorithm);
+      const X509_ALGOR* alg = p7->d.encrypted->enc_data->algorithm;
+      RETURN_IF_ERROR(CheckIterations("encrypted safe", PbeIterations(alg)));
+      cert_pbe = DescribePbe(alg);
       bags.reset(PKCS12_unpack_p7encdata(p7, pass, -1));
     } else {
       return InvalidArgumentError("unsupported PKCS#12 safe type " +
@@ -117,6 +139,7 @@ StatusOr<StoreContents> ParsePkcs12(const std::string& bytes,
           const X509_SIG* sig = PKCS12_SAFEBAG_get0_pkcs8(bag);
           const X509_ALGOR* alg = nullptr;
           X509_SIG_get0(sig, &alg, nullptr);
+          RETURN_IF_ERROR(CheckIterations("key bag", PbeIterations(alg)));
           key_pbe = DescribePbe(alg);
           p8.reset(PKCS12_decrypt_skey(bag, pass, -1));
           p8_view = p8.get();

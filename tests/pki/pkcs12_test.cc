@@ -2,7 +2,10 @@
 
 #include <gtest/gtest.h>
 
+#include <openssl/pkcs12.h>
+
 #include "operator/pki/certificate.h"
+#include "operator/pki/pbe_description.h"
 #include "tests/pki/pki_fixture.h"
 
 namespace certstore::pki {
@@ -113,6 +116,68 @@ TEST_F(Pkcs12Test, BadInputsAreRefusedClearly) {
     EXPECT_EQ(r.status().message().find(pw_.reveal()), std::string::npos);
   }
   EXPECT_FALSE(ParsePkcs12(flipped, pw_).ok());
+}
+
+// `store` with its MAC iteration count replaced by `iterations` (the MAC is
+// then wrong, so only a parser that checks the count first says so).
+std::string WithMacIterations(const std::string& store, int64_t iterations) {
+  const unsigned char* p = reinterpret_cast<const unsigned char*>(store.data());
+  Pkcs12Ptr p12(d2i_PKCS12(nullptr, &p, static_cast<long>(store.size())));
+  EXPECT_TRUE(p12);
+  if (!p12) return "";
+  const ASN1_INTEGER* iter = nullptr;
+  PKCS12_get0_mac(nullptr, nullptr, nullptr, &iter, p12.get());
+  EXPECT_NE(iter, nullptr);
+  ASN1_INTEGER_set_int64(const_cast<ASN1_INTEGER*>(iter), iterations);
+  unsigned char* der = nullptr;
+  int len = i2d_PKCS12(p12.get(), &der);
+  std::string out(reinterpret_cast<char*>(der), static_cast<size_t>(len));
+  OPENSSL_free(der);
+  return out;
+}
+
+// A tenant's store cannot make the parser derive keys for minutes: counts
+// above the limit are refused before any key derivation, naming which part.
+TEST_F(Pkcs12Test, HostileIterationCountsAreRefusedBeforeDeriving) {
+  auto good = EncodePkcs12Keystore(key_.get(), Chain(), "server", pw_,
+                                   Pkcs12Profile::kModern2023);
+  ASSERT_TRUE(good.ok());
+  for (int64_t n : {int64_t{kMaxPkcs12Iterations + 1}, int64_t{2147483647},
+                    int64_t{9000000000000}}) {
+    auto r = ParsePkcs12(WithMacIterations(*good, n), pw_);
+    ASSERT_FALSE(r.ok()) << n;
+    EXPECT_EQ(r.status().code(), StatusCode::kInvalidArgument) << r.status();
+    EXPECT_NE(r.status().message().find("PKCS#12 MAC asks for " + std::to_string(n)),
+              std::string::npos)
+        << r.status();
+  }
+  for (int64_t n : {int64_t{0}, int64_t{-5}}) {
+    auto r = ParsePkcs12(WithMacIterations(*good, n), pw_);
+    ASSERT_FALSE(r.ok()) << n;
+    EXPECT_NE(r.status().message().find("MAC: unreadable"), std::string::npos) << r.status();
+  }
+  // A count within the limit passes the check (the MAC is then merely wrong).
+  auto at_limit = ParsePkcs12(WithMacIterations(*good, kMaxPkcs12Iterations), pw_);
+  EXPECT_EQ(at_limit.status().code(), StatusCode::kPermissionDenied) << at_limit.status();
+}
+
+TEST(PbeIterationsTest, ReadsTheCountWithoutDeriving) {
+  using AlgPtr = std::unique_ptr<X509_ALGOR, decltype(&X509_ALGOR_free)>;
+  AlgPtr pbes2(PKCS5_pbe2_set_iv(EVP_aes_256_cbc(), 5000000, nullptr, 0, nullptr,
+                                 NID_hmacWithSHA256),
+               X509_ALGOR_free);
+  ASSERT_TRUE(pbes2);
+  EXPECT_EQ(PbeIterations(pbes2.get()), 5000000);
+  AlgPtr pbe1(PKCS5_pbe_set(NID_pbe_WithSHA1And3_Key_TripleDES_CBC, 3000000, nullptr, 0),
+              X509_ALGOR_free);
+  ASSERT_TRUE(pbe1);
+  EXPECT_EQ(PbeIterations(pbe1.get()), 3000000);
+  // scrypt's cost is not an iteration count: unsupported, hence refused.
+  AlgPtr scrypt(PKCS5_pbe2_set_scrypt(EVP_aes_256_cbc(), nullptr, 0, nullptr, 1 << 14, 8, 1),
+                X509_ALGOR_free);
+  ASSERT_TRUE(scrypt);
+  EXPECT_FALSE(PbeIterations(scrypt.get()).has_value());
+  EXPECT_FALSE(PbeIterations(nullptr).has_value());
 }
 
 TEST_F(Pkcs12Test, EncoderRefusesWrongInputs) {
