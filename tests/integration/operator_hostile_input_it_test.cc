@@ -2,30 +2,14 @@
 // stores whose iteration counts would pin a thread for minutes are refused
 // before any key derivation, so the operator stays ready, serves a new
 // CertStore within seconds and repairs the Secret.
-#include <openssl/pkcs12.h>
-
 #include "operator/common/base64.h"
-#include "operator/pki/openssl_ptr.h"
 #include "tests/integration/operator_fixture.h"
+#include "tests/pki/pki_fixture.h"
 
 namespace certstore {
 namespace {
 
-// `store` with its MAC iteration count replaced by `iterations`.
-std::string WithMacIterations(const std::string& store, int64_t iterations) {
-  const unsigned char* p = reinterpret_cast<const unsigned char*>(store.data());
-  pki::Pkcs12Ptr p12(d2i_PKCS12(nullptr, &p, static_cast<long>(store.size())));
-  if (!p12) return "";
-  const ASN1_INTEGER* iter = nullptr;
-  PKCS12_get0_mac(nullptr, nullptr, nullptr, &iter, p12.get());
-  if (iter == nullptr) return "";
-  ASN1_INTEGER_set_int64(const_cast<ASN1_INTEGER*>(iter), iterations);
-  unsigned char* der = nullptr;
-  int len = i2d_PKCS12(p12.get(), &der);
-  std::string out(reinterpret_cast<char*>(der), static_cast<size_t>(len));
-  OPENSSL_free(der);
-  return out;
-}
+using pki::testing::WithMacIterations;
 
 TEST_F(OperatorIT, HostilePkcs12IterationCountsDoNotStallTheOperator) {
   Apply(Issuer("hostile") +

@@ -15,6 +15,7 @@ using testing::MustLeaf;
 using testing::MustRoot;
 using testing::ServerSpec;
 using testing::TestNow;
+using testing::WithMacIterations;
 
 class Pkcs12Test : public ::testing::Test {
  protected:
@@ -116,24 +117,6 @@ TEST_F(Pkcs12Test, BadInputsAreRefusedClearly) {
     EXPECT_EQ(r.status().message().find(pw_.reveal()), std::string::npos);
   }
   EXPECT_FALSE(ParsePkcs12(flipped, pw_).ok());
-}
-
-// `store` with its MAC iteration count replaced by `iterations` (the MAC is
-// then wrong, so only a parser that checks the count first says so).
-std::string WithMacIterations(const std::string& store, int64_t iterations) {
-  const unsigned char* p = reinterpret_cast<const unsigned char*>(store.data());
-  Pkcs12Ptr p12(d2i_PKCS12(nullptr, &p, static_cast<long>(store.size())));
-  EXPECT_TRUE(p12);
-  if (!p12) return "";
-  const ASN1_INTEGER* iter = nullptr;
-  PKCS12_get0_mac(nullptr, nullptr, nullptr, &iter, p12.get());
-  EXPECT_NE(iter, nullptr);
-  ASN1_INTEGER_set_int64(const_cast<ASN1_INTEGER*>(iter), iterations);
-  unsigned char* der = nullptr;
-  int len = i2d_PKCS12(p12.get(), &der);
-  std::string out(reinterpret_cast<char*>(der), static_cast<size_t>(len));
-  OPENSSL_free(der);
-  return out;
 }
 
 // A tenant's store cannot make the parser derive keys for minutes: counts

@@ -3,6 +3,7 @@
 #define CERTSTORE_TESTS_PKI_PKI_FIXTURE_H_
 
 #include <gtest/gtest.h>
+#include <openssl/pkcs12.h>
 
 #include "operator/common/clock.h"
 #include "operator/common/time_format.h"
@@ -71,6 +72,24 @@ inline CaMaterial MustIntermediate(const CaMaterial& root, const Clock& clock,
   out.cert = std::move(cert);
   out.chain.push_back(ShareCert(root.cert.get()));
   out.key = std::move(key);
+  return out;
+}
+
+// PKCS#12 `store` with its MAC iteration count replaced by `iterations`
+// (the MAC is then wrong: only a parser that checks the count first says
+// why). "" when `store` is not PKCS#12 with a MAC.
+inline std::string WithMacIterations(const std::string& store, int64_t iterations) {
+  const unsigned char* p = reinterpret_cast<const unsigned char*>(store.data());
+  Pkcs12Ptr p12(d2i_PKCS12(nullptr, &p, static_cast<long>(store.size())));
+  if (!p12) return "";
+  const ASN1_INTEGER* iter = nullptr;
+  PKCS12_get0_mac(nullptr, nullptr, nullptr, &iter, p12.get());
+  if (iter == nullptr) return "";
+  ASN1_INTEGER_set_int64(const_cast<ASN1_INTEGER*>(iter), iterations);
+  unsigned char* der = nullptr;
+  int len = i2d_PKCS12(p12.get(), &der);
+  std::string out(reinterpret_cast<char*>(der), static_cast<size_t>(len));
+  OPENSSL_free(der);
   return out;
 }
 
