@@ -21,21 +21,26 @@ double Unix(TimePoint t) {
   return std::chrono::duration<double>(t.time_since_epoch()).count();
 }
 
-// The trusted certificates a managed Secret actually holds: the PEM bundle
-// (ca.crt) when written, else the truststore itself, opened with the
-// generated password stored beside it. (Stores locked with a referenced
-// password are not read: those Secrets are not cached.)
-std::vector<TrustEntryFacts> WrittenTrustEntries(const api::SecretObject& s) {
-  std::vector<TrustEntryFacts> out;
+// The trusted certificates of a managed Secret's PEM bundle (ca.crt);
+// nullopt when it has none (cheap: no decryption).
+std::optional<std::vector<TrustEntryFacts>> PemTrustEntries(const api::SecretObject& s) {
   auto bundle = s.data.find("ca.crt");
-  if (bundle != s.data.end()) {
-    auto certs = pki::ParseCertificatesPem(bundle->second);
-    if (certs.ok())
-      for (const auto& c : *certs)
-        out.push_back({pki::TrustedCertAlias(c.get()), pki::CommonName(c.get()),
-                       Unix(pki::NotAfter(c.get()))});
-    return out;
-  }
+  if (bundle == s.data.end()) return std::nullopt;
+  std::vector<TrustEntryFacts> out;
+  auto certs = pki::ParseCertificatesPem(bundle->second);
+  if (certs.ok())
+    for (const auto& c : *certs)
+      out.push_back({pki::TrustedCertAlias(c.get()), pki::CommonName(c.get()),
+                     Unix(pki::NotAfter(c.get()))});
+  return out;
+}
+
+// The trusted certificates of a truststore without a PEM bundle, opened
+// with the generated password stored beside it. (Stores locked with a
+// referenced password are not read: those Secrets are not cached.)
+// Expensive: runs on the inventory's reader thread only.
+std::vector<TrustEntryFacts> DecryptedTrustEntries(const api::SecretObject& s) {
+  std::vector<TrustEntryFacts> out;
   auto password = s.data.find("password");
   if (password == s.data.end()) return out;
   for (const char* key : {"truststore.p12", "truststore.jks"}) {
@@ -115,22 +120,69 @@ bool Inventory::OnManagedSecret(const kube::ObjectPtr& old_obj,
   auto owner = o->meta.annotations.find("certstore.dev/certstore");
   std::vector<TrustEntryFacts> entries;
   bool known = false;
+  bool decrypt = false;
   if (new_obj && owner != o->meta.annotations.end()) {
     auto secret = api::ParseSecret(new_obj->json);
     if (secret.ok()) {
       std::optional<std::vector<TrustEntryFacts>> facts;
       if (lookup_) facts = lookup_(key, secret->data);
       known = facts.has_value();
-      entries = known ? std::move(*facts) : WrittenTrustEntries(*secret);
+      if (!facts) facts = PemTrustEntries(*secret);
+      if (facts) entries = std::move(*facts);
+      decrypt = !facts && (secret->data.count("truststore.p12") ||
+                           secret->data.count("truststore.jks"));
     }
   }
   std::lock_guard<std::mutex> l(mu_);
+  unread_.erase(key);  // an older version is not worth reading any more
   if (!new_obj || owner == o->meta.annotations.end()) {
     bundles_.erase(key);
+    bundle_source_.erase(key);
     return false;
   }
   bundles_[key] = {owner->second, std::move(entries)};
+  bundle_source_[key] = new_obj.get();
+  if (decrypt && !stopping_) {
+    unread_[key] = new_obj;
+    unread_order_.push_back(key);
+    if (!reader_.joinable()) reader_ = std::thread([this] { ReadTruststores(); });
+    unread_cv_.notify_one();
+  }
   return known;
+}
+
+void Inventory::ReadTruststores() {
+  std::unique_lock<std::mutex> l(mu_);
+  while (true) {
+    unread_cv_.wait(l, [this] { return stopping_ || !unread_order_.empty(); });
+    if (stopping_) return;
+    std::string key = unread_order_.front();
+    unread_order_.pop_front();
+    auto it = unread_.find(key);
+    if (it == unread_.end()) continue;  // replaced, deleted or already read
+    kube::ObjectPtr obj = it->second;
+    unread_.erase(it);
+    l.unlock();
+    std::vector<TrustEntryFacts> entries;
+    auto secret = api::ParseSecret(obj->json);
+    if (secret.ok()) entries = DecryptedTrustEntries(*secret);
+    l.lock();
+    // Only if no newer version arrived meanwhile (`obj` keeps its address
+    // from being reused while compared).
+    auto b = bundles_.find(key);
+    auto src = bundle_source_.find(key);
+    if (b != bundles_.end() && src != bundle_source_.end() && src->second == obj.get())
+      b->second.second = std::move(entries);
+  }
+}
+
+Inventory::~Inventory() {
+  {
+    std::lock_guard<std::mutex> l(mu_);
+    stopping_ = true;
+  }
+  unread_cv_.notify_all();
+  if (reader_.joinable()) reader_.join();
 }
 
 std::vector<CertStoreFacts> Inventory::CertStores() const {

@@ -5,11 +5,14 @@
 #ifndef CERTSTORE_CONTROLLER_INVENTORY_H_
 #define CERTSTORE_CONTROLLER_INVENTORY_H_
 
+#include <condition_variable>
+#include <deque>
 #include <functional>
 #include <map>
 #include <mutex>
 #include <optional>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "operator/kube/informer.h"
@@ -58,12 +61,17 @@ class Inventory {
                    const kube::ObjectPtr& new_obj);
   void OnIssuer(bool cluster, const kube::ObjectPtr& old_obj,
                 const kube::ObjectPtr& new_obj);
-  // Managed Secrets: reads the trusted certificates actually written (the
-  // PEM bundle ca.crt, else the truststore opened with the generated
-  // password stored beside it). Returns true when the TrustLookup knew the
-  // new bytes (an echo of this process's own write).
+  // Managed Secrets: the trusted certificates actually written. The PEM
+  // bundle ca.crt is read here; a truststore that must be decrypted (no
+  // ca.crt: opened with the generated password stored beside it) is read
+  // by the inventory's own reader thread, never on the informer's thread
+  // (tenant bytes: a store can cost up to pki::kMaxPkcs12Iterations per
+  // derivation), and its entries appear once read. Returns true when the
+  // TrustLookup knew the new bytes (an echo of this process's own write).
   bool OnManagedSecret(const kube::ObjectPtr& old_obj,
                        const kube::ObjectPtr& new_obj);
+
+  ~Inventory();  // stops the reader thread, dropping what it has not read
 
   std::vector<CertStoreFacts> CertStores() const;
   std::vector<IssuerFacts> Issuers() const;
@@ -80,6 +88,18 @@ class Inventory {
   // "ns/secret" -> (certstore, entries) for managed Secrets holding ca.crt.
   std::map<std::string, std::pair<std::string, std::vector<TrustEntryFacts>>>
       bundles_;  // GUARDED_BY(mu_)
+
+  // Truststores waiting for the reader: the latest version of each Secret,
+  // read in arrival order; a newer version replaces an unread older one.
+  void ReadTruststores();
+  std::map<std::string, kube::ObjectPtr> unread_;  // GUARDED_BY(mu_)
+  // The Secret version each bundle was last set from (what a read's
+  // result must still be for).
+  std::map<std::string, const kube::CachedObject*> bundle_source_;  // GUARDED_BY(mu_)
+  std::deque<std::string> unread_order_;           // GUARDED_BY(mu_)
+  std::condition_variable unread_cv_;
+  bool stopping_ = false;  // GUARDED_BY(mu_)
+  std::thread reader_;     // started on the first truststore to read
 };
 
 }  // namespace certstore::controller

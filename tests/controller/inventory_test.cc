@@ -1,0 +1,92 @@
+// The inventory behind the per-object metrics: a truststore that must be
+// decrypted is read off the informer's thread, and a hostile one (iteration
+// counts a tenant planted) never stalls the handler.
+#include "operator/controller/inventory.h"
+
+#include <gtest/gtest.h>
+
+#include <thread>
+
+#include "operator/common/base64.h"
+#include "operator/pki/pkcs12.h"
+#include "tests/controller/controller_fixture.h"
+#include "tests/pki/pki_fixture.h"
+
+namespace certstore::controller {
+namespace {
+using namespace testing;  // NOLINT
+
+kube::ObjectPtr CertStoreObject() {
+  auto o = std::make_shared<kube::CachedObject>();
+  o->meta.ns = "demo";
+  o->meta.name = "app";
+  o->json =
+      "{\"apiVersion\":\"certstore.dev/"
+      "v1alpha1\",\"kind\":\"CertStore\",\"metadata\":{\"name\":"
+      "\"app\",\"namespace\":\"demo\"},\"spec\":{\"issuerRef\":{\"name\":"
+      "\"ca\"},\"secretName\":"
+      "\"app-stores\",\"truststore\":{},\"formats\":[\"PKCS12\"]}}";
+  return o;
+}
+
+kube::ObjectPtr SecretWith(const std::string& p12,
+                           const std::string& password) {
+  auto o = std::make_shared<kube::CachedObject>();
+  o->meta.ns = "demo";
+  o->meta.name = "app-stores";
+  o->meta.annotations["certstore.dev/certstore"] = "app";
+  o->json =
+      "{\"apiVersion\":\"v1\",\"kind\":\"Secret\",\"metadata\":{\"name\":\"app-"
+      "stores\","
+      "\"namespace\":\"demo\",\"annotations\":{\"certstore.dev/"
+      "certstore\":\"app\"}},"
+      "\"data\":{\"truststore.p12\":\"" +
+      Base64Encode(p12) + "\",\"password\":\"" + Base64Encode(password) +
+      "\"}}";
+  return o;
+}
+
+size_t Entries(const Inventory& inv) {
+  auto t = inv.Truststores();
+  return t.empty() ? 0 : t[0].entries.size();
+}
+
+TEST(InventoryTest, ATruststoreToDecryptIsReadOffTheInformerThread) {
+  FakeClock clock(TestNow());
+  pki::CaMaterial root = MustRoot(clock);
+  auto p12 = pki::EncodePkcs12Truststore({root.cert.get()}, SecretBytes("pw"),
+                                         pki::Pkcs12Profile::kModern2023);
+  ASSERT_TRUE(p12.ok());
+  Inventory inv;
+  inv.OnCertStore(nullptr, CertStoreObject());
+  inv.OnManagedSecret(nullptr, SecretWith(*p12, "pw"));
+  // The entries appear once the reader has opened the store.
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+  while (Entries(inv) == 0 && std::chrono::steady_clock::now() < deadline)
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  ASSERT_EQ(Entries(inv), 1u);
+  EXPECT_EQ(inv.Truststores()[0].entries[0].subject_cn, "Test Root CA");
+}
+
+TEST(InventoryTest, AHostileTruststoreNeverStallsTheHandler) {
+  FakeClock clock(TestNow());
+  pki::CaMaterial root = MustRoot(clock);
+  auto p12 = pki::EncodePkcs12Truststore({root.cert.get()}, SecretBytes("pw"),
+                                         pki::Pkcs12Profile::kModern2023);
+  ASSERT_TRUE(p12.ok());
+  // 2^31-1 MAC iterations: about ten minutes of PBKDF2 if anyone derived.
+  std::string hostile = pki::testing::WithMacIterations(*p12, 2147483647);
+  Inventory inv;
+  inv.OnCertStore(nullptr, CertStoreObject());
+  for (int i = 0; i < 4; ++i)
+    inv.OnManagedSecret(nullptr, SecretWith(hostile, "pw"));
+  // A good version afterwards is read (the reader was not pinned).
+  inv.OnManagedSecret(nullptr, SecretWith(*p12, "pw"));
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+  while (Entries(inv) == 0 && std::chrono::steady_clock::now() < deadline)
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  EXPECT_EQ(Entries(inv), 1u);
+}
+
+}  // namespace
+}  // namespace certstore::controller
