@@ -3,6 +3,8 @@
 // and the HTTP endpoints; SIGTERM/SIGINT stop it cleanly (the Lease is
 // released so a standby takes over at once).
 #include <malloc.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
 #include <signal.h>
 #include <unistd.h>
 
@@ -72,6 +74,11 @@ int Fail(const std::string& msg) {
 }  // namespace
 
 int Main(int argc, char** argv) {
+  // Key material and passwords live in this process's memory: never in a
+  // core file, and no other process of the same user may ptrace it.
+  struct rlimit no_core = {0, 0};
+  setrlimit(RLIMIT_CORE, &no_core);
+  prctl(PR_SET_DUMPABLE, 0);
   // glibc gives each thread that allocates its own 64 MiB arena; with the
   // HTTP client's and the workers' threads that is most of an idle RSS.
   // Two arenas are plenty for two workers (docs/benchmarks.md).

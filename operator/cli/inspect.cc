@@ -1,6 +1,7 @@
 // `kubectl-certstore inspect`: what a store file holds, in keytool's terms.
 // Private keys are described (type and size), never printed.
 #include <algorithm>
+#include <cstdlib>
 #include <filesystem>
 #include <iostream>
 #include <sstream>
@@ -86,10 +87,18 @@ Status InspectFile(const std::string& path, const SecretBytes& password,
   return InvalidArgumentError(path + ": not a PKCS12, JKS or PEM file");
 }
 
+// The whole of standard input (--password-file -).
+StatusOr<std::string> ReadStdin() {
+  std::ostringstream ss;
+  ss << std::cin.rdbuf();
+  if (std::cin.bad()) return UnavailableError("cannot read standard input");
+  return ss.str();
+}
+
 }  // namespace
 
 int RunInspect(const std::vector<std::string>& argv) {
-  auto args = ParseArgs(argv, {{"password", 'p'}, {"password-file"}});
+  auto args = ParseArgs(argv, {{"password", 'p'}, {"password-file"}, {"password-env"}});
   if (!args.ok() || args->positional.size() != 1) {
     std::cerr << "inspect: "
               << (args.ok() ? "need exactly one FILE or DIR" : args.status().message())
@@ -101,10 +110,20 @@ int RunInspect(const std::vector<std::string>& argv) {
   bool is_dir = fs::is_directory(target, ec);
   std::string password = args->Get("password");
   std::string pwfile = args->Get("password-file");
+  std::string pwenv = args->Get("password-env");
+  if (!pwenv.empty()) {
+    // Out of argv (ps shows argv to every user of the machine).
+    const char* v = std::getenv(pwenv.c_str());
+    if (v == nullptr) {
+      std::cerr << "inspect: --password-env: environment variable " << pwenv << " is not set\n";
+      return 1;
+    }
+    password = v;
+  }
   if (pwfile.empty() && password.empty() && is_dir && PathExists(target + "/password"))
     pwfile = target + "/password";
   if (!pwfile.empty()) {
-    auto p = ReadFile(pwfile);
+    auto p = pwfile == "-" ? ReadStdin() : ReadFile(pwfile);
     if (!p.ok()) {
       std::cerr << "inspect: " << p.status().message() << "\n";
       return 1;

@@ -35,10 +35,12 @@ Usage:
                                    for `ca` ClusterCertIssuers whose Secret is
                                    not in the input (a CertIssuer's CA goes in
                                    the input as a Secret)
-  kubectl-certstore inspect FILE|DIR [--password P | --password-file F]
+  kubectl-certstore inspect FILE|DIR [--password-file F|- | --password-env NAME]
       Show what a store holds: entries, aliases, types, chains, subjects,
       SANs, key usages, validity and fingerprints. A DIR is inspected file by
-      file, with DIR/password used when no password is given.
+      file, with DIR/password used when no password is given. The password
+      comes from a file (- = standard input) or an environment variable;
+      --password P also works but puts it in argv, where ps shows it.
   kubectl-certstore version
 )";
 

@@ -466,6 +466,14 @@ int RunRender(const std::vector<std::string>& argv) {
         return 1;
       }
     }
+    // The state holds CA and leaf keys: only its owner may list or enter it.
+    std::error_code ec;
+    if (fs::exists(state, ec)) {
+      fs::permissions(state, fs::perms::owner_all, fs::perm_options::replace, ec);
+      for (const auto& d : fs::directory_iterator(state, ec))
+        if (d.is_directory())
+          fs::permissions(d.path(), fs::perms::owner_all, fs::perm_options::replace, ec);
+    }
   }
   return 0;
 }

@@ -60,8 +60,10 @@ class TempDir {
 
 // Runs kubectl-certstore `args`; output goes through files in `capture_dir`
 // (so a chatty child can never block on a full pipe).
+// `stdin_path`, when given, becomes its standard input.
 inline RunResult RunCli(const std::vector<std::string>& args,
-                        const std::string& capture_dir) {
+                        const std::string& capture_dir,
+                        const std::string& stdin_path = "") {
   std::string out_path = capture_dir + "/.stdout",
               err_path = capture_dir + "/.stderr";
   std::vector<std::string> all = {KUBECTL_CERTSTORE};
@@ -74,6 +76,10 @@ inline RunResult RunCli(const std::vector<std::string>& args,
     int o = ::open(out_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
     int e = ::open(err_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
     if (o < 0 || e < 0 || ::dup2(o, 1) < 0 || ::dup2(e, 2) < 0) ::_exit(126);
+    if (!stdin_path.empty()) {
+      int i = ::open(stdin_path.c_str(), O_RDONLY);
+      if (i < 0 || ::dup2(i, 0) < 0) ::_exit(126);
+    }
     ::execv(argv[0], argv.data());
     ::_exit(127);
   }

@@ -1,6 +1,7 @@
 // `kubectl-certstore render` end to end: both layouts, re-runs that keep the
 // certificates, and bad input that writes nothing.
 #include <gtest/gtest.h>
+#include <sys/stat.h>
 
 #include <regex>
 
@@ -312,6 +313,18 @@ TEST_F(CliRenderTest, TenantInputCannotWidenThePolicyOrEscapeTheOutput) {
   EXPECT_NE(r.err.find("the CA of ClusterCertIssuer/lab-root-ca; only that issuer may use it"),
             std::string::npos)
       << r.err;
+}
+
+// The state directory holds CA and leaf keys: only its owner may enter it.
+TEST_F(CliRenderTest, StateDirectoryIsPrivate) {
+  std::string state = dir_ / "private-state";
+  RunResult r = Run({"render", "-f", LabYaml(), "--out", dir_ / "out", "--state", state});
+  ASSERT_EQ(r.code, 0) << r.All();
+  for (const std::string& d : {state, state + "/default"}) {
+    struct stat st {};
+    ASSERT_EQ(::stat(d.c_str(), &st), 0) << d;
+    EXPECT_EQ(st.st_mode & 0777, 0700u) << d;
+  }
 }
 
 class CliBadInputTest : public CliRenderTest,

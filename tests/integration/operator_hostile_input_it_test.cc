@@ -53,5 +53,15 @@ TEST_F(OperatorIT, HostilePkcs12IterationCountsDoNotStallTheOperator) {
   EXPECT_TRUE(WaitReady("victim", "True"));
 }
 
+// Key material lives in the operator's memory: it never dumps core.
+TEST_F(OperatorIT, TheOperatorWritesNoCoreFile) {
+  std::string limits = ReadFile("/proc/" + std::to_string(pid_) + "/limits").value_or("");
+  size_t at = limits.find("Max core file size");
+  ASSERT_NE(at, std::string::npos) << limits;
+  std::string line = limits.substr(at, limits.find('\n', at) - at);
+  EXPECT_NE(line.find(" 0 "), std::string::npos) << line;
+  EXPECT_EQ(line.find("unlimited"), std::string::npos) << line;
+}
+
 }  // namespace
 }  // namespace certstore
