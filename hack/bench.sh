@@ -11,7 +11,10 @@
 #       N (default 1000 10000) EC CertStores, then 1000 RSA-2048: time to all
 #       Ready, throughput, peak/idle RSS, API writes per issuance, idle CPU,
 #       apply-to-Ready p50/p99; then idle RSS with 10,000 unrelated 100 KB
-#       Secrets. A fresh control plane for each run.
+#       Secrets, and with 500 labelled 1 MiB Secrets forged to look like
+#       the operator's own. A fresh control plane for each run.
+#   hack/bench.sh foreign [M]         only the last: M (500) forged labelled
+#       1 MiB Secrets.
 # Run on an idle machine.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -32,7 +35,7 @@ if [ "$what" = informer ]; then
   build/tests/informer_benchmark "$state/admin.kubeconfig" informer-bench "$n"
   exit 0
 fi
-if [ "$what" = scale ]; then
+if [ "$what" = scale ] || [ "$what" = foreign ]; then
   shift
   sizes=("$@")
   [ ${#sizes[@]} -gt 0 ] || sizes=(1000 10000)
@@ -48,10 +51,15 @@ if [ "$what" = scale ]; then
     hack/cluster.sh down "$state" >/dev/null 2>&1 || true
   }
   echo "bench: scale on $(nproc) cores; $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2)"
+  if [ "$what" = foreign ]; then
+    echo "bench: forged labelled Secrets"; run foreign "${sizes[0]:-500}"
+    exit 0
+  fi
   for n in "${sizes[@]}"; do echo "bench: $n EC"; run scale "$n" EC; done
   echo "bench: 1000 EC, PEM only"; run scale 1000 EC PEM
   echo "bench: 1000 RSA"; run scale 1000 RSA
   echo "bench: unrelated Secrets"; run unrelated 10000
+  echo "bench: forged labelled Secrets"; run foreign 500
   exit 0
 fi
 if [ "$what" = metrics ]; then

@@ -23,7 +23,8 @@
 #       (O) signed by the cluster CA
 #
 # STATE_DIR defaults to $CERTSTORE_CLUSTER_DIR or /tmp/certstore-cluster-$USER; it
-# holds certificates, kubeconfigs, etcd data, logs/ and pids/.
+# holds certificates, kubeconfigs, etcd data, logs/ (logs/audit.log: writes to
+# Secrets, Events and certstore.dev objects) and pids/.
 # Environment:
 #   CLUSTER_START_TIMEOUT  seconds to wait for each component (default 60)
 #   CLUSTER_CRDS_DIR       CRD manifests applied (and waited Established) before
@@ -285,7 +286,28 @@ kcm_healthy() { # anonymous /healthz on the controller manager's self-signed por
 }
 all_running() { pid_alive etcd && pid_alive kube-apiserver && pid_alive kube-controller-manager; }
 
+# An audit log of writes to what the operator writes ($LOGS/audit.log, one
+# JSON event per line, metadata only): tests count writes by user agent and
+# time (e.g. that a fenced old leader's writes all land before its
+# successor's first).
+write_audit_policy() {
+  cat >"$STATE/audit-policy.yaml" <<'YAML'
+apiVersion: audit.k8s.io/v1
+kind: Policy
+omitStages: [RequestReceived]
+rules:
+  - level: Metadata
+    verbs: [create, update, patch, delete]
+    resources:
+      - group: ""
+        resources: [secrets, events]
+      - group: certstore.dev
+  - level: None
+YAML
+}
+
 start_apiserver() {
+  write_audit_policy
   start_proc kube-apiserver "$KUBE_BIN_DIR/kube-apiserver" \
     --bind-address=127.0.0.1 --advertise-address=127.0.0.1 --secure-port="$APISERVER_PORT" \
     --cert-dir="$STATE/apiserver-certs" \
@@ -298,7 +320,9 @@ start_apiserver() {
     --service-account-key-file="$PKI/sa.pub" --service-account-signing-key-file="$PKI/sa.key" \
     --service-cluster-ip-range="$SERVICE_CIDR" --profiling=false \
     --endpoint-reconciler-type=none \
-    --watch-cache-sizes=configmaps#0
+    --watch-cache-sizes=configmaps#0 \
+    --audit-policy-file="$STATE/audit-policy.yaml" --audit-log-path="$LOGS/audit.log" \
+    --audit-log-format=json --audit-log-maxsize=200 --audit-log-maxbackup=1
   # (no watch cache for ConfigMaps: their watches go to etcd, so tests can get
   # a real 410 Gone after `cluster.sh compact`; with the cache, old
   # resourceVersions are answered from its snapshot instead)

@@ -6,6 +6,9 @@
 #include <sys/prctl.h>
 #include <sys/resource.h>
 #include <signal.h>
+
+#include <atomic>
+#include <chrono>
 #include <unistd.h>
 
 #include <cstdlib>
@@ -18,6 +21,7 @@
 #include "operator/common/log.h"
 #include "operator/controller/manager.h"
 #include "operator/kube/config.h"
+#include "operator/kube/fenced_transport.h"
 #include "operator/metrics/http_endpoints.h"
 #include "operator/metrics/operator_metrics.h"
 
@@ -48,6 +52,13 @@ Flags (environment variables in brackets):
                                     without them (default 1h)
   --metrics-bind-address ADDR       /metrics (default :8080; 0 disables)
   --health-probe-bind-address ADDR  /healthz and /readyz (default :8081; 0 disables)
+  --health-api-silence D            /healthz fails when the API server has not
+                                    answered a heartbeat for this long (default 60s)
+  --reconcile-budget D              a reconcile running longer is logged and
+                                    /healthz fails while it runs (default 2m)
+  --shutdown-timeout D              after SIGTERM, exit within this long even if
+                                    the API server is unreachable (default 10s;
+                                    keep it below terminationGracePeriodSeconds)
   --log-format json|text            (default json: one JSON object per line)
   --log-level debug|info|warn|error (default info)
 )";
@@ -83,6 +94,11 @@ int Main(int argc, char** argv) {
   // HTTP client's and the workers' threads that is most of an idle RSS.
   // Two arenas are plenty for two workers (docs/benchmarks.md).
   mallopt(M_ARENA_MAX, 2);
+  // Large buffers (a list page, a watch event carrying a big foreign
+  // Secret before its data is dropped) are mapped and unmapped on their
+  // own, instead of glibc raising its threshold and keeping them in the
+  // heap after they are freed.
+  mallopt(M_MMAP_THRESHOLD, 256 * 1024);
   // First: a SIGTERM from now on is handled by the sigwait below (a clean
   // stop), even when it arrives during start-up.
   sigset_t set;
@@ -101,6 +117,9 @@ int Main(int argc, char** argv) {
                               {"system-bundle"},
                               {"ca-rotation-propagation-delay"},
                               {"ca-rotation-member-deadline"},
+                              {"health-api-silence"},
+                              {"reconcile-budget"},
+                              {"shutdown-timeout"},
                               {"metrics-bind-address"},
                               {"health-probe-bind-address"},
                               {"log-format"},
@@ -135,6 +154,24 @@ int Main(int argc, char** argv) {
     std::cerr << "--ca-rotation-member-deadline: want a duration such as 1h or 30m\n";
     return 2;
   }
+  controller::HealthOptions health;
+  struct DurationFlag {
+    const char* name;
+    const char* def;
+    std::chrono::milliseconds* out;
+  };
+  std::chrono::milliseconds shutdown_timeout{};
+  for (const DurationFlag& f :
+       {DurationFlag{"health-api-silence", "60s", &health.api_silence},
+        DurationFlag{"reconcile-budget", "2m", &health.reconcile_budget},
+        DurationFlag{"shutdown-timeout", "10s", &shutdown_timeout}}) {
+    auto d = ParseGoDuration(args->Get(f.name, f.def));
+    if (!d.ok() || d->count() <= 0) {
+      std::cerr << "--" << f.name << ": want a positive duration such as " << f.def << "\n";
+      return 2;
+    }
+    *f.out = std::chrono::duration_cast<std::chrono::milliseconds>(*d);
+  }
   std::string metrics_addr = args->Get("metrics-bind-address", ":8080");
   std::string health_addr = args->Get("health-probe-bind-address", ":8081");
   for (const auto& a : {metrics_addr, health_addr}) {
@@ -147,22 +184,39 @@ int Main(int argc, char** argv) {
 
 
 
+  std::string identity = Env("POD_NAME", "");
+  if (identity.empty()) {
+    char host[256] = {0};
+    gethostname(host, sizeof(host) - 1);
+    identity = std::string(host) + "-" + std::to_string(getpid());
+  }
   std::string kubeconfig = args->Get("kubeconfig"),
               context = args->Get("context");
   // One transport per watch; configuration is re-read for each (tokens
-  // and exec credentials are per transport).
-  auto make_transport = [kubeconfig,
-                         context]() -> StatusOr<kube::TransportPtr> {
+  // and exec credentials are per transport). The user agent names the
+  // replica, so audit logs tell replicas apart.
+  std::string user_agent =
+      std::string("certstore-operator/") + CERTSTORE_VERSION + " (" + identity + ")";
+  auto make_transport = [kubeconfig, context,
+                         user_agent]() -> StatusOr<kube::TransportPtr> {
     ASSIGN_OR_RETURN(kube::ClusterConfig config,
                      kube::LoadConfig(kubeconfig, context));
+    config.user_agent = user_agent;
     return kube::NewHttpTransport(std::move(config));
   };
   metrics::OperatorMetrics operator_metrics(CERTSTORE_VERSION);
   auto transport = make_transport();
   if (!transport.ok())
     return Fail("configuration: " + transport.status().message());
-  kube::TransportPtr main_transport = metrics::CountingTransport(
-      std::move(transport).value(), &operator_metrics);
+  // Every write checks, as it starts, that this replica may still write
+  // (the leader's renew deadline; kube/fenced_transport.h).
+  std::atomic<const controller::Manager*> fence_source{nullptr};
+  kube::TransportPtr main_transport = kube::FencedTransport(
+      metrics::CountingTransport(std::move(transport).value(), &operator_metrics),
+      [&fence_source] {
+        const controller::Manager* m = fence_source.load();
+        return m ? m->WriteWindow() : std::chrono::milliseconds(0);
+      });
   kube::Client client(*main_transport);
   auto transports = [make_transport,
                      &operator_metrics]() -> kube::TransportPtr {
@@ -184,19 +238,16 @@ int Main(int argc, char** argv) {
   mo.workers = workers;
   mo.rotation_propagation_delay = *propagation;
   mo.rotation_member_deadline = *member_deadline;
+  mo.health = health;
   mo.leader_elect = args->Has("leader-elect");
-  mo.identity = Env("POD_NAME", "");
-  if (mo.identity.empty()) {
-    char host[256] = {0};
-    gethostname(host, sizeof(host) - 1);
-    mo.identity = std::string(host) + "-" + std::to_string(getpid());
-  }
+  mo.identity = identity;
   mo.leader_election.ns =
       args->Get("leader-election-namespace", mo.cluster_resource_namespace);
   mo.leader_election.identity = mo.identity;
   const Clock& clock = SystemClock::Get();
   controller::Manager manager(transports, client, clock, mo, &operator_metrics);
   operator_metrics.Attach(&manager);
+  fence_source = &manager;
   manager.mutable_queue().SetWaitObserver(
       [&operator_metrics](double s) { operator_metrics.QueueWait(s); });
 
@@ -204,8 +255,12 @@ int Main(int argc, char** argv) {
   // address; one server when both are the same.
   std::map<std::string, metrics::EndpointHandler> health_handlers = {
       {"/healthz",
-       [] {
-         return metrics::HttpReply{200, "text/plain", "ok\n"};
+       [&manager] {
+         controller::HealthReport h = manager.Health();
+         if (h.healthy) return metrics::HttpReply{200, "text/plain", "ok\n"};
+         std::string body;
+         for (const auto& p : h.problems) body += p + "\n";
+         return metrics::HttpReply{500, "text/plain", body};
        }},
       {"/readyz", [&manager] {
          if (!manager.Synced())
@@ -247,8 +302,21 @@ int Main(int argc, char** argv) {
   std::thread starter([&manager] { manager.Start(); });
   int sig = 0;
   sigwait(&set, &sig);
-  Log(LogLevel::kInfo, "shutting down", {{"signal", std::to_string(sig)}});
+  Log(LogLevel::kInfo, "shutting down",
+      {{"signal", std::to_string(sig)},
+       {"timeout", std::to_string(shutdown_timeout.count()) + "ms"}});
+  // A clean stop waits for in-flight API calls (Lease release, last
+  // writes); an unreachable API server must not hold the pod past its
+  // grace period: after --shutdown-timeout the process exits regardless
+  // (the Lease then expires on its own).
+  std::thread([shutdown_timeout] {
+    std::this_thread::sleep_for(shutdown_timeout);
+    Log(LogLevel::kWarn, "shutdown did not finish in time; exiting now",
+        {{"timeout", std::to_string(shutdown_timeout.count()) + "ms"}});
+    std::_Exit(1);
+  }).detach();
   manager.Stop();
+  fence_source = nullptr;
   starter.join();
   Log(LogLevel::kInfo, "stopped");
   return 0;

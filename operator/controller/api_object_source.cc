@@ -11,7 +11,7 @@ std::optional<api::SecretObject> ApiObjectSource::GetSecret(const std::string& n
   if (memo != secrets_.end()) return memo->second;
   std::optional<api::SecretObject> out;
   kube::ObjectPtr cached = managed_ ? managed_->Get(ns, name) : nullptr;
-  if (cached) {
+  if (cached && !cached->partial) {  // partial: not ours, data not cached
     auto s = api::ParseSecret(cached->json);
     if (s.ok()) out = std::move(s).value();
   }

@@ -7,7 +7,8 @@
 // One source lives for one reconcile: each object is read at most once
 // (later reads return the same answer), and a Secret present in the
 // `managed` cache (the Secrets the operator writes, kept current by a watch)
-// is taken from there without a GET. A stale cached copy is harmless:
+// is taken from there without a GET, unless the cache holds it as partial
+// (metadata only: a labelled Secret the operator did not write). A stale cached copy is harmless:
 // writes carry its resourceVersion and fail with a conflict, and the change
 // that made it stale triggers another reconcile.
 #ifndef CERTSTORE_CONTROLLER_API_OBJECT_SOURCE_H_

@@ -121,7 +121,10 @@ bool Inventory::OnManagedSecret(const kube::ObjectPtr& old_obj,
   std::vector<TrustEntryFacts> entries;
   bool known = false;
   bool decrypt = false;
-  if (new_obj && owner != o->meta.annotations.end()) {
+  // A partial object is not one this operator wrote (its data is not
+  // cached): a label and an annotation do not make it a truststore of ours.
+  bool ours = new_obj && !new_obj->partial && owner != o->meta.annotations.end();
+  if (ours) {
     auto secret = api::ParseSecret(new_obj->json);
     if (secret.ok()) {
       std::optional<std::vector<TrustEntryFacts>> facts;
@@ -135,7 +138,7 @@ bool Inventory::OnManagedSecret(const kube::ObjectPtr& old_obj,
   }
   std::lock_guard<std::mutex> l(mu_);
   unread_.erase(key);  // an older version is not worth reading any more
-  if (!new_obj || owner == o->meta.annotations.end()) {
+  if (!ours) {
     bundles_.erase(key);
     bundle_source_.erase(key);
     return false;

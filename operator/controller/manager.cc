@@ -6,6 +6,7 @@
 
 #include "operator/api/parse.h"
 #include "operator/common/log.h"
+#include "operator/controller/issuer_ca.h"
 #include "operator/pki/certificate.h"
 #include "operator/pki/store.h"
 
@@ -43,6 +44,23 @@ std::vector<std::string> CertStoreRefs(const kube::CachedObject& o) {
   return out;
 }
 
+// The Secrets a CertStore writes: "ns/name".
+constexpr char kOwnedSecretIndex[] = "owned-secret";
+std::vector<std::string> CertStoreOwnedSecrets(const kube::CachedObject& o) {
+  auto cs = api::ParseCertStore(o.json);
+  if (!cs.ok()) return {};
+  std::vector<std::string> out{o.meta.ns + "/" + cs->spec.secret_name};
+  if (cs->spec.truststore && !cs->spec.truststore->secret_name.empty())
+    out.push_back(o.meta.ns + "/" + cs->spec.truststore->secret_name);
+  return out;
+}
+
+bool HasUid(const std::vector<kube::ObjectPtr>& objects, const std::string& uid) {
+  for (const auto& o : objects)
+    if (o->meta.uid == uid) return true;
+  return false;
+}
+
 kube::Informer::IndexFunc IssuerRefs(std::string ca_namespace) {
   return
       [ca_namespace](const kube::CachedObject& o) -> std::vector<std::string> {
@@ -59,6 +77,25 @@ kube::Informer::IndexFunc IssuerRefs(std::string ca_namespace) {
 
 }  // namespace
 
+bool Manager::OwnSecret(const kube::ObjectMeta& m) const {
+  // A Secret this operator writes for a CertStore: controlled by a
+  // CertStore that names it, matched by UID (labels, annotations and
+  // ownerReferences alone are anyone's to write; the UID of a live
+  // CertStore naming this Secret is not).
+  for (const auto& ref : m.owners)
+    if (ref.controller && ref.kind == "CertStore" &&
+        ref.api_version.rfind(std::string(api::kGroup) + "/", 0) == 0 &&
+        HasUid(certstores_->ByIndex(kOwnedSecretIndex, m.ns + "/" + m.name), ref.uid))
+      return true;
+  // A root CA Secret an issuer created: the issuer names it and its UID is
+  // the one recorded on the Secret.
+  auto uid = m.annotations.find(kIssuerUidAnnotation);
+  if (uid == m.annotations.end()) return false;
+  std::string ref = "Secret/" + m.ns + "/" + m.name;
+  return HasUid(issuers_->ByIndex(kRefIndex, ref), uid->second) ||
+         HasUid(cluster_issuers_->ByIndex(kRefIndex, ref), uid->second);
+}
+
 std::string CertStoreKey(const std::string& ns, const std::string& name) {
   return "cs:" + kube::ObjectKey(ns, name);
 }
@@ -72,7 +109,10 @@ Manager::Manager(kube::InformerGroup::TransportFactory transports,
       observer_(observer),
       events_(client, "certstore-operator", options_.identity,
               options_.cluster_resource_namespace, clock),
-      queue_(clock) {
+      queue_(clock),
+      health_(options_.health, std::chrono::steady_clock::now()),
+      heartbeat_transport_(transports()) {
+  if (options_.leader_elect) lease_transport_ = transports();
   const auto& nss = options_.namespaces;
   certstores_ = std::make_unique<kube::InformerGroup>(
       transports, kube::CertStoresResource(), nss, kube::InformerOptions());
@@ -84,6 +124,13 @@ Manager::Manager(kube::InformerGroup::TransportFactory transports,
   kube::InformerOptions managed;
   managed.label_selector =
       std::string(api::kManagedByLabel) + "=" + api::kManagedByValue;
+  // Anyone may label a Secret: only the data of Secrets this operator
+  // writes is cached (OwnSecret); others are kept as metadata, and read
+  // on demand if a reconcile needs them. Small pages bound what one list
+  // response of large foreign Secrets costs while it is decoded.
+  managed.page_size = 50;
+  managed.payload_filter.fields = {"data", "stringData"};
+  managed.payload_filter.keep = [this](const kube::ObjectMeta& m) { return OwnSecret(m); };
   secrets_ = std::make_unique<kube::InformerGroup>(
       transports, kube::SecretsResource(), nss, managed);
   // Namespaces are cluster-scoped (one cache, read-only RBAC): a
@@ -158,6 +205,7 @@ Manager::~Manager() { Stop(); }
 void Manager::Wire() {
   certstores_->AddIndex(kIssuerIndex, CertStoreIssuer);
   certstores_->AddIndex(kRefIndex, CertStoreRefs);
+  certstores_->AddIndex(kOwnedSecretIndex, CertStoreOwnedSecrets);
   issuers_->AddIndex(kRefIndex, IssuerRefs(""));
   cluster_issuers_->AddIndex(kRefIndex,
                              IssuerRefs(options_.cluster_resource_namespace));
@@ -233,18 +281,22 @@ void Manager::EnqueueAll() {
 }
 
 bool Manager::Start() {
-  for (auto* g : {certstores_.get(), issuers_.get(), cluster_issuers_.get(),
-                  secrets_.get(), namespaces_.get()})
-    g->Start();
+  {
+    // Under the lock Stop() takes first: a Stop() that came earlier leaves
+    // no thread behind.
+    std::lock_guard<std::mutex> l(heartbeat_mu_);
+    if (stopping_.load()) return false;
+    heartbeat_ = std::thread([this] { Heartbeat(); });
+  }
+  // The owners first: which Secrets' data is cached depends on them.
+  std::vector<kube::InformerGroup*> owners{certstores_.get(), issuers_.get(),
+                                           cluster_issuers_.get()};
+  std::vector<kube::InformerGroup*> rest{secrets_.get(), namespaces_.get()};
+  for (auto* g : owners) g->Start();
+  if (!WaitForSync(owners)) return false;
+  for (auto* g : rest) g->Start();
   for (auto& w : watchers_) w->Start();
-  for (auto* g : {certstores_.get(), issuers_.get(), cluster_issuers_.get(),
-                  secrets_.get(), namespaces_.get()})
-    while (!g->WaitForSync(std::chrono::seconds(5))) {
-      if (stopping_.load()) return false;
-      kube::InformerStats st = g->Stats();
-      Log(st.errors > 0 ? LogLevel::kWarn : LogLevel::kInfo, "waiting for caches to sync",
-          {{"errors", std::to_string(st.errors)}, {"lastError", st.last_error}});
-    }
+  if (!WaitForSync(rest)) return false;
   for (auto& w : watchers_)
     while (!w->WaitForSync(std::chrono::seconds(5))) {
       if (stopping_.load()) return false;
@@ -269,8 +321,13 @@ bool Manager::Start() {
        {"identity", options_.identity}});
 
   if (options_.leader_elect) {
-    elector_ = std::make_unique<kube::LeaderElector>(
-        client_, options_.leader_election, clock_);
+    // Lease calls on a connection and client of their own: short
+    // timeouts, no 429 sleeps, never queued behind reconcile traffic.
+    lease_client_ = std::make_unique<kube::Client>(
+        *lease_transport_, kube::LeaseClientOptions(options_.leader_election));
+    elector_ = std::make_unique<kube::LeaderElector>(*lease_client_, options_.leader_election,
+                                                     clock_);
+    elector_ptr_ = elector_.get();
     election_ = std::thread([this] {
       kube::LeaderElector::Callbacks cb;
       cb.started = [this] {
@@ -296,11 +353,61 @@ bool Manager::Start() {
     EnqueueAll();
   }
   int n = std::max(1, options_.workers);
-  for (int i = 0; i < n; ++i) workers_.emplace_back([this] { Work(); });
+  for (int i = 0; i < n; ++i) workers_.emplace_back([this, i] { Work(i); });
   return true;
 }
 
-void Manager::Work() {
+std::chrono::milliseconds Manager::WriteWindow() const {
+  if (!options_.leader_elect) return std::chrono::hours(24);
+  const kube::LeaderElector* e = elector_ptr_.load();
+  return e ? e->WriteWindow() : std::chrono::milliseconds(0);
+}
+
+bool Manager::WaitForSync(const std::vector<kube::InformerGroup*>& groups) {
+  for (auto* g : groups)
+    while (!g->WaitForSync(std::chrono::seconds(5))) {
+      if (stopping_.load()) return false;
+      kube::InformerStats st = g->Stats();
+      Log(st.errors > 0 ? LogLevel::kWarn : LogLevel::kInfo, "waiting for caches to sync",
+          {{"errors", std::to_string(st.errors)}, {"lastError", st.last_error}});
+    }
+  return true;
+}
+
+void Manager::Heartbeat() {
+  // A cheap request any authenticated client may make, on a connection of
+  // its own with a short timeout: does the API server answer at all?
+  auto period = std::clamp<std::chrono::milliseconds>(options_.health.api_silence / 3,
+                                                      std::chrono::seconds(1),
+                                                      std::chrono::seconds(10));
+  kube::HttpRequest req;
+  req.path = "/version";
+  req.timeout = std::chrono::seconds(5);
+  while (!stopping_.load()) {
+    auto r = heartbeat_transport_->Do(req);
+    Status st = !r.ok() ? r.status()
+                : r->status == 200
+                    ? OkStatus()
+                    : UnavailableError("GET /version: HTTP " + std::to_string(r->status));
+    health_.Heartbeat(st, std::chrono::steady_clock::now());
+    std::unique_lock<std::mutex> l(heartbeat_mu_);
+    heartbeat_cv_.wait_for(l, period, [this] { return stopping_.load(); });
+  }
+}
+
+HealthReport Manager::Health() const {
+  std::map<std::string, SteadyTime> progress;
+  if (synced_.load()) {
+    progress["certstores"] = certstores_->Stats().last_progress;
+    progress["certissuers"] = issuers_->Stats().last_progress;
+    progress["clustercertissuers"] = cluster_issuers_->Stats().last_progress;
+    progress["secrets"] = secrets_->Stats().last_progress;
+    progress["namespaces"] = namespaces_->Stats().last_progress;
+  }
+  return health_.Check(std::chrono::steady_clock::now(), queue_.Len(), progress);
+}
+
+void Manager::Work(int worker) {
   while (auto key = queue_.Get()) {
     const std::string& k = *key;
     if (!leading_.load()) {
@@ -309,6 +416,7 @@ void Manager::Work() {
       continue;
     }
     auto started = std::chrono::steady_clock::now();
+    health_.Begin(worker, k, started);
     ReconcileResult r;
     std::string controller = "certstore";
     if (k.rfind("cs:", 0) == 0) {
@@ -320,9 +428,9 @@ void Manager::Work() {
       controller = "issuer";
       r = ReconcileIssuer(deps_, false, k.substr(3));
     }
-    double seconds = std::chrono::duration<double>(
-                         std::chrono::steady_clock::now() - started)
-                         .count();
+    auto ended = std::chrono::steady_clock::now();
+    health_.End(worker, ended);
+    double seconds = std::chrono::duration<double>(ended - started).count();
     if (!r.error.ok()) {
       // A conflict (the object changed under us) is routine: retry on
       // fresh data without a warning.
@@ -359,6 +467,10 @@ void Manager::ReleaseFreeMemory() {
 
 void Manager::Stop() {
   if (stopping_.exchange(true)) return;
+  {
+    std::lock_guard<std::mutex> l(heartbeat_mu_);
+    heartbeat_cv_.notify_all();
+  }
   queue_.ShutDown();
   for (auto& t : workers_) t.join();
   workers_.clear();
@@ -372,6 +484,7 @@ void Manager::Stop() {
   for (auto* g : {certstores_.get(), issuers_.get(), cluster_issuers_.get(),
                   secrets_.get(), namespaces_.get()})
     g->Stop();
+  if (heartbeat_.joinable()) heartbeat_.join();
 }
 
 std::map<std::string, int> Manager::WatchRestarts() const {
@@ -383,6 +496,22 @@ std::map<std::string, int> Manager::WatchRestarts() const {
   out["namespaces"] = namespaces_->Stats().watch_restarts;
   for (size_t i = 0; i < watchers_.size(); ++i)
     out[watcher_resources_[i]] += watchers_[i]->Stats().watch_restarts;
+  return out;
+}
+
+std::map<std::pair<std::string, std::string>, size_t> Manager::CachedObjects() const {
+  std::map<std::pair<std::string, std::string>, size_t> out;
+  out[{"certstores", "full"}] = certstores_->Size();
+  out[{"certissuers", "full"}] = issuers_->Size();
+  out[{"clustercertissuers", "full"}] = cluster_issuers_->Size();
+  out[{"namespaces", "full"}] = namespaces_->Size();
+  size_t partial = 0, all = 0;
+  for (const auto& s : secrets_->List()) {
+    ++all;
+    partial += s->partial;
+  }
+  out[{"secrets", "full"}] = all - partial;
+  out[{"secrets", "metadata"}] = partial;
   return out;
 }
 

@@ -17,13 +17,16 @@
 #define CERTSTORE_CONTROLLER_MANAGER_H_
 
 #include <atomic>
+#include <condition_variable>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <thread>
 #include <vector>
 
 #include "operator/common/clock.h"
 #include "operator/controller/certstore_reconciler.h"
+#include "operator/controller/health.h"
 #include "operator/controller/inventory.h"
 #include "operator/kube/change_watcher.h"
 #include "operator/kube/event_recorder.h"
@@ -45,6 +48,7 @@ struct ManagerOptions {
   bool leader_elect = false;
   kube::LeaderElectionConfig leader_election;  // ns, identity, timings
   std::string identity;                        // Events' reporting instance
+  HealthOptions health;                        // what /healthz calls stuck
 };
 
 // Reconcile outcomes by controller, for metrics. Optional; thread-safe.
@@ -72,8 +76,16 @@ class Manager {
   // Stops workers, releases the Lease, stops caches. Idempotent.
   void Stop();
 
+  // Liveness (health.h): API heartbeat, reconciles past their budget,
+  // a queue not draining, caches without progress. Thread-safe.
+  HealthReport Health() const;
+
   bool Synced() const { return synced_.load(); }
   bool Leading() const { return leading_.load(); }
+  // How long writes may still start (kube/fenced_transport.h): without
+  // leader election, always; with it, the leader's time left before its
+  // renew deadline (zero for a standby). Thread-safe.
+  std::chrono::milliseconds WriteWindow() const;
   bool LeaderElectionEnabled() const { return options_.leader_elect; }
 
   // Read-only views (metrics read them at scrape time).
@@ -89,6 +101,10 @@ class Manager {
   // Watch restarts by resource ("certstores", "secrets", ...), summed over
   // caches and change watchers (for metrics).
   std::map<std::string, int> WatchRestarts() const;
+  // Objects in the caches by resource: {"secrets", "full" | "metadata"}
+  // (metadata: labelled Secrets this operator did not write, cached without
+  // their data), {"certstores", "full"}, ... (for metrics).
+  std::map<std::pair<std::string, std::string>, size_t> CachedObjects() const;
 
  private:
   void Wire();
@@ -96,8 +112,14 @@ class Manager {
   void EnqueueCertStoresOfIssuer(const std::string& index_value);
   void ReferenceChanged(const std::string& kind, const std::string& ns,
                         const std::string& name);
-  void Work();
+  void Work(int worker);
+  void Heartbeat();
   void ReleaseFreeMemory();
+  // False if stopped while waiting.
+  bool WaitForSync(const std::vector<kube::InformerGroup*>& groups);
+  // Whether a managed-by-labelled Secret is one this operator writes, so
+  // its data is cached (see the secrets informer in the constructor).
+  bool OwnSecret(const kube::ObjectMeta& m) const;
 
   kube::Client& client_;
   const Clock& clock_;
@@ -114,9 +136,17 @@ class Manager {
   std::atomic<int64_t> last_trim_{0};  // steady_clock ticks of the last malloc_trim
   ReconcilerDeps deps_;
   std::unique_ptr<CertStoreReconciler> reconciler_;
+  kube::TransportPtr lease_transport_;
+  std::unique_ptr<kube::Client> lease_client_;
   std::unique_ptr<kube::LeaderElector> elector_;
+  std::atomic<const kube::LeaderElector*> elector_ptr_{nullptr};  // for WriteWindow()
   std::thread election_;
   std::vector<std::thread> workers_;
+  mutable HealthMonitor health_;  // Check() logs over-budget reconciles once
+  kube::TransportPtr heartbeat_transport_;
+  std::thread heartbeat_;
+  std::mutex heartbeat_mu_;
+  std::condition_variable heartbeat_cv_;
   std::atomic<bool> synced_{false}, leading_{false}, stopping_{false};
 };
 

@@ -152,12 +152,13 @@ Status Informer::ListAndReplace() {
       }
       if (v.has_field("items") && v.at("items").is_array()) {
         for (auto& item : v.at("items").as_array()) {
+          if (!item.is_object()) continue;
           auto obj = std::make_shared<CachedObject>();
           TrimForCache(&item);
+          obj->meta = MetaFromJson(item);
+          obj->partial = ApplyPayloadFilter(&options_.payload_filter, obj->meta, &item);
           obj->json = item.serialize();
-          auto meta = ParseObjectMeta(obj->json);
-          if (!meta.ok()) continue;
-          obj->meta = std::move(meta).value();
+          item = web::json::value::null();  // the page shrinks as it is read
           fresh[ObjectKey(obj->meta.ns, obj->meta.name)] = std::move(obj);
         }
       }
@@ -187,6 +188,7 @@ Status Informer::ListAndReplace() {
     }
     rv_ = list_rv;
     ++stats_.lists;
+    stats_.last_progress = std::chrono::steady_clock::now();
   }
   for (const auto& [o, n] : changes)
     for (auto& h : handlers_) h(o, n);
@@ -212,17 +214,21 @@ Status Informer::WatchLoop() {
     wo.resource_version = LastResourceVersion();
     wo.label_selector = options_.label_selector;
     wo.timeout_seconds = options_.watch_timeout_seconds;
+    if (options_.payload_filter.keep) wo.payload_filter = &options_.payload_filter;
     Status st = WatchOnce(client_, resource_, options_.ns, wo, [this](const WatchEvent& e) {
       if (e.type == WatchEvent::Type::kBookmark) {
         std::lock_guard<std::mutex> l(mu_);
         if (!e.meta.resource_version.empty()) rv_ = e.meta.resource_version;
+        stats_.last_progress = std::chrono::steady_clock::now();
         return !stopping_;
       }
       auto obj = std::make_shared<CachedObject>();
       obj->meta = e.meta;
       obj->json = e.object;
+      obj->partial = e.partial;
       Apply(e.type, std::move(obj));
       std::lock_guard<std::mutex> l(mu_);
+      stats_.last_progress = std::chrono::steady_clock::now();
       return !stopping_;
     });
     if (st.code() == StatusCode::kOutOfRange) {
@@ -232,6 +238,8 @@ Status Informer::WatchLoop() {
     }
     if (st.ok()) {
       failures = 0;
+      std::lock_guard<std::mutex> l(mu_);
+      stats_.last_progress = std::chrono::steady_clock::now();
       continue;  // server ended the watch; resume from rv_
     }
     {

@@ -9,6 +9,7 @@
 #define CERTSTORE_KUBE_INFORMER_H_
 
 #include <atomic>
+#include <chrono>
 #include <condition_variable>
 #include <functional>
 #include <map>
@@ -28,6 +29,9 @@ namespace certstore::kube {
 struct CachedObject {
   ObjectMeta meta;
   std::string json;
+  // The informer's PayloadFilter dropped fields from `json`: read the
+  // object from the API server if you need them.
+  bool partial = false;
 };
 using ObjectPtr = std::shared_ptr<const CachedObject>;
 
@@ -35,6 +39,10 @@ struct InformerOptions {
   std::string ns;              // "" = all namespaces
   std::string label_selector;  // cache only matching objects
   int64_t page_size = 500;
+  // Objects whose payload is not cached (see PayloadFilter). With large
+  // foreign objects possible, keep page_size small too: a list page is held
+  // whole in memory while it is decoded.
+  PayloadFilter payload_filter;
   int watch_timeout_seconds = 240;
   std::chrono::milliseconds backoff_base{200};
   std::chrono::milliseconds backoff_cap{std::chrono::seconds(30)};
@@ -49,6 +57,9 @@ struct InformerStats {
   int gone = 0;             // 410 Gone seen
   int errors = 0;           // list/watch failures
   std::string last_error;   // message of the latest failure ("" if none)
+  // Monotonic time of the last sign of life: a list, an event, a bookmark
+  // or a watch the server ended (for a group: the oldest member's).
+  std::chrono::steady_clock::time_point last_progress{};
 };
 
 // Read access to a cache of objects (one informer, or one per namespace).

@@ -64,6 +64,9 @@ InformerStats InformerGroup::Stats() const {
     sum.gone += s.gone;
     sum.errors += s.errors;
     if (!s.last_error.empty()) sum.last_error = s.last_error;
+    if (sum.last_progress == std::chrono::steady_clock::time_point{} ||
+        s.last_progress < sum.last_progress)
+      sum.last_progress = s.last_progress;
   }
   return sum;
 }

@@ -8,6 +8,8 @@
 
 #include <cpprest/json.h>
 
+#include "operator/kube/watch.h"
+
 namespace certstore::kube {
 
 inline void TrimForCache(web::json::value* object) {
@@ -21,6 +23,15 @@ inline void TrimForCache(web::json::value* object) {
       md.at("annotations").has_field(kLastApplied))
     md.at("annotations").erase(kLastApplied);
 }
+
+// metadata of an object (empty fields where absent or mistyped).
+ObjectMeta MetaFromJson(const web::json::value& object);
+
+// Drops `filter`'s fields from `object` unless its `keep` accepts `meta`;
+// true if they were dropped (the object is then partial). No-op without a
+// filter.
+bool ApplyPayloadFilter(const PayloadFilter* filter, const ObjectMeta& meta,
+                        web::json::value* object);
 
 }  // namespace certstore::kube
 

@@ -2,6 +2,7 @@
 
 #include <cpprest/json.h>
 
+#include <algorithm>
 #include <cstdio>
 
 #include "operator/common/time_format.h"
@@ -67,10 +68,34 @@ std::string FormatMicroTime(TimePoint t) {
   return base.substr(0, base.size() - 1) + frac + "Z";
 }
 
+ClientOptions LeaseClientOptions(const LeaderElectionConfig& config) {
+  ClientOptions o;
+  o.timeout = std::max<std::chrono::seconds>(config.retry_period, std::chrono::seconds(1));
+  o.max_throttle_retries = 0;
+  return o;
+}
+
 LeaderElector::LeaderElector(Client& client, LeaderElectionConfig config, const Clock& clock)
     : client_(client), config_(std::move(config)), clock_(clock) {}
 
+bool LeaderElector::MayWrite() const { return WriteWindow().count() > 0; }
+
+std::chrono::milliseconds LeaderElector::WriteWindow() const {
+  if (!leading_.load()) return std::chrono::milliseconds(0);
+  auto left = MonotonicTime(MonotonicTime::duration(write_deadline_.load())) - clock_.Monotonic();
+  return std::max(std::chrono::milliseconds(0),
+                  std::chrono::duration_cast<std::chrono::milliseconds>(left));
+}
+
+void LeaderElector::Renewed(MonotonicTime started) {
+  last_renew_ = started;
+  write_deadline_ = (started + config_.renew_deadline).time_since_epoch().count();
+  leading_ = true;
+}
+
 StatusOr<bool> LeaderElector::TryAcquireOrRenew() {
+  // Taken before any request: the right to write runs from here.
+  MonotonicTime started = clock_.Monotonic();
   TimePoint now = clock_.Now();
   std::string now_s = FormatMicroTime(now);
   int64_t dur = config_.lease_duration.count();
@@ -84,8 +109,9 @@ StatusOr<bool> LeaderElector::TryAcquireOrRenew() {
         return Status(StatusCode::kAborted, "another candidate created the Lease first");
       return created.status();
     }
-    last_renew_ = now;
-    leading_ = true;
+    observed_record_ = config_.identity + "|" + now_s;
+    observed_at_ = started;
+    Renewed(started);
     return true;
   }
   if (!got.ok()) return got.status();
@@ -94,7 +120,7 @@ StatusOr<bool> LeaderElector::TryAcquireOrRenew() {
 
   // Observation time is taken after the GET: a slow read must not make
   // another holder's Lease look older than it is.
-  TimePoint seen = clock_.Now();
+  MonotonicTime seen = clock_.Monotonic();
   std::string record = rec.holder + "|" + rec.renew_time;
   if (record != observed_record_) {
     observed_record_ = record;
@@ -118,9 +144,8 @@ StatusOr<bool> LeaderElector::TryAcquireOrRenew() {
     return updated.status();
   }
   observed_record_ = config_.identity + "|" + now_s;
-  observed_at_ = now;
-  last_renew_ = now;
-  leading_ = true;
+  observed_at_ = started;
+  Renewed(started);
   return true;
 }
 
@@ -164,7 +189,7 @@ void LeaderElector::Run(const Callbacks& cb) {
       }
       auto r = TryAcquireOrRenew();
       if (r.ok() && *r) continue;
-      auto since = std::chrono::duration_cast<std::chrono::milliseconds>(clock_.Now() -
+      auto since = std::chrono::duration_cast<std::chrono::milliseconds>(clock_.Monotonic() -
                                                                          last_renew_);
       if (r.ok()) {
         leading_ = false;

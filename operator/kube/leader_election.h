@@ -6,6 +6,16 @@
 // steps down; Release() hands the Lease back so a successor takes over at
 // once. Writes use resourceVersion preconditions, so two candidates can
 // never both believe they won the same round.
+//
+// Fencing: lease timing is monotonic (Clock::Monotonic). A renewal that
+// succeeds extends the right to write until `renew_deadline` after the
+// moment it was *started* (before its GET): others may take the Lease only
+// `lease_duration` after they saw that record, which is later still.
+// MayWrite() turns false the moment that deadline passes, even while a
+// Lease call hangs, so a leader checks it before every write (see
+// FencedTransport) instead of trusting a flag set when a call returned.
+// Give the elector a client of its own with short timeouts and no long
+// 429 sleeps (LeaseClientOptions).
 #ifndef CERTSTORE_KUBE_LEADER_ELECTION_H_
 #define CERTSTORE_KUBE_LEADER_ELECTION_H_
 
@@ -29,6 +39,10 @@ struct LeaderElectionConfig {
   std::chrono::seconds renew_deadline{10};
   std::chrono::seconds retry_period{2};
 };
+
+// Options for the elector's own client: every request bounded by the
+// retry period (at least 1 s), no 429 retries (the next round retries).
+ClientOptions LeaseClientOptions(const LeaderElectionConfig& config);
 
 class LeaderElector {
  public:
@@ -60,10 +74,16 @@ class LeaderElector {
   Status Release();
 
   bool IsLeader() const { return leading_.load(); }
+  // Whether a write may start now: leading, and the renew deadline of the
+  // last successful renewal has not passed (monotonic). Thread-safe.
+  bool MayWrite() const;
+  // How long writes may still start (zero when MayWrite() is false).
+  std::chrono::milliseconds WriteWindow() const;
   const LeaderElectionConfig& config() const { return config_; }
 
  private:
   bool Wait(std::chrono::milliseconds d);  // false when stopping
+  void Renewed(MonotonicTime started);      // a round this candidate won
 
   Client& client_;
   LeaderElectionConfig config_;
@@ -73,8 +93,10 @@ class LeaderElector {
   std::condition_variable cv_;
   bool stopping_ = false;        // GUARDED_BY(mu_)
   std::string observed_record_;  // holder + renewTime last seen
-  TimePoint observed_at_;        // local time it was first seen
-  TimePoint last_renew_;         // local time of our last successful renew
+  MonotonicTime observed_at_;    // when it was first seen
+  MonotonicTime last_renew_;     // when our last successful renewal started
+  // last_renew_ + renew_deadline, in steady-clock ticks (read by writers).
+  std::atomic<int64_t> write_deadline_{0};
 };
 
 // "2026-11-23T17:53:00.000000Z" (Kubernetes MicroTime).

@@ -13,7 +13,9 @@ std::string Str(const web::json::object& o, const char* k) {
   return it != o.end() && it->second.is_string() ? it->second.as_string() : "";
 }
 
-ObjectMeta MetaFrom(const web::json::value& obj) {
+}  // namespace
+
+ObjectMeta MetaFromJson(const web::json::value& obj) {
   ObjectMeta m;
   if (!obj.is_object()) return m;
   auto md = obj.as_object().find("metadata");
@@ -33,16 +35,33 @@ ObjectMeta MetaFrom(const web::json::value& obj) {
       for (const auto& [k, v] : it->second.as_object())
         if (v.is_string()) (*out)[k] = v.as_string();
   }
+  auto owners = o.find("ownerReferences");
+  if (owners != o.end() && owners->second.is_array())
+    for (const auto& ref : owners->second.as_array()) {
+      if (!ref.is_object()) continue;
+      const auto& r = ref.as_object();
+      ObjectOwner w{Str(r, "apiVersion"), Str(r, "kind"), Str(r, "name"), Str(r, "uid")};
+      auto c = r.find("controller");
+      w.controller = c != r.end() && c->second.is_boolean() && c->second.as_bool();
+      m.owners.push_back(std::move(w));
+    }
   return m;
 }
 
-}  // namespace
+bool ApplyPayloadFilter(const PayloadFilter* filter, const ObjectMeta& meta,
+                        web::json::value* object) {
+  if (filter == nullptr || !filter->keep || !object->is_object() || filter->keep(meta))
+    return false;
+  for (const auto& f : filter->fields)
+    if (object->has_field(f)) object->erase(f);  // erase() throws for a missing key
+  return true;
+}
 
 StatusOr<ObjectMeta> ParseObjectMeta(const std::string& object_json) {
   try {
     auto v = web::json::value::parse(object_json);
     if (!v.is_object()) return InvalidArgumentError("object is not a JSON object");
-    return MetaFrom(v);
+    return MetaFromJson(v);
   } catch (const std::exception& e) {
     return InvalidArgumentError(std::string("object is not valid JSON: ") + e.what());
   }
@@ -69,18 +88,21 @@ Status WatchDecoder::Feed(const std::string& chunk, std::vector<WatchEvent>* out
       else if (type == "BOOKMARK") e.type = WatchEvent::Type::kBookmark;
       else if (type == "ERROR") e.type = WatchEvent::Type::kError;
       else return InvalidArgumentError("unknown watch event type \"" + type + "\"");
-      TrimForCache(&v.at("object"));
-      e.object = obj->second.serialize();
+      web::json::value& object = v.at("object");
+      TrimForCache(&object);
       if (e.type == WatchEvent::Type::kError) {
-        if (obj->second.is_object()) {
-          const auto& so = obj->second.as_object();
+        if (object.is_object()) {
+          const auto& so = object.as_object();
           auto code = so.find("code");
           if (code != so.end() && code->second.is_integer()) e.error_code = code->second.as_integer();
           e.error_message = Str(so, "message");
         }
       } else {
-        e.meta = MetaFrom(obj->second);
+        e.meta = MetaFromJson(object);
+        if (e.type != WatchEvent::Type::kBookmark)
+          e.partial = ApplyPayloadFilter(filter_, e.meta, &object);
       }
+      e.object = object.serialize();
       out->push_back(std::move(e));
     } catch (const std::exception& ex) {
       return InvalidArgumentError(std::string("watch line is not valid JSON: ") + ex.what());
@@ -110,7 +132,7 @@ Status WatchOnce(Client& client, const Resource& r, const std::string& ns,
 
   int status = 0;
   std::string error_body;
-  WatchDecoder decoder;
+  WatchDecoder decoder(opts.payload_filter);
   Status result = OkStatus();
   bool stopped = false;
   Status st = client.transport().Stream(

@@ -4,6 +4,7 @@
 #define CERTSTORE_KUBE_WATCH_H_
 
 #include <functional>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -12,11 +13,28 @@
 
 namespace certstore::kube {
 
+// One entry of metadata.ownerReferences.
+struct ObjectOwner {
+  std::string api_version, kind, name, uid;
+  bool controller = false;
+};
+
 struct ObjectMeta {
   std::string ns, name, uid, resource_version;
   int64_t generation = 0;
   std::map<std::string, std::string> labels;
   std::map<std::string, std::string> annotations;
+  std::vector<ObjectOwner> owners;
+};
+
+// Keeps bytes the operator does not own out of its memory. For an object
+// whose metadata `keep` refuses, the top-level `fields` (a Secret's "data"
+// and "stringData") are dropped as the object is decoded, before it is
+// cached or handed to anyone, and the object is marked partial. `keep` runs
+// on the decoding thread: cheap, non-blocking checks only.
+struct PayloadFilter {
+  std::vector<std::string> fields;
+  std::function<bool(const ObjectMeta&)> keep;
 };
 
 struct WatchEvent {
@@ -26,6 +44,7 @@ struct WatchEvent {
   ObjectMeta meta;     // parsed from object.metadata
   int error_code = 0;  // kError: the Status code (410 = Gone)
   std::string error_message;
+  bool partial = false;  // a PayloadFilter dropped fields of `object`
 };
 
 // Extracts metadata from an object's JSON. InvalidArgument if not an object.
@@ -35,6 +54,8 @@ StatusOr<ObjectMeta> ParseObjectMeta(const std::string& object_json);
 // many events; a partial line waits for the next chunk. Not thread-safe.
 class WatchDecoder {
  public:
+  // `filter` (optional) must outlive the decoder.
+  explicit WatchDecoder(const PayloadFilter* filter = nullptr) : filter_(filter) {}
   // Appends every complete event in `chunk` to `out`. InvalidArgument for a
   // line that is not a watch event (the stream is then unusable).
   Status Feed(const std::string& chunk, std::vector<WatchEvent>* out);
@@ -42,6 +63,7 @@ class WatchDecoder {
   size_t pending() const { return buffer_.size(); }
 
  private:
+  const PayloadFilter* filter_;
   std::string buffer_;
 };
 
@@ -60,6 +82,8 @@ struct WatchOptions {
   // Asked of the server; kept below the client's idle timeout so that a
   // quiet watch ends cleanly instead of timing out (DESIGN.md).
   int timeout_seconds = 240;
+  // Applied to every event's object (optional; must outlive the call).
+  const PayloadFilter* payload_filter = nullptr;
 };
 
 // Runs one watch request until the server ends it (OK), `on_event` returns

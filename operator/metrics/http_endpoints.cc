@@ -21,6 +21,7 @@ int Serve(struct mg_connection* conn, void* data) {
   }
   const char* reason = reply.status == 200   ? "OK"
                        : reply.status == 503 ? "Service Unavailable"
+                       : reply.status == 500 ? "Internal Server Error"
                                              : "Error";
   mg_printf(conn,
             "HTTP/1.1 %d %s\r\nContent-Type: %s\r\nContent-Length: %zu\r\n"
@@ -77,8 +78,11 @@ StatusOr<std::unique_ptr<HttpEndpoints>> HttpEndpoints::Start(
   std::unique_ptr<HttpEndpoints> out(new HttpEndpoints());
   out->ctx_ = std::make_unique<Context>();
   out->ctx_->handlers = std::move(handlers);
-  const char* options[] = {"listening_ports", listening.c_str(), "num_threads",
-                           "2", nullptr};
+  // Enough threads that a few slow or stalled clients cannot starve the
+  // probes, and a bound on every read and write so each is let go.
+  const char* options[] = {"listening_ports", listening.c_str(), "num_threads", "8",
+                           "request_timeout_ms", "5000", "enable_keep_alive", "no",
+                           nullptr};
   struct mg_callbacks callbacks = {};
   out->ctx_->server = mg_start(&callbacks, nullptr, options);
   if (!out->ctx_->server)

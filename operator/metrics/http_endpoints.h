@@ -1,7 +1,9 @@
 // A small HTTP server for the operator's own endpoints (/metrics, /healthz,
 // /readyz), on civetweb (the server prometheus-cpp is built on, so no new
 // dependency). Each path maps to a handler producing status, content type
-// and body per request. Handlers run on the server's threads.
+// and body per request. Handlers run on the server's threads (8 per server;
+// each network read or write times out after 5 s, so a slow client holds a
+// thread for a bounded time and a few cannot starve the probes).
 #ifndef CERTSTORE_METRICS_HTTP_ENDPOINTS_H_
 #define CERTSTORE_METRICS_HTTP_ENDPOINTS_H_
 

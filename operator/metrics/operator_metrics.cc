@@ -240,7 +240,16 @@ std::string OperatorMetrics::Scrape() const {
       c.counter.value = n;
       restarts.metric.push_back(std::move(c));
     }
-    for (auto* f : {&depth, &leader, &restarts})
+    MetricFamily cached = Gauge("certstore_cached_objects",
+                                "Objects in the operator's caches, by resource and payload "
+                                "(metadata: labelled Secrets it did not write, kept without data)");
+    for (const auto& [key, n] : m->CachedObjects())
+      Add(&cached, {{"resource", key.first}, {"payload", key.second}}, static_cast<double>(n));
+    MetricFamily longest = Gauge("certstore_reconcile_longest_running_seconds",
+                                 "Age of the longest reconcile now running (0 when none); "
+                                 "past the reconcile budget /healthz fails");
+    Add(&longest, {}, m->Health().longest_reconcile_seconds);
+    for (auto* f : {&depth, &leader, &restarts, &cached, &longest})
       families.push_back(std::move(*f));
   }
   return prometheus::TextSerializer().Serialize(families);

@@ -10,6 +10,11 @@
 //   scale_benchmark unrelated KUBECONFIG OPERATOR_BIN M
 //     Idle RSS of the operator alone, then with M unrelated 100 KB Secrets
 //     in the cluster (created if missing).
+//   scale_benchmark foreign KUBECONFIG OPERATOR_BIN M
+//     The same with M labelled 1 MiB Secrets a tenant forged to look like
+//     ours (managed-by label, certstore annotation, a controller
+//     ownerReference to a live CertStore): only the operator's own Secrets
+//     are cached with their data.
 //
 // Ready is observed through a watch on CertStores (no polling). kubectl (for
 // /metrics) is taken from $KUBECTL, else PATH. Prints markdown table rows.
@@ -383,7 +388,9 @@ int Scale(const std::string& kc, const std::string& bin, int n, const std::strin
   return 0;
 }
 
-int Unrelated(const std::string& kc, const std::string& bin, int m) {
+// `foreign`: 1 MiB Secrets that carry our label, annotation and a
+// controller reference to a real CertStore; else unrelated 100 KB ones.
+int Unrelated(const std::string& kc, const std::string& bin, int m, bool foreign) {
   TransportPtr t = Connect(kc);
   Client c(*t);
   std::string crns = "scale-system-" + std::to_string(getpid());
@@ -395,13 +402,33 @@ int Unrelated(const std::string& kc, const std::string& bin, int m) {
   };
   Memory alone = idle_rss();
   CreateNamespace(c, "unrelated");
-  std::string blob = Base64Encode(std::string(100 * 1024, 'u'));
+  std::string blob = Base64Encode(std::string(foreign ? 1000 * 1000 : 100 * 1024, 'u'));
+  std::string forged;
+  if (foreign) {
+    // A CertStore the tenant owns: its UID goes into every forged Secret.
+    auto cs = c.Create(
+        CertStoresResource(), "unrelated",
+        "{\"apiVersion\":\"certstore.dev/v1alpha1\",\"kind\":\"CertStore\",\"metadata\":{"
+        "\"name\":\"decoy\"},\"spec\":{\"issuerRef\":{\"name\":\"none\"},\"secretName\":"
+        "\"decoy-stores\"}}");
+    if (!cs.ok() && cs.status().code() != StatusCode::kAlreadyExists) Die(cs.status().ToString());
+    auto got = c.Get(CertStoresResource(), "unrelated", "decoy");
+    if (!got.ok()) Die(got.status().ToString());
+    auto meta = ParseObjectMeta(*got);
+    if (!meta.ok()) Die(meta.status().ToString());
+    forged = ",\"labels\":{\"app.kubernetes.io/managed-by\":\"certstore-operator\"},"
+             "\"annotations\":{\"certstore.dev/certstore\":\"decoy\"},\"ownerReferences\":[{"
+             "\"apiVersion\":\"certstore.dev/v1alpha1\",\"kind\":\"CertStore\",\"name\":"
+             "\"decoy\",\"uid\":\"" +
+             meta->uid + "\",\"controller\":true}]";
+  }
   auto t0 = SteadyClock::now();
   std::atomic<int> failed{0};
-  Parallel(8, m, kc, [&](Client& wc, int i) {
+  Parallel(foreign ? 2 : 8, m, kc, [&](Client& wc, int i) {
     auto r = wc.Create(SecretsResource(), "unrelated",
                        "{\"apiVersion\":\"v1\",\"kind\":\"Secret\",\"metadata\":{\"name\":\"u" +
-                           std::to_string(i) + "\"},\"data\":{\"blob\":\"" + blob + "\"}}");
+                           std::to_string(i) + "\"" + forged + "},\"data\":{\"blob\":\"" + blob +
+                           "\"}}");
     if (!r.ok() && r.status().code() != StatusCode::kAlreadyExists) ++failed;
   });
   if (failed > 0) Die(std::to_string(failed.load()) + " Secret creates failed");
@@ -409,10 +436,11 @@ int Unrelated(const std::string& kc, const std::string& bin, int m) {
   Memory with = idle_rss();
   std::printf("| operator alone: idle RSS / peak | %.1f MiB / %.1f MiB |\n", MiB(alone.rss),
               MiB(alone.peak));
-  std::printf("| with %d unrelated 100 KB Secrets (created in %.0f s): idle RSS / peak | "
+  const char* what = foreign ? "forged labelled 1 MiB" : "unrelated 100 KB";
+  std::printf("| with %d %s Secrets (created in %.0f s): idle RSS / peak | "
               "%.1f MiB / %.1f MiB |\n",
-              m, create_s, MiB(with.rss), MiB(with.peak));
-  std::printf("| added by the unrelated Secrets | %+.1f MiB |\n", MiB(with.rss - alone.rss));
+              m, what, create_s, MiB(with.rss), MiB(with.peak));
+  std::printf("| added by the %s Secrets | %+.1f MiB |\n", what, MiB(with.rss - alone.rss));
   return 0;
 }
 
@@ -425,8 +453,9 @@ int main(int argc, char** argv) {
     if (g_format != "PKCS12" && g_format != "PEM") Die("format: PKCS12 or PEM");
     return Scale(a[1], a[2], std::atoi(a[3].c_str()), a[4]);
   }
-  if (a.size() == 4 && a[0] == "unrelated") return Unrelated(a[1], a[2], std::atoi(a[3].c_str()));
+  if (a.size() == 4 && (a[0] == "unrelated" || a[0] == "foreign"))
+    return Unrelated(a[1], a[2], std::atoi(a[3].c_str()), a[0] == "foreign");
   std::cerr << "usage: scale_benchmark scale KUBECONFIG OPERATOR_BIN N EC|RSA [PKCS12|PEM]\n"
-               "       scale_benchmark unrelated KUBECONFIG OPERATOR_BIN M\n";
+               "       scale_benchmark unrelated|foreign KUBECONFIG OPERATOR_BIN M\n";
   return 2;
 }

@@ -93,6 +93,26 @@ TEST(ApiReadsTest, EachSecretIsReadOnceAndManagedOnesComeFromTheCache) {
   EXPECT_TRUE(source.error().ok());
 }
 
+// A labelled Secret the operator did not write is cached without its data
+// (partial): a reconcile that needs it reads it from the API server.
+TEST(ApiReadsTest, APartialCachedSecretIsReadFromTheServer) {
+  FakeTransport t;
+  t.objects["/api/v1/namespaces/demo/secrets/app-stores"] = SecretJson("app-stores", "43", true);
+  kube::Client client(t);
+  FakeCache cache;
+  auto cached = std::make_shared<kube::CachedObject>();
+  cached->json = "{\"apiVersion\":\"v1\",\"kind\":\"Secret\",\"metadata\":{\"name\":"
+                 "\"app-stores\",\"namespace\":\"demo\",\"resourceVersion\":\"42\"}}";
+  cached->partial = true;
+  cache.objects["demo/app-stores"] = cached;
+  ApiObjectSource source(client, &cache);
+  auto s = source.GetSecret("demo", "app-stores");
+  ASSERT_TRUE(s.has_value());
+  EXPECT_EQ(s->metadata.resource_version, "43");
+  EXPECT_EQ(s->data.at("a"), "x");
+  EXPECT_EQ(t.Count("GET"), 1);
+}
+
 TEST(ApiReadsTest, AWriteReusesTheReadAndCarriesItsResourceVersion) {
   FakeTransport t;
   kube::Client client(t);

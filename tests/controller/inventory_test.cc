@@ -88,5 +88,28 @@ TEST(InventoryTest, AHostileTruststoreNeverStallsTheHandler) {
   EXPECT_EQ(Entries(inv), 1u);
 }
 
+// A labelled, annotated Secret the operator did not write (cached partial,
+// without data) is not a truststore of ours: no entries, nothing to read.
+TEST(InventoryTest, APartialSecretIsNotCounted) {
+  FakeClock clock(TestNow());
+  pki::CaMaterial root = MustRoot(clock);
+  auto p12 = pki::EncodePkcs12Truststore({root.cert.get()}, SecretBytes("pw"),
+                                         pki::Pkcs12Profile::kModern2023);
+  ASSERT_TRUE(p12.ok());
+  Inventory inv;
+  inv.OnCertStore(nullptr, CertStoreObject());
+  auto ours = SecretWith(*p12, "pw");
+  inv.OnManagedSecret(nullptr, ours);
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+  while (Entries(inv) == 0 && std::chrono::steady_clock::now() < deadline)
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  ASSERT_EQ(Entries(inv), 1u);
+  // The same Secret, now foreign (e.g. its controller reference changed):
+  auto foreign = std::make_shared<kube::CachedObject>(*ours);
+  foreign->partial = true;
+  EXPECT_FALSE(inv.OnManagedSecret(ours, foreign));
+  EXPECT_EQ(Entries(inv), 0u);
+}
+
 }  // namespace
 }  // namespace certstore::controller

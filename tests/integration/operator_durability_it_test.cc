@@ -205,5 +205,57 @@ TEST_F(OperatorIT, ConvergesAcrossAnApiServerRestartWithoutAnOperatorRestart) {
 
 }
 
+TEST_F(OperatorIT, SigtermExitsInTimeWithTheApiServerFrozenMidBurst) {
+  ASSERT_FALSE(env->state_dir().empty());
+  // The suite operator steps aside (SIGTERM releases its Lease).
+  kill(pid_, SIGTERM);
+  waitpid(pid_, nullptr, 0);
+  constexpr int kStores = 20;
+  Apply(Batch(Issuer("batch"), kStores, /*rsa_every=*/2));
+  std::vector<std::string> args;
+  for (const auto& a : operator_args_)
+    if (a != "--leader-elect") args.push_back(a);
+  std::string log = log_ + ".burst";
+  pid_t op = SpawnOperator(args, log);
+  ProcessGuard guard(op);
+  auto issued = [&] {
+    int n = 0;
+    for (const auto& [name, s] : ManagedSecrets(ns_)) n += name.find("-stores") != std::string::npos;
+    return n;
+  };
+  ASSERT_TRUE(Eventually([&] { return issued() > 0; }, std::chrono::seconds(90),
+                         std::chrono::milliseconds(50)))
+      << LogTail(log);
+  int status = 0;
+  bool exited = false;
+  std::chrono::steady_clock::duration took{};
+  {
+    // Frozen mid-burst: requests in flight hang rather than fail.
+    FrozenApiServer frozen;
+    ASSERT_TRUE(frozen.ok());
+    std::this_thread::sleep_for(std::chrono::seconds(1));
+    auto sent = std::chrono::steady_clock::now();
+    kill(op, SIGTERM);
+    exited = Eventually([&] { return waitpid(op, &status, WNOHANG) == op; },
+                        std::chrono::seconds(kShutdownTimeoutSeconds + 10),
+                        std::chrono::milliseconds(20));
+    took = std::chrono::steady_clock::now() - sent;
+    if (exited) guard.Release();
+  }
+  EXPECT_TRUE(exited) << LogTail(log);
+  // The documented bound: --shutdown-timeout, plus scheduling slack.
+  EXPECT_LT(took, std::chrono::seconds(kShutdownTimeoutSeconds + 2))
+      << std::chrono::duration_cast<std::chrono::milliseconds>(took).count() << " ms\n"
+      << LogTail(log);
+  std::string text = ReadFile(log).value_or("");
+  EXPECT_EQ(text.find("PRIVATE KEY"), std::string::npos);
+  std::remove(log.c_str());
+  // A fresh operator converges once the API server is back.
+  pid_ = SpawnOperator(operator_args_, log_);
+  ASSERT_GT(pid_, 0);
+  EXPECT_TRUE(Eventually([&] { return AllReady(ns_, kStores); }, std::chrono::seconds(180)))
+      << OperatorLog();
+}
+
 }  // namespace
 }  // namespace certstore

@@ -14,6 +14,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <fstream>
 #include <optional>
 #include <sstream>
 #include <string>
@@ -59,6 +60,48 @@ inline OpensslRoot MakeOpensslRoot(const std::string& dir, const std::string& cn
   return {ReadFile(crt).value_or(""), ReadFile(key).value_or("")};
 }
 
+inline pid_t ApiServerPid() {
+  std::ifstream in(env->state_dir() + "/pids/kube-apiserver.pid");
+  pid_t pid = -1;
+  in >> pid;
+  return pid;
+}
+
+// SIGSTOPs the API server; SIGCONTs it when it goes out of scope, whatever
+// the test's fate (the rest of the suite needs it).
+class FrozenApiServer {
+ public:
+  FrozenApiServer() : pid_(ApiServerPid()) {
+    if (pid_ > 0) kill(pid_, SIGSTOP);
+  }
+  ~FrozenApiServer() { Thaw(); }
+  bool ok() const { return pid_ > 0; }
+  void Thaw() {
+    if (pid_ > 0) kill(pid_, SIGCONT);
+    pid_ = -1;
+  }
+
+ private:
+  pid_t pid_;
+};
+
+// SIGKILLs and reaps a process the test started when it goes out of scope
+// (a failed ASSERT must not leave an operator running), unless released.
+class ProcessGuard {
+ public:
+  explicit ProcessGuard(pid_t pid) : pid_(pid) {}
+  ~ProcessGuard() {
+    if (pid_ > 0) {
+      kill(pid_, SIGKILL);
+      waitpid(pid_, nullptr, 0);
+    }
+  }
+  void Release() { pid_ = -1; }  // the test reaped it itself
+
+ private:
+  pid_t pid_;
+};
+
 class OperatorIT : public ::testing::Test {
  protected:
   // The suite operator's --ca-rotation-propagation-delay (60 s by default).
@@ -66,6 +109,11 @@ class OperatorIT : public ::testing::Test {
   // Its --ca-rotation-member-deadline (1h by default): how long a rotation
   // waits for a member whose Secret cannot be written.
   static constexpr int kMemberDeadlineSeconds = 25;
+  // Its --health-api-silence (60s by default): /healthz fails when the API
+  // server has not answered for this long.
+  static constexpr int kApiSilenceSeconds = 10;
+  // Its --shutdown-timeout (10s by default).
+  static constexpr int kShutdownTimeoutSeconds = 8;
   static void SetUpTestSuite() {
     ASSERT_TRUE(env->InstallCrds());
     crns_ = "certstore-system-" + std::to_string(getpid());
@@ -100,7 +148,9 @@ class OperatorIT : public ::testing::Test {
                       "--ca-rotation-propagation-delay",
                       std::to_string(kPropagationDelaySeconds) + "s",
                       "--ca-rotation-member-deadline",
-                      std::to_string(kMemberDeadlineSeconds) + "s"};
+                      std::to_string(kMemberDeadlineSeconds) + "s", "--health-api-silence",
+                      std::to_string(kApiSilenceSeconds) + "s", "--shutdown-timeout",
+                      std::to_string(kShutdownTimeoutSeconds) + "s"};
     pid_ = SpawnOperator(operator_args_, log_);
   }
   // Starts build/bin/certstore-operator with `args`, output to `log_path`.

@@ -2,6 +2,10 @@
 // writes, the other keeps warm caches and only reads; SIGKILL the leader
 // (no Lease release) and the standby takes over within the lease duration
 // and completes the work that arrived meanwhile.
+#include <fstream>
+#include <iostream>
+#include <thread>
+
 #include "tests/integration/operator_fixture.h"
 
 namespace certstore {
@@ -143,6 +147,156 @@ TEST_F(OperatorIT, OneLeaderWritesAndAStandbyTakesOverAfterSigkill) {
       },
       std::chrono::seconds(90)))
       << OperatorLog();
+}
+
+// One write in the API server's audit log (hack/cluster.sh writes it).
+struct AuditedWrite {
+  std::string user_agent, verb, received, completed;  // RFC 3339, one clock
+  int code = 0;
+};
+
+std::vector<AuditedWrite> AuditedWrites() {
+  std::vector<AuditedWrite> out;
+  std::ifstream in(env->state_dir() + "/logs/audit.log");
+  std::string line;
+  auto field = [](const std::string& l, const std::string& name) {
+    std::string key = "\"" + name + "\":\"";
+    size_t at = l.find(key);
+    if (at == std::string::npos) return std::string();
+    at += key.size();
+    return l.substr(at, l.find('"', at) - at);
+  };
+  while (std::getline(in, line)) {
+    if (field(line, "stage") != "ResponseComplete") continue;
+    AuditedWrite w{field(line, "userAgent"), field(line, "verb"),
+                   field(line, "requestReceivedTimestamp"), field(line, "stageTimestamp")};
+    size_t code = line.find("\"code\":", line.find("\"responseStatus\""));
+    if (code != std::string::npos) w.code = std::atoi(line.c_str() + code + 7);
+    out.push_back(w);
+  }
+  return out;
+}
+
+// Fencing: a leader paused (SIGSTOP: a long GC pause, a frozen VM) in the
+// middle of a burst loses its Lease to the standby; when it resumes, its
+// workers are mid-reconcile and its elector has not yet noticed. No write
+// of the old leader may land after the new leader's first write: the API
+// server's audit log, by user agent (each replica names itself), proves it.
+TEST_F(OperatorIT, APausedLeaderStartsNoWriteAfterItsSuccessorsFirst) {
+  ASSERT_FALSE(env->state_dir().empty());
+  kill(pid_, SIGTERM);
+  waitpid(pid_, nullptr, 0);
+  struct Candidate {
+    pid_t pid;
+    int health, metrics;
+    std::string log, agent;  // agent: "(host-pid)" in its user agent
+  };
+  char host[256] = {0};
+  gethostname(host, sizeof(host) - 1);
+  auto spawn = [&](int i) {
+    Candidate x{-1, FreeLoopbackPort(), FreeLoopbackPort(), log_ + ".f" + std::to_string(i), ""};
+    x.pid = SpawnOperator({"--kubeconfig", sa_kubeconfig_, "--cluster-resource-namespace", crns_,
+                           "--leader-elect", "--health-probe-bind-address",
+                           "127.0.0.1:" + std::to_string(x.health), "--metrics-bind-address",
+                           "127.0.0.1:" + std::to_string(x.metrics)},
+                          x.log);
+    x.agent = "(" + std::string(host) + "-" + std::to_string(x.pid) + ")";
+    return x;
+  };
+  auto readyz = [&](const Candidate& x) {
+    return Get("http://127.0.0.1:" + std::to_string(x.health) + "/readyz");
+  };
+  Candidate a = spawn(0);
+  ProcessGuard guard_a(a.pid);
+  ASSERT_TRUE(Eventually([&] { return readyz(a) == "ok (leader)\n"; }, std::chrono::seconds(90)))
+      << ReadFile(a.log).value_or("");
+  Candidate b = spawn(1);
+  ProcessGuard guard_b(b.pid);
+  ASSERT_TRUE(Eventually([&] { return readyz(b) == "ok (standby)\n"; }, std::chrono::seconds(90)))
+      << ReadFile(b.log).value_or("");
+
+  // A burst of slow work: RSA-3072 keys.
+  constexpr int kStores = 24;
+  std::string yaml = Issuer("fence");
+  for (int i = 0; i < kStores; ++i) {
+    std::string n = "f" + std::to_string(i);
+    yaml += "---\napiVersion: certstore.dev/v1alpha1\nkind: CertStore\nmetadata: {name: " + n +
+            "}\nspec:\n  issuerRef: {name: fence}\n  secretName: " + n +
+            "-stores\n  keystore:\n    commonName: " + n +
+            "\n    privateKey: {algorithm: RSA, size: 3072}\n";
+  }
+  Apply(yaml);
+  auto ready_count = [&] {
+    CommandResult r = env->Kubectl(
+        {"-n", ns_, "get", "certstores.certstore.dev", "-o",
+         "jsonpath={range .items[*]}{.status.conditions[?(@.type==\"Ready\")].status}{\"\\n\"}{end}"});
+    int n = 0;
+    std::istringstream in(r.output);
+    std::string l;
+    while (std::getline(in, l)) n += l == "True";
+    return n;
+  };
+  ASSERT_TRUE(Eventually([&] { return ready_count() >= 2; }, std::chrono::seconds(120),
+                         std::chrono::milliseconds(50)));
+  ASSERT_LT(ready_count(), kStores) << "the burst ended before the pause";
+
+  // Pause the leader mid-burst until the standby has taken over and written.
+  kill(a.pid, SIGSTOP);
+  bool took_over = Eventually([&] { return readyz(b) == "ok (leader)\n"; },
+                              std::chrono::seconds(60));
+  bool b_wrote = took_over && Eventually(
+                                  [&] {
+                                    for (const auto& w : AuditedWrites())
+                                      if (w.user_agent.find(b.agent) != std::string::npos &&
+                                          w.code / 100 == 2)
+                                        return true;
+                                    return false;
+                                  },
+                                  std::chrono::seconds(60));
+  std::this_thread::sleep_for(std::chrono::seconds(2));
+  kill(a.pid, SIGCONT);
+  ASSERT_TRUE(took_over) << ReadFile(b.log).value_or("");
+  ASSERT_TRUE(b_wrote);
+  // The old leader runs again: its workers carry on where they were paused.
+  std::this_thread::sleep_for(std::chrono::seconds(10));
+  EXPECT_TRUE(Eventually([&] { return ready_count() == kStores; }, std::chrono::seconds(240)));
+  EXPECT_EQ(readyz(a), "ok (standby)\n");
+
+  std::string a_last, b_first;
+  int a_writes = 0;
+  for (const auto& w : AuditedWrites()) {
+    if (w.code / 100 != 2) continue;
+    if (w.user_agent.find(a.agent) != std::string::npos) {
+      ++a_writes;
+      a_last = std::max(a_last, w.completed);
+    } else if (w.user_agent.find(b.agent) != std::string::npos) {
+      if (b_first.empty() || w.received < b_first) b_first = w.received;
+    }
+  }
+  EXPECT_GT(a_writes, 0) << "the old leader wrote nothing before its pause";
+  ASSERT_FALSE(b_first.empty());
+  EXPECT_LT(a_last, b_first) << "a write of the old leader landed after its successor's first";
+  // What the old leader's workers tried after the pause was refused unsent.
+  std::string a_log = ReadFile(a.log).value_or("");
+  std::cerr << "old leader: " << (a_log.find("not the leader") != std::string::npos
+                                      ? "fenced writes seen in its log"
+                                      : "no write attempted after the pause")
+            << "\n";
+
+  guard_a.Release();
+  guard_b.Release();
+  for (auto* x : {&a, &b}) {
+    kill(x->pid, SIGCONT);  // in case an assertion left it paused
+    kill(x->pid, SIGTERM);
+    int status = 0;
+    waitpid(x->pid, &status, 0);
+    EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << LogTail(x->log);
+    std::string text = ReadFile(x->log).value_or("");
+    EXPECT_EQ(text.find("PRIVATE KEY"), std::string::npos);
+    std::remove(x->log.c_str());
+  }
+  pid_ = SpawnOperator(operator_args_, log_);
+  ASSERT_GT(pid_, 0);
 }
 
 }  // namespace

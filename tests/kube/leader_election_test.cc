@@ -5,8 +5,11 @@
 
 #include <gtest/gtest.h>
 
+#include <condition_variable>
 #include <functional>
+#include <mutex>
 #include <regex>
+#include <thread>
 
 namespace certstore::kube {
 namespace {
@@ -199,6 +202,63 @@ TEST_F(LeaderElectionTest, ReleaseHandsTheLeaseOverAtOnce) {
   ASSERT_TRUE(r.ok());
   EXPECT_TRUE(*r);
   EXPECT_EQ(server_.holder, "b");
+}
+
+// Fencing: the right to write runs out at the renew deadline, counted from
+// the start of the last successful renewal on the monotonic clock, even
+// while the next renewal hangs; a wall-clock step changes nothing.
+TEST_F(LeaderElectionTest, WritesStopAtTheRenewDeadlineWhileARenewalHangs) {
+  LeaderElector a = Candidate("a");
+  ASSERT_TRUE(a.TryAcquireOrRenew().ok());
+  EXPECT_TRUE(a.MayWrite());
+  EXPECT_EQ(a.WriteWindow(), std::chrono::seconds(10));
+  // A wall-clock step backwards or forwards: the window is unchanged.
+  clock_.Set(clock_.Now() + std::chrono::hours(3));
+  EXPECT_EQ(a.WriteWindow(), std::chrono::seconds(10));
+  clock_.Set(clock_.Now() - std::chrono::hours(6));
+  EXPECT_TRUE(a.MayWrite());
+
+  // A second later the next renewal starts, and hangs in its GET.
+  clock_.Advance(std::chrono::seconds(1));
+  std::mutex mu;
+  std::condition_variable cv;
+  bool entered = false, release = false;
+  server_.on_get = [&] {
+    std::unique_lock<std::mutex> l(mu);
+    entered = true;
+    cv.notify_all();
+    cv.wait(l, [&] { return release; });
+  };
+  std::thread renewal([&] { (void)a.TryAcquireOrRenew(); });
+  {
+    std::unique_lock<std::mutex> l(mu);
+    cv.wait(l, [&] { return entered; });
+  }
+  clock_.Advance(std::chrono::milliseconds(8900));
+  EXPECT_TRUE(a.MayWrite());
+  EXPECT_TRUE(a.IsLeader());
+  clock_.Advance(std::chrono::milliseconds(100));
+  EXPECT_FALSE(a.MayWrite()) << "the renew deadline passed while the renewal hung";
+  EXPECT_EQ(a.WriteWindow().count(), 0);
+  {
+    std::lock_guard<std::mutex> l(mu);
+    release = true;
+    cv.notify_all();
+  }
+  renewal.join();
+  // The late renewal succeeded (no one else took the Lease): writes resume,
+  // but only until 10 s after that renewal *started*.
+  EXPECT_TRUE(a.MayWrite());
+  EXPECT_EQ(a.WriteWindow(), std::chrono::milliseconds(1000));
+}
+
+TEST(LeaseClientOptionsTest, LeaseCallsAreShortAndNeverSleepOnThrottling) {
+  LeaderElectionConfig c;
+  ClientOptions o = LeaseClientOptions(c);
+  EXPECT_EQ(o.timeout, std::chrono::seconds(2));
+  EXPECT_EQ(o.max_throttle_retries, 0);
+  c.retry_period = std::chrono::seconds(0);
+  EXPECT_EQ(LeaseClientOptions(c).timeout, std::chrono::seconds(1));
 }
 
 }  // namespace

@@ -35,6 +35,48 @@ TEST(WatchDecoderTest, HandlesSplitLinesAndManyEventsPerChunk) {
   }
 }
 
+// A Secret carrying a tenant's bytes: 64 KiB of data, ownerReferences.
+std::string SecretEvent(const std::string& name, const std::string& owner_uid) {
+  return "{\"type\":\"ADDED\",\"object\":{\"kind\":\"Secret\",\"metadata\":{\"name\":\"" +
+         name +
+         "\",\"namespace\":\"demo\",\"resourceVersion\":\"5\",\"ownerReferences\":[{"
+         "\"apiVersion\":\"certstore.dev/v1alpha1\",\"kind\":\"CertStore\",\"name\":\"app\","
+         "\"uid\":\"" +
+         owner_uid + "\",\"controller\":true},{\"apiVersion\":\"v1\",\"kind\":\"ConfigMap\","
+                     "\"name\":\"x\",\"uid\":\"u2\"}]},\"data\":{\"big\":\"" +
+         std::string(64 * 1024, 'A') + "\"},\"stringData\":{\"s\":\"t\"}}}\n";
+}
+
+// Bytes the operator does not own never reach its memory: the filter sees
+// the metadata (owners included) and refused objects lose their payload
+// before anyone holds them.
+TEST(WatchDecoderTest, APayloadFilterDropsTheDataOfObjectsItRefuses) {
+  PayloadFilter filter;
+  filter.fields = {"data", "stringData"};
+  std::vector<ObjectMeta> seen;
+  filter.keep = [&](const ObjectMeta& m) {
+    seen.push_back(m);
+    return m.owners.size() == 2 && m.owners[0].controller && m.owners[0].uid == "ours";
+  };
+  WatchDecoder d(&filter);
+  std::vector<WatchEvent> events;
+  ASSERT_TRUE(d.Feed(SecretEvent("kept", "ours") + SecretEvent("dropped", "theirs"), &events).ok());
+  ASSERT_EQ(events.size(), 2u);
+  ASSERT_EQ(seen.size(), 2u);
+  EXPECT_EQ(seen[0].owners[0].kind, "CertStore");
+  EXPECT_EQ(seen[0].owners[0].api_version, "certstore.dev/v1alpha1");
+  EXPECT_EQ(seen[0].owners[0].name, "app");
+  EXPECT_FALSE(seen[0].owners[1].controller);
+  EXPECT_FALSE(events[0].partial);
+  EXPECT_NE(events[0].object.find("\"big\""), std::string::npos);
+  EXPECT_TRUE(events[1].partial);
+  EXPECT_EQ(events[1].object.find("\"data\""), std::string::npos) << events[1].object.size();
+  EXPECT_EQ(events[1].object.find("stringData"), std::string::npos);
+  EXPECT_LT(events[1].object.size(), 1024u);
+  EXPECT_EQ(events[1].meta.name, "dropped");  // metadata stays
+  EXPECT_EQ(events[1].meta.owners[0].uid, "theirs");
+}
+
 // What the operator never reads is not kept: managedFields and kubectl's
 // last-applied-configuration copy of the object.
 TEST(WatchDecoderTest, DropsManagedFieldsAndLastAppliedConfiguration) {
