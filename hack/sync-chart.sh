@@ -6,7 +6,9 @@
 #
 #   source (edit this)                       copy in the chart
 #   crds/*.yaml                              files/crds/*.yaml
-#   deploy/rbac/clusterrole.yaml             files/rbac/clusterrole.yaml
+#   deploy/rbac/*.yaml                       files/rbac/*.yaml (clusterrole.yaml:
+#                                            cluster-wide install; namespaced.yaml:
+#                                            with watchNamespaces)
 #   hack/render-alerts.sh (its template)     files/alerts/certstore-alerts.rules.template.yaml
 #
 # The chart's templates read the copies with .Files.Get; nothing in them is
@@ -32,7 +34,7 @@ trap 'rm -rf "$work"' EXIT
 # Build the wanted files/ tree in $work, then compare or copy it over.
 mkdir -p "$work/crds" "$work/rbac" "$work/alerts"
 cp "$root"/crds/*.yaml "$work/crds/"
-cp "$root/deploy/rbac/clusterrole.yaml" "$work/rbac/clusterrole.yaml"
+cp "$root"/deploy/rbac/*.yaml "$work/rbac/"
 bash "$root/hack/render-alerts.sh" --template >"$work/alerts/certstore-alerts.rules.template.yaml"
 
 if [ "$mode" = check ]; then

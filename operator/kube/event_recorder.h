@@ -32,8 +32,10 @@ struct ObjectReference {
 class EventRecorder {
  public:
   // Events about cluster-scoped objects go to "default", the only namespace
-  // the API server accepts them in; `events_ns` (the operator's namespace)
-  // is no longer used for them and is kept for callers' compatibility.
+  // the API server accepts them in (so a namespaced install grants Events
+  // there with a Role of their own: deploy/rbac/namespaced.yaml);
+  // `events_ns` (the operator's namespace) is no longer used for them and is
+  // kept for callers' compatibility.
   EventRecorder(Client& client, std::string component, std::string instance,
                 std::string events_ns, const Clock& clock);
   ~EventRecorder();  // Stop() with no time to send what is queued
@@ -78,11 +80,11 @@ class EventRecorder {
 
   mutable std::mutex queue_mu_;
   std::condition_variable queue_cv_;
-  std::deque<Pending> queue_;  // GUARDED_BY(queue_mu_)
-  bool running_ = false;       // GUARDED_BY(queue_mu_)
-  bool stopping_ = false;      // GUARDED_BY(queue_mu_)
+  std::deque<Pending> queue_;                      // GUARDED_BY(queue_mu_)
+  bool running_ = false;                           // GUARDED_BY(queue_mu_)
+  bool stopping_ = false;                          // GUARDED_BY(queue_mu_)
   std::chrono::steady_clock::time_point stop_by_;  // GUARDED_BY(queue_mu_)
-  int64_t dropped_ = 0;        // GUARDED_BY(queue_mu_)
+  int64_t dropped_ = 0;                            // GUARDED_BY(queue_mu_)
   std::function<void(const Status&)> on_error_;
   std::thread sender_;
 };

@@ -7,10 +7,13 @@
 #      (tests/chart/values-all.yaml), every switch off;
 #   3. values.schema.json and the templates' own checks refuse bad values
 #      (wrong type, unknown top-level and nested keys, bad alert thresholds);
-#   4. helm template of the three value sets; each applied with
-#      `kubectl apply --dry-run=server` (ServiceMonitor and PrometheusRule
-#      validated against the minimal CRDs in tests/chart/fixtures/crds);
-#   5. what they render: the kinds; RBAC rules identical to deploy/rbac;
+#   4. helm template of the three value sets and of watchNamespaces: [a, b];
+#      each applied with `kubectl apply --dry-run=server` (ServiceMonitor and
+#      PrometheusRule validated against the minimal CRDs in
+#      tests/chart/fixtures/crds);
+#   5. what they render: the kinds; RBAC rules identical to deploy/rbac
+#      (clusterrole.yaml by default, namespaced.yaml with watchNamespaces,
+#      which renders no cluster-wide Secret or ConfigMap rights);
 #      CRDs identical to crds/ with the keep annotation; the Deployment's
 #      security settings, args and scheduling values;
 #   6. the PrometheusRule's groups equal deploy/prometheus's with default
@@ -20,7 +23,11 @@
 #      exist as configured; the NOTES' example manifests pass a server-side
 #      dry-run; helm upgrade changes the Deployment's args; helm uninstall
 #      removes the Deployment and RBAC but keeps the CRDs; a reinstall adopts
-#      the kept CRDs.
+#      the kept CRDs;
+#  11. a namespaced install (watchNamespaces: [a, b]): `kubectl auth can-i`
+#      as the operator's ServiceAccount says yes exactly where the operator
+#      works (a, b, the cluster resource namespace's CA Secrets, Events in
+#      default, the Lease) and no elsewhere (namespace c, --all-namespaces).
 # Usage: tests/chart/chart_test.sh REPO_ROOT. Exits non-zero on any failure.
 set -euo pipefail
 
@@ -117,6 +124,7 @@ tpl >"$work/default.yaml"
 tpl -f "$here/values-all.yaml" >"$work/all.yaml"
 tpl "${off[@]}" >"$work/off.yaml"
 tpl --set crds.keep=false >"$work/nokeep.yaml"
+tpl --set 'watchNamespaces={a,b}' >"$work/ns.yaml"
 tpl --set prometheusRule.enabled=true >"$work/rule-default.yaml"
 tpl --set prometheusRule.enabled=true -f "$here/values-alerts.yaml" >"$work/rule-custom.yaml"
 echo "  rendered $(grep -c '^kind:' "$work/default.yaml"), $(grep -c '^kind:' "$work/all.yaml") and $(grep -c '^kind:' "$work/off.yaml") objects"
@@ -130,15 +138,19 @@ echo "  up after $((SECONDS - t0)) s"
 
 say "4b. kubectl apply --dry-run=server of each rendered set"
 k create namespace "$ns" >/dev/null
-for set in default all off; do
+# Namespaces that namespaced renders put Roles in (ns: a, b; all: team-a,
+# team-b and the cluster resource namespace certstore-ca), and c, which the
+# namespaced install must not reach.
+for n in a b c team-a team-b certstore-ca; do k create namespace "$n" >/dev/null; done
+for set in default all off ns; do
   k apply --dry-run=server -f "$work/$set.yaml" >"$work/dry.log" 2>&1 || { cat "$work/dry.log" >&2; fail "server dry-run of $set.yaml"; }
   echo "  $set: $(grep -c 'server dry run' "$work/dry.log") objects accepted by the API server"
 done
 
 # YAML -> JSON by kubectl (client-side, no server state changes).
 tojson() { k create --dry-run=client -o json -f "$1" >"$2"; }
-for f in default all off nokeep rule-default rule-custom; do tojson "$work/$f.yaml" "$work/$f.json"; done
-tojson "$root/deploy/rbac/clusterrole.yaml" "$work/deploy-rbac.json"
+for f in default all off nokeep ns rule-default rule-custom; do tojson "$work/$f.yaml" "$work/$f.json"; done
+tojson "$root/deploy/rbac" "$work/deploy-rbac.json"
 tojson "$root/crds" "$work/crds.json"
 
 say "5. what the chart renders"
@@ -146,9 +158,32 @@ kinds() { objects kinds "$1" | awk '{print $1}' | sort | uniq -c | awk '{printf 
 expect "default kinds" "$(kinds "$work/default.json")" \
   "ClusterRole=1,ClusterRoleBinding=1,CustomResourceDefinition=3,Deployment=1,PodDisruptionBudget=1,Role=1,RoleBinding=1,Service=1,ServiceAccount=1"
 expect "all-on kinds" "$(kinds "$work/all.json")" \
-  "ClusterRole=1,ClusterRoleBinding=1,CustomResourceDefinition=3,Deployment=1,NetworkPolicy=1,PodDisruptionBudget=1,PrometheusRule=1,Role=1,RoleBinding=1,Service=1,ServiceAccount=1,ServiceMonitor=1"
+  "ClusterRole=1,ClusterRoleBinding=1,CustomResourceDefinition=3,Deployment=1,NetworkPolicy=1,PodDisruptionBudget=1,PrometheusRule=1,Role=5,RoleBinding=5,Service=1,ServiceAccount=1,ServiceMonitor=1"
 expect "all-off kinds" "$(kinds "$work/off.json")" "Deployment=1"
-objects same-rbac "$work/default.json" "$work/deploy-rbac.json"
+expect "namespaced kinds" "$(kinds "$work/ns.json")" \
+  "ClusterRole=1,ClusterRoleBinding=1,CustomResourceDefinition=3,Deployment=1,PodDisruptionBudget=1,Role=5,RoleBinding=5,Service=1,ServiceAccount=1"
+echo " cluster-wide (default values): deploy/rbac/clusterrole.yaml"
+objects same-rbac "$work/default.json" "$work/deploy-rbac.json" "$ns/$release" \
+  "ClusterRole/$release=certstore-operator" \
+  "Role/$ns/$release-leader-election=certstore-operator-leader-election"
+echo " watchNamespaces: [a, b]: deploy/rbac/namespaced.yaml"
+objects same-rbac "$work/ns.json" "$work/deploy-rbac.json" "$ns/$release" \
+  "ClusterRole/$release=certstore-operator-namespaced" \
+  "Role/a/$release=certstore-operator-watched-namespace" \
+  "Role/b/$release=certstore-operator-watched-namespace" \
+  "Role/$ns/$release-cluster-resources=certstore-operator-cluster-resource-namespace" \
+  "Role/default/$release-cluster-events=certstore-operator-cluster-events" \
+  "Role/$ns/$release-leader-election=certstore-operator-leader-election"
+objects no-cluster-rights "$work/ns.json" secrets configmaps events certstores certissuers
+echo " every switch on (watchNamespaces: [team-a, team-b], clusterResourceNamespace: certstore-ca)"
+objects same-rbac "$work/all.json" "$work/deploy-rbac.json" "$ns/$release" \
+  "ClusterRole/$release=certstore-operator-namespaced" \
+  "Role/team-a/$release=certstore-operator-watched-namespace" \
+  "Role/team-b/$release=certstore-operator-watched-namespace" \
+  "Role/certstore-ca/$release-cluster-resources=certstore-operator-cluster-resource-namespace" \
+  "Role/default/$release-cluster-events=certstore-operator-cluster-events" \
+  "Role/$ns/$release-leader-election=certstore-operator-leader-election"
+objects no-cluster-rights "$work/all.json" secrets configmaps events certstores certissuers
 objects same-crds "$work/default.json" "$work/crds.json" true
 objects same-crds "$work/nokeep.json" "$work/crds.json" false
 
@@ -312,5 +347,68 @@ expect "reinstalled Deployment log level" \
   "$(k -n "$ns" get "$d" -o jsonpath='{.spec.template.spec.containers[0].args}' |
      grep -o -- '--log-level=[a-z]*')" "--log-level=warn"
 helm uninstall "$release" -n "$ns" >/dev/null
+
+say "11. a namespaced install (watchNamespaces: [a, b]): what the ServiceAccount may do"
+helm install "$release" "$chart" -n "$ns" --set 'watchNamespaces={a,b}' >"$work/install.log" ||
+  { cat "$work/install.log"; fail "helm install with watchNamespaces"; }
+expect "namespaced Deployment args" \
+  "$(k -n "$ns" get "$d" -o jsonpath='{.spec.template.spec.containers[0].args}' | grep -o -- '--namespaces=[a-z,]*')" \
+  "--namespaces=a,b"
+# can VERB RESOURCE [kubectl auth can-i flags...]: "yes" or "no", as the
+# API server's authorizer answers for the operator's ServiceAccount.
+can() { k auth can-i "$@" --as "$sa" 2>/dev/null || true; }
+allowed() { # WHERE RESOURCE VERB...: each VERB is allowed
+  local where=$1 res=$2; shift 2
+  for verb in "$@"; do expect "can $verb $res $where" "$(can "$verb" "$res" $where)" yes; done
+}
+denied() { # WHERE RESOURCE VERB...: each VERB is refused
+  local where=$1 res=$2; shift 2
+  for verb in "$@"; do expect "cannot $verb $res $where" "$(can "$verb" "$res" $where)" no; done
+}
+for n in a b; do
+  allowed "-n $n" secrets get list watch create update patch
+  allowed "-n $n" configmaps get list watch
+  allowed "-n $n" certstores.certstore.dev get list watch
+  allowed "-n $n" certissuers.certstore.dev get list watch
+  allowed "-n $n --subresource=status" certstores.certstore.dev get patch update
+  allowed "-n $n --subresource=status" certissuers.certstore.dev get patch update
+  allowed "-n $n" events create patch get
+  denied "-n $n" secrets delete
+  denied "-n $n" certstores.certstore.dev update patch delete
+done
+# Namespace c is not watched: nothing there.
+denied "-n c" secrets get list watch create update patch
+denied "-n c" configmaps get list watch
+denied "-n c" certstores.certstore.dev get list watch
+denied "-n c" certissuers.certstore.dev get list
+denied "-n c --subresource=status" certstores.certstore.dev patch
+denied "-n c" events create
+# Nothing cluster-wide but ClusterCertIssuers and namespaces, read-only.
+denied "--all-namespaces" secrets get list watch
+denied "--all-namespaces" configmaps get list watch
+denied "--all-namespaces" certstores.certstore.dev list watch
+denied "--all-namespaces" certissuers.certstore.dev list watch
+denied "--all-namespaces" events create
+allowed "" clustercertissuers.certstore.dev get list watch
+allowed "--subresource=status" clustercertissuers.certstore.dev get patch update
+denied "" clustercertissuers.certstore.dev create update patch delete
+allowed "" namespaces get list watch
+denied "" namespaces update patch
+# The cluster resource namespace: ClusterCertIssuer CA Secrets, read and
+# created once, never changed.
+allowed "-n $ns" secrets get list watch create
+denied "-n $ns" secrets update patch delete
+denied "-n $ns" configmaps get
+denied "-n $ns" certstores.certstore.dev list
+# Events about ClusterCertIssuers, in default; nothing else there.
+allowed "-n default" events create patch get
+denied "-n default" secrets get list
+allowed "-n $ns" leases.coordination.k8s.io get create update
+denied "-n a" leases.coordination.k8s.io update
+helm uninstall "$release" -n "$ns" >/dev/null
+for n in a b; do gone "role/$release" "$n"; gone "rolebinding/$release" "$n"; done
+gone "role/$release-cluster-resources" "$ns"
+gone "role/$release-cluster-events" default
+gone "clusterrole/$release"
 
 say "PASS in $((SECONDS - t0)) s"

@@ -9,8 +9,18 @@ does the YAML parsing, so this needs nothing beyond the standard library.)
   objects.py get FILE KIND PATH         print the value at PATH (dotted, list
                                         indices as numbers) of the only object
                                         of KIND, as compact JSON
-  objects.py same-rbac CHART DEPLOY     the chart's ClusterRole and Role rules
-                                        equal deploy/rbac's two ClusterRoles'
+  objects.py same-rbac CHART DEPLOY SA SPEC...
+                                        the chart's Roles and ClusterRoles are
+                                        exactly those SPECs name, each with the
+                                        rules of a ClusterRole in DEPLOY (the
+                                        objects of deploy/rbac/), each bound by
+                                        one binding of its own to ServiceAccount
+                                        SA (NS/NAME), and nothing else is bound.
+                                        SPEC: ClusterRole/NAME=SOURCE or
+                                        Role/NS/NAME=SOURCE
+  objects.py no-cluster-rights CHART RESOURCE...
+                                        no ClusterRole in CHART grants anything
+                                        on RESOURCE (core group) or on "*"
   objects.py same-groups A B            the PrometheusRules in A and B have
                                         equal spec.groups
   objects.py rules-file FILE OUT        write FILE's PrometheusRule spec as a
@@ -67,6 +77,54 @@ def get(obj, dotted):
     return cur
 
 
+def role_id(o):
+    """'Role/NS/NAME' or 'ClusterRole/NAME'."""
+    md = o["metadata"]
+    if o["kind"] == "ClusterRole":
+        return "ClusterRole/" + md["name"]
+    return "%s/%s/%s" % (o["kind"], md.get("namespace", ""), md["name"])
+
+
+def same_rbac(chart, deploy, deploy_path, sa, specs):
+    want = dict(spec.split("=", 1) for spec in specs)
+    roles = {role_id(o): o for o in chart if o.get("kind") in ("Role", "ClusterRole")}
+    if sorted(roles) != sorted(want):
+        fail("the chart renders roles %s, want %s" % (sorted(roles), sorted(want)))
+    for rid, source in sorted(want.items()):
+        rules = deploy.get(source, {}).get("rules")
+        if not rules:
+            fail("%s has no ClusterRole %s with rules" % (deploy_path, source))
+        if roles[rid].get("rules") != rules:
+            fail("the chart's %s rules differ from ClusterRole %s in %s:\n"
+                 "chart:  %s\nsource: %s" % (rid, source, deploy_path,
+                                             json.dumps(roles[rid].get("rules")),
+                                             json.dumps(rules)))
+    sa_ns, sa_name = sa.split("/", 1)
+    bound = []
+    for b in (o for o in chart if o.get("kind") in ("RoleBinding", "ClusterRoleBinding")):
+        ref, md = b["roleRef"], b["metadata"]
+        if ref["kind"] == "ClusterRole":
+            rid = "ClusterRole/" + ref["name"]
+        else:
+            rid = "Role/%s/%s" % (md.get("namespace", ""), ref["name"])
+        if b["kind"] == "ClusterRoleBinding" and ref["kind"] != "ClusterRole":
+            fail("ClusterRoleBinding %s refers to a %s" % (md["name"], ref["kind"]))
+        if b["kind"] == "RoleBinding" and ref["kind"] == "ClusterRole":
+            fail("RoleBinding %s/%s binds ClusterRole %s: the chart binds Roles"
+                 % (md.get("namespace"), md["name"], ref["name"]))
+        if rid not in roles:
+            fail("%s %s binds %s, which the chart does not render" % (b["kind"], md["name"], rid))
+        subjects = [(s.get("kind"), s.get("namespace"), s.get("name")) for s in b.get("subjects", [])]
+        if subjects != [("ServiceAccount", sa_ns, sa_name)]:
+            fail("%s %s binds %s, want only ServiceAccount %s" % (b["kind"], md["name"], subjects, sa))
+        bound.append(rid)
+    if sorted(bound) != sorted(roles):
+        fail("bindings bind %s, want each of %s once" % (sorted(bound), sorted(roles)))
+    for rid, source in sorted(want.items()):
+        print("  %s rules == deploy/rbac ClusterRole %s (%d rules), bound to %s"
+              % (rid, source, len(roles[rid]["rules"]), sa))
+
+
 def main(argv):
     cmd, args = argv[1], argv[2:]
     if cmd == "kinds":
@@ -77,20 +135,17 @@ def main(argv):
         print(json.dumps(get(only(load(path), kind, path), dotted),
                          sort_keys=True, separators=(",", ":")))
     elif cmd == "same-rbac":
-        chart, deploy = load(args[0]), by_name(load(args[1]), "ClusterRole")
-        pairs = [("ClusterRole", "certstore-operator"),
-                 ("Role", "certstore-operator-leader-election")]
-        for kind, source in pairs:
-            mine = only(chart, kind, args[0]).get("rules")
-            want = deploy.get(source, {}).get("rules")
-            if not want:
-                fail("%s has no ClusterRole %s with rules" % (args[1], source))
-            if mine != want:
-                fail("the chart's %s rules differ from ClusterRole %s in %s:\n"
-                     "chart:  %s\nsource: %s" % (kind, source, args[1],
-                                                 json.dumps(mine), json.dumps(want)))
-            print("  %s rules == deploy/rbac ClusterRole %s (%d rules)"
-                  % (kind, source, len(mine)))
+        same_rbac(load(args[0]), by_name(load(args[1]), "ClusterRole"), args[1],
+                  args[2], args[3:])
+    elif cmd == "no-cluster-rights":
+        for role in (o for o in load(args[0]) if o.get("kind") == "ClusterRole"):
+            for rule in role.get("rules", []):
+                hit = set(rule.get("resources", [])) & (set(args[1:]) | {"*"})
+                if hit and set(rule.get("apiGroups", [])) & {"", "*"}:
+                    fail("ClusterRole %s grants %s on %s cluster-wide" % (
+                        role["metadata"]["name"], rule.get("verbs"), sorted(hit)))
+            print("  ClusterRole %s: nothing on %s" % (
+                role["metadata"]["name"], ", ".join(args[1:])))
     elif cmd == "same-groups":
         a = only(load(args[0]), "PrometheusRule", args[0])["spec"]["groups"]
         b = only(load(args[1]), "PrometheusRule", args[1])["spec"]["groups"]

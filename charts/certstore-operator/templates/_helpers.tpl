@@ -65,25 +65,63 @@ app.kubernetes.io/part-of: certstore-operator
 {{- end }}
 
 {{/*
-The RBAC rules, read from files/rbac/clusterrole.yaml: a copy of
-deploy/rbac/clusterrole.yaml (hack/sync-chart.sh), which the integration
-tests bind to the operator. Call with (list . "<ClusterRole name there>");
-returns that ClusterRole's rules as YAML.
+The RBAC rules, read from files/rbac/*.yaml: copies of deploy/rbac/*.yaml
+(hack/sync-chart.sh), which the integration tests bind to the operator.
+Call with (list . "<ClusterRole name there>"); returns that ClusterRole's
+rules as YAML. The names are unique across the files.
 */}}
 {{- define "certstore-operator.rbacRules" -}}
 {{- $root := index . 0 }}
 {{- $want := index . 1 }}
 {{- $found := dict }}
-{{- range $doc := regexSplit "(?m)^---[ \t]*$" ($root.Files.Get "files/rbac/clusterrole.yaml") -1 }}
+{{- range $path, $file := $root.Files.Glob "files/rbac/*.yaml" }}
+{{- range $doc := regexSplit "(?m)^---[ \t]*$" ($root.Files.Get $path) -1 }}
 {{- $obj := fromYaml $doc }}
 {{- if and $obj (eq (dig "metadata" "name" "" $obj) $want) }}
 {{- $_ := set $found "rules" $obj.rules }}
 {{- end }}
 {{- end }}
+{{- end }}
 {{- if not $found.rules }}
-{{- fail (printf "files/rbac/clusterrole.yaml has no ClusterRole %q with rules; run hack/sync-chart.sh" $want) }}
+{{- fail (printf "files/rbac/*.yaml has no ClusterRole %q with rules; run hack/sync-chart.sh" $want) }}
 {{- end }}
 {{- toYaml $found.rules }}
+{{- end }}
+
+{{/*
+A Role with the rules of a ClusterRole in files/rbac/, and the RoleBinding
+that gives it to the operator's ServiceAccount, in one namespace. Call with
+(list . "<Role name>" "<namespace>" "<ClusterRole name in files/rbac/>").
+*/}}
+{{- define "certstore-operator.role" -}}
+{{- $root := index . 0 }}
+{{- $name := index . 1 }}
+{{- $ns := index . 2 }}
+apiVersion: rbac.authorization.k8s.io/v1
+kind: Role
+metadata:
+  name: {{ $name }}
+  namespace: {{ $ns }}
+  labels:
+    {{- include "certstore-operator.labels" $root | nindent 4 }}
+rules:
+  {{- include "certstore-operator.rbacRules" (list $root (index . 3)) | nindent 2 }}
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: RoleBinding
+metadata:
+  name: {{ $name }}
+  namespace: {{ $ns }}
+  labels:
+    {{- include "certstore-operator.labels" $root | nindent 4 }}
+roleRef:
+  apiGroup: rbac.authorization.k8s.io
+  kind: Role
+  name: {{ $name }}
+subjects:
+  - kind: ServiceAccount
+    name: {{ include "certstore-operator.serviceAccountName" $root }}
+    namespace: {{ $root.Release.Namespace }}
 {{- end }}
 
 {{/* Checks of combinations the schema cannot express. */}}
