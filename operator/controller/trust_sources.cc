@@ -4,6 +4,7 @@
 
 #include "operator/common/files.h"
 #include "operator/pki/certificate.h"
+#include "operator/pki/limits.h"
 
 namespace certstore::controller {
 
@@ -25,6 +26,7 @@ StatusOr<std::vector<pki::X509Ptr>> ResolveTrustSources(
     std::string path = "spec.truststore.sources[" + std::to_string(i) + "]." +
                        api::TrustSourceTypeName(s.type);
     std::string pem;
+    std::string where = path;  // the object and key too, once known
     switch (s.type) {
       case api::TrustSource::Type::kIssuer: {
         std::vector<pki::X509Ptr> one;
@@ -47,6 +49,7 @@ StatusOr<std::vector<pki::X509Ptr>> ResolveTrustSources(
         auto it = data->find(s.key);
         if (it == data->end()) return NotFoundError(path + ": " + what + " has no key " + s.key);
         pem = it->second;
+        where = path + " (" + what + ", key " + s.key + ")";
         break;
       }
       case api::TrustSource::Type::kInline:
@@ -63,8 +66,12 @@ StatusOr<std::vector<pki::X509Ptr>> ResolveTrustSources(
       }
     }
     auto certs = pki::ParseCertificatesPem(pem);
-    if (!certs.ok()) return certs.status().WithContext(path);
+    if (!certs.ok()) return certs.status().WithContext(where);
     add(std::move(certs).value());
+    if (out.size() > pki::kMaxBundleCertificates)
+      return InvalidArgumentError(where + ": the truststore would hold more than " +
+                                  std::to_string(pki::kMaxBundleCertificates) +
+                                  " certificates (the limit per truststore)");
   }
   return out;
 }

@@ -7,6 +7,7 @@
 
 #include "operator/common/time_format.h"
 #include "operator/pki/key.h"
+#include "operator/pki/limits.h"
 #include "operator/pki/openssl_error.h"
 
 namespace certstore::pki {
@@ -69,6 +70,10 @@ std::string GeneralNameText(const GENERAL_NAME* gn) {
 }  // namespace
 
 StatusOr<std::vector<X509Ptr>> ParseCertificatesPem(const std::string& pem) {
+  if (pem.size() > kMaxPemBytes)
+    return InvalidArgumentError("PEM is " + std::to_string(pem.size()) +
+                                " bytes, more than the limit of " +
+                                std::to_string(kMaxPemBytes) + " (1 MiB)");
   std::vector<X509Ptr> out;
   const std::string begin = "-----BEGIN CERTIFICATE-----";
   const std::string end = "-----END CERTIFICATE-----";
@@ -76,6 +81,10 @@ StatusOr<std::vector<X509Ptr>> ParseCertificatesPem(const std::string& pem) {
   int index = 0;
   while ((pos = pem.find(begin, pos)) != std::string::npos) {
     ++index;
+    if (static_cast<size_t>(index) > kMaxBundleCertificates)
+      return InvalidArgumentError("PEM holds more than " +
+                                  std::to_string(kMaxBundleCertificates) +
+                                  " certificates (the limit per bundle)");
     size_t stop = pem.find(end, pos);
     if (stop == std::string::npos)
       return InvalidArgumentError("certificate " + std::to_string(index) +

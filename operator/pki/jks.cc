@@ -7,6 +7,7 @@
 
 #include "operator/pki/certificate.h"
 #include "operator/pki/key.h"
+#include "operator/pki/limits.h"
 #include "operator/pki/openssl_error.h"
 
 namespace certstore::pki {
@@ -281,6 +282,10 @@ StatusOr<StoreContents> ParseJks(const std::string& bytes,
   if (magic != kMagic) return InvalidArgumentError("not a JKS file (bad magic)");
   if (!r.U32(&version) || (version != 1 && version != 2) || !r.U32(&count))
     return InvalidArgumentError("unsupported JKS version");
+  if (count > kMaxStoreEntries)
+    return InvalidArgumentError("JKS file claims " + std::to_string(count) +
+                                " entries, more than the limit of " +
+                                std::to_string(kMaxStoreEntries));
   if (bytes.size() < kSha1Len + 12)
     return InvalidArgumentError("JKS file is truncated");
   ASSIGN_OR_RETURN(SecretBytes pw, PasswordBytes(password));
@@ -302,6 +307,10 @@ StatusOr<StoreContents> ParseJks(const std::string& bytes,
       std::string der;
       uint32_t n;
       if (!r.Bytes(&der) || !r.U32(&n)) return truncated();
+      if (n > kMaxChainLength)
+        return InvalidArgumentError("JKS entry " + std::to_string(i + 1) + " has a chain of " +
+                                    std::to_string(n) + " certificates, more than the limit of " +
+                                    std::to_string(kMaxChainLength));
       e.type = EntryType::kPrivateKey;
       ASSIGN_OR_RETURN(e.key, RecoverKey(der, pw));
       for (uint32_t k = 0; k < n; ++k) {

@@ -154,6 +154,62 @@ TEST_F(TrustSourcesTest, ErrorsNameTheSource) {
   }
 }
 
+// Limits (pki/limits.h): a bundle of more than 1,000 certificates, a key of
+// more than 1 MiB, a truststore that would merge to more than 1,000; each
+// refusal names the source, the object and the key.
+TEST_F(TrustSourcesTest, OversizedSourcesAreRefusedNamingObjectAndKey) {
+  std::string one = CertPem(partner_.cert.get());
+  std::string many;
+  for (int i = 0; i < 1001; ++i) many += one;
+  objects_.PutSecret(MakeSecret("many", {{"ca.crt", many}}));
+  objects_.PutSecret(
+      MakeSecret("huge", {{"ca.crt", one + std::string(1024 * 1024, '#')}}));
+  std::vector<pki::CaMaterial> roots;
+  std::string half[2];
+  for (int i = 0; i < 1002; ++i) {
+    roots.push_back(MustRoot(clock_, "Root " + std::to_string(i)));
+    half[i % 2] += CertPem(roots.back().cert.get());
+  }
+  api::ConfigMapObject a, b;
+  a.metadata.name = "half-a";
+  b.metadata.name = "half-b";
+  a.metadata.namespace_ = b.metadata.namespace_ = "demo";
+  a.data["ca.crt"] = half[0];
+  b.data["ca.crt"] = half[1];
+  objects_.PutConfigMap(a);
+  objects_.PutConfigMap(b);
+  const struct {
+    const char* sources;
+    const char* want;
+  } cases[] = {
+      {"      - secret: {name: many}\n",
+       "spec.truststore.sources[0].secret (Secret demo/many, key ca.crt): PEM holds more "
+       "than 1000 certificates"},
+      {"      - issuer: {}\n      - secret: {name: huge}\n",
+       "spec.truststore.sources[1].secret (Secret demo/huge, key ca.crt): PEM is 1049"},
+      {"      - configMap: {name: half-a}\n      - configMap: {name: half-b}\n",
+       "spec.truststore.sources[1].configMap (ConfigMap demo/half-b, key ca.crt): the "
+       "truststore would hold more than 1000 certificates"},
+  };
+  for (const auto& c : cases) {
+    SCOPED_TRACE(c.sources);
+    auto certs = Resolve(c.sources);
+    ASSERT_FALSE(certs.ok());
+    EXPECT_EQ(certs.status().code(), StatusCode::kInvalidArgument) << certs.status();
+    EXPECT_NE(certs.status().message().find(c.want), std::string::npos) << certs.status();
+  }
+  // Exactly at the limits is fine: 500 + 500 distinct roots.
+  std::string five_hundred[2];
+  for (int i = 0; i < 1000; ++i) five_hundred[i % 2] += CertPem(roots[i].cert.get());
+  a.data["ca.crt"] = five_hundred[0];
+  b.data["ca.crt"] = five_hundred[1];
+  objects_.PutConfigMap(a);
+  objects_.PutConfigMap(b);
+  auto ok = Resolve("      - configMap: {name: half-a}\n      - configMap: {name: half-b}\n");
+  ASSERT_TRUE(ok.ok()) << ok.status();
+  EXPECT_EQ(ok->size(), 1000u);
+}
+
 // Through the renderer: the trust sources end up in every truststore format,
 // including ca.crt when PEM is the truststore's only form.
 TEST_F(TrustSourcesTest, RenderedIntoEveryTruststoreFormat) {

@@ -297,6 +297,14 @@ TEST_F(OperatorIT, APausedLeaderStartsNoWriteAfterItsSuccessorsFirst) {
   }
   pid_ = SpawnOperator(operator_args_, log_);
   ASSERT_GT(pid_, 0);
+  // Back and leading before the next test (or the suite's SIGTERM).
+  EXPECT_TRUE(Eventually(
+      [&] {
+        return Get("http://127.0.0.1:" + std::to_string(health_port_) + "/readyz") ==
+               "ok (leader)\n";
+      },
+      std::chrono::seconds(90)))
+      << OperatorLog();
 }
 
 }  // namespace

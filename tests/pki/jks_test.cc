@@ -67,6 +67,12 @@ TEST_F(JksTest, BadInputsAreRefusedClearly) {
       {"not jks", "PK\x03\x04 a zip file", pw_.Clone(), StatusCode::kInvalidArgument, "bad magic"},
       {"jceks", jceks, pw_.Clone(), StatusCode::kInvalidArgument, "JCEKS"},
       {"empty", "", pw_.Clone(), StatusCode::kInvalidArgument, "too short"},
+      // A header claiming 5,000 entries: refused before the digest is
+      // computed or anything is decoded.
+      {"too many entries",
+       std::string("\xFE\xED\xFE\xED\x00\x00\x00\x02\x00\x00\x13\x88", 12) +
+           std::string(40, '\0'),
+       pw_.Clone(), StatusCode::kInvalidArgument, "5000 entries, more than the limit of 1000"},
   };
   for (auto& c : cases) {
     auto r = ParseJks(c.bytes, c.pw);
