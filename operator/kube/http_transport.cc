@@ -72,8 +72,14 @@ class HttpTransport : public Transport {
     cfg.set_validate_certificates(!config_.insecure_skip_tls_verify);
     const ClusterConfig* c = &config_;
     cfg.set_ssl_context_callback([c](boost::asio::ssl::context& ctx) {
-      if (!c->ca_pem.empty())
+      if (!c->ca_pem.empty()) {
+        // The configured CA and nothing else: cpprestsdk has already loaded
+        // the system bundle (and $SSL_CERT_FILE/$SSL_CERT_DIR) into this
+        // context, and any public CA must not vouch for the API server.
+        // SSL_CTX_set_cert_store frees the old store.
+        SSL_CTX_set_cert_store(ctx.native_handle(), X509_STORE_new());
         ctx.add_certificate_authority(boost::asio::buffer(c->ca_pem.data(), c->ca_pem.size()));
+      }
       if (!c->client_cert_pem.empty()) {
         ctx.use_certificate_chain(
             boost::asio::buffer(c->client_cert_pem.data(), c->client_cert_pem.size()));

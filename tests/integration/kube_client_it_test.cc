@@ -15,6 +15,7 @@
 #include <fstream>
 #include <thread>
 
+#include "operator/common/files.h"
 #include "operator/kube/client.h"
 #include "operator/kube/config.h"
 #include "operator/kube/event_recorder.h"
@@ -371,6 +372,54 @@ TEST_F(KubeClientIT, UntrustedServerCertificateIsRefused) {
   Client c(**t);
   auto r = c.List(ConfigMapsResource(), ns_);
   EXPECT_EQ(r.status().code(), StatusCode::kUnavailable) << r.status();
+}
+
+// Only the kubeconfig's CA vouches for the API server: a CA the system
+// trusts ($SSL_CERT_FILE here stands for the system bundle, and holds the
+// cluster's real CA) does not, when the kubeconfig names another CA.
+TEST_F(KubeClientIT, OnlyTheConfiguredCaIsTrustedNotTheSystemBundle) {
+  std::string dir = "/tmp/kube-client-it-ca-" + std::to_string(getpid());
+  ASSERT_TRUE(RunCommand({"mkdir", "-p", dir}).ok());
+  CommandResult other = RunCommand(
+      {"openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256",
+       "-nodes", "-keyout", dir + "/other.key", "-out", dir + "/other.crt", "-days", "1",
+       "-subj", "/CN=Some Other CA"});
+  ASSERT_TRUE(other.ok()) << other.output;
+  auto cfg = LoadConfig(env->kubeconfig(), "");
+  ASSERT_TRUE(cfg.ok());
+  std::string cluster_ca = cfg->ca_pem;
+  ASSERT_FALSE(cluster_ca.empty());
+  {
+    std::ofstream out(dir + "/system-bundle.pem");
+    out << cluster_ca;
+  }
+  const char* old_env = std::getenv("SSL_CERT_FILE");
+  std::string saved = old_env ? old_env : "";
+  setenv("SSL_CERT_FILE", (dir + "/system-bundle.pem").c_str(), 1);
+  struct Case {
+    const char* name;
+    std::string ca;
+    bool ok;
+  } cases[] = {
+      {"another CA configured", ReadFile(dir + "/other.crt").value_or(""), false},
+      {"the cluster CA configured", cluster_ca, true},
+      {"no CA configured: the system bundle", "", true},
+  };
+  for (const auto& c : cases) {
+    auto one = LoadConfig(env->kubeconfig(), "");
+    ASSERT_TRUE(one.ok());
+    one->ca_pem = c.ca;
+    auto t = NewHttpTransport(std::move(one).value());
+    ASSERT_TRUE(t.ok());
+    Client client(**t);
+    auto r = client.List(ConfigMapsResource(), ns_);
+    EXPECT_EQ(r.ok(), c.ok) << c.name << ": " << (r.ok() ? "ok" : r.status().ToString());
+  }
+  if (old_env)
+    setenv("SSL_CERT_FILE", saved.c_str(), 1);
+  else
+    unsetenv("SSL_CERT_FILE");
+  RunCommand({"rm", "-rf", dir});
 }
 
 TEST_F(KubeClientIT, TlsServerNameIsTheNameVerified) {
