@@ -5,7 +5,17 @@
 # Build with hack/image.sh (makes the debian:bookworm base image locally when
 # no registry is reachable, picks BuildKit when this Docker has it).
 # No `# syntax=` line on purpose: it would pull a frontend image from a
-# registry. The RUN --mount cache below needs BuildKit; hack/image.sh strips
+# registry.
+#
+# The base is not pinned by registry digest, and cannot be: no registry is
+# reachable, and `debian:bookworm` is a root filesystem hack/base-images.sh
+# debootstraps from Debian's mirror, whose Release files debootstrap verifies
+# against debian-archive-keyring (so the packages are Debian's, signed), and
+# imports into the local engine; a local import has no repository digest.
+# What pins it instead: the same release the project builds and tests on,
+# `apt-get upgrade` in the build stage for security fixes, and a final image
+# holding only the libraries the binaries load. With a registry, replace the
+# FROM lines with `debian:bookworm@sha256:<digest>`. The RUN --mount cache below needs BuildKit; hack/image.sh strips
 # it for the classic builder.
 
 # ---- build stage: the same Debian release the project builds and tests on --

@@ -11,6 +11,8 @@
 #include <string>
 #include <vector>
 
+#include "operator/common/secret.h"
+
 namespace certstore::api {
 
 constexpr char kGroup[] = "certstore.dev";
@@ -205,11 +207,21 @@ struct Issuer {
 };
 
 // A core/v1 Secret or ConfigMap, data already base64-decoded.
+// Its data holds keys and passwords: wiped when the object goes away.
 struct SecretObject {
   ObjectMeta metadata;
   std::string type;  // Secret type, e.g. "kubernetes.io/tls"
   std::map<std::string, std::string> data;
   bool immutable = false;
+
+  SecretObject() = default;
+  SecretObject(const SecretObject&) = default;
+  SecretObject(SecretObject&&) = default;
+  SecretObject& operator=(const SecretObject&) = default;
+  SecretObject& operator=(SecretObject&&) = default;
+  ~SecretObject() {
+    for (auto& [key, value] : data) SecureWipe(value.data(), value.size());
+  }
 };
 struct ConfigMapObject {
   ObjectMeta metadata;

@@ -1,12 +1,12 @@
 #include "operator/common/secret.h"
 
+#include <openssl/crypto.h>
+
 namespace certstore {
 
 void SecureWipe(void* p, size_t n) {
-  // A volatile pointer stops the compiler from dropping stores to memory that
-  // is about to be freed.
-  volatile unsigned char* v = static_cast<volatile unsigned char*>(p);
-  while (n--) *v++ = 0;
+  // OpenSSL's own: the stores cannot be optimised away.
+  if (n > 0) OPENSSL_cleanse(p, n);
 }
 
 }  // namespace certstore

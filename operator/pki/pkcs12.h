@@ -49,15 +49,24 @@ StatusOr<std::string> EncodePkcs12Truststore(const std::vector<X509*>& certs,
 // 2^31-1 would pin a thread for minutes. Every real store is far below:
 // Java writes 10,000, OpenSSL 2,048.
 constexpr int64_t kMaxPkcs12Iterations = 1000000;
+// The most for one file, all derivations together (MAC, safes, key bags):
+// a tenant who knows the password could otherwise ask for thousands of
+// derivations at the cap each. Three at the cap: about 3 s at worst.
+constexpr int64_t kMaxPkcs12FileIterations = 3 * kMaxPkcs12Iterations;
 
 // Reads a PKCS#12 file: checks the MAC with `password` (PermissionDenied
 // "wrong password or corrupted store" when it fails), decrypts every bag and
 // returns its entries in file order, with types as Java would list them.
 // InvalidArgument for bytes that are not PKCS#12, and, before deriving any
 // key, for a MAC, safe or key bag whose iteration count exceeds
-// kMaxPkcs12Iterations or cannot be read (the message names which).
-StatusOr<StoreContents> ParsePkcs12(const std::string& bytes,
-                                    const SecretBytes& password);
+// kMaxPkcs12Iterations or cannot be read, or that would take the file past
+// kMaxPkcs12FileIterations (the message names which).
+struct Pkcs12Limits {
+  int64_t per_derivation = kMaxPkcs12Iterations;
+  int64_t per_file = kMaxPkcs12FileIterations;
+};
+StatusOr<StoreContents> ParsePkcs12(const std::string& bytes, const SecretBytes& password,
+                                    const Pkcs12Limits& limits = Pkcs12Limits());
 
 }  // namespace certstore::pki
 

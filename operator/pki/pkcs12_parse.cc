@@ -55,24 +55,34 @@ bool HasJavaTrust(const PKCS12_SAFEBAG* bag) {
   return false;
 }
 
-// Refuses a key derivation the file asks for before it is performed.
-Status CheckIterations(const char* what, std::optional<int64_t> iterations) {
+// Refuses a key derivation the file asks for before it is performed: one
+// above the per-derivation cap, or one that would take the whole file past
+// its budget (`spent` so far).
+Status CheckIterations(const char* what, std::optional<int64_t> iterations,
+                       const Pkcs12Limits& limits, int64_t* spent) {
   if (!iterations)
     return InvalidArgumentError(std::string("PKCS#12 ") + what +
                                 ": unreadable or unsupported key-derivation parameters");
-  if (*iterations > kMaxPkcs12Iterations)
+  if (*iterations > limits.per_derivation)
     return InvalidArgumentError(std::string("PKCS#12 ") + what + " asks for " +
                                 std::to_string(*iterations) +
                                 " key-derivation iterations, more than the limit of " +
-                                std::to_string(kMaxPkcs12Iterations) +
+                                std::to_string(limits.per_derivation) +
                                 " (Java writes 10,000; OpenSSL 2,048); not read");
+  *spent += *iterations;
+  if (*spent > limits.per_file)
+    return InvalidArgumentError(std::string("PKCS#12 ") + what + " would take the file to " +
+                                std::to_string(*spent) +
+                                " key-derivation iterations in all, more than the limit of " +
+                                std::to_string(limits.per_file) +
+                                " per file (too many encrypted safes or key bags); not read");
   return OkStatus();
 }
 
 }  // namespace
 
-StatusOr<StoreContents> ParsePkcs12(const std::string& bytes,
-                                    const SecretBytes& password) {
+StatusOr<StoreContents> ParsePkcs12(const std::string& bytes, const SecretBytes& password,
+                                    const Pkcs12Limits& limits) {
   ClearOpenSslErrors();
   const unsigned char* p = reinterpret_cast<const unsigned char*>(bytes.data());
   Pkcs12Ptr p12(d2i_PKCS12(nullptr, &p, static_cast<long>(bytes.size())));
@@ -84,13 +94,14 @@ StatusOr<StoreContents> ParsePkcs12(const std::string& bytes,
   StoreContents out;
   out.format = "PKCS12";
   std::string mac = "no MAC";
+  int64_t spent = 0;  // key-derivation iterations so far
   if (PKCS12_mac_present(p12.get())) {
     const ASN1_INTEGER* mac_iter = nullptr;
     PKCS12_get0_mac(nullptr, nullptr, nullptr, &mac_iter, p12.get());
     int64_t mac_count = 1;  // absent: the default of 1
     if (mac_iter != nullptr && ASN1_INTEGER_get_int64(&mac_count, mac_iter) != 1) mac_count = -1;
     RETURN_IF_ERROR(CheckIterations(
-        "MAC", mac_count >= 1 ? std::optional<int64_t>(mac_count) : std::nullopt));
+        "MAC", mac_count >= 1 ? std::optional<int64_t>(mac_count) : std::nullopt, limits, &spent));
     if (!PKCS12_verify_mac(p12.get(), pass, -1)) {
       ClearOpenSslErrors();
       return PermissionDeniedError(
@@ -119,7 +130,7 @@ StatusOr<StoreContents> ParsePkcs12(const std::string& bytes,
       bags.reset(PKCS12_unpack_p7data(p7));
     } else if (nid == NID_pkcs7_encrypted) {
       const X509_ALGOR* alg = p7->d.encrypted->enc_data->algorithm;
-      RETURN_IF_ERROR(CheckIterations("encrypted safe", PbeIterations(alg)));
+      RETURN_IF_ERROR(CheckIterations("encrypted safe", PbeIterations(alg), limits, &spent));
       cert_pbe = DescribePbe(alg);
       bags.reset(PKCS12_unpack_p7encdata(p7, pass, -1));
     } else {
@@ -139,7 +150,7 @@ StatusOr<StoreContents> ParsePkcs12(const std::string& bytes,
           const X509_SIG* sig = PKCS12_SAFEBAG_get0_pkcs8(bag);
           const X509_ALGOR* alg = nullptr;
           X509_SIG_get0(sig, &alg, nullptr);
-          RETURN_IF_ERROR(CheckIterations("key bag", PbeIterations(alg)));
+          RETURN_IF_ERROR(CheckIterations("key bag", PbeIterations(alg), limits, &spent));
           key_pbe = DescribePbe(alg);
           p8.reset(PKCS12_decrypt_skey(bag, pass, -1));
           p8_view = p8.get();

@@ -144,6 +144,41 @@ TEST_F(Pkcs12Test, HostileIterationCountsAreRefusedBeforeDeriving) {
   EXPECT_EQ(at_limit.status().code(), StatusCode::kPermissionDenied) << at_limit.status();
 }
 
+// Many derivations each within the cap: the file's total is bounded too
+// (a tenant who knows the password could pack thousands of key bags).
+// Shown with small limits: MAC + four key bags of 2,048 iterations each.
+TEST_F(Pkcs12Test, ManyDerivationsAreBoundedPerFile) {
+  STACK_OF(PKCS12_SAFEBAG)* bags = nullptr;
+  for (int i = 0; i < 4; ++i)
+    ASSERT_NE(PKCS12_add_key(&bags, key_.get(), 0, 2048, NID_aes_256_cbc, "pw"), nullptr);
+  STACK_OF(PKCS7)* safes = nullptr;
+  ASSERT_NE(PKCS12_add_safe(&safes, bags, -1, 0, nullptr), 0);
+  Pkcs12Ptr p12(PKCS12_add_safes(safes, 0));
+  sk_PKCS12_SAFEBAG_pop_free(bags, PKCS12_SAFEBAG_free);
+  sk_PKCS7_pop_free(safes, PKCS7_free);
+  ASSERT_TRUE(p12);
+  ASSERT_EQ(PKCS12_set_mac(p12.get(), "pw", -1, nullptr, 0, 2048, nullptr), 1);
+  unsigned char* der = nullptr;
+  int len = i2d_PKCS12(p12.get(), &der);
+  ASSERT_GT(len, 0);
+  std::string bytes(reinterpret_cast<char*>(der), static_cast<size_t>(len));
+  OPENSSL_free(der);
+  // 5 x 2,048 = 10,240 iterations in all.
+  auto refused = ParsePkcs12(bytes, SecretBytes("pw"), Pkcs12Limits{4096, 8192});
+  ASSERT_FALSE(refused.ok());
+  EXPECT_EQ(refused.status().code(), StatusCode::kInvalidArgument);
+  EXPECT_NE(refused.status().message().find(
+                "PKCS#12 key bag would take the file to 10240 key-derivation iterations in "
+                "all, more than the limit of 8192 per file"),
+            std::string::npos)
+      << refused.status();
+  auto read = ParsePkcs12(bytes, SecretBytes("pw"), Pkcs12Limits{4096, 10240});
+  ASSERT_TRUE(read.ok()) << read.status();
+  EXPECT_EQ(read->entries.size(), 4u);
+  // The defaults allow three derivations at the cap.
+  EXPECT_EQ(kMaxPkcs12FileIterations, 3 * kMaxPkcs12Iterations);
+}
+
 TEST(PbeIterationsTest, ReadsTheCountWithoutDeriving) {
   using AlgPtr = std::unique_ptr<X509_ALGOR, decltype(&X509_ALGOR_free)>;
   AlgPtr pbes2(PKCS5_pbe2_set_iv(EVP_aes_256_cbc(), 5000000, nullptr, 0, nullptr,
