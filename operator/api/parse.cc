@@ -1,12 +1,14 @@
 // yaml-cpp stays inside this file: it throws, and its headers are slow.
 #include "operator/api/parse.h"
 
+#include <yaml-cpp/eventhandler.h>
 #include <yaml-cpp/yaml.h>
 
 #include <cstdlib>
 #include <functional>
 #include <regex>
 #include <set>
+#include <sstream>
 
 #include "operator/api/field_error.h"
 #include "operator/common/base64.h"
@@ -505,6 +507,54 @@ std::string Describe(const YAML::Node& n, int index) {
   return out;
 }
 
+// yaml-cpp 0.7 and 0.8 (Debian's is 0.7) loop forever in LoadAll, adding a
+// null document per turn until memory runs out, when a document starts with
+// a token no node can start with: a stray "," at block level (yaml-cpp issue
+// #1040; fixed upstream after 0.8). The parser then reports each new document
+// at the same position, which no real stream does. This handler only watches
+// document starts, so a pass over the events finds the loop cheaply before
+// LoadAll builds anything.
+class DocumentProgress : public YAML::EventHandler {
+ public:
+  bool stuck() const { return stuck_; }
+  YAML::Mark mark() const { return last_; }
+
+  void OnDocumentStart(const YAML::Mark& mark) override {
+    if (started_ && mark.pos == last_.pos) stuck_ = true;
+    started_ = true;
+    last_ = mark;
+  }
+  void OnDocumentEnd() override {}
+  void OnNull(const YAML::Mark&, YAML::anchor_t) override {}
+  void OnAlias(const YAML::Mark&, YAML::anchor_t) override {}
+  void OnScalar(const YAML::Mark&, const std::string&, YAML::anchor_t,
+                const std::string&) override {}
+  void OnSequenceStart(const YAML::Mark&, const std::string&, YAML::anchor_t,
+                       YAML::EmitterStyle::value) override {}
+  void OnSequenceEnd() override {}
+  void OnMapStart(const YAML::Mark&, const std::string&, YAML::anchor_t,
+                  YAML::EmitterStyle::value) override {}
+  void OnMapEnd() override {}
+
+ private:
+  bool started_ = false;
+  bool stuck_ = false;
+  YAML::Mark last_ = YAML::Mark::null_mark();
+};
+
+// Throws YAML::ParserException where LoadAll would loop (see above), and
+// for any syntax error LoadAll would throw for.
+void CheckDocumentsProgress(const std::string& text) {
+  std::istringstream in(text);
+  YAML::Parser parser(in);
+  DocumentProgress progress;
+  while (parser.HandleNextDocument(progress)) {
+    if (progress.stuck())
+      throw YAML::ParserException(progress.mark(),
+                                  "unexpected token where a node should start");
+  }
+}
+
 std::string YamlError(const YAML::Exception& e) {
   std::string out = "invalid YAML";
   if (!e.mark.is_null())
@@ -552,6 +602,7 @@ const char* TrustSourceTypeName(TrustSource::Type t) {
 StatusOr<std::vector<Document>> ParseDocuments(const std::string& text) {
   std::vector<YAML::Node> nodes;
   try {
+    CheckDocumentsProgress(text);
     nodes = YAML::LoadAll(text);
   } catch (const YAML::Exception& e) {
     return InvalidArgumentError(YamlError(e));

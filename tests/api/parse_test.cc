@@ -127,6 +127,12 @@ std::vector<ErrorCase> ErrorCases() {
        CertStoreYaml("  secretName: a\n  formats: [PEM, JKS\n"),
        {"invalid YAML at line", ", column"}},
       {"BadYamlLineNumber", "a: b\nc: d\n  e: f\n", {"invalid YAML at line 3"}},
+      // yaml-cpp's LoadAll loops forever on these (tests/fuzz/regressions/api).
+      {"StrayComma", ",", {"invalid YAML at line 1, column 1"}},
+      {"StrayCommaInSecondDocument",
+       std::string(kHead) + "spec: {}\n---\n,\n",
+       {"invalid YAML at line 6"}},
+      {"StrayCommaAfterFlowMap", "{a: b},", {"invalid YAML"}},
       {"TabIndentation",
        "kind: CertStore\nspec:\n\tsecretName: a\n",
        {"invalid YAML"}},
