@@ -52,7 +52,7 @@ for t in "${targets[@]}"; do
     # libFuzzer writes new inputs into the first directory only; the
     # timeout is a backstop for its slow heap profile after an OOM.
     timeout -k 10 $((left + 300)) "$bin" "${FUZZ_ARGS[@]}" -max_total_time="$left" \
-      -artifact_prefix="$dir/artifacts/" "$dir/new" "${inputs[@]}" >"$log" 2>&1 || rc=$?
+      -artifact_prefix="$dir/artifacts/" "$dir/new" "${inputs[@]}" </dev/null >"$log" 2>&1 || rc=$?
     read -r e r c f <<<"$(fuzz_stats "$log")"
     if [ "$e" != "?" ]; then execs=$((execs + e)); fi
     if [ "$r" != "?" ]; then rate=$r; fi
@@ -62,7 +62,7 @@ for t in "${targets[@]}"; do
     echo "fuzz: $t: run $runs exited $rc"
   done
   # Keep only what adds coverage to what earlier campaigns kept.
-  "$bin" -merge=1 "$dir/corpus" "$dir/new" >"$dir/merge.log" 2>&1 || true
+  "$bin" -merge=1 "$dir/corpus" "$dir/new" </dev/null >"$dir/merge.log" 2>&1 || true
   rm -rf "$dir/new"
   for a in "$dir"/artifacts/{crash,leak,timeout,oom,slow-unit}-*; do
     [ -e "$a" ] || continue

@@ -5,6 +5,7 @@
 # (default 12) starting from them. New inputs and artifacts go to a temporary
 # directory, never into the repository. Fails on any crash, sanitizer report,
 # leak, timeout or out-of-memory; prints executions and coverage per target.
+# Standard input is /dev/null: kubeconfig inputs may name absolute paths.
 #   tests/fuzz/fuzz_smoke.sh [SECONDS] [BUILD_DIR]   (after hack/build.sh fuzz)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -38,13 +39,13 @@ for t in "${FUZZ_TARGETS[@]}"; do
   # 1. Every checked-in input once, whole (no -max_len truncation).
   mapfile -t files < <(find "${inputs[@]}" -type f ! -name 'README*' | sort)
   if ! "${guard[@]}" "$bin" "${FUZZ_ARGS[@]}" -artifact_prefix="$work/$t/artifacts/" \
-      "${files[@]}" >"$log.replay" 2>&1; then
+      "${files[@]}" </dev/null >"$log.replay" 2>&1; then
     status="FAILED replaying checked-in inputs"
     log=$log.replay
   # 2. Fuzzing; libFuzzer writes new inputs only into the first directory.
   elif ! "${guard[@]}" "$bin" "${FUZZ_ARGS[@]}" -max_total_time="$seconds" \
       -artifact_prefix="$work/$t/artifacts/" \
-      "$work/$t/new" "${inputs[@]}" >"$log" 2>&1; then
+      "$work/$t/new" "${inputs[@]}" </dev/null >"$log" 2>&1; then
     status=FAILED
   fi
   read -r execs rate cov ft <<<"$(fuzz_stats "$log")"
