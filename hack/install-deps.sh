@@ -12,6 +12,8 @@ PACKAGES=(
   libgtest-dev libgmock-dev libbenchmark-dev
   # code style
   clang-format clang-tidy
+  # fuzzing (hack/build.sh fuzz): clang with libFuzzer and the ASan/UBSan runtimes
+  clang libfuzzer-14-dev libclang-rt-14-dev
   # interop and tooling used by tests
   openssl openjdk-17-jdk-headless ca-certificates curl python3 prometheus debootstrap
 )

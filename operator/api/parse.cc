@@ -1,12 +1,14 @@
 // yaml-cpp stays inside this file: it throws, and its headers are slow.
 #include "operator/api/parse.h"
 
+#include <yaml-cpp/eventhandler.h>
 #include <yaml-cpp/yaml.h>
 
 #include <cstdlib>
 #include <functional>
-#include <regex>
 #include <set>
+#include <sstream>
+#include <string_view>
 
 #include "operator/api/field_error.h"
 #include "operator/common/base64.h"
@@ -16,6 +18,62 @@ namespace {
 
 using Fields = std::map<std::string, std::function<void(const YAML::Node&,
                                                          const std::string&)>>;
+
+// YAML 1.1 integers and floats, as the regular expressions
+//   int:   [-+]?([0-9][0-9_]*|0x[0-9a-fA-F_]+|0o[0-7_]+|0b[01_]+)
+//   float: [-+]?(\.[0-9]+|[0-9][0-9_]*(\.[0-9_]*)?)([eE][-+]?[0-9]+)?
+//          | [-+]?\.(inf|Inf|INF) | \.(nan|NaN|NAN)
+// would match the whole scalar. Written out by hand: libstdc++'s std::regex
+// recurses once per character, and a long unquoted digit string in a
+// manifest (tests/fuzz/regressions/api) overflowed the stack.
+size_t SpanOf(std::string_view s, size_t i, std::string_view chars) {
+  while (i < s.size() && chars.find(s[i]) != std::string_view::npos) ++i;
+  return i;
+}
+
+std::string_view WithoutSign(std::string_view s) {
+  if (!s.empty() && (s[0] == '-' || s[0] == '+')) s.remove_prefix(1);
+  return s;
+}
+
+bool IsYamlInt(std::string_view s) {
+  constexpr std::string_view kDigits = "0123456789";
+  s = WithoutSign(s);
+  if (s.size() > 2 && s[0] == '0') {
+    std::string_view set = s[1] == 'x'   ? "0123456789abcdefABCDEF_"
+                           : s[1] == 'o' ? "01234567_"
+                           : s[1] == 'b' ? "01_"
+                                         : "";
+    if (!set.empty()) return SpanOf(s, 2, set) == s.size();
+  }
+  return !s.empty() && kDigits.find(s[0]) != std::string_view::npos &&
+         SpanOf(s, 1, "0123456789_") == s.size();
+}
+
+bool IsYamlFloat(std::string_view s) {
+  constexpr std::string_view kDigits = "0123456789";
+  constexpr std::string_view kDigitsOrUnderscore = "0123456789_";
+  if (s == ".nan" || s == ".NaN" || s == ".NAN") return true;
+  s = WithoutSign(s);
+  if (s == ".inf" || s == ".Inf" || s == ".INF") return true;
+  size_t i = 0;
+  if (!s.empty() && s[0] == '.') {
+    i = SpanOf(s, 1, kDigits);
+    if (i == 1) return false;
+  } else {
+    if (s.empty() || kDigits.find(s[0]) == std::string_view::npos) return false;
+    i = SpanOf(s, 1, kDigitsOrUnderscore);
+    if (i < s.size() && s[i] == '.') i = SpanOf(s, i + 1, kDigitsOrUnderscore);
+  }
+  if (i < s.size() && (s[i] == 'e' || s[i] == 'E')) {
+    ++i;
+    if (i < s.size() && (s[i] == '-' || s[i] == '+')) ++i;
+    size_t digits = i;
+    i = SpanOf(s, i, kDigits);
+    if (i == digits) return false;
+  }
+  return i == s.size();
+}
 
 // What an unquoted scalar is to kubectl, whose YAML-to-JSON conversion
 // (sigs.k8s.io/yaml, YAML 1.1) turns `123`, `1.5`, `yes` or `NO` into numbers
@@ -27,15 +85,10 @@ const char* PlainScalarType(const YAML::Node& n) {
       "y",  "Y",  "yes",  "Yes",  "YES",  "n",     "N",     "no",
       "No", "NO", "true", "True", "TRUE", "false", "False", "FALSE",
       "on", "On", "ON",   "off",  "Off",  "OFF"};
-  static const std::regex kInt(
-      "[-+]?([0-9][0-9_]*|0x[0-9a-fA-F_]+|0o[0-7_]+|0b[01_]+)");
-  static const std::regex kFloat(
-      "[-+]?(\\.[0-9]+|[0-9][0-9_]*(\\.[0-9_]*)?)([eE][-+]?[0-9]+)?|"
-      "[-+]?\\.(inf|Inf|INF)|\\.(nan|NaN|NAN)");
   const std::string& s = n.Scalar();
   if (kBools.count(s)) return "a boolean";
-  if (std::regex_match(s, kInt)) return "an integer";
-  if (std::regex_match(s, kFloat)) return "a number";
+  if (IsYamlInt(s)) return "an integer";
+  if (IsYamlFloat(s)) return "a number";
   return nullptr;
 }
 
@@ -505,6 +558,54 @@ std::string Describe(const YAML::Node& n, int index) {
   return out;
 }
 
+// yaml-cpp 0.7 and 0.8 (Debian's is 0.7) loop forever in LoadAll, adding a
+// null document per turn until memory runs out, when a document starts with
+// a token no node can start with: a stray "," at block level (yaml-cpp issue
+// #1040; fixed upstream after 0.8). The parser then reports each new document
+// at the same position, which no real stream does. This handler only watches
+// document starts, so a pass over the events finds the loop cheaply before
+// LoadAll builds anything.
+class DocumentProgress : public YAML::EventHandler {
+ public:
+  bool stuck() const { return stuck_; }
+  YAML::Mark mark() const { return last_; }
+
+  void OnDocumentStart(const YAML::Mark& mark) override {
+    if (started_ && mark.pos == last_.pos) stuck_ = true;
+    started_ = true;
+    last_ = mark;
+  }
+  void OnDocumentEnd() override {}
+  void OnNull(const YAML::Mark&, YAML::anchor_t) override {}
+  void OnAlias(const YAML::Mark&, YAML::anchor_t) override {}
+  void OnScalar(const YAML::Mark&, const std::string&, YAML::anchor_t,
+                const std::string&) override {}
+  void OnSequenceStart(const YAML::Mark&, const std::string&, YAML::anchor_t,
+                       YAML::EmitterStyle::value) override {}
+  void OnSequenceEnd() override {}
+  void OnMapStart(const YAML::Mark&, const std::string&, YAML::anchor_t,
+                  YAML::EmitterStyle::value) override {}
+  void OnMapEnd() override {}
+
+ private:
+  bool started_ = false;
+  bool stuck_ = false;
+  YAML::Mark last_ = YAML::Mark::null_mark();
+};
+
+// Throws YAML::ParserException where LoadAll would loop (see above), and
+// for any syntax error LoadAll would throw for.
+void CheckDocumentsProgress(const std::string& text) {
+  std::istringstream in(text);
+  YAML::Parser parser(in);
+  DocumentProgress progress;
+  while (parser.HandleNextDocument(progress)) {
+    if (progress.stuck())
+      throw YAML::ParserException(progress.mark(),
+                                  "unexpected token where a node should start");
+  }
+}
+
 std::string YamlError(const YAML::Exception& e) {
   std::string out = "invalid YAML";
   if (!e.mark.is_null())
@@ -552,6 +653,7 @@ const char* TrustSourceTypeName(TrustSource::Type t) {
 StatusOr<std::vector<Document>> ParseDocuments(const std::string& text) {
   std::vector<YAML::Node> nodes;
   try {
+    CheckDocumentsProgress(text);
     nodes = YAML::LoadAll(text);
   } catch (const YAML::Exception& e) {
     return InvalidArgumentError(YamlError(e));

@@ -67,6 +67,20 @@ std::string GeneralNameText(const GENERAL_NAME* gn) {
   }
 }
 
+// OpenSSL accepts a certificate whose public key it cannot decode (an
+// algorithm it does not know, an EC point off the curve) and then has no
+// EVP_PKEY for it; name the algorithm instead.
+std::string PublicKeyText(X509* cert) {
+  if (EVP_PKEY* pub = X509_get0_pubkey(cert)) return KeyDescription(pub);
+  ASN1_OBJECT* alg = nullptr;
+  X509_PUBKEY_get0_param(&alg, nullptr, nullptr, nullptr,
+                         X509_get_X509_PUBKEY(cert));
+  char name[80] = "unknown";
+  if (alg != nullptr) OBJ_obj2txt(name, sizeof(name), alg, 0);
+  ClearOpenSslErrors();
+  return std::string("unreadable ") + name + " key";
+}
+
 }  // namespace
 
 StatusOr<std::vector<X509Ptr>> ParseCertificatesPem(const std::string& pem) {
@@ -202,7 +216,7 @@ CertificateInfo DescribeCertificate(X509* cert) {
   info.not_before = FormatRfc3339(NotBefore(cert));
   info.not_after = FormatRfc3339(NotAfter(cert));
   info.fingerprint_sha256 = FingerprintSha256(cert);
-  info.key = KeyDescription(X509_get0_pubkey(cert));
+  info.key = PublicKeyText(cert);
   info.is_ca = IsCa(cert);
   GeneralNamesPtr sans(static_cast<GENERAL_NAMES*>(
       X509_get_ext_d2i(cert, NID_subject_alt_name, nullptr, nullptr)));

@@ -56,7 +56,8 @@ struct CertificateInfo {
   std::string not_before;  // RFC 3339
   std::string not_after;   // RFC 3339
   std::string fingerprint_sha256;
-  std::string key;  // "ECDSA P-256"
+  std::string key;  // "ECDSA P-256"; "unreadable id-ecPublicKey key" when
+                    // OpenSSL cannot decode it (e.g. a point off the curve)
   bool is_ca = false;
   std::vector<std::string> sans;  // "DNS:a", "IP:127.0.0.1", "URI:..", "email:.."
   std::vector<std::string> extended_key_usage;  // "serverAuth", "clientAuth"

@@ -36,6 +36,8 @@ StatusOr<EvpPkeyPtr> GenerateKey(const KeySpec& spec);
 
 // The spec that describes an existing key (for "does the stored key still
 // match the requested one?"). InvalidArgument for key types we do not issue.
+// REQUIRES: key != nullptr (here and in RsaExponentIsF4, KeyDescription;
+// X509_get0_pubkey returns null for a key OpenSSL cannot decode).
 StatusOr<KeySpec> DescribeKey(EVP_PKEY* key);
 
 // For an RSA key: true when its public exponent is 65537, the only one we

@@ -127,6 +127,12 @@ std::vector<ErrorCase> ErrorCases() {
        CertStoreYaml("  secretName: a\n  formats: [PEM, JKS\n"),
        {"invalid YAML at line", ", column"}},
       {"BadYamlLineNumber", "a: b\nc: d\n  e: f\n", {"invalid YAML at line 3"}},
+      // yaml-cpp's LoadAll loops forever on these (tests/fuzz/regressions/api).
+      {"StrayComma", ",", {"invalid YAML at line 1, column 1"}},
+      {"StrayCommaInSecondDocument",
+       std::string(kHead) + "spec: {}\n---\n,\n",
+       {"invalid YAML at line 6"}},
+      {"StrayCommaAfterFlowMap", "{a: b},", {"invalid YAML"}},
       {"TabIndentation",
        "kind: CertStore\nspec:\n\tsecretName: a\n",
        {"invalid YAML"}},
@@ -262,6 +268,45 @@ TEST(ParseTest, QuotedScalarsAreStrings) {
   EXPECT_EQ(cs->spec.keystore->subject.countries,
             std::vector<std::string>{"NO"});
   EXPECT_EQ(cs->spec.keystore->common_name, "true");
+}
+
+// What kubectl's YAML 1.1 reading makes of an unquoted scalar where a string
+// belongs. The long ones once overflowed the stack (std::regex recursed per
+// character; tests/fuzz/regressions/api).
+TEST(ParseTest, UnquotedNumbersAndBooleansAreNotStrings) {
+  const std::string digits(300000, '7');
+  struct Case {
+    std::string scalar;
+    const char* type;  // nullptr: a string
+  } cases[] = {
+      {"123", "an integer"},    {"-1_000", "an integer"},
+      {"0x1F", "an integer"},   {"0o17", "an integer"},
+      {"+0b101", "an integer"}, {digits, "an integer"},
+      {"1.5", "a number"},      {".5", "a number"},
+      {"1.", "a number"},       {"1_0.5e-3", "a number"},
+      {"-.inf", "a number"},    {".NaN", "a number"},
+      {"yes", "a boolean"},     {"OFF", "a boolean"},
+      {"0x", nullptr},          {"0b2", nullptr},
+      {"1.2.3", nullptr},       {"1e", nullptr},
+      {".", nullptr},           {"-.nan", nullptr},
+      {"_1", nullptr},          {"app-tls", nullptr},
+      {"a" + digits, nullptr},
+  };
+  for (const auto& c : cases) {
+    auto cs = ParseCertStore(CertStoreYaml("  secretName: " + c.scalar + "\n"));
+    std::string shown = c.scalar.substr(0, 20);
+    if (c.type == nullptr) {
+      ASSERT_TRUE(cs.ok()) << shown << ": " << cs.status();
+      EXPECT_EQ(cs->spec.secret_name, c.scalar);
+    } else {
+      ASSERT_FALSE(cs.ok()) << shown;
+      EXPECT_NE(cs.status().message().find(
+                    std::string("spec.secretName: must be a string, got ") +
+                    c.type + " (quote the value)"),
+                std::string::npos)
+          << shown << ": " << cs.status().message().substr(0, 200);
+    }
+  }
 }
 
 TEST(ParseTest, MultiDocumentStreamKeepsOrderAndIndex) {

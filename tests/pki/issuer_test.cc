@@ -31,6 +31,25 @@ TEST(CaTest, SelfSignedRootIsACa) {
   EXPECT_EQ(NotBefore(ca.cert.get()), TestNow() - kClockSkewAllowance);
 }
 
+// Found by tests/fuzz (regressions/der/null-public-key.der): OpenSSL parses a
+// certificate whose EC point is off the curve but has no key for it, and
+// describing it (`kubectl-certstore inspect`) dereferenced null.
+TEST(CaTest, DescribesACertificateWhoseKeyCannotBeDecoded) {
+  FakeClock clock(TestNow());
+  CaMaterial ca = MustRoot(clock);
+  std::string der = EncodeCertificateDer(ca.cert.get());
+  // The P-256 subjectPublicKey: BIT STRING, 66 bytes, no unused bits, 0x04.
+  size_t point = der.find(std::string("\x03\x42\x00\x04", 4));
+  ASSERT_NE(point, std::string::npos);
+  der[point + 4 + 63] ^= 0x01;  // the last byte of y: now off the curve
+  auto cert = ParseCertificateDer(der);
+  ASSERT_TRUE(cert.ok()) << cert.status();
+  ASSERT_EQ(X509_get0_pubkey(cert->get()), nullptr);
+  CertificateInfo info = DescribeCertificate(cert->get());
+  EXPECT_EQ(info.key, "unreadable id-ecPublicKey key");
+  EXPECT_EQ(info.subject, "CN=Test Root CA,O=Lab");
+}
+
 TEST(IssuerTest, LeafHasEverythingAskedFor) {
   FakeClock clock(TestNow());
   CaMaterial ca = MustRoot(clock);
