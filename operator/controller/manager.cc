@@ -131,6 +131,12 @@ Manager::Manager(kube::InformerGroup::TransportFactory transports,
   managed.page_size = 50;
   managed.payload_filter.fields = {"data", "stringData"};
   managed.payload_filter.keep = [this](const kube::ObjectMeta& m) { return OwnSecret(m); };
+  // Even a Secret of ours is read on demand past 512 KiB of data (a large
+  // trust bundle): a tenant who forges one bloats nothing.
+  managed.payload_filter.max_kept_bytes = 512 * 1024;
+  managed.payload_filter.labels = {api::kManagedByLabel};
+  managed.payload_filter.annotations = {"certstore.dev/certstore", kIssuerAnnotation,
+                                        kIssuerUidAnnotation};
   secrets_ = std::make_unique<kube::InformerGroup>(
       transports, kube::SecretsResource(), nss, managed);
   // Namespaces are cluster-scoped (one cache, read-only RBAC): a
@@ -320,6 +326,8 @@ bool Manager::Start() {
        {"clusterResourceNamespace", options_.cluster_resource_namespace},
        {"identity", options_.identity}});
 
+  std::lock_guard<std::mutex> lifecycle(lifecycle_mu_);
+  if (stopping_.load()) return false;
   if (options_.leader_elect) {
     // Lease calls on a connection and client of their own: short
     // timeouts, no 429 sleeps, never queued behind reconcile traffic.
@@ -385,10 +393,9 @@ void Manager::Heartbeat() {
   req.timeout = std::chrono::seconds(5);
   while (!stopping_.load()) {
     auto r = heartbeat_transport_->Do(req);
-    Status st = !r.ok() ? r.status()
-                : r->status == 200
-                    ? OkStatus()
-                    : UnavailableError("GET /version: HTTP " + std::to_string(r->status));
+    // Any HTTP answer (a 429 or 5xx included) shows the API server alive;
+    // only a transport failure (no answer in time) is silence.
+    Status st = r.ok() ? OkStatus() : r.status();
     health_.Heartbeat(st, std::chrono::steady_clock::now());
     std::unique_lock<std::mutex> l(heartbeat_mu_);
     heartbeat_cv_.wait_for(l, period, [this] { return stopping_.load(); });
@@ -471,6 +478,7 @@ void Manager::Stop() {
     std::lock_guard<std::mutex> l(heartbeat_mu_);
     heartbeat_cv_.notify_all();
   }
+  std::lock_guard<std::mutex> lifecycle(lifecycle_mu_);
   queue_.ShutDown();
   for (auto& t : workers_) t.join();
   workers_.clear();

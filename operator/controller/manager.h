@@ -141,6 +141,9 @@ class Manager {
   std::unique_ptr<kube::LeaderElector> elector_;
   std::atomic<const kube::LeaderElector*> elector_ptr_{nullptr};  // for WriteWindow()
   std::thread election_;
+  // Held while Start() creates the elector and workers, and by Stop()
+  // before it joins them: a SIGTERM during start-up leaves no thread behind.
+  std::mutex lifecycle_mu_;
   std::vector<std::thread> workers_;
   mutable HealthMonitor health_;  // Check() logs over-budget reconciles once
   kube::TransportPtr heartbeat_transport_;

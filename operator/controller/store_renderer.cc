@@ -9,6 +9,7 @@
 #include "operator/controller/store_check.h"
 #include "operator/controller/trust_sources.h"
 #include "operator/pki/certificate.h"
+#include "operator/pki/limits.h"
 #include "operator/pki/issuer.h"
 #include "operator/pki/jks.h"
 #include "operator/pki/key.h"
@@ -43,7 +44,15 @@ StatusOr<SecretBytes> ResolvePassword(const api::CertStore& cs,
   const std::string& ns = cs.metadata.namespace_;
   if (cs.spec.password) {
     const auto& ref = *cs.spec.password;
-    if (auto pw = PasswordFromSecret(objects, ns, ref.name, ref.key)) return std::move(*pw);
+    if (auto pw = PasswordFromSecret(objects, ns, ref.name, ref.key)) {
+      if (pw->size() > pki::kMaxPasswordBytes)
+        return InvalidArgumentError("spec.password.secretKeyRef: Secret " + ns + "/" + ref.name +
+                                    " key " + ref.key + " holds " + std::to_string(pw->size()) +
+                                    " bytes, more than the limit of " +
+                                    std::to_string(pki::kMaxPasswordBytes) +
+                                    " for a store password");
+      return std::move(*pw);
+    }
     if (!objects.GetSecret(ns, ref.name))
       return NotFoundError("spec.password.secretKeyRef: Secret " + ns + "/" + ref.name +
                            " not found");

@@ -77,7 +77,11 @@ class HttpTransport : public Transport {
         // the system bundle (and $SSL_CERT_FILE/$SSL_CERT_DIR) into this
         // context, and any public CA must not vouch for the API server.
         // SSL_CTX_set_cert_store frees the old store.
-        SSL_CTX_set_cert_store(ctx.native_handle(), X509_STORE_new());
+        X509_STORE* store = X509_STORE_new();
+        // Any configured certificate is a trust anchor, as in client-go (a
+        // kubeconfig may name an intermediate).
+        X509_STORE_set_flags(store, X509_V_FLAG_PARTIAL_CHAIN);
+        SSL_CTX_set_cert_store(ctx.native_handle(), store);
         ctx.add_certificate_authority(boost::asio::buffer(c->ca_pem.data(), c->ca_pem.size()));
       }
       if (!c->client_cert_pem.empty()) {

@@ -156,7 +156,7 @@ Status Informer::ListAndReplace() {
           auto obj = std::make_shared<CachedObject>();
           TrimForCache(&item);
           obj->meta = MetaFromJson(item);
-          obj->partial = ApplyPayloadFilter(&options_.payload_filter, obj->meta, &item);
+          obj->partial = ApplyPayloadFilter(&options_.payload_filter, &obj->meta, &item);
           obj->json = item.serialize();
           item = web::json::value::null();  // the page shrinks as it is read
           fresh[ObjectKey(obj->meta.ns, obj->meta.name)] = std::move(obj);

@@ -27,10 +27,10 @@ inline void TrimForCache(web::json::value* object) {
 // metadata of an object (empty fields where absent or mistyped).
 ObjectMeta MetaFromJson(const web::json::value& object);
 
-// Drops `filter`'s fields from `object` unless its `keep` accepts `meta`;
-// true if they were dropped (the object is then partial). No-op without a
-// filter.
-bool ApplyPayloadFilter(const PayloadFilter* filter, const ObjectMeta& meta,
+// Drops `filter`'s fields from `object` unless its `keep` accepts `meta`,
+// and cuts `object`'s metadata and `meta` to the skeleton; true if so (the
+// object is then partial). No-op without a filter.
+bool ApplyPayloadFilter(const PayloadFilter* filter, ObjectMeta* meta,
                         web::json::value* object);
 
 }  // namespace certstore::kube

@@ -70,7 +70,8 @@ std::string FormatMicroTime(TimePoint t) {
 
 ClientOptions LeaseClientOptions(const LeaderElectionConfig& config) {
   ClientOptions o;
-  o.timeout = std::max<std::chrono::seconds>(config.retry_period, std::chrono::seconds(1));
+  // A round is a GET and a PUT: both within the renew deadline.
+  o.timeout = std::max<std::chrono::seconds>(config.renew_deadline / 2, std::chrono::seconds(1));
   o.max_throttle_retries = 0;
   return o;
 }

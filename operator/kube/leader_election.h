@@ -40,8 +40,9 @@ struct LeaderElectionConfig {
   std::chrono::seconds retry_period{2};
 };
 
-// Options for the elector's own client: every request bounded by the
-// retry period (at least 1 s), no 429 retries (the next round retries).
+// Options for the elector's own client: every request bounded by half the
+// renew deadline (at least 1 s; a round is a GET and a PUT), no 429
+// retries (the next round retries).
 ClientOptions LeaseClientOptions(const LeaderElectionConfig& config);
 
 class LeaderElector {

@@ -2,6 +2,8 @@
 
 #include <cpprest/json.h>
 
+#include <tuple>
+
 #include "operator/kube/api_error.h"
 #include "operator/kube/json_trim.h"
 
@@ -48,12 +50,62 @@ ObjectMeta MetaFromJson(const web::json::value& obj) {
   return m;
 }
 
-bool ApplyPayloadFilter(const PayloadFilter* filter, const ObjectMeta& meta,
+bool ApplyPayloadFilter(const PayloadFilter* filter, ObjectMeta* meta,
                         web::json::value* object) {
-  if (filter == nullptr || !filter->keep || !object->is_object() || filter->keep(meta))
-    return false;
+  if (filter == nullptr || !filter->keep || !object->is_object()) return false;
+  size_t bytes = 0;
+  for (const auto& f : filter->fields)
+    if (object->has_field(f) && object->at(f).is_object())
+      for (const auto& [k, v] : object->at(f).as_object())
+        bytes += k.size() + (v.is_string() ? v.as_string().size() : 0);
+  bool too_big = filter->max_kept_bytes > 0 && bytes > filter->max_kept_bytes;
+  if (!too_big && filter->keep(*meta)) return false;
   for (const auto& f : filter->fields)
     if (object->has_field(f)) object->erase(f);  // erase() throws for a missing key
+  // The metadata skeleton.
+  constexpr size_t kMaxValue = 1024;
+  web::json::value md = web::json::value::object();
+  auto set = [&md](const char* k, const std::string& v) {
+    if (!v.empty()) md[k] = web::json::value::string(v);
+  };
+  set("name", meta->name);
+  set("namespace", meta->ns);
+  set("uid", meta->uid);
+  set("resourceVersion", meta->resource_version);
+  if (meta->generation != 0) md["generation"] = web::json::value::number(meta->generation);
+  ObjectMeta kept;
+  kept.ns = meta->ns;
+  kept.name = meta->name;
+  kept.uid = meta->uid;
+  kept.resource_version = meta->resource_version;
+  kept.generation = meta->generation;
+  for (auto [names, from, to, field] :
+       {std::make_tuple(&filter->labels, &meta->labels, &kept.labels, "labels"),
+        std::make_tuple(&filter->annotations, &meta->annotations, &kept.annotations,
+                        "annotations")}) {
+    web::json::value m = web::json::value::object();
+    for (const auto& n : *names) {
+      auto it = from->find(n);
+      if (it == from->end() || it->second.size() > kMaxValue) continue;
+      (*to)[n] = it->second;
+      m[n] = web::json::value::string(it->second);
+    }
+    if (!to->empty()) md[field] = m;
+  }
+  for (const auto& o : meta->owners) {
+    if (!o.controller) continue;
+    kept.owners.push_back(o);
+    web::json::value ref = web::json::value::object();
+    ref["apiVersion"] = web::json::value::string(o.api_version);
+    ref["kind"] = web::json::value::string(o.kind);
+    ref["name"] = web::json::value::string(o.name);
+    ref["uid"] = web::json::value::string(o.uid);
+    ref["controller"] = web::json::value::boolean(true);
+    md["ownerReferences"] = web::json::value::array({ref});
+    break;
+  }
+  (*object)["metadata"] = md;
+  *meta = std::move(kept);
   return true;
 }
 
@@ -100,7 +152,7 @@ Status WatchDecoder::Feed(const std::string& chunk, std::vector<WatchEvent>* out
       } else {
         e.meta = MetaFromJson(object);
         if (e.type != WatchEvent::Type::kBookmark)
-          e.partial = ApplyPayloadFilter(filter_, e.meta, &object);
+          e.partial = ApplyPayloadFilter(filter_, &e.meta, &object);
       }
       e.object = object.serialize();
       out->push_back(std::move(e));

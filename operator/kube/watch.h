@@ -32,9 +32,18 @@ struct ObjectMeta {
 // and "stringData") are dropped as the object is decoded, before it is
 // cached or handed to anyone, and the object is marked partial. `keep` runs
 // on the decoding thread: cheap, non-blocking checks only.
+//
+// The refused object's metadata is cut to a skeleton as well (a tenant's
+// labels and annotations can fill an object too): name, namespace, uid,
+// resourceVersion, generation, the controller ownerReference, and only the
+// `labels` and `annotations` named here, each up to 1 KiB.
 struct PayloadFilter {
   std::vector<std::string> fields;
   std::function<bool(const ObjectMeta&)> keep;
+  std::vector<std::string> labels, annotations;
+  // Objects whose `fields` hold more bytes than this (as sent, base64 for
+  // a Secret's data) are refused whatever `keep` says; 0 = no limit.
+  size_t max_kept_bytes = 0;
 };
 
 struct WatchEvent {

@@ -22,6 +22,10 @@ constexpr size_t kSha1Len = 20;
 // Java's char[] password as bytes: UTF-16BE.
 StatusOr<SecretBytes> PasswordBytes(const SecretBytes& password) {
   const std::string& s = password.reveal();
+  if (s.size() > kMaxPasswordBytes)
+    return InvalidArgumentError("the store password is " + std::to_string(s.size()) +
+                                " bytes, more than the limit of " +
+                                std::to_string(kMaxPasswordBytes));
   std::string out;
   for (size_t i = 0; i < s.size();) {
     unsigned char c = static_cast<unsigned char>(s[i]);
@@ -307,6 +311,11 @@ StatusOr<StoreContents> ParseJks(const std::string& bytes,
       std::string der;
       uint32_t n;
       if (!r.Bytes(&der) || !r.U32(&n)) return truncated();
+      if (der.size() > kMaxJksKeyBytes)
+        return InvalidArgumentError("JKS entry " + std::to_string(i + 1) + " holds a " +
+                                    std::to_string(der.size()) +
+                                    "-byte protected key, more than the limit of " +
+                                    std::to_string(kMaxJksKeyBytes));
       if (n > kMaxChainLength)
         return InvalidArgumentError("JKS entry " + std::to_string(i + 1) + " has a chain of " +
                                     std::to_string(n) + " certificates, more than the limit of " +

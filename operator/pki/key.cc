@@ -3,6 +3,7 @@
 #include <openssl/core_names.h>
 #include <openssl/pem.h>
 
+#include "operator/pki/limits.h"
 #include "operator/pki/openssl_error.h"
 
 namespace certstore::pki {
@@ -133,6 +134,10 @@ StatusOr<SecretBytes> EncodePrivateKeyDer(EVP_PKEY* key) {
 
 StatusOr<EvpPkeyPtr> ParsePrivateKeyPem(const SecretBytes& pem) {
   const std::string& text = pem.reveal();
+  if (text.size() > kMaxPemBytes)
+    return InvalidArgumentError("private key PEM is " + std::to_string(text.size()) +
+                                " bytes, more than the limit of " +
+                                std::to_string(kMaxPemBytes) + " (1 MiB)");
   if (text.find("ENCRYPTED PRIVATE KEY") != std::string::npos ||
       text.find("Proc-Type: 4,ENCRYPTED") != std::string::npos)
     return InvalidArgumentError(

@@ -24,6 +24,12 @@ inline constexpr size_t kMaxBundleCertificates = 1000;
 // chain.
 inline constexpr size_t kMaxStoreEntries = 1000;
 inline constexpr size_t kMaxChainLength = 16;
+// A store password (Java's are short; ours are 32 characters). Store
+// integrity and key protection cost time proportional to it.
+inline constexpr size_t kMaxPasswordBytes = 1024;
+// One protected private key inside a JKS entry (an RSA-8192 key is ~5 KB):
+// JKS key recovery costs password length x key length.
+inline constexpr size_t kMaxJksKeyBytes = 64 * 1024;
 
 }  // namespace certstore::pki
 

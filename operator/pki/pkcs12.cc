@@ -6,6 +6,7 @@
 
 #include "operator/pki/certificate.h"
 #include "operator/pki/key.h"
+#include "operator/pki/limits.h"
 #include "operator/pki/openssl_error.h"
 #include "operator/pki/pbe_description.h"
 
@@ -71,6 +72,16 @@ StatusOr<PKCS12_SAFEBAG*> CertBag(X509* cert, const std::string& alias) {
   return bag;
 }
 
+// Key derivation costs iterations x password length: a tenant's 1 MiB
+// password would cost minutes.
+Status CheckPasswordLength(const SecretBytes& password) {
+  if (password.size() > kMaxPasswordBytes)
+    return InvalidArgumentError("the store password is " + std::to_string(password.size()) +
+                                " bytes, more than the limit of " +
+                                std::to_string(kMaxPasswordBytes));
+  return OkStatus();
+}
+
 }  // namespace
 
 const char* Pkcs12ProfileName(Pkcs12Profile p) {
@@ -82,6 +93,7 @@ StatusOr<std::string> EncodePkcs12Keystore(EVP_PKEY* key,
                                            const std::string& alias,
                                            const SecretBytes& password,
                                            Pkcs12Profile profile) {
+  RETURN_IF_ERROR(CheckPasswordLength(password));
   if (chain.empty())
     return InvalidArgumentError("a keystore needs at least the leaf certificate");
   if (!KeyMatchesCertificate(key, chain[0]))
@@ -119,6 +131,7 @@ StatusOr<std::string> EncodePkcs12Keystore(EVP_PKEY* key,
 StatusOr<std::string> EncodePkcs12Truststore(const std::vector<X509*>& certs,
                                              const SecretBytes& password,
                                              Pkcs12Profile profile) {
+  RETURN_IF_ERROR(CheckPasswordLength(password));
   if (certs.empty())
     return InvalidArgumentError("a truststore needs at least one certificate");
   ClearOpenSslErrors();

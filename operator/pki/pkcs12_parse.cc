@@ -6,6 +6,7 @@
 #include <map>
 
 #include "operator/pki/certificate.h"
+#include "operator/pki/limits.h"
 #include "operator/pki/openssl_error.h"
 #include "operator/pki/pbe_description.h"
 #include "operator/pki/pkcs12.h"
@@ -90,7 +91,12 @@ StatusOr<StoreContents> ParsePkcs12(const std::string& bytes, const SecretBytes&
     ClearOpenSslErrors();
     return InvalidArgumentError("not a PKCS#12 file");
   }
+  if (password.size() > kMaxPasswordBytes)
+    return InvalidArgumentError("the store password is " + std::to_string(password.size()) +
+                                " bytes, more than the limit of " +
+                                std::to_string(kMaxPasswordBytes));
   const char* pass = password.reveal().c_str();
+  size_t bag_count = 0;
   StoreContents out;
   out.format = "PKCS12";
   std::string mac = "no MAC";
@@ -140,6 +146,11 @@ StatusOr<StoreContents> ParsePkcs12(const std::string& bytes, const SecretBytes&
     if (!bags) return OpenSslError("cannot decrypt PKCS#12 safe (needs the "
                                    "legacy provider, or a wrong password)",
                                    StatusCode::kInvalidArgument);
+    bag_count += static_cast<size_t>(std::max(0, sk_PKCS12_SAFEBAG_num(bags.get())));
+    if (bag_count > kMaxStoreEntries)
+      return InvalidArgumentError("PKCS#12 file holds more than " +
+                                  std::to_string(kMaxStoreEntries) +
+                                  " bags (the limit per store); not read");
     for (int j = 0; j < sk_PKCS12_SAFEBAG_num(bags.get()); ++j) {
       const PKCS12_SAFEBAG* bag = sk_PKCS12_SAFEBAG_value(bags.get(), j);
       int type = PKCS12_SAFEBAG_get_nid(bag);

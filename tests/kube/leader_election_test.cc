@@ -255,9 +255,9 @@ TEST_F(LeaderElectionTest, WritesStopAtTheRenewDeadlineWhileARenewalHangs) {
 TEST(LeaseClientOptionsTest, LeaseCallsAreShortAndNeverSleepOnThrottling) {
   LeaderElectionConfig c;
   ClientOptions o = LeaseClientOptions(c);
-  EXPECT_EQ(o.timeout, std::chrono::seconds(2));
+  EXPECT_EQ(o.timeout, std::chrono::seconds(5));  // half the 10 s renew deadline
   EXPECT_EQ(o.max_throttle_retries, 0);
-  c.retry_period = std::chrono::seconds(0);
+  c.renew_deadline = std::chrono::seconds(1);
   EXPECT_EQ(LeaseClientOptions(c).timeout, std::chrono::seconds(1));
 }
 

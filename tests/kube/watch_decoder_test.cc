@@ -73,8 +73,48 @@ TEST(WatchDecoderTest, APayloadFilterDropsTheDataOfObjectsItRefuses) {
   EXPECT_EQ(events[1].object.find("\"data\""), std::string::npos) << events[1].object.size();
   EXPECT_EQ(events[1].object.find("stringData"), std::string::npos);
   EXPECT_LT(events[1].object.size(), 1024u);
-  EXPECT_EQ(events[1].meta.name, "dropped");  // metadata stays
+  EXPECT_EQ(events[1].meta.name, "dropped");  // the metadata skeleton stays
+  EXPECT_EQ(events[1].meta.owners.size(), 1u);  // the controller reference only
   EXPECT_EQ(events[1].meta.owners[0].uid, "theirs");
+  EXPECT_EQ(events[1].object.find("ConfigMap"), std::string::npos) << events[1].object;
+}
+
+// A refused object keeps only a metadata skeleton: a tenant's labels and
+// annotations (up to 1.5 MB of them) are not cached either; and an object
+// over the size limit is refused whatever `keep` says.
+TEST(WatchDecoderTest, ARefusedObjectKeepsOnlyAMetadataSkeleton) {
+  PayloadFilter filter;
+  filter.fields = {"data"};
+  filter.labels = {"app.kubernetes.io/managed-by"};
+  filter.annotations = {"certstore.dev/certstore"};
+  filter.max_kept_bytes = 1000;
+  bool accept = false;
+  filter.keep = [&](const ObjectMeta&) { return accept; };
+  std::string big(4096, 'L');
+  std::string line =
+      "{\"type\":\"ADDED\",\"object\":{\"kind\":\"Secret\",\"metadata\":{\"name\":\"s\","
+      "\"namespace\":\"demo\",\"uid\":\"u1\",\"resourceVersion\":\"9\",\"labels\":{"
+      "\"app.kubernetes.io/managed-by\":\"certstore-operator\",\"filler\":\"" +
+      big + "\"},\"annotations\":{\"certstore.dev/certstore\":\"app\",\"more\":\"" + big +
+      "\"}},\"data\":{\"k\":\"" + std::string(2000, 'A') + "\"}}}\n";
+  for (bool keep : {false, true}) {
+    SCOPED_TRACE(keep ? "keep says yes (too big anyway)" : "keep says no");
+    accept = keep;
+    WatchDecoder d(&filter);
+    std::vector<WatchEvent> events;
+    ASSERT_TRUE(d.Feed(line, &events).ok());
+    ASSERT_EQ(events.size(), 1u);
+    EXPECT_TRUE(events[0].partial);
+    EXPECT_LT(events[0].object.size(), 400u) << events[0].object;
+    EXPECT_EQ(events[0].meta.labels.size(), 1u);
+    EXPECT_EQ(events[0].meta.annotations.at("certstore.dev/certstore"), "app");
+    EXPECT_EQ(events[0].meta.uid, "u1");
+    EXPECT_EQ(events[0].meta.resource_version, "9");
+    EXPECT_EQ(events[0].object.find("filler"), std::string::npos);
+    auto meta = ParseObjectMeta(events[0].object);
+    ASSERT_TRUE(meta.ok());
+    EXPECT_EQ(meta->labels.at("app.kubernetes.io/managed-by"), "certstore-operator");
+  }
 }
 
 // What the operator never reads is not kept: managedFields and kubectl's

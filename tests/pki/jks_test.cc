@@ -67,6 +67,10 @@ TEST_F(JksTest, BadInputsAreRefusedClearly) {
       {"not jks", "PK\x03\x04 a zip file", pw_.Clone(), StatusCode::kInvalidArgument, "bad magic"},
       {"jceks", jceks, pw_.Clone(), StatusCode::kInvalidArgument, "JCEKS"},
       {"empty", "", pw_.Clone(), StatusCode::kInvalidArgument, "too short"},
+      // Key recovery costs password length x key length: a tenant's 1 MiB
+      // password is refused before any work.
+      {"password too long", *good, SecretBytes(std::string(1025, 'p')),
+       StatusCode::kInvalidArgument, "password is 1025 bytes, more than the limit of 1024"},
       // A header claiming 5,000 entries: refused before the digest is
       // computed or anything is decoded.
       {"too many entries",

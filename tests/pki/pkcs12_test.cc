@@ -175,6 +175,14 @@ TEST_F(Pkcs12Test, ManyDerivationsAreBoundedPerFile) {
   auto read = ParsePkcs12(bytes, SecretBytes("pw"), Pkcs12Limits{4096, 10240});
   ASSERT_TRUE(read.ok()) << read.status();
   EXPECT_EQ(read->entries.size(), 4u);
+  // Derivation also costs password length: a long one is refused, reading
+  // and writing.
+  auto long_pw = ParsePkcs12(bytes, SecretBytes(std::string(1025, 'p')));
+  EXPECT_NE(long_pw.status().message().find("password is 1025 bytes"), std::string::npos)
+      << long_pw.status();
+  auto encode_long = EncodePkcs12Truststore({Chain()[0]}, SecretBytes(std::string(1025, 'p')),
+                                            Pkcs12Profile::kModern2023);
+  EXPECT_EQ(encode_long.status().code(), StatusCode::kInvalidArgument);
   // The defaults allow three derivations at the cap.
   EXPECT_EQ(kMaxPkcs12FileIterations, 3 * kMaxPkcs12Iterations);
 }
