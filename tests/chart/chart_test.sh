@@ -269,15 +269,16 @@ expect "ServiceAccount" "$(k -n "$ns" get serviceaccount "$release" -o name)" "s
 expect "Deployment runs as it" "$(k -n "$ns" get "$d" -o jsonpath='{.spec.template.spec.serviceAccountName}')" "$release"
 expect "ClusterRole" "$(k get clusterrole "$release" -o name)" "clusterrole.rbac.authorization.k8s.io/$release"
 expect "ClusterRoleBinding subject" "$(k get clusterrolebinding "$release" -o jsonpath='{.subjects[0].namespace}/{.subjects[0].name}')" "$ns/$release"
-expect "Role" "$(k -n "$ns" get role "$release-leader-election" -o jsonpath='{.rules[0].resources[0]}:{.rules[0].verbs}')" 'leases:["get","create","update"]'
+expect "Role" "$(k -n "$ns" get role "$release-leader-election" -o jsonpath='{.rules[0].resources[0]}:{.rules[0].verbs};{.rules[1].resourceNames}:{.rules[1].verbs}')" 'leases:["create"];["certstore-operator"]:["get","update"]'
 expect "RoleBinding" "$(k -n "$ns" get rolebinding "$release-leader-election" -o jsonpath='{.roleRef.kind}/{.roleRef.name}')" "Role/$release-leader-election"
 expect "Service" "$(k -n "$ns" get service "$release-metrics" -o jsonpath='{.spec.ports[0].port}')" 8080
 expect "PodDisruptionBudget" "$(k -n "$ns" get poddisruptionbudget "$release" -o jsonpath='{.spec.maxUnavailable}')" 1
 # The operator's RBAC, as the API server evaluates it.
 sa="system:serviceaccount:$ns:$release"
 expect "can update secrets in any namespace" "$(k auth can-i update secrets -n team-x --as "$sa")" yes
-expect "can update leases in $ns" "$(k auth can-i update leases.coordination.k8s.io -n "$ns" --as "$sa")" yes
-expect "cannot update leases elsewhere" "$(k auth can-i update leases.coordination.k8s.io -n team-x --as "$sa" || true)" no
+expect "can update its Lease in $ns" "$(k auth can-i update leases.coordination.k8s.io/certstore-operator -n "$ns" --as "$sa")" yes
+expect "cannot update another Lease in $ns" "$(k auth can-i update leases.coordination.k8s.io/someone-else -n "$ns" --as "$sa" || true)" no
+expect "cannot update leases elsewhere" "$(k auth can-i update leases.coordination.k8s.io/certstore-operator -n team-x --as "$sa" || true)" no
 expect "cannot delete secrets" "$(k auth can-i delete secrets -n team-x --as "$sa" || true)" no
 for crd in certstores certissuers clustercertissuers; do
   k wait --for=condition=Established --timeout=30s "crd/$crd.certstore.dev" >/dev/null
@@ -403,8 +404,10 @@ denied "-n $ns" certstores.certstore.dev list
 # Events about ClusterCertIssuers, in default; nothing else there.
 allowed "-n default" events create patch get
 denied "-n default" secrets get list
-allowed "-n $ns" leases.coordination.k8s.io get create update
-denied "-n a" leases.coordination.k8s.io update
+allowed "-n $ns" leases.coordination.k8s.io create
+allowed "-n $ns" leases.coordination.k8s.io/certstore-operator get update
+denied "-n $ns" leases.coordination.k8s.io/someone-else get update
+denied "-n a" leases.coordination.k8s.io/certstore-operator update
 helm uninstall "$release" -n "$ns" >/dev/null
 for n in a b; do gone "role/$release" "$n"; gone "rolebinding/$release" "$n"; done
 gone "role/$release-cluster-resources" "$ns"
