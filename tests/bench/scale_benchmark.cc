@@ -410,7 +410,7 @@ int Unrelated(const std::string& kc, const std::string& bin, int m, bool foreign
         CertStoresResource(), "unrelated",
         "{\"apiVersion\":\"certstore.dev/v1alpha1\",\"kind\":\"CertStore\",\"metadata\":{"
         "\"name\":\"decoy\"},\"spec\":{\"issuerRef\":{\"name\":\"none\"},\"secretName\":"
-        "\"decoy-stores\"}}");
+        "\"decoy-stores\",\"keystore\":{\"commonName\":\"decoy\"}}}");
     if (!cs.ok() && cs.status().code() != StatusCode::kAlreadyExists) Die(cs.status().ToString());
     auto got = c.Get(CertStoresResource(), "unrelated", "decoy");
     if (!got.ok()) Die(got.status().ToString());
