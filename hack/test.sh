@@ -8,6 +8,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 start=$(date +%s)
 hack/install-deps.sh
+echo "test: checking C++ formatting (hack/format.sh)"
+hack/format.sh
 hack/build.sh release
 echo "test: building (or reusing) the local control plane binaries"
 hack/controlplane/build.sh

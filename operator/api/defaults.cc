@@ -6,9 +6,12 @@ namespace {
 void DefaultKey(PrivateKey* k, bool ca) {
   if (k->algorithm.empty()) k->algorithm = "ECDSA";
   if (!k->size) {
-    if (k->algorithm == "RSA") k->size = ca ? 3072 : 2048;
-    else if (k->algorithm == "ECDSA") k->size = ca ? 384 : 256;
-    else if (k->algorithm == "Ed25519") k->size = 0;
+    if (k->algorithm == "RSA")
+      k->size = ca ? 3072 : 2048;
+    else if (k->algorithm == "ECDSA")
+      k->size = ca ? 384 : 256;
+    else if (k->algorithm == "Ed25519")
+      k->size = 0;
   }
 }
 
@@ -24,7 +27,8 @@ void ApplyDefaults(CertStore* cs) {
     if (!k.usages_set && k.usages.empty())
       k.usages = {"serverAuth", "clientAuth"};
     DefaultKey(&k.private_key, false);
-    if (k.private_key.rotation_policy.empty()) k.private_key.rotation_policy = "Always";
+    if (k.private_key.rotation_policy.empty())
+      k.private_key.rotation_policy = "Always";
     if (k.duration.empty()) k.duration = kDefaultLeafDuration;
   }
   if (s.truststore) {

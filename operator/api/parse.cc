@@ -16,8 +16,9 @@
 namespace certstore::api {
 namespace {
 
-using Fields = std::map<std::string, std::function<void(const YAML::Node&,
-                                                         const std::string&)>>;
+using Fields =
+    std::map<std::string,
+             std::function<void(const YAML::Node&, const std::string&)>>;
 
 // YAML 1.1 integers and floats, as the regular expressions
 //   int:   [-+]?([0-9][0-9_]*|0x[0-9a-fA-F_]+|0o[0-7_]+|0b[01_]+)
@@ -98,7 +99,8 @@ class Walker {
   explicit Walker(FieldErrors* errs) : errs_(errs) {}
 
   // Calls the handler of each known key; unknown keys are errors.
-  void Object(const YAML::Node& n, const std::string& path, const Fields& fields) {
+  void Object(const YAML::Node& n, const std::string& path,
+              const Fields& fields) {
     if (!n.IsMap()) {
       if (!n.IsNull()) errs_->Add(path, "must be an object");
       return;
@@ -136,7 +138,8 @@ class Walker {
     Str(n, path, &s);
     *out = s;
   }
-  void Int(const YAML::Node& n, const std::string& path, std::optional<int>* out) {
+  void Int(const YAML::Node& n, const std::string& path,
+           std::optional<int>* out) {
     if (n.IsNull()) return;
     if (!n.IsScalar()) {
       errs_->Add(path, "must be an integer");
@@ -195,8 +198,8 @@ class Walker {
 
 // Server-populated: unknown fields inside are ignored, like the rest of
 // metadata; only the shape of what ownership is decided by is checked.
-void ParseOwnerReferences(Walker& w, const YAML::Node& n, const std::string& path,
-                          ObjectMeta* m) {
+void ParseOwnerReferences(Walker& w, const YAML::Node& n,
+                          const std::string& path, ObjectMeta* m) {
   if (n.IsNull()) return;
   if (!n.IsSequence()) {
     w.errs()->Add(path, "must be a list");
@@ -210,7 +213,8 @@ void ParseOwnerReferences(Walker& w, const YAML::Node& n, const std::string& pat
       continue;
     }
     OwnerReference ref;
-    if (r["apiVersion"]) w.Str(r["apiVersion"], p + ".apiVersion", &ref.api_version);
+    if (r["apiVersion"])
+      w.Str(r["apiVersion"], p + ".apiVersion", &ref.api_version);
     if (r["kind"]) w.Str(r["kind"], p + ".kind", &ref.kind);
     if (r["name"]) w.Str(r["name"], p + ".name", &ref.name);
     if (r["uid"]) w.Str(r["uid"], p + ".uid", &ref.uid);
@@ -230,234 +234,399 @@ void ParseMeta(Walker& w, const YAML::Node& n, const std::string& path,
   for (auto it = n.begin(); it != n.end(); ++it) {
     std::string k = it->first.Scalar();
     std::string p = path + "." + k;
-    if (k == "name") w.Str(it->second, p, &m->name);
-    else if (k == "namespace") w.Str(it->second, p, &m->namespace_);
-    else if (k == "uid") w.Str(it->second, p, &m->uid);
-    else if (k == "resourceVersion") w.Str(it->second, p, &m->resource_version);
+    if (k == "name")
+      w.Str(it->second, p, &m->name);
+    else if (k == "namespace")
+      w.Str(it->second, p, &m->namespace_);
+    else if (k == "uid")
+      w.Str(it->second, p, &m->uid);
+    else if (k == "resourceVersion")
+      w.Str(it->second, p, &m->resource_version);
     else if (k == "generation") {
       std::optional<int> g;
       w.Int(it->second, p, &g);
       m->generation = g.value_or(0);
-    } else if (k == "labels") w.StrMap(it->second, p, &m->labels);
-    else if (k == "annotations") w.StrMap(it->second, p, &m->annotations);
-    else if (k == "ownerReferences") ParseOwnerReferences(w, it->second, p, m);
+    } else if (k == "labels")
+      w.StrMap(it->second, p, &m->labels);
+    else if (k == "annotations")
+      w.StrMap(it->second, p, &m->annotations);
+    else if (k == "ownerReferences")
+      ParseOwnerReferences(w, it->second, p, m);
   }
 }
 
 void ParseSubject(Walker& w, const YAML::Node& n, const std::string& path,
                   Subject* s) {
-  w.Object(n, path,
-           {{"organizations", [&](auto& v, auto& p) { w.StrList(v, p, &s->organizations); }},
-            {"organizationalUnits", [&](auto& v, auto& p) { w.StrList(v, p, &s->organizational_units); }},
-            {"countries", [&](auto& v, auto& p) { w.StrList(v, p, &s->countries); }},
-            {"localities", [&](auto& v, auto& p) { w.StrList(v, p, &s->localities); }},
-            {"provinces", [&](auto& v, auto& p) { w.StrList(v, p, &s->provinces); }}});
+  w.Object(
+      n, path,
+      {{"organizations",
+        [&](auto& v, auto& p) { w.StrList(v, p, &s->organizations); }},
+       {"organizationalUnits",
+        [&](auto& v, auto& p) { w.StrList(v, p, &s->organizational_units); }},
+       {"countries", [&](auto& v, auto& p) { w.StrList(v, p, &s->countries); }},
+       {"localities",
+        [&](auto& v, auto& p) { w.StrList(v, p, &s->localities); }},
+       {"provinces",
+        [&](auto& v, auto& p) { w.StrList(v, p, &s->provinces); }}});
 }
 
 void ParsePrivateKey(Walker& w, const YAML::Node& n, const std::string& path,
                      PrivateKey* k, bool with_rotation) {
-  Fields f = {{"algorithm", [&](auto& v, auto& p) { w.Str(v, p, &k->algorithm); }},
-              {"size", [&](auto& v, auto& p) { w.Int(v, p, &k->size); }}};
+  Fields f = {
+      {"algorithm", [&](auto& v, auto& p) { w.Str(v, p, &k->algorithm); }},
+      {"size", [&](auto& v, auto& p) { w.Int(v, p, &k->size); }}};
   if (with_rotation)
-    f["rotationPolicy"] = [&](auto& v, auto& p) { w.Str(v, p, &k->rotation_policy); };
+    f["rotationPolicy"] = [&](auto& v, auto& p) {
+      w.Str(v, p, &k->rotation_policy);
+    };
   w.Object(n, path, f);
 }
 
 void ParseKeystore(Walker& w, const YAML::Node& n, const std::string& path,
                    KeystoreSpec* k) {
-  w.Object(n, path, {
-      {"alias", [&](auto& v, auto& p) { w.Str(v, p, &k->alias); }},
-      {"commonName", [&](auto& v, auto& p) { w.Str(v, p, &k->common_name); }},
-      {"subject", [&](auto& v, auto& p) { ParseSubject(w, v, p, &k->subject); }},
-      {"dnsNames", [&](auto& v, auto& p) { w.StrList(v, p, &k->dns_names); }},
-      {"ipAddresses", [&](auto& v, auto& p) { w.StrList(v, p, &k->ip_addresses); }},
-      {"uris", [&](auto& v, auto& p) { w.StrList(v, p, &k->uris); }},
-      {"emailAddresses", [&](auto& v, auto& p) { w.StrList(v, p, &k->email_addresses); }},
-      {"usages", [&](auto& v, auto& p) {
-         k->usages_set = !v.IsNull();
-         w.StrList(v, p, &k->usages);
-       }},
-      {"privateKey", [&](auto& v, auto& p) { ParsePrivateKey(w, v, p, &k->private_key, true); }},
-      {"duration", [&](auto& v, auto& p) { w.Str(v, p, &k->duration); }},
-      {"renewBefore", [&](auto& v, auto& p) { w.OptStr(v, p, &k->renew_before); }},
-      {"renewBeforePercentage", [&](auto& v, auto& p) { w.Int(v, p, &k->renew_before_percentage); }},
-  });
+  w.Object(
+      n, path,
+      {
+          {"alias", [&](auto& v, auto& p) { w.Str(v, p, &k->alias); }},
+          {"commonName",
+           [&](auto& v, auto& p) { w.Str(v, p, &k->common_name); }},
+          {"subject",
+           [&](auto& v, auto& p) { ParseSubject(w, v, p, &k->subject); }},
+          {"dnsNames",
+           [&](auto& v, auto& p) { w.StrList(v, p, &k->dns_names); }},
+          {"ipAddresses",
+           [&](auto& v, auto& p) { w.StrList(v, p, &k->ip_addresses); }},
+          {"uris", [&](auto& v, auto& p) { w.StrList(v, p, &k->uris); }},
+          {"emailAddresses",
+           [&](auto& v, auto& p) { w.StrList(v, p, &k->email_addresses); }},
+          {"usages",
+           [&](auto& v, auto& p) {
+             k->usages_set = !v.IsNull();
+             w.StrList(v, p, &k->usages);
+           }},
+          {"privateKey",
+           [&](auto& v, auto& p) {
+             ParsePrivateKey(w, v, p, &k->private_key, true);
+           }},
+          {"duration", [&](auto& v, auto& p) { w.Str(v, p, &k->duration); }},
+          {"renewBefore",
+           [&](auto& v, auto& p) { w.OptStr(v, p, &k->renew_before); }},
+          {"renewBeforePercentage",
+           [&](auto& v, auto& p) { w.Int(v, p, &k->renew_before_percentage); }},
+      });
 }
 
 void ParseRef(Walker& w, const YAML::Node& n, const std::string& path,
               std::string* name, std::string* key, std::string* ns) {
-  w.Object(n, path, {{"name", [&](auto& v, auto& p) { w.Str(v, p, name); }},
-                     {"key", [&](auto& v, auto& p) { w.Str(v, p, key); }},
-                     {"namespace", [&](auto& v, auto& p) { w.Str(v, p, ns); }}});
+  w.Object(n, path,
+           {{"name", [&](auto& v, auto& p) { w.Str(v, p, name); }},
+            {"key", [&](auto& v, auto& p) { w.Str(v, p, key); }},
+            {"namespace", [&](auto& v, auto& p) { w.Str(v, p, ns); }}});
 }
 
 void ParseTruststore(Walker& w, const YAML::Node& n, const std::string& path,
                      TruststoreSpec* t) {
-  w.Object(n, path, {
-      {"secretName", [&](auto& v, auto& p) { w.Str(v, p, &t->secret_name); }},
-      {"sources", [&](const YAML::Node& v, const std::string& p) {
-         if (v.IsNull()) return;
-         t->sources_set = true;
-         if (!v.IsSequence()) {
-           w.errs()->Add(p, "must be a list");
-           return;
-         }
-         for (size_t i = 0; i < v.size(); ++i) {
-           std::string ip = p + "[" + std::to_string(i) + "]";
-           TrustSource s;
-           int kinds = 0;
-           w.Object(v[i], ip, {
-               {"issuer", [&](auto& x, auto& xp) { w.Empty(x, xp); s.type = TrustSource::Type::kIssuer; ++kinds; }},
-               {"systemDefaults", [&](auto& x, auto& xp) { w.Empty(x, xp); s.type = TrustSource::Type::kSystemDefaults; ++kinds; }},
-               {"secret", [&](auto& x, auto& xp) { ParseRef(w, x, xp, &s.name, &s.key, &s.ns); s.type = TrustSource::Type::kSecret; ++kinds; }},
-               {"configMap", [&](auto& x, auto& xp) { ParseRef(w, x, xp, &s.name, &s.key, &s.ns); s.type = TrustSource::Type::kConfigMap; ++kinds; }},
-               {"inline", [&](auto& x, auto& xp) { w.Str(x, xp, &s.inline_pem); s.type = TrustSource::Type::kInline; ++kinds; }},
+  w.Object(n, path,
+           {
+               {"secretName",
+                [&](auto& v, auto& p) { w.Str(v, p, &t->secret_name); }},
+               {"sources",
+                [&](const YAML::Node& v, const std::string& p) {
+                  if (v.IsNull()) return;
+                  t->sources_set = true;
+                  if (!v.IsSequence()) {
+                    w.errs()->Add(p, "must be a list");
+                    return;
+                  }
+                  for (size_t i = 0; i < v.size(); ++i) {
+                    std::string ip = p + "[" + std::to_string(i) + "]";
+                    TrustSource s;
+                    int kinds = 0;
+                    w.Object(v[i], ip,
+                             {
+                                 {"issuer",
+                                  [&](auto& x, auto& xp) {
+                                    w.Empty(x, xp);
+                                    s.type = TrustSource::Type::kIssuer;
+                                    ++kinds;
+                                  }},
+                                 {"systemDefaults",
+                                  [&](auto& x, auto& xp) {
+                                    w.Empty(x, xp);
+                                    s.type = TrustSource::Type::kSystemDefaults;
+                                    ++kinds;
+                                  }},
+                                 {"secret",
+                                  [&](auto& x, auto& xp) {
+                                    ParseRef(w, x, xp, &s.name, &s.key, &s.ns);
+                                    s.type = TrustSource::Type::kSecret;
+                                    ++kinds;
+                                  }},
+                                 {"configMap",
+                                  [&](auto& x, auto& xp) {
+                                    ParseRef(w, x, xp, &s.name, &s.key, &s.ns);
+                                    s.type = TrustSource::Type::kConfigMap;
+                                    ++kinds;
+                                  }},
+                                 {"inline",
+                                  [&](auto& x, auto& xp) {
+                                    w.Str(x, xp, &s.inline_pem);
+                                    s.type = TrustSource::Type::kInline;
+                                    ++kinds;
+                                  }},
+                             });
+                    if (kinds != 1)
+                      w.errs()->Add(
+                          ip,
+                          "exactly one of issuer, secret, configMap, inline, "
+                          "systemDefaults must be set");
+                    t->sources.push_back(s);
+                  }
+                }},
            });
-           if (kinds != 1)
-             w.errs()->Add(ip, "exactly one of issuer, secret, configMap, inline, "
-                               "systemDefaults must be set");
-           t->sources.push_back(s);
-         }
-       }},
-  });
 }
 
 void ParseCertStoreSpec(Walker& w, const YAML::Node& n, const std::string& path,
                         CertStoreSpec* s) {
-  w.Object(n, path, {
-      {"issuerRef", [&](auto& v, auto& p) {
-         std::string kind;
-         // The CRD has no issuerRef.group (the API server rejects it).
-         w.Object(v, p, {{"name", [&](auto& x, auto& xp) { w.Str(x, xp, &s->issuer_ref.name); }},
-                         {"kind", [&](auto& x, auto& xp) { w.Str(x, xp, &kind); }}});
-         if (kind == "ClusterCertIssuer") s->issuer_ref.kind = IssuerKind::kClusterCertIssuer;
-         else if (kind.empty() || kind == "CertIssuer") s->issuer_ref.kind = IssuerKind::kCertIssuer;
-         else w.errs()->Add(p + ".kind", "must be CertIssuer or ClusterCertIssuer (got \"" + kind + "\")");
-       }},
-      {"secretName", [&](auto& v, auto& p) { w.Str(v, p, &s->secret_name); }},
-      {"keystore", [&](auto& v, auto& p) {
-         s->keystore.emplace();
-         ParseKeystore(w, v, p, &*s->keystore);
-       }},
-      {"truststore", [&](auto& v, auto& p) {
-         s->truststore.emplace();
-         ParseTruststore(w, v, p, &*s->truststore);
-       }},
-      {"formats", [&](auto& v, auto& p) {
-         s->formats_set = !v.IsNull();
-         w.StrList(v, p, &s->formats);
-       }},
-      {"pkcs12", [&](auto& v, auto& p) {
-         w.Object(v, p, {{"profile", [&](auto& x, auto& xp) { w.Str(x, xp, &s->pkcs12_profile); }}});
-       }},
-      {"password", [&](auto& v, auto& p) {
-         s->password.emplace();
-         w.Object(v, p, {{"secretKeyRef", [&](auto& x, auto& xp) {
-                            ParseRef(w, x, xp, &s->password->name, &s->password->key, &s->password->ns);
-                          }}});
-       }},
-  });
+  w.Object(
+      n, path,
+      {
+          {"issuerRef",
+           [&](auto& v, auto& p) {
+             std::string kind;
+             // The CRD has no issuerRef.group (the API server rejects it).
+             w.Object(
+                 v, p,
+                 {{"name",
+                   [&](auto& x, auto& xp) {
+                     w.Str(x, xp, &s->issuer_ref.name);
+                   }},
+                  {"kind", [&](auto& x, auto& xp) { w.Str(x, xp, &kind); }}});
+             if (kind == "ClusterCertIssuer")
+               s->issuer_ref.kind = IssuerKind::kClusterCertIssuer;
+             else if (kind.empty() || kind == "CertIssuer")
+               s->issuer_ref.kind = IssuerKind::kCertIssuer;
+             else
+               w.errs()->Add(p + ".kind",
+                             "must be CertIssuer or ClusterCertIssuer (got \"" +
+                                 kind + "\")");
+           }},
+          {"secretName",
+           [&](auto& v, auto& p) { w.Str(v, p, &s->secret_name); }},
+          {"keystore",
+           [&](auto& v, auto& p) {
+             s->keystore.emplace();
+             ParseKeystore(w, v, p, &*s->keystore);
+           }},
+          {"truststore",
+           [&](auto& v, auto& p) {
+             s->truststore.emplace();
+             ParseTruststore(w, v, p, &*s->truststore);
+           }},
+          {"formats",
+           [&](auto& v, auto& p) {
+             s->formats_set = !v.IsNull();
+             w.StrList(v, p, &s->formats);
+           }},
+          {"pkcs12",
+           [&](auto& v, auto& p) {
+             w.Object(v, p, {{"profile", [&](auto& x, auto& xp) {
+                                w.Str(x, xp, &s->pkcs12_profile);
+                              }}});
+           }},
+          {"password",
+           [&](auto& v, auto& p) {
+             s->password.emplace();
+             w.Object(v, p, {{"secretKeyRef", [&](auto& x, auto& xp) {
+                                ParseRef(w, x, xp, &s->password->name,
+                                         &s->password->key, &s->password->ns);
+                              }}});
+           }},
+      });
 }
 
 void ParseSelector(Walker& w, const YAML::Node& n, const std::string& path,
                    LabelSelector* sel) {
-  w.Object(n, path, {
-      {"matchLabels", [&](auto& v, auto& p) { w.StrMap(v, p, &sel->match_labels); }},
-      {"matchExpressions", [&](const YAML::Node& v, const std::string& p) {
-         if (v.IsNull()) return;
-         if (!v.IsSequence()) {
-           w.errs()->Add(p, "must be a list");
-           return;
-         }
-         for (size_t i = 0; i < v.size(); ++i) {
-           LabelSelectorRequirement r;
-           w.Object(v[i], p + "[" + std::to_string(i) + "]", {
-               {"key", [&](auto& x, auto& xp) { w.Str(x, xp, &r.key); }},
-               {"operator", [&](auto& x, auto& xp) { w.Str(x, xp, &r.op); }},
-               {"values", [&](auto& x, auto& xp) { w.StrList(x, xp, &r.values); }},
+  w.Object(n, path,
+           {
+               {"matchLabels",
+                [&](auto& v, auto& p) { w.StrMap(v, p, &sel->match_labels); }},
+               {"matchExpressions",
+                [&](const YAML::Node& v, const std::string& p) {
+                  if (v.IsNull()) return;
+                  if (!v.IsSequence()) {
+                    w.errs()->Add(p, "must be a list");
+                    return;
+                  }
+                  for (size_t i = 0; i < v.size(); ++i) {
+                    LabelSelectorRequirement r;
+                    w.Object(
+                        v[i], p + "[" + std::to_string(i) + "]",
+                        {
+                            {"key",
+                             [&](auto& x, auto& xp) { w.Str(x, xp, &r.key); }},
+                            {"operator",
+                             [&](auto& x, auto& xp) { w.Str(x, xp, &r.op); }},
+                            {"values",
+                             [&](auto& x, auto& xp) {
+                               w.StrList(x, xp, &r.values);
+                             }},
+                        });
+                    sel->match_expressions.push_back(std::move(r));
+                  }
+                }},
            });
-           sel->match_expressions.push_back(std::move(r));
-         }
-       }},
-  });
 }
 
-void ParsePolicy(Walker& w, const YAML::Node& n, const std::string& path, IssuerPolicy* pol) {
-  w.Object(n, path, {
-      {"namespaceSelector", [&](auto& v, auto& p) {
-         if (v.IsNull()) return;
-         pol->namespace_selector.emplace();
-         ParseSelector(w, v, p, &*pol->namespace_selector);
-       }},
-      {"dnsNames", [&](auto& v, auto& p) { w.StrList(v, p, &pol->dns_names); }},
-      {"wildcardDnsNames", [&](auto& v, auto& p) { w.StrList(v, p, &pol->wildcard_dns_names); }},
-      {"ipAddresses", [&](auto& v, auto& p) { w.StrList(v, p, &pol->ip_addresses); }},
-      {"uris", [&](auto& v, auto& p) { w.StrList(v, p, &pol->uris); }},
-      {"emailAddresses", [&](auto& v, auto& p) { w.StrList(v, p, &pol->email_addresses); }},
-      {"commonNames", [&](auto& v, auto& p) { w.StrList(v, p, &pol->common_names); }},
-      {"subject", [&](auto& v, auto& p) {
-         SubjectPolicy* sp = &pol->subject;
-         w.Object(v, p, {
-             {"organizations", [&](auto& x, auto& xp) { w.StrList(x, xp, &sp->organizations); }},
-             {"organizationalUnits", [&](auto& x, auto& xp) { w.StrList(x, xp, &sp->organizational_units); }},
-             {"countries", [&](auto& x, auto& xp) { w.StrList(x, xp, &sp->countries); }},
-             {"localities", [&](auto& x, auto& xp) { w.StrList(x, xp, &sp->localities); }},
-             {"provinces", [&](auto& x, auto& xp) { w.StrList(x, xp, &sp->provinces); }},
-         });
-       }},
-      {"maxDuration", [&](auto& v, auto& p) { w.OptStr(v, p, &pol->max_duration); }},
-      {"usages", [&](auto& v, auto& p) { w.StrList(v, p, &pol->usages); }},
-      {"privateKey", [&](auto& v, auto& p) {
-         PrivateKeyPolicy* kp = &pol->private_key;
-         w.Object(v, p, {
-             {"algorithms", [&](auto& x, auto& xp) { w.StrList(x, xp, &kp->algorithms); }},
-             {"minRSASize", [&](auto& x, auto& xp) { w.Int(x, xp, &kp->min_rsa_size); }},
-             {"minECDSASize", [&](auto& x, auto& xp) { w.Int(x, xp, &kp->min_ecdsa_size); }},
-         });
-       }},
-      {"allowIntermediates", [&](const YAML::Node& v, const std::string& p) {
-         if (v.IsNull()) return;
-         if (!v.IsScalar() || (v.Scalar() != "true" && v.Scalar() != "false") ||
-             v.Tag() == "!") {
-           w.errs()->Add(p, "must be a boolean (true or false)");
-           return;
-         }
-         pol->allow_intermediates = v.Scalar() == "true";
-       }},
-  });
+void ParsePolicy(Walker& w, const YAML::Node& n, const std::string& path,
+                 IssuerPolicy* pol) {
+  w.Object(
+      n, path,
+      {
+          {"namespaceSelector",
+           [&](auto& v, auto& p) {
+             if (v.IsNull()) return;
+             pol->namespace_selector.emplace();
+             ParseSelector(w, v, p, &*pol->namespace_selector);
+           }},
+          {"dnsNames",
+           [&](auto& v, auto& p) { w.StrList(v, p, &pol->dns_names); }},
+          {"wildcardDnsNames",
+           [&](auto& v, auto& p) {
+             w.StrList(v, p, &pol->wildcard_dns_names);
+           }},
+          {"ipAddresses",
+           [&](auto& v, auto& p) { w.StrList(v, p, &pol->ip_addresses); }},
+          {"uris", [&](auto& v, auto& p) { w.StrList(v, p, &pol->uris); }},
+          {"emailAddresses",
+           [&](auto& v, auto& p) { w.StrList(v, p, &pol->email_addresses); }},
+          {"commonNames",
+           [&](auto& v, auto& p) { w.StrList(v, p, &pol->common_names); }},
+          {"subject",
+           [&](auto& v, auto& p) {
+             SubjectPolicy* sp = &pol->subject;
+             w.Object(v, p,
+                      {
+                          {"organizations",
+                           [&](auto& x, auto& xp) {
+                             w.StrList(x, xp, &sp->organizations);
+                           }},
+                          {"organizationalUnits",
+                           [&](auto& x, auto& xp) {
+                             w.StrList(x, xp, &sp->organizational_units);
+                           }},
+                          {"countries",
+                           [&](auto& x, auto& xp) {
+                             w.StrList(x, xp, &sp->countries);
+                           }},
+                          {"localities",
+                           [&](auto& x, auto& xp) {
+                             w.StrList(x, xp, &sp->localities);
+                           }},
+                          {"provinces",
+                           [&](auto& x, auto& xp) {
+                             w.StrList(x, xp, &sp->provinces);
+                           }},
+                      });
+           }},
+          {"maxDuration",
+           [&](auto& v, auto& p) { w.OptStr(v, p, &pol->max_duration); }},
+          {"usages", [&](auto& v, auto& p) { w.StrList(v, p, &pol->usages); }},
+          {"privateKey",
+           [&](auto& v, auto& p) {
+             PrivateKeyPolicy* kp = &pol->private_key;
+             w.Object(v, p,
+                      {
+                          {"algorithms",
+                           [&](auto& x, auto& xp) {
+                             w.StrList(x, xp, &kp->algorithms);
+                           }},
+                          {"minRSASize",
+                           [&](auto& x, auto& xp) {
+                             w.Int(x, xp, &kp->min_rsa_size);
+                           }},
+                          {"minECDSASize",
+                           [&](auto& x, auto& xp) {
+                             w.Int(x, xp, &kp->min_ecdsa_size);
+                           }},
+                      });
+           }},
+          {"allowIntermediates",
+           [&](const YAML::Node& v, const std::string& p) {
+             if (v.IsNull()) return;
+             if (!v.IsScalar() ||
+                 (v.Scalar() != "true" && v.Scalar() != "false") ||
+                 v.Tag() == "!") {
+               w.errs()->Add(p, "must be a boolean (true or false)");
+               return;
+             }
+             pol->allow_intermediates = v.Scalar() == "true";
+           }},
+      });
 }
 
 void ParseIssuerSpec(Walker& w, const YAML::Node& n, const std::string& path,
                      IssuerSpec* s) {
-  w.Object(n, path, {
-      {"policy", [&](auto& v, auto& p) {
-         s->policy.emplace();
-         ParsePolicy(w, v, p, &*s->policy);
-       }},
-      {"ca", [&](auto& v, auto& p) {
-         s->ca.emplace();
-         w.Object(v, p, {{"secretName", [&](auto& x, auto& xp) { w.Str(x, xp, &s->ca->secret_name); }}});
-       }},
-      {"selfSigned", [&](auto& v, auto& p) {
-         s->self_signed.emplace();
-         auto* ss = &*s->self_signed;
-         w.Object(v, p, {
-             {"secretName", [&](auto& x, auto& xp) { w.Str(x, xp, &ss->secret_name); }},
-             {"commonName", [&](auto& x, auto& xp) { w.Str(x, xp, &ss->common_name); }},
-             {"subject", [&](auto& x, auto& xp) { ParseSubject(w, x, xp, &ss->subject); }},
-             {"privateKey", [&](auto& x, auto& xp) { ParsePrivateKey(w, x, xp, &ss->private_key, false); }},
-             {"duration", [&](auto& x, auto& xp) { w.Str(x, xp, &ss->duration); }},
-         });
-       }},
-  });
+  w.Object(
+      n, path,
+      {
+          {"policy",
+           [&](auto& v, auto& p) {
+             s->policy.emplace();
+             ParsePolicy(w, v, p, &*s->policy);
+           }},
+          {"ca",
+           [&](auto& v, auto& p) {
+             s->ca.emplace();
+             w.Object(v, p, {{"secretName", [&](auto& x, auto& xp) {
+                                w.Str(x, xp, &s->ca->secret_name);
+                              }}});
+           }},
+          {"selfSigned",
+           [&](auto& v, auto& p) {
+             s->self_signed.emplace();
+             auto* ss = &*s->self_signed;
+             w.Object(
+                 v, p,
+                 {
+                     {"secretName",
+                      [&](auto& x, auto& xp) {
+                        w.Str(x, xp, &ss->secret_name);
+                      }},
+                     {"commonName",
+                      [&](auto& x, auto& xp) {
+                        w.Str(x, xp, &ss->common_name);
+                      }},
+                     {"subject",
+                      [&](auto& x, auto& xp) {
+                        ParseSubject(w, x, xp, &ss->subject);
+                      }},
+                     {"privateKey",
+                      [&](auto& x, auto& xp) {
+                        ParsePrivateKey(w, x, xp, &ss->private_key, false);
+                      }},
+                     {"duration",
+                      [&](auto& x, auto& xp) { w.Str(x, xp, &ss->duration); }},
+                 });
+           }},
+      });
 }
 
 // Top-level fields every object may carry.
 Fields TopLevel(Walker& w, ObjectMeta* meta) {
-  return {{"apiVersion", [&w](auto& v, auto& p) { std::string s; w.Str(v, p, &s); }},
-          {"kind", [&w](auto& v, auto& p) { std::string s; w.Str(v, p, &s); }},
-          {"metadata", [&w, meta](auto& v, auto& p) { ParseMeta(w, v, p, meta); }},
-          {"status", [&w](auto& v, auto& p) { w.Ignore(v, p); }}};
+  return {
+      {"apiVersion",
+       [&w](auto& v, auto& p) {
+         std::string s;
+         w.Str(v, p, &s);
+       }},
+      {"kind",
+       [&w](auto& v, auto& p) {
+         std::string s;
+         w.Str(v, p, &s);
+       }},
+      {"metadata", [&w, meta](auto& v, auto& p) { ParseMeta(w, v, p, meta); }},
+      {"status", [&w](auto& v, auto& p) { w.Ignore(v, p); }}};
 }
 
 Status CheckApiVersion(const YAML::Node& n, const std::string& want) {
@@ -472,7 +641,8 @@ Status CheckApiVersion(const YAML::Node& n, const std::string& want) {
 
 StatusOr<Document> ParseNode(const YAML::Node& n, int index) {
   if (!n.IsMap()) return InvalidArgumentError("must be an object");
-  std::string kind = n["kind"] && n["kind"].IsScalar() ? n["kind"].Scalar() : "";
+  std::string kind =
+      n["kind"] && n["kind"].IsScalar() ? n["kind"].Scalar() : "";
   FieldErrors errs;
   Walker w(&errs);
   Document doc;
@@ -482,7 +652,9 @@ StatusOr<Document> ParseNode(const YAML::Node& n, int index) {
     RETURN_IF_ERROR(CheckApiVersion(n, kApiVersion));
     CertStore cs;
     Fields f = TopLevel(w, &cs.metadata);
-    f["spec"] = [&](auto& v, auto& p) { ParseCertStoreSpec(w, v, p, &cs.spec); };
+    f["spec"] = [&](auto& v, auto& p) {
+      ParseCertStoreSpec(w, v, p, &cs.spec);
+    };
     w.Object(n, "", f);
     if (!n["spec"]) errs.Add("spec", "required");
     doc.object = std::move(cs);
@@ -515,9 +687,10 @@ StatusOr<Document> ParseNode(const YAML::Node& n, int index) {
     bool secret = kind == "Secret";
     for (auto& [k, v] : secret ? data : binary_data) {
       auto d = Base64Decode(v);
-      if (!d.ok()) errs.Add((secret ? "data." : "binaryData.") + k,
-                            "is not valid base64");
-      else decoded[k] = *d;
+      if (!d.ok())
+        errs.Add((secret ? "data." : "binaryData.") + k, "is not valid base64");
+      else
+        decoded[k] = *d;
     }
     for (auto& [k, v] : secret ? string_data : data) decoded[k] = v;
     if (secret) {
@@ -636,16 +809,22 @@ const OwnerReference* ControllerOf(const ObjectMeta& m) {
 }
 
 const char* IssuerKindName(IssuerKind k) {
-  return k == IssuerKind::kClusterCertIssuer ? "ClusterCertIssuer" : "CertIssuer";
+  return k == IssuerKind::kClusterCertIssuer ? "ClusterCertIssuer"
+                                             : "CertIssuer";
 }
 
 const char* TrustSourceTypeName(TrustSource::Type t) {
   switch (t) {
-    case TrustSource::Type::kIssuer: return "issuer";
-    case TrustSource::Type::kSecret: return "secret";
-    case TrustSource::Type::kConfigMap: return "configMap";
-    case TrustSource::Type::kInline: return "inline";
-    case TrustSource::Type::kSystemDefaults: return "systemDefaults";
+    case TrustSource::Type::kIssuer:
+      return "issuer";
+    case TrustSource::Type::kSecret:
+      return "secret";
+    case TrustSource::Type::kConfigMap:
+      return "configMap";
+    case TrustSource::Type::kInline:
+      return "inline";
+    case TrustSource::Type::kSystemDefaults:
+      return "systemDefaults";
   }
   return "unknown";
 }
@@ -676,7 +855,8 @@ StatusOr<std::vector<Document>> ParseDocuments(const std::string& text) {
   return out;
 }
 
-std::optional<ReadyCondition> ParseReadyCondition(const std::string& object_json) {
+std::optional<ReadyCondition> ParseReadyCondition(
+    const std::string& object_json) {
   return ParseObservedStatus(object_json).ready;
 }
 
@@ -700,10 +880,13 @@ ObservedStatus ParseObservedStatus(const std::string& object_json) {
     out.not_before = scalar("notBefore");
     out.not_after = scalar("notAfter");
     out.fingerprint_sha256 = scalar("fingerprintSHA256");
-    if (st["truststore"] && st["truststore"].IsMap() && st["truststore"]["earliestNotAfter"])
-      out.truststore_earliest_not_after = st["truststore"]["earliestNotAfter"].Scalar();
+    if (st["truststore"] && st["truststore"].IsMap() &&
+        st["truststore"]["earliestNotAfter"])
+      out.truststore_earliest_not_after =
+          st["truststore"]["earliestNotAfter"].Scalar();
     out.issuer_ca_fingerprint = scalar("issuerCAFingerprintSHA256");
-    if (st["truststore"] && st["truststore"].IsMap() && st["truststore"]["issuerCAs"] &&
+    if (st["truststore"] && st["truststore"].IsMap() &&
+        st["truststore"]["issuerCAs"] &&
         st["truststore"]["issuerCAs"].IsSequence())
       for (const auto& f : st["truststore"]["issuerCAs"])
         if (f.IsScalar()) out.truststore_issuer_cas.push_back(f.Scalar());
@@ -719,7 +902,8 @@ ObservedStatus ParseObservedStatus(const std::string& object_json) {
       r.reissued_at = rs("reissuedAt");
       if (rot["previousCAs"] && rot["previousCAs"].IsSequence())
         for (const auto& p : rot["previousCAs"]) {
-          if (!p.IsMap() || !p["certificate"] || !p["certificate"].IsScalar()) continue;
+          if (!p.IsMap() || !p["certificate"] || !p["certificate"].IsScalar())
+            continue;
           PreviousCa c;
           c.certificate = p["certificate"].Scalar();
           if (p["fingerprintSHA256"] && p["fingerprintSHA256"].IsScalar())
@@ -730,7 +914,8 @@ ObservedStatus ParseObservedStatus(const std::string& object_json) {
         for (const auto& w : rot["waitingFor"])
           if (w.IsScalar()) r.waiting_for.push_back(w.Scalar());
       std::string count = rs("waitingCount");
-      r.waiting_count = count.empty() ? 0 : std::strtoll(count.c_str(), nullptr, 10);
+      r.waiting_count =
+          count.empty() ? 0 : std::strtoll(count.c_str(), nullptr, 10);
       out.rotation = std::move(r);
     }
     YAML::Node conds = st["conditions"];
@@ -741,7 +926,8 @@ ObservedStatus ParseObservedStatus(const std::string& object_json) {
       if (c["status"]) r.status = c["status"].Scalar();
       if (c["reason"]) r.reason = c["reason"].Scalar();
       if (c["message"]) r.message = c["message"].Scalar();
-      if (c["lastTransitionTime"]) r.last_transition_time = c["lastTransitionTime"].Scalar();
+      if (c["lastTransitionTime"])
+        r.last_transition_time = c["lastTransitionTime"].Scalar();
       if (c["type"].Scalar() == "Ready") out.ready = r;
       if (c["type"].Scalar() == "Issuing") out.issuing = r;
     }

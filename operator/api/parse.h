@@ -24,7 +24,9 @@ namespace certstore::api {
 struct Document {
   int index = 0;     // 1-based position in the stream
   std::string kind;  // "CertStore", "CertIssuer", ...
-  std::variant<CertStore, Issuer, SecretObject, ConfigMapObject, NamespaceObject> object;
+  std::variant<CertStore, Issuer, SecretObject, ConfigMapObject,
+               NamespaceObject>
+      object;
 };
 
 // Parses every non-empty document of a YAML stream ("---" separated). Kinds
@@ -41,14 +43,15 @@ StatusOr<NamespaceObject> ParseNamespace(const std::string& text);
 
 // A status condition, as the operator last wrote it.
 struct ReadyCondition {
-  std::string status;                // "True" | "False" | "Unknown"
+  std::string status;  // "True" | "False" | "Unknown"
   std::string reason;
   std::string message;
   std::string last_transition_time;  // RFC 3339
 };
 // nullopt when the object has no status or no Ready condition (or is not
 // parseable). Never throws.
-std::optional<ReadyCondition> ParseReadyCondition(const std::string& object_json);
+std::optional<ReadyCondition> ParseReadyCondition(
+    const std::string& object_json);
 
 // What the operator last wrote into an object's status that the next write
 // builds on. Missing fields stay empty / zero. Never throws.
@@ -74,9 +77,9 @@ struct ObservedStatus {
   int failed_attempts = 0;  // status.failedIssuanceAttempts
   int64_t observed_generation = 0;
   int64_t revision = 0;
-  std::string renewal_time;                   // RFC 3339, as written
-  std::string not_before;                     // RFC 3339, as written
-  std::string not_after;                      // RFC 3339, as written
+  std::string renewal_time;  // RFC 3339, as written
+  std::string not_before;    // RFC 3339, as written
+  std::string not_after;     // RFC 3339, as written
   std::string fingerprint_sha256;
   std::string truststore_earliest_not_after;  // RFC 3339, as written
   // CertStores: the issuer root that signed the stored certificate, and the

@@ -104,7 +104,7 @@ struct TrustSource {
 const char* TrustSourceTypeName(TrustSource::Type t);
 
 struct TruststoreSpec {
-  std::string secret_name;  // optional: a separate Secret
+  std::string secret_name;           // optional: a separate Secret
   std::vector<TrustSource> sources;  // default: [{issuer: {}}]
   bool sources_set = false;          // false when omitted (for defaulting)
 };
@@ -187,10 +187,10 @@ struct IssuerPolicy {
   std::vector<std::string> email_addresses;     // patterns
   std::vector<std::string> common_names;        // patterns
   SubjectPolicy subject;
-  std::optional<std::string> max_duration;      // Go duration
-  std::vector<std::string> usages;              // empty: both
+  std::optional<std::string> max_duration;  // Go duration
+  std::vector<std::string> usages;          // empty: both
   PrivateKeyPolicy private_key;
-  bool allow_intermediates = false;             // CA:TRUE certificates
+  bool allow_intermediates = false;  // CA:TRUE certificates
 };
 
 struct IssuerSpec {

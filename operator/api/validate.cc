@@ -21,7 +21,8 @@ const std::regex& DnsSubdomainRe() {
 }
 const std::regex& SanDnsRe() {
   static const std::regex re(
-      "^(\\*\\.)?[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$");
+      "^(\\*\\.)?[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?"
+      ")*$");
   return re;
 }
 const std::regex& AliasRe() {
@@ -62,14 +63,16 @@ void CheckName(FieldErrors& e, const std::string& path, const std::string& v,
     return;
   }
   if (v.size() > 253 || !IsDnsSubdomain(v))
-    e.Add(path, "must be a DNS-1123 subdomain (lower-case letters, digits, "
-                "'-' and '.'), got " + Quoted(v));
+    e.Add(path,
+          "must be a DNS-1123 subdomain (lower-case letters, digits, "
+          "'-' and '.'), got " +
+              Quoted(v));
 }
 
 void CheckKey(FieldErrors& e, const std::string& path, const std::string& v) {
   if (v.size() > 253 || !std::regex_match(v, DataKeyRe()))
-    e.Add(path, "must consist of letters, digits, '-', '_' or '.', got " +
-                    Quoted(v));
+    e.Add(path,
+          "must consist of letters, digits, '-', '_' or '.', got " + Quoted(v));
 }
 
 void CheckEnum(FieldErrors& e, const std::string& path, const std::string& v,
@@ -78,7 +81,8 @@ void CheckEnum(FieldErrors& e, const std::string& path, const std::string& v,
     if (v == a) return;
   std::string list;
   for (const auto& a : allowed) list += (list.empty() ? "" : ", ") + Quoted(a);
-  e.Add(path, "Unsupported value: " + Quoted(v) + ": supported values: " + list);
+  e.Add(path,
+        "Unsupported value: " + Quoted(v) + ": supported values: " + list);
 }
 
 void CheckSet(FieldErrors& e, const std::string& path,
@@ -105,8 +109,8 @@ void CheckList(FieldErrors& e, const std::string& path,
     e.Add(path, "must have at most " + std::to_string(max_items) + " items");
   for (size_t i = 0; i < v.size(); ++i) {
     if (v[i].size() > max_len)
-      e.Add(Idx(path, i), "must be at most " + std::to_string(max_len) +
-                              " characters");
+      e.Add(Idx(path, i),
+            "must be at most " + std::to_string(max_len) + " characters");
     else if (!ok(v[i]))
       e.Add(Idx(path, i), "must be " + what + ", got " + Quoted(v[i]));
   }
@@ -114,18 +118,22 @@ void CheckList(FieldErrors& e, const std::string& path,
 
 void CheckSubject(FieldErrors& e, const std::string& path, const Subject& s) {
   auto any = [](const std::string& x) { return !x.empty(); };
-  struct { const char* name; const std::vector<std::string>* v; } lists[] = {
-      {"organizations", &s.organizations},
-      {"organizationalUnits", &s.organizational_units},
-      {"localities", &s.localities},
-      {"provinces", &s.provinces}};
+  struct {
+    const char* name;
+    const std::vector<std::string>* v;
+  } lists[] = {{"organizations", &s.organizations},
+               {"organizationalUnits", &s.organizational_units},
+               {"localities", &s.localities},
+               {"provinces", &s.provinces}};
   for (const auto& l : lists)
-    CheckList(e, path + "." + l.name, *l.v, 10, 64,
-              +[](const std::string& x) { return !x.empty(); }, "non-empty");
+    CheckList(
+        e, path + "." + l.name, *l.v, 10, 64,
+        +[](const std::string& x) { return !x.empty(); }, "non-empty");
   (void)any;
-  CheckList(e, path + ".countries", s.countries, 10, 2,
-            +[](const std::string& x) { return std::regex_match(x, CountryRe()); },
-            "a two-letter upper-case country code");
+  CheckList(
+      e, path + ".countries", s.countries, 10, 2,
+      +[](const std::string& x) { return std::regex_match(x, CountryRe()); },
+      "a two-letter upper-case country code");
 }
 
 // Parses a duration that must match the schema pattern; returns seconds or -1.
@@ -152,22 +160,26 @@ void CheckPrivateKey(FieldErrors& e, const std::string& path,
   CheckEnum(e, path + ".algorithm", k.algorithm, {"RSA", "ECDSA", "Ed25519"});
   int size = k.size.value_or(0);
   if (k.algorithm == "RSA" && size != 2048 && size != 3072 && size != 4096)
-    e.Add(path + ".size", "must be 2048, 3072 or 4096 for RSA, got " +
-                              std::to_string(size));
+    e.Add(path + ".size",
+          "must be 2048, 3072 or 4096 for RSA, got " + std::to_string(size));
   if (k.algorithm == "ECDSA" && size != 256 && size != 384)
     e.Add(path + ".size",
           "must be 256 or 384 for ECDSA, got " + std::to_string(size));
   if (k.algorithm == "Ed25519" && size != 0)
-    e.Add(path + ".size", "must be omitted (or 0) for Ed25519, got " +
-                              std::to_string(size));
+    e.Add(path + ".size",
+          "must be omitted (or 0) for Ed25519, got " + std::to_string(size));
   if (with_rotation)
-    CheckEnum(e, path + ".rotationPolicy", k.rotation_policy, {"Always", "Never"});
+    CheckEnum(e, path + ".rotationPolicy", k.rotation_policy,
+              {"Always", "Never"});
 }
 
-void CheckKeystore(FieldErrors& e, const std::string& p, const KeystoreSpec& k) {
+void CheckKeystore(FieldErrors& e, const std::string& p,
+                   const KeystoreSpec& k) {
   if (k.alias.size() > 64 || !std::regex_match(k.alias, AliasRe()))
-    e.Add(p + ".alias", "must be lower-case letters, digits, '.', '_' or '-' "
-                        "(Java lower-cases JKS aliases), got " + Quoted(k.alias));
+    e.Add(p + ".alias",
+          "must be lower-case letters, digits, '.', '_' or '-' "
+          "(Java lower-cases JKS aliases), got " +
+              Quoted(k.alias));
   if (k.common_name.size() > 64)
     e.Add(p + ".commonName", "must be at most 64 characters");
   CheckSubject(e, p + ".subject", k.subject);
@@ -175,12 +187,14 @@ void CheckKeystore(FieldErrors& e, const std::string& p, const KeystoreSpec& k) 
             "a lower-case DNS name (a wildcard only as the first label)");
   CheckList(e, p + ".ipAddresses", k.ip_addresses, 100, 45, &IsIpAddress,
             "an IPv4 or IPv6 address");
-  CheckList(e, p + ".uris", k.uris, 100, 2048,
-            +[](const std::string& x) { return std::regex_match(x, UriRe()); },
-            "an absolute URI with a scheme");
-  CheckList(e, p + ".emailAddresses", k.email_addresses, 100, 254,
-            +[](const std::string& x) { return std::regex_match(x, EmailRe()); },
-            "an email address");
+  CheckList(
+      e, p + ".uris", k.uris, 100, 2048,
+      +[](const std::string& x) { return std::regex_match(x, UriRe()); },
+      "an absolute URI with a scheme");
+  CheckList(
+      e, p + ".emailAddresses", k.email_addresses, 100, 254,
+      +[](const std::string& x) { return std::regex_match(x, EmailRe()); },
+      "an email address");
   if (k.common_name.empty() && k.dns_names.empty() && k.ip_addresses.empty() &&
       k.uris.empty() && k.email_addresses.empty())
     e.Add(p, "keystore needs a commonName or at least one SAN");
@@ -193,7 +207,8 @@ void CheckKeystore(FieldErrors& e, const std::string& p, const KeystoreSpec& k) 
   if (k.renew_before) {
     int64_t rb = CheckDuration(e, p + ".renewBefore", *k.renew_before, false);
     if (rb >= 0 && dur >= 0 && rb >= dur)
-      e.Add(p + ".renewBefore", "must be less than duration (" + k.duration + ")");
+      e.Add(p + ".renewBefore",
+            "must be less than duration (" + k.duration + ")");
   }
   if (k.renew_before_percentage &&
       (*k.renew_before_percentage < 1 || *k.renew_before_percentage > 99))
@@ -206,10 +221,12 @@ void CheckTruststore(FieldErrors& e, const std::string& p,
                      const TruststoreSpec& t, const std::string& secret_name) {
   CheckName(e, p + ".secretName", t.secret_name, false);
   if (!t.secret_name.empty() && t.secret_name == secret_name)
-    e.Add(p + ".secretName", "spec.truststore.secretName must differ from "
-                             "spec.secretName");
+    e.Add(p + ".secretName",
+          "spec.truststore.secretName must differ from "
+          "spec.secretName");
   if (t.sources.empty()) e.Add(p + ".sources", "must have at least 1 item");
-  if (t.sources.size() > 50) e.Add(p + ".sources", "must have at most 50 items");
+  if (t.sources.size() > 50)
+    e.Add(p + ".sources", "must have at most 50 items");
   for (size_t i = 0; i < t.sources.size(); ++i) {
     const TrustSource& s = t.sources[i];
     std::string sp = Idx(p + ".sources", i);
@@ -224,7 +241,8 @@ void CheckTruststore(FieldErrors& e, const std::string& p,
       case TrustSource::Type::kInline:
         if (s.inline_pem.size() > 1048576)
           e.Add(sp + ".inline", "must be at most 1 MiB");
-        else if (s.inline_pem.find("-----BEGIN CERTIFICATE-----") == std::string::npos)
+        else if (s.inline_pem.find("-----BEGIN CERTIFICATE-----") ==
+                 std::string::npos)
           e.Add(sp + ".inline",
                 "must contain PEM certificates (-----BEGIN CERTIFICATE-----)");
         break;
@@ -237,7 +255,8 @@ void CheckTruststore(FieldErrors& e, const std::string& p,
 void CheckSelfSigned(FieldErrors& e, const std::string& p,
                      const SelfSignedIssuerSpec& s) {
   CheckName(e, p + ".secretName", s.secret_name);
-  if (s.common_name.empty()) e.Add(p + ".commonName", "Required value");
+  if (s.common_name.empty())
+    e.Add(p + ".commonName", "Required value");
   else if (s.common_name.size() > 64)
     e.Add(p + ".commonName", "must be at most 64 characters");
   CheckSubject(e, p + ".subject", s.subject);
@@ -245,8 +264,8 @@ void CheckSelfSigned(FieldErrors& e, const std::string& p,
   CheckDuration(e, p + ".duration", s.duration, true);
 }
 
-void CheckPatterns(FieldErrors& e, const std::string& path, const std::vector<std::string>& v,
-                   PatternKind kind) {
+void CheckPatterns(FieldErrors& e, const std::string& path,
+                   const std::vector<std::string>& v, PatternKind kind) {
   if (v.size() > 100) e.Add(path, "must have at most 100 items");
   for (size_t i = 0; i < v.size(); ++i) {
     std::string problem = CheckPattern(kind, v[i]);
@@ -259,7 +278,8 @@ void CheckPolicy(FieldErrors& e, const std::string& p, const IssuerPolicy& pol,
   if (pol.namespace_selector) {
     if (kind == IssuerKind::kCertIssuer)
       e.Add(p + ".namespaceSelector",
-            "only a ClusterCertIssuer has a namespaceSelector (a CertIssuer serves its own "
+            "only a ClusterCertIssuer has a namespaceSelector (a CertIssuer "
+            "serves its own "
             "namespace)");
     CheckLabelSelector(*pol.namespace_selector, p + ".namespaceSelector", &e);
   }
@@ -267,32 +287,39 @@ void CheckPolicy(FieldErrors& e, const std::string& p, const IssuerPolicy& pol,
   CheckPatterns(e, p + ".wildcardDnsNames", pol.wildcard_dns_names,
                 PatternKind::kWildcardDnsName);
   CheckPatterns(e, p + ".uris", pol.uris, PatternKind::kUri);
-  CheckPatterns(e, p + ".emailAddresses", pol.email_addresses, PatternKind::kEmail);
+  CheckPatterns(e, p + ".emailAddresses", pol.email_addresses,
+                PatternKind::kEmail);
   const SubjectPolicy& sp = pol.subject;
   const struct {
     const char* field;
     const std::vector<std::string>* patterns;
-  } subject_values[] = {{"commonNames", &pol.common_names},
-                        {"subject.organizations", &sp.organizations},
-                        {"subject.organizationalUnits", &sp.organizational_units},
-                        {"subject.countries", &sp.countries},
-                        {"subject.localities", &sp.localities},
-                        {"subject.provinces", &sp.provinces}};
+  } subject_values[] = {
+      {"commonNames", &pol.common_names},
+      {"subject.organizations", &sp.organizations},
+      {"subject.organizationalUnits", &sp.organizational_units},
+      {"subject.countries", &sp.countries},
+      {"subject.localities", &sp.localities},
+      {"subject.provinces", &sp.provinces}};
   for (const auto& v : subject_values)
-    CheckPatterns(e, p + "." + v.field, *v.patterns, PatternKind::kSubjectValue);
-  if (pol.ip_addresses.size() > 100) e.Add(p + ".ipAddresses", "must have at most 100 items");
+    CheckPatterns(e, p + "." + v.field, *v.patterns,
+                  PatternKind::kSubjectValue);
+  if (pol.ip_addresses.size() > 100)
+    e.Add(p + ".ipAddresses", "must have at most 100 items");
   for (size_t i = 0; i < pol.ip_addresses.size(); ++i) {
     std::string problem = CheckCidr(pol.ip_addresses[i]);
     if (!problem.empty()) e.Add(Idx(p + ".ipAddresses", i), problem);
   }
-  if (pol.max_duration) CheckDuration(e, p + ".maxDuration", *pol.max_duration, true);
+  if (pol.max_duration)
+    CheckDuration(e, p + ".maxDuration", *pol.max_duration, true);
   CheckSet(e, p + ".usages", pol.usages, {"serverAuth", "clientAuth"}, 0, 2);
   CheckSet(e, p + ".privateKey.algorithms", pol.private_key.algorithms,
            {"RSA", "ECDSA", "Ed25519"}, 0, 3);
   if (pol.private_key.min_rsa_size && *pol.private_key.min_rsa_size != 2048 &&
-      *pol.private_key.min_rsa_size != 3072 && *pol.private_key.min_rsa_size != 4096)
+      *pol.private_key.min_rsa_size != 3072 &&
+      *pol.private_key.min_rsa_size != 4096)
     e.Add(p + ".privateKey.minRSASize", "must be 2048, 3072 or 4096");
-  if (pol.private_key.min_ecdsa_size && *pol.private_key.min_ecdsa_size != 256 &&
+  if (pol.private_key.min_ecdsa_size &&
+      *pol.private_key.min_ecdsa_size != 256 &&
       *pol.private_key.min_ecdsa_size != 384)
     e.Add(p + ".privateKey.minECDSASize", "must be 256 or 384");
 }
@@ -326,8 +353,11 @@ FieldErrors CrossNamespaceRefs(const CertStore& cs) {
   const std::string& own = cs.metadata.namespace_;
   auto check = [&](const std::string& path, const std::string& ns) {
     if (ns.empty() || ns == own) return;
-    e.Add(path, "\"" + ns + "\" is another namespace: a CertStore reads Secrets and ConfigMaps " +
-                    "only from its own namespace" + (own.empty() ? "" : " (" + own + ")") +
+    e.Add(path, "\"" + ns +
+                    "\" is another namespace: a CertStore reads Secrets and "
+                    "ConfigMaps " +
+                    "only from its own namespace" +
+                    (own.empty() ? "" : " (" + own + ")") +
                     "; copy the object into it or remove the namespace field");
   };
   if (cs.spec.truststore) {
@@ -335,11 +365,12 @@ FieldErrors CrossNamespaceRefs(const CertStore& cs) {
     for (size_t i = 0; i < sources.size(); ++i)
       if (sources[i].type == TrustSource::Type::kSecret ||
           sources[i].type == TrustSource::Type::kConfigMap)
-        check(Idx("spec.truststore.sources", i) + "." + TrustSourceTypeName(sources[i].type) +
-                  ".namespace",
+        check(Idx("spec.truststore.sources", i) + "." +
+                  TrustSourceTypeName(sources[i].type) + ".namespace",
               sources[i].ns);
   }
-  if (cs.spec.password) check("spec.password.secretKeyRef.namespace", cs.spec.password->ns);
+  if (cs.spec.password)
+    check("spec.password.secretKeyRef.namespace", cs.spec.password->ns);
   return e;
 }
 
@@ -349,12 +380,14 @@ FieldErrors Validate(const CertStore& cs) {
   CheckName(e, "spec.issuerRef.name", s.issuer_ref.name);
   CheckName(e, "spec.secretName", s.secret_name);
   if (!s.keystore && !s.truststore)
-    e.Add("spec", "at least one of spec.keystore or spec.truststore is required");
+    e.Add("spec",
+          "at least one of spec.keystore or spec.truststore is required");
   if (s.keystore) CheckKeystore(e, "spec.keystore", *s.keystore);
   if (s.truststore)
     CheckTruststore(e, "spec.truststore", *s.truststore, s.secret_name);
   CheckSet(e, "spec.formats", s.formats, {"PKCS12", "JKS", "PEM"}, 1, 3);
-  CheckEnum(e, "spec.pkcs12.profile", s.pkcs12_profile, {"Modern2023", "LegacyDES"});
+  CheckEnum(e, "spec.pkcs12.profile", s.pkcs12_profile,
+            {"Modern2023", "LegacyDES"});
   if (s.password) {
     CheckName(e, "spec.password.secretKeyRef.name", s.password->name);
     CheckKey(e, "spec.password.secretKeyRef.key", s.password->key);

@@ -38,7 +38,8 @@ StatusOr<Args> ParseArgs(const std::vector<std::string>& argv,
     }
     const FlagSpec* spec = nullptr;
     for (const auto& f : flags)
-      if (f.name == name || (name.size() == 1 && f.short_name == name[0])) spec = &f;
+      if (f.name == name || (name.size() == 1 && f.short_name == name[0]))
+        spec = &f;
     if (spec == nullptr) return InvalidArgumentError("unknown flag " + a);
     if (!spec->takes_value) {
       out.switches.insert(spec->name);

@@ -24,8 +24,8 @@ struct Args {
 };
 
 struct FlagSpec {
-  std::string name;        // long name without dashes
-  char short_name = 0;     // e.g. 'f', or 0
+  std::string name;     // long name without dashes
+  char short_name = 0;  // e.g. 'f', or 0
   bool takes_value = true;
 };
 

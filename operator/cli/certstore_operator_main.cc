@@ -3,14 +3,13 @@
 // and the HTTP endpoints; SIGTERM/SIGINT stop it cleanly (the Lease is
 // released so a standby takes over at once).
 #include <malloc.h>
+#include <signal.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
-#include <signal.h>
+#include <unistd.h>
 
 #include <atomic>
 #include <chrono>
-#include <unistd.h>
-
 #include <cstdlib>
 #include <iostream>
 #include <map>
@@ -144,14 +143,18 @@ int Main(int argc, char** argv) {
     std::cerr << "--workers must be between 1 and 64\n";
     return 2;
   }
-  auto propagation = ParseGoDuration(args->Get("ca-rotation-propagation-delay", "60s"));
+  auto propagation =
+      ParseGoDuration(args->Get("ca-rotation-propagation-delay", "60s"));
   if (!propagation.ok() || propagation->count() < 0) {
-    std::cerr << "--ca-rotation-propagation-delay: want a duration such as 60s or 2m\n";
+    std::cerr << "--ca-rotation-propagation-delay: want a duration such as 60s "
+                 "or 2m\n";
     return 2;
   }
-  auto member_deadline = ParseGoDuration(args->Get("ca-rotation-member-deadline", "1h"));
+  auto member_deadline =
+      ParseGoDuration(args->Get("ca-rotation-member-deadline", "1h"));
   if (!member_deadline.ok() || member_deadline->count() < 0) {
-    std::cerr << "--ca-rotation-member-deadline: want a duration such as 1h or 30m\n";
+    std::cerr
+        << "--ca-rotation-member-deadline: want a duration such as 1h or 30m\n";
     return 2;
   }
   controller::HealthOptions health;
@@ -167,7 +170,8 @@ int Main(int argc, char** argv) {
         DurationFlag{"shutdown-timeout", "10s", &shutdown_timeout}}) {
     auto d = ParseGoDuration(args->Get(f.name, f.def));
     if (!d.ok() || d->count() <= 0) {
-      std::cerr << "--" << f.name << ": want a positive duration such as " << f.def << "\n";
+      std::cerr << "--" << f.name << ": want a positive duration such as "
+                << f.def << "\n";
       return 2;
     }
     *f.out = std::chrono::duration_cast<std::chrono::milliseconds>(*d);
@@ -182,8 +186,6 @@ int Main(int argc, char** argv) {
     }
   }
 
-
-
   std::string identity = Env("POD_NAME", "");
   if (identity.empty()) {
     char host[256] = {0};
@@ -195,8 +197,8 @@ int Main(int argc, char** argv) {
   // One transport per watch; configuration is re-read for each (tokens
   // and exec credentials are per transport). The user agent names the
   // replica, so audit logs tell replicas apart.
-  std::string user_agent =
-      std::string("certstore-operator/") + CERTSTORE_VERSION + " (" + identity + ")";
+  std::string user_agent = std::string("certstore-operator/") +
+                           CERTSTORE_VERSION + " (" + identity + ")";
   auto make_transport = [kubeconfig, context,
                          user_agent]() -> StatusOr<kube::TransportPtr> {
     ASSIGN_OR_RETURN(kube::ClusterConfig config,
@@ -212,7 +214,8 @@ int Main(int argc, char** argv) {
   // (the leader's renew deadline; kube/fenced_transport.h).
   std::atomic<const controller::Manager*> fence_source{nullptr};
   kube::TransportPtr main_transport = kube::FencedTransport(
-      metrics::CountingTransport(std::move(transport).value(), &operator_metrics),
+      metrics::CountingTransport(std::move(transport).value(),
+                                 &operator_metrics),
       [&fence_source] {
         const controller::Manager* m = fence_source.load();
         return m ? m->WriteWindow() : std::chrono::milliseconds(0);

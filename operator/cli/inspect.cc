@@ -29,7 +29,8 @@ void PrintCert(std::ostream& os, X509* c, const std::string& indent) {
   os << indent << "Subject:     " << i.subject << "\n"
      << indent << "Issuer:      " << i.issuer << "\n"
      << indent << "Serial:      " << i.serial_hex << "\n"
-     << indent << "Valid:       " << i.not_before << " until " << i.not_after << "\n"
+     << indent << "Valid:       " << i.not_before << " until " << i.not_after
+     << "\n"
      << indent << "Key:         " << i.key << (i.is_ca ? " (CA)" : "") << "\n"
      << indent << "SANs:        " << Join(i.sans) << "\n"
      << indent << "Key usage:   " << Join(i.key_usage) << "\n"
@@ -44,7 +45,8 @@ void PrintStore(std::ostream& os, const pki::StoreContents& c) {
   for (const auto& e : c.entries) {
     os << "\nEntry " << ++n << ": alias \"" << e.alias << "\", "
        << pki::EntryTypeName(e.type) << "\n";
-    if (e.key) os << "  Private key: " << pki::KeyDescription(e.key.get()) << "\n";
+    if (e.key)
+      os << "  Private key: " << pki::KeyDescription(e.key.get()) << "\n";
     if (e.type == pki::EntryType::kPrivateKey)
       os << "  Certificate chain length: " << e.chain.size() << "\n";
     for (size_t i = 0; i < e.chain.size(); ++i) {
@@ -67,11 +69,14 @@ Status InspectFile(const std::string& path, const SecretBytes& password,
   }
   if (bytes.find("-----BEGIN") != std::string::npos) {
     if (bytes.find("PRIVATE KEY-----") != std::string::npos) {
-      ASSIGN_OR_RETURN(pki::EvpPkeyPtr k, pki::ParsePrivateKeyPem(SecretBytes(bytes)));
-      os << "Type: PEM private key\nKey: " << pki::KeyDescription(k.get()) << "\n";
+      ASSIGN_OR_RETURN(pki::EvpPkeyPtr k,
+                       pki::ParsePrivateKeyPem(SecretBytes(bytes)));
+      os << "Type: PEM private key\nKey: " << pki::KeyDescription(k.get())
+         << "\n";
       return OkStatus();
     }
-    ASSIGN_OR_RETURN(std::vector<pki::X509Ptr> certs, pki::ParseCertificatesPem(bytes));
+    ASSIGN_OR_RETURN(std::vector<pki::X509Ptr> certs,
+                     pki::ParseCertificatesPem(bytes));
     os << "Type: PEM certificates\nCertificates: " << certs.size() << "\n";
     for (size_t i = 0; i < certs.size(); ++i) {
       os << "\nCertificate " << i + 1 << ":\n";
@@ -98,10 +103,12 @@ StatusOr<std::string> ReadStdin() {
 }  // namespace
 
 int RunInspect(const std::vector<std::string>& argv) {
-  auto args = ParseArgs(argv, {{"password", 'p'}, {"password-file"}, {"password-env"}});
+  auto args =
+      ParseArgs(argv, {{"password", 'p'}, {"password-file"}, {"password-env"}});
   if (!args.ok() || args->positional.size() != 1) {
     std::cerr << "inspect: "
-              << (args.ok() ? "need exactly one FILE or DIR" : args.status().message())
+              << (args.ok() ? "need exactly one FILE or DIR"
+                            : args.status().message())
               << "\n";
     return 2;
   }
@@ -115,12 +122,14 @@ int RunInspect(const std::vector<std::string>& argv) {
     // Out of argv (ps shows argv to every user of the machine).
     const char* v = std::getenv(pwenv.c_str());
     if (v == nullptr) {
-      std::cerr << "inspect: --password-env: environment variable " << pwenv << " is not set\n";
+      std::cerr << "inspect: --password-env: environment variable " << pwenv
+                << " is not set\n";
       return 1;
     }
     password = v;
   }
-  if (pwfile.empty() && password.empty() && is_dir && PathExists(target + "/password"))
+  if (pwfile.empty() && password.empty() && is_dir &&
+      PathExists(target + "/password"))
     pwfile = target + "/password";
   if (!pwfile.empty()) {
     auto p = pwfile == "-" ? ReadStdin() : ReadFile(pwfile);
@@ -129,7 +138,8 @@ int RunInspect(const std::vector<std::string>& argv) {
       return 1;
     }
     password = *p;
-    while (!password.empty() && (password.back() == '\n' || password.back() == '\r'))
+    while (!password.empty() &&
+           (password.back() == '\n' || password.back() == '\r'))
       password.pop_back();
   }
   SecretBytes pw(std::move(password));

@@ -8,7 +8,8 @@
 
 namespace {
 
-constexpr char kUsage[] = R"(kubectl-certstore: keystores and truststores for Java mutual TLS
+constexpr char kUsage[] =
+    R"(kubectl-certstore: keystores and truststores for Java mutual TLS
 
 Usage:
   kubectl-certstore render -f FILE [-f FILE...] (--out DIR | -o yaml) [flags]
@@ -48,7 +49,8 @@ Usage:
 
 int main(int argc, char** argv) {
   std::vector<std::string> args(argv + 1, argv + argc);
-  if (args.empty() || args[0] == "help" || args[0] == "--help" || args[0] == "-h") {
+  if (args.empty() || args[0] == "help" || args[0] == "--help" ||
+      args[0] == "-h") {
     std::cout << kUsage;
     return args.empty() ? 2 : 0;
   }
@@ -60,6 +62,7 @@ int main(int argc, char** argv) {
     std::cout << "kubectl-certstore " << CERTSTORE_VERSION << "\n";
     return 0;
   }
-  std::cerr << "kubectl-certstore: unknown command \"" << cmd << "\"\n\n" << kUsage;
+  std::cerr << "kubectl-certstore: unknown command \"" << cmd << "\"\n\n"
+            << kUsage;
   return 2;
 }

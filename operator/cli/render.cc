@@ -40,10 +40,12 @@ struct Loaded {
 };
 
 // The labels of namespace `ns` as a cluster would have them.
-std::map<std::string, std::string> NamespaceLabels(const Loaded& in, const std::string& ns) {
+std::map<std::string, std::string> NamespaceLabels(const Loaded& in,
+                                                   const std::string& ns) {
   auto it = in.namespace_labels.find(ns);
   std::map<std::string, std::string> labels =
-      it != in.namespace_labels.end() ? it->second : std::map<std::string, std::string>{};
+      it != in.namespace_labels.end() ? it->second
+                                      : std::map<std::string, std::string>{};
   labels["kubernetes.io/metadata.name"] = ns;
   return labels;
 }
@@ -56,16 +58,19 @@ std::string IssuerKey(api::IssuerKind kind, const std::string& ns,
 
 // A DNS-1123 label, as namespace names are (they become directory names).
 bool IsNamespaceName(const std::string& s) {
-  return !s.empty() && s.size() <= 63 && api::IsDnsSubdomain(s) && s.find('.') == std::string::npos;
+  return !s.empty() && s.size() <= 63 && api::IsDnsSubdomain(s) &&
+         s.find('.') == std::string::npos;
 }
 
 // Names that become paths (state files, --layout files) must be what the API
 // server would accept: never "..", "/" or empty.
 std::string CheckObjectNames(const api::ObjectMeta& m) {
   if (!api::IsDnsSubdomain(m.name))
-    return "metadata.name: must be a DNS-1123 subdomain, got \"" + m.name + "\"";
+    return "metadata.name: must be a DNS-1123 subdomain, got \"" + m.name +
+           "\"";
   if (!IsNamespaceName(m.namespace_))
-    return "metadata.namespace: must be a DNS-1123 label, got \"" + m.namespace_ + "\"";
+    return "metadata.namespace: must be a DNS-1123 label, got \"" +
+           m.namespace_ + "\"";
   return "";
 }
 
@@ -73,8 +78,8 @@ std::string CheckObjectNames(const api::ObjectMeta& m) {
 // `tenant` files (--tenant-file) are not trusted: they may hold only
 // CertStores, Secrets and ConfigMaps of namespace `ns`, and may not replace
 // anything a trusted file declared.
-Status LoadInputs(const std::vector<std::string>& files, const std::string& ns, bool tenant,
-                  Loaded* out) {
+Status LoadInputs(const std::vector<std::string>& files, const std::string& ns,
+                  bool tenant, Loaded* out) {
   std::string errors;
   for (const auto& file : files) {
     auto text = ReadFile(file);
@@ -93,12 +98,15 @@ Status LoadInputs(const std::vector<std::string>& files, const std::string& ns, 
           !std::holds_alternative<api::SecretObject>(doc.object) &&
           !std::holds_alternative<api::ConfigMapObject>(doc.object)) {
         errors += "\n  " + where + ": kind " + doc.kind +
-                  " is not allowed in a --tenant-file (only CertStore, Secret, ConfigMap; "
+                  " is not allowed in a --tenant-file (only CertStore, Secret, "
+                  "ConfigMap; "
                   "issuers, Namespaces and CAs come from trusted -f files)";
         continue;
       }
-      api::ObjectMeta* meta = std::visit([](auto& o) { return &o.metadata; }, doc.object);
-      bool cluster_scoped = std::holds_alternative<api::NamespaceObject>(doc.object);
+      api::ObjectMeta* meta =
+          std::visit([](auto& o) { return &o.metadata; }, doc.object);
+      bool cluster_scoped =
+          std::holds_alternative<api::NamespaceObject>(doc.object);
       if (auto* is = std::get_if<api::Issuer>(&doc.object))
         cluster_scoped = is->kind == api::IssuerKind::kClusterCertIssuer;
       if (!cluster_scoped && meta->namespace_.empty()) meta->namespace_ = ns;
@@ -114,10 +122,12 @@ Status LoadInputs(const std::vector<std::string>& files, const std::string& ns, 
         errors += "\n  " + where + " (" + doc.kind + "): " + bad_name;
         continue;
       }
-      if (!out->seen.insert(doc.kind + "/" + meta->namespace_ + "/" + meta->name).second) {
+      if (!out->seen
+               .insert(doc.kind + "/" + meta->namespace_ + "/" + meta->name)
+               .second) {
         errors += "\n  " + where + ": " + doc.kind + " " +
-                  (meta->namespace_.empty() ? "" : meta->namespace_ + "/") + meta->name +
-                  " is declared twice in the input";
+                  (meta->namespace_.empty() ? "" : meta->namespace_ + "/") +
+                  meta->name + " is declared twice in the input";
         continue;
       }
       if (auto* cs = std::get_if<api::CertStore>(&doc.object)) {
@@ -139,8 +149,8 @@ Status LoadInputs(const std::vector<std::string>& files, const std::string& ns, 
           errors += "\n  " + where + ": " + fe.ToStatus().message();
           continue;
         }
-        out->issuers[IssuerKey(is->kind, is->metadata.namespace_, is->metadata.name)] =
-            std::move(*is);
+        out->issuers[IssuerKey(is->kind, is->metadata.namespace_,
+                               is->metadata.name)] = std::move(*is);
       } else if (auto* s = std::get_if<api::SecretObject>(&doc.object)) {
         out->objects.PutSecret(std::move(*s));
       } else if (auto* c = std::get_if<api::ConfigMapObject>(&doc.object)) {
@@ -168,12 +178,16 @@ std::string ClusterCaUse(const Loaded& in, const std::string& cluster_ns,
   std::vector<std::pair<std::string, std::string>> uses;  // what, "ns/name"
   if (issuer.kind == api::IssuerKind::kCertIssuer) {
     const auto& spec = issuer.spec;
-    std::string secret = spec.ca ? spec.ca->secret_name
-                                 : spec.self_signed ? spec.self_signed->secret_name : "";
-    uses.push_back({"CertIssuer " + issuer.metadata.name, issuer.metadata.namespace_ + "/" + secret});
+    std::string secret = spec.ca            ? spec.ca->secret_name
+                         : spec.self_signed ? spec.self_signed->secret_name
+                                            : "";
+    uses.push_back({"CertIssuer " + issuer.metadata.name,
+                    issuer.metadata.namespace_ + "/" + secret});
   }
   const std::string& ns = cs.metadata.namespace_;
-  if (cs.spec.password) uses.push_back({"spec.password.secretKeyRef", ns + "/" + cs.spec.password->name});
+  if (cs.spec.password)
+    uses.push_back(
+        {"spec.password.secretKeyRef", ns + "/" + cs.spec.password->name});
   if (cs.spec.truststore)
     for (const auto& src : cs.spec.truststore->sources)
       if (src.type == api::TrustSource::Type::kSecret)
@@ -183,16 +197,19 @@ std::string ClusterCaUse(const Loaded& in, const std::string& cluster_ns,
     if (ca.empty()) continue;
     for (const auto& [what, ref] : uses)
       if (ref == cluster_ns + "/" + ca)
-        return what + " names Secret " + ref + ", the CA of ClusterCertIssuer " +
-               other.metadata.name + "; only that issuer may use it";
+        return what + " names Secret " + ref +
+               ", the CA of ClusterCertIssuer " + other.metadata.name +
+               "; only that issuer may use it";
   }
   // A root an earlier run created for a ClusterCertIssuer (state directory)
   // stays its own even when that issuer is not in this run's input.
   for (const auto& [what, ref] : uses) {
     size_t slash = ref.find('/');
-    auto secret = in.objects.GetSecret(ref.substr(0, slash), ref.substr(slash + 1));
+    auto secret =
+        in.objects.GetSecret(ref.substr(0, slash), ref.substr(slash + 1));
     if (!secret) continue;
-    auto owner = secret->metadata.annotations.find(controller::kIssuerAnnotation);
+    auto owner =
+        secret->metadata.annotations.find(controller::kIssuerAnnotation);
     if (owner != secret->metadata.annotations.end() &&
         owner->second.rfind("ClusterCertIssuer/", 0) == 0)
       return what + " names Secret " + ref + ", the CA of " + owner->second +
@@ -213,7 +230,8 @@ Status LoadState(const std::string& state, controller::MapObjectSource* objects,
       auto text = ReadFile(f.path().string());
       if (!text.ok()) return text.status();
       auto s = api::ParseSecret(*text);
-      if (!s.ok()) return s.status().WithContext("state file " + f.path().string());
+      if (!s.ok())
+        return s.status().WithContext("state file " + f.path().string());
       (*written)[s->metadata.namespace_ + "/" + s->metadata.name] = *s;
       objects->PutSecret(std::move(s).value());
     }
@@ -236,7 +254,8 @@ Status AddCaFiles(const std::string& cert, const std::string& key,
   for (const auto& [id, issuer] : in->issuers) {
     // Only a ClusterCertIssuer, whose policy then applies: handing a
     // platform CA to a CertIssuer in the input would sign without one.
-    if (!issuer.spec.ca || issuer.kind != api::IssuerKind::kClusterCertIssuer) continue;
+    if (!issuer.spec.ca || issuer.kind != api::IssuerKind::kClusterCertIssuer)
+      continue;
     const std::string& ns = cluster_ns;
     if (in->objects.GetSecret(ns, issuer.spec.ca->secret_name)) continue;
     api::SecretObject s;
@@ -249,19 +268,20 @@ Status AddCaFiles(const std::string& cert, const std::string& key,
     ++used;
   }
   if (used == 0)
-    return InvalidArgumentError("--ca-cert/--ca-key given but no `ca` ClusterCertIssuer "
-                                "in the input needs them (a CertIssuer's CA goes in the "
-                                "input as a Secret)");
+    return InvalidArgumentError(
+        "--ca-cert/--ca-key given but no `ca` ClusterCertIssuer "
+        "in the input needs them (a CertIssuer's CA goes in the "
+        "input as a Secret)");
   return OkStatus();
 }
 
 std::map<std::string, std::string> FileLayout(const api::CertStore& cs,
                                               const api::SecretObject& s) {
   static const std::map<std::string, std::string> kSuffix = {
-      {api::kKeystoreP12Key, ".p12"},     {api::kTruststoreP12Key, "-trust.p12"},
-      {api::kKeystoreJksKey, ".jks"},     {api::kTruststoreJksKey, "-trust.jks"},
-      {api::kTlsCrtKey, ".crt"},          {api::kTlsKeyKey, ".key"},
-      {api::kCaCrtKey, "-ca.crt"},        {api::kPasswordKey, ".password"}};
+      {api::kKeystoreP12Key, ".p12"}, {api::kTruststoreP12Key, "-trust.p12"},
+      {api::kKeystoreJksKey, ".jks"}, {api::kTruststoreJksKey, "-trust.jks"},
+      {api::kTlsCrtKey, ".crt"},      {api::kTlsKeyKey, ".key"},
+      {api::kCaCrtKey, "-ca.crt"},    {api::kPasswordKey, ".password"}};
   std::map<std::string, std::string> out;
   for (const auto& [k, v] : s.data) {
     auto it = kSuffix.find(k);
@@ -271,7 +291,8 @@ std::map<std::string, std::string> FileLayout(const api::CertStore& cs,
 }
 
 void Report(const api::CertStore& cs, const controller::RenderResult& r) {
-  std::cerr << "CertStore " << cs.metadata.namespace_ << "/" << cs.metadata.name << ": ";
+  std::cerr << "CertStore " << cs.metadata.namespace_ << "/" << cs.metadata.name
+            << ": ";
   if (cs.spec.keystore) {
     std::cerr << (r.decision.issue ? "issued (" + r.decision.reason + ")"
                                    : std::string("certificate kept"))
@@ -285,7 +306,8 @@ void Report(const api::CertStore& cs, const controller::RenderResult& r) {
   std::cerr << (r.reencoded ? "; stores written (" + r.reencode_reason + ")"
                             : "; stores unchanged")
             << "\n";
-  if (!r.summary.warning.empty()) std::cerr << "  warning: " << r.summary.warning << "\n";
+  if (!r.summary.warning.empty())
+    std::cerr << "  warning: " << r.summary.warning << "\n";
 }
 
 }  // namespace
@@ -309,15 +331,18 @@ int RunRender(const std::vector<std::string>& argv) {
   std::string out_dir = args->Get("out");
   std::string output = args->Get("output");
   std::string layout = args->Get("layout", "secrets");
-  if (args->All("filename").empty() || (out_dir.empty() == (output != "yaml")) ||
-      (output != "" && output != "yaml") || (layout != "secrets" && layout != "files")) {
+  if (args->All("filename").empty() ||
+      (out_dir.empty() == (output != "yaml")) ||
+      (output != "" && output != "yaml") ||
+      (layout != "secrets" && layout != "files")) {
     std::cerr << "render: need -f FILE and exactly one of --out DIR or -o yaml "
                  "(--layout secrets|files)\n";
     return 2;
   }
   std::string ns = args->Get("namespace", "default");
   std::string cluster_ns = args->Get("cluster-resource-namespace", ns);
-  std::string state = args->Get("state", out_dir.empty() ? "" : out_dir + "/.certstore-state");
+  std::string state =
+      args->Get("state", out_dir.empty() ? "" : out_dir + "/.certstore-state");
   const Clock& clock = SystemClock::Get();
 
   Loaded in;
@@ -332,15 +357,18 @@ int RunRender(const std::vector<std::string>& argv) {
     std::string ca = ClusterCaSecret(issuer);
     std::string key = "Secret/" + cluster_ns + "/" + ca;
     if (st.ok() && !ca.empty() && in.seen.count(key) && !trusted.count(key))
-      st = InvalidArgumentError("invalid input: a --tenant-file declares Secret " + cluster_ns +
-                                "/" + ca + ", which is the CA of ClusterCertIssuer " +
-                                issuer.metadata.name);
+      st = InvalidArgumentError(
+          "invalid input: a --tenant-file declares Secret " + cluster_ns + "/" +
+          ca + ", which is the CA of ClusterCertIssuer " +
+          issuer.metadata.name);
   }
   if (st.ok() && in.certstores.empty())
     st = InvalidArgumentError("no CertStore found in the input");
   std::map<std::string, api::SecretObject> state_secrets;
-  if (st.ok() && !state.empty()) st = LoadState(state, &in.objects, &state_secrets);
-  if (st.ok()) st = AddCaFiles(args->Get("ca-cert"), args->Get("ca-key"), cluster_ns, &in);
+  if (st.ok() && !state.empty())
+    st = LoadState(state, &in.objects, &state_secrets);
+  if (st.ok())
+    st = AddCaFiles(args->Get("ca-cert"), args->Get("ca-key"), cluster_ns, &in);
   if (!st.ok()) {
     std::cerr << "render: " << st.message() << "\n";
     return 1;
@@ -354,24 +382,29 @@ int RunRender(const std::vector<std::string>& argv) {
     const api::CertStore& cs = in.certstores[i];
     const std::string& where = in.origins[i];
     const auto& ref = cs.spec.issuer_ref;
-    auto it = in.issuers.find(IssuerKey(ref.kind, cs.metadata.namespace_, ref.name));
+    auto it =
+        in.issuers.find(IssuerKey(ref.kind, cs.metadata.namespace_, ref.name));
     if (it == in.issuers.end()) {
-      errors += "\n  " + where + ": spec.issuerRef: " + api::IssuerKindName(ref.kind) +
-                " " + ref.name + " is not in the input";
+      errors += "\n  " + where +
+                ": spec.issuerRef: " + api::IssuerKindName(ref.kind) + " " +
+                ref.name + " is not in the input";
       continue;
     }
     const api::Issuer& issuer = it->second;
     std::string ca_ns = issuer.kind == api::IssuerKind::kClusterCertIssuer
-                            ? cluster_ns : issuer.metadata.namespace_;
+                            ? cluster_ns
+                            : issuer.metadata.namespace_;
     // A ClusterCertIssuer's CA Secret is for it alone (as in the operator).
     std::string guarded = ClusterCaUse(in, cluster_ns, cs, issuer);
     if (!guarded.empty()) {
-      errors += "\n  " + where + ": " + engine::kReasonPolicyDenied + ": " + guarded;
+      errors +=
+          "\n  " + where + ": " + engine::kReasonPolicyDenied + ": " + guarded;
       continue;
     }
     controller::CaResolveOptions create;
     create.allow_create = true;  // offline: the state directory keeps roots
-    auto ca = controller::ResolveIssuerCa(issuer, ca_ns, in.objects, clock, create);
+    auto ca =
+        controller::ResolveIssuerCa(issuer, ca_ns, in.objects, clock, create);
     if (!ca.ok()) {
       errors += "\n  " + where + ": issuer " + issuer.metadata.name + ": " +
                 ca.status().message();
@@ -381,22 +414,28 @@ int RunRender(const std::vector<std::string>& argv) {
     }
     if (ca->created_secret) {
       const auto& s = *ca->created_secret;
-      std::cerr << api::IssuerKindName(issuer.kind) << " " << issuer.metadata.name
-                << ": created root CA in Secret " << ca_ns << "/" << s.metadata.name << "\n";
+      std::cerr << api::IssuerKindName(issuer.kind) << " "
+                << issuer.metadata.name << ": created root CA in Secret "
+                << ca_ns << "/" << s.metadata.name << "\n";
       to_state[ca_ns + "/" + s.metadata.name] = s;
       in.objects.PutSecret(s);
     }
     // The issuer's policy, as the operator applies it (one engine).
-    const std::map<std::string, std::string> labels = NamespaceLabels(in, cs.metadata.namespace_);
-    engine::PolicyVerdict verdict = engine::CheckNamespace(issuer, cs.metadata.namespace_, &labels);
+    const std::map<std::string, std::string> labels =
+        NamespaceLabels(in, cs.metadata.namespace_);
+    engine::PolicyVerdict verdict =
+        engine::CheckNamespace(issuer, cs.metadata.namespace_, &labels);
     if (verdict.allowed) verdict = engine::CheckCertStore(issuer, cs);
     if (!verdict.allowed) {
-      errors += "\n  " + where + ": " + engine::kReasonPolicyDenied + ": " + verdict.message;
+      errors += "\n  " + where + ": " + engine::kReasonPolicyDenied + ": " +
+                verdict.message;
       continue;
     }
     controller::RenderOptions opts;
     opts.system_bundle_path = args->Get("system-bundle");
-    opts.authorize = [&issuer](EVP_PKEY* key) { return engine::CheckKey(issuer, key); };
+    opts.authorize = [&issuer](EVP_PKEY* key) {
+      return engine::CheckKey(issuer, key);
+    };
     auto r = controller::RenderCertStore(cs, ca->ca, in.objects, clock, opts);
     if (!r.ok()) {
       errors += "\n  " + where + ": " + r.status().message();
@@ -454,13 +493,14 @@ int RunRender(const std::vector<std::string>& argv) {
         return 1;
       }
     }
-    std::cerr << "wrote " << outputs.size() << " Secret(s) under " << out_dir << "\n";
+    std::cerr << "wrote " << outputs.size() << " Secret(s) under " << out_dir
+              << "\n";
   }
   if (!state.empty()) {
     for (const auto& [key, s] : to_state) {
-      Status w = WriteFileAtomic(state + "/" + s.metadata.namespace_ + "/" +
-                                     s.metadata.name + ".yaml",
-                                 api::SecretManifest(s), 0600);
+      Status w = WriteFileAtomic(
+          state + "/" + s.metadata.namespace_ + "/" + s.metadata.name + ".yaml",
+          api::SecretManifest(s), 0600);
       if (!w.ok()) {
         std::cerr << "render: state: " << w.message() << "\n";
         return 1;
@@ -469,10 +509,12 @@ int RunRender(const std::vector<std::string>& argv) {
     // The state holds CA and leaf keys: only its owner may list or enter it.
     std::error_code ec;
     if (fs::exists(state, ec)) {
-      fs::permissions(state, fs::perms::owner_all, fs::perm_options::replace, ec);
+      fs::permissions(state, fs::perms::owner_all, fs::perm_options::replace,
+                      ec);
       for (const auto& d : fs::directory_iterator(state, ec))
         if (d.is_directory())
-          fs::permissions(d.path(), fs::perms::owner_all, fs::perm_options::replace, ec);
+          fs::permissions(d.path(), fs::perms::owner_all,
+                          fs::perm_options::replace, ec);
     }
   }
   return 0;

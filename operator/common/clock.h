@@ -28,7 +28,9 @@ class Clock {
 class SystemClock : public Clock {
  public:
   TimePoint Now() const override { return std::chrono::system_clock::now(); }
-  MonotonicTime Monotonic() const override { return std::chrono::steady_clock::now(); }
+  MonotonicTime Monotonic() const override {
+    return std::chrono::steady_clock::now();
+  }
   // A process-wide instance.
   static const SystemClock& Get() {
     static const SystemClock clock;
@@ -62,7 +64,8 @@ class FakeClock : public Clock {
  private:
   mutable std::mutex mu_;
   TimePoint now_;  // GUARDED_BY(mu_)
-  MonotonicTime mono_ = MonotonicTime() + std::chrono::hours(24);  // GUARDED_BY(mu_)
+  MonotonicTime mono_ =
+      MonotonicTime() + std::chrono::hours(24);  // GUARDED_BY(mu_)
 };
 
 }  // namespace certstore

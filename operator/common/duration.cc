@@ -8,13 +8,20 @@ namespace {
 
 // Seconds per unit; sub-second units contribute fractions.
 bool UnitSeconds(const std::string& unit, double* out) {
-  if (unit == "h") *out = 3600;
-  else if (unit == "m") *out = 60;
-  else if (unit == "s") *out = 1;
-  else if (unit == "ms") *out = 1e-3;
-  else if (unit == "us" || unit == "\xC2\xB5s") *out = 1e-6;
-  else if (unit == "ns") *out = 1e-9;
-  else return false;
+  if (unit == "h")
+    *out = 3600;
+  else if (unit == "m")
+    *out = 60;
+  else if (unit == "s")
+    *out = 1;
+  else if (unit == "ms")
+    *out = 1e-3;
+  else if (unit == "us" || unit == "\xC2\xB5s")
+    *out = 1e-6;
+  else if (unit == "ns")
+    *out = 1e-9;
+  else
+    return false;
   return true;
 }
 
@@ -31,11 +38,12 @@ StatusOr<std::chrono::seconds> ParseGoDuration(const std::string& text) {
   size_t i = 0;
   while (i < text.size()) {
     size_t start = i;
-    while (i < text.size() &&
-           (std::isdigit(static_cast<unsigned char>(text[i])) || text[i] == '.'))
+    while (
+        i < text.size() &&
+        (std::isdigit(static_cast<unsigned char>(text[i])) || text[i] == '.'))
       ++i;
-    if (start == i) return bad("expected a number at position " +
-                               std::to_string(start));
+    if (start == i)
+      return bad("expected a number at position " + std::to_string(start));
     std::string num = text.substr(start, i - start);
     if (num.find('.') != num.rfind('.') || num == ".") return bad("bad number");
     size_t ustart = i;

@@ -71,8 +71,9 @@ Status WriteFileAtomic(const std::string& path, const std::string& bytes,
   std::error_code ec;
   fs::path p(path);
   if (p.has_parent_path()) fs::create_directories(p.parent_path(), ec);
-  if (ec) return UnavailableError("cannot create directory for " + path +
-                                  ": " + ec.message());
+  if (ec)
+    return UnavailableError("cannot create directory for " + path + ": " +
+                            ec.message());
   std::string tmp = path + ".tmp-" + RandomSuffix();
   RETURN_IF_ERROR(WriteNew(tmp, bytes, mode));
   if (::rename(tmp.c_str(), path.c_str()) != 0) {
@@ -91,13 +92,15 @@ Status ReplaceDirectory(const std::string& dir,
   if (target.filename().empty()) target = target.parent_path();
   fs::path parent = target.has_parent_path() ? target.parent_path() : ".";
   fs::create_directories(parent, ec);
-  if (ec) return UnavailableError("cannot create " + parent.string() + ": " +
-                                  ec.message());
-  fs::path tmp = parent / ("." + target.filename().string() + ".tmp-" +
-                           RandomSuffix());
+  if (ec)
+    return UnavailableError("cannot create " + parent.string() + ": " +
+                            ec.message());
+  fs::path tmp =
+      parent / ("." + target.filename().string() + ".tmp-" + RandomSuffix());
   fs::create_directory(tmp, ec);
-  if (ec) return UnavailableError("cannot create " + tmp.string() + ": " +
-                                  ec.message());
+  if (ec)
+    return UnavailableError("cannot create " + tmp.string() + ": " +
+                            ec.message());
   for (const auto& [name, bytes] : files) {
     if (name.empty() || name.find('/') != std::string::npos || name == "." ||
         name == "..") {
@@ -110,8 +113,8 @@ Status ReplaceDirectory(const std::string& dir,
       return st;
     }
   }
-  fs::path old = parent / ("." + target.filename().string() + ".old-" +
-                           RandomSuffix());
+  fs::path old =
+      parent / ("." + target.filename().string() + ".old-" + RandomSuffix());
   bool had_old = fs::exists(target, ec);
   if (had_old) {
     fs::rename(target, old, ec);

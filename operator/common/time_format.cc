@@ -55,7 +55,8 @@ StatusOr<TimePoint> ParseRfc3339(const std::string& text) {
              rest[3] == ':') {
     int oh = 0, om = 0;
     if (std::sscanf(rest.c_str() + 1, "%2d:%2d", &oh, &om) != 2)
-      return InvalidArgumentError("invalid RFC 3339 offset in \"" + text + "\"");
+      return InvalidArgumentError("invalid RFC 3339 offset in \"" + text +
+                                  "\"");
     offset = (oh * 3600 + om * 60) * (rest[0] == '-' ? -1 : 1);
   } else {
     return InvalidArgumentError("invalid RFC 3339 time \"" + text +

@@ -4,8 +4,8 @@
 
 namespace certstore::controller {
 
-std::optional<api::SecretObject> ApiObjectSource::GetSecret(const std::string& ns,
-                                                            const std::string& name) const {
+std::optional<api::SecretObject> ApiObjectSource::GetSecret(
+    const std::string& ns, const std::string& name) const {
   std::string key = ns + "/" + name;
   auto memo = secrets_.find(key);
   if (memo != secrets_.end()) return memo->second;
@@ -27,7 +27,8 @@ std::optional<api::SecretObject> ApiObjectSource::GetSecret(const std::string& n
     }
     auto s = api::ParseSecret(*json);
     if (!s.ok()) {
-      if (error_.ok()) error_ = s.status().WithContext("Secret " + ns + "/" + name);
+      if (error_.ok())
+        error_ = s.status().WithContext("Secret " + ns + "/" + name);
       return std::nullopt;
     }
     out = std::move(s).value();
@@ -36,16 +37,19 @@ std::optional<api::SecretObject> ApiObjectSource::GetSecret(const std::string& n
   return out;
 }
 
-std::optional<api::ConfigMapObject> ApiObjectSource::GetConfigMap(const std::string& ns,
-                                                                  const std::string& name) const {
+std::optional<api::ConfigMapObject> ApiObjectSource::GetConfigMap(
+    const std::string& ns, const std::string& name) const {
   auto json = client_.Get(kube::ConfigMapsResource(), ns, name);
   if (!json.ok()) {
-    if (json.status().code() != StatusCode::kNotFound && error_.ok()) error_ = json.status();
+    if (json.status().code() != StatusCode::kNotFound && error_.ok())
+      error_ = json.status();
     return std::nullopt;
   }
   auto docs = api::ParseDocuments(*json);
   if (!docs.ok() || docs->size() != 1) {
-    if (error_.ok()) error_ = InvalidArgumentError("ConfigMap " + ns + "/" + name + " unreadable");
+    if (error_.ok())
+      error_ =
+          InvalidArgumentError("ConfigMap " + ns + "/" + name + " unreadable");
     return std::nullopt;
   }
   auto* cm = std::get_if<api::ConfigMapObject>(&docs->front().object);

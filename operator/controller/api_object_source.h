@@ -8,16 +8,16 @@
 // (later reads return the same answer), and a Secret present in the
 // `managed` cache (the Secrets the operator writes, kept current by a watch)
 // is taken from there without a GET, unless the cache holds it as partial
-// (metadata only: a labelled Secret the operator did not write). A stale cached copy is harmless:
-// writes carry its resourceVersion and fail with a conflict, and the change
-// that made it stale triggers another reconcile.
+// (metadata only: a labelled Secret the operator did not write). A stale cached
+// copy is harmless: writes carry its resourceVersion and fail with a conflict,
+// and the change that made it stale triggers another reconcile.
 #ifndef CERTSTORE_CONTROLLER_API_OBJECT_SOURCE_H_
 #define CERTSTORE_CONTROLLER_API_OBJECT_SOURCE_H_
 
-#include "operator/common/status.h"
-#include "operator/controller/object_source.h"
 #include <map>
 
+#include "operator/common/status.h"
+#include "operator/controller/object_source.h"
 #include "operator/kube/client.h"
 #include "operator/kube/informer.h"
 
@@ -25,12 +25,13 @@ namespace certstore::controller {
 
 class ApiObjectSource : public ObjectSource {
  public:
-  explicit ApiObjectSource(kube::Client& client, const kube::ObjectCache* managed = nullptr)
+  explicit ApiObjectSource(kube::Client& client,
+                           const kube::ObjectCache* managed = nullptr)
       : client_(client), managed_(managed) {}
-  std::optional<api::SecretObject> GetSecret(const std::string& ns,
-                                             const std::string& name) const override;
-  std::optional<api::ConfigMapObject> GetConfigMap(const std::string& ns,
-                                                   const std::string& name) const override;
+  std::optional<api::SecretObject> GetSecret(
+      const std::string& ns, const std::string& name) const override;
+  std::optional<api::ConfigMapObject> GetConfigMap(
+      const std::string& ns, const std::string& name) const override;
   // The first error other than NotFound seen by this source (OK if none).
   const Status& error() const { return error_; }
 

@@ -35,7 +35,8 @@ std::chrono::seconds Until(TimePoint t, TimePoint now) {
 
 // The step's Event, unless an earlier one in the same step (a rotation
 // that just started) already says more.
-void Announce(RotationStep* step, const char* reason, const std::string& message) {
+void Announce(RotationStep* step, const char* reason,
+              const std::string& message) {
   if (!step->event_reason.empty()) return;
   step->event_reason = reason;
   step->event_message = message;
@@ -44,9 +45,11 @@ void Announce(RotationStep* step, const char* reason, const std::string& message
 // Members a step waits for. Past the deadline (or when told to), the step
 // goes on without them and says so; until then the rotation names them.
 // True when the step must keep waiting.
-bool WaitFor(const std::vector<const RotationMember*>& lagging, const char* what,
-             const char* to_do, TimePoint step_started, TimePoint now, const RotationLimits& limits,
-             const api::CaRotation& before, api::CaRotation* r, RotationStep* step) {
+bool WaitFor(const std::vector<const RotationMember*>& lagging,
+             const char* what, const char* to_do, TimePoint step_started,
+             TimePoint now, const RotationLimits& limits,
+             const api::CaRotation& before, api::CaRotation* r,
+             RotationStep* step) {
   r->waiting_for.clear();
   r->waiting_count = 0;
   if (lagging.empty()) return false;
@@ -55,22 +58,25 @@ bool WaitFor(const std::vector<const RotationMember*>& lagging, const char* what
     if (i < 5) r->waiting_for.push_back(lagging[i]->name);
     if (i < 5) names += (i ? ", " : "") + lagging[i]->name;
   }
-  if (lagging.size() > 5) names += " and " + std::to_string(lagging.size() - 5) + " more";
+  if (lagging.size() > 5)
+    names += " and " + std::to_string(lagging.size() - 5) + " more";
   TimePoint deadline = step_started + limits.member_deadline;
   if (limits.proceed_now || now >= deadline) {
     r->waiting_for.clear();
     step->warning_reason = "CARotationProceeded";
-    step->warning_message = std::string("went on without ") + Plural(lagging.size(), what) +
-                            " (" + names + ") " +
-                            (limits.proceed_now ? "as " + std::string(kRotationProceedAnnotation) +
-                                                      " asked"
-                                                : "after the member deadline") +
-                            "; they keep working with the previous root until they are fixed";
+    step->warning_message =
+        std::string("went on without ") + Plural(lagging.size(), what) + " (" +
+        names + ") " +
+        (limits.proceed_now
+             ? "as " + std::string(kRotationProceedAnnotation) + " asked"
+             : "after the member deadline") +
+        "; they keep working with the previous root until they are fixed";
     return false;
   }
   r->waiting_count = static_cast<int64_t>(lagging.size());
-  step->progress = "CA rotation: waiting for " + Plural(lagging.size(), what) + to_do + " (" +
-                   names + "); goes on without them at " + FormatRfc3339(deadline);
+  step->progress = "CA rotation: waiting for " + Plural(lagging.size(), what) +
+                   to_do + " (" + names + "); goes on without them at " +
+                   FormatRfc3339(deadline);
   if (before.waiting_for != r->waiting_for) {
     step->warning_reason = "CARotationWaiting";
     step->warning_message = step->progress;
@@ -82,8 +88,8 @@ bool WaitFor(const std::vector<const RotationMember*>& lagging, const char* what
 }  // namespace
 
 RotationStep AdvanceRotation(const api::ObservedStatus& prev, X509* root,
-                             const std::vector<RotationMember>& members, TimePoint now,
-                             const RotationLimits& limits) {
+                             const std::vector<RotationMember>& members,
+                             TimePoint now, const RotationLimits& limits) {
   const std::chrono::seconds delay = limits.propagation_delay;
   const api::CaRotation before = prev.rotation.value_or(api::CaRotation{});
   RotationStep step;
@@ -97,14 +103,18 @@ RotationStep AdvanceRotation(const api::ObservedStatus& prev, X509* root,
     r.reissued_at.clear();
     std::string old_fp = pki::FingerprintSha256(old.get());
     bool known = std::any_of(r.previous_cas.begin(), r.previous_cas.end(),
-                             [&](const api::PreviousCa& p) { return p.fingerprint_sha256 == old_fp; });
-    if (!known) r.previous_cas.push_back({old_fp, pki::EncodeCertificatePem(old.get())});
+                             [&](const api::PreviousCa& p) {
+                               return p.fingerprint_sha256 == old_fp;
+                             });
+    if (!known)
+      r.previous_cas.push_back({old_fp, pki::EncodeCertificatePem(old.get())});
     step.rotation = std::move(r);
     step.event_reason = "CARotationStarted";
-    step.event_message = "CA changed from \"" + pki::SubjectText(old.get()) + "\" to \"" +
-                         pki::SubjectText(root) +
-                         "\": truststores keep both roots until every certificate is "
-                         "re-issued from the new CA";
+    step.event_message =
+        "CA changed from \"" + pki::SubjectText(old.get()) + "\" to \"" +
+        pki::SubjectText(root) +
+        "\": truststores keep both roots until every certificate is "
+        "re-issued from the new CA";
   }
   if (!step.rotation) return step;
   api::CaRotation& r = *step.rotation;
@@ -132,34 +142,44 @@ RotationStep AdvanceRotation(const api::ObservedStatus& prev, X509* root,
     std::vector<const RotationMember*> lagging;
     for (const auto& m : members)
       if ((m.ready || m.write_failing) && m.trusts_issuer &&
-          std::find(m.truststore_issuer_cas.begin(), m.truststore_issuer_cas.end(), new_fp) ==
-              m.truststore_issuer_cas.end())
+          std::find(m.truststore_issuer_cas.begin(),
+                    m.truststore_issuer_cas.end(),
+                    new_fp) == m.truststore_issuer_cas.end())
         lagging.push_back(&m);
     TimePoint started = At(r.started_at).value_or(now);
-    if (WaitFor(lagging, "truststore", " to trust the new root", started, now, limits, before, &r, &step)) return step;
+    if (WaitFor(lagging, "truststore", " to trust the new root", started, now,
+                limits, before, &r, &step))
+      return step;
     r.trust_distributed_at = FormatRfc3339(now);
     Announce(&step, "TrustDistributed",
-             "every truststore trusts the new root; certificates are re-issued from the new "
-             "CA after the propagation delay (" + std::to_string(delay.count()) + "s)");
+             "every truststore trusts the new root; certificates are re-issued "
+             "from the new "
+             "CA after the propagation delay (" +
+                 std::to_string(delay.count()) + "s)");
   }
   TimePoint distributed = At(r.trust_distributed_at).value_or(now);
   if (r.reissued_at.empty()) {
     if (now < distributed + delay) {
-      step.progress = "CA rotation: every truststore trusts the new root; re-issuing at " +
-                      FormatRfc3339(distributed + delay);
+      step.progress =
+          "CA rotation: every truststore trusts the new root; re-issuing at " +
+          FormatRfc3339(distributed + delay);
       step.recheck = Until(distributed + delay, now);
       return step;
     }
     std::vector<const RotationMember*> lagging;
     for (const auto& m : members)
-      if ((m.ready || m.write_failing) && m.has_keystore && m.issuer_ca_fingerprint != new_fp)
+      if ((m.ready || m.write_failing) && m.has_keystore &&
+          m.issuer_ca_fingerprint != new_fp)
         lagging.push_back(&m);
-    if (WaitFor(lagging, "certificate", " to be re-issued from the new CA", distributed + delay, now, limits, before, &r, &step))
+    if (WaitFor(lagging, "certificate", " to be re-issued from the new CA",
+                distributed + delay, now, limits, before, &r, &step))
       return step;
     r.reissued_at = FormatRfc3339(now);
-    Announce(&step, "CertificatesReissued",
-             "every certificate comes from the new CA; the previous root leaves the "
-             "truststores after the propagation delay (" + std::to_string(delay.count()) + "s)");
+    Announce(
+        &step, "CertificatesReissued",
+        "every certificate comes from the new CA; the previous root leaves the "
+        "truststores after the propagation delay (" +
+            std::to_string(delay.count()) + "s)");
   }
   TimePoint reissued = At(r.reissued_at).value_or(now);
   if (now < reissued + delay) {
@@ -168,8 +188,9 @@ RotationStep AdvanceRotation(const api::ObservedStatus& prev, X509* root,
     step.recheck = Until(reissued + delay, now);
     return step;
   }
-  return complete("every certificate comes from the new CA; previous root removed from "
-                  "truststores");
+  return complete(
+      "every certificate comes from the new CA; previous root removed from "
+      "truststores");
 }
 
 std::string RotationJson(const std::optional<api::CaRotation>& rotation) {
@@ -178,8 +199,10 @@ std::string RotationJson(const std::optional<api::CaRotation>& rotation) {
   std::string out = "\"rotation\":{\"startedAt\":" + JsonQuote(r.started_at);
   if (!r.trust_distributed_at.empty())
     out += ",\"trustDistributedAt\":" + JsonQuote(r.trust_distributed_at);
-  if (!r.reissued_at.empty()) out += ",\"reissuedAt\":" + JsonQuote(r.reissued_at);
-  out += ",\"waitingCount\":" + std::to_string(r.waiting_count) + ",\"waitingFor\":[";
+  if (!r.reissued_at.empty())
+    out += ",\"reissuedAt\":" + JsonQuote(r.reissued_at);
+  out += ",\"waitingCount\":" + std::to_string(r.waiting_count) +
+         ",\"waitingFor\":[";
   for (size_t i = 0; i < r.waiting_for.size(); ++i)
     out += std::string(i ? "," : "") + JsonQuote(r.waiting_for[i]);
   out += "]";
@@ -191,8 +214,9 @@ std::string RotationJson(const std::optional<api::CaRotation>& rotation) {
   return out + "]}";
 }
 
-PreviousRoots PreviousRootsFor(const api::ObservedStatus& issuer_status, X509* root,
-                               TimePoint now, std::chrono::seconds delay) {
+PreviousRoots PreviousRootsFor(const api::ObservedStatus& issuer_status,
+                               X509* root, TimePoint now,
+                               std::chrono::seconds delay) {
   PreviousRoots out;
   const std::string new_fp = pki::FingerprintSha256(root);
   auto add = [&](const std::string& pem) {
@@ -211,7 +235,8 @@ PreviousRoots PreviousRootsFor(const api::ObservedStatus& issuer_status, X509* r
     unrecorded = pki::FingerprintSha256(recorded.get()) != new_fp;
   if (unrecorded) add(issuer_status.ca_certificate);
   if (issuer_status.rotation)
-    for (const auto& p : issuer_status.rotation->previous_cas) add(p.certificate);
+    for (const auto& p : issuer_status.rotation->previous_cas)
+      add(p.certificate);
   if (out.roots.empty()) return out;
   if (unrecorded || !issuer_status.rotation) {
     out.hold = true;

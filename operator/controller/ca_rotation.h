@@ -22,27 +22,29 @@ namespace certstore::controller {
 
 // What a CertStore using the issuer reports (from its spec and status).
 struct RotationMember {
-  std::string name;               // "ns/name", for messages
-  bool ready = false;             // Ready=True
+  std::string name;    // "ns/name", for messages
+  bool ready = false;  // Ready=True
   // Ready=False only because its Secret cannot be written (SecretWriteFailed):
   // still waited for, up to the member deadline, since its workload would
   // lose trust if the rotation went on at once. Other not-Ready members
   // (invalid, PolicyDenied, ...) never hold a rotation up.
   bool write_failing = false;
-  bool trusts_issuer = false;     // a truststore with an `issuer: {}` source
+  bool trusts_issuer = false;  // a truststore with an `issuer: {}` source
   bool has_keystore = false;
-  std::vector<std::string> truststore_issuer_cas;  // status.truststore.issuerCAs
-  std::string issuer_ca_fingerprint;               // status.issuerCAFingerprintSHA256
+  std::vector<std::string>
+      truststore_issuer_cas;          // status.truststore.issuerCAs
+  std::string issuer_ca_fingerprint;  // status.issuerCAFingerprintSHA256
 };
 
 // One step of the issuer's rotation state machine.
 struct RotationStep {
   std::optional<api::CaRotation> rotation;  // nullopt: no rotation in progress
-  std::string event_reason, event_message;  // a Normal Event on the issuer, if set
+  std::string event_reason,
+      event_message;  // a Normal Event on the issuer, if set
   // A Warning Event on the issuer, if set: the members the rotation waits
   // for changed, or it went on without them.
   std::string warning_reason, warning_message;
-  std::string progress;                     // for the issuer's Ready message
+  std::string progress;  // for the issuer's Ready message
   std::optional<std::chrono::seconds> recheck;  // look again after this
 };
 
@@ -65,10 +67,11 @@ struct RotationLimits {
 // for the issuer's current root `root`. Starts one when
 // prev.ca_certificate is a different root. Pure: no I/O.
 RotationStep AdvanceRotation(const api::ObservedStatus& prev, X509* root,
-                             const std::vector<RotationMember>& members, TimePoint now,
-                             const RotationLimits& limits);
+                             const std::vector<RotationMember>& members,
+                             TimePoint now, const RotationLimits& limits);
 inline RotationStep AdvanceRotation(const api::ObservedStatus& prev, X509* root,
-                                    const std::vector<RotationMember>& members, TimePoint now,
+                                    const std::vector<RotationMember>& members,
+                                    TimePoint now,
                                     std::chrono::seconds propagation_delay) {
   RotationLimits limits;
   limits.propagation_delay = propagation_delay;
@@ -90,8 +93,9 @@ struct PreviousRoots {
   bool hold = false;
   std::optional<TimePoint> hold_until;
 };
-PreviousRoots PreviousRootsFor(const api::ObservedStatus& issuer_status, X509* root,
-                               TimePoint now, std::chrono::seconds propagation_delay);
+PreviousRoots PreviousRootsFor(const api::ObservedStatus& issuer_status,
+                               X509* root, TimePoint now,
+                               std::chrono::seconds propagation_delay);
 
 }  // namespace certstore::controller
 

@@ -16,15 +16,15 @@
 
 #include "operator/common/clock.h"
 #include "operator/common/status.h"
+#include "operator/controller/verified_stores.h"
 #include "operator/kube/client.h"
 #include "operator/kube/event_recorder.h"
-#include "operator/controller/verified_stores.h"
 #include "operator/kube/informer.h"
 
 namespace certstore::controller {
 
 struct ReconcileResult {
-  Status error;                                   // retry with backoff when set
+  Status error;  // retry with backoff when set
   std::optional<std::chrono::seconds> requeue_after;
 };
 
@@ -44,7 +44,8 @@ class ReconcileObserver {
   virtual void IssuanceFailed(const std::string& reason) = 0;
   // An issuer's spec.policy refused a CertStore; `field` is the policy
   // field that refused (engine::PolicyVerdict::field).
-  virtual void PolicyDenied(const std::string& issuer_kind, const std::string& issuer_name,
+  virtual void PolicyDenied(const std::string& issuer_kind,
+                            const std::string& issuer_name,
                             const std::string& field) {
     (void)issuer_kind, (void)issuer_name, (void)field;
   }
@@ -53,7 +54,8 @@ class ReconcileObserver {
 // The CertStore cache index from an issuer to the CertStores that use it,
 // and its values: "CertIssuer/<ns>/<name>" or "ClusterCertIssuer/<name>".
 constexpr char kIssuerIndex[] = "issuer";
-std::string IssuerIndexValue(bool cluster, const std::string& ns, const std::string& name);
+std::string IssuerIndexValue(bool cluster, const std::string& ns,
+                             const std::string& name);
 
 // The cache index (CertStores, CertIssuers, ClusterCertIssuers) from an
 // object they read to them; values "Secret/<ns>/<name>" or
@@ -102,7 +104,8 @@ class CertStoreReconciler {
 // a selfSigned root once, checks a `ca` Secret, reports Ready, notAfter,
 // the CA fingerprint and root certificate in status, and drives a CA
 // rotation (ca_rotation.h) when the root changes.
-ReconcileResult ReconcileIssuer(const ReconcilerDeps& d, bool cluster, const std::string& key);
+ReconcileResult ReconcileIssuer(const ReconcilerDeps& d, bool cluster,
+                                const std::string& key);
 
 }  // namespace certstore::controller
 

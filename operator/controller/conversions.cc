@@ -23,11 +23,15 @@ bool Contains(const std::vector<std::string>& v, const char* x) {
 
 StatusOr<pki::KeySpec> ToKeySpec(const api::PrivateKey& k) {
   pki::KeySpec spec;
-  if (k.algorithm == "RSA") spec.algorithm = pki::KeyAlgorithm::kRsa;
-  else if (k.algorithm == "ECDSA") spec.algorithm = pki::KeyAlgorithm::kEcdsa;
-  else if (k.algorithm == "Ed25519") spec.algorithm = pki::KeyAlgorithm::kEd25519;
-  else return InvalidArgumentError("privateKey.algorithm: unsupported \"" +
-                                   k.algorithm + "\"");
+  if (k.algorithm == "RSA")
+    spec.algorithm = pki::KeyAlgorithm::kRsa;
+  else if (k.algorithm == "ECDSA")
+    spec.algorithm = pki::KeyAlgorithm::kEcdsa;
+  else if (k.algorithm == "Ed25519")
+    spec.algorithm = pki::KeyAlgorithm::kEd25519;
+  else
+    return InvalidArgumentError("privateKey.algorithm: unsupported \"" +
+                                k.algorithm + "\"");
   spec.size = k.size.value_or(0);
   RETURN_IF_ERROR(pki::ValidateKeySpec(spec).WithContext("privateKey"));
   return spec;

@@ -23,7 +23,8 @@ double Unix(TimePoint t) {
 
 // The trusted certificates of a managed Secret's PEM bundle (ca.crt);
 // nullopt when it has none (cheap: no decryption).
-std::optional<std::vector<TrustEntryFacts>> PemTrustEntries(const api::SecretObject& s) {
+std::optional<std::vector<TrustEntryFacts>> PemTrustEntries(
+    const api::SecretObject& s) {
   auto bundle = s.data.find("ca.crt");
   if (bundle == s.data.end()) return std::nullopt;
   std::vector<TrustEntryFacts> out;
@@ -47,8 +48,9 @@ std::vector<TrustEntryFacts> DecryptedTrustEntries(const api::SecretObject& s) {
     auto store = s.data.find(key);
     if (store == s.data.end()) continue;
     SecretBytes pw(password->second);
-    auto contents = std::string(key) == "truststore.p12" ? pki::ParsePkcs12(store->second, pw)
-                                                         : pki::ParseJks(store->second, pw);
+    auto contents = std::string(key) == "truststore.p12"
+                        ? pki::ParsePkcs12(store->second, pw)
+                        : pki::ParseJks(store->second, pw);
     if (!contents.ok()) continue;
     for (const auto& e : contents->entries)
       if (e.type == pki::EntryType::kTrustedCert && !e.chain.empty())
@@ -104,7 +106,8 @@ void Inventory::OnIssuer(bool cluster, const kube::ObjectPtr& old_obj,
     issuers_.erase(key);
     return;
   }
-  IssuerFacts f{kind, o->meta.ns, o->meta.name, "Unknown", std::nullopt, std::nullopt};
+  IssuerFacts f{kind,      o->meta.ns,   o->meta.name,
+                "Unknown", std::nullopt, std::nullopt};
   api::ObservedStatus st = api::ParseObservedStatus(o->json);
   if (st.ready) f.ready = st.ready->status;
   f.ca_not_after = UnixSeconds(st.not_after);
@@ -123,7 +126,8 @@ bool Inventory::OnManagedSecret(const kube::ObjectPtr& old_obj,
   bool decrypt = false;
   // A partial object is not one this operator wrote (its data is not
   // cached): a label and an annotation do not make it a truststore of ours.
-  bool ours = new_obj && !new_obj->partial && owner != o->meta.annotations.end();
+  bool ours =
+      new_obj && !new_obj->partial && owner != o->meta.annotations.end();
   if (ours) {
     auto secret = api::ParseSecret(new_obj->json);
     if (secret.ok()) {
@@ -148,7 +152,8 @@ bool Inventory::OnManagedSecret(const kube::ObjectPtr& old_obj,
   if (decrypt && !stopping_) {
     unread_[key] = new_obj;
     unread_order_.push_back(key);
-    if (!reader_.joinable()) reader_ = std::thread([this] { ReadTruststores(); });
+    if (!reader_.joinable())
+      reader_ = std::thread([this] { ReadTruststores(); });
     unread_cv_.notify_one();
   }
   return known;
@@ -174,7 +179,8 @@ void Inventory::ReadTruststores() {
     // from being reused while compared).
     auto b = bundles_.find(key);
     auto src = bundle_source_.find(key);
-    if (b != bundles_.end() && src != bundle_source_.end() && src->second == obj.get())
+    if (b != bundles_.end() && src != bundle_source_.end() &&
+        src->second == obj.get())
       b->second.second = std::move(entries);
   }
 }

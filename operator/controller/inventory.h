@@ -95,8 +95,9 @@ class Inventory {
   std::map<std::string, kube::ObjectPtr> unread_;  // GUARDED_BY(mu_)
   // The Secret version each bundle was last set from (what a read's
   // result must still be for).
-  std::map<std::string, const kube::CachedObject*> bundle_source_;  // GUARDED_BY(mu_)
-  std::deque<std::string> unread_order_;           // GUARDED_BY(mu_)
+  std::map<std::string, const kube::CachedObject*>
+      bundle_source_;                     // GUARDED_BY(mu_)
+  std::deque<std::string> unread_order_;  // GUARDED_BY(mu_)
   std::condition_variable unread_cv_;
   bool stopping_ = false;  // GUARDED_BY(mu_)
   std::thread reader_;     // started on the first truststore to read

@@ -23,7 +23,9 @@ bool Issued(X509* issuer, X509* subject) {
   return ok;
 }
 
-IssuanceDecision Keep() { return {false, kReasonUpToDate, "certificate is up to date"}; }
+IssuanceDecision Keep() {
+  return {false, kReasonUpToDate, "certificate is up to date"};
+}
 
 IssuanceDecision KeyMatches(const CurrentCertificate& c, const api::CertStore&,
                             const pki::CaMaterial&, TimePoint,
@@ -38,7 +40,8 @@ IssuanceDecision SignedByIssuer(const CurrentCertificate& c,
                                 const api::CertStore&,
                                 const pki::CaMaterial& ca, TimePoint,
                                 const std::vector<X509*>& held_roots) {
-  if (!Issued(ca.cert.get(), c.cert.get()) && SigningRoot(c, held_roots) == nullptr)
+  if (!Issued(ca.cert.get(), c.cert.get()) &&
+      SigningRoot(c, held_roots) == nullptr)
     return {true, kReasonIssuerChanged,
             "the stored certificate was not signed by the current CA \"" +
                 pki::SubjectText(ca.cert.get()) + "\""};
@@ -63,9 +66,10 @@ IssuanceDecision StillValid(const CurrentCertificate& c,
                             TimePoint now, const std::vector<X509*>&) {
   TimePoint nb = pki::NotBefore(c.cert.get()), na = pki::NotAfter(c.cert.get());
   if (now >= na)
-    return {true, kReasonExpired, "the certificate expired at " + FormatRfc3339(na)};
+    return {true, kReasonExpired,
+            "the certificate expired at " + FormatRfc3339(na)};
   TimePoint renew = JitteredRenewalTime(nb, na, *cs.spec.keystore,
-                                       pki::FingerprintSha256(c.cert.get()));
+                                        pki::FingerprintSha256(c.cert.get()));
   if (now >= renew)
     return {true, kReasonRenewal,
             "renewal time " + FormatRfc3339(renew) + " reached"};
@@ -74,7 +78,8 @@ IssuanceDecision StillValid(const CurrentCertificate& c,
 
 }  // namespace
 
-X509* SigningRoot(const CurrentCertificate& c, const std::vector<X509*>& roots) {
+X509* SigningRoot(const CurrentCertificate& c,
+                  const std::vector<X509*>& roots) {
   for (X509* root : roots) {
     if (Issued(root, c.cert.get())) return root;
     for (const auto& mid : c.chain)

@@ -28,7 +28,8 @@ constexpr char kReasonUpToDate[] = "UpToDate";
 struct CurrentCertificate {
   pki::EvpPkeyPtr key;
   pki::X509Ptr cert;
-  std::vector<pki::X509Ptr> chain;  // stored after the leaf (intermediates, root)
+  std::vector<pki::X509Ptr>
+      chain;                  // stored after the leaf (intermediates, root)
   std::string identity_hash;  // from the Secret's annotation; may be empty
 };
 

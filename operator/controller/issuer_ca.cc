@@ -34,15 +34,18 @@ StatusOr<IssuerCa> ResolveIssuerCa(const api::Issuer& issuer,
   IssuerCa out;
   auto missing_recorded = [&](const std::string& name) {
     if (ca_secret_missing) *ca_secret_missing = true;
-    return Where(ca_namespace, name) + " holding the issuer's root CA (SHA-256 " +
+    return Where(ca_namespace, name) +
+           " holding the issuer's root CA (SHA-256 " +
            options.recorded_fingerprint.substr(0, 16) +
-           "...) is gone. Restore it from a backup to resume with the same root";
+           "...) is gone. Restore it from a backup to resume with the same "
+           "root";
   };
   if (issuer.spec.ca) {
     const std::string& name = issuer.spec.ca->secret_name;
     auto secret = objects.GetSecret(ca_namespace, name);
     if (!secret && !options.recorded_fingerprint.empty())
-      return NotFoundError(missing_recorded(name) + ", or point spec.ca.secretName at the new CA");
+      return NotFoundError(missing_recorded(name) +
+                           ", or point spec.ca.secretName at the new CA");
     if (!secret) return NotFoundError(Where(ca_namespace, name) + " not found");
     ASSIGN_OR_RETURN(out.ca, LoadFromSecret(*secret, clock));
     return out;
@@ -62,27 +65,32 @@ StatusOr<IssuerCa> ResolveIssuerCa(const api::Issuer& issuer,
     return out;
   }
   if (!options.recorded_fingerprint.empty() && !options.accept_new_root)
-    return FailedPreconditionError(
-        missing_recorded(ss.secret_name) +
-        ". No new root is created by itself: every truststore and certificate from the old "
-        "root would stop working together. To start over with a new root (and a CA rotation), "
-        "annotate the issuer with " +
-        std::string(kAcceptNewRootAnnotation) + "=" + options.recorded_fingerprint);
+    return FailedPreconditionError(missing_recorded(ss.secret_name) +
+                                   ". No new root is created by itself: every "
+                                   "truststore and certificate from the old "
+                                   "root would stop working together. To start "
+                                   "over with a new root (and a CA rotation), "
+                                   "annotate the issuer with " +
+                                   std::string(kAcceptNewRootAnnotation) + "=" +
+                                   options.recorded_fingerprint);
   if (!options.allow_create)
-    return NotFoundError(Where(ca_namespace, ss.secret_name) + " not found yet: waiting for " +
-                         api::IssuerKindName(issuer.kind) + " " + issuer.metadata.name +
-                         " to create its root CA");
+    return NotFoundError(Where(ca_namespace, ss.secret_name) +
+                         " not found yet: waiting for " +
+                         api::IssuerKindName(issuer.kind) + " " +
+                         issuer.metadata.name + " to create its root CA");
   ASSIGN_OR_RETURN(pki::KeySpec key_spec, ToKeySpec(ss.private_key));
   ASSIGN_OR_RETURN(pki::RootSpec root_spec, ToRootSpec(ss));
   ASSIGN_OR_RETURN(pki::EvpPkeyPtr key, pki::GenerateKey(key_spec));
-  ASSIGN_OR_RETURN(out.ca, pki::CreateSelfSignedCa(root_spec, key.get(), clock));
+  ASSIGN_OR_RETURN(out.ca,
+                   pki::CreateSelfSignedCa(root_spec, key.get(), clock));
   ASSIGN_OR_RETURN(SecretBytes key_pem, pki::EncodePrivateKeyPem(key.get()));
   api::SecretObject s;
   s.metadata.name = ss.secret_name;
   s.metadata.namespace_ = ca_namespace;
   s.metadata.labels[api::kManagedByLabel] = api::kManagedByValue;
   s.metadata.annotations[kIssuerAnnotation] =
-      std::string(api::IssuerKindName(issuer.kind)) + "/" + issuer.metadata.name;
+      std::string(api::IssuerKindName(issuer.kind)) + "/" +
+      issuer.metadata.name;
   if (!issuer.metadata.uid.empty())
     s.metadata.annotations[kIssuerUidAnnotation] = issuer.metadata.uid;
   s.type = "kubernetes.io/tls";

@@ -13,7 +13,6 @@
 namespace certstore::controller {
 namespace {
 
-
 std::string KeyOf(const kube::ObjectPtr& o) {
   return kube::ObjectKey(o->meta.ns, o->meta.name);
 }
@@ -55,7 +54,8 @@ std::vector<std::string> CertStoreOwnedSecrets(const kube::CachedObject& o) {
   return out;
 }
 
-bool HasUid(const std::vector<kube::ObjectPtr>& objects, const std::string& uid) {
+bool HasUid(const std::vector<kube::ObjectPtr>& objects,
+            const std::string& uid) {
   for (const auto& o : objects)
     if (o->meta.uid == uid) return true;
   return false;
@@ -85,7 +85,8 @@ bool Manager::OwnSecret(const kube::ObjectMeta& m) const {
   for (const auto& ref : m.owners)
     if (ref.controller && ref.kind == "CertStore" &&
         ref.api_version.rfind(std::string(api::kGroup) + "/", 0) == 0 &&
-        HasUid(certstores_->ByIndex(kOwnedSecretIndex, m.ns + "/" + m.name), ref.uid))
+        HasUid(certstores_->ByIndex(kOwnedSecretIndex, m.ns + "/" + m.name),
+               ref.uid))
       return true;
   // A root CA Secret an issuer created: the issuer names it and its UID is
   // the one recorded on the Secret.
@@ -130,13 +131,15 @@ Manager::Manager(kube::InformerGroup::TransportFactory transports,
   // response of large foreign Secrets costs while it is decoded.
   managed.page_size = 50;
   managed.payload_filter.fields = {"data", "stringData"};
-  managed.payload_filter.keep = [this](const kube::ObjectMeta& m) { return OwnSecret(m); };
+  managed.payload_filter.keep = [this](const kube::ObjectMeta& m) {
+    return OwnSecret(m);
+  };
   // Even a Secret of ours is read on demand past 512 KiB of data (a large
   // trust bundle): a tenant who forges one bloats nothing.
   managed.payload_filter.max_kept_bytes = 512 * 1024;
   managed.payload_filter.labels = {api::kManagedByLabel};
-  managed.payload_filter.annotations = {"certstore.dev/certstore", kIssuerAnnotation,
-                                        kIssuerUidAnnotation};
+  managed.payload_filter.annotations = {
+      "certstore.dev/certstore", kIssuerAnnotation, kIssuerUidAnnotation};
   secrets_ = std::make_unique<kube::InformerGroup>(
       transports, kube::SecretsResource(), nss, managed);
   // Namespaces are cluster-scoped (one cache, read-only RBAC): a
@@ -182,15 +185,17 @@ Manager::Manager(kube::InformerGroup::TransportFactory transports,
   deps_.managed_secrets = secrets_.get();
   deps_.verified = &verified_;
   // Truststores this process wrote: their entries without opening them.
-  inventory_.SetTrustLookup([this](const std::string& key,
-                                   const std::map<std::string, std::string>& data)
+  inventory_.SetTrustLookup([this](
+                                const std::string& key,
+                                const std::map<std::string, std::string>& data)
                                 -> std::optional<std::vector<TrustEntryFacts>> {
     auto e = verified_.Find(key, DataDigest(data));
     if (!e) return std::nullopt;
     std::vector<TrustEntryFacts> out;
     for (const auto& c : e->trust)
       out.push_back({pki::TrustedCertAlias(c.get()), pki::CommonName(c.get()),
-                     std::chrono::duration<double>(pki::NotAfter(c.get()).time_since_epoch())
+                     std::chrono::duration<double>(
+                         pki::NotAfter(c.get()).time_since_epoch())
                          .count()});
     return out;
   });
@@ -236,14 +241,15 @@ void Manager::Wire() {
           IssuerIndexValue(cluster, o->meta.ns, o->meta.name));
     };
   };
-  namespaces_->AddHandler(
-      [this](const kube::ObjectPtr& old_obj, const kube::ObjectPtr& new_obj) {
-        // Only a label change can change a policy's verdict; a new
-        // namespace has no CertStores yet, a deleted one none left.
-        if (!old_obj || !new_obj || old_obj->meta.labels == new_obj->meta.labels) return;
-        for (const auto& cs : certstores_->List())
-          if (cs->meta.ns == new_obj->meta.name) queue_.Add("cs:" + KeyOf(cs));
-      });
+  namespaces_->AddHandler([this](const kube::ObjectPtr& old_obj,
+                                 const kube::ObjectPtr& new_obj) {
+    // Only a label change can change a policy's verdict; a new
+    // namespace has no CertStores yet, a deleted one none left.
+    if (!old_obj || !new_obj || old_obj->meta.labels == new_obj->meta.labels)
+      return;
+    for (const auto& cs : certstores_->List())
+      if (cs->meta.ns == new_obj->meta.name) queue_.Add("cs:" + KeyOf(cs));
+  });
   issuers_->AddHandler(issuer_handler(false));
   cluster_issuers_->AddHandler(issuer_handler(true));
   secrets_->AddHandler(
@@ -309,11 +315,13 @@ bool Manager::Start() {
       kube::ChangeWatcherStats st = w->Stats();
       Log(st.errors > 0 ? LogLevel::kWarn : LogLevel::kInfo,
           "waiting for Secret and ConfigMap watches to start",
-          {{"errors", std::to_string(st.errors)}, {"lastError", st.last_error}});
+          {{"errors", std::to_string(st.errors)},
+           {"lastError", st.last_error}});
     }
   synced_ = true;
   events_.Start([](const Status& st) {
-    Log(LogLevel::kWarn, "recording an Event failed", {{"error", st.message()}});
+    Log(LogLevel::kWarn, "recording an Event failed",
+        {{"error", st.message()}});
   });
   std::string scope = "all namespaces";
   if (!options_.namespaces.empty()) {
@@ -333,13 +341,14 @@ bool Manager::Start() {
     // timeouts, no 429 sleeps, never queued behind reconcile traffic.
     lease_client_ = std::make_unique<kube::Client>(
         *lease_transport_, kube::LeaseClientOptions(options_.leader_election));
-    elector_ = std::make_unique<kube::LeaderElector>(*lease_client_, options_.leader_election,
-                                                     clock_);
+    elector_ = std::make_unique<kube::LeaderElector>(
+        *lease_client_, options_.leader_election, clock_);
     elector_ptr_ = elector_.get();
     election_ = std::thread([this] {
       kube::LeaderElector::Callbacks cb;
       cb.started = [this] {
-        Log(LogLevel::kInfo, "became leader", {{"identity", options_.identity}});
+        Log(LogLevel::kInfo, "became leader",
+            {{"identity", options_.identity}});
         leading_ = true;
         EnqueueAll();
       };
@@ -348,7 +357,8 @@ bool Manager::Start() {
             {{"identity", options_.identity}, {"reason", why}});
         leading_ = false;
       };
-      cb.renew_failed = [this](const Status& st, std::chrono::milliseconds since) {
+      cb.renew_failed = [this](const Status& st,
+                               std::chrono::milliseconds since) {
         Log(LogLevel::kWarn, "Lease renewal failed",
             {{"identity", options_.identity},
              {"error", st.message()},
@@ -376,8 +386,10 @@ bool Manager::WaitForSync(const std::vector<kube::InformerGroup*>& groups) {
     while (!g->WaitForSync(std::chrono::seconds(5))) {
       if (stopping_.load()) return false;
       kube::InformerStats st = g->Stats();
-      Log(st.errors > 0 ? LogLevel::kWarn : LogLevel::kInfo, "waiting for caches to sync",
-          {{"errors", std::to_string(st.errors)}, {"lastError", st.last_error}});
+      Log(st.errors > 0 ? LogLevel::kWarn : LogLevel::kInfo,
+          "waiting for caches to sync",
+          {{"errors", std::to_string(st.errors)},
+           {"lastError", st.last_error}});
     }
   return true;
 }
@@ -385,9 +397,9 @@ bool Manager::WaitForSync(const std::vector<kube::InformerGroup*>& groups) {
 void Manager::Heartbeat() {
   // A cheap request any authenticated client may make, on a connection of
   // its own with a short timeout: does the API server answer at all?
-  auto period = std::clamp<std::chrono::milliseconds>(options_.health.api_silence / 3,
-                                                      std::chrono::seconds(1),
-                                                      std::chrono::seconds(10));
+  auto period = std::clamp<std::chrono::milliseconds>(
+      options_.health.api_silence / 3, std::chrono::seconds(1),
+      std::chrono::seconds(10));
   kube::HttpRequest req;
   req.path = "/version";
   req.timeout = std::chrono::seconds(5);
@@ -411,7 +423,8 @@ HealthReport Manager::Health() const {
     progress["secrets"] = secrets_->Stats().last_progress;
     progress["namespaces"] = namespaces_->Stats().last_progress;
   }
-  return health_.Check(std::chrono::steady_clock::now(), queue_.Len(), progress);
+  return health_.Check(std::chrono::steady_clock::now(), queue_.Len(),
+                       progress);
 }
 
 void Manager::Work(int worker) {
@@ -441,8 +454,10 @@ void Manager::Work(int worker) {
     if (!r.error.ok()) {
       // A conflict (the object changed under us) is routine: retry on
       // fresh data without a warning.
-      Log(r.error.code() == StatusCode::kAborted ? LogLevel::kDebug : LogLevel::kWarn,
-          "reconcile failed; retrying with backoff", {{"key", k}, {"error", r.error.message()}});
+      Log(r.error.code() == StatusCode::kAborted ? LogLevel::kDebug
+                                                 : LogLevel::kWarn,
+          "reconcile failed; retrying with backoff",
+          {{"key", k}, {"error", r.error.message()}});
       if (observer_) observer_->Reconciled(controller, "error", seconds);
       queue_.Done(k);
       queue_.AddRateLimited(k);
@@ -465,10 +480,12 @@ void Manager::Work(int worker) {
 void Manager::ReleaseFreeMemory() {
   auto now = std::chrono::steady_clock::now().time_since_epoch().count();
   auto last = last_trim_.load();
-  constexpr int64_t kEvery = std::chrono::duration_cast<std::chrono::steady_clock::duration>(
-                                 std::chrono::seconds(10))
-                                 .count();
-  if (now - last < kEvery || !last_trim_.compare_exchange_strong(last, now)) return;
+  constexpr int64_t kEvery =
+      std::chrono::duration_cast<std::chrono::steady_clock::duration>(
+          std::chrono::seconds(10))
+          .count();
+  if (now - last < kEvery || !last_trim_.compare_exchange_strong(last, now))
+    return;
   malloc_trim(0);
 }
 
@@ -507,7 +524,8 @@ std::map<std::string, int> Manager::WatchRestarts() const {
   return out;
 }
 
-std::map<std::pair<std::string, std::string>, size_t> Manager::CachedObjects() const {
+std::map<std::pair<std::string, std::string>, size_t> Manager::CachedObjects()
+    const {
   std::map<std::pair<std::string, std::string>, size_t> out;
   out[{"certstores", "full"}] = certstores_->Size();
   out[{"certissuers", "full"}] = issuers_->Size();

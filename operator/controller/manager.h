@@ -133,13 +133,15 @@ class Manager {
   kube::WorkQueue queue_;
   Inventory inventory_;
   VerifiedStores verified_;
-  std::atomic<int64_t> last_trim_{0};  // steady_clock ticks of the last malloc_trim
+  std::atomic<int64_t> last_trim_{
+      0};  // steady_clock ticks of the last malloc_trim
   ReconcilerDeps deps_;
   std::unique_ptr<CertStoreReconciler> reconciler_;
   kube::TransportPtr lease_transport_;
   std::unique_ptr<kube::Client> lease_client_;
   std::unique_ptr<kube::LeaderElector> elector_;
-  std::atomic<const kube::LeaderElector*> elector_ptr_{nullptr};  // for WriteWindow()
+  std::atomic<const kube::LeaderElector*> elector_ptr_{
+      nullptr};  // for WriteWindow()
   std::thread election_;
   // Held while Start() creates the elector and workers, and by Stop()
   // before it joins them: a SIGTERM during start-up leaves no thread behind.

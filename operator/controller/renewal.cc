@@ -25,7 +25,8 @@ TimePoint RenewalTime(TimePoint not_before, TimePoint not_after,
 }
 
 TimePoint JitteredRenewalTime(TimePoint not_before, TimePoint not_after,
-                              const api::KeystoreSpec& spec, std::string_view seed) {
+                              const api::KeystoreSpec& spec,
+                              std::string_view seed) {
   TimePoint renew = RenewalTime(not_before, not_after, spec);
   if (seed.empty()) return renew;
   // FNV-1a: stable across builds and platforms (std::hash is not).
@@ -43,7 +44,8 @@ TimePoint JitteredRenewalTime(TimePoint not_before, TimePoint not_after,
           10,
       std::chrono::hours(1));
   if (window.count() <= 0) return renew;
-  return renew - std::chrono::seconds(h % static_cast<uint64_t>(window.count()));
+  return renew -
+         std::chrono::seconds(h % static_cast<uint64_t>(window.count()));
 }
 
 }  // namespace certstore::controller

@@ -6,7 +6,8 @@
 namespace certstore::controller {
 namespace {
 
-std::string StringMap(const std::map<std::string, std::string>& m, bool base64) {
+std::string StringMap(const std::map<std::string, std::string>& m,
+                      bool base64) {
   std::string out = "{";
   bool first = true;
   for (const auto& [k, v] : m) {
@@ -26,7 +27,8 @@ std::string ForeignOwner(const api::SecretObject& s, const OwnerRef& owner) {
   if (ca != s.metadata.annotations.end()) {
     auto who = s.metadata.annotations.find("certstore.dev/issuer");
     return "holds the root CA key of " +
-           (who != s.metadata.annotations.end() ? who->second : std::string("an issuer")) +
+           (who != s.metadata.annotations.end() ? who->second
+                                                : std::string("an issuer")) +
            " (a CA Secret is never written through a CertStore)";
   }
   const api::OwnerReference* c = api::ControllerOf(s.metadata);
@@ -41,21 +43,26 @@ std::string ForeignOwner(const api::SecretObject& s, const OwnerRef& owner) {
 std::string ConflictMessage(const api::SecretObject& s, const OwnerRef& owner) {
   std::string foreign = ForeignOwner(s, owner);
   if (foreign.empty()) return "";
-  return "Secret " + s.metadata.namespace_ + "/" + s.metadata.name + " exists and " + foreign +
-         "; refusing to touch it (choose another secretName, or delete that Secret if it is "
+  return "Secret " + s.metadata.namespace_ + "/" + s.metadata.name +
+         " exists and " + foreign +
+         "; refusing to touch it (choose another secretName, or delete that "
+         "Secret if it is "
          "yours to delete)";
 }
 
 std::string SecretJson(const api::SecretObject& s, const OwnerRef& owner,
                        const std::string& resource_version) {
-  std::string md = "{\"name\":" + kube::JsonQuote(s.metadata.name) +
-                   ",\"namespace\":" + kube::JsonQuote(s.metadata.namespace_) +
-                   ",\"labels\":" + StringMap(s.metadata.labels, false) +
-                   ",\"annotations\":" + StringMap(s.metadata.annotations, false);
+  std::string md =
+      "{\"name\":" + kube::JsonQuote(s.metadata.name) +
+      ",\"namespace\":" + kube::JsonQuote(s.metadata.namespace_) +
+      ",\"labels\":" + StringMap(s.metadata.labels, false) +
+      ",\"annotations\":" + StringMap(s.metadata.annotations, false);
   if (!owner.uid.empty())
-    md += ",\"ownerReferences\":[{\"apiVersion\":" + kube::JsonQuote(owner.api_version) +
-          ",\"kind\":" + kube::JsonQuote(owner.kind) + ",\"name\":" +
-          kube::JsonQuote(owner.name) + ",\"uid\":" + kube::JsonQuote(owner.uid) +
+    md += ",\"ownerReferences\":[{\"apiVersion\":" +
+          kube::JsonQuote(owner.api_version) +
+          ",\"kind\":" + kube::JsonQuote(owner.kind) +
+          ",\"name\":" + kube::JsonQuote(owner.name) +
+          ",\"uid\":" + kube::JsonQuote(owner.uid) +
           ",\"controller\":true,\"blockOwnerDeletion\":true}]";
   if (!resource_version.empty())
     md += ",\"resourceVersion\":" + kube::JsonQuote(resource_version);
@@ -65,8 +72,10 @@ std::string SecretJson(const api::SecretObject& s, const OwnerRef& owner,
          ",\"data\":" + StringMap(s.data, true) + "}";
 }
 
-StatusOr<WriteResult> WriteSecret(kube::Client& client, const api::SecretObject& desired,
-                                  const OwnerRef& owner, const ObjectSource* source) {
+StatusOr<WriteResult> WriteSecret(kube::Client& client,
+                                  const api::SecretObject& desired,
+                                  const OwnerRef& owner,
+                                  const ObjectSource* source) {
   const std::string& ns = desired.metadata.namespace_;
   const std::string& name = desired.metadata.name;
   std::optional<api::SecretObject> current;
@@ -74,19 +83,23 @@ StatusOr<WriteResult> WriteSecret(kube::Client& client, const api::SecretObject&
     current = source->GetSecret(ns, name);
   } else {
     auto current_json = client.Get(kube::SecretsResource(), ns, name);
-    if (!current_json.ok() && current_json.status().code() != StatusCode::kNotFound)
+    if (!current_json.ok() &&
+        current_json.status().code() != StatusCode::kNotFound)
       return current_json.status();
     if (current_json.ok()) {
       auto parsed = api::ParseSecret(*current_json);
-      if (!parsed.ok()) return parsed.status().WithContext("Secret " + ns + "/" + name);
+      if (!parsed.ok())
+        return parsed.status().WithContext("Secret " + ns + "/" + name);
       current = std::move(parsed).value();
     }
   }
   if (!current) {
-    auto created = client.Create(kube::SecretsResource(), ns, SecretJson(desired, owner, ""));
+    auto created = client.Create(kube::SecretsResource(), ns,
+                                 SecretJson(desired, owner, ""));
     if (!created.ok()) {
       if (created.status().code() == StatusCode::kAlreadyExists)
-        return AbortedError("Secret " + ns + "/" + name + " appeared meanwhile");
+        return AbortedError("Secret " + ns + "/" + name +
+                            " appeared meanwhile");
       return created.status();
     }
     return WriteResult::kCreated;
@@ -104,16 +117,19 @@ StatusOr<WriteResult> WriteSecret(kube::Client& client, const api::SecretObject&
   }
   if (same) return WriteResult::kUnchanged;
   if (current->immutable)
-    return InvalidArgumentError("Secret " + ns + "/" + name +
-                                " is immutable (someone set immutable: true) and its content "
-                                "must change; delete it and the operator writes it anew");
-  auto updated = client.Update(kube::SecretsResource(), ns, name,
-                               SecretJson(desired, owner, current->metadata.resource_version));
+    return InvalidArgumentError(
+        "Secret " + ns + "/" + name +
+        " is immutable (someone set immutable: true) and its content "
+        "must change; delete it and the operator writes it anew");
+  auto updated = client.Update(
+      kube::SecretsResource(), ns, name,
+      SecretJson(desired, owner, current->metadata.resource_version));
   if (!updated.ok()) return updated.status();
   return WriteResult::kUpdated;
 }
 
-Status CreateSecretOnce(kube::Client& client, const api::SecretObject& desired) {
+Status CreateSecretOnce(kube::Client& client,
+                        const api::SecretObject& desired) {
   auto r = client.Create(kube::SecretsResource(), desired.metadata.namespace_,
                          SecretJson(desired, OwnerRef{}, ""));
   return r.ok() ? OkStatus() : r.status();

@@ -39,12 +39,13 @@ Status PatchStatus(kube::Client& client, const kube::Resource& r,
   // since (another writer, or a cache behind our own last write), the
   // server answers 409 and the reconcile runs again on fresh data.
   auto meta = kube::ParseObjectMeta(previous_json);
-  std::string precondition =
-      meta.ok() && !meta->resource_version.empty()
-          ? "\"metadata\":{\"resourceVersion\":" + JsonQuote(meta->resource_version) + "},"
-          : "";
+  std::string precondition = meta.ok() && !meta->resource_version.empty()
+                                 ? "\"metadata\":{\"resourceVersion\":" +
+                                       JsonQuote(meta->resource_version) + "},"
+                                 : "";
   std::string body =
-      "{" + precondition + "\"status\":{\"observedGeneration\":" + std::to_string(generation) +
+      "{" + precondition +
+      "\"status\":{\"observedGeneration\":" + std::to_string(generation) +
       ",\"conditions\":[" + conditions + "]" + failures +
       (u.extra.empty() ? "" : "," + u.extra) + "}}";
   auto st = client.Patch(r, ns, name, kube::PatchType::kMerge, body, "status");

@@ -42,7 +42,8 @@ std::string CaPem(const DesiredStores& d, bool is_main) {
 std::string CheckContents(const std::string& file, const pki::StoreContents& c,
                           const DesiredStores& d, bool keystore) {
   if (keystore) {
-    if (c.entries.size() != 1 || c.entries[0].type != pki::EntryType::kPrivateKey)
+    if (c.entries.size() != 1 ||
+        c.entries[0].type != pki::EntryType::kPrivateKey)
       return file + " does not hold exactly one private key entry";
     const auto& e = c.entries[0];
     if (e.alias != d.alias) return file + " alias changed";
@@ -51,7 +52,8 @@ std::string CheckContents(const std::string& file, const pki::StoreContents& c,
     std::vector<X509*> got;
     for (const auto& x : e.chain) got.push_back(x.get());
     if (Fingerprints(got) != Fingerprints(KeystoreChain(d)) ||
-        pki::FingerprintSha256Hex(got[0]) != pki::FingerprintSha256Hex(d.leaf.get()))
+        pki::FingerprintSha256Hex(got[0]) !=
+            pki::FingerprintSha256Hex(d.leaf.get()))
       return file + " holds a different certificate chain";
     return "";
   }
@@ -75,15 +77,19 @@ StatusOr<std::map<std::string, std::string>> EncodeStores(
   std::map<std::string, std::string> out;
   for (const std::string& k : keys) {
     if (k == api::kKeystoreP12Key) {
-      ASSIGN_OR_RETURN(out[k], pki::EncodePkcs12Keystore(d.key.get(), KeystoreChain(d),
-                                                         d.alias, password, profile));
+      ASSIGN_OR_RETURN(out[k],
+                       pki::EncodePkcs12Keystore(d.key.get(), KeystoreChain(d),
+                                                 d.alias, password, profile));
     } else if (k == api::kKeystoreJksKey) {
-      ASSIGN_OR_RETURN(out[k], pki::EncodeJksKeystore(d.key.get(), KeystoreChain(d),
-                                                      d.alias, password, now));
+      ASSIGN_OR_RETURN(
+          out[k], pki::EncodeJksKeystore(d.key.get(), KeystoreChain(d), d.alias,
+                                         password, now));
     } else if (k == api::kTruststoreP12Key) {
-      ASSIGN_OR_RETURN(out[k], pki::EncodePkcs12Truststore(Raw(d.trust), password, profile));
+      ASSIGN_OR_RETURN(
+          out[k], pki::EncodePkcs12Truststore(Raw(d.trust), password, profile));
     } else if (k == api::kTruststoreJksKey) {
-      ASSIGN_OR_RETURN(out[k], pki::EncodeJksTruststore(Raw(d.trust), password, now));
+      ASSIGN_OR_RETURN(out[k],
+                       pki::EncodeJksTruststore(Raw(d.trust), password, now));
     } else if (k == api::kTlsCrtKey) {
       std::vector<X509*> certs{d.leaf.get()};
       for (const auto& c : d.chain) certs.push_back(c.get());

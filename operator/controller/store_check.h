@@ -19,13 +19,13 @@ namespace certstore::controller {
 // Everything the files of a CertStore are made from.
 struct DesiredStores {
   std::string alias;
-  pki::EvpPkeyPtr key;                // unset for truststore-only
-  pki::X509Ptr leaf;                  // unset for truststore-only
-  std::vector<pki::X509Ptr> chain;    // intermediates, nearest first
-  pki::X509Ptr root;                  // the issuer's root
-  std::vector<pki::X509Ptr> trust;    // distinct trust anchors
-  std::set<std::string> main_keys;    // data keys of the main Secret
-  std::set<std::string> trust_keys;   // data keys of the truststore Secret
+  pki::EvpPkeyPtr key;               // unset for truststore-only
+  pki::X509Ptr leaf;                 // unset for truststore-only
+  std::vector<pki::X509Ptr> chain;   // intermediates, nearest first
+  pki::X509Ptr root;                 // the issuer's root
+  std::vector<pki::X509Ptr> trust;   // distinct trust anchors
+  std::set<std::string> main_keys;   // data keys of the main Secret
+  std::set<std::string> trust_keys;  // data keys of the truststore Secret
 };
 
 // Encodes the data keys in `keys` of the main Secret (`is_main`) or of the

@@ -77,9 +77,9 @@ struct RenderSummary {
 struct RenderResult {
   // Desired Secrets: the main one first, then the separate truststore one.
   std::vector<api::SecretObject> secrets;
-  IssuanceDecision decision;     // issue == false for truststore-only
-  bool reencoded = false;        // stores were (re)written
-  std::string reencode_reason;   // why, when reencoded
+  IssuanceDecision decision;    // issue == false for truststore-only
+  bool reencoded = false;       // stores were (re)written
+  std::string reencode_reason;  // why, when reencoded
   RenderSummary summary;
   // With RenderOptions::verified: what to remember for each Secret in
   // `secrets` ("ns/name" -> entry) once it is written (or found unchanged).

@@ -44,10 +44,12 @@ StatusOr<std::vector<pki::X509Ptr>> ResolveTrustSources(
         } else if (auto o = objects.GetConfigMap(ns, s.name)) {
           data = o->data;
         }
-        std::string what = std::string(secret ? "Secret " : "ConfigMap ") + ns + "/" + s.name;
+        std::string what =
+            std::string(secret ? "Secret " : "ConfigMap ") + ns + "/" + s.name;
         if (!data) return NotFoundError(path + ": " + what + " not found");
         auto it = data->find(s.key);
-        if (it == data->end()) return NotFoundError(path + ": " + what + " has no key " + s.key);
+        if (it == data->end())
+          return NotFoundError(path + ": " + what + " has no key " + s.key);
         pem = it->second;
         where = path + " (" + what + ", key " + s.key + ")";
         break;
@@ -58,9 +60,9 @@ StatusOr<std::vector<pki::X509Ptr>> ResolveTrustSources(
       case api::TrustSource::Type::kSystemDefaults: {
         auto bundle = ReadFile(system_bundle_path);
         if (!bundle.ok())
-          return FailedPreconditionError(path + ": system CA bundle " +
-                                         system_bundle_path + " unreadable: " +
-                                         bundle.status().message());
+          return FailedPreconditionError(
+              path + ": system CA bundle " + system_bundle_path +
+              " unreadable: " + bundle.status().message());
         pem = *bundle;
         break;
       }
@@ -69,7 +71,8 @@ StatusOr<std::vector<pki::X509Ptr>> ResolveTrustSources(
     if (!certs.ok()) return certs.status().WithContext(where);
     add(std::move(certs).value());
     if (out.size() > pki::kMaxBundleCertificates)
-      return InvalidArgumentError(where + ": the truststore would hold more than " +
+      return InvalidArgumentError(where +
+                                  ": the truststore would hold more than " +
                                   std::to_string(pki::kMaxBundleCertificates) +
                                   " certificates (the limit per truststore)");
   }

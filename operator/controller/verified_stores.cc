@@ -27,11 +27,12 @@ std::string Der(X509* c) { return c ? pki::EncodeCertificateDer(c) : ""; }
 
 }  // namespace
 
-std::shared_ptr<const VerifiedEntry> VerifiedStores::Find(const std::string& key,
-                                                          const std::string& data_digest) const {
+std::shared_ptr<const VerifiedEntry> VerifiedStores::Find(
+    const std::string& key, const std::string& data_digest) const {
   std::lock_guard<std::mutex> l(mu_);
   auto it = entries_.find(key);
-  if (it == entries_.end() || it->second.first->data_digest != data_digest) return nullptr;
+  if (it == entries_.end() || it->second.first->data_digest != data_digest)
+    return nullptr;
   return it->second.first;
 }
 
@@ -73,8 +74,10 @@ std::string DataDigest(const std::map<std::string, std::string>& data) {
   return Sha256Hex(in);
 }
 
-std::string DesiredDigest(const DesiredStores& d, const std::set<std::string>& keys,
-                          const SecretBytes& password, pki::Pkcs12Profile profile, bool is_main) {
+std::string DesiredDigest(const DesiredStores& d,
+                          const std::set<std::string>& keys,
+                          const SecretBytes& password,
+                          pki::Pkcs12Profile profile, bool is_main) {
   std::string in = is_main ? "main;" : "trust;";
   Field(&in, std::to_string(static_cast<int>(profile)));
   for (const auto& k : keys) Field(&in, k);

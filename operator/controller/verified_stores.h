@@ -46,8 +46,8 @@ class VerifiedStores {
   explicit VerifiedStores(size_t capacity = 1024) : capacity_(capacity) {}
   // The entry for Secret `key` ("ns/name") if its data digest is
   // `data_digest`; nullptr otherwise. Thread-safe.
-  std::shared_ptr<const VerifiedEntry> Find(const std::string& key,
-                                            const std::string& data_digest) const;
+  std::shared_ptr<const VerifiedEntry> Find(
+      const std::string& key, const std::string& data_digest) const;
   // Remembers (replaces) the entry of Secret `key`; the oldest entry goes
   // when there are more than `capacity`. Thread-safe.
   void Remember(const std::string& key, VerifiedEntry entry);
@@ -69,8 +69,10 @@ std::string DataDigest(const std::map<std::string, std::string>& data);
 // SHA-256 over everything CheckStores compares: the data keys, alias, key
 // (public part), leaf, chain, root, trust anchors, password, profile and
 // which Secret (`is_main`). Equal digests mean equal stores.
-std::string DesiredDigest(const DesiredStores& d, const std::set<std::string>& keys,
-                          const SecretBytes& password, pki::Pkcs12Profile profile, bool is_main);
+std::string DesiredDigest(const DesiredStores& d,
+                          const std::set<std::string>& keys,
+                          const SecretBytes& password,
+                          pki::Pkcs12Profile profile, bool is_main);
 
 }  // namespace certstore::controller
 

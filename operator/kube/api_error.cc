@@ -20,7 +20,8 @@ ServerStatus ParseServerStatus(const std::string& body) {
     auto& o = v.as_object();
     auto str = [](const web::json::object& obj, const char* k) -> std::string {
       auto it = obj.find(k);
-      return it != obj.end() && it->second.is_string() ? it->second.as_string() : "";
+      return it != obj.end() && it->second.is_string() ? it->second.as_string()
+                                                       : "";
     };
     s.reason = str(o, "reason");
     s.message = str(o, "message");
@@ -46,24 +47,34 @@ Status StatusFromResponse(const HttpResponse& resp, const std::string& what) {
   int code = resp.status;
   if (code >= 200 && code < 300) return OkStatus();
   ServerStatus s = ParseServerStatus(resp.body);
-  std::string msg = what + ": " + (s.message.empty() ? "HTTP " + std::to_string(code)
-                                                     : s.message);
+  std::string msg =
+      what + ": " +
+      (s.message.empty() ? "HTTP " + std::to_string(code) : s.message);
   switch (code) {
-    case 400: return InvalidArgumentError(msg);
-    case 401: return PermissionDeniedError(what + ": unauthorized (the API server "
-                                           "rejected the credentials)");
-    case 403: return PermissionDeniedError(msg);
-    case 404: return NotFoundError(msg);
+    case 400:
+      return InvalidArgumentError(msg);
+    case 401:
+      return PermissionDeniedError(what +
+                                   ": unauthorized (the API server "
+                                   "rejected the credentials)");
+    case 403:
+      return PermissionDeniedError(msg);
+    case 404:
+      return NotFoundError(msg);
     case 409:
-      if (s.reason == "AlreadyExists") return Status(StatusCode::kAlreadyExists, msg);
+      if (s.reason == "AlreadyExists")
+        return Status(StatusCode::kAlreadyExists, msg);
       return AbortedError(msg);
-    case 410: return Status(StatusCode::kOutOfRange, msg);
+    case 410:
+      return Status(StatusCode::kOutOfRange, msg);
     case 422: {
       // The message already lists the causes; keep it whole.
       return InvalidArgumentError(msg);
     }
-    case 429: return Status(StatusCode::kResourceExhausted, msg);
-    case 504: return Status(StatusCode::kDeadlineExceeded, msg);
+    case 429:
+      return Status(StatusCode::kResourceExhausted, msg);
+    case 504:
+      return Status(StatusCode::kDeadlineExceeded, msg);
     default:
       if (code >= 500) return UnavailableError(msg);
       return InvalidArgumentError(msg + " (HTTP " + std::to_string(code) + ")");

@@ -8,17 +8,21 @@
 namespace certstore::kube {
 namespace {
 
-std::string Describe(const std::string& verb, const Resource& r, const std::string& ns,
-                     const std::string& name) {
+std::string Describe(const std::string& verb, const Resource& r,
+                     const std::string& ns, const std::string& name) {
   std::string out = verb + " " + r.Qualified();
-  if (!ns.empty() && r.namespaced) out += " " + ns + (name.empty() ? "" : "/" + name);
-  else if (!name.empty()) out += " " + name;
+  if (!ns.empty() && r.namespaced)
+    out += " " + ns + (name.empty() ? "" : "/" + name);
+  else if (!name.empty())
+    out += " " + name;
   return out;
 }
 
-void AddQuery(std::string* path, const std::string& key, const std::string& value) {
+void AddQuery(std::string* path, const std::string& key,
+              const std::string& value) {
   if (value.empty()) return;
-  *path += (path->find('?') == std::string::npos ? "?" : "&") + key + "=" + UrlEncode(value);
+  *path += (path->find('?') == std::string::npos ? "?" : "&") + key + "=" +
+           UrlEncode(value);
 }
 
 }  // namespace
@@ -29,7 +33,9 @@ Client::Client(Transport& transport, ClientOptions options)
       tokens_(options_.burst),
       last_(std::chrono::steady_clock::now()) {
   if (!options_.sleep)
-    options_.sleep = [](std::chrono::milliseconds d) { std::this_thread::sleep_for(d); };
+    options_.sleep = [](std::chrono::milliseconds d) {
+      std::this_thread::sleep_for(d);
+    };
 }
 
 void Client::Throttle() {
@@ -40,10 +46,12 @@ void Client::Throttle() {
     auto now = std::chrono::steady_clock::now();
     double elapsed = std::chrono::duration<double>(now - last_).count();
     last_ = now;
-    tokens_ = std::min<double>(options_.burst, tokens_ + elapsed * options_.qps);
+    tokens_ =
+        std::min<double>(options_.burst, tokens_ + elapsed * options_.qps);
     tokens_ -= 1;
     if (tokens_ < 0)
-      wait = std::chrono::milliseconds(static_cast<int64_t>(-tokens_ / options_.qps * 1000));
+      wait = std::chrono::milliseconds(
+          static_cast<int64_t>(-tokens_ / options_.qps * 1000));
   }
   if (wait.count() > 0) options_.sleep(wait);
 }
@@ -63,7 +71,8 @@ StatusOr<std::string> Client::Send(HttpRequest req, const std::string& what) {
 }
 
 StatusOr<std::string> Client::Get(const Resource& r, const std::string& ns,
-                                  const std::string& name, const std::string& sub) {
+                                  const std::string& name,
+                                  const std::string& sub) {
   HttpRequest req;
   req.path = r.Path(ns, name, sub);
   return Send(req, Describe("get", r, ns, name));
@@ -92,7 +101,8 @@ StatusOr<std::string> Client::Create(const Resource& r, const std::string& ns,
 }
 
 StatusOr<std::string> Client::Update(const Resource& r, const std::string& ns,
-                                     const std::string& name, const std::string& json,
+                                     const std::string& name,
+                                     const std::string& json,
                                      const std::string& sub) {
   HttpRequest req;
   req.method = "PUT";
@@ -103,21 +113,24 @@ StatusOr<std::string> Client::Update(const Resource& r, const std::string& ns,
 
 StatusOr<std::string> Client::Patch(const Resource& r, const std::string& ns,
                                     const std::string& name, PatchType type,
-                                    const std::string& body, const std::string& sub) {
+                                    const std::string& body,
+                                    const std::string& sub) {
   HttpRequest req;
   req.method = "PATCH";
   req.path = r.Path(ns, name, sub);
   req.body = body;
   req.content_type = type == PatchType::kJson ? "application/json-patch+json"
-                     : type == PatchType::kMerge ? "application/merge-patch+json"
-                                                 : "application/strategic-merge-patch+json";
+                     : type == PatchType::kMerge
+                         ? "application/merge-patch+json"
+                         : "application/strategic-merge-patch+json";
   return Send(req, Describe("patch", r, ns, name));
 }
 
 StatusOr<std::string> Client::Apply(const Resource& r, const std::string& ns,
-                                    const std::string& name, const std::string& body,
-                                    const std::string& field_manager, bool force,
-                                    const std::string& sub) {
+                                    const std::string& name,
+                                    const std::string& body,
+                                    const std::string& field_manager,
+                                    bool force, const std::string& sub) {
   HttpRequest req;
   req.method = "PATCH";
   req.path = r.Path(ns, name, sub);
@@ -128,8 +141,8 @@ StatusOr<std::string> Client::Apply(const Resource& r, const std::string& ns,
   return Send(req, Describe("apply", r, ns, name));
 }
 
-Status Client::Delete(const Resource& r, const std::string& ns, const std::string& name,
-                      const DeleteOptions& o) {
+Status Client::Delete(const Resource& r, const std::string& ns,
+                      const std::string& name, const DeleteOptions& o) {
   HttpRequest req;
   req.method = "DELETE";
   req.path = r.Path(ns, name);

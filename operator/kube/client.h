@@ -16,9 +16,10 @@
 namespace certstore::kube {
 
 struct ListOptions {
-  std::string label_selector;   // "app.kubernetes.io/managed-by=certstore-operator"
-  std::string field_selector;   // "metadata.name=x"
-  int64_t limit = 0;            // page size; 0 = server default (all)
+  std::string
+      label_selector;  // "app.kubernetes.io/managed-by=certstore-operator"
+  std::string field_selector;  // "metadata.name=x"
+  int64_t limit = 0;           // page size; 0 = server default (all)
   std::string continue_token;
   std::string resource_version;
 };
@@ -32,7 +33,7 @@ struct DeleteOptions {
 };
 
 struct ClientOptions {
-  double qps = 0;   // client-side rate limit; 0 = none
+  double qps = 0;  // client-side rate limit; 0 = none
   int burst = 10;
   std::chrono::seconds timeout{30};
   int max_throttle_retries = 3;  // on 429, honouring Retry-After
@@ -47,7 +48,8 @@ class Client {
   // Each returns the object (or list) JSON from the server, or a Status from
   // api_error.h whose message names the verb, resource and object.
   StatusOr<std::string> Get(const Resource& r, const std::string& ns,
-                            const std::string& name, const std::string& subresource = "");
+                            const std::string& name,
+                            const std::string& subresource = "");
   StatusOr<std::string> List(const Resource& r, const std::string& ns,
                              const ListOptions& opts = ListOptions());
   StatusOr<std::string> Create(const Resource& r, const std::string& ns,
@@ -59,13 +61,15 @@ class Client {
                                const std::string& subresource = "");
   StatusOr<std::string> Patch(const Resource& r, const std::string& ns,
                               const std::string& name, PatchType type,
-                              const std::string& body, const std::string& subresource = "");
+                              const std::string& body,
+                              const std::string& subresource = "");
   // Server-side apply (application/apply-patch+yaml; JSON is YAML).
   StatusOr<std::string> Apply(const Resource& r, const std::string& ns,
                               const std::string& name, const std::string& body,
                               const std::string& field_manager, bool force,
                               const std::string& subresource = "");
-  Status Delete(const Resource& r, const std::string& ns, const std::string& name,
+  Status Delete(const Resource& r, const std::string& ns,
+                const std::string& name,
                 const DeleteOptions& opts = DeleteOptions());
 
   Transport& transport() { return transport_; }
@@ -77,8 +81,8 @@ class Client {
   Transport& transport_;
   ClientOptions options_;
   std::mutex mu_;
-  double tokens_;                                   // GUARDED_BY(mu_)
-  std::chrono::steady_clock::time_point last_;      // GUARDED_BY(mu_)
+  double tokens_;                               // GUARDED_BY(mu_)
+  std::chrono::steady_clock::time_point last_;  // GUARDED_BY(mu_)
 };
 
 using certstore::JsonQuote;  // operator/common/json_text.h

@@ -23,16 +23,16 @@ struct ExecConfig {
 };
 
 struct ClusterConfig {
-  std::string server;               // "https://127.0.0.1:6443"
-  std::string ca_pem;               // empty: system trust
+  std::string server;  // "https://127.0.0.1:6443"
+  std::string ca_pem;  // empty: system trust
   bool insecure_skip_tls_verify = false;
-  std::string tls_server_name;      // overrides the name checked in the cert
-  std::string client_cert_pem;      // client certificate authentication
+  std::string tls_server_name;  // overrides the name checked in the cert
+  std::string client_cert_pem;  // client certificate authentication
   SecretBytes client_key_pem;
-  SecretBytes token;                // static bearer token
-  std::string token_file;           // bearer token re-read when it changes
-  std::optional<ExecConfig> exec;   // exec credential plugin
-  std::string namespace_;           // default namespace ("default")
+  SecretBytes token;               // static bearer token
+  std::string token_file;          // bearer token re-read when it changes
+  std::optional<ExecConfig> exec;  // exec credential plugin
+  std::string namespace_;          // default namespace ("default")
   std::string user_agent = "certstore-operator";
 
   ClusterConfig() = default;

@@ -22,7 +22,8 @@ constexpr std::chrono::seconds kExecTimeout{30};
 // Runs argv with extra env, returns stdout. Bounded by kExecTimeout.
 StatusOr<std::string> RunCommand(const ExecConfig& e) {
   int out[2];
-  if (pipe2(out, O_CLOEXEC) != 0) return UnavailableError("exec plugin: pipe failed");
+  if (pipe2(out, O_CLOEXEC) != 0)
+    return UnavailableError("exec plugin: pipe failed");
   pid_t pid = fork();
   if (pid < 0) return UnavailableError("exec plugin: fork failed");
   if (pid == 0) {
@@ -63,15 +64,16 @@ StatusOr<std::string> RunCommand(const ExecConfig& e) {
   int status = 0;
   waitpid(pid, &status, 0);
   if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
-    return UnavailableError("exec plugin " + e.command + " failed (exit status " +
-                            std::to_string(WIFEXITED(status) ? WEXITSTATUS(status) : -1) +
-                            ")");
+    return UnavailableError(
+        "exec plugin " + e.command + " failed (exit status " +
+        std::to_string(WIFEXITED(status) ? WEXITSTATUS(status) : -1) + ")");
   return output;
 }
 
 }  // namespace
 
-CredentialSource::CredentialSource(const ClusterConfig& config, const Clock& clock)
+CredentialSource::CredentialSource(const ClusterConfig& config,
+                                   const Clock& clock)
     : clock_(clock),
       static_token_(config.token.Clone()),
       token_file_(config.token_file),
@@ -90,25 +92,29 @@ StatusOr<SecretBytes> CredentialSource::RunExec() {
     YAML::Node n = YAML::Load(raw.reveal());
     YAML::Node status = n["status"];
     if (!status || !status["token"] || !status["token"].IsScalar())
-      return UnimplementedError("exec plugin " + exec_->command +
-                                " returned no status.token (client certificates "
-                                "from exec plugins are not supported)");
+      return UnimplementedError(
+          "exec plugin " + exec_->command +
+          " returned no status.token (client certificates "
+          "from exec plugins are not supported)");
     SecretBytes token(status["token"].Scalar());
     TimePoint until = clock_.Now() + std::chrono::minutes(10);
-    if (status["expirationTimestamp"] && status["expirationTimestamp"].IsScalar()) {
+    if (status["expirationTimestamp"] &&
+        status["expirationTimestamp"].IsScalar()) {
       auto t = ParseRfc3339(status["expirationTimestamp"].Scalar());
       if (t.ok()) until = *t - std::chrono::seconds(30);
     }
     cached_until_ = until;
     return token;
   } catch (const YAML::Exception&) {
-    return InvalidArgumentError("exec plugin " + exec_->command +
-                                " printed something that is not an ExecCredential");
+    return InvalidArgumentError(
+        "exec plugin " + exec_->command +
+        " printed something that is not an ExecCredential");
   }
 }
 
 StatusOr<SecretBytes> CredentialSource::Token() {
-  if (!static_token_.empty() && token_file_.empty() && !exec_) return static_token_.Clone();
+  if (!static_token_.empty() && token_file_.empty() && !exec_)
+    return static_token_.Clone();
   std::lock_guard<std::mutex> l(mu_);
   TimePoint now = clock_.Now();
   if (!cached_.empty() && now < cached_until_) return cached_.Clone();
@@ -116,7 +122,8 @@ StatusOr<SecretBytes> CredentialSource::Token() {
     auto t = ReadFile(token_file_);
     if (!t.ok()) return t.status().WithContext("token file");
     std::string tok = std::move(t).value();
-    while (!tok.empty() && std::isspace(static_cast<unsigned char>(tok.back()))) tok.pop_back();
+    while (!tok.empty() && std::isspace(static_cast<unsigned char>(tok.back())))
+      tok.pop_back();
     cached_ = SecretBytes(std::move(tok));
     cached_until_ = now + kTokenFileRefresh;
     return cached_.Clone();

@@ -36,8 +36,8 @@ class CredentialSource {
   SecretBytes static_token_;
   std::string token_file_;
   std::optional<ExecConfig> exec_;
-  SecretBytes cached_;                 // GUARDED_BY(mu_)
-  TimePoint cached_until_;             // GUARDED_BY(mu_)
+  SecretBytes cached_;      // GUARDED_BY(mu_)
+  TimePoint cached_until_;  // GUARDED_BY(mu_)
 };
 
 }  // namespace certstore::kube

@@ -7,8 +7,9 @@
 
 namespace certstore::kube {
 
-EventRecorder::EventRecorder(Client& client, std::string component, std::string instance,
-                             std::string /*events_ns*/, const Clock& clock)
+EventRecorder::EventRecorder(Client& client, std::string component,
+                             std::string instance, std::string /*events_ns*/,
+                             const Clock& clock)
     : client_(client),
       component_(std::move(component)),
       instance_(std::move(instance)),
@@ -16,14 +17,18 @@ EventRecorder::EventRecorder(Client& client, std::string component, std::string 
 
 EventRecorder::~EventRecorder() { Stop(std::chrono::milliseconds(0)); }
 
-Status EventRecorder::Record(const ObjectReference& obj, const std::string& type,
-                             const std::string& reason, const std::string& message) {
-  std::string msg = message.size() > 1024 ? message.substr(0, 1021) + "..." : message;
+Status EventRecorder::Record(const ObjectReference& obj,
+                             const std::string& type, const std::string& reason,
+                             const std::string& message) {
+  std::string msg =
+      message.size() > 1024 ? message.substr(0, 1021) + "..." : message;
   // The API server accepts Events about cluster-scoped objects only in
   // "default" (involvedObject.namespace "" must match the Event's).
   std::string ns = obj.ns.empty() ? std::string("default") : obj.ns;
-  std::string name = obj.name + "." +
-                     Sha256Hex(obj.uid + "\n" + type + "\n" + reason + "\n" + msg).substr(0, 16);
+  std::string name =
+      obj.name + "." +
+      Sha256Hex(obj.uid + "\n" + type + "\n" + reason + "\n" + msg)
+          .substr(0, 16);
   std::string now = FormatRfc3339(clock_.Now());
 
   int count = 0;
@@ -33,43 +38,52 @@ Status EventRecorder::Record(const ObjectReference& obj, const std::string& type
     if (it != counts_.end()) count = it->second;
   }
   if (count == 0) {
-    std::string ref = "{\"apiVersion\":" + JsonQuote(obj.api_version) +
-                      ",\"kind\":" + JsonQuote(obj.kind) + ",\"name\":" + JsonQuote(obj.name) +
-                      ",\"uid\":" + JsonQuote(obj.uid) +
-                      (obj.ns.empty() ? "" : ",\"namespace\":" + JsonQuote(obj.ns)) + "}";
+    std::string ref =
+        "{\"apiVersion\":" + JsonQuote(obj.api_version) +
+        ",\"kind\":" + JsonQuote(obj.kind) +
+        ",\"name\":" + JsonQuote(obj.name) + ",\"uid\":" + JsonQuote(obj.uid) +
+        (obj.ns.empty() ? "" : ",\"namespace\":" + JsonQuote(obj.ns)) + "}";
     std::string ev =
-        "{\"apiVersion\":\"v1\",\"kind\":\"Event\",\"metadata\":{\"name\":" + JsonQuote(name) +
-        ",\"namespace\":" + JsonQuote(ns) +
-        ",\"labels\":{\"app.kubernetes.io/managed-by\":\"certstore-operator\"}},"
-        "\"involvedObject\":" + ref + ",\"type\":" + JsonQuote(type) +
+        "{\"apiVersion\":\"v1\",\"kind\":\"Event\",\"metadata\":{\"name\":" +
+        JsonQuote(name) + ",\"namespace\":" + JsonQuote(ns) +
+        ",\"labels\":{\"app.kubernetes.io/"
+        "managed-by\":\"certstore-operator\"}},"
+        "\"involvedObject\":" +
+        ref + ",\"type\":" + JsonQuote(type) +
         ",\"reason\":" + JsonQuote(reason) + ",\"message\":" + JsonQuote(msg) +
-        ",\"source\":{\"component\":" + JsonQuote(component_) + "},\"reportingComponent\":" +
-        JsonQuote(component_) + ",\"reportingInstance\":" + JsonQuote(instance_) +
-        ",\"firstTimestamp\":" + JsonQuote(now) + ",\"lastTimestamp\":" + JsonQuote(now) +
-        ",\"count\":1}";
+        ",\"source\":{\"component\":" + JsonQuote(component_) +
+        "},\"reportingComponent\":" + JsonQuote(component_) +
+        ",\"reportingInstance\":" + JsonQuote(instance_) +
+        ",\"firstTimestamp\":" + JsonQuote(now) +
+        ",\"lastTimestamp\":" + JsonQuote(now) + ",\"count\":1}";
     auto created = client_.Create(EventsResource(), ns, ev);
     if (created.ok()) {
       std::lock_guard<std::mutex> l(mu_);
       counts_[name] = 1;
       return OkStatus();
     }
-    if (created.status().code() != StatusCode::kAlreadyExists) return created.status();
+    if (created.status().code() != StatusCode::kAlreadyExists)
+      return created.status();
     // Recorded before (by an earlier process): continue its count.
     auto existing = client_.Get(EventsResource(), ns, name);
     if (!existing.ok()) return existing.status();
     try {
       auto v = web::json::value::parse(*existing);
-      count = v.has_field("count") && v.at("count").is_integer() ? v.at("count").as_integer() : 1;
+      count = v.has_field("count") && v.at("count").is_integer()
+                  ? v.at("count").as_integer()
+                  : 1;
     } catch (const std::exception&) {
       count = 1;
     }
   }
   int next = count + 1;
-  auto patched = client_.Patch(EventsResource(), ns, name, PatchType::kMerge,
-                               "{\"count\":" + std::to_string(next) +
-                                   ",\"lastTimestamp\":" + JsonQuote(now) + "}");
+  auto patched =
+      client_.Patch(EventsResource(), ns, name, PatchType::kMerge,
+                    "{\"count\":" + std::to_string(next) +
+                        ",\"lastTimestamp\":" + JsonQuote(now) + "}");
   if (!patched.ok()) {
-    if (patched.status().code() == StatusCode::kNotFound) {  // expired meanwhile
+    if (patched.status().code() ==
+        StatusCode::kNotFound) {  // expired meanwhile
       std::lock_guard<std::mutex> l(mu_);
       counts_.erase(name);
     }
@@ -82,7 +96,8 @@ Status EventRecorder::Record(const ObjectReference& obj, const std::string& type
 }
 
 void EventRecorder::Post(const ObjectReference& obj, const std::string& type,
-                         const std::string& reason, const std::string& message) {
+                         const std::string& reason,
+                         const std::string& message) {
   {
     std::lock_guard<std::mutex> l(queue_mu_);
     if (running_ && !stopping_) {
@@ -91,8 +106,9 @@ void EventRecorder::Post(const ObjectReference& obj, const std::string& type,
         if (dropped_++ % 100 == 0 && on_error_)
           on_error_(Status(StatusCode::kResourceExhausted,
                            std::to_string(kMaxPending) +
-                               " Events wait for the API server; dropping " + reason +
-                               " for " + obj.kind + " " + obj.ns + "/" + obj.name));
+                               " Events wait for the API server; dropping " +
+                               reason + " for " + obj.kind + " " + obj.ns +
+                               "/" + obj.name));
         return;
       }
       queue_.push_back(Pending{obj, type, reason, message});

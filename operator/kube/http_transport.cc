@@ -2,9 +2,9 @@
 // headers are slow to compile and its exceptions must not leak, so every
 // call is wrapped and turned into a Status here.
 #include <cpprest/http_client.h>
-#include <pplx/threadpool.h>
 #include <openssl/ssl.h>
 #include <openssl/x509v3.h>
+#include <pplx/threadpool.h>
 
 #include <atomic>
 #include <mutex>
@@ -21,7 +21,8 @@ namespace client = web::http::client;
 // cpprestsdk starts 40 threads unless told otherwise (DESIGN.md).
 void InitThreadPoolOnce() {
   static std::once_flag once;
-  std::call_once(once, [] { crossplat::threadpool::initialize_with_threads(4); });
+  std::call_once(once,
+                 [] { crossplat::threadpool::initialize_with_threads(4); });
 }
 
 std::string ErrorText(const std::exception& e) {
@@ -44,18 +45,20 @@ class HttpTransport : public Transport {
 
   StatusOr<HttpResponse> Do(const HttpRequest& req) override {
     HttpResponse out;
-    Status st = Run(req, false, [&](int s) { out.status = s; },
-                    [&](const std::string& chunk) {
-                      out.body += chunk;
-                      return true;
-                    },
-                    &out.headers);
+    Status st = Run(
+        req, false, [&](int s) { out.status = s; },
+        [&](const std::string& chunk) {
+          out.body += chunk;
+          return true;
+        },
+        &out.headers);
     if (!st.ok()) return st;
     return out;
   }
 
-  Status Stream(const HttpRequest& req, const std::function<void(int)>& on_status,
-                const std::function<bool(const std::string&)>& on_data) override {
+  Status Stream(
+      const HttpRequest& req, const std::function<void(int)>& on_status,
+      const std::function<bool(const std::string&)>& on_data) override {
     return Run(req, true, on_status, on_data, nullptr);
   }
 
@@ -82,14 +85,16 @@ class HttpTransport : public Transport {
         // kubeconfig may name an intermediate).
         X509_STORE_set_flags(store, X509_V_FLAG_PARTIAL_CHAIN);
         SSL_CTX_set_cert_store(ctx.native_handle(), store);
-        ctx.add_certificate_authority(boost::asio::buffer(c->ca_pem.data(), c->ca_pem.size()));
+        ctx.add_certificate_authority(
+            boost::asio::buffer(c->ca_pem.data(), c->ca_pem.size()));
       }
       if (!c->client_cert_pem.empty()) {
-        ctx.use_certificate_chain(
-            boost::asio::buffer(c->client_cert_pem.data(), c->client_cert_pem.size()));
-        ctx.use_private_key(boost::asio::buffer(c->client_key_pem.reveal().data(),
-                                                c->client_key_pem.size()),
-                            boost::asio::ssl::context::pem);
+        ctx.use_certificate_chain(boost::asio::buffer(
+            c->client_cert_pem.data(), c->client_cert_pem.size()));
+        ctx.use_private_key(
+            boost::asio::buffer(c->client_key_pem.reveal().data(),
+                                c->client_key_pem.size()),
+            boost::asio::ssl::context::pem);
       }
     });
     return cfg;
@@ -108,7 +113,8 @@ class HttpTransport : public Transport {
     return *it->second;
   }
 
-  Status Run(const HttpRequest& req, bool stream, const std::function<void(int)>& on_status,
+  Status Run(const HttpRequest& req, bool stream,
+             const std::function<void(int)>& on_status,
              const std::function<bool(const std::string&)>& on_data,
              std::map<std::string, std::string>* headers) {
     // A source per request, linked to the transport's: Cancel() ends every
@@ -119,20 +125,24 @@ class HttpTransport : public Transport {
       std::lock_guard<std::mutex> l(mu_);
       if (cancelled_) return AbortedError("transport was shut down");
       pplx::cancellation_token parent = cts_.get_token();
-      request_cts = pplx::cancellation_token_source::create_linked_source(parent);
+      request_cts =
+          pplx::cancellation_token_source::create_linked_source(parent);
     }
     pplx::cancellation_token token = request_cts.get_token();
     http::http_request r(utility::conversions::to_string_t(req.method));
     r.set_request_uri(utility::conversions::to_string_t(req.path));
     r.headers().add(U("Accept"), utility::conversions::to_string_t(req.accept));
-    r.headers().add(U("User-Agent"), utility::conversions::to_string_t(config_.user_agent));
+    r.headers().add(U("User-Agent"),
+                    utility::conversions::to_string_t(config_.user_agent));
     if (!config_.tls_server_name.empty())
-      r.headers().add(U("Host"), utility::conversions::to_string_t(config_.tls_server_name));
+      r.headers().add(U("Host"), utility::conversions::to_string_t(
+                                     config_.tls_server_name));
     auto token_or = creds_.Token();
-    if (!token_or.ok()) return UnavailableError("credentials: " + token_or.status().message());
+    if (!token_or.ok())
+      return UnavailableError("credentials: " + token_or.status().message());
     if (!token_or->empty())
-      r.headers().add(U("Authorization"),
-                      utility::conversions::to_string_t("Bearer " + token_or->reveal()));
+      r.headers().add(U("Authorization"), utility::conversions::to_string_t(
+                                              "Bearer " + token_or->reveal()));
     if (!req.body.empty() || req.method == "POST" || req.method == "PUT" ||
         req.method == "PATCH")
       r.set_body(req.body, req.content_type);
@@ -164,7 +174,8 @@ class HttpTransport : public Transport {
         size_t avail = sb.in_avail();
         if (avail > 0) {
           chunk.resize(1 + avail);
-          size_t got = sb.getn(reinterpret_cast<uint8_t*>(&chunk[1]), avail).get();
+          size_t got =
+              sb.getn(reinterpret_cast<uint8_t*>(&chunk[1]), avail).get();
           chunk.resize(1 + got);
         }
         if (!on_data(chunk)) {
@@ -179,28 +190,32 @@ class HttpTransport : public Transport {
       std::string what = ErrorText(e);
       if (what.find("timed out") != std::string::npos ||
           e.error_code() == std::errc::timed_out)
-        return Status(StatusCode::kDeadlineExceeded,
-                      req.method + " " + config_.server + req.path + ": " + what);
-      return UnavailableError(req.method + " " + config_.server + req.path + ": " + what);
+        return Status(
+            StatusCode::kDeadlineExceeded,
+            req.method + " " + config_.server + req.path + ": " + what);
+      return UnavailableError(req.method + " " + config_.server + req.path +
+                              ": " + what);
     } catch (const std::exception& e) {
-      return UnavailableError(req.method + " " + config_.server + req.path + ": " +
-                              e.what());
+      return UnavailableError(req.method + " " + config_.server + req.path +
+                              ": " + e.what());
     }
   }
 
   ClusterConfig config_;
   CredentialSource creds_;
   std::mutex mu_;
-  std::map<int64_t, std::unique_ptr<client::http_client>> clients_;  // GUARDED_BY(mu_)
-  pplx::cancellation_token_source cts_;                               // GUARDED_BY(mu_)
-  bool cancelled_ = false;                                            // GUARDED_BY(mu_)
+  std::map<int64_t, std::unique_ptr<client::http_client>>
+      clients_;                          // GUARDED_BY(mu_)
+  pplx::cancellation_token_source cts_;  // GUARDED_BY(mu_)
+  bool cancelled_ = false;               // GUARDED_BY(mu_)
 };
 
 }  // namespace
 
 StatusOr<TransportPtr> NewHttpTransport(ClusterConfig config) {
   InitThreadPoolOnce();
-  if (config.server.empty()) return InvalidArgumentError("no API server address");
+  if (config.server.empty())
+    return InvalidArgumentError("no API server address");
   return TransportPtr(new HttpTransport(std::move(config)));
 }
 

@@ -11,7 +11,8 @@ std::string ObjectKey(const std::string& ns, const std::string& name) {
   return ns.empty() ? name : ns + "/" + name;
 }
 
-Informer::Informer(TransportPtr transport, Resource resource, InformerOptions options)
+Informer::Informer(TransportPtr transport, Resource resource,
+                   InformerOptions options)
     : transport_(std::move(transport)),
       client_(*transport_),
       resource_(std::move(resource)),
@@ -24,9 +25,13 @@ Informer::Informer(TransportPtr transport, Resource resource, InformerOptions op
 Informer::~Informer() { Stop(); }
 
 void Informer::AddHandler(Handler h) { handlers_.push_back(std::move(h)); }
-void Informer::AddIndex(const std::string& name, IndexFunc f) { index_funcs_[name] = std::move(f); }
+void Informer::AddIndex(const std::string& name, IndexFunc f) {
+  index_funcs_[name] = std::move(f);
+}
 
-void Informer::Start() { thread_ = std::thread([this] { Run(); }); }
+void Informer::Start() {
+  thread_ = std::thread([this] { Run(); });
+}
 
 void Informer::Stop() {
   {
@@ -41,8 +46,9 @@ void Informer::Stop() {
 
 bool Informer::WaitForSync(std::chrono::milliseconds timeout) {
   std::unique_lock<std::mutex> l(mu_);
-  return cv_.wait_for(l, timeout, [this] { return synced_.load() || stopping_; }) &&
-         synced_.load();
+  return cv_.wait_for(l, timeout, [this] {
+    return synced_.load() || stopping_;
+  }) && synced_.load();
 }
 
 ObjectPtr Informer::Get(const std::string& ns, const std::string& name) const {
@@ -89,7 +95,8 @@ std::string Informer::LastResourceVersion() const {
   return rv_;
 }
 
-void Informer::IndexLocked(const std::string& key, const ObjectPtr& obj, bool add) {
+void Informer::IndexLocked(const std::string& key, const ObjectPtr& obj,
+                           bool add) {
   for (const auto& [name, f] : index_funcs_) {
     auto& idx = indexes_[name];
     for (const auto& v : f(*obj)) {
@@ -137,7 +144,8 @@ Status Informer::ListAndReplace() {
   lo.label_selector = options_.label_selector;
   lo.limit = options_.page_size;
   do {
-    ASSIGN_OR_RETURN(std::string body, client_.List(resource_, options_.ns, lo));
+    ASSIGN_OR_RETURN(std::string body,
+                     client_.List(resource_, options_.ns, lo));
     try {
       auto v = web::json::value::parse(body);
       auto& o = v.as_object();
@@ -146,9 +154,11 @@ Status Informer::ListAndReplace() {
       if (md != o.end() && md->second.is_object()) {
         auto& m = md->second.as_object();
         auto rv = m.find("resourceVersion");
-        if (rv != m.end() && rv->second.is_string()) list_rv = rv->second.as_string();
+        if (rv != m.end() && rv->second.is_string())
+          list_rv = rv->second.as_string();
         auto c = m.find("continue");
-        if (c != m.end() && c->second.is_string()) lo.continue_token = c->second.as_string();
+        if (c != m.end() && c->second.is_string())
+          lo.continue_token = c->second.as_string();
       }
       if (v.has_field("items") && v.at("items").is_array()) {
         for (auto& item : v.at("items").as_array()) {
@@ -156,7 +166,8 @@ Status Informer::ListAndReplace() {
           auto obj = std::make_shared<CachedObject>();
           TrimForCache(&item);
           obj->meta = MetaFromJson(item);
-          obj->partial = ApplyPayloadFilter(&options_.payload_filter, &obj->meta, &item);
+          obj->partial =
+              ApplyPayloadFilter(&options_.payload_filter, &obj->meta, &item);
           obj->json = item.serialize();
           item = web::json::value::null();  // the page shrinks as it is read
           fresh[ObjectKey(obj->meta.ns, obj->meta.name)] = std::move(obj);
@@ -214,23 +225,25 @@ Status Informer::WatchLoop() {
     wo.resource_version = LastResourceVersion();
     wo.label_selector = options_.label_selector;
     wo.timeout_seconds = options_.watch_timeout_seconds;
-    if (options_.payload_filter.keep) wo.payload_filter = &options_.payload_filter;
-    Status st = WatchOnce(client_, resource_, options_.ns, wo, [this](const WatchEvent& e) {
-      if (e.type == WatchEvent::Type::kBookmark) {
-        std::lock_guard<std::mutex> l(mu_);
-        if (!e.meta.resource_version.empty()) rv_ = e.meta.resource_version;
-        stats_.last_progress = std::chrono::steady_clock::now();
-        return !stopping_;
-      }
-      auto obj = std::make_shared<CachedObject>();
-      obj->meta = e.meta;
-      obj->json = e.object;
-      obj->partial = e.partial;
-      Apply(e.type, std::move(obj));
-      std::lock_guard<std::mutex> l(mu_);
-      stats_.last_progress = std::chrono::steady_clock::now();
-      return !stopping_;
-    });
+    if (options_.payload_filter.keep)
+      wo.payload_filter = &options_.payload_filter;
+    Status st = WatchOnce(
+        client_, resource_, options_.ns, wo, [this](const WatchEvent& e) {
+          if (e.type == WatchEvent::Type::kBookmark) {
+            std::lock_guard<std::mutex> l(mu_);
+            if (!e.meta.resource_version.empty()) rv_ = e.meta.resource_version;
+            stats_.last_progress = std::chrono::steady_clock::now();
+            return !stopping_;
+          }
+          auto obj = std::make_shared<CachedObject>();
+          obj->meta = e.meta;
+          obj->json = e.object;
+          obj->partial = e.partial;
+          Apply(e.type, std::move(obj));
+          std::lock_guard<std::mutex> l(mu_);
+          stats_.last_progress = std::chrono::steady_clock::now();
+          return !stopping_;
+        });
     if (st.code() == StatusCode::kOutOfRange) {
       std::lock_guard<std::mutex> l(mu_);
       ++stats_.gone;
@@ -253,7 +266,9 @@ Status Informer::WatchLoop() {
 }
 
 std::chrono::milliseconds Informer::NextBackoff(int attempt) {
-  return WithJitter(ExponentialBackoff(options_.backoff_base, options_.backoff_cap, attempt), 0.5);
+  return WithJitter(
+      ExponentialBackoff(options_.backoff_base, options_.backoff_cap, attempt),
+      0.5);
 }
 
 bool Informer::SleepFor(std::chrono::milliseconds d) {

@@ -52,11 +52,11 @@ struct InformerOptions {
 };
 
 struct InformerStats {
-  int lists = 0;            // full lists (1 + relists)
-  int watch_restarts = 0;   // watches started after the first
-  int gone = 0;             // 410 Gone seen
-  int errors = 0;           // list/watch failures
-  std::string last_error;   // message of the latest failure ("" if none)
+  int lists = 0;           // full lists (1 + relists)
+  int watch_restarts = 0;  // watches started after the first
+  int gone = 0;            // 410 Gone seen
+  int errors = 0;          // list/watch failures
+  std::string last_error;  // message of the latest failure ("" if none)
   // Monotonic time of the last sign of life: a list, an event, a bookmark
   // or a watch the server ended (for a group: the oldest member's).
   std::chrono::steady_clock::time_point last_progress{};
@@ -67,7 +67,8 @@ struct InformerStats {
 class ObjectCache {
  public:
   virtual ~ObjectCache() = default;
-  virtual ObjectPtr Get(const std::string& ns, const std::string& name) const = 0;
+  virtual ObjectPtr Get(const std::string& ns,
+                        const std::string& name) const = 0;
   virtual std::vector<ObjectPtr> List() const = 0;
   virtual std::vector<ObjectPtr> ByIndex(const std::string& index,
                                          const std::string& value) const = 0;
@@ -77,8 +78,10 @@ class ObjectCache {
 class Informer : public ObjectCache {
  public:
   // `old_obj` is null for an add, `new_obj` null for a delete.
-  using Handler = std::function<void(const ObjectPtr& old_obj, const ObjectPtr& new_obj)>;
-  using IndexFunc = std::function<std::vector<std::string>(const CachedObject&)>;
+  using Handler =
+      std::function<void(const ObjectPtr& old_obj, const ObjectPtr& new_obj)>;
+  using IndexFunc =
+      std::function<std::vector<std::string>(const CachedObject&)>;
 
   // Owns `transport` (Stop() cancels its requests).
   Informer(TransportPtr transport, Resource resource, InformerOptions options);
@@ -126,11 +129,12 @@ class Informer : public ObjectCache {
 
   mutable std::mutex mu_;
   std::map<std::string, ObjectPtr> items_;  // GUARDED_BY(mu_) "ns/name"
-  std::map<std::string, std::map<std::string, std::set<std::string>>> indexes_;  // GUARDED_BY(mu_)
-  std::string rv_;                          // GUARDED_BY(mu_)
-  InformerStats stats_;                     // GUARDED_BY(mu_)
+  std::map<std::string, std::map<std::string, std::set<std::string>>>
+      indexes_;          // GUARDED_BY(mu_)
+  std::string rv_;       // GUARDED_BY(mu_)
+  InformerStats stats_;  // GUARDED_BY(mu_)
   std::condition_variable cv_;
-  bool stopping_ = false;                   // GUARDED_BY(mu_)
+  bool stopping_ = false;  // GUARDED_BY(mu_)
 
   std::atomic<bool> synced_{false};
   std::thread thread_;

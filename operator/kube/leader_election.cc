@@ -33,9 +33,11 @@ LeaseRecord ParseLease(const std::string& json) {
         r.acquire_time = s.at("acquireTime").as_string();
       if (s.has_field("renewTime") && s.at("renewTime").is_string())
         r.renew_time = s.at("renewTime").as_string();
-      if (s.has_field("leaseDurationSeconds") && s.at("leaseDurationSeconds").is_integer())
+      if (s.has_field("leaseDurationSeconds") &&
+          s.at("leaseDurationSeconds").is_integer())
         r.duration = s.at("leaseDurationSeconds").as_integer();
-      if (s.has_field("leaseTransitions") && s.at("leaseTransitions").is_integer())
+      if (s.has_field("leaseTransitions") &&
+          s.at("leaseTransitions").is_integer())
         r.transitions = s.at("leaseTransitions").as_integer();
     }
     r.ok = true;
@@ -46,51 +48,64 @@ LeaseRecord ParseLease(const std::string& json) {
 }
 
 std::string LeaseJson(const LeaderElectionConfig& c, const std::string& holder,
-                      int64_t duration, const std::string& acquire, const std::string& renew,
-                      int64_t transitions, const std::string& rv) {
-  std::string md = "{\"name\":" + JsonQuote(c.name) + ",\"namespace\":" + JsonQuote(c.ns);
+                      int64_t duration, const std::string& acquire,
+                      const std::string& renew, int64_t transitions,
+                      const std::string& rv) {
+  std::string md =
+      "{\"name\":" + JsonQuote(c.name) + ",\"namespace\":" + JsonQuote(c.ns);
   if (!rv.empty()) md += ",\"resourceVersion\":" + JsonQuote(rv);
-  md += ",\"labels\":{\"app.kubernetes.io/managed-by\":\"certstore-operator\"}}";
-  return "{\"apiVersion\":\"coordination.k8s.io/v1\",\"kind\":\"Lease\",\"metadata\":" + md +
-         ",\"spec\":{\"holderIdentity\":" + JsonQuote(holder) +
+  md +=
+      ",\"labels\":{\"app.kubernetes.io/managed-by\":\"certstore-operator\"}}";
+  return "{\"apiVersion\":\"coordination.k8s.io/"
+         "v1\",\"kind\":\"Lease\",\"metadata\":" +
+         md + ",\"spec\":{\"holderIdentity\":" + JsonQuote(holder) +
          ",\"leaseDurationSeconds\":" + std::to_string(duration) +
-         ",\"acquireTime\":" + JsonQuote(acquire) + ",\"renewTime\":" + JsonQuote(renew) +
+         ",\"acquireTime\":" + JsonQuote(acquire) +
+         ",\"renewTime\":" + JsonQuote(renew) +
          ",\"leaseTransitions\":" + std::to_string(transitions) + "}}";
 }
 
 }  // namespace
 
 std::string FormatMicroTime(TimePoint t) {
-  auto us = std::chrono::duration_cast<std::chrono::microseconds>(t.time_since_epoch()).count();
-  std::string base = FormatRfc3339(TimePoint(std::chrono::seconds(us / 1000000)));
+  auto us = std::chrono::duration_cast<std::chrono::microseconds>(
+                t.time_since_epoch())
+                .count();
+  std::string base =
+      FormatRfc3339(TimePoint(std::chrono::seconds(us / 1000000)));
   char frac[16];
-  std::snprintf(frac, sizeof(frac), ".%06lld", static_cast<long long>(us % 1000000));
+  std::snprintf(frac, sizeof(frac), ".%06lld",
+                static_cast<long long>(us % 1000000));
   return base.substr(0, base.size() - 1) + frac + "Z";
 }
 
 ClientOptions LeaseClientOptions(const LeaderElectionConfig& config) {
   ClientOptions o;
   // A round is a GET and a PUT: both within the renew deadline.
-  o.timeout = std::max<std::chrono::seconds>(config.renew_deadline / 2, std::chrono::seconds(1));
+  o.timeout = std::max<std::chrono::seconds>(config.renew_deadline / 2,
+                                             std::chrono::seconds(1));
   o.max_throttle_retries = 0;
   return o;
 }
 
-LeaderElector::LeaderElector(Client& client, LeaderElectionConfig config, const Clock& clock)
+LeaderElector::LeaderElector(Client& client, LeaderElectionConfig config,
+                             const Clock& clock)
     : client_(client), config_(std::move(config)), clock_(clock) {}
 
 bool LeaderElector::MayWrite() const { return WriteWindow().count() > 0; }
 
 std::chrono::milliseconds LeaderElector::WriteWindow() const {
   if (!leading_.load()) return std::chrono::milliseconds(0);
-  auto left = MonotonicTime(MonotonicTime::duration(write_deadline_.load())) - clock_.Monotonic();
+  auto left = MonotonicTime(MonotonicTime::duration(write_deadline_.load())) -
+              clock_.Monotonic();
   return std::max(std::chrono::milliseconds(0),
                   std::chrono::duration_cast<std::chrono::milliseconds>(left));
 }
 
 void LeaderElector::Renewed(MonotonicTime started) {
   last_renew_ = started;
-  write_deadline_ = (started + config_.renew_deadline).time_since_epoch().count();
+  write_deadline_ =
+      (started + config_.renew_deadline).time_since_epoch().count();
   leading_ = true;
 }
 
@@ -107,7 +122,8 @@ StatusOr<bool> LeaderElector::TryAcquireOrRenew() {
         LeaseJson(config_, config_.identity, dur, now_s, now_s, 0, ""));
     if (!created.ok()) {
       if (created.status().code() == StatusCode::kAlreadyExists)
-        return Status(StatusCode::kAborted, "another candidate created the Lease first");
+        return Status(StatusCode::kAborted,
+                      "another candidate created the Lease first");
       return created.status();
     }
     observed_record_ = config_.identity + "|" + now_s;
@@ -117,7 +133,9 @@ StatusOr<bool> LeaderElector::TryAcquireOrRenew() {
   }
   if (!got.ok()) return got.status();
   LeaseRecord rec = ParseLease(*got);
-  if (!rec.ok) return InternalError("Lease " + config_.ns + "/" + config_.name + " is unreadable");
+  if (!rec.ok)
+    return InternalError("Lease " + config_.ns + "/" + config_.name +
+                         " is unreadable");
 
   // Observation time is taken after the GET: a slow read must not make
   // another holder's Lease look older than it is.
@@ -129,16 +147,18 @@ StatusOr<bool> LeaderElector::TryAcquireOrRenew() {
   }
   bool mine = rec.holder == config_.identity;
   bool expired = rec.holder.empty() ||
-                 seen >= observed_at_ + std::chrono::seconds(std::max<int64_t>(rec.duration, 1));
+                 seen >= observed_at_ + std::chrono::seconds(
+                                            std::max<int64_t>(rec.duration, 1));
   if (!mine && !expired) {
     leading_ = false;
     return false;
   }
   std::string acquire = mine ? rec.acquire_time : now_s;
   int64_t transitions = mine ? rec.transitions : rec.transitions + 1;
-  auto updated = client_.Update(LeasesResource(), config_.ns, config_.name,
-                                LeaseJson(config_, config_.identity, dur, acquire, now_s,
-                                          transitions, rec.resource_version));
+  auto updated =
+      client_.Update(LeasesResource(), config_.ns, config_.name,
+                     LeaseJson(config_, config_.identity, dur, acquire, now_s,
+                               transitions, rec.resource_version));
   if (!updated.ok()) {
     // A conflict means another writer won this round.
     if (updated.status().code() == StatusCode::kAborted) leading_ = false;
@@ -158,9 +178,10 @@ Status LeaderElector::Release() {
   leading_ = false;
   if (rec.holder != config_.identity) return OkStatus();
   std::string now_s = FormatMicroTime(clock_.Now());
-  auto updated = client_.Update(
-      LeasesResource(), config_.ns, config_.name,
-      LeaseJson(config_, "", 1, rec.acquire_time, now_s, rec.transitions, rec.resource_version));
+  auto updated =
+      client_.Update(LeasesResource(), config_.ns, config_.name,
+                     LeaseJson(config_, "", 1, rec.acquire_time, now_s,
+                               rec.transitions, rec.resource_version));
   return updated.ok() ? OkStatus() : updated.status();
 }
 
@@ -171,7 +192,8 @@ bool LeaderElector::Wait(std::chrono::milliseconds d) {
 }
 
 void LeaderElector::Run(const Callbacks& cb) {
-  auto retry = std::chrono::duration_cast<std::chrono::milliseconds>(config_.retry_period);
+  auto retry = std::chrono::duration_cast<std::chrono::milliseconds>(
+      config_.retry_period);
   while (true) {
     // Campaign.
     while (true) {
@@ -190,8 +212,8 @@ void LeaderElector::Run(const Callbacks& cb) {
       }
       auto r = TryAcquireOrRenew();
       if (r.ok() && *r) continue;
-      auto since = std::chrono::duration_cast<std::chrono::milliseconds>(clock_.Monotonic() -
-                                                                         last_renew_);
+      auto since = std::chrono::duration_cast<std::chrono::milliseconds>(
+          clock_.Monotonic() - last_renew_);
       if (r.ok()) {
         leading_ = false;
         if (cb.stopped) cb.stopped("another candidate holds the Lease");

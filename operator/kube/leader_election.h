@@ -47,7 +47,8 @@ ClientOptions LeaseClientOptions(const LeaderElectionConfig& config);
 
 class LeaderElector {
  public:
-  LeaderElector(Client& client, LeaderElectionConfig config, const Clock& clock);
+  LeaderElector(Client& client, LeaderElectionConfig config,
+                const Clock& clock);
 
   // One round: acquires the Lease if it is free or expired, renews it if
   // held. Returns whether this candidate now leads. Aborted when another
@@ -84,7 +85,7 @@ class LeaderElector {
 
  private:
   bool Wait(std::chrono::milliseconds d);  // false when stopping
-  void Renewed(MonotonicTime started);      // a round this candidate won
+  void Renewed(MonotonicTime started);     // a round this candidate won
 
   Client& client_;
   LeaderElectionConfig config_;

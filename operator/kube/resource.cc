@@ -6,7 +6,8 @@ namespace certstore::kube {
 
 std::string Resource::Path(const std::string& ns, const std::string& name,
                            const std::string& subresource) const {
-  std::string p = group.empty() ? "/api/" + version : "/apis/" + group + "/" + version;
+  std::string p =
+      group.empty() ? "/api/" + version : "/apis/" + group + "/" + version;
   if (namespaced && !ns.empty()) p += "/namespaces/" + ns;
   p += "/" + plural;
   if (!name.empty()) p += "/" + name;
@@ -39,11 +40,13 @@ const Resource& NamespacesResource() {
   return r;
 }
 const Resource& CertStoresResource() {
-  static const Resource r{"certstore.dev", "v1alpha1", "certstores", "CertStore", true};
+  static const Resource r{"certstore.dev", "v1alpha1", "certstores",
+                          "CertStore", true};
   return r;
 }
 const Resource& CertIssuersResource() {
-  static const Resource r{"certstore.dev", "v1alpha1", "certissuers", "CertIssuer", true};
+  static const Resource r{"certstore.dev", "v1alpha1", "certissuers",
+                          "CertIssuer", true};
   return r;
 }
 const Resource& ClusterCertIssuersResource() {

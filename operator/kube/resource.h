@@ -7,10 +7,10 @@
 namespace certstore::kube {
 
 struct Resource {
-  std::string group;     // "" for the core API
-  std::string version;   // "v1"
-  std::string plural;    // "secrets"
-  std::string kind;      // "Secret"
+  std::string group;    // "" for the core API
+  std::string version;  // "v1"
+  std::string plural;   // "secrets"
+  std::string kind;     // "Secret"
   bool namespaced = true;
 
   // "/api/v1/namespaces/ns/secrets/name/status" (parts omitted when empty).

@@ -15,13 +15,14 @@
 namespace certstore::kube {
 
 struct HttpRequest {
-  std::string method = "GET";       // GET, POST, PUT, PATCH, DELETE
-  std::string verb;                 // "LIST" / "WATCH" when not just the method
-  std::string path;                 // "/api/v1/namespaces/x/secrets?limit=5"
+  std::string method = "GET";  // GET, POST, PUT, PATCH, DELETE
+  std::string verb;            // "LIST" / "WATCH" when not just the method
+  std::string path;            // "/api/v1/namespaces/x/secrets?limit=5"
   std::string body;
   std::string content_type = "application/json";
-  std::string accept = "application/json";  // e.g. a PartialObjectMetadata media type
-  std::chrono::seconds timeout{30}; // whole request (idle timeout for streams)
+  std::string accept =
+      "application/json";            // e.g. a PartialObjectMetadata media type
+  std::chrono::seconds timeout{30};  // whole request (idle timeout for streams)
 };
 
 struct HttpResponse {
@@ -43,9 +44,9 @@ class Transport {
   // (DeadlineExceeded), the connection breaks (Unavailable), `on_data`
   // returns false (OK) or Cancel() is called (Aborted). For a non-2xx status
   // the body is delivered the same way.
-  virtual Status Stream(const HttpRequest& req,
-                        const std::function<void(int status)>& on_status,
-                        const std::function<bool(const std::string& chunk)>& on_data) = 0;
+  virtual Status Stream(
+      const HttpRequest& req, const std::function<void(int status)>& on_status,
+      const std::function<bool(const std::string& chunk)>& on_data) = 0;
   // Aborts streams in progress and makes new ones fail. Thread-safe.
   virtual void Cancel() = 0;
 };

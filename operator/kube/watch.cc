@@ -28,10 +28,12 @@ ObjectMeta MetaFromJson(const web::json::value& obj) {
   m.uid = Str(o, "uid");
   m.resource_version = Str(o, "resourceVersion");
   auto gen = o.find("generation");
-  if (gen != o.end() && gen->second.is_integer()) m.generation = gen->second.as_number().to_int64();
-  for (auto [field, out] : {std::pair<const char*, std::map<std::string, std::string>*>{
-                                "labels", &m.labels},
-                            {"annotations", &m.annotations}}) {
+  if (gen != o.end() && gen->second.is_integer())
+    m.generation = gen->second.as_number().to_int64();
+  for (auto [field, out] :
+       {std::pair<const char*, std::map<std::string, std::string>*>{"labels",
+                                                                    &m.labels},
+        {"annotations", &m.annotations}}) {
     auto it = o.find(field);
     if (it != o.end() && it->second.is_object())
       for (const auto& [k, v] : it->second.as_object())
@@ -42,9 +44,11 @@ ObjectMeta MetaFromJson(const web::json::value& obj) {
     for (const auto& ref : owners->second.as_array()) {
       if (!ref.is_object()) continue;
       const auto& r = ref.as_object();
-      ObjectOwner w{Str(r, "apiVersion"), Str(r, "kind"), Str(r, "name"), Str(r, "uid")};
+      ObjectOwner w{Str(r, "apiVersion"), Str(r, "kind"), Str(r, "name"),
+                    Str(r, "uid")};
       auto c = r.find("controller");
-      w.controller = c != r.end() && c->second.is_boolean() && c->second.as_bool();
+      w.controller =
+          c != r.end() && c->second.is_boolean() && c->second.as_bool();
       m.owners.push_back(std::move(w));
     }
   return m;
@@ -61,7 +65,8 @@ bool ApplyPayloadFilter(const PayloadFilter* filter, ObjectMeta* meta,
   bool too_big = filter->max_kept_bytes > 0 && bytes > filter->max_kept_bytes;
   if (!too_big && filter->keep(*meta)) return false;
   for (const auto& f : filter->fields)
-    if (object->has_field(f)) object->erase(f);  // erase() throws for a missing key
+    if (object->has_field(f))
+      object->erase(f);  // erase() throws for a missing key
   // The metadata skeleton.
   constexpr size_t kMaxValue = 1024;
   web::json::value md = web::json::value::object();
@@ -72,7 +77,8 @@ bool ApplyPayloadFilter(const PayloadFilter* filter, ObjectMeta* meta,
   set("namespace", meta->ns);
   set("uid", meta->uid);
   set("resourceVersion", meta->resource_version);
-  if (meta->generation != 0) md["generation"] = web::json::value::number(meta->generation);
+  if (meta->generation != 0)
+    md["generation"] = web::json::value::number(meta->generation);
   ObjectMeta kept;
   kept.ns = meta->ns;
   kept.name = meta->name;
@@ -81,8 +87,8 @@ bool ApplyPayloadFilter(const PayloadFilter* filter, ObjectMeta* meta,
   kept.generation = meta->generation;
   for (auto [names, from, to, field] :
        {std::make_tuple(&filter->labels, &meta->labels, &kept.labels, "labels"),
-        std::make_tuple(&filter->annotations, &meta->annotations, &kept.annotations,
-                        "annotations")}) {
+        std::make_tuple(&filter->annotations, &meta->annotations,
+                        &kept.annotations, "annotations")}) {
     web::json::value m = web::json::value::object();
     for (const auto& n : *names) {
       auto it = from->find(n);
@@ -112,14 +118,17 @@ bool ApplyPayloadFilter(const PayloadFilter* filter, ObjectMeta* meta,
 StatusOr<ObjectMeta> ParseObjectMeta(const std::string& object_json) {
   try {
     auto v = web::json::value::parse(object_json);
-    if (!v.is_object()) return InvalidArgumentError("object is not a JSON object");
+    if (!v.is_object())
+      return InvalidArgumentError("object is not a JSON object");
     return MetaFromJson(v);
   } catch (const std::exception& e) {
-    return InvalidArgumentError(std::string("object is not valid JSON: ") + e.what());
+    return InvalidArgumentError(std::string("object is not valid JSON: ") +
+                                e.what());
   }
 }
 
-Status WatchDecoder::Feed(const std::string& chunk, std::vector<WatchEvent>* out) {
+Status WatchDecoder::Feed(const std::string& chunk,
+                          std::vector<WatchEvent>* out) {
   buffer_ += chunk;
   size_t start = 0, nl;
   while ((nl = buffer_.find('\n', start)) != std::string::npos) {
@@ -128,25 +137,35 @@ Status WatchDecoder::Feed(const std::string& chunk, std::vector<WatchEvent>* out
     if (line.find_first_not_of(" \r\t") == std::string::npos) continue;
     try {
       auto v = web::json::value::parse(line);
-      if (!v.is_object()) return InvalidArgumentError("watch line is not a JSON object");
+      if (!v.is_object())
+        return InvalidArgumentError("watch line is not a JSON object");
       const auto& o = v.as_object();
       std::string type = Str(o, "type");
       auto obj = o.find("object");
-      if (obj == o.end()) return InvalidArgumentError("watch event without object");
+      if (obj == o.end())
+        return InvalidArgumentError("watch event without object");
       WatchEvent e;
-      if (type == "ADDED") e.type = WatchEvent::Type::kAdded;
-      else if (type == "MODIFIED") e.type = WatchEvent::Type::kModified;
-      else if (type == "DELETED") e.type = WatchEvent::Type::kDeleted;
-      else if (type == "BOOKMARK") e.type = WatchEvent::Type::kBookmark;
-      else if (type == "ERROR") e.type = WatchEvent::Type::kError;
-      else return InvalidArgumentError("unknown watch event type \"" + type + "\"");
+      if (type == "ADDED")
+        e.type = WatchEvent::Type::kAdded;
+      else if (type == "MODIFIED")
+        e.type = WatchEvent::Type::kModified;
+      else if (type == "DELETED")
+        e.type = WatchEvent::Type::kDeleted;
+      else if (type == "BOOKMARK")
+        e.type = WatchEvent::Type::kBookmark;
+      else if (type == "ERROR")
+        e.type = WatchEvent::Type::kError;
+      else
+        return InvalidArgumentError("unknown watch event type \"" + type +
+                                    "\"");
       web::json::value& object = v.at("object");
       TrimForCache(&object);
       if (e.type == WatchEvent::Type::kError) {
         if (object.is_object()) {
           const auto& so = object.as_object();
           auto code = so.find("code");
-          if (code != so.end() && code->second.is_integer()) e.error_code = code->second.as_integer();
+          if (code != so.end() && code->second.is_integer())
+            e.error_code = code->second.as_integer();
           e.error_message = Str(so, "message");
         }
       } else {
@@ -157,7 +176,8 @@ Status WatchDecoder::Feed(const std::string& chunk, std::vector<WatchEvent>* out
       e.object = object.serialize();
       out->push_back(std::move(e));
     } catch (const std::exception& ex) {
-      return InvalidArgumentError(std::string("watch line is not valid JSON: ") + ex.what());
+      return InvalidArgumentError(
+          std::string("watch line is not valid JSON: ") + ex.what());
     }
   }
   buffer_.erase(0, start);

@@ -64,7 +64,8 @@ StatusOr<ObjectMeta> ParseObjectMeta(const std::string& object_json);
 class WatchDecoder {
  public:
   // `filter` (optional) must outlive the decoder.
-  explicit WatchDecoder(const PayloadFilter* filter = nullptr) : filter_(filter) {}
+  explicit WatchDecoder(const PayloadFilter* filter = nullptr)
+      : filter_(filter) {}
   // Appends every complete event in `chunk` to `out`. InvalidArgument for a
   // line that is not a watch event (the stream is then unusable).
   Status Feed(const std::string& chunk, std::vector<WatchEvent>* out);

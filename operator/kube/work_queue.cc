@@ -24,7 +24,8 @@ void WorkQueue::Add(const std::string& key) {
   EnqueueLocked(key);
 }
 
-void WorkQueue::AddAfter(const std::string& key, std::chrono::milliseconds delay) {
+void WorkQueue::AddAfter(const std::string& key,
+                         std::chrono::milliseconds delay) {
   std::lock_guard<std::mutex> l(mu_);
   if (shutdown_) return;
   if (delay.count() <= 0) {
@@ -79,7 +80,8 @@ void WorkQueue::PromoteDueLocked() {
   }
 }
 
-std::optional<std::string> WorkQueue::Get(std::optional<std::chrono::milliseconds> max_wait) {
+std::optional<std::string> WorkQueue::Get(
+    std::optional<std::chrono::milliseconds> max_wait) {
   std::unique_lock<std::mutex> l(mu_);
   auto give_up = std::chrono::steady_clock::now() +
                  max_wait.value_or(std::chrono::hours(24 * 365));
@@ -93,7 +95,9 @@ std::optional<std::string> WorkQueue::Get(std::optional<std::chrono::millisecond
       auto since = ready_since_.find(key);
       if (since != ready_since_.end()) {
         if (wait_observer_)
-          wait_observer_(std::chrono::duration<double>(clock_.Now() - since->second).count());
+          wait_observer_(
+              std::chrono::duration<double>(clock_.Now() - since->second)
+                  .count());
         ready_since_.erase(since);
       }
       return key;
@@ -107,7 +111,8 @@ std::optional<std::string> WorkQueue::Get(std::optional<std::chrono::millisecond
     auto wait = std::chrono::milliseconds(1000);
     if (!due_order_.empty()) {
       TimePoint next = due_order_.begin()->first;
-      auto until = std::chrono::duration_cast<std::chrono::milliseconds>(next - clock_.Now());
+      auto until = std::chrono::duration_cast<std::chrono::milliseconds>(
+          next - clock_.Now());
       wait = std::clamp(until, std::chrono::milliseconds(1), wait);
     }
     auto deadline = std::min(give_up, now + wait);

@@ -33,7 +33,8 @@ struct BackoffPolicy {
 
 class WorkQueue {
  public:
-  explicit WorkQueue(const Clock& clock, BackoffPolicy backoff = BackoffPolicy());
+  explicit WorkQueue(const Clock& clock,
+                     BackoffPolicy backoff = BackoffPolicy());
 
   void Add(const std::string& key);
   void AddAfter(const std::string& key, std::chrono::milliseconds delay);
@@ -72,12 +73,14 @@ class WorkQueue {
   BackoffPolicy backoff_;
   mutable std::mutex mu_;
   std::condition_variable cv_;
-  std::deque<std::string> queue_;                 // GUARDED_BY(mu_)
-  std::set<std::string> dirty_;                   // GUARDED_BY(mu_) queued or re-added
-  std::set<std::string> processing_;              // GUARDED_BY(mu_)
-  std::map<std::string, TimePoint> delayed_;      // GUARDED_BY(mu_) key -> ready time
-  std::set<std::pair<TimePoint, std::string>> due_order_;  // GUARDED_BY(mu_) same, by time
-  std::map<std::string, int> failures_;           // GUARDED_BY(mu_)
+  std::deque<std::string> queue_;     // GUARDED_BY(mu_)
+  std::set<std::string> dirty_;       // GUARDED_BY(mu_) queued or re-added
+  std::set<std::string> processing_;  // GUARDED_BY(mu_)
+  std::map<std::string, TimePoint>
+      delayed_;  // GUARDED_BY(mu_) key -> ready time
+  std::set<std::pair<TimePoint, std::string>>
+      due_order_;                        // GUARDED_BY(mu_) same, by time
+  std::map<std::string, int> failures_;  // GUARDED_BY(mu_)
   std::map<std::string, TimePoint> ready_since_;  // GUARDED_BY(mu_)
   std::function<void(double)> wait_observer_;     // GUARDED_BY(mu_)
   bool shutdown_ = false;                         // GUARDED_BY(mu_)

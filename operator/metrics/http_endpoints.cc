@@ -80,8 +80,14 @@ StatusOr<std::unique_ptr<HttpEndpoints>> HttpEndpoints::Start(
   out->ctx_->handlers = std::move(handlers);
   // Enough threads that a few slow or stalled clients cannot starve the
   // probes, and a bound on every read and write so each is let go.
-  const char* options[] = {"listening_ports", listening.c_str(), "num_threads", "8",
-                           "request_timeout_ms", "5000", "enable_keep_alive", "no",
+  const char* options[] = {"listening_ports",
+                           listening.c_str(),
+                           "num_threads",
+                           "8",
+                           "request_timeout_ms",
+                           "5000",
+                           "enable_keep_alive",
+                           "no",
                            nullptr};
   struct mg_callbacks callbacks = {};
   out->ctx_->server = mg_start(&callbacks, nullptr, options);

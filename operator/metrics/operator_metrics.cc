@@ -88,12 +88,13 @@ OperatorMetrics::OperatorMetrics(const std::string& version)
               .Help(
                   "Reconciles that ended with Ready=False, by condition reason")
               .Register(*registry_)),
-      policy_denials_(
-          prometheus::BuildCounter()
-              .Name("certstore_policy_denials_total")
-              .Help("CertStore reconciles an issuer's spec.policy refused, by issuer and "
-                    "the policy field that refused (namespaceSelector, dnsNames, ...)")
-              .Register(*registry_)),
+      policy_denials_(prometheus::BuildCounter()
+                          .Name("certstore_policy_denials_total")
+                          .Help("CertStore reconciles an issuer's spec.policy "
+                                "refused, by issuer and "
+                                "the policy field that refused "
+                                "(namespaceSelector, dnsNames, ...)")
+                          .Register(*registry_)),
       reencodes_(
           prometheus::BuildCounter()
               .Name("certstore_reencodes_total")
@@ -125,9 +126,12 @@ void OperatorMetrics::IssuanceFailed(const std::string& reason) {
   issuance_failures_.Add({{"reason", reason}}).Increment();
 }
 void OperatorMetrics::PolicyDenied(const std::string& issuer_kind,
-                                   const std::string& issuer_name, const std::string& field) {
-  policy_denials_.Add({{"issuer_kind", issuer_kind}, {"issuer_name", issuer_name},
-                       {"field", field}})
+                                   const std::string& issuer_name,
+                                   const std::string& field) {
+  policy_denials_
+      .Add({{"issuer_kind", issuer_kind},
+            {"issuer_name", issuer_name},
+            {"field", field}})
       .Increment();
 }
 void OperatorMetrics::Reconciled(const std::string& controller,
@@ -202,7 +206,8 @@ std::string OperatorMetrics::Scrape() const {
               "When the issuer's CA certificate expires");
     MetricFamily rotation_waiting =
         Gauge("certstore_issuer_ca_rotation_waiting_members",
-              "While the issuer's CA rotates: the CertStores its current step waits for "
+              "While the issuer's CA rotates: the CertStores its current step "
+              "waits for "
               "(0 = moving on); absent when no rotation runs");
     for (const auto& f : inv->Issuers()) {
       std::vector<ClientMetric::Label> labels = {
@@ -214,7 +219,8 @@ std::string OperatorMetrics::Scrape() const {
       }
       if (f.ca_not_after) Add(&ca_not_after, labels, *f.ca_not_after);
       if (f.rotation_waiting)
-        Add(&rotation_waiting, labels, static_cast<double>(*f.rotation_waiting));
+        Add(&rotation_waiting, labels,
+            static_cast<double>(*f.rotation_waiting));
     }
     for (auto* f : {&not_after, &not_before, &renewal, &ready, &trust,
                     &issuer_ready, &ca_not_after, &rotation_waiting})
@@ -240,14 +246,17 @@ std::string OperatorMetrics::Scrape() const {
       c.counter.value = n;
       restarts.metric.push_back(std::move(c));
     }
-    MetricFamily cached = Gauge("certstore_cached_objects",
-                                "Objects in the operator's caches, by resource and payload "
-                                "(metadata: labelled Secrets it did not write, kept without data)");
+    MetricFamily cached = Gauge(
+        "certstore_cached_objects",
+        "Objects in the operator's caches, by resource and payload "
+        "(metadata: labelled Secrets it did not write, kept without data)");
     for (const auto& [key, n] : m->CachedObjects())
-      Add(&cached, {{"resource", key.first}, {"payload", key.second}}, static_cast<double>(n));
-    MetricFamily longest = Gauge("certstore_reconcile_longest_running_seconds",
-                                 "Age of the longest reconcile now running (0 when none); "
-                                 "past the reconcile budget /healthz fails");
+      Add(&cached, {{"resource", key.first}, {"payload", key.second}},
+          static_cast<double>(n));
+    MetricFamily longest =
+        Gauge("certstore_reconcile_longest_running_seconds",
+              "Age of the longest reconcile now running (0 when none); "
+              "past the reconcile budget /healthz fails");
     Add(&longest, {}, m->Health().longest_reconcile_seconds);
     for (auto* f : {&depth, &leader, &restarts, &cached, &longest})
       families.push_back(std::move(*f));

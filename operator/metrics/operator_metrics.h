@@ -32,13 +32,16 @@ class OperatorMetrics : public controller::ManagerObserver {
     inventory_.store(&m->inventory());
     manager_.store(m);
   }
-  void AttachInventory(const controller::Inventory* inventory) { inventory_.store(inventory); }
+  void AttachInventory(const controller::Inventory* inventory) {
+    inventory_.store(inventory);
+  }
 
   // ManagerObserver.
   void Issued(const std::string& reason) override;
   void Reencoded() override;
   void IssuanceFailed(const std::string& reason) override;
-  void PolicyDenied(const std::string& issuer_kind, const std::string& issuer_name,
+  void PolicyDenied(const std::string& issuer_kind,
+                    const std::string& issuer_name,
                     const std::string& field) override;
   void Reconciled(const std::string& controller, const std::string& result,
                   double seconds) override;

@@ -38,8 +38,8 @@ StatusOr<CaMaterial> LoadCa(const std::string& cert_pem,
   std::string who = "CA certificate \"" + SubjectText(c) + "\"";
   if (!(X509_get_extension_flags(c) & EXFLAG_CA) || X509_check_ca(c) < 1) {
     ClearOpenSslErrors();
-    return InvalidArgumentError(who +
-                                " is not a CA: basicConstraints CA:TRUE is missing");
+    return InvalidArgumentError(
+        who + " is not a CA: basicConstraints CA:TRUE is missing");
   }
   if ((X509_get_extension_flags(c) & EXFLAG_KUSAGE) &&
       !(X509_get_key_usage(c) & KU_KEY_CERT_SIGN))

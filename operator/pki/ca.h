@@ -13,9 +13,9 @@
 namespace certstore::pki {
 
 struct CaMaterial {
-  X509Ptr cert;                  // the certificate that signs leaves
-  std::vector<X509Ptr> chain;    // its issuers, nearest first (may be empty)
-  EvpPkeyPtr key;                // the private key of `cert`
+  X509Ptr cert;                // the certificate that signs leaves
+  std::vector<X509Ptr> chain;  // its issuers, nearest first (may be empty)
+  EvpPkeyPtr key;              // the private key of `cert`
 
   // The top of the chain: the last self-signed certificate, or the last
   // certificate when the chain stops below a root. This is what truststores
@@ -34,7 +34,8 @@ struct CaMaterial {
 //   - a certificate that is not a CA (basicConstraints CA:TRUE missing, or a
 //     keyUsage extension without keyCertSign),
 //   - a key that does not match the certificate,
-//   - a CA that is expired or not yet valid at clock.Now() (FailedPrecondition),
+//   - a CA that is expired or not yet valid at clock.Now()
+//   (FailedPrecondition),
 //   - a chain whose members do not each sign the previous one.
 StatusOr<CaMaterial> LoadCa(const std::string& cert_pem,
                             const SecretBytes& key_pem, const Clock& clock);

@@ -14,8 +14,9 @@ Status AddEntries(X509_NAME* name, int nid, const char* field,
       return InvalidArgumentError(std::string("subject.") + field +
                                   " has an empty value");
     if (v.size() > 64)
-      return InvalidArgumentError(std::string("subject.") + field + " value \"" +
-                                  v + "\" is longer than 64 characters");
+      return InvalidArgumentError(std::string("subject.") + field +
+                                  " value \"" + v +
+                                  "\" is longer than 64 characters");
     if (!X509_NAME_add_entry_by_NID(
             name, nid, MBSTRING_UTF8,
             reinterpret_cast<const unsigned char*>(v.data()),
@@ -42,11 +43,12 @@ StatusOr<X509NamePtr> BuildName(const DistinguishedName& dn) {
                                   "\" is not a two-letter country code");
   }
   // Order from most general to most specific, as openssl and keytool print.
-  RETURN_IF_ERROR(AddEntries(name.get(), NID_countryName, "countries", dn.countries));
+  RETURN_IF_ERROR(
+      AddEntries(name.get(), NID_countryName, "countries", dn.countries));
   RETURN_IF_ERROR(AddEntries(name.get(), NID_stateOrProvinceName, "provinces",
                              dn.provinces));
-  RETURN_IF_ERROR(AddEntries(name.get(), NID_localityName, "localities",
-                             dn.localities));
+  RETURN_IF_ERROR(
+      AddEntries(name.get(), NID_localityName, "localities", dn.localities));
   RETURN_IF_ERROR(AddEntries(name.get(), NID_organizationName, "organizations",
                              dn.organizations));
   RETURN_IF_ERROR(AddEntries(name.get(), NID_organizationalUnitName,
@@ -98,11 +100,13 @@ Status AddBasicConstraints(X509* cert, bool ca) {
 Status AddKeyUsage(X509* cert, uint32_t bits) {
   Asn1BitStringPtr ku(ASN1_BIT_STRING_new());
   // KU_* flags are the DER bit positions mirrored within each byte.
-  struct { uint32_t flag; int bit; } map[] = {
-      {KU_DIGITAL_SIGNATURE, 0}, {KU_NON_REPUDIATION, 1},
-      {KU_KEY_ENCIPHERMENT, 2},  {KU_DATA_ENCIPHERMENT, 3},
-      {KU_KEY_AGREEMENT, 4},     {KU_KEY_CERT_SIGN, 5},
-      {KU_CRL_SIGN, 6}};
+  struct {
+    uint32_t flag;
+    int bit;
+  } map[] = {{KU_DIGITAL_SIGNATURE, 0}, {KU_NON_REPUDIATION, 1},
+             {KU_KEY_ENCIPHERMENT, 2},  {KU_DATA_ENCIPHERMENT, 3},
+             {KU_KEY_AGREEMENT, 4},     {KU_KEY_CERT_SIGN, 5},
+             {KU_CRL_SIGN, 6}};
   for (const auto& m : map)
     if ((bits & m.flag) && !ASN1_BIT_STRING_set_bit(ku.get(), m.bit, 1))
       return OpenSslError("cannot build keyUsage");
@@ -116,7 +120,8 @@ Status AddKeyIdentifiers(X509* cert, X509* issuer) {
   X509V3_set_ctx(&ctx, issuer, cert, nullptr, nullptr, 0);
   X509_EXTENSION* ski =
       X509V3_EXT_conf_nid(nullptr, &ctx, NID_subject_key_identifier, "hash");
-  if (ski == nullptr) return OpenSslError("cannot compute subjectKeyIdentifier");
+  if (ski == nullptr)
+    return OpenSslError("cannot compute subjectKeyIdentifier");
   int ok = X509_add_ext(cert, ski, -1);
   X509_EXTENSION_free(ski);
   if (!ok) return OpenSslError("cannot add subjectKeyIdentifier");
@@ -133,7 +138,8 @@ Status AddKeyIdentifiers(X509* cert, X509* issuer) {
 Status Sign(X509* cert, EVP_PKEY* signing_key) {
   const EVP_MD* md = EVP_sha256();
   int id = EVP_PKEY_get_base_id(signing_key);
-  if (id == EVP_PKEY_ED25519) md = nullptr;
+  if (id == EVP_PKEY_ED25519)
+    md = nullptr;
   else if (id == EVP_PKEY_EC && EVP_PKEY_get_bits(signing_key) > 256)
     md = EVP_sha384();
   if (X509_sign(cert, signing_key, md) <= 0)

@@ -15,7 +15,8 @@ namespace {
 
 std::string NameText(const X509_NAME* name) {
   BioPtr bio(BIO_new(BIO_s_mem()));
-  X509_NAME_print_ex(bio.get(), name, 0, XN_FLAG_RFC2253 & ~ASN1_STRFLGS_ESC_MSB);
+  X509_NAME_print_ex(bio.get(), name, 0,
+                     XN_FLAG_RFC2253 & ~ASN1_STRFLGS_ESC_MSB);
   char* data = nullptr;
   long len = BIO_get_mem_data(bio.get(), &data);
   return std::string(data, static_cast<size_t>(len));
@@ -47,19 +48,22 @@ std::string GeneralNameText(const GENERAL_NAME* gn) {
                                   ASN1_STRING_length(gn->d.dNSName));
     case GEN_URI:
       return "URI:" +
-             std::string(reinterpret_cast<const char*>(
-                             ASN1_STRING_get0_data(gn->d.uniformResourceIdentifier)),
+             std::string(reinterpret_cast<const char*>(ASN1_STRING_get0_data(
+                             gn->d.uniformResourceIdentifier)),
                          ASN1_STRING_length(gn->d.uniformResourceIdentifier));
     case GEN_EMAIL:
-      return "email:" + std::string(reinterpret_cast<const char*>(
-                                        ASN1_STRING_get0_data(gn->d.rfc822Name)),
-                                    ASN1_STRING_length(gn->d.rfc822Name));
+      return "email:" +
+             std::string(reinterpret_cast<const char*>(
+                             ASN1_STRING_get0_data(gn->d.rfc822Name)),
+                         ASN1_STRING_length(gn->d.rfc822Name));
     case GEN_IPADD: {
       char buf[INET6_ADDRSTRLEN] = {0};
       int len = ASN1_STRING_length(gn->d.iPAddress);
       const unsigned char* p = ASN1_STRING_get0_data(gn->d.iPAddress);
-      if (len == 4) inet_ntop(AF_INET, p, buf, sizeof(buf));
-      else if (len == 16) inet_ntop(AF_INET6, p, buf, sizeof(buf));
+      if (len == 4)
+        inet_ntop(AF_INET, p, buf, sizeof(buf));
+      else if (len == 16)
+        inet_ntop(AF_INET6, p, buf, sizeof(buf));
       return std::string("IP:") + buf;
     }
     default:
@@ -117,7 +121,8 @@ StatusOr<std::vector<X509Ptr>> ParseCertificatesPem(const std::string& pem) {
   }
   if (out.empty())
     return InvalidArgumentError(
-        "no certificate found in PEM (expected \"-----BEGIN CERTIFICATE-----\")");
+        "no certificate found in PEM (expected \"-----BEGIN "
+        "CERTIFICATE-----\")");
   return out;
 }
 
@@ -157,8 +162,12 @@ std::string EncodeCertificateDer(X509* cert) {
   return out;
 }
 
-std::string SubjectText(X509* cert) { return NameText(X509_get_subject_name(cert)); }
-std::string IssuerText(X509* cert) { return NameText(X509_get_issuer_name(cert)); }
+std::string SubjectText(X509* cert) {
+  return NameText(X509_get_subject_name(cert));
+}
+std::string IssuerText(X509* cert) {
+  return NameText(X509_get_issuer_name(cert));
+}
 
 std::string CommonName(X509* cert) {
   X509_NAME* name = X509_get_subject_name(cert);
@@ -199,8 +208,10 @@ std::string SerialHex(X509* cert) {
 TimePoint NotBefore(X509* cert) { return AsnTime(X509_get0_notBefore(cert)); }
 TimePoint NotAfter(X509* cert) { return AsnTime(X509_get0_notAfter(cert)); }
 
-bool IsCa(X509* cert) { return X509_check_ca(cert) >= 1 &&
-                               (X509_get_extension_flags(cert) & EXFLAG_CA); }
+bool IsCa(X509* cert) {
+  return X509_check_ca(cert) >= 1 &&
+         (X509_get_extension_flags(cert) & EXFLAG_CA);
+}
 
 bool IsSelfSigned(X509* cert) {
   bool ok = X509_self_signed(cert, 1) == 1;
@@ -222,7 +233,8 @@ CertificateInfo DescribeCertificate(X509* cert) {
       X509_get_ext_d2i(cert, NID_subject_alt_name, nullptr, nullptr)));
   if (sans) {
     for (int i = 0; i < sk_GENERAL_NAME_num(sans.get()); ++i)
-      info.sans.push_back(GeneralNameText(sk_GENERAL_NAME_value(sans.get(), i)));
+      info.sans.push_back(
+          GeneralNameText(sk_GENERAL_NAME_value(sans.get(), i)));
   }
   uint32_t xku = X509_get_extended_key_usage(cert);
   if (X509_get_extension_flags(cert) & EXFLAG_XKUSAGE) {
@@ -230,16 +242,19 @@ CertificateInfo DescribeCertificate(X509* cert) {
     if (xku & XKU_SSL_CLIENT) info.extended_key_usage.push_back("clientAuth");
     if (xku & XKU_CODE_SIGN) info.extended_key_usage.push_back("codeSigning");
     if (xku & XKU_SMIME) info.extended_key_usage.push_back("emailProtection");
-    if (xku & XKU_ANYEKU) info.extended_key_usage.push_back("anyExtendedKeyUsage");
+    if (xku & XKU_ANYEKU)
+      info.extended_key_usage.push_back("anyExtendedKeyUsage");
   }
   uint32_t ku = X509_get_key_usage(cert);
   if (X509_get_extension_flags(cert) & EXFLAG_KUSAGE) {
-    struct { uint32_t bit; const char* name; } kus[] = {
-        {KU_DIGITAL_SIGNATURE, "digitalSignature"},
-        {KU_KEY_ENCIPHERMENT, "keyEncipherment"},
-        {KU_KEY_AGREEMENT, "keyAgreement"},
-        {KU_KEY_CERT_SIGN, "keyCertSign"},
-        {KU_CRL_SIGN, "cRLSign"}};
+    struct {
+      uint32_t bit;
+      const char* name;
+    } kus[] = {{KU_DIGITAL_SIGNATURE, "digitalSignature"},
+               {KU_KEY_ENCIPHERMENT, "keyEncipherment"},
+               {KU_KEY_AGREEMENT, "keyAgreement"},
+               {KU_KEY_CERT_SIGN, "keyCertSign"},
+               {KU_CRL_SIGN, "cRLSign"}};
     for (const auto& k : kus)
       if (ku & k.bit) info.key_usage.push_back(k.name);
   }

@@ -59,7 +59,8 @@ struct CertificateInfo {
   std::string key;  // "ECDSA P-256"; "unreadable id-ecPublicKey key" when
                     // OpenSSL cannot decode it (e.g. a point off the curve)
   bool is_ca = false;
-  std::vector<std::string> sans;  // "DNS:a", "IP:127.0.0.1", "URI:..", "email:.."
+  std::vector<std::string>
+      sans;  // "DNS:a", "IP:127.0.0.1", "URI:..", "email:.."
   std::vector<std::string> extended_key_usage;  // "serverAuth", "clientAuth"
   std::vector<std::string> key_usage;           // "digitalSignature", ...
 };

@@ -44,8 +44,10 @@ StatusOr<GeneralNamesPtr> BuildSans(const LeafSpec& spec) {
   for (const auto& ip : spec.ip_addresses) {
     unsigned char buf[16];
     int len = 0;
-    if (inet_pton(AF_INET, ip.c_str(), buf) == 1) len = 4;
-    else if (inet_pton(AF_INET6, ip.c_str(), buf) == 1) len = 16;
+    if (inet_pton(AF_INET, ip.c_str(), buf) == 1)
+      len = 4;
+    else if (inet_pton(AF_INET6, ip.c_str(), buf) == 1)
+      len = 16;
     else
       return InvalidArgumentError("ipAddresses entry \"" + ip +
                                   "\" is not an IPv4 or IPv6 address");
@@ -121,8 +123,10 @@ StatusOr<IssuedCertificate> IssueLeaf(const CaMaterial& ca,
   RETURN_IF_ERROR(internal::AddKeyUsage(cert.get(), ku));
 
   ExtendedKeyUsagePtr eku(sk_ASN1_OBJECT_new_null());
-  if (spec.server_auth) sk_ASN1_OBJECT_push(eku.get(), OBJ_nid2obj(NID_server_auth));
-  if (spec.client_auth) sk_ASN1_OBJECT_push(eku.get(), OBJ_nid2obj(NID_client_auth));
+  if (spec.server_auth)
+    sk_ASN1_OBJECT_push(eku.get(), OBJ_nid2obj(NID_server_auth));
+  if (spec.client_auth)
+    sk_ASN1_OBJECT_push(eku.get(), OBJ_nid2obj(NID_client_auth));
   if (!X509_add1_ext_i2d(cert.get(), NID_ext_key_usage, eku.get(), 0,
                          X509V3_ADD_REPLACE))
     return OpenSslError("cannot add extendedKeyUsage");

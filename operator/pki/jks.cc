@@ -23,20 +23,30 @@ constexpr size_t kSha1Len = 20;
 StatusOr<SecretBytes> PasswordBytes(const SecretBytes& password) {
   const std::string& s = password.reveal();
   if (s.size() > kMaxPasswordBytes)
-    return InvalidArgumentError("the store password is " + std::to_string(s.size()) +
-                                " bytes, more than the limit of " +
-                                std::to_string(kMaxPasswordBytes));
+    return InvalidArgumentError(
+        "the store password is " + std::to_string(s.size()) +
+        " bytes, more than the limit of " + std::to_string(kMaxPasswordBytes));
   std::string out;
   for (size_t i = 0; i < s.size();) {
     unsigned char c = static_cast<unsigned char>(s[i]);
     uint32_t cp;
     size_t n;
-    if (c < 0x80) { cp = c; n = 1; }
-    else if ((c & 0xE0) == 0xC0) { cp = c & 0x1F; n = 2; }
-    else if ((c & 0xF0) == 0xE0) { cp = c & 0x0F; n = 3; }
-    else if ((c & 0xF8) == 0xF0) { cp = c & 0x07; n = 4; }
-    else return InvalidArgumentError("password is not valid UTF-8");
-    if (i + n > s.size()) return InvalidArgumentError("password is not valid UTF-8");
+    if (c < 0x80) {
+      cp = c;
+      n = 1;
+    } else if ((c & 0xE0) == 0xC0) {
+      cp = c & 0x1F;
+      n = 2;
+    } else if ((c & 0xF0) == 0xE0) {
+      cp = c & 0x0F;
+      n = 3;
+    } else if ((c & 0xF8) == 0xF0) {
+      cp = c & 0x07;
+      n = 4;
+    } else
+      return InvalidArgumentError("password is not valid UTF-8");
+    if (i + n > s.size())
+      return InvalidArgumentError("password is not valid UTF-8");
     for (size_t k = 1; k < n; ++k) cp = (cp << 6) | (s[i + k] & 0x3F);
     i += n;
     auto put = [&out](uint32_t u) {
@@ -95,7 +105,8 @@ class Writer {
 
  private:
   void Put(uint64_t v, int n) {
-    for (int i = n - 1; i >= 0; --i) buf += static_cast<char>((v >> (8 * i)) & 0xFF);
+    for (int i = n - 1; i >= 0; --i)
+      buf += static_cast<char>((v >> (8 * i)) & 0xFF);
   }
 };
 
@@ -124,7 +135,8 @@ class Reader {
   bool Get(uint32_t* v, int n) {
     if (pos_ + n > b_.size()) return false;
     *v = 0;
-    for (int i = 0; i < n; ++i) *v = (*v << 8) | static_cast<unsigned char>(b_[pos_++]);
+    for (int i = 0; i < n; ++i)
+      *v = (*v << 8) | static_cast<unsigned char>(b_[pos_++]);
     return true;
   }
   bool Take(size_t n, std::string* s) {
@@ -144,7 +156,8 @@ StatusOr<std::string> ProtectKey(EVP_PKEY* key, const SecretBytes& pw) {
   std::string s(reinterpret_cast<char*>(salt), sizeof(salt));
   std::string ks = Keystream(pw.reveal(), s, plain.size());
   std::string enc = s;
-  for (size_t i = 0; i < plain.size(); ++i) enc += static_cast<char>(plain.reveal()[i] ^ ks[i]);
+  for (size_t i = 0; i < plain.size(); ++i)
+    enc += static_cast<char>(plain.reveal()[i] ^ ks[i]);
   SecureWipe(ks.data(), ks.size());
   enc += Sha1(pw.reveal(), plain.reveal());
 
@@ -179,8 +192,10 @@ StatusOr<EvpPkeyPtr> RecoverKey(const std::string& der, const SecretBytes& pw) {
   char oid[80];
   OBJ_obj2txt(oid, sizeof(oid), alg->algorithm, 1);
   if (std::string(oid) != kKeyProtectorOid)
-    return InvalidArgumentError(std::string("JKS key protected with unsupported "
-                                            "algorithm ") + oid);
+    return InvalidArgumentError(
+        std::string("JKS key protected with unsupported "
+                    "algorithm ") +
+        oid);
   std::string enc(reinterpret_cast<const char*>(ASN1_STRING_get0_data(digest)),
                   ASN1_STRING_length(digest));
   if (enc.size() < 2 * kSha1Len)
@@ -195,17 +210,18 @@ StatusOr<EvpPkeyPtr> RecoverKey(const std::string& der, const SecretBytes& pw) {
     return PermissionDeniedError("wrong password for JKS key entry");
   const unsigned char* kp =
       reinterpret_cast<const unsigned char*>(plain.reveal().data());
-  Pkcs8PrivPtr p8(d2i_PKCS8_PRIV_KEY_INFO(nullptr, &kp,
-                                          static_cast<long>(plain.size())));
+  Pkcs8PrivPtr p8(
+      d2i_PKCS8_PRIV_KEY_INFO(nullptr, &kp, static_cast<long>(plain.size())));
   EVP_PKEY* k = p8 ? EVP_PKCS82PKEY(p8.get()) : nullptr;
-  if (k == nullptr) return OpenSslError("JKS key is not PKCS#8",
-                                        StatusCode::kInvalidArgument);
+  if (k == nullptr)
+    return OpenSslError("JKS key is not PKCS#8", StatusCode::kInvalidArgument);
   return EvpPkeyPtr(k);
 }
 
 uint64_t Millis(TimePoint t) {
   return static_cast<uint64_t>(
-      std::chrono::duration_cast<std::chrono::milliseconds>(t.time_since_epoch())
+      std::chrono::duration_cast<std::chrono::milliseconds>(
+          t.time_since_epoch())
           .count());
 }
 
@@ -223,14 +239,17 @@ StatusOr<std::string> EncodeJksKeystore(EVP_PKEY* key,
                                         const SecretBytes& password,
                                         TimePoint created) {
   if (chain.empty())
-    return InvalidArgumentError("a keystore needs at least the leaf certificate");
+    return InvalidArgumentError(
+        "a keystore needs at least the leaf certificate");
   if (!KeyMatchesCertificate(key, chain[0]))
-    return InvalidArgumentError("private key does not match the certificate \"" +
-                                SubjectText(chain[0]) + "\"");
+    return InvalidArgumentError(
+        "private key does not match the certificate \"" +
+        SubjectText(chain[0]) + "\"");
   for (char c : alias)
     if (std::isupper(static_cast<unsigned char>(c)))
-      return InvalidArgumentError("JKS alias \"" + alias +
-                                  "\" must be lower-case (Java lower-cases it)");
+      return InvalidArgumentError(
+          "JKS alias \"" + alias +
+          "\" must be lower-case (Java lower-cases it)");
   if (password.empty())
     return InvalidArgumentError("JKS needs a non-empty password");
   ASSIGN_OR_RETURN(SecretBytes pw, PasswordBytes(password));
@@ -282,8 +301,10 @@ StatusOr<StoreContents> ParseJks(const std::string& bytes,
   uint32_t magic = 0, version = 0, count = 0;
   if (!r.U32(&magic)) return InvalidArgumentError("not a JKS file (too short)");
   if (magic == kJceksMagic)
-    return InvalidArgumentError("JCEKS keystores are not supported; use PKCS12");
-  if (magic != kMagic) return InvalidArgumentError("not a JKS file (bad magic)");
+    return InvalidArgumentError(
+        "JCEKS keystores are not supported; use PKCS12");
+  if (magic != kMagic)
+    return InvalidArgumentError("not a JKS file (bad magic)");
   if (!r.U32(&version) || (version != 1 && version != 2) || !r.U32(&count))
     return InvalidArgumentError("unsupported JKS version");
   if (count > kMaxStoreEntries)
@@ -312,13 +333,15 @@ StatusOr<StoreContents> ParseJks(const std::string& bytes,
       uint32_t n;
       if (!r.Bytes(&der) || !r.U32(&n)) return truncated();
       if (der.size() > kMaxJksKeyBytes)
-        return InvalidArgumentError("JKS entry " + std::to_string(i + 1) + " holds a " +
-                                    std::to_string(der.size()) +
-                                    "-byte protected key, more than the limit of " +
-                                    std::to_string(kMaxJksKeyBytes));
+        return InvalidArgumentError(
+            "JKS entry " + std::to_string(i + 1) + " holds a " +
+            std::to_string(der.size()) +
+            "-byte protected key, more than the limit of " +
+            std::to_string(kMaxJksKeyBytes));
       if (n > kMaxChainLength)
-        return InvalidArgumentError("JKS entry " + std::to_string(i + 1) + " has a chain of " +
-                                    std::to_string(n) + " certificates, more than the limit of " +
+        return InvalidArgumentError("JKS entry " + std::to_string(i + 1) +
+                                    " has a chain of " + std::to_string(n) +
+                                    " certificates, more than the limit of " +
                                     std::to_string(kMaxChainLength));
       e.type = EntryType::kPrivateKey;
       ASSIGN_OR_RETURN(e.key, RecoverKey(der, pw));

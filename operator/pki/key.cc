@@ -10,9 +10,12 @@ namespace certstore::pki {
 
 const char* KeyAlgorithmName(KeyAlgorithm a) {
   switch (a) {
-    case KeyAlgorithm::kRsa: return "RSA";
-    case KeyAlgorithm::kEcdsa: return "ECDSA";
-    case KeyAlgorithm::kEd25519: return "Ed25519";
+    case KeyAlgorithm::kRsa:
+      return "RSA";
+    case KeyAlgorithm::kEcdsa:
+      return "ECDSA";
+    case KeyAlgorithm::kEd25519:
+      return "Ed25519";
   }
   return "unknown";
 }
@@ -26,7 +29,8 @@ Status ValidateKeySpec(const KeySpec& spec) {
                                   " is not supported (use 2048, 3072 or 4096)");
     case KeyAlgorithm::kEcdsa:
       if (spec.size == 256 || spec.size == 384) return OkStatus();
-      return InvalidArgumentError("ECDSA key size " + std::to_string(spec.size) +
+      return InvalidArgumentError("ECDSA key size " +
+                                  std::to_string(spec.size) +
                                   " is not supported (use 256 or 384)");
     case KeyAlgorithm::kEd25519:
       if (spec.size == 0) return OkStatus();
@@ -96,9 +100,12 @@ std::string KeyDescription(EVP_PKEY* key) {
   auto spec = DescribeKey(key);
   if (!spec.ok()) return OBJ_nid2sn(EVP_PKEY_get_base_id(key));
   switch (spec->algorithm) {
-    case KeyAlgorithm::kRsa: return "RSA " + std::to_string(spec->size);
-    case KeyAlgorithm::kEcdsa: return "ECDSA P-" + std::to_string(spec->size);
-    case KeyAlgorithm::kEd25519: return "Ed25519";
+    case KeyAlgorithm::kRsa:
+      return "RSA " + std::to_string(spec->size);
+    case KeyAlgorithm::kEcdsa:
+      return "ECDSA P-" + std::to_string(spec->size);
+    case KeyAlgorithm::kEd25519:
+      return "Ed25519";
   }
   return "unknown";
 }
@@ -135,7 +142,8 @@ StatusOr<SecretBytes> EncodePrivateKeyDer(EVP_PKEY* key) {
 StatusOr<EvpPkeyPtr> ParsePrivateKeyPem(const SecretBytes& pem) {
   const std::string& text = pem.reveal();
   if (text.size() > kMaxPemBytes)
-    return InvalidArgumentError("private key PEM is " + std::to_string(text.size()) +
+    return InvalidArgumentError("private key PEM is " +
+                                std::to_string(text.size()) +
                                 " bytes, more than the limit of " +
                                 std::to_string(kMaxPemBytes) + " (1 MiB)");
   if (text.find("ENCRYPTED PRIVATE KEY") != std::string::npos ||
@@ -146,7 +154,8 @@ StatusOr<EvpPkeyPtr> ParsePrivateKeyPem(const SecretBytes& pem) {
   if (text.find("-----BEGIN") == std::string::npos ||
       text.find("PRIVATE KEY-----") == std::string::npos)
     return InvalidArgumentError(
-        "no private key found in PEM (expected \"-----BEGIN PRIVATE KEY-----\", "
+        "no private key found in PEM (expected \"-----BEGIN PRIVATE "
+        "KEY-----\", "
         "\"RSA PRIVATE KEY\" or \"EC PRIVATE KEY\")");
   ClearOpenSslErrors();
   BioPtr bio(BIO_new_mem_buf(text.data(), static_cast<int>(text.size())));

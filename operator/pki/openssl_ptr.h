@@ -20,9 +20,11 @@ struct OpenSslDeleter {
   void operator()(T* p) const { F(p); }
 };
 
-using EvpPkeyPtr = std::unique_ptr<EVP_PKEY, OpenSslDeleter<EVP_PKEY, EVP_PKEY_free>>;
+using EvpPkeyPtr =
+    std::unique_ptr<EVP_PKEY, OpenSslDeleter<EVP_PKEY, EVP_PKEY_free>>;
 using EvpPkeyCtxPtr =
-    std::unique_ptr<EVP_PKEY_CTX, OpenSslDeleter<EVP_PKEY_CTX, EVP_PKEY_CTX_free>>;
+    std::unique_ptr<EVP_PKEY_CTX,
+                    OpenSslDeleter<EVP_PKEY_CTX, EVP_PKEY_CTX_free>>;
 using EvpMdCtxPtr =
     std::unique_ptr<EVP_MD_CTX, OpenSslDeleter<EVP_MD_CTX, EVP_MD_CTX_free>>;
 using X509Ptr = std::unique_ptr<X509, OpenSslDeleter<X509, X509_free>>;
@@ -31,11 +33,13 @@ using X509NamePtr =
 using X509StorePtr =
     std::unique_ptr<X509_STORE, OpenSslDeleter<X509_STORE, X509_STORE_free>>;
 using X509StoreCtxPtr =
-    std::unique_ptr<X509_STORE_CTX, OpenSslDeleter<X509_STORE_CTX, X509_STORE_CTX_free>>;
+    std::unique_ptr<X509_STORE_CTX,
+                    OpenSslDeleter<X509_STORE_CTX, X509_STORE_CTX_free>>;
 using BioPtr = std::unique_ptr<BIO, OpenSslDeleter<BIO, BIO_free_all>>;
 using BignumPtr = std::unique_ptr<BIGNUM, OpenSslDeleter<BIGNUM, BN_free>>;
 using Asn1IntegerPtr =
-    std::unique_ptr<ASN1_INTEGER, OpenSslDeleter<ASN1_INTEGER, ASN1_INTEGER_free>>;
+    std::unique_ptr<ASN1_INTEGER,
+                    OpenSslDeleter<ASN1_INTEGER, ASN1_INTEGER_free>>;
 using Asn1ObjectPtr =
     std::unique_ptr<ASN1_OBJECT, OpenSslDeleter<ASN1_OBJECT, ASN1_OBJECT_free>>;
 using Asn1OctetStringPtr =
@@ -44,15 +48,17 @@ using Asn1OctetStringPtr =
 using Asn1TimePtr =
     std::unique_ptr<ASN1_TIME, OpenSslDeleter<ASN1_TIME, ASN1_TIME_free>>;
 using Pkcs12Ptr = std::unique_ptr<PKCS12, OpenSslDeleter<PKCS12, PKCS12_free>>;
-using Pkcs8PrivPtr =
-    std::unique_ptr<PKCS8_PRIV_KEY_INFO,
-                    OpenSslDeleter<PKCS8_PRIV_KEY_INFO, PKCS8_PRIV_KEY_INFO_free>>;
-using X509SigPtr = std::unique_ptr<X509_SIG, OpenSslDeleter<X509_SIG, X509_SIG_free>>;
+using Pkcs8PrivPtr = std::unique_ptr<
+    PKCS8_PRIV_KEY_INFO,
+    OpenSslDeleter<PKCS8_PRIV_KEY_INFO, PKCS8_PRIV_KEY_INFO_free>>;
+using X509SigPtr =
+    std::unique_ptr<X509_SIG, OpenSslDeleter<X509_SIG, X509_SIG_free>>;
 using GeneralNamesPtr =
-    std::unique_ptr<GENERAL_NAMES, OpenSslDeleter<GENERAL_NAMES, GENERAL_NAMES_free>>;
-using ExtendedKeyUsagePtr =
-    std::unique_ptr<EXTENDED_KEY_USAGE,
-                    OpenSslDeleter<EXTENDED_KEY_USAGE, EXTENDED_KEY_USAGE_free>>;
+    std::unique_ptr<GENERAL_NAMES,
+                    OpenSslDeleter<GENERAL_NAMES, GENERAL_NAMES_free>>;
+using ExtendedKeyUsagePtr = std::unique_ptr<
+    EXTENDED_KEY_USAGE,
+    OpenSslDeleter<EXTENDED_KEY_USAGE, EXTENDED_KEY_USAGE_free>>;
 using BasicConstraintsPtr =
     std::unique_ptr<BASIC_CONSTRAINTS,
                     OpenSslDeleter<BASIC_CONSTRAINTS, BASIC_CONSTRAINTS_free>>;
@@ -62,17 +68,20 @@ using Asn1BitStringPtr =
 
 // Stacks own their elements; freed with the element's free function.
 struct SafeBagStackDeleter {
-  void operator()(STACK_OF(PKCS12_SAFEBAG)* s) const {
+  void operator()(STACK_OF(PKCS12_SAFEBAG) * s) const {
     sk_PKCS12_SAFEBAG_pop_free(s, PKCS12_SAFEBAG_free);
   }
 };
-using SafeBagStackPtr = std::unique_ptr<STACK_OF(PKCS12_SAFEBAG), SafeBagStackDeleter>;
+using SafeBagStackPtr =
+    std::unique_ptr<STACK_OF(PKCS12_SAFEBAG), SafeBagStackDeleter>;
 struct Pkcs7StackDeleter {
-  void operator()(STACK_OF(PKCS7)* s) const { sk_PKCS7_pop_free(s, PKCS7_free); }
+  void operator()(STACK_OF(PKCS7) * s) const {
+    sk_PKCS7_pop_free(s, PKCS7_free);
+  }
 };
 using Pkcs7StackPtr = std::unique_ptr<STACK_OF(PKCS7), Pkcs7StackDeleter>;
 struct X509StackDeleter {
-  void operator()(STACK_OF(X509)* s) const { sk_X509_pop_free(s, X509_free); }
+  void operator()(STACK_OF(X509) * s) const { sk_X509_pop_free(s, X509_free); }
 };
 using X509StackPtr = std::unique_ptr<STACK_OF(X509), X509StackDeleter>;
 

@@ -15,7 +15,8 @@ StatusOr<SecretBytes> GeneratePassword(size_t length) {
   out.reserve(length);
   unsigned char buf[64];
   while (out.size() < length) {
-    if (RAND_bytes(buf, sizeof(buf)) != 1) return OpenSslError("random password");
+    if (RAND_bytes(buf, sizeof(buf)) != 1)
+      return OpenSslError("random password");
     for (unsigned char b : buf) {
       if (b >= kLimit) continue;
       out += kAlphabet[b % kSize];

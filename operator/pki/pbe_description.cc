@@ -17,10 +17,14 @@ std::string NidName(int nid) {
 
 std::string CipherName(int nid) {
   switch (nid) {
-    case NID_aes_256_cbc: return "AES-256-CBC";
-    case NID_aes_128_cbc: return "AES-128-CBC";
-    case NID_des_ede3_cbc: return "DES-EDE3-CBC";
-    default: return NidName(nid);
+    case NID_aes_256_cbc:
+      return "AES-256-CBC";
+    case NID_aes_128_cbc:
+      return "AES-128-CBC";
+    case NID_des_ede3_cbc:
+      return "DES-EDE3-CBC";
+    default:
+      return NidName(nid);
   }
 }
 
@@ -28,10 +32,14 @@ std::string PrfName(const X509_ALGOR* prf) {
   if (prf == nullptr) return "PBKDF2-HMAC-SHA1";
   int nid = OBJ_obj2nid(prf->algorithm);
   switch (nid) {
-    case NID_hmacWithSHA256: return "PBKDF2-HMAC-SHA256";
-    case NID_hmacWithSHA512: return "PBKDF2-HMAC-SHA512";
-    case NID_hmacWithSHA1: return "PBKDF2-HMAC-SHA1";
-    default: return "PBKDF2-" + NidName(nid);
+    case NID_hmacWithSHA256:
+      return "PBKDF2-HMAC-SHA256";
+    case NID_hmacWithSHA512:
+      return "PBKDF2-HMAC-SHA512";
+    case NID_hmacWithSHA1:
+      return "PBKDF2-HMAC-SHA1";
+    default:
+      return "PBKDF2-" + NidName(nid);
   }
 }
 
@@ -72,24 +80,27 @@ std::optional<int64_t> PbeIterations(const X509_ALGOR* alg) {
   if (alg == nullptr) return std::nullopt;
   auto count = [](const ASN1_INTEGER* iter) -> std::optional<int64_t> {
     int64_t v = 0;
-    if (iter == nullptr || ASN1_INTEGER_get_int64(&v, iter) != 1 || v < 1) return std::nullopt;
+    if (iter == nullptr || ASN1_INTEGER_get_int64(&v, iter) != 1 || v < 1)
+      return std::nullopt;
     return v;
   };
   if (OBJ_obj2nid(alg->algorithm) == NID_pbes2) {
     std::unique_ptr<PBE2PARAM, decltype(&PBE2PARAM_free)> p2(
-        static_cast<PBE2PARAM*>(
-            ASN1_TYPE_unpack_sequence(ASN1_ITEM_rptr(PBE2PARAM), alg->parameter)),
+        static_cast<PBE2PARAM*>(ASN1_TYPE_unpack_sequence(
+            ASN1_ITEM_rptr(PBE2PARAM), alg->parameter)),
         PBE2PARAM_free);
-    if (!p2 || OBJ_obj2nid(p2->keyfunc->algorithm) != NID_id_pbkdf2) return std::nullopt;
+    if (!p2 || OBJ_obj2nid(p2->keyfunc->algorithm) != NID_id_pbkdf2)
+      return std::nullopt;
     std::unique_ptr<PBKDF2PARAM, decltype(&PBKDF2PARAM_free)> kdf(
-        static_cast<PBKDF2PARAM*>(
-            ASN1_TYPE_unpack_sequence(ASN1_ITEM_rptr(PBKDF2PARAM), p2->keyfunc->parameter)),
+        static_cast<PBKDF2PARAM*>(ASN1_TYPE_unpack_sequence(
+            ASN1_ITEM_rptr(PBKDF2PARAM), p2->keyfunc->parameter)),
         PBKDF2PARAM_free);
     if (!kdf) return std::nullopt;
     return count(kdf->iter);
   }
   std::unique_ptr<PBEPARAM, decltype(&PBEPARAM_free)> pbe(
-      static_cast<PBEPARAM*>(ASN1_TYPE_unpack_sequence(ASN1_ITEM_rptr(PBEPARAM), alg->parameter)),
+      static_cast<PBEPARAM*>(
+          ASN1_TYPE_unpack_sequence(ASN1_ITEM_rptr(PBEPARAM), alg->parameter)),
       PBEPARAM_free);
   if (!pbe) return std::nullopt;
   return count(pbe->iter);

@@ -29,7 +29,8 @@ ProfileParams Params(Pkcs12Profile p) {
             NID_pbe_WithSHA1And3_Key_TripleDES_CBC, kLegacyDesIterations,
             EVP_sha1()};
   // A cipher NID selects PBES2 with PBKDF2-HMAC-SHA256.
-  return {NID_aes_256_cbc, NID_aes_256_cbc, kModern2023Iterations, EVP_sha256()};
+  return {NID_aes_256_cbc, NID_aes_256_cbc, kModern2023Iterations,
+          EVP_sha256()};
 }
 
 // Packs the cert safe (encrypted) and optional key safe into a MACed PKCS12.
@@ -39,9 +40,9 @@ StatusOr<std::string> Assemble(SafeBagStackPtr cert_bags,
                                const ProfileParams& pp) {
   const char* pass = password.reveal().c_str();
   Pkcs7StackPtr safes(sk_PKCS7_new_null());
-  PKCS7* certs = PKCS12_pack_p7encdata_ex(pp.cert_pbe, pass, -1, nullptr, 0,
-                                          pp.iterations, cert_bags.get(),
-                                          nullptr, nullptr);
+  PKCS7* certs =
+      PKCS12_pack_p7encdata_ex(pp.cert_pbe, pass, -1, nullptr, 0, pp.iterations,
+                               cert_bags.get(), nullptr, nullptr);
   if (certs == nullptr) return OpenSslError("cannot encrypt certificates");
   sk_PKCS7_push(safes.get(), certs);
   if (key_bags) {
@@ -76,9 +77,9 @@ StatusOr<PKCS12_SAFEBAG*> CertBag(X509* cert, const std::string& alias) {
 // password would cost minutes.
 Status CheckPasswordLength(const SecretBytes& password) {
   if (password.size() > kMaxPasswordBytes)
-    return InvalidArgumentError("the store password is " + std::to_string(password.size()) +
-                                " bytes, more than the limit of " +
-                                std::to_string(kMaxPasswordBytes));
+    return InvalidArgumentError(
+        "the store password is " + std::to_string(password.size()) +
+        " bytes, more than the limit of " + std::to_string(kMaxPasswordBytes));
   return OkStatus();
 }
 
@@ -95,10 +96,12 @@ StatusOr<std::string> EncodePkcs12Keystore(EVP_PKEY* key,
                                            Pkcs12Profile profile) {
   RETURN_IF_ERROR(CheckPasswordLength(password));
   if (chain.empty())
-    return InvalidArgumentError("a keystore needs at least the leaf certificate");
+    return InvalidArgumentError(
+        "a keystore needs at least the leaf certificate");
   if (!KeyMatchesCertificate(key, chain[0]))
-    return InvalidArgumentError("private key does not match the certificate \"" +
-                                SubjectText(chain[0]) + "\"");
+    return InvalidArgumentError(
+        "private key does not match the certificate \"" +
+        SubjectText(chain[0]) + "\"");
   ClearOpenSslErrors();
   ProfileParams pp = Params(profile);
   unsigned char keyid[EVP_MAX_MD_SIZE];
@@ -110,7 +113,8 @@ StatusOr<std::string> EncodePkcs12Keystore(EVP_PKEY* key,
     ASSIGN_OR_RETURN(PKCS12_SAFEBAG * bag,
                      CertBag(chain[i], i == 0 ? alias : std::string()));
     sk_PKCS12_SAFEBAG_push(cert_bags.get(), bag);
-    if (i == 0 && !PKCS12_add_localkeyid(bag, keyid, static_cast<int>(keyid_len)))
+    if (i == 0 &&
+        !PKCS12_add_localkeyid(bag, keyid, static_cast<int>(keyid_len)))
       return OpenSslError("cannot set localKeyId");
   }
 
@@ -143,11 +147,10 @@ StatusOr<std::string> EncodePkcs12Truststore(const std::vector<X509*>& certs,
     ASSIGN_OR_RETURN(PKCS12_SAFEBAG * bag, CertBag(c, TrustedCertAlias(c)));
     sk_PKCS12_SAFEBAG_push(bags.get(), bag);
     // With len == -1 the data is taken as an ASN1_OBJECT* and copied.
-    if (!PKCS12_add1_attr_by_txt(
-            bag, kJavaTrustedKeyUsageOid, V_ASN1_OBJECT,
-            reinterpret_cast<const unsigned char*>(
-                OBJ_nid2obj(NID_anyExtendedKeyUsage)),
-            -1))
+    if (!PKCS12_add1_attr_by_txt(bag, kJavaTrustedKeyUsageOid, V_ASN1_OBJECT,
+                                 reinterpret_cast<const unsigned char*>(
+                                     OBJ_nid2obj(NID_anyExtendedKeyUsage)),
+                                 -1))
       return OpenSslError("cannot add the Java trusted-key-usage attribute");
   }
   return Assemble(std::move(bags), nullptr, password, pp);

@@ -65,8 +65,9 @@ struct Pkcs12Limits {
   int64_t per_derivation = kMaxPkcs12Iterations;
   int64_t per_file = kMaxPkcs12FileIterations;
 };
-StatusOr<StoreContents> ParsePkcs12(const std::string& bytes, const SecretBytes& password,
-                                    const Pkcs12Limits& limits = Pkcs12Limits());
+StatusOr<StoreContents> ParsePkcs12(
+    const std::string& bytes, const SecretBytes& password,
+    const Pkcs12Limits& limits = Pkcs12Limits());
 
 }  // namespace certstore::pki
 

@@ -8,9 +8,12 @@ namespace certstore::pki {
 
 const char* EntryTypeName(EntryType t) {
   switch (t) {
-    case EntryType::kPrivateKey: return "PrivateKeyEntry";
-    case EntryType::kTrustedCert: return "trustedCertEntry";
-    case EntryType::kCertOnly: return "certificate (not trusted by Java)";
+    case EntryType::kPrivateKey:
+      return "PrivateKeyEntry";
+    case EntryType::kTrustedCert:
+      return "trustedCertEntry";
+    case EntryType::kCertOnly:
+      return "certificate (not trusted by Java)";
   }
   return "unknown";
 }
@@ -20,9 +23,12 @@ std::string TrustedCertAlias(X509* cert) {
   std::string base;
   for (char c : cn) {
     unsigned char u = static_cast<unsigned char>(c);
-    if (std::isalnum(u)) base += static_cast<char>(std::tolower(u));
-    else if (c == '.' || c == '-') base += c;
-    else if (!base.empty() && base.back() != '-') base += '-';
+    if (std::isalnum(u))
+      base += static_cast<char>(std::tolower(u));
+    else if (c == '.' || c == '-')
+      base += c;
+    else if (!base.empty() && base.back() != '-')
+      base += '-';
   }
   while (!base.empty() && base.back() == '-') base.pop_back();
   if (base.size() > 48) base.resize(48);

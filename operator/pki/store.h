@@ -21,14 +21,14 @@ const char* EntryTypeName(EntryType t);
 struct StoreEntry {
   std::string alias;
   EntryType type = EntryType::kTrustedCert;
-  EvpPkeyPtr key;               // set for kPrivateKey
-  std::vector<X509Ptr> chain;   // leaf first for kPrivateKey; one cert otherwise
+  EvpPkeyPtr key;              // set for kPrivateKey
+  std::vector<X509Ptr> chain;  // leaf first for kPrivateKey; one cert otherwise
 };
 
 struct StoreContents {
-  std::string format;           // "PKCS12" or "JKS"
-  std::string protection;       // e.g. "AES-256-CBC, PBKDF2-HMAC-SHA256, 10000
-                                // iterations, MAC SHA-256" (for inspect)
+  std::string format;      // "PKCS12" or "JKS"
+  std::string protection;  // e.g. "AES-256-CBC, PBKDF2-HMAC-SHA256, 10000
+                           // iterations, MAC SHA-256" (for inspect)
   std::vector<StoreEntry> entries;
 };
 

@@ -39,18 +39,18 @@ Status Explain(int err, X509* failing, const VerifyOptions& options,
                  "missing)"
                : " cannot be checked: the truststore is empty"));
     case X509_V_ERR_CERT_HAS_EXPIRED:
-      return FailedPreconditionError(
-          "certificate expired: " + Quote(failing) + " was valid until " +
-          FormatRfc3339(NotAfter(failing)) +
-          " (Java: CertificateExpiredException)");
+      return FailedPreconditionError("certificate expired: " + Quote(failing) +
+                                     " was valid until " +
+                                     FormatRfc3339(NotAfter(failing)) +
+                                     " (Java: CertificateExpiredException)");
     case X509_V_ERR_CERT_NOT_YET_VALID:
       return FailedPreconditionError(
           "certificate not yet valid: " + Quote(failing) + " is valid from " +
           FormatRfc3339(NotBefore(failing)) +
           " (Java: CertificateNotYetValidException)");
     case X509_V_ERR_INVALID_PURPOSE: {
-      const char* eku = options.purpose == Purpose::kTlsClient ? "clientAuth"
-                                                                : "serverAuth";
+      const char* eku =
+          options.purpose == Purpose::kTlsClient ? "clientAuth" : "serverAuth";
       const char* java = options.purpose == Purpose::kTlsClient
                              ? "TLS client authentication"
                              : "TLS server authentication";
@@ -71,8 +71,8 @@ Status Explain(int err, X509* failing, const VerifyOptions& options,
                                      Quote(failing));
     default:
       return FailedPreconditionError(
-          std::string("certificate verification failed for ") +
-          Quote(failing) + ": " + X509_verify_cert_error_string(err));
+          std::string("certificate verification failed for ") + Quote(failing) +
+          ": " + X509_verify_cert_error_string(err));
   }
 }
 
@@ -93,8 +93,8 @@ Status VerifyChain(X509* leaf, const std::vector<X509*>& intermediates,
   if (!X509_STORE_CTX_init(ctx.get(), store.get(), leaf, untrusted.get()))
     return OpenSslError("cannot set up verification");
   X509_VERIFY_PARAM* param = X509_STORE_CTX_get0_param(ctx.get());
-  X509_VERIFY_PARAM_set_time(
-      param, std::chrono::system_clock::to_time_t(clock.Now()));
+  X509_VERIFY_PARAM_set_time(param,
+                             std::chrono::system_clock::to_time_t(clock.Now()));
   if (options.purpose == Purpose::kTlsServer)
     X509_VERIFY_PARAM_set_purpose(param, X509_PURPOSE_SSL_SERVER);
   else if (options.purpose == Purpose::kTlsClient)

@@ -50,8 +50,9 @@ int main(int argc, char** argv) {
   TransportPtr t = Connect(kc);
   Client c(*t);
   (void)c.Create(NamespacesResource(), "",
-                 "{\"apiVersion\":\"v1\",\"kind\":\"Namespace\",\"metadata\":{\"name\":\"" + ns +
-                     "\"}}");
+                 "{\"apiVersion\":\"v1\",\"kind\":\"Namespace\",\"metadata\":{"
+                 "\"name\":\"" +
+                     ns + "\"}}");
   std::string blob = Base64Encode(std::string(1800, 'k'));
   auto start = std::chrono::steady_clock::now();
   std::atomic<int> next{0}, failed{0};
@@ -61,21 +62,26 @@ int main(int argc, char** argv) {
       TransportPtr wt = Connect(kc);
       Client wc(*wt);
       for (int i = next++; i < n; i = next++) {
-        std::string s = "{\"apiVersion\":\"v1\",\"kind\":\"Secret\",\"metadata\":{\"name\":\"s" +
-                        std::to_string(i) +
-                        "\",\"labels\":{\"app.kubernetes.io/managed-by\":\"certstore-operator\"},"
-                        "\"annotations\":{\"certstore.dev/identity-hash\":\"" +
-                        std::string(64, 'a') + "\",\"certstore.dev/render-hash\":\"" +
-                        std::string(64, 'b') + "\"}},\"data\":{\"keystore.p12\":\"" + blob +
-                        "\",\"password\":\"" + Base64Encode("0123456789abcdef0123456789abcdef") +
-                        "\"}}";
+        std::string s =
+            "{\"apiVersion\":\"v1\",\"kind\":\"Secret\",\"metadata\":{\"name\":"
+            "\"s" +
+            std::to_string(i) +
+            "\",\"labels\":{\"app.kubernetes.io/"
+            "managed-by\":\"certstore-operator\"},"
+            "\"annotations\":{\"certstore.dev/identity-hash\":\"" +
+            std::string(64, 'a') + "\",\"certstore.dev/render-hash\":\"" +
+            std::string(64, 'b') + "\"}},\"data\":{\"keystore.p12\":\"" + blob +
+            "\",\"password\":\"" +
+            Base64Encode("0123456789abcdef0123456789abcdef") + "\"}}";
         auto r = wc.Create(SecretsResource(), ns, s);
-        if (!r.ok() && r.status().code() != StatusCode::kAlreadyExists) ++failed;
+        if (!r.ok() && r.status().code() != StatusCode::kAlreadyExists)
+          ++failed;
       }
     });
   for (auto& w : writers) w.join();
   double create_s =
-      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start)
+          .count();
   if (failed > 0) {
     std::cerr << failed << " creates failed\n";
     return 1;
@@ -92,8 +98,9 @@ int main(int argc, char** argv) {
     std::cerr << "informer did not sync\n";
     return 1;
   }
-  double sync_s =
-      std::chrono::duration<double>(std::chrono::steady_clock::now() - sync_start).count();
+  double sync_s = std::chrono::duration<double>(
+                      std::chrono::steady_clock::now() - sync_start)
+                      .count();
   int64_t rss_after = RssBytes();
   size_t json_bytes = 0;
   for (const auto& o : inf.List()) json_bytes += o->json.size();
@@ -101,11 +108,14 @@ int main(int argc, char** argv) {
   inf.Stop();
   std::printf("| objects cached | %zu |\n", count);
   std::printf("| create %d Secrets (8 writers) | %.1f s |\n", n, create_s);
-  std::printf("| informer list + cache (time to synced) | %.2f s (%.0f objects/s) |\n", sync_s,
-              count / sync_s);
-  std::printf("| process RSS growth | %.1f MiB |\n", (rss_after - rss_before) / 1048576.0);
-  std::printf("| memory per cached object (RSS growth / objects) | %.0f bytes |\n",
-              static_cast<double>(rss_after - rss_before) / count);
+  std::printf(
+      "| informer list + cache (time to synced) | %.2f s (%.0f objects/s) |\n",
+      sync_s, count / sync_s);
+  std::printf("| process RSS growth | %.1f MiB |\n",
+              (rss_after - rss_before) / 1048576.0);
+  std::printf(
+      "| memory per cached object (RSS growth / objects) | %.0f bytes |\n",
+      static_cast<double>(rss_after - rss_before) / count);
   std::printf("| of which the object's JSON | %.0f bytes |\n",
               static_cast<double>(json_bytes) / count);
   return count == static_cast<size_t>(n) ? 0 : 1;

@@ -40,15 +40,23 @@ kube::ObjectPtr CertStoreObject(int i) {
   o->meta.ns = "team-" + std::to_string(i % 100);
   o->meta.name = "app-" + std::to_string(i);
   o->meta.generation = 1;
-  o->json = "{\"apiVersion\":\"certstore.dev/v1alpha1\",\"kind\":\"CertStore\",\"metadata\":{"
-            "\"name\":\"" + o->meta.name + "\",\"namespace\":\"" + o->meta.ns +
-            "\"},\"spec\":{\"issuerRef\":{\"kind\":\"ClusterCertIssuer\",\"name\":\"lab\"},"
-            "\"secretName\":\"" + o->meta.name + "-stores\",\"keystore\":{\"commonName\":\"" +
-            o->meta.name + "\"},\"truststore\":{}},\"status\":{\"observedGeneration\":1,"
-            "\"conditions\":[{\"type\":\"Ready\",\"status\":\"True\",\"reason\":\"Issued\","
-            "\"message\":\"ok\",\"lastTransitionTime\":\"2026-11-23T12:00:00Z\"}],"
-            "\"notBefore\":\"2026-11-23T12:00:00Z\",\"notAfter\":\"2027-02-21T12:00:00Z\","
-            "\"renewalTime\":\"2027-01-22T12:00:00Z\",\"revision\":1}}";
+  o->json =
+      "{\"apiVersion\":\"certstore.dev/"
+      "v1alpha1\",\"kind\":\"CertStore\",\"metadata\":{"
+      "\"name\":\"" +
+      o->meta.name + "\",\"namespace\":\"" + o->meta.ns +
+      "\"},\"spec\":{\"issuerRef\":{\"kind\":\"ClusterCertIssuer\",\"name\":"
+      "\"lab\"},"
+      "\"secretName\":\"" +
+      o->meta.name + "-stores\",\"keystore\":{\"commonName\":\"" +
+      o->meta.name +
+      "\"},\"truststore\":{}},\"status\":{\"observedGeneration\":1,"
+      "\"conditions\":[{\"type\":\"Ready\",\"status\":\"True\",\"reason\":"
+      "\"Issued\","
+      "\"message\":\"ok\",\"lastTransitionTime\":\"2026-11-23T12:00:00Z\"}],"
+      "\"notBefore\":\"2026-11-23T12:00:00Z\",\"notAfter\":\"2027-02-21T12:00:"
+      "00Z\","
+      "\"renewalTime\":\"2027-01-22T12:00:00Z\",\"revision\":1}}";
   return o;
 }
 
@@ -57,9 +65,10 @@ kube::ObjectPtr SecretObject(int i) {
   o->meta.ns = "team-" + std::to_string(i % 100);
   o->meta.name = "app-" + std::to_string(i) + "-stores";
   o->meta.annotations["certstore.dev/certstore"] = "app-" + std::to_string(i);
-  o->json = "{\"apiVersion\":\"v1\",\"kind\":\"Secret\",\"metadata\":{\"name\":\"" +
-            o->meta.name + "\",\"namespace\":\"" + o->meta.ns + "\"},\"data\":{\"ca.crt\":\"" +
-            Base64Encode(TrustBundlePem()) + "\"}}";
+  o->json =
+      "{\"apiVersion\":\"v1\",\"kind\":\"Secret\",\"metadata\":{\"name\":\"" +
+      o->meta.name + "\",\"namespace\":\"" + o->meta.ns +
+      "\"},\"data\":{\"ca.crt\":\"" + Base64Encode(TrustBundlePem()) + "\"}}";
   return o;
 }
 

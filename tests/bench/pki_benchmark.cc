@@ -52,14 +52,19 @@ Fixture& F() {
 // ---- key generation ----------------------------------------------------
 KeySpec SpecFor(int64_t i) {
   switch (i) {
-    case 0: return {KeyAlgorithm::kRsa, 2048};
-    case 1: return {KeyAlgorithm::kEcdsa, 256};
-    case 2: return {KeyAlgorithm::kEcdsa, 384};
-    default: return {KeyAlgorithm::kEd25519, 0};
+    case 0:
+      return {KeyAlgorithm::kRsa, 2048};
+    case 1:
+      return {KeyAlgorithm::kEcdsa, 256};
+    case 2:
+      return {KeyAlgorithm::kEcdsa, 384};
+    default:
+      return {KeyAlgorithm::kEd25519, 0};
   }
 }
 const char* NameFor(int64_t i) {
-  static const char* names[] = {"RSA-2048", "ECDSA-P256", "ECDSA-P384", "Ed25519"};
+  static const char* names[] = {"RSA-2048", "ECDSA-P256", "ECDSA-P384",
+                                "Ed25519"};
   return names[i];
 }
 
@@ -75,10 +80,18 @@ void BM_RawKeygen(benchmark::State& state) {
   for (auto _ : state) {
     EVP_PKEY* k = nullptr;
     switch (state.range(0)) {
-      case 0: k = EVP_RSA_gen(2048); break;
-      case 1: k = EVP_EC_gen("P-256"); break;
-      case 2: k = EVP_EC_gen("P-384"); break;
-      default: k = EVP_PKEY_Q_keygen(nullptr, nullptr, "ED25519"); break;
+      case 0:
+        k = EVP_RSA_gen(2048);
+        break;
+      case 1:
+        k = EVP_EC_gen("P-256");
+        break;
+      case 2:
+        k = EVP_EC_gen("P-384");
+        break;
+      default:
+        k = EVP_PKEY_Q_keygen(nullptr, nullptr, "ED25519");
+        break;
     }
     EVP_PKEY_free(k);
   }
@@ -88,8 +101,8 @@ BENCHMARK(BM_RawKeygen)->DenseRange(0, 3)->Unit(benchmark::kMicrosecond);
 // ---- issuance ----------------------------------------------------------
 void BM_IssueLeaf(benchmark::State& state) {
   for (auto _ : state)
-    benchmark::DoNotOptimize(
-        IssueLeaf(F().ca, Fixture::Spec(), F().leaf_key.get(), SystemClock::Get()));
+    benchmark::DoNotOptimize(IssueLeaf(F().ca, Fixture::Spec(),
+                                       F().leaf_key.get(), SystemClock::Get()));
 }
 BENCHMARK(BM_IssueLeaf)->Unit(benchmark::kMicrosecond);
 
@@ -103,9 +116,11 @@ X509* RawIssue(EVP_PKEY* key) {
   BN_to_ASN1_INTEGER(bn, X509_get_serialNumber(x));
   BN_free(bn);
   X509_NAME* n = X509_NAME_new();
-  X509_NAME_add_entry_by_txt(n, "O", MBSTRING_UTF8, (const unsigned char*)"Lab", -1, -1, 0);
+  X509_NAME_add_entry_by_txt(n, "O", MBSTRING_UTF8, (const unsigned char*)"Lab",
+                             -1, -1, 0);
   X509_NAME_add_entry_by_txt(n, "CN", MBSTRING_UTF8,
-                             (const unsigned char*)"bench.lab.local", -1, -1, 0);
+                             (const unsigned char*)"bench.lab.local", -1, -1,
+                             0);
   X509_set_subject_name(x, n);
   X509_NAME_free(n);
   X509_set_issuer_name(x, X509_get_subject_name(ca));
@@ -139,11 +154,12 @@ BENCHMARK(BM_RawIssue)->Unit(benchmark::kMicrosecond);
 std::vector<X509*> Chain() { return {F().leaf.get(), F().ca.cert.get()}; }
 
 void BM_Pkcs12Keystore(benchmark::State& state) {
-  auto profile = state.range(0) ? Pkcs12Profile::kLegacyDES : Pkcs12Profile::kModern2023;
+  auto profile =
+      state.range(0) ? Pkcs12Profile::kLegacyDES : Pkcs12Profile::kModern2023;
   state.SetLabel(Pkcs12ProfileName(profile));
   for (auto _ : state)
-    benchmark::DoNotOptimize(EncodePkcs12Keystore(F().leaf_key.get(), Chain(), "server",
-                                                  Password(), profile));
+    benchmark::DoNotOptimize(EncodePkcs12Keystore(
+        F().leaf_key.get(), Chain(), "server", Password(), profile));
 }
 BENCHMARK(BM_Pkcs12Keystore)->DenseRange(0, 1)->Unit(benchmark::kMillisecond);
 
@@ -152,8 +168,9 @@ std::string RawPkcs12(EVP_PKEY* key, X509* cert, bool legacy) {
   sk_X509_push(ca, F().ca.cert.get());
   int nid = legacy ? NID_pbe_WithSHA1And3_Key_TripleDES_CBC : NID_aes_256_cbc;
   int iter = legacy ? kLegacyDesIterations : kModern2023Iterations;
-  PKCS12* p12 = PKCS12_create(Password().reveal().c_str(), key ? "server" : nullptr,
-                              key, cert, ca, nid, nid, iter, -1, 0);
+  PKCS12* p12 =
+      PKCS12_create(Password().reveal().c_str(), key ? "server" : nullptr, key,
+                    cert, ca, nid, nid, iter, -1, 0);
   PKCS12_set_mac(p12, Password().reveal().c_str(), -1, nullptr, 0, iter,
                  legacy ? EVP_sha1() : EVP_sha256());
   unsigned char* der = nullptr;
@@ -168,14 +185,15 @@ std::string RawPkcs12(EVP_PKEY* key, X509* cert, bool legacy) {
 void BM_RawPkcs12Create(benchmark::State& state) {
   state.SetLabel(state.range(0) ? "LegacyDES" : "Modern2023");
   for (auto _ : state)
-    benchmark::DoNotOptimize(RawPkcs12(F().leaf_key.get(), F().leaf.get(), state.range(0)));
+    benchmark::DoNotOptimize(
+        RawPkcs12(F().leaf_key.get(), F().leaf.get(), state.range(0)));
 }
 BENCHMARK(BM_RawPkcs12Create)->DenseRange(0, 1)->Unit(benchmark::kMillisecond);
 
 void BM_Pkcs12Truststore(benchmark::State& state) {
   for (auto _ : state)
-    benchmark::DoNotOptimize(
-        EncodePkcs12Truststore({F().ca.cert.get()}, Password(), Pkcs12Profile::kModern2023));
+    benchmark::DoNotOptimize(EncodePkcs12Truststore(
+        {F().ca.cert.get()}, Password(), Pkcs12Profile::kModern2023));
 }
 BENCHMARK(BM_Pkcs12Truststore)->Unit(benchmark::kMillisecond);
 
@@ -187,8 +205,9 @@ BENCHMARK(BM_RawPkcs12Truststore)->Unit(benchmark::kMillisecond);
 
 void BM_JksKeystore(benchmark::State& state) {
   for (auto _ : state)
-    benchmark::DoNotOptimize(EncodeJksKeystore(F().leaf_key.get(), Chain(), "server",
-                                               Password(), SystemClock::Get().Now()));
+    benchmark::DoNotOptimize(EncodeJksKeystore(F().leaf_key.get(), Chain(),
+                                               "server", Password(),
+                                               SystemClock::Get().Now()));
 }
 BENCHMARK(BM_JksKeystore)->Unit(benchmark::kMicrosecond);
 
@@ -205,7 +224,8 @@ void BM_RawPemEncode(benchmark::State& state) {
     BIO* b = BIO_new(BIO_s_mem());
     PEM_write_bio_X509(b, F().leaf.get());
     PEM_write_bio_X509(b, F().ca.cert.get());
-    PEM_write_bio_PKCS8PrivateKey(b, F().leaf_key.get(), nullptr, nullptr, 0, nullptr, nullptr);
+    PEM_write_bio_PKCS8PrivateKey(b, F().leaf_key.get(), nullptr, nullptr, 0,
+                                  nullptr, nullptr);
     BIO_free(b);
   }
 }
@@ -214,13 +234,15 @@ BENCHMARK(BM_RawPemEncode)->Unit(benchmark::kMicrosecond);
 // ---- the whole job: key, certificate, keystore, truststore, PEM -----------
 void BM_IssueAndEncode(benchmark::State& state) {
   for (auto _ : state) {
-    EvpPkeyPtr key = std::move(GenerateKey({KeyAlgorithm::kEcdsa, 256})).value();
-    auto issued = IssueLeaf(F().ca, Fixture::Spec(), key.get(), SystemClock::Get());
+    EvpPkeyPtr key =
+        std::move(GenerateKey({KeyAlgorithm::kEcdsa, 256})).value();
+    auto issued =
+        IssueLeaf(F().ca, Fixture::Spec(), key.get(), SystemClock::Get());
     std::vector<X509*> chain{issued->cert.get(), F().ca.cert.get()};
-    benchmark::DoNotOptimize(EncodePkcs12Keystore(key.get(), chain, "server", Password(),
-                                                  Pkcs12Profile::kModern2023));
-    benchmark::DoNotOptimize(EncodePkcs12Truststore({F().ca.cert.get()}, Password(),
-                                                    Pkcs12Profile::kModern2023));
+    benchmark::DoNotOptimize(EncodePkcs12Keystore(
+        key.get(), chain, "server", Password(), Pkcs12Profile::kModern2023));
+    benchmark::DoNotOptimize(EncodePkcs12Truststore(
+        {F().ca.cert.get()}, Password(), Pkcs12Profile::kModern2023));
     benchmark::DoNotOptimize(EncodeCertificatesPem({issued->cert.get()}));
     benchmark::DoNotOptimize(EncodePrivateKeyPem(key.get()));
   }
@@ -235,7 +257,8 @@ void BM_RawIssueAndEncode(benchmark::State& state) {
     benchmark::DoNotOptimize(RawPkcs12(nullptr, nullptr, false));
     BIO* b = BIO_new(BIO_s_mem());
     PEM_write_bio_X509(b, cert);
-    PEM_write_bio_PKCS8PrivateKey(b, key, nullptr, nullptr, 0, nullptr, nullptr);
+    PEM_write_bio_PKCS8PrivateKey(b, key, nullptr, nullptr, 0, nullptr,
+                                  nullptr);
     BIO_free(b);
     X509_free(cert);
     EVP_PKEY_free(key);

@@ -66,7 +66,9 @@ TransportPtr Connect(const std::string& kubeconfig) {
   return std::move(t).value();
 }
 
-double Seconds(SteadyClock::duration d) { return std::chrono::duration<double>(d).count(); }
+double Seconds(SteadyClock::duration d) {
+  return std::chrono::duration<double>(d).count();
+}
 
 std::string Run(const std::string& cmd) {
   std::string out;
@@ -90,15 +92,18 @@ Memory MemoryOf(pid_t pid) {
   int64_t kb;
   std::string unit;
   while (in >> key) {
-    if (key == "VmRSS:" && in >> kb >> unit) m.rss = kb * 1024;
-    else if (key == "VmHWM:" && in >> kb >> unit) m.peak = kb * 1024;
+    if (key == "VmRSS:" && in >> kb >> unit)
+      m.rss = kb * 1024;
+    else if (key == "VmHWM:" && in >> kb >> unit)
+      m.peak = kb * 1024;
   }
   return m;
 }
 // User + system CPU seconds of a process.
 double CpuSeconds(pid_t pid) {
   std::ifstream in("/proc/" + std::to_string(pid) + "/stat");
-  std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  std::string text((std::istreambuf_iterator<char>(in)),
+                   std::istreambuf_iterator<char>());
   size_t close = text.rfind(')');
   std::istringstream rest(text.substr(close + 2));
   std::string field;
@@ -124,7 +129,8 @@ std::string Workers() {
 
 class Operator {
  public:
-  Operator(const std::string& bin, const std::string& kubeconfig, const std::string& crns) {
+  Operator(const std::string& bin, const std::string& kubeconfig,
+           const std::string& crns) {
     health_ = FreePort();
     log_ = "/tmp/scale-benchmark-operator-" + std::to_string(getpid()) + ".log";
     std::vector<std::string> args = {bin,
@@ -153,7 +159,8 @@ class Operator {
     }
     g_operator = pid_;
     auto end = SteadyClock::now() + std::chrono::seconds(120);
-    while (Run("curl -s --max-time 2 http://127.0.0.1:" + std::to_string(health_) + "/readyz")
+    while (Run("curl -s --max-time 2 http://127.0.0.1:" +
+               std::to_string(health_) + "/readyz")
                .rfind("ok", 0) != 0) {
       if (SteadyClock::now() > end) Die("operator not ready; log " + log_);
       std::this_thread::sleep_for(std::chrono::milliseconds(100));
@@ -172,10 +179,12 @@ class Operator {
     SteadyClock::time_point empty_since{};
     int quiet = 0;
     while (quiet < 3) {
-      if (SteadyClock::now() > end) Die("work queue never drained; log " + log_);
-      std::string m = Run("curl -s --max-time 5 http://127.0.0.1:" + std::to_string(health_ + 1) +
-                          "/metrics");
-      bool empty = m.find("\ncertstore_workqueue_depth 0\n") != std::string::npos;
+      if (SteadyClock::now() > end)
+        Die("work queue never drained; log " + log_);
+      std::string m = Run("curl -s --max-time 5 http://127.0.0.1:" +
+                          std::to_string(health_ + 1) + "/metrics");
+      bool empty =
+          m.find("\ncertstore_workqueue_depth 0\n") != std::string::npos;
       if (empty && quiet == 0) empty_since = SteadyClock::now();
       quiet = empty ? quiet + 1 : 0;
       std::this_thread::sleep_for(std::chrono::seconds(1));
@@ -200,20 +209,25 @@ class ReadyWatch {
         WatchOptions wo;
         wo.resource_version = rv;
         wo.timeout_seconds = 20;
-        Status st = WatchOnce(client_, CertStoresResource(), ns, wo, [&](const WatchEvent& e) {
-          if (!e.meta.resource_version.empty()) rv = e.meta.resource_version;
-          if (e.type != WatchEvent::Type::kAdded && e.type != WatchEvent::Type::kModified)
-            return !stop_;
-          api::ObservedStatus st = api::ParseObservedStatus(e.object);
-          if (st.ready && st.ready->status == "True") {
-            std::lock_guard<std::mutex> lock(mu_);
-            if (ready_.emplace(e.meta.name, SteadyClock::now()).second) cv_.notify_all();
-          }
-          return !stop_;
-        });
+        Status st = WatchOnce(
+            client_, CertStoresResource(), ns, wo, [&](const WatchEvent& e) {
+              if (!e.meta.resource_version.empty())
+                rv = e.meta.resource_version;
+              if (e.type != WatchEvent::Type::kAdded &&
+                  e.type != WatchEvent::Type::kModified)
+                return !stop_;
+              api::ObservedStatus st = api::ParseObservedStatus(e.object);
+              if (st.ready && st.ready->status == "True") {
+                std::lock_guard<std::mutex> lock(mu_);
+                if (ready_.emplace(e.meta.name, SteadyClock::now()).second)
+                  cv_.notify_all();
+              }
+              return !stop_;
+            });
         // Too old to resume (410): start over; Ready times already seen stay.
         if (st.code() == StatusCode::kOutOfRange) rv.clear();
-        if (!st.ok() && !stop_) std::this_thread::sleep_for(std::chrono::milliseconds(200));
+        if (!st.ok() && !stop_)
+          std::this_thread::sleep_for(std::chrono::milliseconds(200));
       }
     });
   }
@@ -225,12 +239,14 @@ class ReadyWatch {
   SteadyClock::time_point WaitCount(size_t n, std::chrono::seconds timeout) {
     std::unique_lock<std::mutex> lock(mu_);
     if (!cv_.wait_for(lock, timeout, [&] { return ready_.size() >= n; }))
-      Die("only " + std::to_string(ready_.size()) + " of " + std::to_string(n) + " Ready");
+      Die("only " + std::to_string(ready_.size()) + " of " + std::to_string(n) +
+          " Ready");
     SteadyClock::time_point last{};
     for (const auto& [name, t] : ready_) last = std::max(last, t);
     return last;
   }
-  SteadyClock::time_point WaitName(const std::string& name, std::chrono::seconds timeout) {
+  SteadyClock::time_point WaitName(const std::string& name,
+                                   std::chrono::seconds timeout) {
     std::unique_lock<std::mutex> lock(mu_);
     if (!cv_.wait_for(lock, timeout, [&] { return ready_.count(name) > 0; }))
       Die(name + " not Ready");
@@ -251,7 +267,8 @@ class ReadyWatch {
 // "resource/subresource".
 std::map<std::string, double> ApiWrites() {
   const char* k = std::getenv("KUBECTL");
-  std::string text = Run(std::string(k ? k : "kubectl") + " get --raw /metrics");
+  std::string text =
+      Run(std::string(k ? k : "kubectl") + " get --raw /metrics");
   std::map<std::string, double> out;
   std::istringstream in(text);
   std::string line;
@@ -264,7 +281,8 @@ std::map<std::string, double> ApiWrites() {
   while (std::getline(in, line)) {
     if (line.rfind("apiserver_request_total{", 0) != 0) continue;
     std::string verb = label(line, "verb"), code = label(line, "code");
-    if ((verb != "POST" && verb != "PUT" && verb != "PATCH" && verb != "APPLY") ||
+    if ((verb != "POST" && verb != "PUT" && verb != "PATCH" &&
+         verb != "APPLY") ||
         code.empty() || code[0] != '2')
       continue;
     std::string key = label(line, "resource");
@@ -277,8 +295,9 @@ std::map<std::string, double> ApiWrites() {
 
 void CreateNamespace(Client& c, const std::string& ns) {
   (void)c.Create(NamespacesResource(), "",
-                 "{\"apiVersion\":\"v1\",\"kind\":\"Namespace\",\"metadata\":{\"name\":\"" + ns +
-                     "\"}}");
+                 "{\"apiVersion\":\"v1\",\"kind\":\"Namespace\",\"metadata\":{"
+                 "\"name\":\"" +
+                     ns + "\"}}");
 }
 
 std::string g_format = "PKCS12";  // formats of every CertStore: PKCS12 or PEM
@@ -286,12 +305,13 @@ std::string g_format = "PKCS12";  // formats of every CertStore: PKCS12 or PEM
 std::string CertStoreJson(const std::string& name, const std::string& algo) {
   std::string key = algo == "RSA" ? "{\"algorithm\":\"RSA\",\"size\":2048}"
                                   : "{\"algorithm\":\"ECDSA\",\"size\":256}";
-  return "{\"apiVersion\":\"certstore.dev/v1alpha1\",\"kind\":\"CertStore\",\"metadata\":{"
+  return "{\"apiVersion\":\"certstore.dev/"
+         "v1alpha1\",\"kind\":\"CertStore\",\"metadata\":{"
          "\"name\":\"" +
          name +
-         "\"},\"spec\":{\"issuerRef\":{\"name\":\"bench\"},\"secretName\":\"" + name +
-         "-stores\",\"keystore\":{\"commonName\":\"" + name + "\",\"dnsNames\":[\"" + name +
-         ".bench.svc\"],\"privateKey\":" + key +
+         "\"},\"spec\":{\"issuerRef\":{\"name\":\"bench\"},\"secretName\":\"" +
+         name + "-stores\",\"keystore\":{\"commonName\":\"" + name +
+         "\",\"dnsNames\":[\"" + name + ".bench.svc\"],\"privateKey\":" + key +
          "},\"truststore\":{},\"formats\":[\"" + g_format + "\"]}}";
 }
 
@@ -308,18 +328,20 @@ void Parallel(int workers, int n, const std::string& kubeconfig,
   for (auto& t : threads) t.join();
 }
 
-int Scale(const std::string& kc, const std::string& bin, int n, const std::string& algo) {
+int Scale(const std::string& kc, const std::string& bin, int n,
+          const std::string& algo) {
   TransportPtr t = Connect(kc);
   Client c(*t);
-  std::string ns = std::string("scale-") + (algo == "RSA" ? "rsa" : "ec") + "-" +
-                   std::to_string(n) + "-" + std::to_string(getpid());
+  std::string ns = std::string("scale-") + (algo == "RSA" ? "rsa" : "ec") +
+                   "-" + std::to_string(n) + "-" + std::to_string(getpid());
   std::string crns = "scale-system-" + std::to_string(getpid());
   CreateNamespace(c, ns);
   CreateNamespace(c, crns);
-  auto issuer = c.Create(CertIssuersResource(), ns,
-                         "{\"apiVersion\":\"certstore.dev/v1alpha1\",\"kind\":\"CertIssuer\","
-                         "\"metadata\":{\"name\":\"bench\"},\"spec\":{\"selfSigned\":{"
-                         "\"secretName\":\"bench-ca\",\"commonName\":\"Bench Root\"}}}");
+  auto issuer = c.Create(
+      CertIssuersResource(), ns,
+      "{\"apiVersion\":\"certstore.dev/v1alpha1\",\"kind\":\"CertIssuer\","
+      "\"metadata\":{\"name\":\"bench\"},\"spec\":{\"selfSigned\":{"
+      "\"secretName\":\"bench-ca\",\"commonName\":\"Bench Root\"}}}");
   if (!issuer.ok()) Die("issuer: " + issuer.status().ToString());
 
   Operator op(bin, kc, crns);
@@ -331,7 +353,9 @@ int Scale(const std::string& kc, const std::string& bin, int n, const std::strin
   auto t0 = SteadyClock::now();
   std::atomic<int> failed{0};
   Parallel(4, n, kc, [&](Client& wc, int i) {
-    if (!wc.Create(CertStoresResource(), ns, CertStoreJson("c" + std::to_string(i), algo)).ok())
+    if (!wc.Create(CertStoresResource(), ns,
+                   CertStoreJson("c" + std::to_string(i), algo))
+             .ok())
       ++failed;
   });
   if (failed > 0) Die(std::to_string(failed.load()) + " creates failed");
@@ -346,7 +370,8 @@ int Scale(const std::string& kc, const std::string& bin, int n, const std::strin
   double cpu0 = CpuSeconds(op.pid());
   auto idle_start = SteadyClock::now();
   std::this_thread::sleep_for(std::chrono::seconds(30));
-  double idle_cpu = (CpuSeconds(op.pid()) - cpu0) / Seconds(SteadyClock::now() - idle_start);
+  double idle_cpu =
+      (CpuSeconds(op.pid()) - cpu0) / Seconds(SteadyClock::now() - idle_start);
   Memory idle = MemoryOf(op.pid());
 
   // Apply-to-Ready latency, one at a time.
@@ -354,14 +379,18 @@ int Scale(const std::string& kc, const std::string& bin, int n, const std::strin
   for (int i = 0; i < 50; ++i) {
     std::string name = "lat" + std::to_string(i);
     auto t = SteadyClock::now();
-    if (!c.Create(CertStoresResource(), ns, CertStoreJson(name, algo)).ok()) Die("create " + name);
-    lat.push_back(Seconds(watch.WaitName(name, std::chrono::seconds(60)) - t) * 1000);
+    if (!c.Create(CertStoresResource(), ns, CertStoreJson(name, algo)).ok())
+      Die("create " + name);
+    lat.push_back(Seconds(watch.WaitName(name, std::chrono::seconds(60)) - t) *
+                  1000);
   }
   std::sort(lat.begin(), lat.end());
 
-  std::printf("| N | %d %s CertStores (%s keystore + truststore), --workers %s |\n", n,
-              algo.c_str(), g_format.c_str(), Workers().c_str());
-  std::printf("| create N CertStores (4 API writers) | %.1f s |\n", Seconds(created - t0));
+  std::printf(
+      "| N | %d %s CertStores (%s keystore + truststore), --workers %s |\n", n,
+      algo.c_str(), g_format.c_str(), Workers().c_str());
+  std::printf("| create N CertStores (4 API writers) | %.1f s |\n",
+              Seconds(created - t0));
   std::printf("| first create -> all N Ready | %.1f s (%.0f CertStores/s) |\n",
               Seconds(last_ready - t0), n / Seconds(last_ready - t0));
   std::printf("| all Ready -> work queue empty | %.1f s |\n",
@@ -369,9 +398,13 @@ int Scale(const std::string& kc, const std::string& bin, int n, const std::strin
   std::printf("| RSS at start (0 CertStores) | %.1f MiB |\n", MiB(start.rss));
   std::printf("| peak RSS (VmHWM) | %.1f MiB |\n", MiB(busy.peak));
   std::printf("| idle RSS with N CertStores | %.1f MiB |\n", MiB(idle.rss));
-  std::printf("| idle CPU (30 s, N waiting for renewal) | %.2f%% of one core |\n", idle_cpu * 100);
-  std::printf("| apply -> Ready when idle, p50 / p99 (50 sequential) | %.0f ms / %.0f ms |\n",
-              lat[lat.size() / 2], lat[lat.size() * 99 / 100]);
+  std::printf(
+      "| idle CPU (30 s, N waiting for renewal) | %.2f%% of one core |\n",
+      idle_cpu * 100);
+  std::printf(
+      "| apply -> Ready when idle, p50 / p99 (50 sequential) | %.0f ms / %.0f "
+      "ms |\n",
+      lat[lat.size() / 2], lat[lat.size() * 99 / 100]);
   double total = 0;
   std::string detail;
   for (const auto& [k, v] : writes_after) {
@@ -380,17 +413,20 @@ int Scale(const std::string& kc, const std::string& bin, int n, const std::strin
     if (d <= 0 || k == "leases") continue;
     total += d;
     char buf[128];
-    std::snprintf(buf, sizeof(buf), "%s%s %.2f", detail.empty() ? "" : ", ", k.c_str(), d / n);
+    std::snprintf(buf, sizeof(buf), "%s%s %.2f", detail.empty() ? "" : ", ",
+                  k.c_str(), d / n);
     detail += buf;
   }
-  std::printf("| API writes per issuance (apiserver_request_total) | %.2f (%s) |\n", total / n,
-              detail.c_str());
+  std::printf(
+      "| API writes per issuance (apiserver_request_total) | %.2f (%s) |\n",
+      total / n, detail.c_str());
   return 0;
 }
 
 // `foreign`: 1 MiB Secrets that carry our label, annotation and a
 // controller reference to a real CertStore; else unrelated 100 KB ones.
-int Unrelated(const std::string& kc, const std::string& bin, int m, bool foreign) {
+int Unrelated(const std::string& kc, const std::string& bin, int m,
+              bool foreign) {
   TransportPtr t = Connect(kc);
   Client c(*t);
   std::string crns = "scale-system-" + std::to_string(getpid());
@@ -402,45 +438,55 @@ int Unrelated(const std::string& kc, const std::string& bin, int m, bool foreign
   };
   Memory alone = idle_rss();
   CreateNamespace(c, "unrelated");
-  std::string blob = Base64Encode(std::string(foreign ? 1000 * 1000 : 100 * 1024, 'u'));
+  std::string blob =
+      Base64Encode(std::string(foreign ? 1000 * 1000 : 100 * 1024, 'u'));
   std::string forged;
   if (foreign) {
     // A CertStore the tenant owns: its UID goes into every forged Secret.
-    auto cs = c.Create(
-        CertStoresResource(), "unrelated",
-        "{\"apiVersion\":\"certstore.dev/v1alpha1\",\"kind\":\"CertStore\",\"metadata\":{"
-        "\"name\":\"decoy\"},\"spec\":{\"issuerRef\":{\"name\":\"none\"},\"secretName\":"
-        "\"decoy-stores\",\"keystore\":{\"commonName\":\"decoy\"}}}");
-    if (!cs.ok() && cs.status().code() != StatusCode::kAlreadyExists) Die(cs.status().ToString());
+    auto cs =
+        c.Create(CertStoresResource(), "unrelated",
+                 "{\"apiVersion\":\"certstore.dev/"
+                 "v1alpha1\",\"kind\":\"CertStore\",\"metadata\":{"
+                 "\"name\":\"decoy\"},\"spec\":{\"issuerRef\":{\"name\":"
+                 "\"none\"},\"secretName\":"
+                 "\"decoy-stores\",\"keystore\":{\"commonName\":\"decoy\"}}}");
+    if (!cs.ok() && cs.status().code() != StatusCode::kAlreadyExists)
+      Die(cs.status().ToString());
     auto got = c.Get(CertStoresResource(), "unrelated", "decoy");
     if (!got.ok()) Die(got.status().ToString());
     auto meta = ParseObjectMeta(*got);
     if (!meta.ok()) Die(meta.status().ToString());
-    forged = ",\"labels\":{\"app.kubernetes.io/managed-by\":\"certstore-operator\"},"
-             "\"annotations\":{\"certstore.dev/certstore\":\"decoy\"},\"ownerReferences\":[{"
-             "\"apiVersion\":\"certstore.dev/v1alpha1\",\"kind\":\"CertStore\",\"name\":"
-             "\"decoy\",\"uid\":\"" +
-             meta->uid + "\",\"controller\":true}]";
+    forged =
+        ",\"labels\":{\"app.kubernetes.io/managed-by\":\"certstore-operator\"},"
+        "\"annotations\":{\"certstore.dev/"
+        "certstore\":\"decoy\"},\"ownerReferences\":[{"
+        "\"apiVersion\":\"certstore.dev/"
+        "v1alpha1\",\"kind\":\"CertStore\",\"name\":"
+        "\"decoy\",\"uid\":\"" +
+        meta->uid + "\",\"controller\":true}]";
   }
   auto t0 = SteadyClock::now();
   std::atomic<int> failed{0};
   Parallel(foreign ? 2 : 8, m, kc, [&](Client& wc, int i) {
     auto r = wc.Create(SecretsResource(), "unrelated",
-                       "{\"apiVersion\":\"v1\",\"kind\":\"Secret\",\"metadata\":{\"name\":\"u" +
-                           std::to_string(i) + "\"" + forged + "},\"data\":{\"blob\":\"" + blob +
-                           "\"}}");
+                       "{\"apiVersion\":\"v1\",\"kind\":\"Secret\","
+                       "\"metadata\":{\"name\":\"u" +
+                           std::to_string(i) + "\"" + forged +
+                           "},\"data\":{\"blob\":\"" + blob + "\"}}");
     if (!r.ok() && r.status().code() != StatusCode::kAlreadyExists) ++failed;
   });
   if (failed > 0) Die(std::to_string(failed.load()) + " Secret creates failed");
   double create_s = Seconds(SteadyClock::now() - t0);
   Memory with = idle_rss();
-  std::printf("| operator alone: idle RSS / peak | %.1f MiB / %.1f MiB |\n", MiB(alone.rss),
-              MiB(alone.peak));
+  std::printf("| operator alone: idle RSS / peak | %.1f MiB / %.1f MiB |\n",
+              MiB(alone.rss), MiB(alone.peak));
   const char* what = foreign ? "forged labelled 1 MiB" : "unrelated 100 KB";
-  std::printf("| with %d %s Secrets (created in %.0f s): idle RSS / peak | "
-              "%.1f MiB / %.1f MiB |\n",
-              m, what, create_s, MiB(with.rss), MiB(with.peak));
-  std::printf("| added by the %s Secrets | %+.1f MiB |\n", what, MiB(with.rss - alone.rss));
+  std::printf(
+      "| with %d %s Secrets (created in %.0f s): idle RSS / peak | "
+      "%.1f MiB / %.1f MiB |\n",
+      m, what, create_s, MiB(with.rss), MiB(with.peak));
+  std::printf("| added by the %s Secrets | %+.1f MiB |\n", what,
+              MiB(with.rss - alone.rss));
   return 0;
 }
 
@@ -448,14 +494,17 @@ int Unrelated(const std::string& kc, const std::string& bin, int m, bool foreign
 
 int main(int argc, char** argv) {
   std::vector<std::string> a(argv + 1, argv + argc);
-  if ((a.size() == 5 || a.size() == 6) && a[0] == "scale" && (a[4] == "EC" || a[4] == "RSA")) {
+  if ((a.size() == 5 || a.size() == 6) && a[0] == "scale" &&
+      (a[4] == "EC" || a[4] == "RSA")) {
     if (a.size() == 6) g_format = a[5];
     if (g_format != "PKCS12" && g_format != "PEM") Die("format: PKCS12 or PEM");
     return Scale(a[1], a[2], std::atoi(a[3].c_str()), a[4]);
   }
   if (a.size() == 4 && (a[0] == "unrelated" || a[0] == "foreign"))
     return Unrelated(a[1], a[2], std::atoi(a[3].c_str()), a[0] == "foreign");
-  std::cerr << "usage: scale_benchmark scale KUBECONFIG OPERATOR_BIN N EC|RSA [PKCS12|PEM]\n"
-               "       scale_benchmark unrelated|foreign KUBECONFIG OPERATOR_BIN M\n";
+  std::cerr
+      << "usage: scale_benchmark scale KUBECONFIG OPERATOR_BIN N EC|RSA "
+         "[PKCS12|PEM]\n"
+         "       scale_benchmark unrelated|foreign KUBECONFIG OPERATOR_BIN M\n";
   return 2;
 }

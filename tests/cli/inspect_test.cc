@@ -106,20 +106,24 @@ TEST_F(CliInspectTest, SingleFileWithPasswordFile) {
 TEST_F(CliInspectTest, PasswordFromStandardInputOrEnvironment) {
   std::string store = out_ + "/mtls-client-stores/keystore.p12";
   std::string pwfile = out_ + "/mtls-client-stores/password";
-  RunResult from_stdin = RunCli({"inspect", store, "--password-file", "-"}, capture_.path(), pwfile);
+  RunResult from_stdin = RunCli({"inspect", store, "--password-file", "-"},
+                                capture_.path(), pwfile);
   ASSERT_EQ(from_stdin.code, 0) << from_stdin.All();
   outputs_.push_back(from_stdin);
   ExpectContains(from_stdin.out, {"alias \"client\", PrivateKeyEntry"});
   ASSERT_EQ(::setenv("CERTSTORE_TEST_PW", Slurp(pwfile).c_str(), 1), 0);
-  RunResult from_env = Run({"inspect", store, "--password-env", "CERTSTORE_TEST_PW"});
+  RunResult from_env =
+      Run({"inspect", store, "--password-env", "CERTSTORE_TEST_PW"});
   ::unsetenv("CERTSTORE_TEST_PW");
   ASSERT_EQ(from_env.code, 0) << from_env.All();
   outputs_.push_back(from_env);
   ExpectContains(from_env.out, {"alias \"client\", PrivateKeyEntry"});
-  RunResult unset = Run({"inspect", store, "--password-env", "CERTSTORE_TEST_UNSET"});
+  RunResult unset =
+      Run({"inspect", store, "--password-env", "CERTSTORE_TEST_UNSET"});
   EXPECT_EQ(unset.code, 1);
-  EXPECT_NE(unset.err.find("environment variable CERTSTORE_TEST_UNSET is not set"),
-            std::string::npos)
+  EXPECT_NE(
+      unset.err.find("environment variable CERTSTORE_TEST_UNSET is not set"),
+      std::string::npos)
       << unset.err;
 }
 

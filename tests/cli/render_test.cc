@@ -171,18 +171,23 @@ std::vector<BadInput> BadInputs() {
       {"PolicyDeniesAName",
        "dnsNames: [mtls-server.lab.local, localhost]",
        "dnsNames: [mtls-server.lab.local, payments.example.com]",
-       {"@: document 2 (CertStore/server): PolicyDenied: spec.keystore.dnsNames[1] "
-        "\"payments.example.com\" is not allowed by ClusterCertIssuer lab-root-ca"}},
+       {"@: document 2 (CertStore/server): PolicyDenied: "
+        "spec.keystore.dnsNames[1] "
+        "\"payments.example.com\" is not allowed by ClusterCertIssuer "
+        "lab-root-ca"}},
       {"PolicyDeniesTheNamespace",
        "    namespaceSelector: {}",
        "    namespaceSelector: {matchLabels: {tier: lab}}",
-       {"@: document 2 (CertStore/server): PolicyDenied: namespace default is not selected by "
+       {"@: document 2 (CertStore/server): PolicyDenied: namespace default is "
+        "not selected by "
         "ClusterCertIssuer lab-root-ca"}},
       {"PolicyDeniesTheDuration",
        "    maxDuration: 8760h",
        "    maxDuration: 720h",
-       {"@: document 2 (CertStore/server): PolicyDenied: spec.keystore.duration \"2160h\" "
-        "exceeds ClusterCertIssuer lab-root-ca's spec.policy.maxDuration (720h)"}},
+       {"@: document 2 (CertStore/server): PolicyDenied: "
+        "spec.keystore.duration \"2160h\" "
+        "exceeds ClusterCertIssuer lab-root-ca's spec.policy.maxDuration "
+        "(720h)"}},
       {"MissingPasswordSecret",
        "  formats: [PKCS12, JKS, PEM]\n---",
        "  formats: [PKCS12, JKS, PEM]\n  password: {secretKeyRef: {name: "
@@ -197,8 +202,11 @@ std::vector<BadInput> BadInputs() {
 TEST_F(CliRenderTest, NamespaceLabelsFromTheInputAdmitAPolicy) {
   std::string text = Slurp(LabYaml());
   std::string from = "    namespaceSelector: {}";
-  text.replace(text.find(from), from.size(), "    namespaceSelector: {matchLabels: {tier: lab}}");
-  text += "---\napiVersion: v1\nkind: Namespace\nmetadata: {name: default, labels: {tier: lab}}\n";
+  text.replace(text.find(from), from.size(),
+               "    namespaceSelector: {matchLabels: {tier: lab}}");
+  text +=
+      "---\napiVersion: v1\nkind: Namespace\nmetadata: {name: default, labels: "
+      "{tier: lab}}\n";
   std::string input = dir_ / "labelled.yaml";
   Spit(input, text);
   RunResult r = Run({"render", "-f", input, "--out", dir_ / "out"});
@@ -210,16 +218,22 @@ TEST_F(CliRenderTest, NamespaceLabelsFromTheInputAdmitAPolicy) {
 // --ca-cert/--ca-key: render refuses and writes nothing.
 TEST_F(CliRenderTest, ATenantCertIssuerCannotSignWithTheClusterCa) {
   std::string text = Slurp(LabYaml());
-  std::string from = "  issuerRef: {kind: ClusterCertIssuer, name: lab-root-ca}\n  secretName: mtls-server-stores";
+  std::string from =
+      "  issuerRef: {kind: ClusterCertIssuer, name: lab-root-ca}\n  "
+      "secretName: mtls-server-stores";
   ASSERT_NE(text.find(from), std::string::npos);
-  text.replace(text.find(from), from.size(), "  issuerRef: {name: mine}\n  secretName: mtls-server-stores");
-  text += "---\napiVersion: certstore.dev/v1alpha1\nkind: CertIssuer\nmetadata: {name: mine}\n"
-          "spec: {ca: {secretName: lab-root-ca}}\n";
+  text.replace(text.find(from), from.size(),
+               "  issuerRef: {name: mine}\n  secretName: mtls-server-stores");
+  text +=
+      "---\napiVersion: certstore.dev/v1alpha1\nkind: CertIssuer\nmetadata: "
+      "{name: mine}\n"
+      "spec: {ca: {secretName: lab-root-ca}}\n";
   std::string input = dir_ / "thief.yaml";
   Spit(input, text);
   RunResult r = Run({"render", "-f", input, "--out", dir_ / "out"});
   EXPECT_EQ(r.code, 1) << r.All();
-  EXPECT_NE(r.err.find("PolicyDenied: CertIssuer mine names Secret default/lab-root-ca, the CA of "
+  EXPECT_NE(r.err.find("PolicyDenied: CertIssuer mine names Secret "
+                       "default/lab-root-ca, the CA of "
                        "ClusterCertIssuer lab-root-ca"),
             std::string::npos)
       << r.err;
@@ -228,19 +242,24 @@ TEST_F(CliRenderTest, ATenantCertIssuerCannotSignWithTheClusterCa) {
   // --ca-cert/--ca-key serve ClusterCertIssuers only.
   std::string ca_dir = dir_ / "ca";
   fs::create_directories(ca_dir);
-  RunResult gen = Run({"render", "-f", LabYaml(), "--out", ca_dir, "--layout", "files"});
+  RunResult gen =
+      Run({"render", "-f", LabYaml(), "--out", ca_dir, "--layout", "files"});
   ASSERT_EQ(gen.code, 0) << gen.All();
   std::string tenant = dir_ / "tenant.yaml";
   Spit(tenant,
-       "apiVersion: certstore.dev/v1alpha1\nkind: CertIssuer\nmetadata: {name: mine}\n"
+       "apiVersion: certstore.dev/v1alpha1\nkind: CertIssuer\nmetadata: {name: "
+       "mine}\n"
        "spec: {ca: {secretName: anything}}\n---\n"
-       "apiVersion: certstore.dev/v1alpha1\nkind: CertStore\nmetadata: {name: pay}\nspec:\n"
+       "apiVersion: certstore.dev/v1alpha1\nkind: CertStore\nmetadata: {name: "
+       "pay}\nspec:\n"
        "  issuerRef: {name: mine}\n  secretName: pay\n  formats: [PEM]\n"
        "  keystore: {dnsNames: [api.payments.svc]}\n");
-  RunResult r2 = Run({"render", "-f", tenant, "--out", dir_ / "out2", "--ca-cert",
-                      ca_dir + "/server-ca.crt", "--ca-key", ca_dir + "/server.key"});
+  RunResult r2 =
+      Run({"render", "-f", tenant, "--out", dir_ / "out2", "--ca-cert",
+           ca_dir + "/server-ca.crt", "--ca-key", ca_dir + "/server.key"});
   EXPECT_EQ(r2.code, 1) << r2.All();
-  EXPECT_NE(r2.err.find("no `ca` ClusterCertIssuer in the input needs them"), std::string::npos)
+  EXPECT_NE(r2.err.find("no `ca` ClusterCertIssuer in the input needs them"),
+            std::string::npos)
       << r2.err;
   EXPECT_FALSE(fs::exists(dir_ / "out2"));
 }
@@ -255,8 +274,10 @@ TEST_F(CliRenderTest, TenantInputCannotWidenThePolicyOrEscapeTheOutput) {
     return path;
   };
   const std::string store =
-      "apiVersion: certstore.dev/v1alpha1\nkind: CertStore\nmetadata: {name: pay}\nspec:\n"
-      "  issuerRef: {kind: ClusterCertIssuer, name: lab-root-ca}\n  secretName: pay\n"
+      "apiVersion: certstore.dev/v1alpha1\nkind: CertStore\nmetadata: {name: "
+      "pay}\nspec:\n"
+      "  issuerRef: {kind: ClusterCertIssuer, name: lab-root-ca}\n  "
+      "secretName: pay\n"
       "  formats: [PEM]\n  keystore: {dnsNames: [api.payments.svc]}\n";
   struct Case {
     const char* name;
@@ -264,53 +285,72 @@ TEST_F(CliRenderTest, TenantInputCannotWidenThePolicyOrEscapeTheOutput) {
     const char* want;
   } cases[] = {
       {"OwnIssuer",
-       "apiVersion: certstore.dev/v1alpha1\nkind: ClusterCertIssuer\nmetadata: {name: evil}\n"
-       "spec: {ca: {secretName: lab-root-ca}, policy: {namespaceSelector: {}, dnsNames: ['*.*.svc']}}\n",
+       "apiVersion: certstore.dev/v1alpha1\nkind: ClusterCertIssuer\nmetadata: "
+       "{name: evil}\n"
+       "spec: {ca: {secretName: lab-root-ca}, policy: {namespaceSelector: {}, "
+       "dnsNames: ['*.*.svc']}}\n",
        "kind ClusterCertIssuer is not allowed in a --tenant-file"},
-      {"OwnNamespaceLabels", "apiVersion: v1\nkind: Namespace\nmetadata: {name: team-a}\n",
+      {"OwnNamespaceLabels",
+       "apiVersion: v1\nkind: Namespace\nmetadata: {name: team-a}\n",
        "kind Namespace is not allowed in a --tenant-file"},
       {"OtherNamespace",
-       "apiVersion: certstore.dev/v1alpha1\nkind: CertStore\nmetadata: {name: x, namespace: "
-       "payments}\nspec: {issuerRef: {name: z9}, secretName: x, keystore: {commonName: x}}\n",
+       "apiVersion: certstore.dev/v1alpha1\nkind: CertStore\nmetadata: {name: "
+       "x, namespace: "
+       "payments}\nspec: {issuerRef: {name: z9}, secretName: x, keystore: "
+       "{commonName: x}}\n",
        "namespace \"payments\": a --tenant-file renders into -n default only"},
       {"PathTraversal",
-       "apiVersion: certstore.dev/v1alpha1\nkind: CertStore\nmetadata: {name: ../../escaped}\n"
-       "spec: {issuerRef: {name: z9}, secretName: x, keystore: {commonName: x}}\n",
+       "apiVersion: certstore.dev/v1alpha1\nkind: CertStore\nmetadata: {name: "
+       "../../escaped}\n"
+       "spec: {issuerRef: {name: z9}, secretName: x, keystore: {commonName: "
+       "x}}\n",
        "metadata.name: must be a DNS-1123 subdomain, got \"../../escaped\""},
       {"ReplacesATrustedObject",
-       "apiVersion: certstore.dev/v1alpha1\nkind: CertStore\nmetadata: {name: server}\n"
-       "spec: {issuerRef: {name: z9}, secretName: x, keystore: {commonName: x}}\n",
+       "apiVersion: certstore.dev/v1alpha1\nkind: CertStore\nmetadata: {name: "
+       "server}\n"
+       "spec: {issuerRef: {name: z9}, secretName: x, keystore: {commonName: "
+       "x}}\n",
        "CertStore default/server is declared twice in the input"},
       {"SuppliesTheClusterCa",
-       "apiVersion: v1\nkind: Secret\nmetadata: {name: lab-root-ca}\nstringData: {tls.crt: x}\n"
-       "---\n" + store,
-       "declares Secret default/lab-root-ca, which is the CA of ClusterCertIssuer lab-root-ca"},
+       "apiVersion: v1\nkind: Secret\nmetadata: {name: "
+       "lab-root-ca}\nstringData: {tls.crt: x}\n"
+       "---\n" +
+           store,
+       "declares Secret default/lab-root-ca, which is the CA of "
+       "ClusterCertIssuer lab-root-ca"},
   };
   // A first run leaves the lab's root in the state directory.
   std::string state = dir_ / "state";
-  ASSERT_EQ(Run({"render", "-f", LabYaml(), "--out", dir_ / "first", "--state", state}).code, 0);
+  ASSERT_EQ(Run({"render", "-f", LabYaml(), "--out", dir_ / "first", "--state",
+                 state})
+                .code,
+            0);
   for (const auto& c : cases) {
     SCOPED_TRACE(c.name);
     std::string out = dir_ / (std::string("out-") + c.name);
-    RunResult r = Run({"render", "-f", LabYaml(), "--tenant-file", tenant(c.name, c.yaml), "--out",
-                       out, "--state", state});
+    RunResult r = Run({"render", "-f", LabYaml(), "--tenant-file",
+                       tenant(c.name, c.yaml), "--out", out, "--state", state});
     EXPECT_EQ(r.code, 1) << r.All();
     EXPECT_NE(r.err.find(c.want), std::string::npos) << r.err;
     EXPECT_FALSE(fs::exists(out));
   }
-  EXPECT_FALSE(fs::exists(dir_ / "escaped.yaml"));  // state/default/../../escaped.yaml
+  EXPECT_FALSE(
+      fs::exists(dir_ / "escaped.yaml"));  // state/default/../../escaped.yaml
   // Without the lab in this run's input, its root in the state directory
   // still belongs to the ClusterCertIssuer only.
-  RunResult r = Run({"render", "-f",
-                     tenant("thief.yaml",
-                            "apiVersion: certstore.dev/v1alpha1\nkind: CertIssuer\nmetadata: "
-                            "{name: mine}\nspec: {ca: {secretName: lab-root-ca}}\n---\n"
-                            "apiVersion: certstore.dev/v1alpha1\nkind: CertStore\nmetadata: "
-                            "{name: pay}\nspec:\n  issuerRef: {name: mine}\n  secretName: pay\n"
-                            "  keystore: {dnsNames: [api.payments.svc]}\n"),
-                     "--out", dir_ / "out-state", "--state", state});
+  RunResult r = Run(
+      {"render", "-f",
+       tenant(
+           "thief.yaml",
+           "apiVersion: certstore.dev/v1alpha1\nkind: CertIssuer\nmetadata: "
+           "{name: mine}\nspec: {ca: {secretName: lab-root-ca}}\n---\n"
+           "apiVersion: certstore.dev/v1alpha1\nkind: CertStore\nmetadata: "
+           "{name: pay}\nspec:\n  issuerRef: {name: mine}\n  secretName: pay\n"
+           "  keystore: {dnsNames: [api.payments.svc]}\n"),
+       "--out", dir_ / "out-state", "--state", state});
   EXPECT_EQ(r.code, 1) << r.All();
-  EXPECT_NE(r.err.find("the CA of ClusterCertIssuer/lab-root-ca; only that issuer may use it"),
+  EXPECT_NE(r.err.find("the CA of ClusterCertIssuer/lab-root-ca; only that "
+                       "issuer may use it"),
             std::string::npos)
       << r.err;
 }
@@ -318,7 +358,8 @@ TEST_F(CliRenderTest, TenantInputCannotWidenThePolicyOrEscapeTheOutput) {
 // The state directory holds CA and leaf keys: only its owner may enter it.
 TEST_F(CliRenderTest, StateDirectoryIsPrivate) {
   std::string state = dir_ / "private-state";
-  RunResult r = Run({"render", "-f", LabYaml(), "--out", dir_ / "out", "--state", state});
+  RunResult r =
+      Run({"render", "-f", LabYaml(), "--out", dir_ / "out", "--state", state});
   ASSERT_EQ(r.code, 0) << r.All();
   for (const std::string& d : {state, state + "/default"}) {
     struct stat st {};

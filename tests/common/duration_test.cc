@@ -6,9 +6,13 @@ namespace certstore {
 namespace {
 
 TEST(DurationTest, ParsesGoDurations) {
-  struct Case { const char* in; int64_t secs; } cases[] = {
-      {"2160h", 2160 * 3600}, {"1h30m", 5400}, {"90s", 90}, {"1.5h", 5400},
-      {"0", 0}, {"0s", 0}, {"500ms", 0}, {"1m0.5s", 60}, {"87600h", 315360000},
+  struct Case {
+    const char* in;
+    int64_t secs;
+  } cases[] = {
+      {"2160h", 2160 * 3600}, {"1h30m", 5400}, {"90s", 90},
+      {"1.5h", 5400},         {"0", 0},        {"0s", 0},
+      {"500ms", 0},           {"1m0.5s", 60},  {"87600h", 315360000},
   };
   for (const auto& c : cases) {
     auto d = ParseGoDuration(c.in);
@@ -18,7 +22,8 @@ TEST(DurationTest, ParsesGoDurations) {
 }
 
 TEST(DurationTest, RejectsBadInputWithTheText) {
-  const char* bad[] = {"", "10", "h", "-1h", "1d", "1.2.3h", "1 h", "abc", "1hx"};
+  const char* bad[] = {"",       "10",  "h",   "-1h", "1d",
+                       "1.2.3h", "1 h", "abc", "1hx"};
   for (const char* in : bad) {
     auto d = ParseGoDuration(in);
     ASSERT_FALSE(d.ok()) << in;

@@ -7,10 +7,10 @@
 #include <deque>
 #include <map>
 
+#include "operator/common/clock.h"
 #include "operator/controller/api_object_source.h"
 #include "operator/controller/secret_writer.h"
 #include "operator/controller/status_writer.h"
-#include "operator/common/clock.h"
 
 namespace certstore::controller {
 namespace {
@@ -21,7 +21,9 @@ class FakeTransport : public kube::Transport {
     requests.push_back(req);
     auto it = objects.find(req.path);
     if (req.method == "GET") {
-      if (it == objects.end()) return kube::HttpResponse{404, "{\"kind\":\"Status\",\"code\":404}", {}};
+      if (it == objects.end())
+        return kube::HttpResponse{
+            404, "{\"kind\":\"Status\",\"code\":404}", {}};
       return kube::HttpResponse{200, it->second, {}};
     }
     return kube::HttpResponse{req.method == "POST" ? 201 : 200, "{}", {}};
@@ -42,12 +44,14 @@ class FakeTransport : public kube::Transport {
 
 class FakeCache : public kube::ObjectCache {
  public:
-  kube::ObjectPtr Get(const std::string& ns, const std::string& name) const override {
+  kube::ObjectPtr Get(const std::string& ns,
+                      const std::string& name) const override {
     auto it = objects.find(ns + "/" + name);
     return it == objects.end() ? nullptr : it->second;
   }
   std::vector<kube::ObjectPtr> List() const override { return {}; }
-  std::vector<kube::ObjectPtr> ByIndex(const std::string&, const std::string&) const override {
+  std::vector<kube::ObjectPtr> ByIndex(const std::string&,
+                                       const std::string&) const override {
     return {};
   }
   size_t Size() const override { return objects.size(); }
@@ -56,22 +60,27 @@ class FakeCache : public kube::ObjectCache {
 
 // `owner_uid`: the UID of the CertStore named in a controller
 // ownerReference (none when empty). `managed`: the managed-by label.
-std::string SecretJson(const std::string& name, const std::string& rv, bool managed,
-                       const std::string& owner_uid = "") {
+std::string SecretJson(const std::string& name, const std::string& rv,
+                       bool managed, const std::string& owner_uid = "") {
   std::string owner =
-      owner_uid.empty() ? ""
-                        : ",\"ownerReferences\":[{\"apiVersion\":\"certstore.dev/v1alpha1\","
-                          "\"kind\":\"CertStore\",\"name\":\"x\",\"uid\":\"" +
-                              owner_uid + "\",\"controller\":true}]";
-  return "{\"apiVersion\":\"v1\",\"kind\":\"Secret\",\"metadata\":{\"name\":\"" + name +
-         "\",\"namespace\":\"demo\",\"resourceVersion\":\"" + rv + "\"" +
-         (managed ? ",\"labels\":{\"app.kubernetes.io/managed-by\":\"certstore-operator\"}" : "") +
+      owner_uid.empty()
+          ? ""
+          : ",\"ownerReferences\":[{\"apiVersion\":\"certstore.dev/v1alpha1\","
+            "\"kind\":\"CertStore\",\"name\":\"x\",\"uid\":\"" +
+                owner_uid + "\",\"controller\":true}]";
+  return "{\"apiVersion\":\"v1\",\"kind\":\"Secret\",\"metadata\":{\"name\":"
+         "\"" +
+         name + "\",\"namespace\":\"demo\",\"resourceVersion\":\"" + rv + "\"" +
+         (managed ? ",\"labels\":{\"app.kubernetes.io/"
+                    "managed-by\":\"certstore-operator\"}"
+                  : "") +
          owner + "},\"type\":\"Opaque\",\"data\":{\"a\":\"eA==\"}}";
 }
 
 TEST(ApiReadsTest, EachSecretIsReadOnceAndManagedOnesComeFromTheCache) {
   FakeTransport t;
-  t.objects["/api/v1/namespaces/demo/secrets/user"] = SecretJson("user", "7", false);
+  t.objects["/api/v1/namespaces/demo/secrets/user"] =
+      SecretJson("user", "7", false);
   kube::Client client(t);
   FakeCache cache;
   auto cached = std::make_shared<kube::CachedObject>();
@@ -97,12 +106,14 @@ TEST(ApiReadsTest, EachSecretIsReadOnceAndManagedOnesComeFromTheCache) {
 // (partial): a reconcile that needs it reads it from the API server.
 TEST(ApiReadsTest, APartialCachedSecretIsReadFromTheServer) {
   FakeTransport t;
-  t.objects["/api/v1/namespaces/demo/secrets/app-stores"] = SecretJson("app-stores", "43", true);
+  t.objects["/api/v1/namespaces/demo/secrets/app-stores"] =
+      SecretJson("app-stores", "43", true);
   kube::Client client(t);
   FakeCache cache;
   auto cached = std::make_shared<kube::CachedObject>();
-  cached->json = "{\"apiVersion\":\"v1\",\"kind\":\"Secret\",\"metadata\":{\"name\":"
-                 "\"app-stores\",\"namespace\":\"demo\",\"resourceVersion\":\"42\"}}";
+  cached->json =
+      "{\"apiVersion\":\"v1\",\"kind\":\"Secret\",\"metadata\":{\"name\":"
+      "\"app-stores\",\"namespace\":\"demo\",\"resourceVersion\":\"42\"}}";
   cached->partial = true;
   cache.objects["demo/app-stores"] = cached;
   ApiObjectSource source(client, &cache);
@@ -125,7 +136,8 @@ TEST(ApiReadsTest, AWriteReusesTheReadAndCarriesItsResourceVersion) {
   api::SecretObject desired;
   desired.metadata.name = "app-stores";
   desired.metadata.namespace_ = "demo";
-  desired.metadata.labels["app.kubernetes.io/managed-by"] = "certstore-operator";
+  desired.metadata.labels["app.kubernetes.io/managed-by"] =
+      "certstore-operator";
   desired.type = "Opaque";
   desired.data["a"] = "changed";
   auto w = WriteSecret(client, desired, me, &source);
@@ -133,21 +145,28 @@ TEST(ApiReadsTest, AWriteReusesTheReadAndCarriesItsResourceVersion) {
   EXPECT_EQ(*w, WriteResult::kUpdated);
   EXPECT_EQ(t.Count("GET"), 0);
   ASSERT_EQ(t.Count("PUT"), 1);
-  EXPECT_NE(t.requests.back().body.find("\"resourceVersion\":\"42\""), std::string::npos);
+  EXPECT_NE(t.requests.back().body.find("\"resourceVersion\":\"42\""),
+            std::string::npos);
 
   // A Secret this CertStore does not control is never written, whatever
   // its labels say: no label, our label without an ownerReference (anyone
   // can set a label), or another CertStore's.
-  t.objects["/api/v1/namespaces/demo/secrets/theirs"] = SecretJson("theirs", "3", false);
-  t.objects["/api/v1/namespaces/demo/secrets/labelled"] = SecretJson("labelled", "4", true);
-  t.objects["/api/v1/namespaces/demo/secrets/other"] = SecretJson("other", "5", true, "uid-b");
+  t.objects["/api/v1/namespaces/demo/secrets/theirs"] =
+      SecretJson("theirs", "3", false);
+  t.objects["/api/v1/namespaces/demo/secrets/labelled"] =
+      SecretJson("labelled", "4", true);
+  t.objects["/api/v1/namespaces/demo/secrets/other"] =
+      SecretJson("other", "5", true, "uid-b");
   for (const char* name : {"theirs", "labelled", "other"}) {
     desired.metadata.name = name;
     auto refused = WriteSecret(client, desired, me, &source);
     EXPECT_EQ(refused.status().code(), StatusCode::kFailedPrecondition) << name;
   }
   desired.metadata.name = "other";
-  EXPECT_NE(WriteSecret(client, desired, me, &source).status().message().find("uid uid-b"),
+  EXPECT_NE(WriteSecret(client, desired, me, &source)
+                .status()
+                .message()
+                .find("uid uid-b"),
             std::string::npos);
   // A CA Secret is never written through a CertStore, even one that names
   // this CertStore as its controller.
@@ -155,7 +174,8 @@ TEST(ApiReadsTest, AWriteReusesTheReadAndCarriesItsResourceVersion) {
   ca.metadata.name = "root-ca";
   ca.metadata.namespace_ = "demo";
   ca.metadata.annotations["certstore.dev/issuer-uid"] = "issuer-uid";
-  ca.metadata.owner_references.push_back({"certstore.dev/v1alpha1", "CertStore", "app", "cs-uid", true});
+  ca.metadata.owner_references.push_back(
+      {"certstore.dev/v1alpha1", "CertStore", "app", "cs-uid", true});
   EXPECT_NE(ForeignOwner(ca, me).find("root CA key"), std::string::npos);
   EXPECT_EQ(t.Count("PUT"), 1);
 }
@@ -166,13 +186,15 @@ TEST(ApiReadsTest, StatusPatchCarriesTheResourceVersionItWasComputedFrom) {
   StatusUpdate u;
   u.ready = {"True", "Issued", "ok"};
   std::string previous =
-      "{\"metadata\":{\"name\":\"app\",\"namespace\":\"demo\",\"resourceVersion\":\"99\"}}";
-  ASSERT_TRUE(PatchStatus(client, kube::CertStoresResource(), "demo", "app", previous, 1, u,
-                          SystemClock::Get().Now())
+      "{\"metadata\":{\"name\":\"app\",\"namespace\":\"demo\","
+      "\"resourceVersion\":\"99\"}}";
+  ASSERT_TRUE(PatchStatus(client, kube::CertStoresResource(), "demo", "app",
+                          previous, 1, u, SystemClock::Get().Now())
                   .ok());
   ASSERT_EQ(t.Count("PATCH"), 1);
-  EXPECT_NE(t.requests.back().body.find("\"metadata\":{\"resourceVersion\":\"99\"}"),
-            std::string::npos)
+  EXPECT_NE(
+      t.requests.back().body.find("\"metadata\":{\"resourceVersion\":\"99\"}"),
+      std::string::npos)
       << t.requests.back().body;
 }
 

@@ -34,7 +34,8 @@ class CaRotationTest : public ::testing::Test {
     s.ca_certificate = pki::EncodeCertificatePem(ca.cert.get());
     return s;
   }
-  RotationMember Member(bool trusts_new, const std::string& signer_fp, bool ready = true) {
+  RotationMember Member(bool trusts_new, const std::string& signer_fp,
+                        bool ready = true) {
     RotationMember m;
     m.name = "demo/app";
     m.ready = ready;
@@ -58,7 +59,8 @@ class CaRotationTest : public ::testing::Test {
 };
 
 TEST_F(CaRotationTest, NoRotationWhileTheRootStaysTheSame) {
-  RotationStep s = AdvanceRotation(Recorded(new_), new_.cert.get(), {}, TestNow(), kDelay);
+  RotationStep s =
+      AdvanceRotation(Recorded(new_), new_.cert.get(), {}, TestNow(), kDelay);
   EXPECT_FALSE(s.rotation);
   EXPECT_EQ(s.event_reason, "");
   EXPECT_FALSE(s.recheck);
@@ -71,44 +73,54 @@ TEST_F(CaRotationTest, WalksTrustThenReissueThenRemoval) {
   TimePoint t0 = TestNow();
   std::vector<RotationMember> members = {Member(false, old_fp_)};
   // 1. The root changed: a rotation starts, keeping the old root.
-  RotationStep s = AdvanceRotation(Recorded(old_), new_.cert.get(), members, t0, kDelay);
+  RotationStep s =
+      AdvanceRotation(Recorded(old_), new_.cert.get(), members, t0, kDelay);
   ASSERT_TRUE(s.rotation);
   EXPECT_EQ(s.event_reason, "CARotationStarted");
   ASSERT_EQ(s.rotation->previous_cas.size(), 1u);
   EXPECT_EQ(s.rotation->previous_cas[0].fingerprint_sha256, old_fp_);
   EXPECT_EQ(s.rotation->trust_distributed_at, "");
-  EXPECT_NE(s.progress.find("waiting for 1 truststore"), std::string::npos) << s.progress;
+  EXPECT_NE(s.progress.find("waiting for 1 truststore"), std::string::npos)
+      << s.progress;
   EXPECT_EQ(*s.recheck, seconds(2));
 
   // 2. A not-Ready CertStore does not hold the rotation up; a Ready one
   //    whose truststore lacks the new root does.
   members.push_back(Member(false, old_fp_, /*ready=*/false));
-  s = AdvanceRotation(After(s), new_.cert.get(), members, t0 + seconds(1), kDelay);
+  s = AdvanceRotation(After(s), new_.cert.get(), members, t0 + seconds(1),
+                      kDelay);
   EXPECT_EQ(s.rotation->trust_distributed_at, "");
   members[0] = Member(true, old_fp_);
-  s = AdvanceRotation(After(s), new_.cert.get(), members, t0 + seconds(2), kDelay);
+  s = AdvanceRotation(After(s), new_.cert.get(), members, t0 + seconds(2),
+                      kDelay);
   EXPECT_EQ(s.rotation->trust_distributed_at, FormatRfc3339(t0 + seconds(2)));
   EXPECT_EQ(s.event_reason, "TrustDistributed");
   EXPECT_EQ(*s.recheck, kDelay + seconds(1));
 
   // 3. Re-issuance waits for the propagation delay, then for every
   //    certificate to come from the new CA.
-  s = AdvanceRotation(After(s), new_.cert.get(), members, t0 + seconds(30), kDelay);
+  s = AdvanceRotation(After(s), new_.cert.get(), members, t0 + seconds(30),
+                      kDelay);
   EXPECT_EQ(s.rotation->reissued_at, "");
   EXPECT_NE(s.progress.find("re-issuing at"), std::string::npos) << s.progress;
-  s = AdvanceRotation(After(s), new_.cert.get(), members, t0 + seconds(63), kDelay);
+  s = AdvanceRotation(After(s), new_.cert.get(), members, t0 + seconds(63),
+                      kDelay);
   EXPECT_EQ(s.rotation->reissued_at, "");
-  EXPECT_NE(s.progress.find("1 certificate to be re-issued"), std::string::npos) << s.progress;
+  EXPECT_NE(s.progress.find("1 certificate to be re-issued"), std::string::npos)
+      << s.progress;
   members[0] = Member(true, new_fp_);
-  s = AdvanceRotation(After(s), new_.cert.get(), members, t0 + seconds(64), kDelay);
+  s = AdvanceRotation(After(s), new_.cert.get(), members, t0 + seconds(64),
+                      kDelay);
   EXPECT_EQ(s.rotation->reissued_at, FormatRfc3339(t0 + seconds(64)));
   EXPECT_EQ(s.event_reason, "CertificatesReissued");
 
   // 4. The previous root stays for the delay again, then goes.
-  s = AdvanceRotation(After(s), new_.cert.get(), members, t0 + seconds(100), kDelay);
+  s = AdvanceRotation(After(s), new_.cert.get(), members, t0 + seconds(100),
+                      kDelay);
   ASSERT_TRUE(s.rotation);
   EXPECT_EQ(s.rotation->previous_cas.size(), 1u);
-  s = AdvanceRotation(After(s), new_.cert.get(), members, t0 + seconds(124), kDelay);
+  s = AdvanceRotation(After(s), new_.cert.get(), members, t0 + seconds(124),
+                      kDelay);
   EXPECT_FALSE(s.rotation);
   EXPECT_EQ(s.event_reason, "CARotationComplete");
   EXPECT_EQ(RotationJson(s.rotation), "\"rotation\":null");
@@ -119,8 +131,9 @@ TEST_F(CaRotationTest, ALaggingMemberIsNamedThenLeftBehindAfterTheDeadline) {
   RotationLimits limits;
   limits.propagation_delay = kDelay;
   limits.member_deadline = seconds(600);
-  std::vector<RotationMember> members = {Member(true, old_fp_), Member(false, old_fp_),
-                                         Member(false, old_fp_, /*ready=*/false)};
+  std::vector<RotationMember> members = {
+      Member(true, old_fp_), Member(false, old_fp_),
+      Member(false, old_fp_, /*ready=*/false)};
   // Its Secret was made immutable: Ready=False, SecretWriteFailed. Still
   // waited for (its workload would lose trust), up to the deadline.
   members[1].name = "tenant-x/stuck";
@@ -128,20 +141,25 @@ TEST_F(CaRotationTest, ALaggingMemberIsNamedThenLeftBehindAfterTheDeadline) {
   members[1].write_failing = true;
   // Not Ready for another reason (e.g. PolicyDenied): never waited for.
   members[2].name = "tenant-y/denied";
-  RotationStep s = AdvanceRotation(Recorded(old_), new_.cert.get(), members, t0, limits);
+  RotationStep s =
+      AdvanceRotation(Recorded(old_), new_.cert.get(), members, t0, limits);
   ASSERT_TRUE(s.rotation);
-  EXPECT_EQ(s.rotation->waiting_for, std::vector<std::string>{"tenant-x/stuck"});
+  EXPECT_EQ(s.rotation->waiting_for,
+            std::vector<std::string>{"tenant-x/stuck"});
   EXPECT_EQ(s.rotation->waiting_count, 1);
   EXPECT_NE(s.progress.find("tenant-x/stuck"), std::string::npos) << s.progress;
   EXPECT_EQ(s.warning_reason, "CARotationWaiting");
-  EXPECT_NE(RotationJson(s.rotation).find("\"waitingFor\":[\"tenant-x/stuck\"]"),
-            std::string::npos);
+  EXPECT_NE(
+      RotationJson(s.rotation).find("\"waitingFor\":[\"tenant-x/stuck\"]"),
+      std::string::npos);
   // Still waiting, same member: no new Warning.
-  s = AdvanceRotation(After(s), new_.cert.get(), members, t0 + seconds(300), limits);
+  s = AdvanceRotation(After(s), new_.cert.get(), members, t0 + seconds(300),
+                      limits);
   EXPECT_EQ(s.rotation->trust_distributed_at, "");
   EXPECT_EQ(s.warning_reason, "");
   // Past the deadline the step goes on without it, and says so.
-  s = AdvanceRotation(After(s), new_.cert.get(), members, t0 + seconds(600), limits);
+  s = AdvanceRotation(After(s), new_.cert.get(), members, t0 + seconds(600),
+                      limits);
   EXPECT_EQ(s.rotation->trust_distributed_at, FormatRfc3339(t0 + seconds(600)));
   EXPECT_EQ(s.warning_reason, "CARotationProceeded");
   EXPECT_NE(s.warning_message.find("tenant-x/stuck"), std::string::npos);
@@ -153,48 +171,59 @@ TEST_F(CaRotationTest, AnAdministratorCanLetTheRotationGoOnAtOnce) {
   RotationLimits limits;
   limits.propagation_delay = kDelay;
   std::vector<RotationMember> members = {Member(false, old_fp_)};
-  RotationStep s = AdvanceRotation(Recorded(old_), new_.cert.get(), members, t0, limits);
+  RotationStep s =
+      AdvanceRotation(Recorded(old_), new_.cert.get(), members, t0, limits);
   EXPECT_EQ(s.rotation->trust_distributed_at, "");
   limits.proceed_now = true;
-  s = AdvanceRotation(After(s), new_.cert.get(), members, t0 + seconds(1), limits);
+  s = AdvanceRotation(After(s), new_.cert.get(), members, t0 + seconds(1),
+                      limits);
   EXPECT_EQ(s.rotation->trust_distributed_at, FormatRfc3339(t0 + seconds(1)));
-  EXPECT_NE(s.warning_message.find("certstore.dev/rotation-proceed"), std::string::npos);
+  EXPECT_NE(s.warning_message.find("certstore.dev/rotation-proceed"),
+            std::string::npos);
 }
 
 TEST_F(CaRotationTest, RollbackAndExpiredRootsEndTheRotation) {
   // Rolled back to the old root: nothing previous is left to trust.
-  RotationStep s = AdvanceRotation(Recorded(old_), new_.cert.get(), {}, TestNow(), kDelay);
+  RotationStep s =
+      AdvanceRotation(Recorded(old_), new_.cert.get(), {}, TestNow(), kDelay);
   api::ObservedStatus back = Recorded(new_);
   back.rotation = s.rotation;
-  RotationStep r = AdvanceRotation(back, old_.cert.get(), {}, TestNow(), kDelay);
-  ASSERT_TRUE(r.rotation);  // a new rotation: back to the old root, keeping the new one
+  RotationStep r =
+      AdvanceRotation(back, old_.cert.get(), {}, TestNow(), kDelay);
+  ASSERT_TRUE(
+      r.rotation);  // a new rotation: back to the old root, keeping the new one
   EXPECT_EQ(r.rotation->previous_cas.size(), 1u);
   EXPECT_EQ(r.rotation->previous_cas[0].fingerprint_sha256, new_fp_);
   // An expired previous root is not worth trusting.
-  RotationStep e = AdvanceRotation(After(s), new_.cert.get(), {},
-                                   pki::NotAfter(old_.cert.get()) + seconds(1), kDelay);
+  RotationStep e =
+      AdvanceRotation(After(s), new_.cert.get(), {},
+                      pki::NotAfter(old_.cert.get()) + seconds(1), kDelay);
   EXPECT_FALSE(e.rotation);
   EXPECT_EQ(e.event_reason, "CARotationComplete");
 }
 
 TEST_F(CaRotationTest, RotationJsonRoundTrips) {
-  RotationStep s = AdvanceRotation(Recorded(old_), new_.cert.get(), {}, TestNow(), kDelay);
+  RotationStep s =
+      AdvanceRotation(Recorded(old_), new_.cert.get(), {}, TestNow(), kDelay);
   std::string json = "{\"status\":{" + RotationJson(s.rotation) + "}}";
   api::ObservedStatus back = api::ParseObservedStatus(json);
   ASSERT_TRUE(back.rotation);
   EXPECT_EQ(back.rotation->started_at, s.rotation->started_at);
   ASSERT_EQ(back.rotation->previous_cas.size(), 1u);
-  EXPECT_EQ(back.rotation->previous_cas[0].certificate, s.rotation->previous_cas[0].certificate);
+  EXPECT_EQ(back.rotation->previous_cas[0].certificate,
+            s.rotation->previous_cas[0].certificate);
   EXPECT_EQ(RotationJson(back.rotation), RotationJson(s.rotation));
 }
 
 TEST_F(CaRotationTest, CertStoresHoldUntilTrustIsDistributedAndTheDelayPassed) {
   TimePoint t0 = TestNow();
   // The issuer's reconciler has not seen the new root yet: hold already.
-  PreviousRoots p = PreviousRootsFor(Recorded(old_), new_.cert.get(), t0, kDelay);
+  PreviousRoots p =
+      PreviousRootsFor(Recorded(old_), new_.cert.get(), t0, kDelay);
   ASSERT_EQ(p.roots.size(), 1u);
   EXPECT_TRUE(p.hold);
-  RotationStep s = AdvanceRotation(Recorded(old_), new_.cert.get(), {}, t0, kDelay);
+  RotationStep s =
+      AdvanceRotation(Recorded(old_), new_.cert.get(), {}, t0, kDelay);
   // Trust distributed at once (no members), then the delay.
   p = PreviousRootsFor(After(s), new_.cert.get(), t0 + seconds(10), kDelay);
   EXPECT_TRUE(p.hold);
@@ -214,7 +243,8 @@ TEST_F(CaRotationTest, CertStoresHoldUntilTrustIsDistributedAndTheDelayPassed) {
 // once the hold ends the certificate is re-issued from the new CA.
 TEST_F(CaRotationTest, RendererKeepsTheOldCertificateWhileHeld) {
   MapObjectSource objects;
-  api::CertStore cs = MakeCertStore(Spec(KeystoreYaml() + "  truststore: {}\n"));
+  api::CertStore cs =
+      MakeCertStore(Spec(KeystoreYaml() + "  truststore: {}\n"));
   RenderResult first = MustRender(cs, old_, objects, clock_);
   Store(first, &objects);
 
@@ -226,7 +256,8 @@ TEST_F(CaRotationTest, RendererKeepsTheOldCertificateWhileHeld) {
   EXPECT_TRUE(r.summary.held_for_rotation);
   EXPECT_EQ(r.summary.serial_hex, first.summary.serial_hex);
   EXPECT_EQ(r.summary.issuer_ca_fingerprint, old_fp_);
-  EXPECT_EQ(r.summary.truststore_issuer_cas, (std::vector<std::string>{new_fp_, old_fp_}));
+  EXPECT_EQ(r.summary.truststore_issuer_cas,
+            (std::vector<std::string>{new_fp_, old_fp_}));
   EXPECT_TRUE(r.reencoded);  // the truststore gained the new root
   const auto& data = r.secrets[0].data;
   std::string password = data.at("password");
@@ -255,7 +286,8 @@ TEST_F(CaRotationTest, RendererKeepsTheOldCertificateWhileHeld) {
   // The rotation completes: only the new root.
   RenderResult done = MustRender(cs, new_, objects, clock_);
   EXPECT_FALSE(done.decision.issue);
-  EXPECT_EQ(done.summary.truststore_issuer_cas, (std::vector<std::string>{new_fp_}));
+  EXPECT_EQ(done.summary.truststore_issuer_cas,
+            (std::vector<std::string>{new_fp_}));
   EXPECT_EQ(done.summary.truststore_certificates, 1);
 }
 

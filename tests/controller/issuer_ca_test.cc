@@ -68,10 +68,12 @@ TEST(IssuerCaTest, SelfSignedCreatesTheCaOnceAndReusesIt) {
 TEST(IssuerCaTest, OnlyTheIssuersOwnReconcileCreatesARoot) {
   FakeClock clock(TestNow());
   MapObjectSource objects;
-  auto r = ResolveIssuerCa(MakeIssuer("CertIssuer", kSelfSigned), "demo", objects, clock);
+  auto r = ResolveIssuerCa(MakeIssuer("CertIssuer", kSelfSigned), "demo",
+                           objects, clock);
   ASSERT_FALSE(r.ok());
   EXPECT_EQ(r.status().code(), StatusCode::kNotFound);
-  EXPECT_NE(r.status().message().find("waiting for CertIssuer team-ca to create its root CA"),
+  EXPECT_NE(r.status().message().find(
+                "waiting for CertIssuer team-ca to create its root CA"),
             std::string::npos)
       << r.status();
 }
@@ -81,15 +83,16 @@ TEST(IssuerCaTest, ARecordedRootIsNeverReplacedByItself) {
   MapObjectSource objects;
   api::Issuer issuer = MakeIssuer("CertIssuer", kSelfSigned);
   CaResolveOptions o = Creating();
-  o.recorded_fingerprint = "ab12cd34ef56ab12cd34ef56ab12cd34ef56ab12cd34ef56ab12cd34ef56ab12";
+  o.recorded_fingerprint =
+      "ab12cd34ef56ab12cd34ef56ab12cd34ef56ab12cd34ef56ab12cd34ef56ab12";
   bool missing = false;
   auto r = ResolveIssuerCa(issuer, "demo", objects, clock, o, &missing);
   ASSERT_FALSE(r.ok());
   EXPECT_TRUE(missing);
   EXPECT_EQ(r.status().code(), StatusCode::kFailedPrecondition);
   // The message names the gesture that accepts a new root, exactly.
-  EXPECT_NE(r.status().message().find(std::string(kAcceptNewRootAnnotation) + "=" +
-                                      o.recorded_fingerprint),
+  EXPECT_NE(r.status().message().find(std::string(kAcceptNewRootAnnotation) +
+                                      "=" + o.recorded_fingerprint),
             std::string::npos)
       << r.status();
   // The gesture: a new root is created.
@@ -107,18 +110,21 @@ TEST(IssuerCaTest, CaIssuerWithARecordedRootReportsTheSecretMissing) {
   CaResolveOptions o;
   o.recorded_fingerprint = "00ff";
   bool missing = false;
-  auto r = ResolveIssuerCa(MakeIssuer("CertIssuer", "  ca: {secretName: corp-ca}\n"), "demo",
-                           objects, clock, o, &missing);
+  auto r =
+      ResolveIssuerCa(MakeIssuer("CertIssuer", "  ca: {secretName: corp-ca}\n"),
+                      "demo", objects, clock, o, &missing);
   ASSERT_FALSE(r.ok());
   EXPECT_TRUE(missing);
-  EXPECT_NE(r.status().message().find("Restore it from a backup"), std::string::npos);
+  EXPECT_NE(r.status().message().find("Restore it from a backup"),
+            std::string::npos);
 }
 
 TEST(IssuerCaTest, ClusterIssuerUsesTheGivenNamespace) {
   FakeClock clock(TestNow());
   MapObjectSource objects;
   api::Issuer issuer = MakeIssuer("ClusterCertIssuer", kSelfSigned);
-  auto r = ResolveIssuerCa(issuer, "certstore-system", objects, clock, Creating());
+  auto r =
+      ResolveIssuerCa(issuer, "certstore-system", objects, clock, Creating());
   ASSERT_TRUE(r.ok()) << r.status();
   ASSERT_TRUE(r->created_secret);
   EXPECT_EQ(r->created_secret->metadata.namespace_, "certstore-system");

@@ -111,7 +111,8 @@ TEST(JitteredRenewalTimeTest, NoSeedOrNoIntervalMeansNoJitter) {
   api::KeystoreSpec soon;
   soon.renew_before = "59m50s";
   TimePoint na = nb + std::chrono::minutes(65);
-  EXPECT_EQ(JitteredRenewalTime(nb, na, soon, "AB:CD"), RenewalTime(nb, na, soon));
+  EXPECT_EQ(JitteredRenewalTime(nb, na, soon, "AB:CD"),
+            RenewalTime(nb, na, soon));
 }
 
 }  // namespace

@@ -200,7 +200,8 @@ TEST(StoreContentTest, FilesHoldTheRightEntries) {
   EXPECT_EQ(*s.renewal_time,
             JitteredRenewalTime(*s.not_before, *s.not_after, *cs.spec.keystore,
                                 s.fingerprint_sha256));
-  EXPECT_LE(*s.renewal_time, RenewalTime(*s.not_before, *s.not_after, *cs.spec.keystore));
+  EXPECT_LE(*s.renewal_time,
+            RenewalTime(*s.not_before, *s.not_after, *cs.spec.keystore));
   EXPECT_EQ(s.truststore_certificates, 1);
   EXPECT_EQ(*s.truststore_earliest_not_after, pki::NotAfter(ca.cert.get()));
   EXPECT_EQ(s.warning, "");

@@ -50,8 +50,9 @@ TEST_F(StoreRenewalTest, RenewsAtTheRenewalTimeAndNotBefore) {
                     (*first.summary.not_after - *first.summary.not_before) / 3;
   EXPECT_LE(renew, plain);
   EXPECT_GT(renew, plain - (plain - *first.summary.not_before) / 10);
-  EXPECT_EQ(renew, JitteredRenewalTime(*first.summary.not_before, *first.summary.not_after,
-                                       *cs.spec.keystore, first.summary.fingerprint_sha256));
+  EXPECT_EQ(renew, JitteredRenewalTime(
+                       *first.summary.not_before, *first.summary.not_after,
+                       *cs.spec.keystore, first.summary.fingerprint_sha256));
 
   clock_.Set(renew - seconds(1));
   RenderResult early = RenderAndStore(cs);

@@ -202,11 +202,13 @@ TEST(PasswordRefChangeTest, KeepsTheCertificateWhenOnlyStoresHoldTheKey) {
   objects.PutSecret(MakeSecret("pw-b", {{"pw", "bravo-Passw0rd"}}));
   std::string head = Spec(KeystoreYaml() + "  formats: [PKCS12]\n");
   RenderResult first = MustRender(
-      MakeCertStore(head + "  password: {secretKeyRef: {name: pw-a}}\n"), ca, objects, clock);
+      MakeCertStore(head + "  password: {secretKeyRef: {name: pw-a}}\n"), ca,
+      objects, clock);
   Store(first, &objects);
   RenderResult second = MustRender(
-      MakeCertStore(head + "  password: {secretKeyRef: {name: pw-b, key: pw}}\n"), ca, objects,
-      clock);
+      MakeCertStore(head +
+                    "  password: {secretKeyRef: {name: pw-b, key: pw}}\n"),
+      ca, objects, clock);
   EXPECT_FALSE(second.decision.issue) << second.decision.reason;
   EXPECT_TRUE(second.reencoded);
   EXPECT_EQ(second.summary.serial_hex, first.summary.serial_hex);

@@ -183,29 +183,36 @@ TEST_F(TrustSourcesTest, OversizedSourcesAreRefusedNamingObjectAndKey) {
     const char* want;
   } cases[] = {
       {"      - secret: {name: many}\n",
-       "spec.truststore.sources[0].secret (Secret demo/many, key ca.crt): PEM holds more "
+       "spec.truststore.sources[0].secret (Secret demo/many, key ca.crt): PEM "
+       "holds more "
        "than 1000 certificates"},
       {"      - issuer: {}\n      - secret: {name: huge}\n",
-       "spec.truststore.sources[1].secret (Secret demo/huge, key ca.crt): PEM is 1049"},
+       "spec.truststore.sources[1].secret (Secret demo/huge, key ca.crt): PEM "
+       "is 1049"},
       {"      - configMap: {name: half-a}\n      - configMap: {name: half-b}\n",
-       "spec.truststore.sources[1].configMap (ConfigMap demo/half-b, key ca.crt): the "
+       "spec.truststore.sources[1].configMap (ConfigMap demo/half-b, key "
+       "ca.crt): the "
        "truststore would hold more than 1000 certificates"},
   };
   for (const auto& c : cases) {
     SCOPED_TRACE(c.sources);
     auto certs = Resolve(c.sources);
     ASSERT_FALSE(certs.ok());
-    EXPECT_EQ(certs.status().code(), StatusCode::kInvalidArgument) << certs.status();
-    EXPECT_NE(certs.status().message().find(c.want), std::string::npos) << certs.status();
+    EXPECT_EQ(certs.status().code(), StatusCode::kInvalidArgument)
+        << certs.status();
+    EXPECT_NE(certs.status().message().find(c.want), std::string::npos)
+        << certs.status();
   }
   // Exactly at the limits is fine: 500 + 500 distinct roots.
   std::string five_hundred[2];
-  for (int i = 0; i < 1000; ++i) five_hundred[i % 2] += CertPem(roots[i].cert.get());
+  for (int i = 0; i < 1000; ++i)
+    five_hundred[i % 2] += CertPem(roots[i].cert.get());
   a.data["ca.crt"] = five_hundred[0];
   b.data["ca.crt"] = five_hundred[1];
   objects_.PutConfigMap(a);
   objects_.PutConfigMap(b);
-  auto ok = Resolve("      - configMap: {name: half-a}\n      - configMap: {name: half-b}\n");
+  auto ok = Resolve(
+      "      - configMap: {name: half-a}\n      - configMap: {name: half-b}\n");
   ASSERT_TRUE(ok.ok()) << ok.status();
   EXPECT_EQ(ok->size(), 1000u);
 }

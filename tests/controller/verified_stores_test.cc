@@ -51,7 +51,8 @@ TEST_F(VerifiedStoresTest, MatchingBytesAreNotDecryptedAgain) {
   fake.data_digest = DataDigest(main.data);
   fake.desired_digest = "other";
   pki::EvpPkeyPtr key = MustKey();
-  fake.cert = pki::testing::MustLeaf(ca_, pki::testing::ServerSpec(), key.get(), clock_);
+  fake.cert = pki::testing::MustLeaf(ca_, pki::testing::ServerSpec(), key.get(),
+                                     clock_);
   fake.key = std::move(key);
   std::string fake_serial = pki::SerialHex(fake.cert.get());
   verified_.Remember("demo/app-stores", std::move(fake));
@@ -63,7 +64,8 @@ TEST_F(VerifiedStoresTest, MatchingBytesAreNotDecryptedAgain) {
 
 // A tampered Secret (other bytes) is a miss: checked in full and repaired.
 TEST_F(VerifiedStoresTest, TamperedBytesAreCheckedInFull) {
-  api::CertStore cs = MakeCertStore(Spec(KeystoreYaml() + "  truststore: {}\n"));
+  api::CertStore cs =
+      MakeCertStore(Spec(KeystoreYaml() + "  truststore: {}\n"));
   RenderResult first = RenderRememberStore(cs);
   api::SecretObject tampered = first.secrets[0];
   tampered.data["truststore.p12"] = first.secrets[0].data.at("keystore.p12");
@@ -73,7 +75,8 @@ TEST_F(VerifiedStoresTest, TamperedBytesAreCheckedInFull) {
   RenderResult r = MustRender(cs, ca_, objects_, clock_, o);
   EXPECT_FALSE(r.decision.issue);
   EXPECT_TRUE(r.reencoded);
-  EXPECT_NE(r.reencode_reason.find("truststore.p12"), std::string::npos) << r.reencode_reason;
+  EXPECT_NE(r.reencode_reason.find("truststore.p12"), std::string::npos)
+      << r.reencode_reason;
 }
 
 TEST(VerifiedStoresLruTest, KeepsAtMostCapacityEntriesOldestOut) {
@@ -95,10 +98,14 @@ TEST(DesiredDigestTest, ChangesWithThePassword) {
   DesiredStores d;
   d.alias = "app";
   std::set<std::string> keys{"keystore.p12"};
-  EXPECT_NE(DesiredDigest(d, keys, SecretBytes("one"), pki::Pkcs12Profile::kModern2023, true),
-            DesiredDigest(d, keys, SecretBytes("two"), pki::Pkcs12Profile::kModern2023, true));
-  EXPECT_NE(DesiredDigest(d, keys, SecretBytes("one"), pki::Pkcs12Profile::kModern2023, true),
-            DesiredDigest(d, keys, SecretBytes("one"), pki::Pkcs12Profile::kModern2023, false));
+  EXPECT_NE(DesiredDigest(d, keys, SecretBytes("one"),
+                          pki::Pkcs12Profile::kModern2023, true),
+            DesiredDigest(d, keys, SecretBytes("two"),
+                          pki::Pkcs12Profile::kModern2023, true));
+  EXPECT_NE(DesiredDigest(d, keys, SecretBytes("one"),
+                          pki::Pkcs12Profile::kModern2023, true),
+            DesiredDigest(d, keys, SecretBytes("one"),
+                          pki::Pkcs12Profile::kModern2023, false));
 }
 
 }  // namespace

@@ -33,7 +33,8 @@ TEST_F(CrdCorpusTest, ValidObjectsAreAccepted) {
   auto files = Files(KubeTestEnv::SourceDir() + "/tests/corpus/valid");
   ASSERT_GE(files.size(), 10u);
   for (const auto& f : files) {
-    CommandResult r = kube->Kubectl({"-n", ns, "create", "--dry-run=server", "-f", f});
+    CommandResult r =
+        kube->Kubectl({"-n", ns, "create", "--dry-run=server", "-f", f});
     EXPECT_TRUE(r.ok()) << f << ":\n" << r.output;
   }
 }
@@ -47,10 +48,12 @@ TEST_F(CrdCorpusTest, InvalidObjectsAreRefusedWithTheExpectedMessage) {
     std::string text = *ReadFile(f);
     ASSERT_EQ(text.rfind("# expect: ", 0), 0u) << f << " lacks an expect line";
     std::string want = text.substr(10, text.find('\n') - 10);
-    CommandResult r = kube->Kubectl({"-n", ns, "create", "--dry-run=server", "-f", f});
+    CommandResult r =
+        kube->Kubectl({"-n", ns, "create", "--dry-run=server", "-f", f});
     EXPECT_FALSE(r.ok()) << f << " was accepted";
     EXPECT_NE(r.output.find(want), std::string::npos)
-        << f << ": want \"" << want << "\" in:\n" << r.output;
+        << f << ": want \"" << want << "\" in:\n"
+        << r.output;
   }
 }
 

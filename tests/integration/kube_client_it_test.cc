@@ -5,11 +5,10 @@
 #include <gtest/gtest.h>
 // After gtest: cpprestsdk defines a macro U that breaks gtest templates.
 #include <cpprest/json.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
-
-#include <fcntl.h>
 
 #include <atomic>
 #include <fstream>
@@ -36,14 +35,18 @@ TransportPtr Connect(const std::string& kubeconfig) {
   return std::move(t).value();
 }
 
-web::json::value Json(const std::string& s) { return web::json::value::parse(s); }
+web::json::value Json(const std::string& s) {
+  return web::json::value::parse(s);
+}
 
-std::string ConfigMap(const std::string& ns, const std::string& name, const std::string& v,
-                      const std::string& rv = "") {
-  return "{\"apiVersion\":\"v1\",\"kind\":\"ConfigMap\",\"metadata\":{\"name\":\"" + name +
-         "\",\"namespace\":\"" + ns + "\",\"labels\":{\"test\":\"kube-client\"}" +
-         (rv.empty() ? "" : ",\"resourceVersion\":\"" + rv + "\"") + "},\"data\":{\"v\":\"" + v +
-         "\"}}";
+std::string ConfigMap(const std::string& ns, const std::string& name,
+                      const std::string& v, const std::string& rv = "") {
+  return "{\"apiVersion\":\"v1\",\"kind\":\"ConfigMap\",\"metadata\":{\"name\":"
+         "\"" +
+         name + "\",\"namespace\":\"" + ns +
+         "\",\"labels\":{\"test\":\"kube-client\"}" +
+         (rv.empty() ? "" : ",\"resourceVersion\":\"" + rv + "\"") +
+         "},\"data\":{\"v\":\"" + v + "\"}}";
 }
 
 class KubeClientIT : public ::testing::Test {
@@ -63,14 +66,18 @@ class KubeClientIT : public ::testing::Test {
 TEST_F(KubeClientIT, SecretCrudWithSelectorsPagingAndPreconditions) {
   Client& c = *client_;
   for (int i = 0; i < 5; ++i) {
-    std::string s = "{\"apiVersion\":\"v1\",\"kind\":\"Secret\",\"metadata\":{\"name\":\"s" +
-                    std::to_string(i) + "\",\"labels\":{\"app.kubernetes.io/managed-by\":\"" +
-                    (i % 2 ? "someone-else" : "certstore-operator") +
-                    "\"}},\"stringData\":{\"k\":\"v\"}}";
+    std::string s =
+        "{\"apiVersion\":\"v1\",\"kind\":\"Secret\",\"metadata\":{\"name\":"
+        "\"s" +
+        std::to_string(i) +
+        "\",\"labels\":{\"app.kubernetes.io/managed-by\":\"" +
+        (i % 2 ? "someone-else" : "certstore-operator") +
+        "\"}},\"stringData\":{\"k\":\"v\"}}";
     ASSERT_TRUE(c.Create(SecretsResource(), ns_, s).ok());
   }
   auto dup = c.Create(SecretsResource(), ns_,
-                      "{\"apiVersion\":\"v1\",\"kind\":\"Secret\",\"metadata\":{\"name\":\"s0\"}}");
+                      "{\"apiVersion\":\"v1\",\"kind\":\"Secret\",\"metadata\":"
+                      "{\"name\":\"s0\"}}");
   EXPECT_EQ(dup.status().code(), StatusCode::kAlreadyExists);
 
   ListOptions lo;
@@ -91,7 +98,8 @@ TEST_F(KubeClientIT, SecretCrudWithSelectorsPagingAndPreconditions) {
     seen += v.at("items").size();
     ++pages;
     auto& md = v.at("metadata");
-    page.continue_token = md.has_field("continue") ? md.at("continue").as_string() : "";
+    page.continue_token =
+        md.has_field("continue") ? md.at("continue").as_string() : "";
   } while (!page.continue_token.empty());
   EXPECT_GE(seen, 5u);
   EXPECT_GE(pages, 3);
@@ -101,69 +109,90 @@ TEST_F(KubeClientIT, SecretCrudWithSelectorsPagingAndPreconditions) {
   std::string rv = Json(*got).at("metadata").at("resourceVersion").as_string();
   // Compare-and-swap: a stale resourceVersion is a conflict to re-read.
   auto upd = c.Update(SecretsResource(), ns_, "s0",
-                      "{\"apiVersion\":\"v1\",\"kind\":\"Secret\",\"metadata\":{\"name\":\"s0\","
-                      "\"resourceVersion\":\"" + rv + "\"},\"stringData\":{\"k\":\"v2\"}}");
+                      "{\"apiVersion\":\"v1\",\"kind\":\"Secret\",\"metadata\":"
+                      "{\"name\":\"s0\","
+                      "\"resourceVersion\":\"" +
+                          rv + "\"},\"stringData\":{\"k\":\"v2\"}}");
   ASSERT_TRUE(upd.ok()) << upd.status();
   auto stale = c.Update(SecretsResource(), ns_, "s0",
-                        "{\"apiVersion\":\"v1\",\"kind\":\"Secret\",\"metadata\":{\"name\":\"s0\","
-                        "\"resourceVersion\":\"" + rv + "\"},\"stringData\":{\"k\":\"v3\"}}");
+                        "{\"apiVersion\":\"v1\",\"kind\":\"Secret\","
+                        "\"metadata\":{\"name\":\"s0\","
+                        "\"resourceVersion\":\"" +
+                            rv + "\"},\"stringData\":{\"k\":\"v3\"}}");
   EXPECT_EQ(stale.status().code(), StatusCode::kAborted) << stale.status();
 
   ASSERT_TRUE(c.Patch(SecretsResource(), ns_, "s1", PatchType::kMerge,
-                      "{\"metadata\":{\"annotations\":{\"a\":\"1\"}}}").ok());
+                      "{\"metadata\":{\"annotations\":{\"a\":\"1\"}}}")
+                  .ok());
   ASSERT_TRUE(c.Patch(SecretsResource(), ns_, "s1", PatchType::kJson,
-                      "[{\"op\":\"add\",\"path\":\"/metadata/annotations/b\",\"value\":\"2\"}]")
+                      "[{\"op\":\"add\",\"path\":\"/metadata/annotations/"
+                      "b\",\"value\":\"2\"}]")
                   .ok());
   auto s1 = Json(*c.Get(SecretsResource(), ns_, "s1"));
   EXPECT_EQ(s1.at("metadata").at("annotations").at("b").as_string(), "2");
 
   DeleteOptions wrong;
   wrong.precondition_resource_version = rv;  // stale
-  EXPECT_EQ(c.Delete(SecretsResource(), ns_, "s0", wrong).code(), StatusCode::kAborted);
+  EXPECT_EQ(c.Delete(SecretsResource(), ns_, "s0", wrong).code(),
+            StatusCode::kAborted);
   DeleteOptions bg;
   bg.propagation_policy = "Background";
   EXPECT_TRUE(c.Delete(SecretsResource(), ns_, "s0", bg).ok());
-  EXPECT_EQ(c.Get(SecretsResource(), ns_, "s0").status().code(), StatusCode::kNotFound);
+  EXPECT_EQ(c.Get(SecretsResource(), ns_, "s0").status().code(),
+            StatusCode::kNotFound);
 }
 
 TEST_F(KubeClientIT, CustomResourceStatusSubresource) {
   Client& c = *client_;
   std::string cs =
-      "{\"apiVersion\":\"certstore.dev/v1alpha1\",\"kind\":\"CertStore\",\"metadata\":{\"name\":"
-      "\"app\"},\"spec\":{\"issuerRef\":{\"name\":\"ca\"},\"secretName\":\"app-stores\","
+      "{\"apiVersion\":\"certstore.dev/"
+      "v1alpha1\",\"kind\":\"CertStore\",\"metadata\":{\"name\":"
+      "\"app\"},\"spec\":{\"issuerRef\":{\"name\":\"ca\"},\"secretName\":\"app-"
+      "stores\","
       "\"keystore\":{\"commonName\":\"app\"}}}";
   auto created = c.Create(CertStoresResource(), ns_, cs);
   ASSERT_TRUE(created.ok()) << created.status();
   auto v = Json(*created);
   EXPECT_EQ(v.at("spec").at("formats").size(), 2u) << "schema defaults applied";
   auto st = c.Patch(CertStoresResource(), ns_, "app", PatchType::kMerge,
-                    "{\"status\":{\"observedGeneration\":1,\"revision\":3}}", "status");
+                    "{\"status\":{\"observedGeneration\":1,\"revision\":3}}",
+                    "status");
   ASSERT_TRUE(st.ok()) << st.status();
   auto got = Json(*c.Get(CertStoresResource(), ns_, "app"));
   EXPECT_EQ(got.at("status").at("revision").as_integer(), 3);
   // Status written through the main resource is ignored.
   ASSERT_TRUE(c.Patch(CertStoresResource(), ns_, "app", PatchType::kMerge,
-                      "{\"status\":{\"revision\":99}}").ok());
+                      "{\"status\":{\"revision\":99}}")
+                  .ok());
   got = Json(*c.Get(CertStoresResource(), ns_, "app"));
   EXPECT_EQ(got.at("status").at("revision").as_integer(), 3);
   // Invalid objects come back as InvalidArgument naming the field.
-  auto bad = c.Create(CertStoresResource(), ns_,
-                      "{\"apiVersion\":\"certstore.dev/v1alpha1\",\"kind\":\"CertStore\","
-                      "\"metadata\":{\"name\":\"bad\"},\"spec\":{\"issuerRef\":{\"name\":\"ca\"},"
-                      "\"secretName\":\"x\",\"formats\":[\"BOGUS\"],\"keystore\":{\"commonName\":"
-                      "\"a\"}}}");
+  auto bad = c.Create(
+      CertStoresResource(), ns_,
+      "{\"apiVersion\":\"certstore.dev/v1alpha1\",\"kind\":\"CertStore\","
+      "\"metadata\":{\"name\":\"bad\"},\"spec\":{\"issuerRef\":{\"name\":"
+      "\"ca\"},"
+      "\"secretName\":\"x\",\"formats\":[\"BOGUS\"],\"keystore\":{"
+      "\"commonName\":"
+      "\"a\"}}}");
   EXPECT_EQ(bad.status().code(), StatusCode::kInvalidArgument);
-  EXPECT_NE(bad.status().message().find("spec.formats"), std::string::npos) << bad.status();
+  EXPECT_NE(bad.status().message().find("spec.formats"), std::string::npos)
+      << bad.status();
 }
 
 TEST_F(KubeClientIT, ServerSideApplyConflictsUnlessForced) {
   Client& c = *client_;
-  ASSERT_TRUE(c.Apply(ConfigMapsResource(), ns_, "cfg", ConfigMap(ns_, "cfg", "a"), "alice", false)
+  ASSERT_TRUE(c.Apply(ConfigMapsResource(), ns_, "cfg",
+                      ConfigMap(ns_, "cfg", "a"), "alice", false)
                   .ok());
-  auto conflict = c.Apply(ConfigMapsResource(), ns_, "cfg", ConfigMap(ns_, "cfg", "b"), "bob", false);
-  EXPECT_EQ(conflict.status().code(), StatusCode::kAborted) << conflict.status();
-  EXPECT_NE(conflict.status().message().find("conflict"), std::string::npos) << conflict.status();
-  auto forced = c.Apply(ConfigMapsResource(), ns_, "cfg", ConfigMap(ns_, "cfg", "b"), "bob", true);
+  auto conflict = c.Apply(ConfigMapsResource(), ns_, "cfg",
+                          ConfigMap(ns_, "cfg", "b"), "bob", false);
+  EXPECT_EQ(conflict.status().code(), StatusCode::kAborted)
+      << conflict.status();
+  EXPECT_NE(conflict.status().message().find("conflict"), std::string::npos)
+      << conflict.status();
+  auto forced = c.Apply(ConfigMapsResource(), ns_, "cfg",
+                        ConfigMap(ns_, "cfg", "b"), "bob", true);
   ASSERT_TRUE(forced.ok()) << forced.status();
   EXPECT_EQ(Json(*forced).at("data").at("v").as_string(), "b");
 }
@@ -182,23 +211,26 @@ TEST_F(KubeClientIT, WatchReceivesEveryChangeInOrder) {
     WatchOptions wo;
     wo.resource_version = rv;
     wo.timeout_seconds = 60;
-    Status st = WatchOnce(wc, ConfigMapsResource(), ns_, wo, [&](const WatchEvent& e) {
-      if (e.type == WatchEvent::Type::kBookmark) return true;
-      std::lock_guard<std::mutex> l(mu);
-      const char* t = e.type == WatchEvent::Type::kAdded      ? "A"
-                      : e.type == WatchEvent::Type::kModified ? "M"
-                                                              : "D";
-      got.push_back(std::string(t) + e.meta.name);
-      return got.size() < 3 * n;
-    });
+    Status st =
+        WatchOnce(wc, ConfigMapsResource(), ns_, wo, [&](const WatchEvent& e) {
+          if (e.type == WatchEvent::Type::kBookmark) return true;
+          std::lock_guard<std::mutex> l(mu);
+          const char* t = e.type == WatchEvent::Type::kAdded      ? "A"
+                          : e.type == WatchEvent::Type::kModified ? "M"
+                                                                  : "D";
+          got.push_back(std::string(t) + e.meta.name);
+          return got.size() < 3 * n;
+        });
     EXPECT_TRUE(st.ok()) << st;
   });
   std::vector<std::string> want;
   for (int i = 0; i < n; ++i) {
     std::string name = "w" + std::to_string(i);
-    ASSERT_TRUE(c.Create(ConfigMapsResource(), ns_, ConfigMap(ns_, name, "1")).ok());
+    ASSERT_TRUE(
+        c.Create(ConfigMapsResource(), ns_, ConfigMap(ns_, name, "1")).ok());
     ASSERT_TRUE(c.Patch(ConfigMapsResource(), ns_, name, PatchType::kMerge,
-                        "{\"data\":{\"v\":\"2\"}}").ok());
+                        "{\"data\":{\"v\":\"2\"}}")
+                    .ok());
     ASSERT_TRUE(c.Delete(ConfigMapsResource(), ns_, name).ok());
     want.insert(want.end(), {"A" + name, "M" + name, "D" + name});
   }
@@ -213,7 +245,9 @@ CommandResult Cluster(const std::vector<std::string>& args) {
 }
 
 TEST_F(KubeClientIT, WatchFromACompactedVersionIsGone) {
-  ASSERT_TRUE(client_->Create(ConfigMapsResource(), ns_, ConfigMap(ns_, "g", "1")).ok());
+  ASSERT_TRUE(
+      client_->Create(ConfigMapsResource(), ns_, ConfigMap(ns_, "g", "1"))
+          .ok());
   CommandResult compact = Cluster({"compact", env->state_dir()});
   ASSERT_TRUE(compact.ok()) << compact.output;
   WatchOptions wo;
@@ -225,7 +259,8 @@ TEST_F(KubeClientIT, WatchFromACompactedVersionIsGone) {
 }
 
 // The informer's cache must equal the server's list: names and versions.
-::testing::AssertionResult CacheMatchesServer(Informer& inf, Client& c, const std::string& ns) {
+::testing::AssertionResult CacheMatchesServer(Informer& inf, Client& c,
+                                              const std::string& ns) {
   ListOptions lo;
   lo.label_selector = "test=kube-client";
   auto list = c.List(ConfigMapsResource(), ns, lo);
@@ -237,25 +272,29 @@ TEST_F(KubeClientIT, WatchFromACompactedVersionIsGone) {
         item.at("metadata").at("resourceVersion").as_string();
   for (auto& o : inf.List()) cache[o->meta.name] = o->meta.resource_version;
   if (server == cache) return ::testing::AssertionSuccess();
-  return ::testing::AssertionFailure() << "server has " << server.size() << " objects, cache "
-                                       << cache.size();
+  return ::testing::AssertionFailure() << "server has " << server.size()
+                                       << " objects, cache " << cache.size();
 }
 
 TEST_F(KubeClientIT, InformerConvergesAfterTheApiServerIsKilledAndRestarted) {
   Client& c = *client_;
   for (int i = 0; i < 10; ++i)
-    ASSERT_TRUE(c.Create(ConfigMapsResource(), ns_, ConfigMap(ns_, "i" + std::to_string(i), "0")).ok());
+    ASSERT_TRUE(c.Create(ConfigMapsResource(), ns_,
+                         ConfigMap(ns_, "i" + std::to_string(i), "0"))
+                    .ok());
   InformerOptions io;
   io.ns = ns_;
   io.backoff_base = std::chrono::milliseconds(100);
   io.backoff_cap = std::chrono::seconds(2);
   io.page_size = 4;
-  io.label_selector = "test=kube-client";  // not the namespace's kube-root-ca.crt
+  io.label_selector =
+      "test=kube-client";  // not the namespace's kube-root-ca.crt
   Informer inf(Connect(env->kubeconfig()), ConfigMapsResource(), io);
   std::atomic<int> events{0};
   inf.AddHandler([&](const ObjectPtr&, const ObjectPtr&) { ++events; });
   inf.AddIndex("by-value", [](const CachedObject& o) {
-    return std::vector<std::string>{o.json.find("\"v\":\"0\"") != std::string::npos ? "zero" : "other"};
+    return std::vector<std::string>{
+        o.json.find("\"v\":\"0\"") != std::string::npos ? "zero" : "other"};
   });
   inf.Start();
   ASSERT_TRUE(inf.WaitForSync(std::chrono::seconds(30)));
@@ -263,12 +302,15 @@ TEST_F(KubeClientIT, InformerConvergesAfterTheApiServerIsKilledAndRestarted) {
   EXPECT_EQ(inf.ByIndex("by-value", "zero").size(), 10u);
   EXPECT_EQ(inf.ByIndex(Informer::kNamespaceIndex, ns_).size(), 10u);
   // Proof that the watch is live before it is broken: a change arrives.
-  ASSERT_TRUE(c.Create(ConfigMapsResource(), ns_, ConfigMap(ns_, "i-live", "x")).ok());
-  ASSERT_TRUE(Eventually([&] { return inf.Get(ns_, "i-live") != nullptr; }, std::chrono::seconds(30)));
+  ASSERT_TRUE(
+      c.Create(ConfigMapsResource(), ns_, ConfigMap(ns_, "i-live", "x")).ok());
+  ASSERT_TRUE(Eventually([&] { return inf.Get(ns_, "i-live") != nullptr; },
+                         std::chrono::seconds(30)));
 
   CommandResult stop = Cluster({"stop-apiserver", env->state_dir(), "hard"});
   ASSERT_TRUE(stop.ok()) << stop.output;
-  std::this_thread::sleep_for(std::chrono::seconds(1));  // the watch is now broken
+  std::this_thread::sleep_for(
+      std::chrono::seconds(1));  // the watch is now broken
   CommandResult start = Cluster({"start-apiserver", env->state_dir()});
   ASSERT_TRUE(start.ok()) << start.output;
 
@@ -276,17 +318,23 @@ TEST_F(KubeClientIT, InformerConvergesAfterTheApiServerIsKilledAndRestarted) {
   TransportPtr t2 = Connect(env->kubeconfig());
   Client c2(*t2);
   for (int i = 0; i < 10; i += 2)
-    ASSERT_TRUE(c2.Delete(ConfigMapsResource(), ns_, "i" + std::to_string(i)).ok());
+    ASSERT_TRUE(
+        c2.Delete(ConfigMapsResource(), ns_, "i" + std::to_string(i)).ok());
   for (int i = 1; i < 10; i += 2)
-    ASSERT_TRUE(c2.Patch(ConfigMapsResource(), ns_, "i" + std::to_string(i), PatchType::kMerge,
-                         "{\"data\":{\"v\":\"1\"}}").ok());
+    ASSERT_TRUE(c2.Patch(ConfigMapsResource(), ns_, "i" + std::to_string(i),
+                         PatchType::kMerge, "{\"data\":{\"v\":\"1\"}}")
+                    .ok());
   for (int i = 10; i < 15; ++i)
-    ASSERT_TRUE(c2.Create(ConfigMapsResource(), ns_, ConfigMap(ns_, "i" + std::to_string(i), "0")).ok());
+    ASSERT_TRUE(c2.Create(ConfigMapsResource(), ns_,
+                          ConfigMap(ns_, "i" + std::to_string(i), "0"))
+                    .ok());
 
-  EXPECT_TRUE(Eventually([&] { return CacheMatchesServer(inf, c2, ns_); }, std::chrono::seconds(60)))
-      << CacheMatchesServer(inf, c2, ns_).message() << " lists=" << inf.Stats().lists
-      << " restarts=" << inf.Stats().watch_restarts << " errors=" << inf.Stats().errors
-      << " gone=" << inf.Stats().gone;
+  EXPECT_TRUE(Eventually([&] { return CacheMatchesServer(inf, c2, ns_); },
+                         std::chrono::seconds(60)))
+      << CacheMatchesServer(inf, c2, ns_).message()
+      << " lists=" << inf.Stats().lists
+      << " restarts=" << inf.Stats().watch_restarts
+      << " errors=" << inf.Stats().errors << " gone=" << inf.Stats().gone;
   EXPECT_EQ(inf.Size(), 11u);
   EXPECT_EQ(inf.ByIndex("by-value", "zero").size(), 5u);
   EXPECT_EQ(inf.ByIndex("by-value", "other").size(), 6u);
@@ -298,53 +346,67 @@ TEST_F(KubeClientIT, InformerConvergesAfterTheApiServerIsKilledAndRestarted) {
 TEST_F(KubeClientIT, InformerRelistsWhenItsResumePointWasCompacted) {
   Client& c = *client_;
   for (int i = 0; i < 3; ++i)
-    ASSERT_TRUE(c.Create(ConfigMapsResource(), ns_, ConfigMap(ns_, "r" + std::to_string(i), "0")).ok());
+    ASSERT_TRUE(c.Create(ConfigMapsResource(), ns_,
+                         ConfigMap(ns_, "r" + std::to_string(i), "0"))
+                    .ok());
   std::atomic<bool> stale_made{false};
   InformerOptions io;
   io.ns = ns_;
   io.label_selector = "test=kube-client";
   io.watch_timeout_seconds = 1;  // the first watch ends quickly...
-  io.before_rewatch = [&] {      // ...and before resuming, history moves on and is compacted
+  io.before_rewatch = [&] {  // ...and before resuming, history moves on and is
+                             // compacted
     if (stale_made.exchange(true)) return;
     TransportPtr t = Connect(env->kubeconfig());
     Client w(*t);
     for (int i = 0; i < 3; ++i)
-      EXPECT_TRUE(w.Patch(ConfigMapsResource(), ns_, "r" + std::to_string(i), PatchType::kMerge,
-                          "{\"data\":{\"v\":\"changed\"}}").ok());
-    EXPECT_TRUE(w.Create(ConfigMapsResource(), ns_, ConfigMap(ns_, "r-new", "0")).ok());
+      EXPECT_TRUE(w.Patch(ConfigMapsResource(), ns_, "r" + std::to_string(i),
+                          PatchType::kMerge, "{\"data\":{\"v\":\"changed\"}}")
+                      .ok());
+    EXPECT_TRUE(
+        w.Create(ConfigMapsResource(), ns_, ConfigMap(ns_, "r-new", "0")).ok());
     CommandResult compact = Cluster({"compact", env->state_dir()});
     EXPECT_TRUE(compact.ok()) << compact.output;
   };
   Informer inf(Connect(env->kubeconfig()), ConfigMapsResource(), io);
   inf.Start();
   ASSERT_TRUE(inf.WaitForSync(std::chrono::seconds(30)));
-  EXPECT_TRUE(Eventually([&] { return inf.Stats().lists >= 2; }, std::chrono::seconds(30)))
+  EXPECT_TRUE(Eventually([&] { return inf.Stats().lists >= 2; },
+                         std::chrono::seconds(30)))
       << "lists=" << inf.Stats().lists << " gone=" << inf.Stats().gone;
   EXPECT_GE(inf.Stats().gone, 1);
-  EXPECT_TRUE(Eventually([&] { return CacheMatchesServer(inf, c, ns_); }, std::chrono::seconds(30)))
+  EXPECT_TRUE(Eventually([&] { return CacheMatchesServer(inf, c, ns_); },
+                         std::chrono::seconds(30)))
       << CacheMatchesServer(inf, c, ns_).message();
   EXPECT_EQ(inf.Size(), 4u);
   inf.Stop();
 }
 
-TEST_F(KubeClientIT, ServiceAccountWithLimitedRbacGetsAForbiddenNamingVerbAndResource) {
+TEST_F(KubeClientIT,
+       ServiceAccountWithLimitedRbacGetsAForbiddenNamingVerbAndResource) {
   std::string kc = env->ServiceAccountKubeconfig(ns_, "limited");
   ASSERT_FALSE(kc.empty());
   // Allowed: configmaps only.
-  ASSERT_TRUE(env->Kubectl({"-n", ns_, "create", "role", "cm-reader", "--verb=get,list",
-                            "--resource=configmaps"}).ok());
-  ASSERT_TRUE(env->Kubectl({"-n", ns_, "create", "rolebinding", "cm-reader", "--role=cm-reader",
-                            "--serviceaccount=" + ns_ + ":limited"}).ok());
+  ASSERT_TRUE(env->Kubectl({"-n", ns_, "create", "role", "cm-reader",
+                            "--verb=get,list", "--resource=configmaps"})
+                  .ok());
+  ASSERT_TRUE(
+      env->Kubectl({"-n", ns_, "create", "rolebinding", "cm-reader",
+                    "--role=cm-reader", "--serviceaccount=" + ns_ + ":limited"})
+          .ok());
   TransportPtr t = Connect(kc);
   Client c(*t);
   EXPECT_TRUE(Eventually([&] { return c.List(ConfigMapsResource(), ns_).ok(); },
                          std::chrono::seconds(10)));
   auto denied = c.List(SecretsResource(), ns_);
   EXPECT_EQ(denied.status().code(), StatusCode::kPermissionDenied);
-  EXPECT_NE(denied.status().message().find("cannot list resource \"secrets\""), std::string::npos)
+  EXPECT_NE(denied.status().message().find("cannot list resource \"secrets\""),
+            std::string::npos)
       << denied.status();
-  EXPECT_NE(denied.status().message().find("system:serviceaccount:" + ns_ + ":limited"),
-            std::string::npos) << denied.status();
+  EXPECT_NE(denied.status().message().find("system:serviceaccount:" + ns_ +
+                                           ":limited"),
+            std::string::npos)
+      << denied.status();
 }
 
 TEST_F(KubeClientIT, ClientCertificateKubeconfigAuthenticates) {
@@ -360,7 +422,9 @@ TEST_F(KubeClientIT, ClientCertificateKubeconfigAuthenticates) {
   Client c2(*t2);
   auto denied = c2.List(SecretsResource(), ns_);
   EXPECT_EQ(denied.status().code(), StatusCode::kPermissionDenied);
-  EXPECT_NE(denied.status().message().find("User \"mallory\""), std::string::npos) << denied.status();
+  EXPECT_NE(denied.status().message().find("User \"mallory\""),
+            std::string::npos)
+      << denied.status();
 }
 
 TEST_F(KubeClientIT, UntrustedServerCertificateIsRefused) {
@@ -381,9 +445,9 @@ TEST_F(KubeClientIT, OnlyTheConfiguredCaIsTrustedNotTheSystemBundle) {
   std::string dir = "/tmp/kube-client-it-ca-" + std::to_string(getpid());
   ASSERT_TRUE(RunCommand({"mkdir", "-p", dir}).ok());
   CommandResult other = RunCommand(
-      {"openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256",
-       "-nodes", "-keyout", dir + "/other.key", "-out", dir + "/other.crt", "-days", "1",
-       "-subj", "/CN=Some Other CA"});
+      {"openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt",
+       "ec_paramgen_curve:P-256", "-nodes", "-keyout", dir + "/other.key",
+       "-out", dir + "/other.crt", "-days", "1", "-subj", "/CN=Some Other CA"});
   ASSERT_TRUE(other.ok()) << other.output;
   auto cfg = LoadConfig(env->kubeconfig(), "");
   ASSERT_TRUE(cfg.ok());
@@ -401,7 +465,8 @@ TEST_F(KubeClientIT, OnlyTheConfiguredCaIsTrustedNotTheSystemBundle) {
     std::string ca;
     bool ok;
   } cases[] = {
-      {"another CA configured", ReadFile(dir + "/other.crt").value_or(""), false},
+      {"another CA configured", ReadFile(dir + "/other.crt").value_or(""),
+       false},
       {"the cluster CA configured", cluster_ca, true},
       {"no CA configured: the system bundle", "", true},
   };
@@ -413,7 +478,8 @@ TEST_F(KubeClientIT, OnlyTheConfiguredCaIsTrustedNotTheSystemBundle) {
     ASSERT_TRUE(t.ok());
     Client client(**t);
     auto r = client.List(ConfigMapsResource(), ns_);
-    EXPECT_EQ(r.ok(), c.ok) << c.name << ": " << (r.ok() ? "ok" : r.status().ToString());
+    EXPECT_EQ(r.ok(), c.ok)
+        << c.name << ": " << (r.ok() ? "ok" : r.status().ToString());
   }
   if (old_env)
     setenv("SSL_CERT_FILE", saved.c_str(), 1);
@@ -423,8 +489,12 @@ TEST_F(KubeClientIT, OnlyTheConfiguredCaIsTrustedNotTheSystemBundle) {
 }
 
 TEST_F(KubeClientIT, TlsServerNameIsTheNameVerified) {
-  struct Case { const char* name; bool ok; } cases[] = {
-      {"kubernetes.default", true},  // in the serving certificate, unlike the URL's host
+  struct Case {
+    const char* name;
+    bool ok;
+  } cases[] = {
+      {"kubernetes.default",
+       true},  // in the serving certificate, unlike the URL's host
       {"wrong.example", false},
   };
   for (const auto& c : cases) {
@@ -435,19 +505,26 @@ TEST_F(KubeClientIT, TlsServerNameIsTheNameVerified) {
     ASSERT_TRUE(t.ok());
     Client client(**t);
     auto r = client.List(ConfigMapsResource(), ns_);
-    EXPECT_EQ(r.ok(), c.ok) << c.name << ": " << (r.ok() ? "ok" : r.status().ToString());
+    EXPECT_EQ(r.ok(), c.ok)
+        << c.name << ": " << (r.ok() ? "ok" : r.status().ToString());
   }
 }
 
 TEST_F(KubeClientIT, EventRecorderAggregatesRepeats) {
   ObjectReference ref{"v1", "ConfigMap", ns_, "subject", "uid-1234"};
-  EventRecorder rec(*client_, "certstore-operator", "pod-a", "default", SystemClock::Get());
+  EventRecorder rec(*client_, "certstore-operator", "pod-a", "default",
+                    SystemClock::Get());
   for (int i = 0; i < 5; ++i)
-    ASSERT_TRUE(rec.Record(ref, "Warning", "IssuerNotReady", "issuer lab-ca not found").ok());
+    ASSERT_TRUE(
+        rec.Record(ref, "Warning", "IssuerNotReady", "issuer lab-ca not found")
+            .ok());
   ASSERT_TRUE(rec.Record(ref, "Normal", "Issued", "certificate issued").ok());
   // A second recorder (a restarted operator) continues the same Event.
-  EventRecorder rec2(*client_, "certstore-operator", "pod-b", "default", SystemClock::Get());
-  ASSERT_TRUE(rec2.Record(ref, "Warning", "IssuerNotReady", "issuer lab-ca not found").ok());
+  EventRecorder rec2(*client_, "certstore-operator", "pod-b", "default",
+                     SystemClock::Get());
+  ASSERT_TRUE(
+      rec2.Record(ref, "Warning", "IssuerNotReady", "issuer lab-ca not found")
+          .ok());
 
   auto list = client_->List(EventsResource(), ns_);
   ASSERT_TRUE(list.ok()) << list.status();
@@ -461,15 +538,17 @@ TEST_F(KubeClientIT, EventRecorderAggregatesRepeats) {
 }
 
 // Starts a candidate process; returns its pid and the path of its output.
-pid_t StartCandidate(const std::string& ns, const std::string& id, const std::string& out) {
+pid_t StartCandidate(const std::string& ns, const std::string& id,
+                     const std::string& out) {
   pid_t pid = fork();
   if (pid == 0) {
     int fd = ::open(out.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
     dup2(fd, 1);
     dup2(fd, 2);
-    std::string bin = std::string(CERTSTORE_BINARY_DIR) + "/tests/lease_candidate";
-    execl(bin.c_str(), bin.c_str(), env->kubeconfig().c_str(), ns.c_str(), "it-lease", id.c_str(),
-          "8", "6", "1", nullptr);
+    std::string bin =
+        std::string(CERTSTORE_BINARY_DIR) + "/tests/lease_candidate";
+    execl(bin.c_str(), bin.c_str(), env->kubeconfig().c_str(), ns.c_str(),
+          "it-lease", id.c_str(), "8", "6", "1", nullptr);
     _exit(127);
   }
   return pid;
@@ -484,8 +563,12 @@ TEST_F(KubeClientIT, TwoProcessesContendForOneLease) {
   std::string dir = "/tmp/lease-it-" + std::to_string(getpid());
   std::system(("mkdir -p " + dir).c_str());
   pid_t a = StartCandidate(ns_, "pod-a", dir + "/a.log");
-  ASSERT_TRUE(Eventually([&] { return Slurp(dir + "/a.log").find("LEADING pod-a") != std::string::npos; },
-                         std::chrono::seconds(20))) << Slurp(dir + "/a.log");
+  ASSERT_TRUE(Eventually(
+      [&] {
+        return Slurp(dir + "/a.log").find("LEADING pod-a") != std::string::npos;
+      },
+      std::chrono::seconds(20)))
+      << Slurp(dir + "/a.log");
   pid_t b = StartCandidate(ns_, "pod-b", dir + "/b.log");
   std::this_thread::sleep_for(std::chrono::seconds(9));  // > one lease duration
   EXPECT_EQ(Slurp(dir + "/b.log").find("LEADING"), std::string::npos)
@@ -497,8 +580,12 @@ TEST_F(KubeClientIT, TwoProcessesContendForOneLease) {
   kill(a, SIGKILL);
   waitpid(a, nullptr, 0);
   auto killed_at = std::chrono::steady_clock::now();
-  ASSERT_TRUE(Eventually([&] { return Slurp(dir + "/b.log").find("LEADING pod-b") != std::string::npos; },
-                         std::chrono::seconds(15))) << Slurp(dir + "/b.log");
+  ASSERT_TRUE(Eventually(
+      [&] {
+        return Slurp(dir + "/b.log").find("LEADING pod-b") != std::string::npos;
+      },
+      std::chrono::seconds(15)))
+      << Slurp(dir + "/b.log");
   auto takeover = std::chrono::steady_clock::now() - killed_at;
   EXPECT_LE(takeover, std::chrono::seconds(8 + 2 * 1 + 4));
 
@@ -508,13 +595,19 @@ TEST_F(KubeClientIT, TwoProcessesContendForOneLease) {
   kill(b, SIGTERM);
   int status = 0;
   waitpid(b, &status, 0);
-  EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << Slurp(dir + "/b.log");
+  EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0)
+      << Slurp(dir + "/b.log");
   auto released_at = std::chrono::steady_clock::now();
-  ASSERT_TRUE(Eventually([&] { return Slurp(dir + "/c.log").find("LEADING pod-c") != std::string::npos; },
-                         std::chrono::seconds(10))) << Slurp(dir + "/c.log");
+  ASSERT_TRUE(Eventually(
+      [&] {
+        return Slurp(dir + "/c.log").find("LEADING pod-c") != std::string::npos;
+      },
+      std::chrono::seconds(10)))
+      << Slurp(dir + "/c.log");
   // Before the 8 s lease could have expired (also under sanitizers on a
   // loaded machine: 5.4 s seen).
-  EXPECT_LT(std::chrono::steady_clock::now() - released_at, std::chrono::seconds(7))
+  EXPECT_LT(std::chrono::steady_clock::now() - released_at,
+            std::chrono::seconds(7))
       << "released lease must be taken before it would have expired";
   kill(c, SIGTERM);
   waitpid(c, nullptr, 0);

@@ -15,7 +15,8 @@ using namespace certstore;  // NOLINT(build/namespaces): a tiny test binary
 
 int main(int argc, char** argv) {
   if (argc != 8) {
-    std::cerr << "usage: lease_candidate KUBECONFIG NS LEASE ID LEASE_S RENEW_S RETRY_S\n";
+    std::cerr << "usage: lease_candidate KUBECONFIG NS LEASE ID LEASE_S "
+                 "RENEW_S RETRY_S\n";
     return 2;
   }
   sigset_t set;
@@ -51,7 +52,9 @@ int main(int argc, char** argv) {
   });
   kube::LeaderElector::Callbacks cb;
   cb.started = [&] { std::cout << "LEADING " << lc.identity << std::endl; };
-  cb.stopped = [&](const std::string&) { std::cout << "STOPPED " << lc.identity << std::endl; };
+  cb.stopped = [&](const std::string&) {
+    std::cout << "STOPPED " << lc.identity << std::endl;
+  };
   elector.Run(cb);
   signals.join();
   return 0;

@@ -23,11 +23,14 @@ struct Stored {
 
 // Every managed Secret in namespace `ns`, by name (one kubectl call).
 std::map<std::string, Stored> ManagedSecrets(const std::string& ns) {
-  CommandResult r = env->Kubectl(
-      {"-n", ns, "get", "secrets", "-l", "app.kubernetes.io/managed-by=certstore-operator", "-o",
-       "jsonpath={range .items[*]}{.metadata.name}{\" \"}{.data.tls\\.crt}{\" \"}"
-       "{.data.tls\\.key}{\" \"}{.metadata.annotations.certstore\\.dev/revision}{\" \"}"
-       "{.metadata.ownerReferences[0].kind}{\"\\n\"}{end}"});
+  CommandResult r =
+      env->Kubectl({"-n", ns, "get", "secrets", "-l",
+                    "app.kubernetes.io/managed-by=certstore-operator", "-o",
+                    "jsonpath={range .items[*]}{.metadata.name}{\" "
+                    "\"}{.data.tls\\.crt}{\" \"}"
+                    "{.data.tls\\.key}{\" "
+                    "\"}{.metadata.annotations.certstore\\.dev/revision}{\" \"}"
+                    "{.metadata.ownerReferences[0].kind}{\"\\n\"}{end}"});
   std::map<std::string, Stored> out;
   if (!r.ok()) return out;
   std::istringstream in(r.output);
@@ -37,19 +40,23 @@ std::map<std::string, Stored> ManagedSecrets(const std::string& ns) {
     std::string name, crt, key, rev, owner;
     f >> name >> crt >> key >> rev >> owner;
     if (name.empty()) continue;
-    out[name] = {Base64Decode(crt).value_or(""), Base64Decode(key).value_or(""), rev, owner};
+    out[name] = {Base64Decode(crt).value_or(""), Base64Decode(key).value_or(""),
+                 rev, owner};
   }
   return out;
 }
 
 // Whether the Secret's key belongs to its certificate.
-::testing::AssertionResult KeyMatches(const std::string& name, const Stored& s) {
+::testing::AssertionResult KeyMatches(const std::string& name,
+                                      const Stored& s) {
   auto certs = pki::ParseCertificatesPem(s.crt);
   auto key = pki::ParsePrivateKeyPem(SecretBytes(s.key));
   if (!certs.ok() || !key.ok())
-    return ::testing::AssertionFailure() << name << ": tls.crt or tls.key unreadable";
+    return ::testing::AssertionFailure()
+           << name << ": tls.crt or tls.key unreadable";
   if (!pki::KeyMatchesCertificate(key->get(), certs->front().get()))
-    return ::testing::AssertionFailure() << name << ": key does not match certificate";
+    return ::testing::AssertionFailure()
+           << name << ": key does not match certificate";
   return ::testing::AssertionSuccess();
 }
 
@@ -61,19 +68,25 @@ std::string Batch(const std::string& issuer_yaml, int n, int rsa_every) {
   for (int i = 0; i < n; ++i) {
     std::string name = "c" + std::to_string(i);
     bool rsa = rsa_every > 0 && i % rsa_every == 0;
-    yaml += "---\napiVersion: certstore.dev/v1alpha1\nkind: CertStore\nmetadata: {name: " + name +
-            "}\nspec:\n  issuerRef: {name: batch}\n  secretName: " + name +
-            "-stores\n  keystore:\n    commonName: " + name + "\n    privateKey: {algorithm: " +
-            (rsa ? "RSA, size: 2048" : "ECDSA, size: 256") + "}\n  formats: [PKCS12, PEM]\n";
+    yaml +=
+        "---\napiVersion: certstore.dev/v1alpha1\nkind: CertStore\nmetadata: "
+        "{name: " +
+        name + "}\nspec:\n  issuerRef: {name: batch}\n  secretName: " + name +
+        "-stores\n  keystore:\n    commonName: " + name +
+        "\n    privateKey: {algorithm: " +
+        (rsa ? "RSA, size: 2048" : "ECDSA, size: 256") +
+        "}\n  formats: [PKCS12, PEM]\n";
     if (i % 3 == 0) yaml += "  truststore: {secretName: " + name + "-trust}\n";
   }
   return yaml;
 }
 
 bool AllReady(const std::string& ns, int n) {
-  CommandResult r = env->Kubectl(
-      {"-n", ns, "get", "certstores.certstore.dev", "-o",
-       "jsonpath={range .items[*]}{.status.conditions[?(@.type==\"Ready\")].status}{\"\\n\"}{end}"});
+  CommandResult r =
+      env->Kubectl({"-n", ns, "get", "certstores.certstore.dev", "-o",
+                    "jsonpath={range "
+                    ".items[*]}{.status.conditions[?(@.type==\"Ready\")]."
+                    "status}{\"\\n\"}{end}"});
   if (!r.ok()) return false;
   int ready = 0;
   std::istringstream in(r.output);
@@ -94,10 +107,12 @@ TEST_F(OperatorIT, SigkillAtManyPointsLeavesNoBrokenSecretAndReKeysNothing) {
   for (const auto& a : operator_args_)
     if (a != "--leader-elect") args.push_back(a);
   std::string log = log_ + ".crash";
-  std::map<std::string, std::string> first_cert;  // Secret -> first certificate seen
+  std::map<std::string, std::string>
+      first_cert;  // Secret -> first certificate seen
   auto check = [&](const char* when) {
     for (const auto& [name, s] : ManagedSecrets(ns_)) {
-      if (name.find("-trust") != std::string::npos) continue;  // no key in there
+      if (name.find("-trust") != std::string::npos)
+        continue;  // no key in there
       EXPECT_TRUE(KeyMatches(name, s)) << when;
       // The selfSigned root (created once, never owned) is checked as well:
       // it must never be replaced either.
@@ -115,15 +130,17 @@ TEST_F(OperatorIT, SigkillAtManyPointsLeavesNoBrokenSecretAndReKeysNothing) {
   // split truststore), then SIGKILL.
   auto issued_keystores = [&] {
     int n = 0;
-    for (const auto& [name, s] : ManagedSecrets(ns_)) n += name.find("-stores") != std::string::npos;
+    for (const auto& [name, s] : ManagedSecrets(ns_))
+      n += name.find("-stores") != std::string::npos;
     return n;
   };
   int kills = 0, before = 0;
   bool partial = false;  // a kill landed with the batch part done
   for (int round = 0; round < 5 && !AllReady(ns_, kStores); ++round) {
     pid_t op = SpawnOperator(args, log);
-    bool progressed = Eventually([&] { return issued_keystores() > before; }, std::chrono::seconds(90),
-                                 std::chrono::milliseconds(50));
+    bool progressed =
+        Eventually([&] { return issued_keystores() > before; },
+                   std::chrono::seconds(90), std::chrono::milliseconds(50));
     std::this_thread::sleep_for(std::chrono::milliseconds((round * 73) % 250));
     kill(op, SIGKILL);
     waitpid(op, nullptr, 0);
@@ -139,7 +156,8 @@ TEST_F(OperatorIT, SigkillAtManyPointsLeavesNoBrokenSecretAndReKeysNothing) {
   EXPECT_TRUE(partial) << "no kill landed in the middle of the batch";
   // A last run finishes the batch.
   pid_t op = SpawnOperator(args, log);
-  EXPECT_TRUE(Eventually([&] { return AllReady(ns_, kStores); }, std::chrono::seconds(180)))
+  EXPECT_TRUE(Eventually([&] { return AllReady(ns_, kStores); },
+                         std::chrono::seconds(180)))
       << ReadFile(log).value_or("");
   check("at the end");
   auto secrets = ManagedSecrets(ns_);
@@ -150,7 +168,8 @@ TEST_F(OperatorIT, SigkillAtManyPointsLeavesNoBrokenSecretAndReKeysNothing) {
     EXPECT_EQ(s.revision, "1") << name << " was issued more than once";
   }
   EXPECT_EQ(keystores, kStores);
-  // Keystores, separate truststores and the root: nothing orphaned, nothing missing.
+  // Keystores, separate truststores and the root: nothing orphaned, nothing
+  // missing.
   EXPECT_EQ(static_cast<int>(secrets.size()), kStores + (kStores + 2) / 3 + 1)
       << "orphaned or missing Secrets";
   EXPECT_TRUE(secrets.count("batch-ca"));
@@ -158,7 +177,8 @@ TEST_F(OperatorIT, SigkillAtManyPointsLeavesNoBrokenSecretAndReKeysNothing) {
   int status = 0;
   waitpid(op, &status, 0);
   EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0)
-      << "operator exit " << status << "; log tail:\n" << LogTail(log);
+      << "operator exit " << status << "; log tail:\n"
+      << LogTail(log);
   std::string text = ReadFile(log).value_or("");
   EXPECT_EQ(text.find("PRIVATE KEY"), std::string::npos);
   std::remove(log.c_str());
@@ -172,29 +192,37 @@ TEST_F(OperatorIT, ConvergesAcrossAnApiServerRestartWithoutAnOperatorRestart) {
   Apply(Batch(Issuer("batch"), kFirst, /*rsa_every=*/2));
   std::this_thread::sleep_for(std::chrono::milliseconds(300));
   // The outage must hit the batch in the middle.
-  EXPECT_FALSE(AllReady(ns_, kFirst)) << "the batch finished before the API server went away";
+  EXPECT_FALSE(AllReady(ns_, kFirst))
+      << "the batch finished before the API server went away";
   auto cluster = [](const std::vector<std::string>& args) {
-    std::vector<std::string> argv{KubeTestEnv::SourceDir() + "/hack/cluster.sh"};
+    std::vector<std::string> argv{KubeTestEnv::SourceDir() +
+                                  "/hack/cluster.sh"};
     argv.insert(argv.end(), args.begin(), args.end());
     return RunCommand(argv, "", std::chrono::seconds(120));
   };
   CommandResult stop = cluster({"stop-apiserver", env->state_dir(), "hard"});
   ASSERT_TRUE(stop.ok()) << stop.output;
   // The outage is real: the API server does not answer.
-  EXPECT_FALSE(env->Kubectl({"get", "--raw", "/readyz"}, "", std::chrono::seconds(5)).ok());
-  std::this_thread::sleep_for(std::chrono::seconds(5));  // watches and writes fail
+  EXPECT_FALSE(
+      env->Kubectl({"get", "--raw", "/readyz"}, "", std::chrono::seconds(5))
+          .ok());
+  std::this_thread::sleep_for(
+      std::chrono::seconds(5));  // watches and writes fail
   CommandResult start = cluster({"start-apiserver", env->state_dir()});
   ASSERT_TRUE(start.ok()) << start.output;
   // New work after the restart reaches the operator through its watches.
   std::string more;
   for (int i = kFirst; i < kFirst + kMore; ++i) {
     std::string name = "c" + std::to_string(i);
-    more += "---\napiVersion: certstore.dev/v1alpha1\nkind: CertStore\nmetadata: {name: " + name +
-            "}\nspec:\n  issuerRef: {name: batch}\n  secretName: " + name +
-            "-stores\n  keystore: {commonName: " + name + "}\n";
+    more +=
+        "---\napiVersion: certstore.dev/v1alpha1\nkind: CertStore\nmetadata: "
+        "{name: " +
+        name + "}\nspec:\n  issuerRef: {name: batch}\n  secretName: " + name +
+        "-stores\n  keystore: {commonName: " + name + "}\n";
   }
   Apply(more);
-  EXPECT_TRUE(Eventually([&] { return AllReady(ns_, kFirst + kMore); }, std::chrono::seconds(180)))
+  EXPECT_TRUE(Eventually([&] { return AllReady(ns_, kFirst + kMore); },
+                         std::chrono::seconds(180)))
       << OperatorLog();
   EXPECT_EQ(kill(pid_, 0), 0) << "the operator process is gone";
   for (const auto& [name, s] : ManagedSecrets(ns_)) {
@@ -202,7 +230,6 @@ TEST_F(OperatorIT, ConvergesAcrossAnApiServerRestartWithoutAnOperatorRestart) {
     EXPECT_TRUE(KeyMatches(name, s));
     EXPECT_EQ(s.revision, "1") << name;
   }
-
 }
 
 TEST_F(OperatorIT, SigtermExitsInTimeWithTheApiServerFrozenMidBurst) {
@@ -220,7 +247,8 @@ TEST_F(OperatorIT, SigtermExitsInTimeWithTheApiServerFrozenMidBurst) {
   ProcessGuard guard(op);
   auto issued = [&] {
     int n = 0;
-    for (const auto& [name, s] : ManagedSecrets(ns_)) n += name.find("-stores") != std::string::npos;
+    for (const auto& [name, s] : ManagedSecrets(ns_))
+      n += name.find("-stores") != std::string::npos;
     return n;
   };
   ASSERT_TRUE(Eventually([&] { return issued() > 0; }, std::chrono::seconds(90),
@@ -245,7 +273,8 @@ TEST_F(OperatorIT, SigtermExitsInTimeWithTheApiServerFrozenMidBurst) {
   EXPECT_TRUE(exited) << LogTail(log);
   // The documented bound: --shutdown-timeout, plus scheduling slack.
   EXPECT_LT(took, std::chrono::seconds(kShutdownTimeoutSeconds + 2))
-      << std::chrono::duration_cast<std::chrono::milliseconds>(took).count() << " ms\n"
+      << std::chrono::duration_cast<std::chrono::milliseconds>(took).count()
+      << " ms\n"
       << LogTail(log);
   std::string text = ReadFile(log).value_or("");
   EXPECT_EQ(text.find("PRIVATE KEY"), std::string::npos);
@@ -253,7 +282,8 @@ TEST_F(OperatorIT, SigtermExitsInTimeWithTheApiServerFrozenMidBurst) {
   // A fresh operator converges once the API server is back.
   pid_ = SpawnOperator(operator_args_, log_);
   ASSERT_GT(pid_, 0);
-  EXPECT_TRUE(Eventually([&] { return AllReady(ns_, kStores); }, std::chrono::seconds(180)))
+  EXPECT_TRUE(Eventually([&] { return AllReady(ns_, kStores); },
+                         std::chrono::seconds(180)))
       << OperatorLog();
 }
 

@@ -284,12 +284,17 @@ TEST_F(OperatorIT, SourcesInAnotherNamespaceAreRefused) {
   // Pointing at its own namespace heals it.
   passwords_.push_back("delta-Passw0rd");
   ASSERT_TRUE(env->Kubectl({"-n", ns_, "create", "secret", "generic", "pw",
-                            "--from-literal=password=delta-Passw0rd"}).ok());
-  ASSERT_TRUE(env->Kubectl({"-n", ns_, "patch", "certstore.certstore.dev", "nosy2",
-                            "--type=merge", "-p",
-                            "{\"spec\":{\"password\":{\"secretKeyRef\":{\"namespace\":\"" +
-                                ns_ + "\"}}}}"}).ok());
-  EXPECT_TRUE(WaitReady("nosy2", "True", "", std::chrono::seconds(30))) << OperatorLog();
+                            "--from-literal=password=delta-Passw0rd"})
+                  .ok());
+  ASSERT_TRUE(
+      env->Kubectl(
+             {"-n", ns_, "patch", "certstore.certstore.dev", "nosy2",
+              "--type=merge", "-p",
+              "{\"spec\":{\"password\":{\"secretKeyRef\":{\"namespace\":\"" +
+                  ns_ + "\"}}}}"})
+          .ok());
+  EXPECT_TRUE(WaitReady("nosy2", "True", "", std::chrono::seconds(30)))
+      << OperatorLog();
   EXPECT_TRUE(Secret("nosy2-stores").has_value());
 }
 

@@ -49,13 +49,29 @@ inline int FreeLoopbackPort() {
 struct OpensslRoot {
   std::string crt, key;
 };
-inline OpensslRoot MakeOpensslRoot(const std::string& dir, const std::string& cn) {
+inline OpensslRoot MakeOpensslRoot(const std::string& dir,
+                                   const std::string& cn) {
   std::string crt = dir + "/" + cn + ".crt", key = dir + "/" + cn + ".key";
-  CommandResult r = RunCommand(
-      {"openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256",
-       "-nodes", "-keyout", key, "-out", crt, "-days", "30", "-subj", "/O=Lab/CN=" + cn,
-       "-addext", "basicConstraints=critical,CA:TRUE", "-addext",
-       "keyUsage=critical,keyCertSign,cRLSign"});
+  CommandResult r = RunCommand({"openssl",
+                                "req",
+                                "-x509",
+                                "-newkey",
+                                "ec",
+                                "-pkeyopt",
+                                "ec_paramgen_curve:P-256",
+                                "-nodes",
+                                "-keyout",
+                                key,
+                                "-out",
+                                crt,
+                                "-days",
+                                "30",
+                                "-subj",
+                                "/O=Lab/CN=" + cn,
+                                "-addext",
+                                "basicConstraints=critical,CA:TRUE",
+                                "-addext",
+                                "keyUsage=critical,keyCertSign,cRLSign"});
   EXPECT_TRUE(r.ok()) << r.output;
   return {ReadFile(crt).value_or(""), ReadFile(key).value_or("")};
 }
@@ -141,15 +157,22 @@ class OperatorIT : public ::testing::Test {
     health_port_ = FreeLoopbackPort();
     metrics_port_ = FreeLoopbackPort();
     sa_kubeconfig_ = sa_kubeconfig;
-    operator_args_ = {"--kubeconfig", sa_kubeconfig, "--cluster-resource-namespace", crns_,
-                      "--leader-elect", "--health-probe-bind-address",
-                      "127.0.0.1:" + std::to_string(health_port_), "--metrics-bind-address",
+    operator_args_ = {"--kubeconfig",
+                      sa_kubeconfig,
+                      "--cluster-resource-namespace",
+                      crns_,
+                      "--leader-elect",
+                      "--health-probe-bind-address",
+                      "127.0.0.1:" + std::to_string(health_port_),
+                      "--metrics-bind-address",
                       "127.0.0.1:" + std::to_string(metrics_port_),
                       "--ca-rotation-propagation-delay",
                       std::to_string(kPropagationDelaySeconds) + "s",
                       "--ca-rotation-member-deadline",
-                      std::to_string(kMemberDeadlineSeconds) + "s", "--health-api-silence",
-                      std::to_string(kApiSilenceSeconds) + "s", "--shutdown-timeout",
+                      std::to_string(kMemberDeadlineSeconds) + "s",
+                      "--health-api-silence",
+                      std::to_string(kApiSilenceSeconds) + "s",
+                      "--shutdown-timeout",
                       std::to_string(kShutdownTimeoutSeconds) + "s"};
     pid_ = SpawnOperator(operator_args_, log_);
   }
@@ -183,7 +206,8 @@ class OperatorIT : public ::testing::Test {
       int status = 0;
       waitpid(pid_, &status, 0);
       EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0)
-          << "operator exit " << status << "; log tail:\n" << LogTail(log_);
+          << "operator exit " << status << "; log tail:\n"
+          << LogTail(log_);
     }
     std::string log = ReadFile(log_).value_or("");
     // The operator's log never holds key material.
@@ -271,9 +295,12 @@ class OperatorIT : public ::testing::Test {
   };
   static std::string JavaClasses(const std::string& dir) {
     std::string classes = dir + "/classes";
-    if (access((classes + "/MtlsPeer.class").c_str(), F_OK) == 0) return classes;
-    std::string src = KubeTestEnv::SourceDir() + "/tests/interop/java/MtlsPeer.java";
-    CommandResult r = RunCommand({"javac", "-d", classes, src}, "", std::chrono::seconds(120));
+    if (access((classes + "/MtlsPeer.class").c_str(), F_OK) == 0)
+      return classes;
+    std::string src =
+        KubeTestEnv::SourceDir() + "/tests/interop/java/MtlsPeer.java";
+    CommandResult r = RunCommand({"javac", "-d", classes, src}, "",
+                                 std::chrono::seconds(120));
     EXPECT_TRUE(r.ok()) << r.output;
     return classes;
   }
@@ -285,11 +312,17 @@ class OperatorIT : public ::testing::Test {
       auto it = s.data.find(k);
       return it == s.data.end() ? std::string() : it->second;
     };
-    EXPECT_TRUE(WriteFileAtomic(dir + "/" + prefix + ".p12", get("keystore.p12")).ok());
-    EXPECT_TRUE(WriteFileAtomic(dir + "/" + prefix + "-trust.p12", get("truststore.p12")).ok());
-    EXPECT_TRUE(WriteFileAtomic(dir + "/" + prefix + ".password", get("password")).ok());
+    EXPECT_TRUE(
+        WriteFileAtomic(dir + "/" + prefix + ".p12", get("keystore.p12")).ok());
+    EXPECT_TRUE(WriteFileAtomic(dir + "/" + prefix + "-trust.p12",
+                                get("truststore.p12"))
+                    .ok());
+    EXPECT_TRUE(
+        WriteFileAtomic(dir + "/" + prefix + ".password", get("password"))
+            .ok());
   }
-  static JavaServer StartJavaServer(const std::string& dir, const std::string& prefix,
+  static JavaServer StartJavaServer(const std::string& dir,
+                                    const std::string& prefix,
                                     int seconds = 60) {
     JavaServer out;
     std::string classes = JavaClasses(dir);
@@ -301,9 +334,10 @@ class OperatorIT : public ::testing::Test {
       dup2(fd, 1);
       dup2(fd, 2);
       execlp("java", "java", "-cp", classes.c_str(), "MtlsPeer", "server",
-             (dir + "/" + prefix + ".p12").c_str(), (dir + "/" + prefix + "-trust.p12").c_str(),
-             (dir + "/" + prefix + ".password").c_str(), std::to_string(seconds).c_str(),
-             nullptr);
+             (dir + "/" + prefix + ".p12").c_str(),
+             (dir + "/" + prefix + "-trust.p12").c_str(),
+             (dir + "/" + prefix + ".password").c_str(),
+             std::to_string(seconds).c_str(), nullptr);
       _exit(127);
     }
     EXPECT_TRUE(Eventually(
@@ -326,12 +360,15 @@ class OperatorIT : public ::testing::Test {
   }
   // A Java client with the stores `dir`/<prefix>...; "-" as prefix: no
   // keystore (the truststore and password of "client").
-  static CommandResult JavaClient(const std::string& dir, const std::string& prefix,
-                                  const std::string& host, const std::string& port) {
+  static CommandResult JavaClient(const std::string& dir,
+                                  const std::string& prefix,
+                                  const std::string& host,
+                                  const std::string& port) {
     std::string keystore = prefix == "-" ? "-" : dir + "/" + prefix + ".p12";
     std::string p = prefix == "-" ? "client" : prefix;
-    return RunCommand({"java", "-cp", JavaClasses(dir), "MtlsPeer", "client", host, port,
-                       keystore, dir + "/" + p + "-trust.p12", dir + "/" + p + ".password"});
+    return RunCommand({"java", "-cp", JavaClasses(dir), "MtlsPeer", "client",
+                       host, port, keystore, dir + "/" + p + "-trust.p12",
+                       dir + "/" + p + ".password"});
   }
 
   inline static std::string crns_, log_, sa_kubeconfig_;

@@ -22,41 +22,50 @@ using pki::testing::WithMacIterations;
 
 TEST_F(OperatorIT, HostilePkcs12IterationCountsDoNotStallTheOperator) {
   Apply(Issuer("hostile") +
-        "---\napiVersion: certstore.dev/v1alpha1\nkind: CertStore\nmetadata: {name: victim}\n"
+        "---\napiVersion: certstore.dev/v1alpha1\nkind: CertStore\nmetadata: "
+        "{name: victim}\n"
         "spec:\n  issuerRef: {name: hostile}\n  secretName: victim-stores\n"
-        "  keystore: {commonName: victim}\n  truststore: {}\n  formats: [PKCS12]\n");
-  ASSERT_TRUE(WaitReady("victim", "True")) << Condition("victim", "Ready", "message");
+        "  keystore: {commonName: victim}\n  truststore: {}\n  formats: "
+        "[PKCS12]\n");
+  ASSERT_TRUE(WaitReady("victim", "True"))
+      << Condition("victim", "Ready", "message");
   auto secret = Secret("victim-stores");
   ASSERT_TRUE(secret.has_value());
   passwords_.push_back(secret->data.at("password"));
-  std::string ks = WithMacIterations(secret->data.at("keystore.p12"), 2147483647);
-  std::string ts = WithMacIterations(secret->data.at("truststore.p12"), 2147483647);
+  std::string ks =
+      WithMacIterations(secret->data.at("keystore.p12"), 2147483647);
+  std::string ts =
+      WithMacIterations(secret->data.at("truststore.p12"), 2147483647);
   ASSERT_FALSE(ks.empty() || ts.empty());
   // The tenant plants 2^31-1 iterations (about ten minutes of PBKDF2 each).
   CommandResult patched = env->Kubectl(
       {"-n", ns_, "patch", "secret", "victim-stores", "--type=merge", "-p",
-       "{\"data\":{\"keystore.p12\":\"" + Base64Encode(ks) + "\",\"truststore.p12\":\"" +
-           Base64Encode(ts) + "\"}}"});
+       "{\"data\":{\"keystore.p12\":\"" + Base64Encode(ks) +
+           "\",\"truststore.p12\":\"" + Base64Encode(ts) + "\"}}"});
   ASSERT_TRUE(patched.ok()) << patched.output;
 
   // A new CertStore is served within seconds, and the operator stays ready.
   auto started = std::chrono::steady_clock::now();
-  Apply("apiVersion: certstore.dev/v1alpha1\nkind: CertStore\nmetadata: {name: after}\n"
-        "spec:\n  issuerRef: {name: hostile}\n  secretName: after-stores\n"
-        "  keystore: {commonName: after}\n");
+  Apply(
+      "apiVersion: certstore.dev/v1alpha1\nkind: CertStore\nmetadata: {name: "
+      "after}\n"
+      "spec:\n  issuerRef: {name: hostile}\n  secretName: after-stores\n"
+      "  keystore: {commonName: after}\n");
   ASSERT_TRUE(WaitReady("after", "True", "", std::chrono::seconds(30)))
       << Condition("after", "Ready", "message");
-  EXPECT_LT(std::chrono::steady_clock::now() - started, std::chrono::seconds(30));
-  CommandResult readyz = RunCommand({"curl", "-sS", "-f", "--max-time", "5",
-                                     "http://127.0.0.1:" + std::to_string(health_port_) +
-                                         "/readyz"});
+  EXPECT_LT(std::chrono::steady_clock::now() - started,
+            std::chrono::seconds(30));
+  CommandResult readyz = RunCommand(
+      {"curl", "-sS", "-f", "--max-time", "5",
+       "http://127.0.0.1:" + std::to_string(health_port_) + "/readyz"});
   EXPECT_TRUE(readyz.ok()) << readyz.output;
 
   // The victim's stores are rewritten: the hostile bytes are gone.
   EXPECT_TRUE(Eventually(
       [&] {
         auto now = Secret("victim-stores");
-        return now && now->data.at("keystore.p12") != ks && now->data.at("truststore.p12") != ts;
+        return now && now->data.at("keystore.p12") != ks &&
+               now->data.at("truststore.p12") != ts;
       },
       std::chrono::seconds(30)));
   EXPECT_TRUE(WaitReady("victim", "True"));
@@ -69,7 +78,8 @@ double MetricValue(const std::string& text, const std::string& series) {
 }
 
 int64_t RssKiB(pid_t pid) {
-  std::string status = ReadFile("/proc/" + std::to_string(pid) + "/status").value_or("");
+  std::string status =
+      ReadFile("/proc/" + std::to_string(pid) + "/status").value_or("");
   size_t at = status.find("VmRSS:");
   return at == std::string::npos ? -1 : std::atoll(status.c_str() + at + 6);
 }
@@ -78,12 +88,14 @@ int64_t RssKiB(pid_t pid) {
 // the operator's own: managed-by label, certstore annotation and a
 // controller ownerReference to CertStore `owner` (UID `uid`). Created by
 // four writers through the admin kubeconfig.
-void CreateForgedSecrets(const std::string& ns, const std::string& prefix, int n, size_t bytes,
-                         const std::string& owner, const std::string& uid,
-                         const std::map<std::string, std::string>& extra_data = {}) {
+void CreateForgedSecrets(
+    const std::string& ns, const std::string& prefix, int n, size_t bytes,
+    const std::string& owner, const std::string& uid,
+    const std::map<std::string, std::string>& extra_data = {}) {
   std::string blob = Base64Encode(std::string(bytes, 'z'));
   std::string extra;
-  for (const auto& [k, v] : extra_data) extra += ",\"" + k + "\":\"" + Base64Encode(v) + "\"";
+  for (const auto& [k, v] : extra_data)
+    extra += ",\"" + k + "\":\"" + Base64Encode(v) + "\"";
   std::atomic<int> next{0}, failed{0};
   std::string first_error;
   std::mutex mu;
@@ -104,15 +116,19 @@ void CreateForgedSecrets(const std::string& ns, const std::string& prefix, int n
       for (int i = next++; i < n; i = next++) {
         auto r = client.Create(
             kube::SecretsResource(), ns,
-            "{\"apiVersion\":\"v1\",\"kind\":\"Secret\",\"metadata\":{\"name\":\"" + prefix + "-" +
-                std::to_string(i) +
-                "\",\"labels\":{\"app.kubernetes.io/managed-by\":\"certstore-operator\"},"
+            "{\"apiVersion\":\"v1\",\"kind\":\"Secret\",\"metadata\":{\"name\":"
+            "\"" +
+                prefix + "-" + std::to_string(i) +
+                "\",\"labels\":{\"app.kubernetes.io/"
+                "managed-by\":\"certstore-operator\"},"
                 "\"annotations\":{\"certstore.dev/certstore\":\"" +
                 owner +
-                "\"},\"ownerReferences\":[{\"apiVersion\":\"certstore.dev/v1alpha1\",\"kind\":"
+                "\"},\"ownerReferences\":[{\"apiVersion\":\"certstore.dev/"
+                "v1alpha1\",\"kind\":"
                 "\"CertStore\",\"name\":\"" +
                 owner + "\",\"uid\":\"" + uid +
-                "\",\"controller\":true}]},\"data\":{\"blob\":\"" + blob + "\"" + extra + "}}");
+                "\",\"controller\":true}]},\"data\":{\"blob\":\"" + blob +
+                "\"" + extra + "}}");
         if (!r.ok()) {
           std::lock_guard<std::mutex> l(mu);
           if (first_error.empty()) first_error = r.status().ToString();
@@ -132,23 +148,31 @@ void CreateForgedSecrets(const std::string& ns, const std::string& prefix, int n
 // within seconds.
 TEST_F(OperatorIT, ForgedLabelledSecretsAreNeitherCachedNorParsed) {
   Apply(Issuer("forge") +
-        "---\napiVersion: certstore.dev/v1alpha1\nkind: CertStore\nmetadata: {name: decoy}\n"
+        "---\napiVersion: certstore.dev/v1alpha1\nkind: CertStore\nmetadata: "
+        "{name: decoy}\n"
         "spec:\n  issuerRef: {name: forge}\n  secretName: decoy-stores\n"
-        "  keystore: {commonName: decoy}\n  truststore: {}\n  formats: [PKCS12]\n");
-  ASSERT_TRUE(WaitReady("decoy", "True")) << Condition("decoy", "Ready", "message");
+        "  keystore: {commonName: decoy}\n  truststore: {}\n  formats: "
+        "[PKCS12]\n");
+  ASSERT_TRUE(WaitReady("decoy", "True"))
+      << Condition("decoy", "Ready", "message");
   auto real = Secret("decoy-stores");
   ASSERT_TRUE(real.has_value());
   passwords_.push_back(real->data.at("password"));
-  std::string uid = Jsonpath("certstore.certstore.dev", "decoy", "{.metadata.uid}");
+  std::string uid =
+      Jsonpath("certstore.certstore.dev", "decoy", "{.metadata.uid}");
   ASSERT_FALSE(uid.empty());
-  std::string hostile = WithMacIterations(real->data.at("truststore.p12"), 2147483647);
+  std::string hostile =
+      WithMacIterations(real->data.at("truststore.p12"), 2147483647);
   ASSERT_FALSE(hostile.empty());
 
-  std::string metrics_url = "http://127.0.0.1:" + std::to_string(metrics_port_) + "/metrics";
+  std::string metrics_url =
+      "http://127.0.0.1:" + std::to_string(metrics_port_) + "/metrics";
   auto metadata_only = [&] {
-    CommandResult m = RunCommand({"curl", "-sS", "--max-time", "5", metrics_url});
-    return MetricValue(m.output,
-                       "certstore_cached_objects{resource=\"secrets\",payload=\"metadata\"}");
+    CommandResult m =
+        RunCommand({"curl", "-sS", "--max-time", "5", metrics_url});
+    return MetricValue(
+        m.output,
+        "certstore_cached_objects{resource=\"secrets\",payload=\"metadata\"}");
   };
   double before = metadata_only();
   ASSERT_GE(before, 0) << "certstore_cached_objects missing";
@@ -166,11 +190,12 @@ TEST_F(OperatorIT, ForgedLabelledSecretsAreNeitherCachedNorParsed) {
 #endif
   auto t0 = std::chrono::steady_clock::now();
   CreateForgedSecrets(ns_, "forged", kForged - 1, 1000 * 1000, "decoy", uid);
-  CreateForgedSecrets(ns_, "hostile", 1, 1000, "decoy", uid,
-                      {{"truststore.p12", hostile}, {"password", real->data.at("password")}});
+  CreateForgedSecrets(
+      ns_, "hostile", 1, 1000, "decoy", uid,
+      {{"truststore.p12", hostile}, {"password", real->data.at("password")}});
   std::cerr << "created " << kForged << " forged Secrets in "
-            << std::chrono::duration_cast<std::chrono::seconds>(std::chrono::steady_clock::now() -
-                                                                t0)
+            << std::chrono::duration_cast<std::chrono::seconds>(
+                   std::chrono::steady_clock::now() - t0)
                    .count()
             << " s\n";
   // The operator has seen every one of them (as metadata).
@@ -188,23 +213,27 @@ TEST_F(OperatorIT, ForgedLabelledSecretsAreNeitherCachedNorParsed) {
         return grown < 48 * 1024;
       },
       std::chrono::seconds(30));
-  std::cerr << "operator RSS " << rss_before / 1024 << " MiB before, grew by " << grown / 1024
-            << " MiB with " << kForged << " forged 1 MiB Secrets\n";
+  std::cerr << "operator RSS " << rss_before / 1024 << " MiB before, grew by "
+            << grown / 1024 << " MiB with " << kForged
+            << " forged 1 MiB Secrets\n";
   if (kMeasureRss) {
     EXPECT_LT(grown, 48 * 1024) << "RSS grew by " << grown / 1024 << " MiB";
   }
 
   // The operator stays ready and serves a new CertStore within seconds.
   auto started = std::chrono::steady_clock::now();
-  Apply("apiVersion: certstore.dev/v1alpha1\nkind: CertStore\nmetadata: {name: after-forgery}\n"
-        "spec:\n  issuerRef: {name: forge}\n  secretName: after-forgery-stores\n"
-        "  keystore: {commonName: after}\n");
+  Apply(
+      "apiVersion: certstore.dev/v1alpha1\nkind: CertStore\nmetadata: {name: "
+      "after-forgery}\n"
+      "spec:\n  issuerRef: {name: forge}\n  secretName: after-forgery-stores\n"
+      "  keystore: {commonName: after}\n");
   ASSERT_TRUE(WaitReady("after-forgery", "True", "", std::chrono::seconds(30)))
       << Condition("after-forgery", "Ready", "message");
-  EXPECT_LT(std::chrono::steady_clock::now() - started, std::chrono::seconds(30));
-  CommandResult readyz = RunCommand({"curl", "-sS", "-f", "--max-time", "5",
-                                     "http://127.0.0.1:" + std::to_string(health_port_) +
-                                         "/readyz"});
+  EXPECT_LT(std::chrono::steady_clock::now() - started,
+            std::chrono::seconds(30));
+  CommandResult readyz = RunCommand(
+      {"curl", "-sS", "-f", "--max-time", "5",
+       "http://127.0.0.1:" + std::to_string(health_port_) + "/readyz"});
   EXPECT_TRUE(readyz.ok()) << readyz.output;
   // The decoy keeps its own Secret, untouched by the forgeries.
   EXPECT_TRUE(WaitReady("decoy", "True"));
@@ -214,16 +243,19 @@ TEST_F(OperatorIT, ForgedLabelledSecretsAreNeitherCachedNorParsed) {
 
   // Leave nothing large behind for the tests that follow.
   CommandResult del = env->Kubectl(
-      {"-n", ns_, "delete", "secrets", "-l", "app.kubernetes.io/managed-by=certstore-operator",
-       "--field-selector", "metadata.name!=decoy-stores,metadata.name!=after-forgery-stores,"
-       "metadata.name!=forge-ca", "--wait=false"},
+      {"-n", ns_, "delete", "secrets", "-l",
+       "app.kubernetes.io/managed-by=certstore-operator", "--field-selector",
+       "metadata.name!=decoy-stores,metadata.name!=after-forgery-stores,"
+       "metadata.name!=forge-ca",
+       "--wait=false"},
       "", std::chrono::seconds(300));
   EXPECT_TRUE(del.ok()) << del.output;
 }
 
 // Key material lives in the operator's memory: it never dumps core.
 TEST_F(OperatorIT, TheOperatorWritesNoCoreFile) {
-  std::string limits = ReadFile("/proc/" + std::to_string(pid_) + "/limits").value_or("");
+  std::string limits =
+      ReadFile("/proc/" + std::to_string(pid_) + "/limits").value_or("");
   size_t at = limits.find("Max core file size");
   ASSERT_NE(at, std::string::npos) << limits;
   std::string line = limits.substr(at, limits.find('\n', at) - at);

@@ -169,7 +169,8 @@ std::vector<AuditedWrite> AuditedWrites() {
   while (std::getline(in, line)) {
     if (field(line, "stage") != "ResponseComplete") continue;
     AuditedWrite w{field(line, "userAgent"), field(line, "verb"),
-                   field(line, "requestReceivedTimestamp"), field(line, "stageTimestamp")};
+                   field(line, "requestReceivedTimestamp"),
+                   field(line, "stageTimestamp")};
     size_t code = line.find("\"code\":", line.find("\"responseStatus\""));
     if (code != std::string::npos) w.code = std::atoi(line.c_str() + code + 7);
     out.push_back(w);
@@ -194,12 +195,14 @@ TEST_F(OperatorIT, APausedLeaderStartsNoWriteAfterItsSuccessorsFirst) {
   char host[256] = {0};
   gethostname(host, sizeof(host) - 1);
   auto spawn = [&](int i) {
-    Candidate x{-1, FreeLoopbackPort(), FreeLoopbackPort(), log_ + ".f" + std::to_string(i), ""};
-    x.pid = SpawnOperator({"--kubeconfig", sa_kubeconfig_, "--cluster-resource-namespace", crns_,
-                           "--leader-elect", "--health-probe-bind-address",
-                           "127.0.0.1:" + std::to_string(x.health), "--metrics-bind-address",
-                           "127.0.0.1:" + std::to_string(x.metrics)},
-                          x.log);
+    Candidate x{-1, FreeLoopbackPort(), FreeLoopbackPort(),
+                log_ + ".f" + std::to_string(i), ""};
+    x.pid = SpawnOperator(
+        {"--kubeconfig", sa_kubeconfig_, "--cluster-resource-namespace", crns_,
+         "--leader-elect", "--health-probe-bind-address",
+         "127.0.0.1:" + std::to_string(x.health), "--metrics-bind-address",
+         "127.0.0.1:" + std::to_string(x.metrics)},
+        x.log);
     x.agent = "(" + std::string(host) + "-" + std::to_string(x.pid) + ")";
     return x;
   };
@@ -208,11 +211,13 @@ TEST_F(OperatorIT, APausedLeaderStartsNoWriteAfterItsSuccessorsFirst) {
   };
   Candidate a = spawn(0);
   ProcessGuard guard_a(a.pid);
-  ASSERT_TRUE(Eventually([&] { return readyz(a) == "ok (leader)\n"; }, std::chrono::seconds(90)))
+  ASSERT_TRUE(Eventually([&] { return readyz(a) == "ok (leader)\n"; },
+                         std::chrono::seconds(90)))
       << ReadFile(a.log).value_or("");
   Candidate b = spawn(1);
   ProcessGuard guard_b(b.pid);
-  ASSERT_TRUE(Eventually([&] { return readyz(b) == "ok (standby)\n"; }, std::chrono::seconds(90)))
+  ASSERT_TRUE(Eventually([&] { return readyz(b) == "ok (standby)\n"; },
+                         std::chrono::seconds(90)))
       << ReadFile(b.log).value_or("");
 
   // A burst of slow work: RSA-3072 keys.
@@ -220,23 +225,28 @@ TEST_F(OperatorIT, APausedLeaderStartsNoWriteAfterItsSuccessorsFirst) {
   std::string yaml = Issuer("fence");
   for (int i = 0; i < kStores; ++i) {
     std::string n = "f" + std::to_string(i);
-    yaml += "---\napiVersion: certstore.dev/v1alpha1\nkind: CertStore\nmetadata: {name: " + n +
-            "}\nspec:\n  issuerRef: {name: fence}\n  secretName: " + n +
-            "-stores\n  keystore:\n    commonName: " + n +
-            "\n    privateKey: {algorithm: RSA, size: 3072}\n";
+    yaml +=
+        "---\napiVersion: certstore.dev/v1alpha1\nkind: CertStore\nmetadata: "
+        "{name: " +
+        n + "}\nspec:\n  issuerRef: {name: fence}\n  secretName: " + n +
+        "-stores\n  keystore:\n    commonName: " + n +
+        "\n    privateKey: {algorithm: RSA, size: 3072}\n";
   }
   Apply(yaml);
   auto ready_count = [&] {
-    CommandResult r = env->Kubectl(
-        {"-n", ns_, "get", "certstores.certstore.dev", "-o",
-         "jsonpath={range .items[*]}{.status.conditions[?(@.type==\"Ready\")].status}{\"\\n\"}{end}"});
+    CommandResult r =
+        env->Kubectl({"-n", ns_, "get", "certstores.certstore.dev", "-o",
+                      "jsonpath={range "
+                      ".items[*]}{.status.conditions[?(@.type==\"Ready\")]."
+                      "status}{\"\\n\"}{end}"});
     int n = 0;
     std::istringstream in(r.output);
     std::string l;
     while (std::getline(in, l)) n += l == "True";
     return n;
   };
-  ASSERT_TRUE(Eventually([&] { return ready_count() >= 2; }, std::chrono::seconds(120),
+  ASSERT_TRUE(Eventually([&] { return ready_count() >= 2; },
+                         std::chrono::seconds(120),
                          std::chrono::milliseconds(50)));
   ASSERT_LT(ready_count(), kStores) << "the burst ended before the pause";
 
@@ -244,22 +254,24 @@ TEST_F(OperatorIT, APausedLeaderStartsNoWriteAfterItsSuccessorsFirst) {
   kill(a.pid, SIGSTOP);
   bool took_over = Eventually([&] { return readyz(b) == "ok (leader)\n"; },
                               std::chrono::seconds(60));
-  bool b_wrote = took_over && Eventually(
-                                  [&] {
-                                    for (const auto& w : AuditedWrites())
-                                      if (w.user_agent.find(b.agent) != std::string::npos &&
-                                          w.code / 100 == 2)
-                                        return true;
-                                    return false;
-                                  },
-                                  std::chrono::seconds(60));
+  bool b_wrote = took_over &&
+                 Eventually(
+                     [&] {
+                       for (const auto& w : AuditedWrites())
+                         if (w.user_agent.find(b.agent) != std::string::npos &&
+                             w.code / 100 == 2)
+                           return true;
+                       return false;
+                     },
+                     std::chrono::seconds(60));
   std::this_thread::sleep_for(std::chrono::seconds(2));
   kill(a.pid, SIGCONT);
   ASSERT_TRUE(took_over) << ReadFile(b.log).value_or("");
   ASSERT_TRUE(b_wrote);
   // The old leader runs again: its workers carry on where they were paused.
   std::this_thread::sleep_for(std::chrono::seconds(10));
-  EXPECT_TRUE(Eventually([&] { return ready_count() == kStores; }, std::chrono::seconds(240)));
+  EXPECT_TRUE(Eventually([&] { return ready_count() == kStores; },
+                         std::chrono::seconds(240)));
   EXPECT_EQ(readyz(a), "ok (standby)\n");
 
   std::string a_last, b_first;
@@ -275,12 +287,14 @@ TEST_F(OperatorIT, APausedLeaderStartsNoWriteAfterItsSuccessorsFirst) {
   }
   EXPECT_GT(a_writes, 0) << "the old leader wrote nothing before its pause";
   ASSERT_FALSE(b_first.empty());
-  EXPECT_LT(a_last, b_first) << "a write of the old leader landed after its successor's first";
+  EXPECT_LT(a_last, b_first)
+      << "a write of the old leader landed after its successor's first";
   // What the old leader's workers tried after the pause was refused unsent.
   std::string a_log = ReadFile(a.log).value_or("");
-  std::cerr << "old leader: " << (a_log.find("not the leader") != std::string::npos
-                                      ? "fenced writes seen in its log"
-                                      : "no write attempted after the pause")
+  std::cerr << "old leader: "
+            << (a_log.find("not the leader") != std::string::npos
+                    ? "fenced writes seen in its log"
+                    : "no write attempted after the pause")
             << "\n";
 
   guard_a.Release();
@@ -290,7 +304,8 @@ TEST_F(OperatorIT, APausedLeaderStartsNoWriteAfterItsSuccessorsFirst) {
     kill(x->pid, SIGTERM);
     int status = 0;
     waitpid(x->pid, &status, 0);
-    EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << LogTail(x->log);
+    EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0)
+        << LogTail(x->log);
     std::string text = ReadFile(x->log).value_or("");
     EXPECT_EQ(text.find("PRIVATE KEY"), std::string::npos);
     std::remove(x->log.c_str());
@@ -300,8 +315,8 @@ TEST_F(OperatorIT, APausedLeaderStartsNoWriteAfterItsSuccessorsFirst) {
   // Back and leading before the next test (or the suite's SIGTERM).
   EXPECT_TRUE(Eventually(
       [&] {
-        return Get("http://127.0.0.1:" + std::to_string(health_port_) + "/readyz") ==
-               "ok (leader)\n";
+        return Get("http://127.0.0.1:" + std::to_string(health_port_) +
+                   "/readyz") == "ok (leader)\n";
       },
       std::chrono::seconds(90)))
       << OperatorLog();

@@ -20,20 +20,25 @@ class PrometheusServer {
     std::filesystem::create_directories(dir_ + "/data");
     port_ = FreeLoopbackPort();
     std::string config =
-        "global: {scrape_interval: 1s, scrape_timeout: 1s, evaluation_interval: 1s}\n"
-        "scrape_configs:\n  - job_name: certstore-operator\n    static_configs:\n"
-        "      - targets: ['" + target + "']\n";
+        "global: {scrape_interval: 1s, scrape_timeout: 1s, "
+        "evaluation_interval: 1s}\n"
+        "scrape_configs:\n  - job_name: certstore-operator\n    "
+        "static_configs:\n"
+        "      - targets: ['" +
+        target + "']\n";
     EXPECT_TRUE(WriteFileAtomic(dir_ + "/prometheus.yml", config).ok());
     pid_ = fork();
     if (pid_ == 0) {
-      int fd = ::open((dir_ + "/prometheus.log").c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+      int fd = ::open((dir_ + "/prometheus.log").c_str(),
+                      O_WRONLY | O_CREAT | O_TRUNC, 0644);
       dup2(fd, 1);
       dup2(fd, 2);
-      std::string listen = "--web.listen-address=127.0.0.1:" + std::to_string(port_);
+      std::string listen =
+          "--web.listen-address=127.0.0.1:" + std::to_string(port_);
       std::string cfg = "--config.file=" + dir_ + "/prometheus.yml";
       std::string data = "--storage.tsdb.path=" + dir_ + "/data";
-      execlp("prometheus", "prometheus", cfg.c_str(), data.c_str(), listen.c_str(),
-             "--web.enable-lifecycle", nullptr);
+      execlp("prometheus", "prometheus", cfg.c_str(), data.c_str(),
+             listen.c_str(), "--web.enable-lifecycle", nullptr);
       _exit(127);
     }
   }
@@ -46,9 +51,10 @@ class PrometheusServer {
   }
   // The raw JSON answer of an instant query ("" when unreachable).
   std::string Query(const std::string& promql) {
-    CommandResult r = RunCommand({"curl", "-sS", "--max-time", "5", "-G",
-                                  "http://127.0.0.1:" + std::to_string(port_) + "/api/v1/query",
-                                  "--data-urlencode", "query=" + promql});
+    CommandResult r = RunCommand(
+        {"curl", "-sS", "--max-time", "5", "-G",
+         "http://127.0.0.1:" + std::to_string(port_) + "/api/v1/query",
+         "--data-urlencode", "query=" + promql});
     return r.ok() ? r.output : "";
   }
   std::string Log() { return ReadFile(dir_ + "/prometheus.log").value_or(""); }
@@ -60,60 +66,86 @@ class PrometheusServer {
 };
 
 TEST_F(OperatorIT, PrometheusScrapesExpiryAndForgetsDeletedCertStores) {
-  std::string metrics_url = "http://127.0.0.1:" + std::to_string(metrics_port_) + "/metrics";
+  std::string metrics_url =
+      "http://127.0.0.1:" + std::to_string(metrics_port_) + "/metrics";
   Apply(Issuer("team") +
-        "---\napiVersion: certstore.dev/v1alpha1\nkind: CertStore\nmetadata: {name: web}\n"
+        "---\napiVersion: certstore.dev/v1alpha1\nkind: CertStore\nmetadata: "
+        "{name: web}\n"
         "spec:\n  issuerRef: {name: team}\n  secretName: web-stores\n"
-        "  keystore: {commonName: web}\n  truststore: {}\n  formats: [PKCS12, PEM]\n");
+        "  keystore: {commonName: web}\n  truststore: {}\n  formats: [PKCS12, "
+        "PEM]\n");
   ASSERT_TRUE(WaitReady("web", "True")) << OperatorLog();
   auto s = Secret("web-stores");
   ASSERT_TRUE(s.has_value());
   passwords_.push_back(s->data["password"]);
   auto chain = pki::ParseCertificatesPem(s->data["tls.crt"]);
   ASSERT_TRUE(chain.ok());
-  long long not_after = std::chrono::duration_cast<std::chrono::seconds>(
-                            pki::NotAfter(chain->front().get()).time_since_epoch())
-                            .count();
+  long long not_after =
+      std::chrono::duration_cast<std::chrono::seconds>(
+          pki::NotAfter(chain->front().get()).time_since_epoch())
+          .count();
 
   // The exposition is valid and holds no secret material.
-  CommandResult scrape = RunCommand({"curl", "-sS", "-f", "--max-time", "5", metrics_url});
+  CommandResult scrape =
+      RunCommand({"curl", "-sS", "-f", "--max-time", "5", metrics_url});
   ASSERT_TRUE(scrape.ok()) << scrape.output;
-  ASSERT_TRUE(WriteFileAtomic("/tmp/certstore-scrape-" + std::to_string(getpid()),
-                              scrape.output).ok());
-  CommandResult check = RunCommand(
-      {"bash", "-c", "promtool check metrics < /tmp/certstore-scrape-" + std::to_string(getpid())});
+  ASSERT_TRUE(
+      WriteFileAtomic("/tmp/certstore-scrape-" + std::to_string(getpid()),
+                      scrape.output)
+          .ok());
+  CommandResult check =
+      RunCommand({"bash", "-c",
+                  "promtool check metrics < /tmp/certstore-scrape-" +
+                      std::to_string(getpid())});
   std::remove(("/tmp/certstore-scrape-" + std::to_string(getpid())).c_str());
   EXPECT_TRUE(check.ok()) << check.output;
   EXPECT_EQ(scrape.output.find(s->data["password"]), std::string::npos);
   EXPECT_EQ(scrape.output.find("PRIVATE KEY"), std::string::npos);
-  for (const char* name : {"certstore_build_info", "certstore_reconcile_total",
-                           "certstore_issuance_total", "certstore_api_requests_total",
-                           "certstore_workqueue_depth", "certstore_leader_status 1",
-                           "certstore_truststore_certificate_not_after_timestamp_seconds"})
+  for (const char* name :
+       {"certstore_build_info", "certstore_reconcile_total",
+        "certstore_issuance_total", "certstore_api_requests_total",
+        "certstore_workqueue_depth", "certstore_leader_status 1",
+        "certstore_truststore_certificate_not_after_timestamp_seconds"})
     EXPECT_NE(scrape.output.find(name), std::string::npos) << name;
 
   PrometheusServer prometheus("127.0.0.1:" + std::to_string(metrics_port_));
   std::string selector = "{namespace=\"" + ns_ + "\",name=\"web\"}";
   std::string answer;
-  EXPECT_TRUE(Eventually([&] {
-    answer = prometheus.Query("certstore_certificate_not_after_timestamp_seconds" + selector);
-    return answer.find("\"" + std::to_string(not_after) + "\"") != std::string::npos;
-  }, std::chrono::seconds(60))) << answer << "\n" << prometheus.Log();
-  EXPECT_NE(answer.find("\"issuer_kind\":\"CertIssuer\""), std::string::npos) << answer;
-  EXPECT_NE(answer.find("\"secret\":\"web-stores\""), std::string::npos) << answer;
-  answer = prometheus.Query("certstore_ready_status" + selector.substr(0, selector.size() - 1) +
+  EXPECT_TRUE(Eventually(
+      [&] {
+        answer = prometheus.Query(
+            "certstore_certificate_not_after_timestamp_seconds" + selector);
+        return answer.find("\"" + std::to_string(not_after) + "\"") !=
+               std::string::npos;
+      },
+      std::chrono::seconds(60)))
+      << answer << "\n"
+      << prometheus.Log();
+  EXPECT_NE(answer.find("\"issuer_kind\":\"CertIssuer\""), std::string::npos)
+      << answer;
+  EXPECT_NE(answer.find("\"secret\":\"web-stores\""), std::string::npos)
+      << answer;
+  answer = prometheus.Query("certstore_ready_status" +
+                            selector.substr(0, selector.size() - 1) +
                             ",condition=\"True\"}");
   EXPECT_NE(answer.find("\"1\"]"), std::string::npos) << answer;
 
   // Deleted: its series are gone from the next scrape (staleness).
-  ASSERT_TRUE(env->Kubectl({"-n", ns_, "delete", "certstore.certstore.dev", "web"}).ok());
-  EXPECT_TRUE(Eventually([&] {
-    answer = prometheus.Query("count(certstore_certificate_not_after_timestamp_seconds" +
-                              selector + ") or vector(0)");
-    return answer.find("\"0\"]") != std::string::npos;
-  }, std::chrono::seconds(30))) << answer;
-  answer = prometheus.Query("count(certstore_truststore_certificate_not_after_timestamp_seconds" +
-                            selector + ") or vector(0)");
+  ASSERT_TRUE(
+      env->Kubectl({"-n", ns_, "delete", "certstore.certstore.dev", "web"})
+          .ok());
+  EXPECT_TRUE(Eventually(
+      [&] {
+        answer = prometheus.Query(
+            "count(certstore_certificate_not_after_timestamp_seconds" +
+            selector + ") or vector(0)");
+        return answer.find("\"0\"]") != std::string::npos;
+      },
+      std::chrono::seconds(30)))
+      << answer;
+  answer = prometheus.Query(
+      "count(certstore_truststore_certificate_not_after_timestamp_seconds" +
+      selector + ") or vector(0)");
   EXPECT_NE(answer.find("\"0\"]"), std::string::npos) << answer;
 }
 
@@ -129,10 +161,11 @@ namespace {
 TEST_F(OperatorIT, NamespaceScopedOperatorSeesOnlyItsNamespaces) {
   std::string other = env->CreateNamespace();
   ASSERT_FALSE(other.empty());
-  std::string store = Issuer("team") +
-                      "---\napiVersion: certstore.dev/v1alpha1\nkind: CertStore\n"
-                      "metadata: {name: scoped}\nspec:\n  issuerRef: {name: team}\n"
-                      "  secretName: scoped-stores\n  keystore: {commonName: scoped}\n";
+  std::string store =
+      Issuer("team") +
+      "---\napiVersion: certstore.dev/v1alpha1\nkind: CertStore\n"
+      "metadata: {name: scoped}\nspec:\n  issuerRef: {name: team}\n"
+      "  secretName: scoped-stores\n  keystore: {commonName: scoped}\n";
   Apply(store);
   ASSERT_TRUE(env->Kubectl({"-n", other, "apply", "-f", "-"}, store).ok());
   ASSERT_TRUE(WaitReady("scoped", "True")) << OperatorLog();
@@ -140,34 +173,45 @@ TEST_F(OperatorIT, NamespaceScopedOperatorSeesOnlyItsNamespaces) {
 
   int port = FreeLoopbackPort();
   std::string log = log_ + ".scoped";
-  pid_t scoped = SpawnOperator({"--kubeconfig", sa_kubeconfig_, "--namespaces", ns_,
-                                "--cluster-resource-namespace", crns_,
-                                "--metrics-bind-address", "127.0.0.1:" + std::to_string(port),
-                                "--health-probe-bind-address", "0", "--log-format", "text"},
-                               log);
+  pid_t scoped = SpawnOperator(
+      {"--kubeconfig", sa_kubeconfig_, "--namespaces", ns_,
+       "--cluster-resource-namespace", crns_, "--metrics-bind-address",
+       "127.0.0.1:" + std::to_string(port), "--health-probe-bind-address", "0",
+       "--log-format", "text"},
+      log);
   ASSERT_GT(scoped, 0);
   std::string url = "http://127.0.0.1:" + std::to_string(port) + "/metrics";
   std::string scrape;
-  EXPECT_TRUE(Eventually([&] {
-    CommandResult r = RunCommand({"curl", "-sS", "-f", "--max-time", "5", url});
-    scrape = r.ok() ? r.output : "";
-    return scrape.find("namespace=\"" + ns_ + "\",name=\"scoped\"") != std::string::npos;
-  }, std::chrono::seconds(120))) << scrape << ReadFile(log).value_or("");
+  EXPECT_TRUE(Eventually(
+      [&] {
+        CommandResult r =
+            RunCommand({"curl", "-sS", "-f", "--max-time", "5", url});
+        scrape = r.ok() ? r.output : "";
+        return scrape.find("namespace=\"" + ns_ + "\",name=\"scoped\"") !=
+               std::string::npos;
+      },
+      std::chrono::seconds(120)))
+      << scrape << ReadFile(log).value_or("");
   EXPECT_EQ(scrape.find("namespace=\"" + other + "\""), std::string::npos)
       << "a namespace outside --namespaces is not cached";
   // The other namespace's CertStore is still served (by the cluster-wide one).
   EXPECT_TRUE(WaitReady("scoped", "True"));
-  EXPECT_TRUE(Eventually([&] {
-    CommandResult r = env->Kubectl({"-n", other, "get", "certstore.certstore.dev", "scoped", "-o",
-                                    "jsonpath={.status.conditions[?(@.type==\"Ready\")].status}"});
-    return r.ok() && r.output == "True";
-  }, std::chrono::seconds(30)));
+  EXPECT_TRUE(Eventually(
+      [&] {
+        CommandResult r = env->Kubectl(
+            {"-n", other, "get", "certstore.certstore.dev", "scoped", "-o",
+             "jsonpath={.status.conditions[?(@.type==\"Ready\")].status}"});
+        return r.ok() && r.output == "True";
+      },
+      std::chrono::seconds(30)));
   kill(scoped, SIGTERM);
   int status = 0;
   waitpid(scoped, &status, 0);
-  EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << ReadFile(log).value_or("");
+  EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0)
+      << ReadFile(log).value_or("");
   std::string text = ReadFile(log).value_or("");
-  EXPECT_NE(text.find("caches synced namespaces=" + ns_), std::string::npos) << text;
+  EXPECT_NE(text.find("caches synced namespaces=" + ns_), std::string::npos)
+      << text;
   EXPECT_EQ(text.find("PRIVATE KEY"), std::string::npos);
   std::remove(log.c_str());
 }

@@ -23,8 +23,8 @@ using Clock = std::chrono::steady_clock;
 // What a Secret version holds, as far as the rotation is concerned.
 struct Version {
   api::SecretObject secret;
-  std::string leaf_issuer;          // issuer DN of the certificate
-  std::set<std::string> trusted;    // subject DNs in ca.crt (the trust bundle)
+  std::string leaf_issuer;        // issuer DN of the certificate
+  std::set<std::string> trusted;  // subject DNs in ca.crt (the trust bundle)
   Clock::time_point first_seen, last_seen;
 };
 
@@ -34,40 +34,54 @@ TEST_F(OperatorIT, CaRotationNeverBreaksAJavaHandshake) {
   OpensslRoot one = MakeOpensslRoot(dir, "Rotation Root One"),
               two = MakeOpensslRoot(dir, "Rotation Root Two");
   auto ca_secret = [&](const std::string& cn) {
-    CommandResult y = env->Kubectl({"-n", ns_, "create", "secret", "tls", "rot-ca", "--cert",
-                                    dir + "/" + cn + ".crt", "--key", dir + "/" + cn + ".key",
-                                    "--dry-run=client", "-o", "yaml"});
+    CommandResult y =
+        env->Kubectl({"-n", ns_, "create", "secret", "tls", "rot-ca", "--cert",
+                      dir + "/" + cn + ".crt", "--key", dir + "/" + cn + ".key",
+                      "--dry-run=client", "-o", "yaml"});
     EXPECT_TRUE(y.ok()) << y.output;
     Apply(y.output);
   };
   ca_secret("Rotation Root One");
-  auto store = [](const std::string& name, const std::string& secret, const std::string& extra) {
-    return "---\napiVersion: certstore.dev/v1alpha1\nkind: CertStore\nmetadata: {name: " + name +
-           "}\nspec:\n  issuerRef: {name: rot}\n  secretName: " + secret + "\n  keystore:\n" +
-           extra + "  truststore: {}\n  formats: [PKCS12, PEM]\n";
+  auto store = [](const std::string& name, const std::string& secret,
+                  const std::string& extra) {
+    return "---\napiVersion: certstore.dev/v1alpha1\nkind: "
+           "CertStore\nmetadata: {name: " +
+           name +
+           "}\nspec:\n  issuerRef: {name: rot}\n  secretName: " + secret +
+           "\n  keystore:\n" + extra +
+           "  truststore: {}\n  formats: [PKCS12, PEM]\n";
   };
-  Apply("apiVersion: certstore.dev/v1alpha1\nkind: CertIssuer\nmetadata: {name: rot}\n"
-        "spec:\n  ca: {secretName: rot-ca}\n" +
-        store("server", "server-stores",
-              "    commonName: rot-server.local\n    dnsNames: [rot-server.local]\n"
-              "    usages: [serverAuth]\n") +
-        store("client", "client-stores", "    commonName: rot-client\n    usages: [clientAuth]\n"));
+  Apply(
+      "apiVersion: certstore.dev/v1alpha1\nkind: CertIssuer\nmetadata: {name: "
+      "rot}\n"
+      "spec:\n  ca: {secretName: rot-ca}\n" +
+      store(
+          "server", "server-stores",
+          "    commonName: rot-server.local\n    dnsNames: [rot-server.local]\n"
+          "    usages: [serverAuth]\n") +
+      store("client", "client-stores",
+            "    commonName: rot-client\n    usages: [clientAuth]\n"));
   ASSERT_TRUE(WaitReady("server", "True")) << OperatorLog();
   ASSERT_TRUE(WaitReady("client", "True")) << OperatorLog();
-  ASSERT_TRUE(Eventually([&] {
-    return !Jsonpath("certissuer.certstore.dev", "rot", "{.status.caCertificate}").empty();
-  }, std::chrono::seconds(30)));
+  ASSERT_TRUE(Eventually(
+      [&] {
+        return !Jsonpath("certissuer.certstore.dev", "rot",
+                         "{.status.caCertificate}")
+                    .empty();
+      },
+      std::chrono::seconds(30)));
 
   // Watch both Secrets until the test ends: every version, when it was seen,
   // and which versions were seen together.
   std::mutex mu;
-  std::map<std::string, Version> versions;                // by resourceVersion
-  std::set<std::pair<std::string, std::string>> together;  // (server rv, client rv)
+  std::map<std::string, Version> versions;  // by resourceVersion
+  std::set<std::pair<std::string, std::string>>
+      together;  // (server rv, client rv)
   std::atomic<bool> stop{false};
   std::thread watcher([&] {
     while (!stop) {
-      std::vector<std::optional<api::SecretObject>> both = {Secret("server-stores"),
-                                                            Secret("client-stores")};
+      std::vector<std::optional<api::SecretObject>> both = {
+          Secret("server-stores"), Secret("client-stores")};
       auto now = Clock::now();
       if (both[0] && both[1]) {
         std::lock_guard<std::mutex> lock(mu);
@@ -83,7 +97,8 @@ TEST_F(OperatorIT, CaRotationNeverBreaksAJavaHandshake) {
             if (leaf.ok()) v.leaf_issuer = pki::IssuerText(leaf->front().get());
             auto bundle = pki::ParseCertificatesPem(s->data["ca.crt"]);
             if (bundle.ok())
-              for (const auto& c : *bundle) v.trusted.insert(pki::SubjectText(c.get()));
+              for (const auto& c : *bundle)
+                v.trusted.insert(pki::SubjectText(c.get()));
             v.secret = std::move(*s);
             it = versions.emplace(rv, std::move(v)).first;
           }
@@ -111,37 +126,48 @@ TEST_F(OperatorIT, CaRotationNeverBreaksAJavaHandshake) {
   }();
   // Done: both certificates from the new root, the rotation over, and the
   // truststores hold only the new root.
-  bool done = Eventually([&] {
-    for (const char* cs : {"server", "client"})
-      if (CertStoreField(cs, "{.status.issuerCAFingerprintSHA256}") != new_fp ||
-          CertStoreField(cs, "{.status.truststore.certificates}") != "1")
-        return false;
-    return Jsonpath("certissuer.certstore.dev", "rot", "{.status.rotation}").empty();
-  }, std::chrono::seconds(120));
+  bool done = Eventually(
+      [&] {
+        for (const char* cs : {"server", "client"})
+          if (CertStoreField(cs, "{.status.issuerCAFingerprintSHA256}") !=
+                  new_fp ||
+              CertStoreField(cs, "{.status.truststore.certificates}") != "1")
+            return false;
+        return Jsonpath("certissuer.certstore.dev", "rot", "{.status.rotation}")
+            .empty();
+      },
+      std::chrono::seconds(120));
   std::this_thread::sleep_for(std::chrono::seconds(1));
   stop = true;
   watcher.join();
   ASSERT_TRUE(done) << OperatorLog()
-                    << env->Kubectl({"-n", ns_, "get", "certissuer", "rot", "-o", "yaml"}).output;
+                    << env->Kubectl({"-n", ns_, "get", "certissuer", "rot",
+                                     "-o", "yaml"})
+                           .output;
 
   // Events on the issuer tell the story.
-  std::string events =
-      EventsMentioning({"CARotationStarted", "TrustDistributed", "CARotationComplete"});
-  for (const char* reason : {"CARotationStarted", "TrustDistributed", "CARotationComplete"})
+  std::string events = EventsMentioning(
+      {"CARotationStarted", "TrustDistributed", "CARotationComplete"});
+  for (const char* reason :
+       {"CARotationStarted", "TrustDistributed", "CARotationComplete"})
     EXPECT_NE(events.find(reason), std::string::npos) << reason;
 
   // The order of writes: per Secret, when it first trusted the new root,
   // first had a certificate from it, and last trusted the old root.
   std::lock_guard<std::mutex> lock(mu);
   Clock::time_point trust_new_all{}, first_new_leaf = Clock::time_point::max(),
-                                     last_old_leaf{}, old_trust_gone = Clock::time_point::max();
+                                     last_old_leaf{},
+                                     old_trust_gone = Clock::time_point::max();
   for (const char* name : {"server-stores", "client-stores"}) {
     Clock::time_point trusts_new = Clock::time_point::max();
     for (const auto& [rv, v] : versions) {
       if (v.secret.metadata.name != name) continue;
-      if (v.trusted.count(new_dn)) trusts_new = std::min(trusts_new, v.first_seen);
-      if (v.leaf_issuer == new_dn) first_new_leaf = std::min(first_new_leaf, v.first_seen);
-      if (v.leaf_issuer == old_dn) last_old_leaf = std::max(last_old_leaf, v.last_seen);
+      if (v.trusted.count(new_dn))
+        trusts_new = std::min(trusts_new, v.first_seen);
+      if (v.leaf_issuer == new_dn)
+        first_new_leaf = std::min(first_new_leaf, v.first_seen);
+      if (v.leaf_issuer == old_dn)
+        last_old_leaf = std::max(last_old_leaf, v.last_seen);
       if (v.leaf_issuer == new_dn && !v.trusted.count(old_dn))
         old_trust_gone = std::min(old_trust_gone, v.first_seen);
     }
@@ -153,11 +179,14 @@ TEST_F(OperatorIT, CaRotationNeverBreaksAJavaHandshake) {
   // Polling sees a write up to ~1 s late; the delay is 3 s.
   auto slack = std::chrono::seconds(kPropagationDelaySeconds - 1);
   EXPECT_GE(first_new_leaf - trust_new_all, slack)
-      << "a certificate from the new root appeared before every truststore had trusted it "
+      << "a certificate from the new root appeared before every truststore had "
+         "trusted it "
          "for the propagation delay";
   EXPECT_GE(old_trust_gone - last_old_leaf, slack)
-      << "the old root left a truststore too soon after the last certificate it signed";
-  EXPECT_GE(versions.size(), 6u) << "expected: old, both roots, new leaf, new root only";
+      << "the old root left a truststore too soon after the last certificate "
+         "it signed";
+  EXPECT_GE(versions.size(), 6u)
+      << "expected: old, both roots, new leaf, new root only";
 
   // Every pair of versions seen together completes a Java handshake.
   std::set<std::string> servers;
@@ -175,10 +204,13 @@ TEST_F(OperatorIT, CaRotationNeverBreaksAJavaHandshake) {
       const Version& c = versions.at(cli);
       WriteStores(c.secret, dir, "client");
       passwords_.push_back(c.secret.data.at("password"));
-      CommandResult ok = JavaClient(dir, "client", "rot-server.local", server.port);
-      EXPECT_TRUE(ok.ok()) << "server (leaf from " << s.leaf_issuer << ", trusts "
-                           << s.trusted.size() << ") and client (leaf from " << c.leaf_issuer
-                           << ", trusts " << c.trusted.size() << "): " << ok.output;
+      CommandResult ok =
+          JavaClient(dir, "client", "rot-server.local", server.port);
+      EXPECT_TRUE(ok.ok()) << "server (leaf from " << s.leaf_issuer
+                           << ", trusts " << s.trusted.size()
+                           << ") and client (leaf from " << c.leaf_issuer
+                           << ", trusts " << c.trusted.size()
+                           << "): " << ok.output;
       ++handshakes;
     }
     StopJavaServer(&server);

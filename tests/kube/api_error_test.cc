@@ -5,13 +5,20 @@
 namespace certstore::kube {
 namespace {
 
-std::string StatusBody(int code, const std::string& reason, const std::string& msg) {
-  return "{\"kind\":\"Status\",\"apiVersion\":\"v1\",\"status\":\"Failure\",\"message\":\"" +
-         msg + "\",\"reason\":\"" + reason + "\",\"code\":" + std::to_string(code) + "}";
+std::string StatusBody(int code, const std::string& reason,
+                       const std::string& msg) {
+  return "{\"kind\":\"Status\",\"apiVersion\":\"v1\",\"status\":\"Failure\","
+         "\"message\":\"" +
+         msg + "\",\"reason\":\"" + reason +
+         "\",\"code\":" + std::to_string(code) + "}";
 }
 
 TEST(ApiErrorTest, MapsEveryClassToWhatTheCallerShouldDo) {
-  struct Case { int code; std::string reason; StatusCode want; } cases[] = {
+  struct Case {
+    int code;
+    std::string reason;
+    StatusCode want;
+  } cases[] = {
       {400, "BadRequest", StatusCode::kInvalidArgument},
       {401, "Unauthorized", StatusCode::kPermissionDenied},
       {403, "Forbidden", StatusCode::kPermissionDenied},
@@ -36,18 +43,23 @@ TEST(ApiErrorTest, MapsEveryClassToWhatTheCallerShouldDo) {
 }
 
 TEST(ApiErrorTest, ForbiddenKeepsTheServersWordsNamingVerbAndResource) {
-  HttpResponse r{403,
-                 StatusBody(403, "Forbidden",
-                            "secrets is forbidden: User \\\"system:serviceaccount:demo:app\\\" "
-                            "cannot list resource \\\"secrets\\\" in API group \\\"\\\" in the "
-                            "namespace \\\"demo\\\""),
-                 {}};
+  HttpResponse r{
+      403,
+      StatusBody(
+          403, "Forbidden",
+          "secrets is forbidden: User \\\"system:serviceaccount:demo:app\\\" "
+          "cannot list resource \\\"secrets\\\" in API group \\\"\\\" in the "
+          "namespace \\\"demo\\\""),
+      {}};
   Status st = StatusFromResponse(r, "list secrets demo");
-  EXPECT_NE(st.message().find("cannot list resource \"secrets\""), std::string::npos) << st;
+  EXPECT_NE(st.message().find("cannot list resource \"secrets\""),
+            std::string::npos)
+      << st;
 }
 
 TEST(ApiErrorTest, NonJsonBodiesAndRetryAfter) {
-  Status st = StatusFromResponse({502, "<html>bad gateway</html>", {}}, "get x");
+  Status st =
+      StatusFromResponse({502, "<html>bad gateway</html>", {}}, "get x");
   EXPECT_EQ(st.code(), StatusCode::kUnavailable);
   EXPECT_NE(st.message().find("bad gateway"), std::string::npos);
   EXPECT_EQ(RetryAfterSeconds({429, "", {{"retry-after", "7"}}}), 7);

@@ -37,9 +37,13 @@ TEST(ClientTest, BuildsPathsVerbsAndContentTypes) {
   lo.continue_token = "abc=";
   ASSERT_TRUE(c.List(CertStoresResource(), "demo", lo).ok());
   ASSERT_TRUE(c.Create(ClusterCertIssuersResource(), "ignored", "{}").ok());
-  ASSERT_TRUE(c.Update(CertStoresResource(), "demo", "cs", "{}", "status").ok());
-  ASSERT_TRUE(c.Patch(SecretsResource(), "demo", "s1", PatchType::kMerge, "{}").ok());
-  ASSERT_TRUE(c.Apply(SecretsResource(), "demo", "s1", "{}", "certstore-operator", true).ok());
+  ASSERT_TRUE(
+      c.Update(CertStoresResource(), "demo", "cs", "{}", "status").ok());
+  ASSERT_TRUE(
+      c.Patch(SecretsResource(), "demo", "s1", PatchType::kMerge, "{}").ok());
+  ASSERT_TRUE(
+      c.Apply(SecretsResource(), "demo", "s1", "{}", "certstore-operator", true)
+          .ok());
   DeleteOptions d;
   d.propagation_policy = "Foreground";
   d.precondition_resource_version = "42";
@@ -47,21 +51,29 @@ TEST(ClientTest, BuildsPathsVerbsAndContentTypes) {
 
   ASSERT_EQ(t.requests.size(), 7u);
   EXPECT_EQ(t.requests[0].path, "/api/v1/namespaces/demo/secrets/s1");
-  EXPECT_EQ(t.requests[1].path,
-            "/apis/certstore.dev/v1alpha1/namespaces/demo/certstores?labelSelector="
-            "app.kubernetes.io%2Fmanaged-by%3Dcertstore-operator&limit=50&continue=abc%3D");
+  EXPECT_EQ(
+      t.requests[1].path,
+      "/apis/certstore.dev/v1alpha1/namespaces/demo/certstores?labelSelector="
+      "app.kubernetes.io%2Fmanaged-by%3Dcertstore-operator&limit=50&continue="
+      "abc%3D");
   EXPECT_EQ(t.requests[2].method, "POST");
-  EXPECT_EQ(t.requests[2].path, "/apis/certstore.dev/v1alpha1/clustercertissuers");
+  EXPECT_EQ(t.requests[2].path,
+            "/apis/certstore.dev/v1alpha1/clustercertissuers");
   EXPECT_EQ(t.requests[3].method, "PUT");
-  EXPECT_EQ(t.requests[3].path, "/apis/certstore.dev/v1alpha1/namespaces/demo/certstores/cs/status");
+  EXPECT_EQ(
+      t.requests[3].path,
+      "/apis/certstore.dev/v1alpha1/namespaces/demo/certstores/cs/status");
   EXPECT_EQ(t.requests[4].content_type, "application/merge-patch+json");
   EXPECT_EQ(t.requests[5].content_type, "application/apply-patch+yaml");
   EXPECT_EQ(t.requests[5].path,
-            "/api/v1/namespaces/demo/secrets/s1?fieldManager=certstore-operator&force=true");
+            "/api/v1/namespaces/demo/secrets/"
+            "s1?fieldManager=certstore-operator&force=true");
   EXPECT_EQ(t.requests[6].method, "DELETE");
-  EXPECT_NE(t.requests[6].body.find("\"propagationPolicy\":\"Foreground\""), std::string::npos);
-  EXPECT_NE(t.requests[6].body.find("\"preconditions\":{\"resourceVersion\":\"42\"}"),
+  EXPECT_NE(t.requests[6].body.find("\"propagationPolicy\":\"Foreground\""),
             std::string::npos);
+  EXPECT_NE(
+      t.requests[6].body.find("\"preconditions\":{\"resourceVersion\":\"42\"}"),
+      std::string::npos);
 }
 
 TEST(ClientTest, HonoursRetryAfterOn429ThenGivesUp) {
@@ -91,7 +103,8 @@ TEST(ClientTest, QpsLimitSpacesRequestsAfterTheBurst) {
   o.burst = 2;
   o.sleep = [&](std::chrono::milliseconds d) { total += d; };
   Client c(t, o);
-  for (int i = 0; i < 6; ++i) ASSERT_TRUE(c.Get(SecretsResource(), "demo", "s").ok());
+  for (int i = 0; i < 6; ++i)
+    ASSERT_TRUE(c.Get(SecretsResource(), "demo", "s").ok());
   // 2 free, then 4 at 100 ms each (minus the little real time that passed).
   EXPECT_GE(total.count(), 300);
 }

@@ -10,23 +10,30 @@
 namespace certstore::kube {
 namespace {
 
-std::string Kubeconfig(const std::string& cluster_extra, const std::string& user,
+std::string Kubeconfig(const std::string& cluster_extra,
+                       const std::string& user,
                        const std::string& ctx_extra = "") {
   return "apiVersion: v1\nkind: Config\ncurrent-context: dev\n"
-         "clusters:\n- name: c1\n  cluster:\n    server: https://127.0.0.1:6443/\n" +
+         "clusters:\n- name: c1\n  cluster:\n    server: "
+         "https://127.0.0.1:6443/\n" +
          cluster_extra +
-         "contexts:\n- name: dev\n  context: {cluster: c1, user: u1" + ctx_extra + "}\n"
-         "- name: other\n  context: {cluster: c1, user: u1, namespace: other-ns}\n"
-         "users:\n- name: u1\n  user:\n" + user;
+         "contexts:\n- name: dev\n  context: {cluster: c1, user: u1" +
+         ctx_extra +
+         "}\n"
+         "- name: other\n  context: {cluster: c1, user: u1, namespace: "
+         "other-ns}\n"
+         "users:\n- name: u1\n  user:\n" +
+         user;
 }
 
 TEST(KubeconfigTest, ParsesEverySupportedSetting) {
   std::string ca = Base64Encode("CA-PEM"), crt = Base64Encode("CERT-PEM"),
               key = Base64Encode("KEY-PEM");
   auto c = ParseKubeconfig(
-      Kubeconfig("    certificate-authority-data: " + ca + "\n    tls-server-name: kubernetes\n",
-                 "    client-certificate-data: " + crt + "\n    client-key-data: " + key +
-                     "\n    token: abc\n",
+      Kubeconfig("    certificate-authority-data: " + ca +
+                     "\n    tls-server-name: kubernetes\n",
+                 "    client-certificate-data: " + crt +
+                     "\n    client-key-data: " + key + "\n    token: abc\n",
                  ", namespace: team"),
       "", "/tmp");
   ASSERT_TRUE(c.ok()) << c.status();
@@ -38,13 +45,15 @@ TEST(KubeconfigTest, ParsesEverySupportedSetting) {
   EXPECT_EQ(c->token.reveal(), "abc");
   EXPECT_EQ(c->namespace_, "team");
 
-  auto other = ParseKubeconfig(Kubeconfig("", "    token: abc\n"), "other", "/tmp");
+  auto other =
+      ParseKubeconfig(Kubeconfig("", "    token: abc\n"), "other", "/tmp");
   ASSERT_TRUE(other.ok());
   EXPECT_EQ(other->namespace_, "other-ns");
 }
 
 TEST(KubeconfigTest, ReadsFilesRelativeToTheKubeconfig) {
-  std::string dir = std::filesystem::temp_directory_path() / ("kcfg" + std::to_string(getpid()));
+  std::string dir = std::filesystem::temp_directory_path() /
+                    ("kcfg" + std::to_string(getpid()));
   ASSERT_TRUE(WriteFileAtomic(dir + "/ca.crt", "CA-FROM-FILE").ok());
   ASSERT_TRUE(WriteFileAtomic(dir + "/token", "tok\n").ok());
   auto c = ParseKubeconfig(Kubeconfig("    certificate-authority: ca.crt\n",
@@ -58,9 +67,11 @@ TEST(KubeconfigTest, ReadsFilesRelativeToTheKubeconfig) {
 
 TEST(KubeconfigTest, ExecPlugin) {
   auto c = ParseKubeconfig(
-      Kubeconfig("", "    exec:\n      apiVersion: client.authentication.k8s.io/v1\n"
-                     "      command: get-token\n      args: [--cluster, c1]\n"
-                     "      env: [{name: REGION, value: eu}]\n"),
+      Kubeconfig(
+          "",
+          "    exec:\n      apiVersion: client.authentication.k8s.io/v1\n"
+          "      command: get-token\n      args: [--cluster, c1]\n"
+          "      env: [{name: REGION, value: eu}]\n"),
       "", "/tmp");
   ASSERT_TRUE(c.ok()) << c.status();
   ASSERT_TRUE(c->exec.has_value());
@@ -70,18 +81,28 @@ TEST(KubeconfigTest, ExecPlugin) {
 }
 
 TEST(KubeconfigTest, UnsupportedOrBrokenSettingsAreClearErrors) {
-  struct Case { std::string text; std::string context; const char* want; } cases[] = {
-      {Kubeconfig("", "    auth-provider: {name: gcp}\n"), "", "auth-provider is not supported"},
-      {Kubeconfig("", "    username: admin\n    password: x\n"), "", "username is not supported"},
+  struct Case {
+    std::string text;
+    std::string context;
+    const char* want;
+  } cases[] = {
+      {Kubeconfig("", "    auth-provider: {name: gcp}\n"), "",
+       "auth-provider is not supported"},
+      {Kubeconfig("", "    username: admin\n    password: x\n"), "",
+       "username is not supported"},
       {Kubeconfig("    proxy-url: http://proxy:3128\n", "    token: a\n"), "",
        "proxy-url is not supported"},
-      {Kubeconfig("", "    client-certificate-data: " + Base64Encode("x") + "\n"), "",
-       "needs both client-certificate and client-key"},
-      {Kubeconfig("", "    exec: {apiVersion: client.authentication.k8s.io/v1alpha1, command: x}\n"),
+      {Kubeconfig("",
+                  "    client-certificate-data: " + Base64Encode("x") + "\n"),
+       "", "needs both client-certificate and client-key"},
+      {Kubeconfig("",
+                  "    exec: {apiVersion: "
+                  "client.authentication.k8s.io/v1alpha1, command: x}\n"),
        "", "exec apiVersion"},
       {Kubeconfig("", "    token: a\n"), "nope", "context \"nope\" not found"},
-      {Kubeconfig("    certificate-authority: /does/not/exist\n", "    token: a\n"), "",
-       "certificate-authority"},
+      {Kubeconfig("    certificate-authority: /does/not/exist\n",
+                  "    token: a\n"),
+       "", "certificate-authority"},
       {"clusters: [", "", "not valid YAML"},
       {"apiVersion: v1\nkind: Config\n", "", "no current-context"},
   };
@@ -94,7 +115,8 @@ TEST(KubeconfigTest, UnsupportedOrBrokenSettingsAreClearErrors) {
 }
 
 TEST(InClusterConfigTest, UsesServiceAccountFiles) {
-  std::string dir = std::filesystem::temp_directory_path() / ("sa" + std::to_string(getpid()));
+  std::string dir = std::filesystem::temp_directory_path() /
+                    ("sa" + std::to_string(getpid()));
   InClusterPaths paths{dir + "/token", dir + "/ca.crt", dir + "/namespace"};
   ASSERT_TRUE(WriteFileAtomic(paths.token, "tok").ok());
   ASSERT_TRUE(WriteFileAtomic(paths.ca, "CA").ok());

@@ -49,12 +49,14 @@ TEST_F(CredentialsTest, ExecPluginTokenIsCachedUntilItExpires) {
   std::string counter = dir_ + "/runs";
   ExecConfig e;
   e.api_version = "client.authentication.k8s.io/v1";
-  e.command = Script("echo x >> " + counter +
-                     "\n[ \"$REGION\" = eu ] || exit 3\n"
-                     "case \"$KUBERNETES_EXEC_INFO\" in *ExecCredential*) ;; *) exit 4;; esac\n"
-                     "echo '{\"apiVersion\":\"client.authentication.k8s.io/v1\",\"kind\":"
-                     "\"ExecCredential\",\"status\":{\"token\":\"tok-'$(wc -l < " + counter +
-                     ")'\",\"expirationTimestamp\":\"2026-11-23T12:10:00Z\"}}'\n");
+  e.command = Script(
+      "echo x >> " + counter +
+      "\n[ \"$REGION\" = eu ] || exit 3\n"
+      "case \"$KUBERNETES_EXEC_INFO\" in *ExecCredential*) ;; *) exit 4;; "
+      "esac\n"
+      "echo '{\"apiVersion\":\"client.authentication.k8s.io/v1\",\"kind\":"
+      "\"ExecCredential\",\"status\":{\"token\":\"tok-'$(wc -l < " +
+      counter + ")'\",\"expirationTimestamp\":\"2026-11-23T12:10:00Z\"}}'\n");
   e.env["REGION"] = "eu";
   ClusterConfig c;
   c.exec = e;
@@ -69,10 +71,14 @@ TEST_F(CredentialsTest, ExecPluginTokenIsCachedUntilItExpires) {
 }
 
 TEST_F(CredentialsTest, ExecPluginFailuresNameTheCommandNotTheOutput) {
-  struct Case { std::string body; const char* want; } cases[] = {
+  struct Case {
+    std::string body;
+    const char* want;
+  } cases[] = {
       {"echo secret-output; exit 7\n", "failed (exit status 7)"},
       {"echo not-json-secret-output\n", "not an ExecCredential"},
-      {"echo '{\"status\":{\"clientCertificateData\":\"x\"}}'\n", "no status.token"},
+      {"echo '{\"status\":{\"clientCertificateData\":\"x\"}}'\n",
+       "no status.token"},
   };
   for (const auto& tc : cases) {
     ExecConfig e;
@@ -83,9 +89,12 @@ TEST_F(CredentialsTest, ExecPluginFailuresNameTheCommandNotTheOutput) {
     CredentialSource src(c, clock_);
     auto t = src.Token();
     ASSERT_FALSE(t.ok());
-    EXPECT_NE(t.status().message().find(tc.want), std::string::npos) << t.status();
-    EXPECT_NE(t.status().message().find("plugin.sh"), std::string::npos) << t.status();
-    EXPECT_EQ(t.status().message().find("secret-output"), std::string::npos) << t.status();
+    EXPECT_NE(t.status().message().find(tc.want), std::string::npos)
+        << t.status();
+    EXPECT_NE(t.status().message().find("plugin.sh"), std::string::npos)
+        << t.status();
+    EXPECT_EQ(t.status().message().find("secret-output"), std::string::npos)
+        << t.status();
   }
 }
 

@@ -238,7 +238,8 @@ TEST_F(LeaderElectionTest, WritesStopAtTheRenewDeadlineWhileARenewalHangs) {
   EXPECT_TRUE(a.MayWrite());
   EXPECT_TRUE(a.IsLeader());
   clock_.Advance(std::chrono::milliseconds(100));
-  EXPECT_FALSE(a.MayWrite()) << "the renew deadline passed while the renewal hung";
+  EXPECT_FALSE(a.MayWrite())
+      << "the renew deadline passed while the renewal hung";
   EXPECT_EQ(a.WriteWindow().count(), 0);
   {
     std::lock_guard<std::mutex> l(mu);
@@ -255,7 +256,8 @@ TEST_F(LeaderElectionTest, WritesStopAtTheRenewDeadlineWhileARenewalHangs) {
 TEST(LeaseClientOptionsTest, LeaseCallsAreShortAndNeverSleepOnThrottling) {
   LeaderElectionConfig c;
   ClientOptions o = LeaseClientOptions(c);
-  EXPECT_EQ(o.timeout, std::chrono::seconds(5));  // half the 10 s renew deadline
+  EXPECT_EQ(o.timeout,
+            std::chrono::seconds(5));  // half the 10 s renew deadline
   EXPECT_EQ(o.max_throttle_retries, 0);
   c.renew_deadline = std::chrono::seconds(1);
   EXPECT_EQ(LeaseClientOptions(c).timeout, std::chrono::seconds(1));

@@ -61,8 +61,9 @@ TEST(WorkQueueTest, DelayedAddsFollowTheInjectedClock) {
 TEST(WorkQueueTest, RateLimitedBackoffDoublesUpToTheCapAndForgetResets) {
   FakeClock clock(FromUtc(2026, 1, 1, 0, 0, 0));
   WorkQueue q(clock, {milliseconds(100), milliseconds(1000)});
-  milliseconds expected[] = {milliseconds(100), milliseconds(200), milliseconds(400),
-                             milliseconds(800), milliseconds(1000), milliseconds(1000)};
+  milliseconds expected[] = {milliseconds(100),  milliseconds(200),
+                             milliseconds(400),  milliseconds(800),
+                             milliseconds(1000), milliseconds(1000)};
   for (milliseconds want : expected) {
     q.AddRateLimited("k");
     clock.Advance(want - milliseconds(1));

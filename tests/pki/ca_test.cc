@@ -8,8 +8,8 @@
 
 namespace certstore::pki {
 namespace {
-using testing::MustKey;
 using testing::MustIntermediate;
+using testing::MustKey;
 using testing::MustLeaf;
 using testing::MustRoot;
 using testing::ServerSpec;
@@ -26,8 +26,9 @@ TEST(LoadCaTest, LoadsRootAndIntermediateWithChain) {
   EXPECT_EQ(loaded->Root(), loaded->cert.get());
 
   CaMaterial inter = MustIntermediate(root, clock);
-  auto chained = LoadCa(EncodeCertificatesPem({inter.cert.get(), root.cert.get()}),
-                        SecretBytes(KeyPem(inter.key.get())), clock);
+  auto chained =
+      LoadCa(EncodeCertificatesPem({inter.cert.get(), root.cert.get()}),
+             SecretBytes(KeyPem(inter.key.get())), clock);
   ASSERT_TRUE(chained.ok()) << chained.status();
   EXPECT_EQ(CommonName(chained->Root()), "Test Root CA");
   ASSERT_EQ(chained->Intermediates().size(), 1u);
@@ -55,8 +56,9 @@ TEST(LoadCaTest, RefusesBadMaterialWithClearMessages) {
        StatusCode::kInvalidArgument, "CA certificate: no certificate found"},
       {"garbage key", root_pem, "garbage", TestNow(),
        StatusCode::kInvalidArgument, "CA private key: no private key found"},
-      {"truncated cert", root_pem.substr(0, 100) + "\n-----END CERTIFICATE-----\n",
-       root_key, TestNow(), StatusCode::kInvalidArgument, "malformed"},
+      {"truncated cert",
+       root_pem.substr(0, 100) + "\n-----END CERTIFICATE-----\n", root_key,
+       TestNow(), StatusCode::kInvalidArgument, "malformed"},
       {"not a ca", EncodeCertificatePem(leaf.get()), KeyPem(leaf_key.get()),
        TestNow(), StatusCode::kInvalidArgument, "is not a CA"},
       {"wrong key", root_pem, KeyPem(other.key.get()), TestNow(),
@@ -82,7 +84,8 @@ TEST(LoadCaTest, RefusesBadMaterialWithClearMessages) {
       size_t nl = k.find('\n');
       if (nl == std::string::npos || k.size() < nl + 20) continue;
       EXPECT_EQ(ca.status().message().find(k.substr(nl + 1, 20)),
-                std::string::npos) << c.name;
+                std::string::npos)
+          << c.name;
     }
   }
 }

@@ -53,9 +53,9 @@ TEST(CaTest, DescribesACertificateWhoseKeyCannotBeDecoded) {
 TEST(IssuerTest, LeafHasEverythingAskedFor) {
   FakeClock clock(TestNow());
   CaMaterial ca = MustRoot(clock);
-  for (KeySpec spec : {KeySpec{KeyAlgorithm::kRsa, 2048},
-                       KeySpec{KeyAlgorithm::kEcdsa, 256},
-                       KeySpec{KeyAlgorithm::kEd25519, 0}}) {
+  for (KeySpec spec :
+       {KeySpec{KeyAlgorithm::kRsa, 2048}, KeySpec{KeyAlgorithm::kEcdsa, 256},
+        KeySpec{KeyAlgorithm::kEd25519, 0}}) {
     EvpPkeyPtr key = MustKey(spec);
     LeafSpec ls = ServerSpec();
     ls.subject.organizations = {"Lab"};
@@ -70,8 +70,9 @@ TEST(IssuerTest, LeafHasEverythingAskedFor) {
     ASSERT_TRUE(issued.ok()) << issued.status();
     X509* c = issued->cert.get();
     CertificateInfo info = DescribeCertificate(c);
-    EXPECT_EQ(info.subject,
-              "CN=mtls-server.lab.local,OU=Platform,O=Lab,L=Springfield,ST=IL,C=US");
+    EXPECT_EQ(
+        info.subject,
+        "CN=mtls-server.lab.local,OU=Platform,O=Lab,L=Springfield,ST=IL,C=US");
     EXPECT_TRUE(Has(info.sans, "DNS:mtls-server.lab.local"));
     EXPECT_TRUE(Has(info.sans, "IP:127.0.0.1"));
     EXPECT_TRUE(Has(info.sans, "URI:spiffe://lab/server"));
@@ -90,7 +91,8 @@ TEST(IssuerTest, LeafHasEverythingAskedFor) {
     EXPECT_TRUE(X509_get_ext_by_NID(c, NID_subject_key_identifier, -1) >= 0);
     EXPECT_TRUE(X509_get_ext_by_NID(c, NID_authority_key_identifier, -1) >= 0);
     EXPECT_TRUE(VerifyChain(c, {}, {ca.cert.get()},
-                            {Purpose::kTlsServer, "mtls-server.lab.local"}, clock)
+                            {Purpose::kTlsServer, "mtls-server.lab.local"},
+                            clock)
                     .ok());
   }
 }
@@ -124,17 +126,29 @@ TEST(IssuerTest, BadSpecsAreRejectedByName) {
   FakeClock clock(TestNow());
   CaMaterial ca = MustRoot(clock);
   EvpPkeyPtr key = MustKey();
-  struct Case { const char* name; void (*mutate)(LeafSpec&); const char* want; } cases[] = {
+  struct Case {
+    const char* name;
+    void (*mutate)(LeafSpec&);
+    const char* want;
+  } cases[] = {
       {"no usage", [](LeafSpec& s) { s.server_auth = s.client_auth = false; },
        "usages"},
-      {"no names", [](LeafSpec& s) { s = LeafSpec(); }, "commonName or at least one SAN"},
-      {"bad ip", [](LeafSpec& s) { s.ip_addresses = {"300.1.1.1"}; }, "ipAddresses entry \"300.1.1.1\""},
+      {"no names", [](LeafSpec& s) { s = LeafSpec(); },
+       "commonName or at least one SAN"},
+      {"bad ip", [](LeafSpec& s) { s.ip_addresses = {"300.1.1.1"}; },
+       "ipAddresses entry \"300.1.1.1\""},
       {"bad uri", [](LeafSpec& s) { s.uris = {"no-scheme"}; }, "uris entry"},
-      {"bad email", [](LeafSpec& s) { s.email_addresses = {"a@b@c"}; }, "emailAddresses entry"},
-      {"bad dns", [](LeafSpec& s) { s.dns_names = {"has space.lab"}; }, "dnsNames entry"},
-      {"bad country", [](LeafSpec& s) { s.subject.countries = {"USA"}; }, "two-letter"},
-      {"long cn", [](LeafSpec& s) { s.subject.common_name = std::string(65, 'a'); }, "longer than 64"},
-      {"zero duration", [](LeafSpec& s) { s.duration = std::chrono::seconds(0); }, "duration"},
+      {"bad email", [](LeafSpec& s) { s.email_addresses = {"a@b@c"}; },
+       "emailAddresses entry"},
+      {"bad dns", [](LeafSpec& s) { s.dns_names = {"has space.lab"}; },
+       "dnsNames entry"},
+      {"bad country", [](LeafSpec& s) { s.subject.countries = {"USA"}; },
+       "two-letter"},
+      {"long cn",
+       [](LeafSpec& s) { s.subject.common_name = std::string(65, 'a'); },
+       "longer than 64"},
+      {"zero duration",
+       [](LeafSpec& s) { s.duration = std::chrono::seconds(0); }, "duration"},
   };
   for (const auto& c : cases) {
     LeafSpec s = ServerSpec();

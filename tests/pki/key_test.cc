@@ -1,13 +1,16 @@
 #include "operator/pki/key.h"
-#include <openssl/pem.h>
 
 #include <gtest/gtest.h>
+#include <openssl/pem.h>
 
 namespace certstore::pki {
 namespace {
 
 TEST(KeyTest, GeneratesEverySupportedAlgorithm) {
-  struct Case { KeySpec spec; const char* desc; } cases[] = {
+  struct Case {
+    KeySpec spec;
+    const char* desc;
+  } cases[] = {
       {{KeyAlgorithm::kRsa, 2048}, "RSA 2048"},
       {{KeyAlgorithm::kRsa, 3072}, "RSA 3072"},
       {{KeyAlgorithm::kEcdsa, 256}, "ECDSA P-256"},
@@ -25,7 +28,10 @@ TEST(KeyTest, GeneratesEverySupportedAlgorithm) {
 }
 
 TEST(KeyTest, RejectsUnsupportedSpecs) {
-  struct Case { KeySpec spec; const char* want; } cases[] = {
+  struct Case {
+    KeySpec spec;
+    const char* want;
+  } cases[] = {
       {{KeyAlgorithm::kRsa, 1024}, "RSA key size 1024"},
       {{KeyAlgorithm::kEcdsa, 521}, "ECDSA key size 521"},
       {{KeyAlgorithm::kEd25519, 256}, "Ed25519 keys have no size"},
@@ -40,9 +46,9 @@ TEST(KeyTest, RejectsUnsupportedSpecs) {
 }
 
 TEST(KeyTest, PemRoundTripAllEncodings) {
-  for (KeySpec spec : {KeySpec{KeyAlgorithm::kRsa, 2048},
-                       KeySpec{KeyAlgorithm::kEcdsa, 384},
-                       KeySpec{KeyAlgorithm::kEd25519, 0}}) {
+  for (KeySpec spec :
+       {KeySpec{KeyAlgorithm::kRsa, 2048}, KeySpec{KeyAlgorithm::kEcdsa, 384},
+        KeySpec{KeyAlgorithm::kEd25519, 0}}) {
     auto k = GenerateKey(spec);
     ASSERT_TRUE(k.ok());
     auto pem = EncodePrivateKeyPem(k->get());
@@ -62,8 +68,8 @@ TEST(KeyTest, ParsesPkcs1AndSec1) {
   ASSERT_TRUE(rsa.ok() && ec.ok());
   for (EVP_PKEY* k : {rsa->get(), ec->get()}) {
     BioPtr bio(BIO_new(BIO_s_mem()));
-    ASSERT_TRUE(PEM_write_bio_PrivateKey_traditional(bio.get(), k, nullptr,
-                                                     nullptr, 0, nullptr, nullptr));
+    ASSERT_TRUE(PEM_write_bio_PrivateKey_traditional(
+        bio.get(), k, nullptr, nullptr, 0, nullptr, nullptr));
     char* d = nullptr;
     long n = BIO_get_mem_data(bio.get(), &d);
     std::string pem(d, n);
@@ -76,15 +82,20 @@ TEST(KeyTest, ParsesPkcs1AndSec1) {
 }
 
 TEST(KeyTest, BadPemGivesClearErrorWithoutEchoingIt) {
-  struct Case { std::string pem; const char* want; } cases[] = {
+  struct Case {
+    std::string pem;
+    const char* want;
+  } cases[] = {
       {"", "no private key found"},
       {"hello world", "no private key found"},
       {"-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n",
        "no private key found"},
-      {"-----BEGIN ENCRYPTED PRIVATE KEY-----\nAAAA\n-----END ENCRYPTED PRIVATE "
+      {"-----BEGIN ENCRYPTED PRIVATE KEY-----\nAAAA\n-----END ENCRYPTED "
+       "PRIVATE "
        "KEY-----\n",
        "encrypted private keys are not supported"},
-      {"-----BEGIN PRIVATE KEY-----\nc2VjcmV0c2VjcmV0\n-----END PRIVATE KEY-----\n",
+      {"-----BEGIN PRIVATE KEY-----\nc2VjcmV0c2VjcmV0\n-----END PRIVATE "
+       "KEY-----\n",
        "malformed"},
   };
   for (const auto& c : cases) {

@@ -1,7 +1,6 @@
 #include "operator/pki/pkcs12.h"
 
 #include <gtest/gtest.h>
-
 #include <openssl/pkcs12.h>
 
 #include "operator/pki/certificate.h"
@@ -34,7 +33,8 @@ class Pkcs12Test : public ::testing::Test {
 };
 
 TEST_F(Pkcs12Test, KeystoreRoundTripsInBothProfiles) {
-  for (Pkcs12Profile p : {Pkcs12Profile::kModern2023, Pkcs12Profile::kLegacyDES}) {
+  for (Pkcs12Profile p :
+       {Pkcs12Profile::kModern2023, Pkcs12Profile::kLegacyDES}) {
     auto bytes = EncodePkcs12Keystore(key_.get(), Chain(), "server", pw_, p);
     ASSERT_TRUE(bytes.ok()) << bytes.status();
     auto c = ParsePkcs12(*bytes, pw_);
@@ -45,17 +45,24 @@ TEST_F(Pkcs12Test, KeystoreRoundTripsInBothProfiles) {
     EXPECT_EQ(e.alias, "server");
     EXPECT_EQ(EVP_PKEY_eq(e.key.get(), key_.get()), 1);
     ASSERT_EQ(e.chain.size(), 2u);
-    EXPECT_EQ(FingerprintSha256(e.chain[0].get()), FingerprintSha256(leaf_.get()));
-    EXPECT_EQ(FingerprintSha256(e.chain[1].get()), FingerprintSha256(root_.cert.get()));
+    EXPECT_EQ(FingerprintSha256(e.chain[0].get()),
+              FingerprintSha256(leaf_.get()));
+    EXPECT_EQ(FingerprintSha256(e.chain[1].get()),
+              FingerprintSha256(root_.cert.get()));
     if (p == Pkcs12Profile::kModern2023) {
-      EXPECT_NE(c->protection.find("AES-256-CBC, PBKDF2-HMAC-SHA256, 10000 iterations"),
-                std::string::npos) << c->protection;
-      EXPECT_NE(c->protection.find("MAC SHA256, 10000 iterations"), std::string::npos)
+      EXPECT_NE(c->protection.find(
+                    "AES-256-CBC, PBKDF2-HMAC-SHA256, 10000 iterations"),
+                std::string::npos)
+          << c->protection;
+      EXPECT_NE(c->protection.find("MAC SHA256, 10000 iterations"),
+                std::string::npos)
           << c->protection;
     } else {
-      EXPECT_NE(c->protection.find("PBE-SHA1-3DES, 2048 iterations"), std::string::npos)
+      EXPECT_NE(c->protection.find("PBE-SHA1-3DES, 2048 iterations"),
+                std::string::npos)
           << c->protection;
-      EXPECT_NE(c->protection.find("MAC SHA1"), std::string::npos) << c->protection;
+      EXPECT_NE(c->protection.find("MAC SHA1"), std::string::npos)
+          << c->protection;
     }
   }
 }
@@ -73,8 +80,10 @@ TEST_F(Pkcs12Test, TruststoreHoldsOnlyJavaTrustedCertsDeduplicated) {
     EXPECT_FALSE(e.key);
     EXPECT_EQ(e.alias, TrustedCertAlias(e.chain[0].get()));
   }
-  EXPECT_EQ(c->entries[0].alias.rfind("test-root-ca-", 0), 0u) << c->entries[0].alias;
-  EXPECT_EQ(c->entries[1].alias.rfind("partner-ca-", 0), 0u) << c->entries[1].alias;
+  EXPECT_EQ(c->entries[0].alias.rfind("test-root-ca-", 0), 0u)
+      << c->entries[0].alias;
+  EXPECT_EQ(c->entries[1].alias.rfind("partner-ca-", 0), 0u)
+      << c->entries[1].alias;
 }
 
 // A PKCS12 written without the trust attribute (as OpenSSL 3.0's CLI does)
@@ -82,8 +91,8 @@ TEST_F(Pkcs12Test, TruststoreHoldsOnlyJavaTrustedCertsDeduplicated) {
 TEST_F(Pkcs12Test, CertificateWithoutJavaTrustAttributeIsFlagged) {
   STACK_OF(X509)* cas = sk_X509_new_null();
   sk_X509_push(cas, root_.cert.get());
-  PKCS12* p12 = PKCS12_create(pw_.reveal().c_str(), nullptr, nullptr, nullptr, cas,
-                              0, 0, 0, 0, 0);
+  PKCS12* p12 = PKCS12_create(pw_.reveal().c_str(), nullptr, nullptr, nullptr,
+                              cas, 0, 0, 0, 0, 0);
   ASSERT_NE(p12, nullptr);
   unsigned char* der = nullptr;
   int len = i2d_PKCS12(p12, &der);
@@ -103,17 +112,27 @@ TEST_F(Pkcs12Test, BadInputsAreRefusedClearly) {
   ASSERT_TRUE(good.ok());
   std::string flipped = *good;
   flipped[flipped.size() / 2] ^= 0x01;
-  struct Case { const char* name; std::string bytes; SecretBytes pw; StatusCode code; const char* want; } cases[] = {
-      {"wrong password", *good, SecretBytes("nope"), StatusCode::kPermissionDenied, "wrong password"},
-      {"garbage", "hello", pw_.Clone(), StatusCode::kInvalidArgument, "not a PKCS#12"},
+  struct Case {
+    const char* name;
+    std::string bytes;
+    SecretBytes pw;
+    StatusCode code;
+    const char* want;
+  } cases[] = {
+      {"wrong password", *good, SecretBytes("nope"),
+       StatusCode::kPermissionDenied, "wrong password"},
+      {"garbage", "hello", pw_.Clone(), StatusCode::kInvalidArgument,
+       "not a PKCS#12"},
       {"empty", "", pw_.Clone(), StatusCode::kInvalidArgument, "not a PKCS#12"},
-      {"truncated", good->substr(0, good->size() / 2), pw_.Clone(), StatusCode::kInvalidArgument, "not a PKCS#12"},
+      {"truncated", good->substr(0, good->size() / 2), pw_.Clone(),
+       StatusCode::kInvalidArgument, "not a PKCS#12"},
   };
   for (auto& c : cases) {
     auto r = ParsePkcs12(c.bytes, c.pw);
     ASSERT_FALSE(r.ok()) << c.name;
     EXPECT_EQ(r.status().code(), c.code) << c.name << ": " << r.status();
-    EXPECT_NE(r.status().message().find(c.want), std::string::npos) << c.name << ": " << r.status();
+    EXPECT_NE(r.status().message().find(c.want), std::string::npos)
+        << c.name << ": " << r.status();
     EXPECT_EQ(r.status().message().find(pw_.reveal()), std::string::npos);
   }
   EXPECT_FALSE(ParsePkcs12(flipped, pw_).ok());
@@ -130,18 +149,22 @@ TEST_F(Pkcs12Test, HostileIterationCountsAreRefusedBeforeDeriving) {
     auto r = ParsePkcs12(WithMacIterations(*good, n), pw_);
     ASSERT_FALSE(r.ok()) << n;
     EXPECT_EQ(r.status().code(), StatusCode::kInvalidArgument) << r.status();
-    EXPECT_NE(r.status().message().find("PKCS#12 MAC asks for " + std::to_string(n)),
-              std::string::npos)
+    EXPECT_NE(
+        r.status().message().find("PKCS#12 MAC asks for " + std::to_string(n)),
+        std::string::npos)
         << r.status();
   }
   for (int64_t n : {int64_t{0}, int64_t{-5}}) {
     auto r = ParsePkcs12(WithMacIterations(*good, n), pw_);
     ASSERT_FALSE(r.ok()) << n;
-    EXPECT_NE(r.status().message().find("MAC: unreadable"), std::string::npos) << r.status();
+    EXPECT_NE(r.status().message().find("MAC: unreadable"), std::string::npos)
+        << r.status();
   }
   // A count within the limit passes the check (the MAC is then merely wrong).
-  auto at_limit = ParsePkcs12(WithMacIterations(*good, kMaxPkcs12Iterations), pw_);
-  EXPECT_EQ(at_limit.status().code(), StatusCode::kPermissionDenied) << at_limit.status();
+  auto at_limit =
+      ParsePkcs12(WithMacIterations(*good, kMaxPkcs12Iterations), pw_);
+  EXPECT_EQ(at_limit.status().code(), StatusCode::kPermissionDenied)
+      << at_limit.status();
 }
 
 // Many derivations each within the cap: the file's total is bounded too
@@ -150,7 +173,8 @@ TEST_F(Pkcs12Test, HostileIterationCountsAreRefusedBeforeDeriving) {
 TEST_F(Pkcs12Test, ManyDerivationsAreBoundedPerFile) {
   STACK_OF(PKCS12_SAFEBAG)* bags = nullptr;
   for (int i = 0; i < 4; ++i)
-    ASSERT_NE(PKCS12_add_key(&bags, key_.get(), 0, 2048, NID_aes_256_cbc, "pw"), nullptr);
+    ASSERT_NE(PKCS12_add_key(&bags, key_.get(), 0, 2048, NID_aes_256_cbc, "pw"),
+              nullptr);
   STACK_OF(PKCS7)* safes = nullptr;
   ASSERT_NE(PKCS12_add_safe(&safes, bags, -1, 0, nullptr), 0);
   Pkcs12Ptr p12(PKCS12_add_safes(safes, 0));
@@ -164,11 +188,13 @@ TEST_F(Pkcs12Test, ManyDerivationsAreBoundedPerFile) {
   std::string bytes(reinterpret_cast<char*>(der), static_cast<size_t>(len));
   OPENSSL_free(der);
   // 5 x 2,048 = 10,240 iterations in all.
-  auto refused = ParsePkcs12(bytes, SecretBytes("pw"), Pkcs12Limits{4096, 8192});
+  auto refused =
+      ParsePkcs12(bytes, SecretBytes("pw"), Pkcs12Limits{4096, 8192});
   ASSERT_FALSE(refused.ok());
   EXPECT_EQ(refused.status().code(), StatusCode::kInvalidArgument);
   EXPECT_NE(refused.status().message().find(
-                "PKCS#12 key bag would take the file to 10240 key-derivation iterations in "
+                "PKCS#12 key bag would take the file to 10240 key-derivation "
+                "iterations in "
                 "all, more than the limit of 8192 per file"),
             std::string::npos)
       << refused.status();
@@ -178,10 +204,12 @@ TEST_F(Pkcs12Test, ManyDerivationsAreBoundedPerFile) {
   // Derivation also costs password length: a long one is refused, reading
   // and writing.
   auto long_pw = ParsePkcs12(bytes, SecretBytes(std::string(1025, 'p')));
-  EXPECT_NE(long_pw.status().message().find("password is 1025 bytes"), std::string::npos)
+  EXPECT_NE(long_pw.status().message().find("password is 1025 bytes"),
+            std::string::npos)
       << long_pw.status();
-  auto encode_long = EncodePkcs12Truststore({Chain()[0]}, SecretBytes(std::string(1025, 'p')),
-                                            Pkcs12Profile::kModern2023);
+  auto encode_long =
+      EncodePkcs12Truststore({Chain()[0]}, SecretBytes(std::string(1025, 'p')),
+                             Pkcs12Profile::kModern2023);
   EXPECT_EQ(encode_long.status().code(), StatusCode::kInvalidArgument);
   // The defaults allow three derivations at the cap.
   EXPECT_EQ(kMaxPkcs12FileIterations, 3 * kMaxPkcs12Iterations);
@@ -189,17 +217,19 @@ TEST_F(Pkcs12Test, ManyDerivationsAreBoundedPerFile) {
 
 TEST(PbeIterationsTest, ReadsTheCountWithoutDeriving) {
   using AlgPtr = std::unique_ptr<X509_ALGOR, decltype(&X509_ALGOR_free)>;
-  AlgPtr pbes2(PKCS5_pbe2_set_iv(EVP_aes_256_cbc(), 5000000, nullptr, 0, nullptr,
-                                 NID_hmacWithSHA256),
+  AlgPtr pbes2(PKCS5_pbe2_set_iv(EVP_aes_256_cbc(), 5000000, nullptr, 0,
+                                 nullptr, NID_hmacWithSHA256),
                X509_ALGOR_free);
   ASSERT_TRUE(pbes2);
   EXPECT_EQ(PbeIterations(pbes2.get()), 5000000);
-  AlgPtr pbe1(PKCS5_pbe_set(NID_pbe_WithSHA1And3_Key_TripleDES_CBC, 3000000, nullptr, 0),
+  AlgPtr pbe1(PKCS5_pbe_set(NID_pbe_WithSHA1And3_Key_TripleDES_CBC, 3000000,
+                            nullptr, 0),
               X509_ALGOR_free);
   ASSERT_TRUE(pbe1);
   EXPECT_EQ(PbeIterations(pbe1.get()), 3000000);
   // scrypt's cost is not an iteration count: unsupported, hence refused.
-  AlgPtr scrypt(PKCS5_pbe2_set_scrypt(EVP_aes_256_cbc(), nullptr, 0, nullptr, 1 << 14, 8, 1),
+  AlgPtr scrypt(PKCS5_pbe2_set_scrypt(EVP_aes_256_cbc(), nullptr, 0, nullptr,
+                                      1 << 14, 8, 1),
                 X509_ALGOR_free);
   ASSERT_TRUE(scrypt);
   EXPECT_FALSE(PbeIterations(scrypt.get()).has_value());
@@ -211,11 +241,16 @@ TEST_F(Pkcs12Test, EncoderRefusesWrongInputs) {
   auto mismatch = EncodePkcs12Keystore(other_key.get(), Chain(), "a", pw_,
                                        Pkcs12Profile::kModern2023);
   EXPECT_EQ(mismatch.status().code(), StatusCode::kInvalidArgument);
-  EXPECT_NE(mismatch.status().message().find("does not match"), std::string::npos);
-  EXPECT_EQ(EncodePkcs12Keystore(key_.get(), {}, "a", pw_, Pkcs12Profile::kModern2023)
-                .status().code(),
-            StatusCode::kInvalidArgument);
-  EXPECT_EQ(EncodePkcs12Truststore({}, pw_, Pkcs12Profile::kModern2023).status().code(),
+  EXPECT_NE(mismatch.status().message().find("does not match"),
+            std::string::npos);
+  EXPECT_EQ(
+      EncodePkcs12Keystore(key_.get(), {}, "a", pw_, Pkcs12Profile::kModern2023)
+          .status()
+          .code(),
+      StatusCode::kInvalidArgument);
+  EXPECT_EQ(EncodePkcs12Truststore({}, pw_, Pkcs12Profile::kModern2023)
+                .status()
+                .code(),
             StatusCode::kInvalidArgument);
 }
 

@@ -22,7 +22,8 @@ inline EvpPkeyPtr MustKey(KeySpec spec = {KeyAlgorithm::kEcdsa, 256}) {
   return std::move(k).value();
 }
 
-inline CaMaterial MustRoot(const Clock& clock, const std::string& cn = "Test Root CA",
+inline CaMaterial MustRoot(const Clock& clock,
+                           const std::string& cn = "Test Root CA",
                            KeySpec spec = {KeyAlgorithm::kEcdsa, 256}) {
   EvpPkeyPtr key = MustKey(spec);
   RootSpec rs;
@@ -52,20 +53,23 @@ inline X509Ptr MustLeaf(const CaMaterial& ca, const LeafSpec& spec,
 
 // An intermediate CA signed by `root` (chain: [root]), valid from an hour
 // ago for 10,000 hours.
-inline CaMaterial MustIntermediate(const CaMaterial& root, const Clock& clock,
-                                   const std::string& cn = "Test Intermediate CA") {
+inline CaMaterial MustIntermediate(
+    const CaMaterial& root, const Clock& clock,
+    const std::string& cn = "Test Intermediate CA") {
   EvpPkeyPtr key = MustKey();
   DistinguishedName dn;
   dn.common_name = cn;
   auto name = internal::BuildName(dn);
   X509Ptr cert(X509_new());
   EXPECT_TRUE(internal::SetBasics(cert.get(), name->get(),
-                                  X509_get_subject_name(root.cert.get()), key.get(),
+                                  X509_get_subject_name(root.cert.get()),
+                                  key.get(),
                                   clock.Now() - std::chrono::hours(1),
                                   clock.Now() + std::chrono::hours(10000))
                   .ok());
   EXPECT_TRUE(internal::AddBasicConstraints(cert.get(), true).ok());
-  EXPECT_TRUE(internal::AddKeyUsage(cert.get(), KU_KEY_CERT_SIGN | KU_CRL_SIGN).ok());
+  EXPECT_TRUE(
+      internal::AddKeyUsage(cert.get(), KU_KEY_CERT_SIGN | KU_CRL_SIGN).ok());
   EXPECT_TRUE(internal::AddKeyIdentifiers(cert.get(), root.cert.get()).ok());
   EXPECT_TRUE(internal::Sign(cert.get(), root.key.get()).ok());
   CaMaterial out;
@@ -78,7 +82,8 @@ inline CaMaterial MustIntermediate(const CaMaterial& root, const Clock& clock,
 // PKCS#12 `store` with its MAC iteration count replaced by `iterations`
 // (the MAC is then wrong: only a parser that checks the count first says
 // why). "" when `store` is not PKCS#12 with a MAC.
-inline std::string WithMacIterations(const std::string& store, int64_t iterations) {
+inline std::string WithMacIterations(const std::string& store,
+                                     int64_t iterations) {
   const unsigned char* p = reinterpret_cast<const unsigned char*>(store.data());
   Pkcs12Ptr p12(d2i_PKCS12(nullptr, &p, static_cast<long>(store.size())));
   if (!p12) return "";

@@ -80,8 +80,9 @@ CommandResult RunCommand(
 // Polls `pred` every `step` until it holds or `timeout` passes; returns its
 // last value. For waiting on the API server or a process with a deadline.
 template <typename Pred>
-bool Eventually(Pred pred, std::chrono::seconds timeout,
-                std::chrono::milliseconds step = std::chrono::milliseconds(100)) {
+bool Eventually(
+    Pred pred, std::chrono::seconds timeout,
+    std::chrono::milliseconds step = std::chrono::milliseconds(100)) {
   auto end = std::chrono::steady_clock::now() + timeout;
   while (std::chrono::steady_clock::now() < end) {
     if (pred()) return true;

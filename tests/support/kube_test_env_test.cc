@@ -50,7 +50,8 @@ spec:
 
 TEST(KubeTestEnv, ServiceAccountKubeconfigIsSubjectToRbac) {
   ASSERT_FALSE(kube->state_dir().empty())
-      << "needs a cluster state dir: set CERTSTORE_CLUSTER_DIR with KUBECONFIG_TEST";
+      << "needs a cluster state dir: set CERTSTORE_CLUSTER_DIR with "
+         "KUBECONFIG_TEST";
   std::string ns = kube->CreateNamespace();
   ASSERT_FALSE(ns.empty());
   std::string kc = kube->ServiceAccountKubeconfig(ns, "reader");
@@ -65,7 +66,8 @@ TEST(KubeTestEnv, ServiceAccountKubeconfigIsSubjectToRbac) {
 
 TEST(KubeTestEnv, UserKubeconfigCarriesUserAndGroups) {
   ASSERT_FALSE(kube->state_dir().empty())
-      << "needs a cluster state dir: set CERTSTORE_CLUSTER_DIR with KUBECONFIG_TEST";
+      << "needs a cluster state dir: set CERTSTORE_CLUSTER_DIR with "
+         "KUBECONFIG_TEST";
   std::string kc = kube->UserKubeconfig("alice", {"team-a", "team-b"});
   ASSERT_FALSE(kc.empty());
   CommandResult who = kube->KubectlAs(kc, {"auth", "whoami"});
