@@ -15,13 +15,135 @@
 #       the operator's own. A fresh control plane for each run.
 #   hack/bench.sh foreign [M]         only the last: M (500) forged labelled
 #       1 MiB Secrets.
+#   hack/bench.sh json [REPETITIONS]  the JSON library choice (issue 14):
+#       installs the candidates' Debian packages (nlohmann-json3-dev,
+#       rapidjson-dev, libsimdjson-dev), builds the standalone
+#       tests/bench/json project into build-json-bench/ (Release, -O2; the
+#       operator's build never depends on the candidates), checks that every
+#       library decodes and writes the same values, and prints markdown
+#       tables: list page and watch event decoding, heap held by a parsed
+#       page, writers, behaviour on hostile input.
 # Run on an idle machine.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 what=${1:-pki}
 hack/install-deps.sh >/dev/null
-hack/build.sh release >/dev/null
 mkdir -p out/bench
+
+if [ "$what" = json ]; then
+  reps=${2:-5}
+  sudo=""
+  if [ "$(id -u)" -ne 0 ]; then sudo="sudo"; fi
+  candidates=(nlohmann-json3-dev rapidjson-dev libsimdjson-dev)
+  echo "bench: installing the JSON candidates: ${candidates[*]}"
+  export DEBIAN_FRONTEND=noninteractive
+  if ! $sudo apt-get install -y -qq --no-install-recommends "${candidates[@]}" >/dev/null; then
+    $sudo apt-get update -qq
+    $sudo apt-get install -y -qq --no-install-recommends "${candidates[@]}" >/dev/null
+  fi
+  launcher=()
+  if command -v ccache >/dev/null; then
+    export CCACHE_DIR=${CCACHE_DIR:-$HOME/.cache/certstore-operator/ccache}
+    launcher=(-DCMAKE_CXX_COMPILER_LAUNCHER=ccache)
+  fi
+  echo "bench: building build-json-bench/ (tests/bench/json, Release, -O2)"
+  cmake -S tests/bench/json -B build-json-bench -G Ninja -DCMAKE_BUILD_TYPE=Release \
+    "${launcher[@]}" >/dev/null
+  ninja -C build-json-bench -j2 >/dev/null
+  echo "bench: $(nproc) cores,$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2); load average $(cut -d' ' -f1-3 /proc/loadavg)"
+  for p in nlohmann-json3-dev rapidjson-dev libsimdjson-dev libsimdjson14 libcpprest-dev \
+    libyaml-cpp-dev libssl-dev libbenchmark-dev; do
+    echo "bench: package $p $(dpkg-query -W -f='${Version}' "$p" 2>/dev/null || echo missing)"
+  done
+  echo "bench: json_benchmark ($reps repetitions; medians of CPU time)"
+  build-json-bench/json_benchmark --benchmark_repetitions="$reps" --benchmark_min_time=0.5 \
+    --benchmark_report_aggregates_only=true --benchmark_format=json >out/bench/json.json
+  echo "bench: load average after $(cut -d' ' -f1-3 /proc/loadavg)"
+  python3 - out/bench/json.json <<'PY'
+import json, sys
+data = json.load(open(sys.argv[1]))
+ctx = data["context"]
+med, cv = {}, {}
+for b in data["benchmarks"]:
+    scale = {"ns": 1.0, "us": 1e3, "ms": 1e6, "s": 1e9}[b["time_unit"]]
+    if b.get("aggregate_name") == "median":
+        med[b["run_name"]] = b["cpu_time"] * scale  # ns
+    if b.get("aggregate_name") == "cv":
+        cv[b["run_name"]] = b["cpu_time"]  # a fraction
+ids = [k[len("lib/"):] for k in ctx if k.startswith("lib/")]
+order = ["nlohmann", "rapidjson", "rapidjson_insitu", "rapidjson_safe",
+         "simdjson_dom", "simdjson_ondemand", "cpprest", "yamlcpp"]
+ids = [i for i in order if i in ids] + [i for i in ids if i not in order]
+def title(i):
+    t, v = ctx["lib/" + i].split("|")
+    return f"{t} {v}".strip()
+page = int(ctx["fixture/page_bytes"])
+cs, sec = ctx["fixture/certstore_event_bytes"], ctx["fixture/secret_event_bytes"]
+def ms(name):
+    return f"{med[name] / 1e6:.2f}" if name in med else "-"
+def mbs(name):
+    return f"{page / (med[name] / 1e9) / 1e6:,.0f}" if name in med else "-"
+def ns(name):
+    return f"{med[name]:,.0f}" if name in med else "-"
+def mib(b):
+    return f"{int(b) / 1048576:.1f}"
+print(f"List page: {page:,} bytes, 500 Secrets (6 data keys each). Medians of CPU time;")
+print("MB/s = 10^6 bytes of page per second. Memory: heap held by the parse result,")
+print("not counting the page text itself (an in-situ or padded copy is counted).")
+print("Syntax check only: the library's SAX parser with a do-nothing handler.")
+print()
+print("| library | parse (ms) | parse (MB/s) | syntax check only (ms) "
+      "| parse + walk to typed objects (ms) | + SHA-256 per data value (ms) "
+      "| with SHA-256 (MB/s) | spread (cv) | DOM peak (MiB) | DOM retained (MiB) |")
+print("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
+for i in ids:
+    peak, retained = ctx["memory/" + i].split("|")[0].split()[:2]
+    w = "page/walk_sha256/" + i
+    spread = f"{cv[w] * 100:.0f}%" if w in cv else "-"
+    print(f"| {title(i)} | {ms('page/parse/' + i)} | {mbs('page/parse/' + i)} "
+          f"| {ms('page/syntax/' + i)} | {ms('page/walk/' + i)} | {ms(w)} | {mbs(w)} | {spread} "
+          f"| {mib(peak)} | {mib(retained)} |")
+print(f"| reference: memcpy of the page | {ms('page/reference/memcpy')} "
+      f"| {mbs('page/reference/memcpy')} | | | | | | | |")
+print(f"| reference: SHA-256 of the 3,000 values alone | | | | "
+      f"| {ms('page/reference/sha256_only')} | | | | |")
+print()
+print(f"Watch events (one line each: CertStore {cs} bytes, Secret {sec} bytes,")
+print("decoded to typed objects, Secret data digested) and writers (a Secret with")
+print("6 base64 data keys; a status merge patch with 2 conditions), ns per call:")
+print()
+print("| library | CertStore event | Secret event | write Secret | write status patch |")
+print("| --- | ---: | ---: | ---: | ---: |")
+for i in ids:
+    ws = ns("write/secret/" + i)
+    wp = ns("write/status/" + i)
+    if ws == "-":
+        ws = wp = "no writer" if i != "rapidjson_insitu" else "(as RapidJSON)"
+    print(f"| {title(i)} | {ns('watch/certstore/' + i)} | {ns('watch/secret/' + i)} "
+          f"| {ws} | {wp} |")
+print()
+print("Checks (list page with and without digests, both events, escapes, each")
+print("writer's output read back by every library):")
+print()
+for i in ids:
+    print(f"- {i}: {ctx['check/' + i]}")
+print()
+print("Behaviour on input a tenant could shape (each probe in a child process):")
+print()
+print("| probe | " + " | ".join(ids) + " |")
+print("| --- |" + " --- |" * len(ids))
+n = 0
+while f"probe/{n}/title" in ctx:
+    row = [ctx[f"probe/{n}/{i}"] for i in ids]
+    print(f"| {ctx[f'probe/{n}/title']} | " + " | ".join(row) + " |")
+    n += 1
+print()
+print("simdjson kernels: " + ctx["simdjson/implementations"])
+PY
+  exit 0
+fi
+
+hack/build.sh release >/dev/null
 
 if [ "$what" = informer ]; then
   n=${2:-10000}
@@ -68,7 +190,7 @@ if [ "$what" = metrics ]; then
     --benchmark_report_aggregates_only=true
   exit 0
 fi
-[ "$what" = pki ] || { echo "usage: hack/bench.sh pki|informer|metrics|scale [N]" >&2; exit 2; }
+[ "$what" = pki ] || { echo "usage: hack/bench.sh pki|informer|metrics|scale|foreign|json [N]" >&2; exit 2; }
 reps=${2:-5}
 echo "bench: running pki_benchmark ($reps repetitions; the machine should be idle)"
 build/tests/pki_benchmark --benchmark_repetitions="$reps" --benchmark_min_time=0.5 \
