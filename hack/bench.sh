@@ -15,14 +15,15 @@
 #       the operator's own. A fresh control plane for each run.
 #   hack/bench.sh foreign [M]         only the last: M (500) forged labelled
 #       1 MiB Secrets.
-#   hack/bench.sh json [REPETITIONS]  the JSON library choice (issue 14):
-#       installs the candidates' Debian packages (nlohmann-json3-dev,
-#       rapidjson-dev, libsimdjson-dev), builds the standalone
-#       tests/bench/json project into build-json-bench/ (Release, -O2; the
-#       operator's build never depends on the candidates), checks that every
-#       library decodes and writes the same values, and prints markdown
-#       tables: list page and watch event decoding, heap held by a parsed
-#       page, writers, behaviour on hostile input.
+#   hack/bench.sh json [REPETITIONS] [RUNS]  the JSON library choice
+#       (issue 14): installs the candidates' Debian packages
+#       (nlohmann-json3-dev, rapidjson-dev, libsimdjson-dev), builds the
+#       standalone tests/bench/json project into build-json-bench/ (Release,
+#       -O2; the operator's build never depends on the candidates), checks
+#       that every library decodes and writes the same values, then runs it
+#       RUNS (3) times with REPETITIONS (5) each and prints markdown tables
+#       (median of the runs' medians): list page and watch event decoding,
+#       heap held by a parsed page, writers, behaviour on hostile input.
 # Run on an idle machine.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -32,6 +33,7 @@ mkdir -p out/bench
 
 if [ "$what" = json ]; then
   reps=${2:-5}
+  runs=${3:-3}
   sudo=""
   if [ "$(id -u)" -ne 0 ]; then sudo="sudo"; fi
   candidates=(nlohmann-json3-dev rapidjson-dev libsimdjson-dev)
@@ -55,21 +57,29 @@ if [ "$what" = json ]; then
     libyaml-cpp-dev libssl-dev libbenchmark-dev; do
     echo "bench: package $p $(dpkg-query -W -f='${Version}' "$p" 2>/dev/null || echo missing)"
   done
-  echo "bench: json_benchmark ($reps repetitions; medians of CPU time)"
-  build-json-bench/json_benchmark --benchmark_repetitions="$reps" --benchmark_min_time=0.5 \
-    --benchmark_report_aggregates_only=true --benchmark_format=json >out/bench/json.json
+  # Several runs, each with its repetitions in random order, so a burst of
+  # load from elsewhere lands on every library alike.
+  rm -f out/bench/json-*.json
+  for r in $(seq 1 "$runs"); do
+    echo "bench: json_benchmark run $r of $runs ($reps repetitions, interleaved); load average $(cut -d' ' -f1-3 /proc/loadavg)"
+    build-json-bench/json_benchmark --benchmark_repetitions="$reps" --benchmark_min_time=0.5 \
+      --benchmark_enable_random_interleaving=true \
+      --benchmark_report_aggregates_only=true --benchmark_format=json >"out/bench/json-$r.json"
+  done
   echo "bench: load average after $(cut -d' ' -f1-3 /proc/loadavg)"
-  python3 - out/bench/json.json <<'PY'
-import json, sys
-data = json.load(open(sys.argv[1]))
-ctx = data["context"]
-med, cv = {}, {}
-for b in data["benchmarks"]:
-    scale = {"ns": 1.0, "us": 1e3, "ms": 1e6, "s": 1e9}[b["time_unit"]]
-    if b.get("aggregate_name") == "median":
-        med[b["run_name"]] = b["cpu_time"] * scale  # ns
-    if b.get("aggregate_name") == "cv":
-        cv[b["run_name"]] = b["cpu_time"]  # a fraction
+  python3 - out/bench/json-*.json <<'PY'
+import json, statistics, sys
+runs = [json.load(open(f)) for f in sys.argv[1:]]
+ctx = runs[0]["context"]
+per_run = {}  # benchmark -> [median CPU time of each run, ns]
+for data in runs:
+    for b in data["benchmarks"]:
+        if b.get("aggregate_name") == "median":
+            scale = {"ns": 1.0, "us": 1e3, "ms": 1e6, "s": 1e9}[b["time_unit"]]
+            per_run.setdefault(b["run_name"], []).append(b["cpu_time"] * scale)
+med = {k: statistics.median(v) for k, v in per_run.items()}
+# spread: (slowest run - fastest run) / median, across the runs' medians
+cv = {k: (max(v) - min(v)) / statistics.median(v) for k, v in per_run.items()}
 ids = [k[len("lib/"):] for k in ctx if k.startswith("lib/")]
 order = ["nlohmann", "rapidjson", "rapidjson_insitu", "rapidjson_safe",
          "simdjson_dom", "simdjson_ondemand", "cpprest", "yamlcpp"]
@@ -87,14 +97,15 @@ def ns(name):
     return f"{med[name]:,.0f}" if name in med else "-"
 def mib(b):
     return f"{int(b) / 1048576:.1f}"
-print(f"List page: {page:,} bytes, 500 Secrets (6 data keys each). Medians of CPU time;")
+print(f"List page: {page:,} bytes, 500 Secrets (6 data keys each). CPU time, median of")
+print(f"{len(runs)} runs' medians; spread = (slowest - fastest run) / median.")
 print("MB/s = 10^6 bytes of page per second. Memory: heap held by the parse result,")
 print("not counting the page text itself (an in-situ or padded copy is counted).")
 print("Syntax check only: the library's SAX parser with a do-nothing handler.")
 print()
 print("| library | parse (ms) | parse (MB/s) | syntax check only (ms) "
       "| parse + walk to typed objects (ms) | + SHA-256 per data value (ms) "
-      "| with SHA-256 (MB/s) | spread (cv) | DOM peak (MiB) | DOM retained (MiB) |")
+      "| with SHA-256 (MB/s) | spread | DOM peak (MiB) | DOM retained (MiB) |")
 print("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
 for i in ids:
     peak, retained = ctx["memory/" + i].split("|")[0].split()[:2]
@@ -110,16 +121,19 @@ print(f"| reference: SHA-256 of the 3,000 values alone | | | | "
 print()
 print(f"Watch events (one line each: CertStore {cs} bytes, Secret {sec} bytes,")
 print("decoded to typed objects, Secret data digested) and writers (a Secret with")
-print("6 base64 data keys; a status merge patch with 2 conditions), ns per call:")
+print("6 base64 data keys; a status merge patch with 2 conditions), ns per call;")
+print("spread as above, of the CertStore event:")
 print()
-print("| library | CertStore event | Secret event | write Secret | write status patch |")
-print("| --- | ---: | ---: | ---: | ---: |")
+print("| library | CertStore event | spread | Secret event | write Secret | write status patch |")
+print("| --- | ---: | ---: | ---: | ---: | ---: |")
 for i in ids:
     ws = ns("write/secret/" + i)
     wp = ns("write/status/" + i)
     if ws == "-":
         ws = wp = "no writer" if i != "rapidjson_insitu" else "(as RapidJSON)"
-    print(f"| {title(i)} | {ns('watch/certstore/' + i)} | {ns('watch/secret/' + i)} "
+    c = "watch/certstore/" + i
+    spread = f"{cv[c] * 100:.0f}%" if c in cv else "-"
+    print(f"| {title(i)} | {ns(c)} | {spread} | {ns('watch/secret/' + i)} "
           f"| {ws} | {wp} |")
 print()
 print("Checks (list page with and without digests, both events, escapes, each")
