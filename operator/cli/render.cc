@@ -2,6 +2,8 @@
 //
 // Everything is computed in memory first; files are written only when every
 // CertStore rendered, so a failure leaves the output and state untouched.
+#include "operator/engine/render.h"
+
 #include <filesystem>
 #include <iostream>
 #include <map>
@@ -15,8 +17,7 @@
 #include "operator/cli/commands.h"
 #include "operator/common/files.h"
 #include "operator/common/time_format.h"
-#include "operator/controller/issuer_ca.h"
-#include "operator/controller/store_renderer.h"
+#include "operator/engine/issuer_ca.h"
 #include "operator/engine/issuer_policy.h"
 
 namespace certstore::cli {
@@ -31,7 +32,7 @@ struct Loaded {
   // errors do.
   std::vector<std::string> origins;
   std::map<std::string, api::Issuer> issuers;  // "Kind/ns/name"
-  controller::MapObjectSource objects;
+  engine::MapObjectSource objects;
   // Namespaces given in the input (their labels, for policies'
   // namespaceSelector); others have only kubernetes.io/metadata.name, the
   // label the API server sets on every namespace.
@@ -208,8 +209,7 @@ std::string ClusterCaUse(const Loaded& in, const std::string& cluster_ns,
     auto secret =
         in.objects.GetSecret(ref.substr(0, slash), ref.substr(slash + 1));
     if (!secret) continue;
-    auto owner =
-        secret->metadata.annotations.find(controller::kIssuerAnnotation);
+    auto owner = secret->metadata.annotations.find(engine::kIssuerAnnotation);
     if (owner != secret->metadata.annotations.end() &&
         owner->second.rfind("ClusterCertIssuer/", 0) == 0)
       return what + " names Secret " + ref + ", the CA of " + owner->second +
@@ -219,7 +219,7 @@ std::string ClusterCaUse(const Loaded& in, const std::string& cluster_ns,
 }
 
 // Secrets written by earlier runs: <state>/<namespace>/<name>.yaml.
-Status LoadState(const std::string& state, controller::MapObjectSource* objects,
+Status LoadState(const std::string& state, engine::MapObjectSource* objects,
                  std::map<std::string, api::SecretObject>* written) {
   std::error_code ec;
   if (!fs::exists(state, ec)) return OkStatus();
@@ -290,7 +290,7 @@ std::map<std::string, std::string> FileLayout(const api::CertStore& cs,
   return out;
 }
 
-void Report(const api::CertStore& cs, const controller::RenderResult& r) {
+void Report(const api::CertStore& cs, const engine::RenderResult& r) {
   std::cerr << "CertStore " << cs.metadata.namespace_ << "/" << cs.metadata.name
             << ": ";
   if (cs.spec.keystore) {
@@ -401,10 +401,9 @@ int RunRender(const std::vector<std::string>& argv) {
           "\n  " + where + ": " + engine::kReasonPolicyDenied + ": " + guarded;
       continue;
     }
-    controller::CaResolveOptions create;
+    engine::CaResolveOptions create;
     create.allow_create = true;  // offline: the state directory keeps roots
-    auto ca =
-        controller::ResolveIssuerCa(issuer, ca_ns, in.objects, clock, create);
+    auto ca = engine::ResolveIssuerCa(issuer, ca_ns, in.objects, clock, create);
     if (!ca.ok()) {
       errors += "\n  " + where + ": issuer " + issuer.metadata.name + ": " +
                 ca.status().message();
@@ -431,12 +430,12 @@ int RunRender(const std::vector<std::string>& argv) {
                 verdict.message;
       continue;
     }
-    controller::RenderOptions opts;
+    engine::RenderOptions opts;
     opts.system_bundle_path = args->Get("system-bundle");
     opts.authorize = [&issuer](EVP_PKEY* key) {
       return engine::CheckKey(issuer, key);
     };
-    auto r = controller::RenderCertStore(cs, ca->ca, in.objects, clock, opts);
+    auto r = engine::RenderCertStore(cs, ca->ca, in.objects, clock, opts);
     if (!r.ok()) {
       errors += "\n  " + where + ": " + r.status().message();
       continue;

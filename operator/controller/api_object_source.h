@@ -1,4 +1,4 @@
-// ObjectSource backed by the API server (GETs through the kube client).
+// engine::ObjectSource backed by the API server (GETs through the kube client).
 // The operator caches only the Secrets it manages; CA Secrets, trust-source
 // Secrets/ConfigMaps and password Secrets belong to users, so they are read
 // on demand. A read error other than NotFound is remembered so the reconcile
@@ -17,13 +17,13 @@
 #include <map>
 
 #include "operator/common/status.h"
-#include "operator/controller/object_source.h"
+#include "operator/engine/object_source.h"
 #include "operator/kube/client.h"
 #include "operator/kube/informer.h"
 
 namespace certstore::controller {
 
-class ApiObjectSource : public ObjectSource {
+class ApiObjectSource : public engine::ObjectSource {
  public:
   explicit ApiObjectSource(kube::Client& client,
                            const kube::ObjectCache* managed = nullptr)

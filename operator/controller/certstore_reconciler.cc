@@ -1,52 +1,26 @@
 #include "operator/controller/certstore_reconciler.h"
 
+#include <algorithm>
+#include <memory>
+
 #include "operator/api/defaults.h"
 #include "operator/api/parse.h"
 #include "operator/api/validate.h"
-#include "operator/common/backoff.h"
 #include "operator/common/time_format.h"
 #include "operator/controller/api_object_source.h"
-#include "operator/controller/ca_rotation.h"
-#include "operator/controller/issuer_ca.h"
+#include "operator/controller/event_routing.h"
+#include "operator/controller/issuer_lookup.h"
 #include "operator/controller/secret_writer.h"
 #include "operator/controller/status_writer.h"
-#include "operator/controller/store_renderer.h"
+#include "operator/engine/ca_rotation.h"
+#include "operator/engine/issuer_ca.h"
 #include "operator/engine/issuer_policy.h"
+#include "operator/engine/reasons.h"
+#include "operator/engine/render.h"
 #include "operator/pki/certificate.h"
 
 namespace certstore::controller {
 namespace {
-
-// Retries of problems a user must fix: 5 s, doubling, at most 5 minutes.
-// A change to the CertStore, its issuer or any object it reads triggers a
-// reconcile at once, so the cap only bounds how stale a silent fix can be.
-constexpr std::chrono::milliseconds kFailureBackoffBase{5000};
-constexpr std::chrono::milliseconds kFailureBackoffCap{300000};
-
-std::pair<std::string, std::string> SplitKey(const std::string& key) {
-  size_t slash = key.find('/');
-  if (slash == std::string::npos) return {"", key};
-  return {key.substr(0, slash), key.substr(slash + 1)};
-}
-
-struct IssuerLookup {
-  std::optional<api::Issuer> issuer;  // metadata.uid and generation as cached
-  api::ObservedStatus status;         // the issuer's (CA rotation state)
-  std::string ca_namespace;
-  Condition problem;  // set when !issuer
-};
-
-// The ClusterCertIssuer whose CA Secret ns/name is, or "" when none. Such a
-// Secret is the cluster's trust anchor: no CertIssuer and no CertStore may
-// read it, or its key would sign outside the ClusterCertIssuer's policy.
-std::string ClusterIssuerUsing(const ReconcilerDeps& d, const std::string& ns,
-                               const std::string& name) {
-  if (d.cluster_issuers == nullptr || ns != d.cluster_resource_namespace)
-    return "";
-  auto users =
-      d.cluster_issuers->ByIndex(kRefIndex, "Secret/" + ns + "/" + name);
-  return users.empty() ? "" : users.front()->meta.name;
-}
 
 // A reference of `cs` to a ClusterCertIssuer's CA Secret, as a message; "".
 std::string ReadsClusterCaSecret(const ReconcilerDeps& d,
@@ -73,60 +47,6 @@ std::string ReadsClusterCaSecret(const ReconcilerDeps& d,
   return "";
 }
 
-IssuerLookup FindIssuer(const ReconcilerDeps& d, const api::IssuerRef& ref,
-                        const std::string& ns) {
-  IssuerLookup out;
-  bool cluster = ref.kind == api::IssuerKind::kClusterCertIssuer;
-  kube::ObjectPtr obj = cluster ? d.cluster_issuers->Get("", ref.name)
-                                : d.issuers->Get(ns, ref.name);
-  std::string what = std::string(api::IssuerKindName(ref.kind)) + " " +
-                     (cluster ? ref.name : ns + "/" + ref.name);
-  if (!obj) {
-    out.problem = {"False", "IssuerNotFound", what + " not found"};
-    return out;
-  }
-  auto issuer = api::ParseIssuer(obj->json);
-  if (!issuer.ok()) {
-    out.problem = {"False", "IssuerNotReady",
-                   what + ": " + issuer.status().message()};
-    return out;
-  }
-  api::ApplyDefaults(&*issuer);
-  api::FieldErrors fe = api::Validate(*issuer);
-  if (!fe.empty()) {
-    out.problem = {"False", "IssuerNotReady",
-                   what + " is invalid: " + fe.ToStatus().message()};
-    return out;
-  }
-  out.ca_namespace = cluster ? d.cluster_resource_namespace : ns;
-  if (!cluster) {
-    const api::IssuerSpec& spec = issuer->spec;
-    std::string secret = spec.ca            ? spec.ca->secret_name
-                         : spec.self_signed ? spec.self_signed->secret_name
-                                            : "";
-    std::string user = ClusterIssuerUsing(d, ns, secret);
-    if (!user.empty()) {
-      out.problem = {
-          "False", engine::kReasonPolicyDenied,
-          what + " names Secret " + ns + "/" + secret +
-              ", the CA of ClusterCertIssuer " + user +
-              "; a CertIssuer may not sign with a ClusterCertIssuer's key (its "
-              "policy would not apply)"};
-      return out;
-    }
-  }
-  out.status = api::ParseObservedStatus(obj->json);
-  out.issuer = std::move(issuer).value();
-  return out;
-}
-
-// The root an issuer's status records, as the fingerprint a person would
-// quote back (kAcceptNewRootAnnotation); empty when none is recorded.
-std::string RecordedRoot(const api::ObservedStatus& st) {
-  if (st.ca_certificate.empty()) return "";
-  return st.fingerprint_sha256.empty() ? "recorded" : st.fingerprint_sha256;
-}
-
 // The policy verdict from the caches: cheap, on every reconcile.
 engine::PolicyVerdict CachedPolicyVerdict(const ReconcilerDeps& d,
                                           const api::Issuer& issuer,
@@ -149,9 +69,9 @@ engine::PolicyVerdict LivePolicyVerdict(const ReconcilerDeps& d,
   const api::IssuerRef& ref = cs.spec.issuer_ref;
   const std::string& ns = cs.metadata.namespace_;
   bool cluster = ref.kind == api::IssuerKind::kClusterCertIssuer;
-  auto json = d.client->Get(cluster ? kube::ClusterCertIssuersResource()
-                                    : kube::CertIssuersResource(),
-                            cluster ? "" : ns, ref.name);
+  auto json = d.client.Get(cluster ? kube::ClusterCertIssuersResource()
+                                   : kube::CertIssuersResource(),
+                           cluster ? "" : ns, ref.name);
   auto deny = [](const std::string& why) {
     return engine::PolicyVerdict{false, "issuer", why};
   };
@@ -174,7 +94,7 @@ engine::PolicyVerdict LivePolicyVerdict(const ReconcilerDeps& d,
   }
   std::optional<api::NamespaceObject> nsobj;
   if (cluster) {
-    auto nsjson = d.client->Get(kube::NamespacesResource(), "", ns);
+    auto nsjson = d.client.Get(kube::NamespacesResource(), "", ns);
     if (!nsjson.ok() && nsjson.status().code() != StatusCode::kNotFound) {
       *error = nsjson.status();
     } else if (nsjson.ok()) {
@@ -190,159 +110,154 @@ engine::PolicyVerdict LivePolicyVerdict(const ReconcilerDeps& d,
   return engine::CheckKey(*issuer, key);
 }
 
-ReconcileResult RetryAfterFailure(int attempts) {
-  ReconcileResult r;
-  r.requeue_after =
-      std::chrono::duration_cast<std::chrono::seconds>(ExponentialBackoff(
-          kFailureBackoffBase, kFailureBackoffCap, attempts - 1));
-  return r;
-}
-
 std::vector<X509*> Raw(const std::vector<pki::X509Ptr>& v) {
   std::vector<X509*> out;
   for (const auto& c : v) out.push_back(c.get());
   return out;
 }
 
-// The CertStores using an issuer, as a CA rotation sees them.
-// Members are the CertStores of namespaces the issuer serves that its
-// policy does not refuse: a tenant the issuer does not serve can never hold
-// its rotation up, nor appear in its status.
-std::vector<RotationMember> RotationMembers(const ReconcilerDeps& d,
-                                            const api::Issuer& issuer,
-                                            bool cluster, const std::string& ns,
-                                            const std::string& name) {
-  std::vector<RotationMember> out;
-  for (const auto& obj : d.certstores->ByIndex(
-           kIssuerIndex, IssuerIndexValue(cluster, ns, name))) {
-    auto cs = api::ParseCertStore(obj->json);
-    if (!cs.ok()) continue;
-    api::ApplyDefaults(&*cs);
-    api::ObservedStatus st = api::ParseObservedStatus(obj->json);
-    if (st.ready && st.ready->reason == engine::kReasonPolicyDenied) continue;
-    kube::ObjectPtr nsobj =
-        d.namespaces ? d.namespaces->Get("", obj->meta.ns) : nullptr;
-    if (!engine::CheckNamespace(issuer, obj->meta.ns,
-                                nsobj ? &nsobj->meta.labels : nullptr)
-             .allowed)
-      continue;
-    RotationMember m;
-    m.name = obj->meta.ns + "/" + obj->meta.name;
-    m.ready = st.ready && st.ready->status == "True";
-    m.write_failing = st.ready && st.ready->status == "False" &&
-                      st.ready->reason == "SecretWriteFailed";
-    m.has_keystore = cs->spec.keystore.has_value();
-    if (cs->spec.truststore)
-      for (const auto& src : cs->spec.truststore->sources)
-        m.trusts_issuer =
-            m.trusts_issuer || src.type == api::TrustSource::Type::kIssuer;
-    m.truststore_issuer_cas = std::move(st.truststore_issuer_cas);
-    m.issuer_ca_fingerprint = std::move(st.issuer_ca_fingerprint);
-    out.push_back(std::move(m));
+// One reconcile of one CertStore (see the header for the steps). Each step
+// returns a result to end with, or nullopt to go on.
+class CertStoreRun {
+ public:
+  CertStoreRun(const ReconcilerDeps& d, kube::ObjectPtr obj)
+      : d_(d),
+        obj_(std::move(obj)),
+        ns_(obj_->meta.ns),
+        name_(obj_->meta.name),
+        now_(d.clock.Now()),
+        ref_{api::kApiVersion, "CertStore", ns_, name_, obj_->meta.uid},
+        prev_(api::ParseObservedStatus(obj_->json)),
+        objects_(d.client, d.managed_secrets) {}
+
+  ReconcileResult Run() {
+    if (auto r = Gather()) return *r;
+    if (auto r = Render()) return *r;
+    if (auto r = Write()) return *r;
+    return Report();
   }
-  return out;
+
+ private:
+  std::optional<ReconcileResult> Gather();
+  std::optional<ReconcileResult> Render();
+  std::optional<ReconcileResult> Write();
+  ReconcileResult Report();
+  // Ready=False with the reason, one more failed attempt, a Warning Event
+  // when the reason is new, and a retry with backoff.
+  ReconcileResult Fail(const Condition& c);
+  ReconcileResult Denied(const engine::PolicyVerdict& v);
+  ReconcileResult Retry(const Status& error) { return {error, std::nullopt}; }
+
+  const ReconcilerDeps& d_;
+  const kube::ObjectPtr obj_;
+  const std::string ns_, name_;
+  const TimePoint now_;
+  const kube::ObjectReference ref_;
+  const api::ObservedStatus prev_;
+  ApiObjectSource objects_;
+  // Gathered.
+  api::CertStore cs_;
+  IssuerLookup il_;
+  engine::PolicyVerdict verdict_;
+  std::optional<engine::IssuerCa> ca_;
+  engine::PreviousRoots previous_;
+  // Rendered and written.
+  std::optional<engine::RenderResult> rendered_;
+  bool wrote_ = false;
+};
+
+ReconcileResult CertStoreRun::Fail(const Condition& c) {
+  StatusUpdate u;
+  u.ready = c;
+  u.failed_attempts = prev_.failed_attempts + 1;
+  std::chrono::seconds next = FailureBackoff(u.failed_attempts);
+  u.issuing =
+      Condition{"True", c.reason,
+                "attempt " + std::to_string(u.failed_attempts) +
+                    " failed; retrying in " + std::to_string(next.count()) +
+                    "s, or at once when the cause is fixed"};
+  Status st = PatchStatus(d_.client, kube::CertStoresResource(), ns_, name_,
+                          obj_->json, obj_->meta.generation, u, now_);
+  if (!prev_.ready || prev_.ready->reason != c.reason ||
+      prev_.ready->status != c.status)
+    d_.events.Post(ref_, "Warning", c.reason, c.message);
+  if (!st.ok() && st.code() != StatusCode::kNotFound) return Retry(st);
+  if (d_.observer) d_.observer->IssuanceFailed(c.reason);
+  return RetryAfterFailure(u.failed_attempts);
 }
 
-}  // namespace
-
-std::string IssuerIndexValue(bool cluster, const std::string& ns,
-                             const std::string& name) {
-  return cluster ? "ClusterCertIssuer/" + name
-                 : "CertIssuer/" + ns + "/" + name;
+ReconcileResult CertStoreRun::Denied(const engine::PolicyVerdict& v) {
+  if (d_.observer)
+    d_.observer->PolicyDenied(api::IssuerKindName(il_.issuer->kind),
+                              il_.issuer->metadata.name, v.field);
+  return Fail({"False", engine::kReasonPolicyDenied, v.message});
 }
 
-ReconcileResult CertStoreReconciler::Reconcile(const std::string& key) {
-  auto [ns, name] = SplitKey(key);
-  const kube::Resource& res = kube::CertStoresResource();
-  kube::ObjectPtr obj = d_.certstores->Get(ns, name);
-  if (!obj) return {};  // deleted; its Secrets go with it (ownerReferences)
-  TimePoint now = d_.clock->Now();
-  kube::ObjectReference ref{api::kApiVersion, "CertStore", ns, name,
-                            obj->meta.uid};
-  int64_t gen = obj->meta.generation;
-  api::ObservedStatus prev = api::ParseObservedStatus(obj->json);
-  // Ready=False and Issuing=True with the reason, one more failed attempt,
-  // a Warning Event when the reason is new, and a retry with backoff.
-  auto fail = [&](const Condition& c) -> ReconcileResult {
-    StatusUpdate u;
-    u.ready = c;
-    u.failed_attempts = prev.failed_attempts + 1;
-    auto next =
-        std::chrono::duration_cast<std::chrono::seconds>(ExponentialBackoff(
-            kFailureBackoffBase, kFailureBackoffCap, u.failed_attempts - 1));
-    u.issuing =
-        Condition{"True", c.reason,
-                  "attempt " + std::to_string(u.failed_attempts) +
-                      " failed; retrying in " + std::to_string(next.count()) +
-                      "s, or at once when the cause is fixed"};
-    Status st = PatchStatus(*d_.client, res, ns, name, obj->json, gen, u, now);
-    if (!prev.ready || prev.ready->reason != c.reason ||
-        prev.ready->status != c.status)
-      d_.events->Post(ref, "Warning", c.reason, c.message);
-    if (!st.ok() && st.code() != StatusCode::kNotFound)
-      return ReconcileResult{st, std::nullopt};
-    if (d_.observer) d_.observer->IssuanceFailed(c.reason);
-    return RetryAfterFailure(u.failed_attempts);
-  };
-
-  auto cs = api::ParseCertStore(obj->json);
-  if (!cs.ok()) return fail({"False", "InvalidSpec", cs.status().message()});
-  api::ApplyDefaults(&*cs);
-  api::FieldErrors cross = api::CrossNamespaceRefs(*cs);
+std::optional<ReconcileResult> CertStoreRun::Gather() {
+  auto cs = api::ParseCertStore(obj_->json);
+  if (!cs.ok())
+    return Fail({"False", engine::kReasonInvalidSpec, cs.status().message()});
+  cs_ = std::move(cs).value();
+  api::ApplyDefaults(&cs_);
+  api::FieldErrors cross = api::CrossNamespaceRefs(cs_);
   if (!cross.empty())
-    return fail({"False", "CrossNamespaceRefused", cross.ToStatus().message()});
-  api::FieldErrors fe = api::Validate(*cs);
+    return Fail({"False", engine::kReasonCrossNamespaceRefused,
+                 cross.ToStatus().message()});
+  api::FieldErrors fe = api::Validate(cs_);
   if (!fe.empty())
-    return fail({"False", "InvalidSpec", fe.ToStatus().message()});
-
-  std::string reads_cluster_ca = ReadsClusterCaSecret(d_, *cs);
+    return Fail({"False", engine::kReasonInvalidSpec, fe.ToStatus().message()});
+  std::string reads_cluster_ca = ReadsClusterCaSecret(d_, cs_);
   if (!reads_cluster_ca.empty())
-    return fail({"False", engine::kReasonPolicyDenied, reads_cluster_ca});
-  IssuerLookup il = FindIssuer(d_, cs->spec.issuer_ref, ns);
-  if (!il.issuer) return fail(il.problem);
+    return Fail({"False", engine::kReasonPolicyDenied, reads_cluster_ca});
+
+  il_ = FindIssuer(d_, cs_.spec.issuer_ref, ns_);
+  if (!il_.issuer) return Fail(il_.problem);
   // Who may use the issuer, for what: from the caches now, and again from
-  // the API server right before signing.
-  engine::PolicyVerdict verdict = CachedPolicyVerdict(d_, *il.issuer, *cs);
-  auto denied = [&](const engine::PolicyVerdict& v) {
-    if (d_.observer)
-      d_.observer->PolicyDenied(api::IssuerKindName(il.issuer->kind),
-                                il.issuer->metadata.name, v.field);
-    return fail({"False", engine::kReasonPolicyDenied, v.message});
-  };
+  // the API server right before signing (Render).
+  verdict_ = CachedPolicyVerdict(d_, *il_.issuer, cs_);
   // A namespace the issuer does not serve learns nothing more about it (its
   // CA Secret, root, rotation) and gets nothing written.
-  if (!verdict.allowed && verdict.field == "namespaceSelector")
-    return denied(verdict);
+  if (!verdict_.allowed && verdict_.field == "namespaceSelector")
+    return Denied(verdict_);
 
-  ApiObjectSource objects(*d_.client, d_.managed_secrets);
   // A Secret someone else controls is refused before anything is decrypted
   // or generated for it.
-  OwnerRef owner{api::kApiVersion, "CertStore", name, obj->meta.uid};
+  OwnerRef owner{api::kApiVersion, "CertStore", name_, obj_->meta.uid};
   for (const std::string& secret_name :
-       {cs->spec.secret_name, cs->spec.truststore
-                                  ? cs->spec.truststore->secret_name
+       {cs_.spec.secret_name, cs_.spec.truststore
+                                  ? cs_.spec.truststore->secret_name
                                   : std::string()}) {
     if (secret_name.empty()) continue;
-    auto existing = objects.GetSecret(ns, secret_name);
-    if (!objects.error().ok()) return {objects.error(), std::nullopt};
+    auto existing = objects_.GetSecret(ns_, secret_name);
+    if (!objects_.error().ok()) return Retry(objects_.error());
     if (!existing) continue;
     std::string conflict = ConflictMessage(*existing, owner);
-    if (!conflict.empty()) return fail({"False", "SecretConflict", conflict});
+    if (!conflict.empty())
+      return Fail({"False", engine::kReasonSecretConflict, conflict});
   }
-  CaResolveOptions ca_options;  // a CertStore never creates a root
-  ca_options.recorded_fingerprint = RecordedRoot(il.status);
-  bool ca_missing = false;
-  auto ca = ResolveIssuerCa(*il.issuer, il.ca_namespace, objects, *d_.clock,
-                            ca_options, &ca_missing);
-  if (!objects.error().ok()) return {objects.error(), std::nullopt};
-  if (!ca.ok())
-    return fail({"False", ca_missing ? "CASecretMissing" : "IssuerNotReady",
-                 ca.status().message()});
 
-  RenderOptions opts;
+  engine::CaResolveOptions ca_options;  // a CertStore never creates a root
+  ca_options.recorded_fingerprint = RecordedRoot(il_.status);
+  bool ca_missing = false;
+  auto ca = engine::ResolveIssuerCa(*il_.issuer, il_.ca_namespace, objects_,
+                                    d_.clock, ca_options, &ca_missing);
+  if (!objects_.error().ok()) return Retry(objects_.error());
+  if (!ca.ok())
+    return Fail({"False",
+                 ca_missing ? engine::kReasonCaSecretMissing
+                            : engine::kReasonIssuerNotReady,
+                 ca.status().message()});
+  ca_ = std::move(ca).value();
+  previous_ = engine::PreviousRootsFor(il_.status, ca_->ca.Root(), now_,
+                                       d_.rotation_propagation_delay);
+  return std::nullopt;
+}
+
+std::optional<ReconcileResult> CertStoreRun::Render() {
+  engine::RenderOptions opts;
   Status live_error;
   engine::PolicyVerdict live_verdict;
-  if (!verdict.allowed) {
+  if (!verdict_.allowed) {
     opts.freeze_keystore = true;
   } else {
     opts.authorize = [&](EVP_PKEY* key) {
@@ -350,71 +265,77 @@ ReconcileResult CertStoreReconciler::Reconcile(const std::string& key) {
       // the API server. A CertIssuer's key lives in the CertStore's own
       // namespace, its policy is advisory there, and the cached one serves
       // (an API round trip less per issuance).
-      if (il.issuer->kind == api::IssuerKind::kCertIssuer) {
-        live_verdict = engine::CheckCertStore(*il.issuer, *cs);
+      if (il_.issuer->kind == api::IssuerKind::kCertIssuer) {
+        live_verdict = engine::CheckCertStore(*il_.issuer, cs_);
         if (live_verdict.allowed)
-          live_verdict = engine::CheckKey(*il.issuer, key);
+          live_verdict = engine::CheckKey(*il_.issuer, key);
       } else {
-        live_verdict = LivePolicyVerdict(d_, *cs, *il.issuer, key, &live_error);
+        live_verdict =
+            LivePolicyVerdict(d_, cs_, *il_.issuer, key, &live_error);
       }
       return live_verdict;
     };
   }
   opts.system_bundle_path = d_.system_bundle_path;
-  PreviousRoots previous = PreviousRootsFor(il.status, ca->ca.Root(), now,
-                                            d_.rotation_propagation_delay);
-  opts.previous_roots = Raw(previous.roots);
-  opts.hold_previous = previous.hold;
+  opts.previous_roots = Raw(previous_.roots);
+  opts.hold_previous = previous_.hold;
   opts.verified = d_.verified;
-  auto rendered = RenderCertStore(*cs, ca->ca, objects, *d_.clock, opts);
-  if (!objects.error().ok()) return {objects.error(), std::nullopt};
-  if (!rendered.ok()) {
-    if (rendered.status().code() == StatusCode::kPermissionDenied) {
-      if (!live_error.ok()) return {live_error, std::nullopt};
-      return denied(live_verdict);
-    }
-    if (rendered.status().code() == StatusCode::kInternal)
-      return {rendered.status(), std::nullopt};
-    std::string reason = rendered.status().code() == StatusCode::kNotFound
-                             ? "InputNotFound"
-                             : "RenderFailed";
-    return fail({"False", reason, rendered.status().message()});
+  auto rendered =
+      engine::RenderCertStore(cs_, ca_->ca, objects_, d_.clock, opts);
+  if (!objects_.error().ok()) return Retry(objects_.error());
+  if (rendered.ok()) {
+    rendered_ = std::move(rendered).value();
+    return std::nullopt;
   }
+  StatusCode code = rendered.status().code();
+  if (code == StatusCode::kPermissionDenied) {
+    if (!live_error.ok()) return Retry(live_error);
+    return Denied(live_verdict);
+  }
+  if (code == StatusCode::kInternal) return Retry(rendered.status());
+  return Fail({"False",
+               code == StatusCode::kNotFound ? engine::kReasonInputNotFound
+                                             : engine::kReasonRenderFailed,
+               rendered.status().message()});
+}
 
-  bool wrote = false;
-  for (const auto& s : rendered->secrets) {
-    auto w = WriteSecret(*d_.client, s, owner, &objects);
+std::optional<ReconcileResult> CertStoreRun::Write() {
+  OwnerRef owner{api::kApiVersion, "CertStore", name_, obj_->meta.uid};
+  for (const auto& s : rendered_->secrets) {
+    auto w = WriteSecret(d_.client, s, owner, &objects_);
     if (!w.ok()) {
       StatusCode code = w.status().code();
       // Denied stays denied: a failing write of a frozen Secret must not
       // make the CertStore a rotation member that is waited for.
-      if (!verdict.allowed && code != StatusCode::kAborted)
-        return denied(verdict);
+      if (!verdict_.allowed && code != StatusCode::kAborted)
+        return Denied(verdict_);
       if (code == StatusCode::kFailedPrecondition)
-        return fail({"False", "SecretConflict", w.status().message()});
+        return Fail(
+            {"False", engine::kReasonSecretConflict, w.status().message()});
       // The API refuses the write itself (immutable, invalid, forbidden):
       // retrying as is cannot help. Say so; this also stops the CertStore
       // counting as a converged CA rotation member.
       if (code == StatusCode::kInvalidArgument ||
           code == StatusCode::kPermissionDenied)
-        return fail({"False", "SecretWriteFailed",
-                     "writing Secret " + ns + "/" + s.metadata.name +
+        return Fail({"False", engine::kReasonSecretWriteFailed,
+                     "writing Secret " + ns_ + "/" + s.metadata.name +
                          " failed: " + w.status().message()});
-      return {w.status(), std::nullopt};
+      return Retry(w.status());
     }
-    wrote = wrote || *w != WriteResult::kUnchanged;
+    wrote_ = wrote_ || *w != WriteResult::kUnchanged;
   }
   if (d_.verified)
-    for (auto& [key, entry] : rendered->verified)
+    for (auto& [key, entry] : rendered_->verified)
       d_.verified->Remember(key, std::move(entry));
-  if (!verdict.allowed) {
-    // Truststore files may have followed their sources above; the
-    // certificate stays as it was, and the CertStore says why.
-    return denied(verdict);
-  }
+  // Truststore files may have followed their sources above; the certificate
+  // stays as it was, and the CertStore says why.
+  if (!verdict_.allowed) return Denied(verdict_);
+  return std::nullopt;
+}
 
-  const RenderSummary& sum = rendered->summary;
-  std::string msg = cs->spec.keystore
+ReconcileResult CertStoreRun::Report() {
+  const engine::RenderSummary& sum = rendered_->summary;
+  std::string msg = cs_.spec.keystore
                         ? "certificate " + sum.serial_hex + " valid until " +
                               FormatRfc3339(*sum.not_after)
                         : "truststore with " +
@@ -423,59 +344,62 @@ ReconcileResult CertStoreReconciler::Reconcile(const std::string& key) {
   if (!sum.warning.empty()) msg += "; " + sum.warning;
   if (sum.held_for_rotation)
     msg += "; CA rotation: kept until every truststore trusts the new CA";
-  bool issued = rendered->decision.issue;
+  bool issued = rendered_->decision.issue;
   StatusUpdate u;
-  u.ready = {"True", issued ? "Issued" : "Ready", msg};
-  u.issuing = Condition{"False", issued ? "Issued" : "UpToDate",
-                        "the Secret holds the stores the spec asks for"};
+  u.ready = {"True", issued ? engine::kReasonIssued : engine::kReasonReady,
+             msg};
+  u.issuing = Condition{
+      "False", issued ? engine::kReasonIssued : engine::kReasonUpToDate,
+      "the Secret holds the stores the spec asks for"};
   u.extra = SummaryJson(sum);
   // Nothing new to say: skip the write (an idle resync costs no API write).
   bool same =
-      !issued && !wrote && prev.failed_attempts == 0 &&
-      prev.observed_generation == gen && prev.ready &&
-      prev.ready->status == u.ready.status &&
-      prev.ready->message == u.ready.message && prev.issuing &&
-      prev.issuing->status == "False" && prev.revision == sum.revision &&
-      prev.issuer_ca_fingerprint == sum.issuer_ca_fingerprint &&
-      prev.truststore_issuer_cas == sum.truststore_issuer_cas &&
-      prev.renewal_time == (sum.renewal_time ? FormatRfc3339(*sum.renewal_time)
-                                             : std::string()) &&
-      prev.truststore_earliest_not_after ==
+      !issued && !wrote_ && prev_.failed_attempts == 0 &&
+      prev_.observed_generation == obj_->meta.generation && prev_.ready &&
+      prev_.ready->status == u.ready.status &&
+      prev_.ready->message == u.ready.message && prev_.issuing &&
+      prev_.issuing->status == "False" && prev_.revision == sum.revision &&
+      prev_.issuer_ca_fingerprint == sum.issuer_ca_fingerprint &&
+      prev_.truststore_issuer_cas == sum.truststore_issuer_cas &&
+      prev_.renewal_time == (sum.renewal_time ? FormatRfc3339(*sum.renewal_time)
+                                              : std::string()) &&
+      prev_.truststore_earliest_not_after ==
           (sum.truststore_earliest_not_after
                ? FormatRfc3339(*sum.truststore_earliest_not_after)
                : std::string());
   Status status_write;
   if (!same)
     status_write =
-        PatchStatus(*d_.client, res, ns, name, obj->json, gen, u, now);
+        PatchStatus(d_.client, kube::CertStoresResource(), ns_, name_,
+                    obj_->json, obj_->meta.generation, u, now_);
   // Events after status (Ready is visible one round trip sooner), and even
   // when the status write failed: the Secret is written, the retry will not
   // issue again.
   if (issued) {
-    d_.events->Post(ref, "Normal", "Issued",
-                    "issued " + msg + " (" + rendered->decision.reason + ": " +
-                        rendered->decision.message + ")");
-    if (d_.observer) d_.observer->Issued(rendered->decision.reason);
-  } else if (wrote) {
-    d_.events->Post(ref, "Normal", "StoresUpdated",
-                    "Secret updated (" + rendered->reencode_reason + ")");
+    d_.events.Post(ref_, "Normal", engine::kReasonIssued,
+                   "issued " + msg + " (" + rendered_->decision.reason + ": " +
+                       rendered_->decision.message + ")");
+    if (d_.observer) d_.observer->Issued(rendered_->decision.reason);
+  } else if (wrote_) {
+    d_.events.Post(ref_, "Normal", engine::kEventStoresUpdated,
+                   "Secret updated (" + rendered_->reencode_reason + ")");
     if (d_.observer) d_.observer->Reencoded();
   }
   if (!status_write.ok() && status_write.code() != StatusCode::kNotFound)
-    return {status_write, std::nullopt};
+    return Retry(status_write);
 
   ReconcileResult r;
   if (sum.renewal_time) {
     auto until = std::chrono::duration_cast<std::chrono::seconds>(
-        *sum.renewal_time - now);
+        *sum.renewal_time - now_);
     r.requeue_after = std::max(until, std::chrono::seconds(1));
   }
   if (sum.held_for_rotation) {
     // The issuer's status changes when the rotation moves on (and wakes
     // this CertStore); the timer covers the propagation delay.
-    auto until = previous.hold_until
+    auto until = previous_.hold_until
                      ? std::chrono::duration_cast<std::chrono::seconds>(
-                           *previous.hold_until - now) +
+                           *previous_.hold_until - now_) +
                            std::chrono::seconds(1)
                      : std::chrono::seconds(30);
     until = std::max(until, std::chrono::seconds(1));
@@ -484,134 +408,13 @@ ReconcileResult CertStoreReconciler::Reconcile(const std::string& key) {
   return r;
 }
 
-ReconcileResult ReconcileIssuer(const ReconcilerDeps& d, bool cluster,
-                                const std::string& key) {
+}  // namespace
+
+ReconcileResult CertStoreReconciler::Reconcile(const std::string& key) {
   auto [ns, name] = SplitKey(key);
-  const kube::Resource& res = cluster ? kube::ClusterCertIssuersResource()
-                                      : kube::CertIssuersResource();
-  kube::ObjectPtr obj =
-      cluster ? d.cluster_issuers->Get("", name) : d.issuers->Get(ns, name);
-  if (!obj) return {};
-  TimePoint now = d.clock->Now();
-  api::IssuerRef ref{cluster ? api::IssuerKind::kClusterCertIssuer
-                             : api::IssuerKind::kCertIssuer,
-                     name};
-  IssuerLookup il = FindIssuer(d, ref, ns);
-  api::ObservedStatus prev = api::ParseObservedStatus(obj->json);
-  auto patch = [&](const Condition& c, const std::string& extra,
-                   const std::string& fingerprint = "",
-                   bool rotation_changed = false) -> ReconcileResult {
-    StatusUpdate u;
-    u.ready = c;
-    u.extra = extra;
-    bool same = prev.ready && prev.ready->status == c.status &&
-                prev.ready->reason == c.reason &&
-                prev.ready->message == c.message &&
-                prev.observed_generation == obj->meta.generation &&
-                prev.fingerprint_sha256 == fingerprint && !rotation_changed;
-    if (!same) {
-      Status st = PatchStatus(*d.client, res, ns, name, obj->json,
-                              obj->meta.generation, u, now);
-      if (!st.ok() && st.code() != StatusCode::kNotFound)
-        return {st, std::nullopt};
-    }
-    if (c.status != "True") {
-      // Issuers keep no attempt count; back off from the condition's age.
-      return RetryAfterFailure(
-          prev.ready && prev.ready->status == c.status ? 4 : 1);
-    }
-    return {};
-  };
-  if (!il.issuer) return patch(il.problem, "");
-  ApiObjectSource objects(*d.client);
-  CaResolveOptions ca_options;
-  ca_options.allow_create = true;
-  ca_options.recorded_fingerprint = RecordedRoot(prev);
-  auto accept = obj->meta.annotations.find(kAcceptNewRootAnnotation);
-  ca_options.accept_new_root =
-      accept != obj->meta.annotations.end() &&
-      !ca_options.recorded_fingerprint.empty() &&
-      accept->second == ca_options.recorded_fingerprint;
-  bool ca_missing = false;
-  auto ca = ResolveIssuerCa(*il.issuer, il.ca_namespace, objects, *d.clock,
-                            ca_options, &ca_missing);
-  if (!objects.error().ok()) return {objects.error(), std::nullopt};
-  if (!ca.ok())
-    return patch({"False", ca_missing ? "CASecretMissing" : "CANotReady",
-                  ca.status().message()},
-                 "");
-  if (ca->created_secret) {
-    // A root is irreversible: re-read the issuer first, so a cached status
-    // that has not caught up yet can never stand in for "no root recorded".
-    auto live = d.client->Get(res, ns, name);
-    if (!live.ok()) return {live.status(), std::nullopt};
-    std::string live_root = RecordedRoot(api::ParseObservedStatus(*live));
-    if (live_root != ca_options.recorded_fingerprint)
-      return {AbortedError(
-                  "issuer status changed while creating its root; re-reading"),
-              std::nullopt};
-    Status w = CreateSecretOnce(*d.client, *ca->created_secret);
-    if (!w.ok()) return {w, std::nullopt};
-    d.events->Post(
-        kube::ObjectReference{api::kApiVersion,
-                              cluster ? "ClusterCertIssuer" : "CertIssuer", ns,
-                              name, obj->meta.uid},
-        ca_options.recorded_fingerprint.empty() ? "Normal" : "Warning",
-        "RootCreated",
-        ca_options.recorded_fingerprint.empty()
-            ? "created root CA in Secret " + il.ca_namespace + "/" +
-                  ca->created_secret->metadata.name
-            : "created a NEW root CA in Secret " + il.ca_namespace + "/" +
-                  ca->created_secret->metadata.name + " as " +
-                  kAcceptNewRootAnnotation + " asked; a CA rotation follows");
-  }
-  X509* cert = ca->ca.cert.get();
-  X509* root = ca->ca.Root();
-  std::string root_pem = pki::EncodeCertificatePem(root);
-  // A CA rotation only needs the CertStores' view while one is possible.
-  std::vector<RotationMember> members;
-  bool may_rotate =
-      prev.rotation.has_value() ||
-      (!prev.ca_certificate.empty() && prev.ca_certificate != root_pem);
-  if (may_rotate) members = RotationMembers(d, *il.issuer, cluster, ns, name);
-  RotationLimits limits;
-  limits.propagation_delay = d.rotation_propagation_delay;
-  limits.member_deadline = d.rotation_member_deadline;
-  auto proceed = obj->meta.annotations.find(kRotationProceedAnnotation);
-  limits.proceed_now = prev.rotation &&
-                       proceed != obj->meta.annotations.end() &&
-                       proceed->second == prev.rotation->started_at;
-  RotationStep step = AdvanceRotation(prev, root, members, now, limits);
-  bool rotation_changed =
-      prev.ca_certificate != root_pem ||
-      RotationJson(prev.rotation) != RotationJson(step.rotation);
-  std::string extra =
-      "\"notAfter\":" + kube::JsonQuote(FormatRfc3339(pki::NotAfter(cert))) +
-      ",\"fingerprintSHA256\":" +
-      kube::JsonQuote(pki::FingerprintSha256(cert)) +
-      ",\"caCertificate\":" + kube::JsonQuote(root_pem) + "," +
-      RotationJson(step.rotation);
-  std::string message = "CA \"" + pki::SubjectText(cert) + "\" ready";
-  if (!step.progress.empty()) message += "; " + step.progress;
-  ReconcileResult r = patch({"True", "Ready", message}, extra,
-                            pki::FingerprintSha256(cert), rotation_changed);
-  if (!r.error.ok()) return r;
-  kube::ObjectReference issuer_ref{api::kApiVersion,
-                                   cluster ? "ClusterCertIssuer" : "CertIssuer",
-                                   ns, name, obj->meta.uid};
-  if (!step.event_reason.empty())
-    d.events->Post(issuer_ref, "Normal", step.event_reason, step.event_message);
-  if (!step.warning_reason.empty())
-    d.events->Post(issuer_ref, "Warning", step.warning_reason,
-                   step.warning_message);
-  // Look again before the CA expires so status flips in time.
-  auto until = std::chrono::duration_cast<std::chrono::seconds>(
-      pki::NotAfter(cert) - now);
-  r.requeue_after = std::clamp(until, std::chrono::seconds(60),
-                               std::chrono::seconds(3600 * 24));
-  if (step.recheck && *step.recheck < *r.requeue_after)
-    r.requeue_after = step.recheck;
-  return r;
+  kube::ObjectPtr obj = d_.certstores.Get(ns, name);
+  if (!obj) return {};  // deleted; its Secrets go with it (ownerReferences)
+  return CertStoreRun(d_, std::move(obj)).Run();
 }
 
 }  // namespace certstore::controller

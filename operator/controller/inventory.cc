@@ -2,6 +2,7 @@
 
 #include "operator/api/parse.h"
 #include "operator/common/time_format.h"
+#include "operator/engine/reasons.h"
 #include "operator/pki/certificate.h"
 #include "operator/pki/jks.h"
 #include "operator/pki/pkcs12.h"
@@ -120,7 +121,7 @@ bool Inventory::OnManagedSecret(const kube::ObjectPtr& old_obj,
                                 const kube::ObjectPtr& new_obj) {
   const kube::ObjectPtr& o = new_obj ? new_obj : old_obj;
   std::string key = Key(o);
-  auto owner = o->meta.annotations.find("certstore.dev/certstore");
+  auto owner = o->meta.annotations.find(engine::kCertStoreAnnotation);
   std::vector<TrustEntryFacts> entries;
   bool known = false;
   bool decrypt = false;

@@ -6,73 +6,19 @@
 
 #include "operator/api/parse.h"
 #include "operator/common/log.h"
-#include "operator/controller/issuer_ca.h"
+#include "operator/controller/issuer_reconciler.h"
+#include "operator/engine/issuer_ca.h"
 #include "operator/pki/certificate.h"
 #include "operator/pki/store.h"
 
 namespace certstore::controller {
 namespace {
 
-std::string KeyOf(const kube::ObjectPtr& o) {
-  return kube::ObjectKey(o->meta.ns, o->meta.name);
-}
-
-std::vector<std::string> CertStoreIssuer(const kube::CachedObject& o) {
-  auto cs = api::ParseCertStore(o.json);
-  if (!cs.ok()) return {};
-  const auto& r = cs->spec.issuer_ref;
-  return {IssuerIndexValue(r.kind == api::IssuerKind::kClusterCertIssuer,
-                           o.meta.ns, r.name)};
-}
-
-// Only same-namespace references: others are refused, never read.
-std::vector<std::string> CertStoreRefs(const kube::CachedObject& o) {
-  auto cs = api::ParseCertStore(o.json);
-  if (!cs.ok()) return {};
-  std::vector<std::string> out;
-  const std::string& ns = o.meta.ns;
-  if (cs->spec.truststore)
-    for (const auto& s : cs->spec.truststore->sources) {
-      if (s.type == api::TrustSource::Type::kSecret)
-        out.push_back("Secret/" + ns + "/" + s.name);
-      if (s.type == api::TrustSource::Type::kConfigMap)
-        out.push_back("ConfigMap/" + ns + "/" + s.name);
-    }
-  if (cs->spec.password)
-    out.push_back("Secret/" + ns + "/" + cs->spec.password->name);
-  return out;
-}
-
-// The Secrets a CertStore writes: "ns/name".
-constexpr char kOwnedSecretIndex[] = "owned-secret";
-std::vector<std::string> CertStoreOwnedSecrets(const kube::CachedObject& o) {
-  auto cs = api::ParseCertStore(o.json);
-  if (!cs.ok()) return {};
-  std::vector<std::string> out{o.meta.ns + "/" + cs->spec.secret_name};
-  if (cs->spec.truststore && !cs->spec.truststore->secret_name.empty())
-    out.push_back(o.meta.ns + "/" + cs->spec.truststore->secret_name);
-  return out;
-}
-
 bool HasUid(const std::vector<kube::ObjectPtr>& objects,
             const std::string& uid) {
   for (const auto& o : objects)
     if (o->meta.uid == uid) return true;
   return false;
-}
-
-kube::Informer::IndexFunc IssuerRefs(std::string ca_namespace) {
-  return
-      [ca_namespace](const kube::CachedObject& o) -> std::vector<std::string> {
-        auto issuer = api::ParseIssuer(o.json);
-        if (!issuer.ok()) return {};
-        const std::string& ns = ca_namespace.empty() ? o.meta.ns : ca_namespace;
-        if (issuer->spec.ca)
-          return {"Secret/" + ns + "/" + issuer->spec.ca->secret_name};
-        if (issuer->spec.self_signed)
-          return {"Secret/" + ns + "/" + issuer->spec.self_signed->secret_name};
-        return {};
-      };
 }
 
 }  // namespace
@@ -90,15 +36,11 @@ bool Manager::OwnSecret(const kube::ObjectMeta& m) const {
       return true;
   // A root CA Secret an issuer created: the issuer names it and its UID is
   // the one recorded on the Secret.
-  auto uid = m.annotations.find(kIssuerUidAnnotation);
+  auto uid = m.annotations.find(engine::kIssuerUidAnnotation);
   if (uid == m.annotations.end()) return false;
-  std::string ref = "Secret/" + m.ns + "/" + m.name;
+  std::string ref = RefIndexValue("Secret", m.ns, m.name);
   return HasUid(issuers_->ByIndex(kRefIndex, ref), uid->second) ||
          HasUid(cluster_issuers_->ByIndex(kRefIndex, ref), uid->second);
-}
-
-std::string CertStoreKey(const std::string& ns, const std::string& name) {
-  return "cs:" + kube::ObjectKey(ns, name);
 }
 
 Manager::Manager(kube::InformerGroup::TransportFactory transports,
@@ -138,8 +80,9 @@ Manager::Manager(kube::InformerGroup::TransportFactory transports,
   // trust bundle): a tenant who forges one bloats nothing.
   managed.payload_filter.max_kept_bytes = 512 * 1024;
   managed.payload_filter.labels = {api::kManagedByLabel};
-  managed.payload_filter.annotations = {
-      "certstore.dev/certstore", kIssuerAnnotation, kIssuerUidAnnotation};
+  managed.payload_filter.annotations = {engine::kCertStoreAnnotation,
+                                        engine::kIssuerAnnotation,
+                                        engine::kIssuerUidAnnotation};
   secrets_ = std::make_unique<kube::InformerGroup>(
       transports, kube::SecretsResource(), nss, managed);
   // Namespaces are cluster-scoped (one cache, read-only RBAC): a
@@ -178,18 +121,12 @@ Manager::Manager(kube::InformerGroup::TransportFactory transports,
     watcher_resources_.push_back("configmaps");
   }
 
-  deps_.client = &client_;
-  deps_.certstores = certstores_.get();
-  deps_.issuers = issuers_.get();
-  deps_.cluster_issuers = cluster_issuers_.get();
-  deps_.managed_secrets = secrets_.get();
-  deps_.verified = &verified_;
   // Truststores this process wrote: their entries without opening them.
   inventory_.SetTrustLookup([this](
                                 const std::string& key,
                                 const std::map<std::string, std::string>& data)
                                 -> std::optional<std::vector<TrustEntryFacts>> {
-    auto e = verified_.Find(key, DataDigest(data));
+    auto e = verified_.Find(key, engine::DataDigest(data));
     if (!e) return std::nullopt;
     std::vector<TrustEntryFacts> out;
     for (const auto& c : e->trust)
@@ -199,98 +136,63 @@ Manager::Manager(kube::InformerGroup::TransportFactory transports,
                          .count()});
     return out;
   });
-  deps_.events = &events_;
-  deps_.cluster_resource_namespace = options_.cluster_resource_namespace;
-  deps_.system_bundle_path = options_.system_bundle_path;
-  deps_.rotation_propagation_delay = options_.rotation_propagation_delay;
-  deps_.rotation_member_deadline = options_.rotation_member_deadline;
-  deps_.namespaces = namespaces_.get();
-  deps_.clock = &clock_;
-  deps_.observer = observer_;
-  reconciler_ = std::make_unique<CertStoreReconciler>(deps_);
+  deps_ = std::make_unique<ReconcilerDeps>(client_, *certstores_, *issuers_,
+                                           *cluster_issuers_, events_, clock_);
+  deps_->managed_secrets = secrets_.get();
+  deps_->verified = &verified_;
+  deps_->namespaces = namespaces_.get();
+  deps_->observer = observer_;
+  deps_->cluster_resource_namespace = options_.cluster_resource_namespace;
+  deps_->system_bundle_path = options_.system_bundle_path;
+  deps_->rotation_propagation_delay = options_.rotation_propagation_delay;
+  deps_->rotation_member_deadline = options_.rotation_member_deadline;
+  reconciler_ = std::make_unique<CertStoreReconciler>(*deps_);
   Wire();
 }
 
 Manager::~Manager() { Stop(); }
 
 void Manager::Wire() {
-  certstores_->AddIndex(kIssuerIndex, CertStoreIssuer);
-  certstores_->AddIndex(kRefIndex, CertStoreRefs);
-  certstores_->AddIndex(kOwnedSecretIndex, CertStoreOwnedSecrets);
-  issuers_->AddIndex(kRefIndex, IssuerRefs(""));
-  cluster_issuers_->AddIndex(kRefIndex,
-                             IssuerRefs(options_.cluster_resource_namespace));
+  certstores_->AddIndex(kIssuerIndex, CertStoreIssuerIndex);
+  certstores_->AddIndex(kRefIndex, CertStoreRefIndex);
+  certstores_->AddIndex(kOwnedSecretIndex, CertStoreOwnedSecretIndex);
+  issuers_->AddIndex(kRefIndex, IssuerRefIndex(""));
+  cluster_issuers_->AddIndex(
+      kRefIndex, IssuerRefIndex(options_.cluster_resource_namespace));
+  router_ = std::make_unique<EventRouter>(
+      *certstores_, *issuers_, *cluster_issuers_,
+      [this](const QueueKey& k) { queue_.Add(k.Encode()); });
 
   certstores_->AddHandler(
       [this](const kube::ObjectPtr& old_obj, const kube::ObjectPtr& new_obj) {
         inventory_.OnCertStore(old_obj, new_obj);
-        if (!new_obj) return;  // deleted: ownerReferences clean up
-        if (old_obj && old_obj->meta.generation == new_obj->meta.generation)
-          return;  // status
-        queue_.Add("cs:" + KeyOf(new_obj));
+        router_->CertStoreChanged(old_obj, new_obj);
       });
-  auto issuer_handler = [this](bool cluster) {
-    return [this, cluster](const kube::ObjectPtr& old_obj,
-                           const kube::ObjectPtr& new_obj) {
-      inventory_.OnIssuer(cluster, old_obj, new_obj);
-      const kube::ObjectPtr& o = new_obj ? new_obj : old_obj;
-      if (new_obj &&
-          (!old_obj || old_obj->meta.generation != new_obj->meta.generation))
-        queue_.Add(std::string(cluster ? "cci:" : "ci:") + KeyOf(o));
-      EnqueueCertStoresOfIssuer(
-          IssuerIndexValue(cluster, o->meta.ns, o->meta.name));
-    };
-  };
-  namespaces_->AddHandler([this](const kube::ObjectPtr& old_obj,
-                                 const kube::ObjectPtr& new_obj) {
-    // Only a label change can change a policy's verdict; a new
-    // namespace has no CertStores yet, a deleted one none left.
-    if (!old_obj || !new_obj || old_obj->meta.labels == new_obj->meta.labels)
-      return;
-    for (const auto& cs : certstores_->List())
-      if (cs->meta.ns == new_obj->meta.name) queue_.Add("cs:" + KeyOf(cs));
-  });
-  issuers_->AddHandler(issuer_handler(false));
-  cluster_issuers_->AddHandler(issuer_handler(true));
+  for (bool cluster : {false, true}) {
+    (cluster ? cluster_issuers_ : issuers_)
+        ->AddHandler([this, cluster](const kube::ObjectPtr& old_obj,
+                                     const kube::ObjectPtr& new_obj) {
+          inventory_.OnIssuer(cluster, old_obj, new_obj);
+          router_->IssuerChanged(cluster, old_obj, new_obj);
+        });
+  }
+  namespaces_->AddHandler(
+      [this](const kube::ObjectPtr& old_obj, const kube::ObjectPtr& new_obj) {
+        router_->NamespaceChanged(old_obj, new_obj);
+      });
   secrets_->AddHandler(
       [this](const kube::ObjectPtr& old_obj, const kube::ObjectPtr& new_obj) {
         bool own_write = inventory_.OnManagedSecret(old_obj, new_obj);
-        // The echo of a write this process just made: the reconcile that
-        // made it already left the CertStore as it should be.
-        if (new_obj && own_write) return;
-        const kube::ObjectPtr& o = new_obj ? new_obj : old_obj;
-        auto it = o->meta.annotations.find("certstore.dev/certstore");
-        if (it != o->meta.annotations.end())
-          queue_.Add(CertStoreKey(o->meta.ns, it->second));
+        router_->ManagedSecretChanged(old_obj, new_obj, own_write);
       });
-}
-
-void Manager::EnqueueCertStoresOfIssuer(const std::string& index_value) {
-  for (const auto& cs : certstores_->ByIndex(kIssuerIndex, index_value))
-    queue_.Add("cs:" + KeyOf(cs));
 }
 
 void Manager::ReferenceChanged(const std::string& kind, const std::string& ns,
                                const std::string& name) {
-  std::string ref = kind + "/" + ns + "/" + name;
-  for (const auto& cs : certstores_->ByIndex(kRefIndex, ref))
-    queue_.Add("cs:" + KeyOf(cs));
-  if (kind != "Secret") return;
-  for (bool cluster : {false, true}) {
-    const auto& cache = cluster ? *cluster_issuers_ : *issuers_;
-    for (const auto& issuer : cache.ByIndex(kRefIndex, ref)) {
-      queue_.Add(std::string(cluster ? "cci:" : "ci:") + KeyOf(issuer));
-      EnqueueCertStoresOfIssuer(
-          IssuerIndexValue(cluster, issuer->meta.ns, issuer->meta.name));
-    }
-  }
+  router_->ReferenceChanged(kind, ns, name);
 }
 
-void Manager::EnqueueAll() {
-  for (const auto& o : certstores_->List()) queue_.Add("cs:" + KeyOf(o));
-  for (const auto& o : issuers_->List()) queue_.Add("ci:" + KeyOf(o));
-  for (const auto& o : cluster_issuers_->List()) queue_.Add("cci:" + KeyOf(o));
-}
+void Manager::EnqueueAll() { router_->All(); }
 
 bool Manager::Start() {
   {
@@ -439,14 +341,13 @@ void Manager::Work(int worker) {
     health_.Begin(worker, k, started);
     ReconcileResult r;
     std::string controller = "certstore";
-    if (k.rfind("cs:", 0) == 0) {
-      r = reconciler_->Reconcile(k.substr(3));
-    } else if (k.rfind("cci:", 0) == 0) {
+    std::optional<QueueKey> qk = QueueKey::Decode(k);
+    if (qk && qk->kind == QueueKind::kCertStore) {
+      r = reconciler_->Reconcile(qk->ObjectKey());
+    } else if (qk) {
       controller = "issuer";
-      r = ReconcileIssuer(deps_, true, k.substr(4));
-    } else if (k.rfind("ci:", 0) == 0) {
-      controller = "issuer";
-      r = ReconcileIssuer(deps_, false, k.substr(3));
+      r = ReconcileIssuer(*deps_, qk->kind == QueueKind::kClusterCertIssuer,
+                          qk->ObjectKey());
     }
     auto ended = std::chrono::steady_clock::now();
     health_.End(worker, ended);

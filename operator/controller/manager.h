@@ -1,15 +1,7 @@
 // The running operator: informer caches, change watchers, the work queue,
 // leader election and the worker pool around the reconcilers. Every event
-// is mapped to exactly the objects it affects through cache indexes:
-//
-//   CertStore changed (generation)      -> that CertStore
-//   managed Secret changed / deleted    -> its CertStore (annotation)
-//   CertIssuer / ClusterCertIssuer      -> the issuer, and CertStores using it
-//   a namespace's labels changed        -> the CertStores in it (policies'
-//                                          namespaceSelector)
-//   any Secret or ConfigMap changed     -> CertStores whose trust sources or
-//     (metadata-only watch, not cached)    password name it; issuers whose CA
-//                                          Secret it is, and their CertStores
+// is mapped to exactly the objects it affects by the EventRouter
+// (event_routing.h).
 //
 // Only the leader (or every replica without leader election) reconciles;
 // standbys keep warm caches and enqueue everything on becoming leader.
@@ -26,8 +18,10 @@
 
 #include "operator/common/clock.h"
 #include "operator/controller/certstore_reconciler.h"
+#include "operator/controller/event_routing.h"
 #include "operator/controller/health.h"
 #include "operator/controller/inventory.h"
+#include "operator/controller/runtime_view.h"
 #include "operator/kube/change_watcher.h"
 #include "operator/kube/event_recorder.h"
 #include "operator/kube/informer_group.h"
@@ -51,16 +45,7 @@ struct ManagerOptions {
   HealthOptions health;                        // what /healthz calls stuck
 };
 
-// Reconcile outcomes by controller, for metrics. Optional; thread-safe.
-class ManagerObserver : public ReconcileObserver {
- public:
-  // `controller` is "certstore" or "issuer"; `result` "success", "error"
-  // (retried with backoff) or "requeue" (a problem a user must fix).
-  virtual void Reconciled(const std::string& controller,
-                          const std::string& result, double seconds) = 0;
-};
-
-class Manager {
+class Manager : public RuntimeView {
  public:
   // `transports` makes one transport per informer or watcher (each holds a
   // long-running watch). `client` is used for reads and writes.
@@ -81,35 +66,28 @@ class Manager {
   HealthReport Health() const;
 
   bool Synced() const { return synced_.load(); }
-  bool Leading() const { return leading_.load(); }
+  bool Leading() const override { return leading_.load(); }
   // How long writes may still start (kube/fenced_transport.h): without
   // leader election, always; with it, the leader's time left before its
   // renew deadline (zero for a standby). Thread-safe.
   std::chrono::milliseconds WriteWindow() const;
   bool LeaderElectionEnabled() const { return options_.leader_elect; }
 
-  // Read-only views (metrics read them at scrape time).
-  const kube::InformerGroup& certstores() const { return *certstores_; }
-  const kube::InformerGroup& issuers() const { return *issuers_; }
-  const kube::InformerGroup& cluster_issuers() const {
-    return *cluster_issuers_;
-  }
-  const kube::InformerGroup& managed_secrets() const { return *secrets_; }
-  const kube::WorkQueue& queue() const { return queue_; }
   kube::WorkQueue& mutable_queue() { return queue_; }
-  const Inventory& inventory() const { return inventory_; }
-  // Watch restarts by resource ("certstores", "secrets", ...), summed over
-  // caches and change watchers (for metrics).
-  std::map<std::string, int> WatchRestarts() const;
-  // Objects in the caches by resource: {"secrets", "full" | "metadata"}
-  // (metadata: labelled Secrets this operator did not write, cached without
-  // their data), {"certstores", "full"}, ... (for metrics).
-  std::map<std::pair<std::string, std::string>, size_t> CachedObjects() const;
+
+  // RuntimeView (metrics read it at scrape time).
+  const Inventory& inventory() const override { return inventory_; }
+  size_t QueueDepth() const override { return queue_.Len(); }
+  std::map<std::string, int> WatchRestarts() const override;
+  std::map<std::pair<std::string, std::string>, size_t> CachedObjects()
+      const override;
+  double LongestReconcileSeconds() const override {
+    return Health().longest_reconcile_seconds;
+  }
 
  private:
   void Wire();
   void EnqueueAll();
-  void EnqueueCertStoresOfIssuer(const std::string& index_value);
   void ReferenceChanged(const std::string& kind, const std::string& ns,
                         const std::string& name);
   void Work(int worker);
@@ -132,10 +110,11 @@ class Manager {
   std::vector<std::string> watcher_resources_;  // parallel to watchers_
   kube::WorkQueue queue_;
   Inventory inventory_;
-  VerifiedStores verified_;
+  engine::VerifiedStores verified_;
   std::atomic<int64_t> last_trim_{
       0};  // steady_clock ticks of the last malloc_trim
-  ReconcilerDeps deps_;
+  std::unique_ptr<EventRouter> router_;
+  std::unique_ptr<ReconcilerDeps> deps_;
   std::unique_ptr<CertStoreReconciler> reconciler_;
   kube::TransportPtr lease_transport_;
   std::unique_ptr<kube::Client> lease_client_;
@@ -154,9 +133,6 @@ class Manager {
   std::condition_variable heartbeat_cv_;
   std::atomic<bool> synced_{false}, leading_{false}, stopping_{false};
 };
-
-// Queue keys: "cs:ns/name", "ci:ns/name", "cci:name".
-std::string CertStoreKey(const std::string& ns, const std::string& name);
 
 }  // namespace certstore::controller
 

@@ -2,6 +2,7 @@
 
 #include "operator/api/parse.h"
 #include "operator/common/base64.h"
+#include "operator/engine/reasons.h"
 
 namespace certstore::controller {
 namespace {
@@ -23,9 +24,9 @@ std::string StringMap(const std::map<std::string, std::string>& m,
 std::string ForeignOwner(const api::SecretObject& s, const OwnerRef& owner) {
   // A CA Secret is never written through a CertStore, whatever its
   // ownerReferences say.
-  auto ca = s.metadata.annotations.find(kIssuerUidAnnotation);
+  auto ca = s.metadata.annotations.find(engine::kIssuerUidAnnotation);
   if (ca != s.metadata.annotations.end()) {
-    auto who = s.metadata.annotations.find("certstore.dev/issuer");
+    auto who = s.metadata.annotations.find(engine::kIssuerAnnotation);
     return "holds the root CA key of " +
            (who != s.metadata.annotations.end() ? who->second
                                                 : std::string("an issuer")) +
@@ -75,7 +76,7 @@ std::string SecretJson(const api::SecretObject& s, const OwnerRef& owner,
 StatusOr<WriteResult> WriteSecret(kube::Client& client,
                                   const api::SecretObject& desired,
                                   const OwnerRef& owner,
-                                  const ObjectSource* source) {
+                                  const engine::ObjectSource* source) {
   const std::string& ns = desired.metadata.namespace_;
   const std::string& name = desired.metadata.name;
   std::optional<api::SecretObject> current;

@@ -8,8 +8,8 @@
 
 #include "operator/api/types.h"
 #include "operator/common/status.h"
-#include "operator/controller/issuer_ca.h"
-#include "operator/controller/object_source.h"
+#include "operator/engine/issuer_ca.h"
+#include "operator/engine/object_source.h"
 #include "operator/kube/client.h"
 
 namespace certstore::controller {
@@ -42,10 +42,9 @@ enum class WriteResult { kCreated, kUpdated, kUnchanged };
 // errors as the client returns them.
 // `current`, when given, supplies the Secret as it is now (e.g. the
 // reconcile's ApiObjectSource, which already read it); else it is fetched.
-StatusOr<WriteResult> WriteSecret(kube::Client& client,
-                                  const api::SecretObject& desired,
-                                  const OwnerRef& owner,
-                                  const ObjectSource* current = nullptr);
+StatusOr<WriteResult> WriteSecret(
+    kube::Client& client, const api::SecretObject& desired,
+    const OwnerRef& owner, const engine::ObjectSource* current = nullptr);
 
 // Creates `desired` only if no Secret of that name exists: for a selfSigned
 // issuer's new root CA, which must be created exactly once. When two

@@ -2,6 +2,7 @@
 
 #include "operator/api/parse.h"
 #include "operator/common/time_format.h"
+#include "operator/engine/reasons.h"
 #include "operator/kube/watch.h"
 
 namespace certstore::controller {
@@ -27,9 +28,11 @@ Status PatchStatus(kube::Client& client, const kube::Resource& r,
            ",\"lastTransitionTime\":" + JsonQuote(transition) +
            ",\"observedGeneration\":" + std::to_string(generation) + "}";
   };
-  std::string conditions = condition("Ready", u.ready, prev.ready);
+  std::string conditions =
+      condition(engine::kConditionReady, u.ready, prev.ready);
   if (u.issuing)
-    conditions += "," + condition("Issuing", *u.issuing, prev.issuing);
+    conditions +=
+        "," + condition(engine::kConditionIssuing, *u.issuing, prev.issuing);
   std::string failures =
       u.failed_attempts > 0
           ? ",\"failedIssuanceAttempts\":" + std::to_string(u.failed_attempts) +
@@ -52,7 +55,7 @@ Status PatchStatus(kube::Client& client, const kube::Resource& r,
   return st.ok() ? OkStatus() : st.status();
 }
 
-std::string SummaryJson(const RenderSummary& s) {
+std::string SummaryJson(const engine::RenderSummary& s) {
   std::string out;
   auto add = [&out](const std::string& k, const std::string& v) {
     out += (out.empty() ? "" : ",") + JsonQuote(k) + ":" + v;

@@ -8,7 +8,7 @@
 
 #include "operator/common/clock.h"
 #include "operator/common/status.h"
-#include "operator/controller/store_renderer.h"
+#include "operator/engine/render.h"
 #include "operator/kube/client.h"
 #include "operator/kube/resource.h"
 
@@ -42,7 +42,7 @@ Status PatchStatus(kube::Client& client, const kube::Resource& r,
                    const StatusUpdate& update, TimePoint now);
 
 // The CertStore status fields from a render summary (JSON members).
-std::string SummaryJson(const RenderSummary& s);
+std::string SummaryJson(const engine::RenderSummary& s);
 
 }  // namespace certstore::controller
 

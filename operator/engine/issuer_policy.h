@@ -18,12 +18,10 @@
 #include <string>
 
 #include "operator/api/types.h"
+#include "operator/engine/reasons.h"
 #include "operator/pki/openssl_ptr.h"
 
 namespace certstore::engine {
-
-// The condition reason for every denial (DESIGN.md "Fixed names").
-constexpr char kReasonPolicyDenied[] = "PolicyDenied";
 
 struct PolicyVerdict {
   bool allowed = true;

@@ -226,11 +226,11 @@ std::string OperatorMetrics::Scrape() const {
                     &issuer_ready, &ca_not_after, &rotation_waiting})
       families.push_back(std::move(*f));
   }
-  const controller::Manager* m = manager_.load();
+  const controller::RuntimeView* m = runtime_.load();
   if (m) {
     MetricFamily depth = Gauge("certstore_workqueue_depth",
                                "Keys ready and waiting for a worker");
-    Add(&depth, {}, static_cast<double>(m->queue().Len()));
+    Add(&depth, {}, static_cast<double>(m->QueueDepth()));
     MetricFamily leader =
         Gauge("certstore_leader_status",
               "1 when this replica reconciles (holds the Lease, or runs "
@@ -257,7 +257,7 @@ std::string OperatorMetrics::Scrape() const {
         Gauge("certstore_reconcile_longest_running_seconds",
               "Age of the longest reconcile now running (0 when none); "
               "past the reconcile budget /healthz fails");
-    Add(&longest, {}, m->Health().longest_reconcile_seconds);
+    Add(&longest, {}, m->LongestReconcileSeconds());
     for (auto* f : {&depth, &leader, &restarts, &cached, &longest})
       families.push_back(std::move(*f));
   }

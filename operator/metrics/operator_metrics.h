@@ -16,7 +16,7 @@
 #include <memory>
 #include <string>
 
-#include "operator/controller/manager.h"
+#include "operator/controller/runtime_view.h"
 #include "operator/kube/transport.h"
 
 namespace certstore::metrics {
@@ -25,12 +25,13 @@ class OperatorMetrics : public controller::ManagerObserver {
  public:
   explicit OperatorMetrics(const std::string& version);
 
-  // Where series come from: the Manager (runtime series: queue, leader,
-  // watch restarts) and its Inventory (per-object series). REQUIRES: the
-  // sources outlive this object. AttachInventory alone is for benchmarks.
-  void Attach(const controller::Manager* m) {
-    inventory_.store(&m->inventory());
-    manager_.store(m);
+  // Where series come from: the running operator (runtime series: queue,
+  // leader, watch restarts, caches) and its Inventory (per-object series).
+  // REQUIRES: the sources outlive this object. AttachInventory alone is for
+  // benchmarks.
+  void Attach(const controller::RuntimeView* runtime) {
+    inventory_.store(&runtime->inventory());
+    runtime_.store(runtime);
   }
   void AttachInventory(const controller::Inventory* inventory) {
     inventory_.store(inventory);
@@ -65,7 +66,7 @@ class OperatorMetrics : public controller::ManagerObserver {
   prometheus::Histogram& queue_wait_;
   prometheus::Family<prometheus::Counter>& api_requests_;
   std::string version_;
-  std::atomic<const controller::Manager*> manager_{nullptr};
+  std::atomic<const controller::RuntimeView*> runtime_{nullptr};
   std::atomic<const controller::Inventory*> inventory_{nullptr};
 };
 

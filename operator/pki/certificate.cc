@@ -219,6 +219,15 @@ bool IsSelfSigned(X509* cert) {
   return ok;
 }
 
+bool SignedBy(X509* subject, X509* issuer) {
+  bool ok = X509_check_issued(issuer, subject) == X509_V_OK &&
+            X509_verify(subject, X509_get0_pubkey(issuer)) == 1;
+  ClearOpenSslErrors();
+  return ok;
+}
+
+bool SameCertificate(X509* a, X509* b) { return X509_cmp(a, b) == 0; }
+
 CertificateInfo DescribeCertificate(X509* cert) {
   CertificateInfo info;
   info.subject = SubjectText(cert);

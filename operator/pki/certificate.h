@@ -47,6 +47,11 @@ TimePoint NotAfter(X509* cert);
 bool IsCa(X509* cert);
 // True if subject == issuer and the signature verifies with its own key.
 bool IsSelfSigned(X509* cert);
+// True if `issuer` issued `subject`: names and key identifiers match and the
+// signature verifies with `issuer`'s public key.
+bool SignedBy(X509* subject, X509* issuer);
+// True if `a` and `b` are the same certificate (same DER encoding).
+bool SameCertificate(X509* a, X509* b);
 
 // Everything `kubectl-certstore inspect` prints about a certificate.
 struct CertificateInfo {

@@ -172,12 +172,16 @@ StatusOr<EvpPkeyPtr> ParsePrivateKeyPem(const SecretBytes& pem) {
   return key;
 }
 
+bool SameKey(EVP_PKEY* a, EVP_PKEY* b) {
+  bool match = EVP_PKEY_eq(a, b) == 1;
+  ClearOpenSslErrors();
+  return match;
+}
+
 bool KeyMatchesCertificate(EVP_PKEY* key, X509* cert) {
   EVP_PKEY* pub = X509_get0_pubkey(cert);
   if (pub == nullptr) return false;
-  bool match = EVP_PKEY_eq(key, pub) == 1;
-  ClearOpenSslErrors();
-  return match;
+  return SameKey(key, pub);
 }
 
 }  // namespace certstore::pki

@@ -59,6 +59,9 @@ StatusOr<SecretBytes> EncodePrivateKeyDer(EVP_PKEY* key);
 // supported", ...) on anything else. The message never contains key bytes.
 StatusOr<EvpPkeyPtr> ParsePrivateKeyPem(const SecretBytes& pem);
 
+// True when `a` and `b` hold the same public key (either may be private).
+bool SameKey(EVP_PKEY* a, EVP_PKEY* b);
+
 // True when `key` is the private half of the public key in `cert`.
 bool KeyMatchesCertificate(EVP_PKEY* key, X509* cert);
 

@@ -9,12 +9,12 @@
 
 #include "operator/common/base64.h"
 #include "operator/pki/pkcs12.h"
-#include "tests/controller/controller_fixture.h"
+#include "tests/engine/engine_fixture.h"
 #include "tests/pki/pki_fixture.h"
 
 namespace certstore::controller {
 namespace {
-using namespace testing;  // NOLINT
+using namespace engine::testing;  // NOLINT
 
 kube::ObjectPtr CertStoreObject() {
   auto o = std::make_shared<kube::CachedObject>();

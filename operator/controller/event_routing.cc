@@ -1,0 +1,211 @@
+#include "operator/controller/event_routing.h"
+
+#include "operator/api/parse.h"
+#include "operator/engine/reasons.h"
+
+namespace certstore::controller {
+namespace {
+
+constexpr char kCertStorePrefix[] = "cs:";
+constexpr char kCertIssuerPrefix[] = "ci:";
+constexpr char kClusterCertIssuerPrefix[] = "cci:";
+
+bool StartsWith(const std::string& s, const std::string& p) {
+  return s.compare(0, p.size(), p) == 0;
+}
+
+}  // namespace
+
+std::string QueueKey::ObjectKey() const { return kube::ObjectKey(ns, name); }
+
+std::string QueueKey::Encode() const {
+  switch (kind) {
+    case QueueKind::kCertStore:
+      return kCertStorePrefix + ObjectKey();
+    case QueueKind::kCertIssuer:
+      return kCertIssuerPrefix + ObjectKey();
+    case QueueKind::kClusterCertIssuer:
+      return kClusterCertIssuerPrefix + name;
+  }
+  return "";
+}
+
+std::optional<QueueKey> QueueKey::Decode(const std::string& s) {
+  QueueKey k;
+  std::string rest;
+  if (StartsWith(s, kCertStorePrefix)) {
+    k.kind = QueueKind::kCertStore;
+    rest = s.substr(sizeof(kCertStorePrefix) - 1);
+  } else if (StartsWith(s, kCertIssuerPrefix)) {
+    k.kind = QueueKind::kCertIssuer;
+    rest = s.substr(sizeof(kCertIssuerPrefix) - 1);
+  } else if (StartsWith(s, kClusterCertIssuerPrefix)) {
+    k.kind = QueueKind::kClusterCertIssuer;
+    k.name = s.substr(sizeof(kClusterCertIssuerPrefix) - 1);
+    if (k.name.empty() || k.name.find('/') != std::string::npos)
+      return std::nullopt;
+    return k;
+  } else {
+    return std::nullopt;
+  }
+  size_t slash = rest.find('/');
+  if (slash == std::string::npos || slash == 0 || slash + 1 == rest.size())
+    return std::nullopt;
+  k.ns = rest.substr(0, slash);
+  k.name = rest.substr(slash + 1);
+  return k;
+}
+
+QueueKey CertStoreQueueKey(const std::string& ns, const std::string& name) {
+  return {QueueKind::kCertStore, ns, name};
+}
+
+QueueKey IssuerQueueKey(bool cluster, const std::string& ns,
+                        const std::string& name) {
+  if (cluster) return {QueueKind::kClusterCertIssuer, "", name};
+  return {QueueKind::kCertIssuer, ns, name};
+}
+
+std::string IssuerIndexValue(bool cluster, const std::string& ns,
+                             const std::string& name) {
+  return cluster ? "ClusterCertIssuer/" + name
+                 : "CertIssuer/" + ns + "/" + name;
+}
+
+std::string RefIndexValue(const std::string& kind, const std::string& ns,
+                          const std::string& name) {
+  return kind + "/" + ns + "/" + name;
+}
+
+std::vector<std::string> CertStoreIssuerIndex(const kube::CachedObject& o) {
+  auto cs = api::ParseCertStore(o.json);
+  if (!cs.ok()) return {};
+  const auto& r = cs->spec.issuer_ref;
+  return {IssuerIndexValue(r.kind == api::IssuerKind::kClusterCertIssuer,
+                           o.meta.ns, r.name)};
+}
+
+std::vector<std::string> CertStoreRefIndex(const kube::CachedObject& o) {
+  auto cs = api::ParseCertStore(o.json);
+  if (!cs.ok()) return {};
+  std::vector<std::string> out;
+  const std::string& ns = o.meta.ns;
+  if (cs->spec.truststore)
+    for (const auto& s : cs->spec.truststore->sources) {
+      if (s.type == api::TrustSource::Type::kSecret)
+        out.push_back(RefIndexValue("Secret", ns, s.name));
+      if (s.type == api::TrustSource::Type::kConfigMap)
+        out.push_back(RefIndexValue("ConfigMap", ns, s.name));
+    }
+  if (cs->spec.password)
+    out.push_back(RefIndexValue("Secret", ns, cs->spec.password->name));
+  return out;
+}
+
+std::vector<std::string> CertStoreOwnedSecretIndex(
+    const kube::CachedObject& o) {
+  auto cs = api::ParseCertStore(o.json);
+  if (!cs.ok()) return {};
+  std::vector<std::string> out{o.meta.ns + "/" + cs->spec.secret_name};
+  if (cs->spec.truststore && !cs->spec.truststore->secret_name.empty())
+    out.push_back(o.meta.ns + "/" + cs->spec.truststore->secret_name);
+  return out;
+}
+
+kube::Informer::IndexFunc IssuerRefIndex(std::string ca_namespace) {
+  return
+      [ca_namespace](const kube::CachedObject& o) -> std::vector<std::string> {
+        auto issuer = api::ParseIssuer(o.json);
+        if (!issuer.ok()) return {};
+        const std::string& ns = ca_namespace.empty() ? o.meta.ns : ca_namespace;
+        if (issuer->spec.ca)
+          return {RefIndexValue("Secret", ns, issuer->spec.ca->secret_name)};
+        if (issuer->spec.self_signed)
+          return {RefIndexValue("Secret", ns,
+                                issuer->spec.self_signed->secret_name)};
+        return {};
+      };
+}
+
+EventRouter::EventRouter(const kube::ObjectCache& certstores,
+                         const kube::ObjectCache& issuers,
+                         const kube::ObjectCache& cluster_issuers,
+                         Enqueue enqueue)
+    : certstores_(certstores),
+      issuers_(issuers),
+      cluster_issuers_(cluster_issuers),
+      enqueue_(std::move(enqueue)) {}
+
+void EventRouter::CertStoreChanged(const kube::ObjectPtr& old_obj,
+                                   const kube::ObjectPtr& new_obj) {
+  if (!new_obj) return;  // deleted: ownerReferences clean up
+  if (old_obj && old_obj->meta.generation == new_obj->meta.generation)
+    return;  // status only
+  enqueue_(CertStoreQueueKey(new_obj->meta.ns, new_obj->meta.name));
+}
+
+void EventRouter::IssuerChanged(bool cluster, const kube::ObjectPtr& old_obj,
+                                const kube::ObjectPtr& new_obj) {
+  const kube::ObjectPtr& o = new_obj ? new_obj : old_obj;
+  if (new_obj &&
+      (!old_obj || old_obj->meta.generation != new_obj->meta.generation))
+    enqueue_(IssuerQueueKey(cluster, o->meta.ns, o->meta.name));
+  CertStoresOfIssuer(cluster, o->meta.ns, o->meta.name);
+}
+
+void EventRouter::NamespaceChanged(const kube::ObjectPtr& old_obj,
+                                   const kube::ObjectPtr& new_obj) {
+  // Only a label change can change a policy's verdict; a new namespace has
+  // no CertStores yet, a deleted one none left.
+  if (!old_obj || !new_obj || old_obj->meta.labels == new_obj->meta.labels)
+    return;
+  for (const auto& cs : certstores_.List())
+    if (cs->meta.ns == new_obj->meta.name)
+      enqueue_(CertStoreQueueKey(cs->meta.ns, cs->meta.name));
+}
+
+void EventRouter::ManagedSecretChanged(const kube::ObjectPtr& old_obj,
+                                       const kube::ObjectPtr& new_obj,
+                                       bool own_write) {
+  // The echo of a write this process just made: the reconcile that made it
+  // already left the CertStore as it should be.
+  if (new_obj && own_write) return;
+  const kube::ObjectPtr& o = new_obj ? new_obj : old_obj;
+  auto it = o->meta.annotations.find(engine::kCertStoreAnnotation);
+  if (it != o->meta.annotations.end())
+    enqueue_(CertStoreQueueKey(o->meta.ns, it->second));
+}
+
+void EventRouter::ReferenceChanged(const std::string& kind,
+                                   const std::string& ns,
+                                   const std::string& name) {
+  std::string ref = RefIndexValue(kind, ns, name);
+  for (const auto& cs : certstores_.ByIndex(kRefIndex, ref))
+    enqueue_(CertStoreQueueKey(cs->meta.ns, cs->meta.name));
+  if (kind != "Secret") return;
+  for (bool cluster : {false, true}) {
+    const auto& cache = cluster ? cluster_issuers_ : issuers_;
+    for (const auto& issuer : cache.ByIndex(kRefIndex, ref)) {
+      enqueue_(IssuerQueueKey(cluster, issuer->meta.ns, issuer->meta.name));
+      CertStoresOfIssuer(cluster, issuer->meta.ns, issuer->meta.name);
+    }
+  }
+}
+
+void EventRouter::All() {
+  for (const auto& o : certstores_.List())
+    enqueue_(CertStoreQueueKey(o->meta.ns, o->meta.name));
+  for (const auto& o : issuers_.List())
+    enqueue_(IssuerQueueKey(false, o->meta.ns, o->meta.name));
+  for (const auto& o : cluster_issuers_.List())
+    enqueue_(IssuerQueueKey(true, o->meta.ns, o->meta.name));
+}
+
+void EventRouter::CertStoresOfIssuer(bool cluster, const std::string& ns,
+                                     const std::string& name) {
+  for (const auto& cs :
+       certstores_.ByIndex(kIssuerIndex, IssuerIndexValue(cluster, ns, name)))
+    enqueue_(CertStoreQueueKey(cs->meta.ns, cs->meta.name));
+}
+
+}  // namespace certstore::controller

@@ -1,0 +1,111 @@
+// From a change to any watched object to exactly the objects to reconcile:
+// the typed work-queue key, the cache indexes that answer "who uses this?",
+// and the router that turns informer and watcher events into queue keys.
+//
+//   CertStore changed (generation)      -> that CertStore
+//   managed Secret changed / deleted    -> its CertStore (annotation), unless
+//                                          it is the echo of our own write
+//   CertIssuer / ClusterCertIssuer      -> the issuer (generation), and the
+//                                          CertStores using it (any change:
+//                                          status carries the CA)
+//   a namespace's labels changed        -> the CertStores in it (policies'
+//                                          namespaceSelector)
+//   any Secret or ConfigMap changed     -> CertStores whose trust sources or
+//     (metadata-only watch, not cached)    password name it; issuers whose CA
+//                                          Secret it is, and their CertStores
+#ifndef CERTSTORE_CONTROLLER_EVENT_ROUTING_H_
+#define CERTSTORE_CONTROLLER_EVENT_ROUTING_H_
+
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "operator/kube/informer.h"
+
+namespace certstore::controller {
+
+enum class QueueKind { kCertStore, kCertIssuer, kClusterCertIssuer };
+
+// What a worker reconciles. The work queue holds strings (it deduplicates
+// by value); Encode/Decode are the only place that knows their shape.
+struct QueueKey {
+  QueueKind kind = QueueKind::kCertStore;
+  std::string ns;  // empty for a ClusterCertIssuer
+  std::string name;
+
+  std::string Encode() const;
+  // nullopt for a string Encode() did not make.
+  static std::optional<QueueKey> Decode(const std::string& s);
+  // "ns/name", or "name" for a cluster-scoped object (logs, reconcilers).
+  std::string ObjectKey() const;
+  bool operator==(const QueueKey& o) const {
+    return kind == o.kind && ns == o.ns && name == o.name;
+  }
+};
+
+QueueKey CertStoreQueueKey(const std::string& ns, const std::string& name);
+QueueKey IssuerQueueKey(bool cluster, const std::string& ns,
+                        const std::string& name);
+
+// ---- Cache indexes ---------------------------------------------------------
+// CertStores by the issuer they use: IssuerIndexValue(...).
+constexpr char kIssuerIndex[] = "issuer";
+// CertStores, CertIssuers and ClusterCertIssuers by an object they read:
+// RefIndexValue("Secret" | "ConfigMap", ns, name). Only same-namespace
+// references of CertStores (others are refused, never read).
+constexpr char kRefIndex[] = "ref";
+// CertStores by the Secrets they write: "ns/name".
+constexpr char kOwnedSecretIndex[] = "owned-secret";
+
+std::string IssuerIndexValue(bool cluster, const std::string& ns,
+                             const std::string& name);
+std::string RefIndexValue(const std::string& kind, const std::string& ns,
+                          const std::string& name);
+
+std::vector<std::string> CertStoreIssuerIndex(const kube::CachedObject& o);
+std::vector<std::string> CertStoreRefIndex(const kube::CachedObject& o);
+std::vector<std::string> CertStoreOwnedSecretIndex(const kube::CachedObject& o);
+// An issuer's CA Secret; `ca_namespace` for ClusterCertIssuers (their CA
+// Secrets live in the cluster resource namespace), "" for CertIssuers.
+kube::Informer::IndexFunc IssuerRefIndex(std::string ca_namespace);
+
+// ---- Routing ---------------------------------------------------------------
+// REQUIRES: the caches carry the indexes above. Thread-safe as far as the
+// caches and `enqueue` are.
+class EventRouter {
+ public:
+  using Enqueue = std::function<void(const QueueKey&)>;
+  EventRouter(const kube::ObjectCache& certstores,
+              const kube::ObjectCache& issuers,
+              const kube::ObjectCache& cluster_issuers, Enqueue enqueue);
+
+  // Informer handlers: `old_obj` null for an add, `new_obj` for a delete.
+  void CertStoreChanged(const kube::ObjectPtr& old_obj,
+                        const kube::ObjectPtr& new_obj);
+  void IssuerChanged(bool cluster, const kube::ObjectPtr& old_obj,
+                     const kube::ObjectPtr& new_obj);
+  void NamespaceChanged(const kube::ObjectPtr& old_obj,
+                        const kube::ObjectPtr& new_obj);
+  // `own_write`: the event is the echo of a write this process made.
+  void ManagedSecretChanged(const kube::ObjectPtr& old_obj,
+                            const kube::ObjectPtr& new_obj, bool own_write);
+  // A Secret or ConfigMap (`kind`) seen by a metadata-only watch.
+  void ReferenceChanged(const std::string& kind, const std::string& ns,
+                        const std::string& name);
+  // Everything (start of leadership, a watch that lost events).
+  void All();
+
+ private:
+  void CertStoresOfIssuer(bool cluster, const std::string& ns,
+                          const std::string& name);
+
+  const kube::ObjectCache& certstores_;
+  const kube::ObjectCache& issuers_;
+  const kube::ObjectCache& cluster_issuers_;
+  Enqueue enqueue_;
+};
+
+}  // namespace certstore::controller
+
+#endif  // CERTSTORE_CONTROLLER_EVENT_ROUTING_H_

@@ -1,0 +1,95 @@
+#include "operator/controller/issuer_lookup.h"
+
+#include "operator/api/defaults.h"
+#include "operator/api/parse.h"
+#include "operator/api/validate.h"
+#include "operator/common/backoff.h"
+#include "operator/controller/event_routing.h"
+#include "operator/engine/reasons.h"
+
+namespace certstore::controller {
+namespace {
+
+constexpr std::chrono::milliseconds kFailureBackoffBase{5000};
+constexpr std::chrono::milliseconds kFailureBackoffCap{300000};
+
+}  // namespace
+
+std::pair<std::string, std::string> SplitKey(const std::string& key) {
+  size_t slash = key.find('/');
+  if (slash == std::string::npos) return {"", key};
+  return {key.substr(0, slash), key.substr(slash + 1)};
+}
+
+std::string ClusterIssuerUsing(const ReconcilerDeps& d, const std::string& ns,
+                               const std::string& name) {
+  if (ns != d.cluster_resource_namespace) return "";
+  auto users = d.cluster_issuers.ByIndex(kRefIndex,
+                                         RefIndexValue("Secret", ns, name));
+  return users.empty() ? "" : users.front()->meta.name;
+}
+
+IssuerLookup FindIssuer(const ReconcilerDeps& d, const api::IssuerRef& ref,
+                        const std::string& ns) {
+  IssuerLookup out;
+  bool cluster = ref.kind == api::IssuerKind::kClusterCertIssuer;
+  kube::ObjectPtr obj = cluster ? d.cluster_issuers.Get("", ref.name)
+                                : d.issuers.Get(ns, ref.name);
+  std::string what = std::string(api::IssuerKindName(ref.kind)) + " " +
+                     (cluster ? ref.name : ns + "/" + ref.name);
+  if (!obj) {
+    out.problem = {"False", engine::kReasonIssuerNotFound, what + " not found"};
+    return out;
+  }
+  auto issuer = api::ParseIssuer(obj->json);
+  if (!issuer.ok()) {
+    out.problem = {"False", engine::kReasonIssuerNotReady,
+                   what + ": " + issuer.status().message()};
+    return out;
+  }
+  api::ApplyDefaults(&*issuer);
+  api::FieldErrors fe = api::Validate(*issuer);
+  if (!fe.empty()) {
+    out.problem = {"False", engine::kReasonIssuerNotReady,
+                   what + " is invalid: " + fe.ToStatus().message()};
+    return out;
+  }
+  out.ca_namespace = cluster ? d.cluster_resource_namespace : ns;
+  if (!cluster) {
+    const api::IssuerSpec& spec = issuer->spec;
+    std::string secret = spec.ca            ? spec.ca->secret_name
+                         : spec.self_signed ? spec.self_signed->secret_name
+                                            : "";
+    std::string user = ClusterIssuerUsing(d, ns, secret);
+    if (!user.empty()) {
+      out.problem = {
+          "False", engine::kReasonPolicyDenied,
+          what + " names Secret " + ns + "/" + secret +
+              ", the CA of ClusterCertIssuer " + user +
+              "; a CertIssuer may not sign with a ClusterCertIssuer's key (its "
+              "policy would not apply)"};
+      return out;
+    }
+  }
+  out.status = api::ParseObservedStatus(obj->json);
+  out.issuer = std::move(issuer).value();
+  return out;
+}
+
+std::string RecordedRoot(const api::ObservedStatus& st) {
+  if (st.ca_certificate.empty()) return "";
+  return st.fingerprint_sha256.empty() ? "recorded" : st.fingerprint_sha256;
+}
+
+std::chrono::seconds FailureBackoff(int attempts) {
+  return std::chrono::duration_cast<std::chrono::seconds>(ExponentialBackoff(
+      kFailureBackoffBase, kFailureBackoffCap, attempts - 1));
+}
+
+ReconcileResult RetryAfterFailure(int attempts) {
+  ReconcileResult r;
+  r.requeue_after = FailureBackoff(attempts);
+  return r;
+}
+
+}  // namespace certstore::controller

@@ -1,0 +1,198 @@
+#include "operator/controller/issuer_reconciler.h"
+
+#include <algorithm>
+
+#include "operator/api/defaults.h"
+#include "operator/api/parse.h"
+#include "operator/common/time_format.h"
+#include "operator/controller/api_object_source.h"
+#include "operator/controller/event_routing.h"
+#include "operator/controller/issuer_lookup.h"
+#include "operator/controller/secret_writer.h"
+#include "operator/controller/status_writer.h"
+#include "operator/engine/ca_rotation.h"
+#include "operator/engine/issuer_ca.h"
+#include "operator/engine/issuer_policy.h"
+#include "operator/engine/reasons.h"
+#include "operator/pki/certificate.h"
+
+namespace certstore::controller {
+namespace {
+
+// The CertStores using an issuer, as a CA rotation sees them.
+// Members are the CertStores of namespaces the issuer serves that its
+// policy does not refuse: a tenant the issuer does not serve can never hold
+// its rotation up, nor appear in its status.
+std::vector<engine::RotationMember> RotationMembers(const ReconcilerDeps& d,
+                                                    const api::Issuer& issuer,
+                                                    bool cluster,
+                                                    const std::string& ns,
+                                                    const std::string& name) {
+  std::vector<engine::RotationMember> out;
+  for (const auto& obj : d.certstores.ByIndex(
+           kIssuerIndex, IssuerIndexValue(cluster, ns, name))) {
+    auto cs = api::ParseCertStore(obj->json);
+    if (!cs.ok()) continue;
+    api::ApplyDefaults(&*cs);
+    api::ObservedStatus st = api::ParseObservedStatus(obj->json);
+    if (st.ready && st.ready->reason == engine::kReasonPolicyDenied) continue;
+    kube::ObjectPtr nsobj =
+        d.namespaces ? d.namespaces->Get("", obj->meta.ns) : nullptr;
+    if (!engine::CheckNamespace(issuer, obj->meta.ns,
+                                nsobj ? &nsobj->meta.labels : nullptr)
+             .allowed)
+      continue;
+    engine::RotationMember m;
+    m.name = obj->meta.ns + "/" + obj->meta.name;
+    m.ready = st.ready && st.ready->status == "True";
+    m.write_failing = st.ready && st.ready->status == "False" &&
+                      st.ready->reason == engine::kReasonSecretWriteFailed;
+    m.has_keystore = cs->spec.keystore.has_value();
+    if (cs->spec.truststore)
+      for (const auto& src : cs->spec.truststore->sources)
+        m.trusts_issuer =
+            m.trusts_issuer || src.type == api::TrustSource::Type::kIssuer;
+    m.truststore_issuer_cas = std::move(st.truststore_issuer_cas);
+    m.issuer_ca_fingerprint = std::move(st.issuer_ca_fingerprint);
+    out.push_back(std::move(m));
+  }
+  return out;
+}
+
+}  // namespace
+
+ReconcileResult ReconcileIssuer(const ReconcilerDeps& d, bool cluster,
+                                const std::string& key) {
+  auto [ns, name] = SplitKey(key);
+  const kube::Resource& res = cluster ? kube::ClusterCertIssuersResource()
+                                      : kube::CertIssuersResource();
+  kube::ObjectPtr obj =
+      cluster ? d.cluster_issuers.Get("", name) : d.issuers.Get(ns, name);
+  if (!obj) return {};
+  TimePoint now = d.clock.Now();
+  api::IssuerRef ref{cluster ? api::IssuerKind::kClusterCertIssuer
+                             : api::IssuerKind::kCertIssuer,
+                     name};
+  IssuerLookup il = FindIssuer(d, ref, ns);
+  api::ObservedStatus prev = api::ParseObservedStatus(obj->json);
+  auto patch = [&](const Condition& c, const std::string& extra,
+                   const std::string& fingerprint = "",
+                   bool rotation_changed = false) -> ReconcileResult {
+    StatusUpdate u;
+    u.ready = c;
+    u.extra = extra;
+    bool same = prev.ready && prev.ready->status == c.status &&
+                prev.ready->reason == c.reason &&
+                prev.ready->message == c.message &&
+                prev.observed_generation == obj->meta.generation &&
+                prev.fingerprint_sha256 == fingerprint && !rotation_changed;
+    if (!same) {
+      Status st = PatchStatus(d.client, res, ns, name, obj->json,
+                              obj->meta.generation, u, now);
+      if (!st.ok() && st.code() != StatusCode::kNotFound)
+        return {st, std::nullopt};
+    }
+    if (c.status != "True") {
+      // Issuers keep no attempt count; back off from the condition's age.
+      return RetryAfterFailure(
+          prev.ready && prev.ready->status == c.status ? 4 : 1);
+    }
+    return {};
+  };
+  if (!il.issuer) return patch(il.problem, "");
+  ApiObjectSource objects(d.client);
+  engine::CaResolveOptions ca_options;
+  ca_options.allow_create = true;
+  ca_options.recorded_fingerprint = RecordedRoot(prev);
+  auto accept = obj->meta.annotations.find(engine::kAcceptNewRootAnnotation);
+  ca_options.accept_new_root =
+      accept != obj->meta.annotations.end() &&
+      !ca_options.recorded_fingerprint.empty() &&
+      accept->second == ca_options.recorded_fingerprint;
+  bool ca_missing = false;
+  auto ca = engine::ResolveIssuerCa(*il.issuer, il.ca_namespace, objects,
+                                    d.clock, ca_options, &ca_missing);
+  if (!objects.error().ok()) return {objects.error(), std::nullopt};
+  if (!ca.ok())
+    return patch({"False",
+                  ca_missing ? engine::kReasonCaSecretMissing
+                             : engine::kReasonCaNotReady,
+                  ca.status().message()},
+                 "");
+  if (ca->created_secret) {
+    // A root is irreversible: re-read the issuer first, so a cached status
+    // that has not caught up yet can never stand in for "no root recorded".
+    auto live = d.client.Get(res, ns, name);
+    if (!live.ok()) return {live.status(), std::nullopt};
+    std::string live_root = RecordedRoot(api::ParseObservedStatus(*live));
+    if (live_root != ca_options.recorded_fingerprint)
+      return {AbortedError(
+                  "issuer status changed while creating its root; re-reading"),
+              std::nullopt};
+    Status w = CreateSecretOnce(d.client, *ca->created_secret);
+    if (!w.ok()) return {w, std::nullopt};
+    d.events.Post(
+        kube::ObjectReference{api::kApiVersion,
+                              cluster ? "ClusterCertIssuer" : "CertIssuer", ns,
+                              name, obj->meta.uid},
+        ca_options.recorded_fingerprint.empty() ? "Normal" : "Warning",
+        engine::kEventRootCreated,
+        ca_options.recorded_fingerprint.empty()
+            ? "created root CA in Secret " + il.ca_namespace + "/" +
+                  ca->created_secret->metadata.name
+            : "created a NEW root CA in Secret " + il.ca_namespace + "/" +
+                  ca->created_secret->metadata.name + " as " +
+                  engine::kAcceptNewRootAnnotation +
+                  " asked; a CA rotation follows");
+  }
+  X509* cert = ca->ca.cert.get();
+  X509* root = ca->ca.Root();
+  std::string root_pem = pki::EncodeCertificatePem(root);
+  // A CA rotation only needs the CertStores' view while one is possible.
+  std::vector<engine::RotationMember> members;
+  bool may_rotate =
+      prev.rotation.has_value() ||
+      (!prev.ca_certificate.empty() && prev.ca_certificate != root_pem);
+  if (may_rotate) members = RotationMembers(d, *il.issuer, cluster, ns, name);
+  engine::RotationLimits limits;
+  limits.propagation_delay = d.rotation_propagation_delay;
+  limits.member_deadline = d.rotation_member_deadline;
+  auto proceed = obj->meta.annotations.find(engine::kRotationProceedAnnotation);
+  limits.proceed_now = prev.rotation &&
+                       proceed != obj->meta.annotations.end() &&
+                       proceed->second == prev.rotation->started_at;
+  engine::RotationStep step =
+      engine::AdvanceRotation(prev, root, members, now, limits);
+  bool rotation_changed = prev.ca_certificate != root_pem ||
+                          engine::RotationJson(prev.rotation) !=
+                              engine::RotationJson(step.rotation);
+  std::string extra =
+      "\"notAfter\":" + kube::JsonQuote(FormatRfc3339(pki::NotAfter(cert))) +
+      ",\"fingerprintSHA256\":" +
+      kube::JsonQuote(pki::FingerprintSha256(cert)) +
+      ",\"caCertificate\":" + kube::JsonQuote(root_pem) + "," +
+      engine::RotationJson(step.rotation);
+  std::string message = "CA \"" + pki::SubjectText(cert) + "\" ready";
+  if (!step.progress.empty()) message += "; " + step.progress;
+  ReconcileResult r = patch({"True", engine::kReasonReady, message}, extra,
+                            pki::FingerprintSha256(cert), rotation_changed);
+  if (!r.error.ok()) return r;
+  kube::ObjectReference issuer_ref{api::kApiVersion,
+                                   cluster ? "ClusterCertIssuer" : "CertIssuer",
+                                   ns, name, obj->meta.uid};
+  if (!step.event_reason.empty())
+    d.events.Post(issuer_ref, "Normal", step.event_reason, step.event_message);
+  if (!step.warning_reason.empty())
+    d.events.Post(issuer_ref, "Warning", step.warning_reason,
+                   step.warning_message);
+  // Look again before the CA expires so status flips in time.
+  auto until = std::chrono::duration_cast<std::chrono::seconds>(
+      pki::NotAfter(cert) - now);
+  r.requeue_after = std::clamp(until, std::chrono::seconds(60),
+                               std::chrono::seconds(3600 * 24));
+  if (step.recheck && *step.recheck < *r.requeue_after)
+    r.requeue_after = step.recheck;
+  return r;
+}
+
+}  // namespace certstore::controller

@@ -1,0 +1,50 @@
+// Whether a CertStore needs a new certificate: an ordered chain of small
+// checks (as cert-manager's policies), the first that fires wins. Its reason
+// feeds the status condition, the Event and the issuance metric.
+#ifndef CERTSTORE_ENGINE_ISSUANCE_POLICY_H_
+#define CERTSTORE_ENGINE_ISSUANCE_POLICY_H_
+
+#include <string>
+#include <vector>
+
+#include "operator/api/types.h"
+#include "operator/common/clock.h"
+#include "operator/engine/reasons.h"
+#include "operator/pki/ca.h"
+#include "operator/pki/openssl_ptr.h"
+
+namespace certstore::engine {
+
+// The certificate currently stored for a CertStore.
+struct CurrentCertificate {
+  pki::EvpPkeyPtr key;
+  pki::X509Ptr cert;
+  std::vector<pki::X509Ptr>
+      chain;                  // stored after the leaf (intermediates, root)
+  std::string identity_hash;  // from the Secret's annotation; may be empty
+};
+
+struct IssuanceDecision {
+  bool issue = false;
+  std::string reason;
+  std::string message;
+};
+
+// REQUIRES: cs defaulted and validated, cs.spec.keystore set.
+// `secret_existed` distinguishes Initial from CertificateMissing.
+// `held_roots`: during a CA rotation, the issuer's previous roots whose
+// certificates are kept until every truststore trusts the new root; a
+// certificate that chains to one of them does not count as IssuerChanged
+// (the other checks still apply). Renewal uses JitteredRenewalTime.
+IssuanceDecision DecideIssuance(const CurrentCertificate* current,
+                                bool secret_existed, const api::CertStore& cs,
+                                const pki::CaMaterial& ca, TimePoint now,
+                                const std::vector<X509*>& held_roots = {});
+
+// The root in `roots` that signed the stored certificate, directly or
+// through an intermediate stored after it; nullptr when none did.
+X509* SigningRoot(const CurrentCertificate& c, const std::vector<X509*>& roots);
+
+}  // namespace certstore::engine
+
+#endif  // CERTSTORE_ENGINE_ISSUANCE_POLICY_H_

@@ -1,0 +1,61 @@
+// Resolving an issuer to CA material.
+#ifndef CERTSTORE_ENGINE_ISSUER_CA_H_
+#define CERTSTORE_ENGINE_ISSUER_CA_H_
+
+#include <optional>
+#include <string>
+
+#include "operator/api/types.h"
+#include "operator/common/clock.h"
+#include "operator/common/status.h"
+#include "operator/engine/object_source.h"
+#include "operator/engine/reasons.h"
+#include "operator/pki/ca.h"
+
+namespace certstore::engine {
+
+// How ResolveIssuerCa may treat a missing CA Secret.
+struct CaResolveOptions {
+  // May a selfSigned issuer create its root now? Only the issuer's own
+  // reconcile says yes (after re-reading the issuer), never a CertStore's.
+  bool allow_create = false;
+  // The root the issuer's status records (fingerprint), if any: once set,
+  // a missing CA Secret is CASecretMissing, never a reason to mint a root.
+  std::string recorded_fingerprint;
+  // The issuer carries kAcceptNewRootAnnotation = recorded_fingerprint.
+  bool accept_new_root = false;
+};
+
+struct IssuerCa {
+  pki::CaMaterial ca;
+  // Set when a selfSigned issuer's CA was created just now: the caller must
+  // write this Secret (create-only) before using `ca`.
+  std::optional<api::SecretObject> created_secret;
+};
+
+// `ca_namespace` is where the CA Secret lives: the issuer's own namespace
+// for a CertIssuer, the cluster resource namespace for a ClusterCertIssuer.
+//   ca:         loads tls.crt (CA first, then its chain) and tls.key from the
+//               Secret. NotFound if the Secret or a key is missing;
+//               InvalidArgument / FailedPrecondition from pki::LoadCa,
+//               prefixed with the Secret's name.
+//   selfSigned: loads the CA from its Secret when it exists (never rotating
+//               it). When it is missing: FailedPrecondition with
+//               `*ca_secret_missing` set if a root was recorded and not given
+//               up (options.accept_new_root); NotFound ("waiting for ... to
+//               create its root CA") unless options.allow_create; otherwise
+//               creates a new root and returns its Secret in
+//               `created_secret`. A Secret that exists but does not hold a
+//               valid CA is FailedPrecondition: it is never overwritten.
+// For a `ca` issuer a missing Secret with a recorded root also sets
+// `*ca_secret_missing` (NotFound). `ca_secret_missing` may be null.
+StatusOr<IssuerCa> ResolveIssuerCa(const api::Issuer& issuer,
+                                   const std::string& ca_namespace,
+                                   const ObjectSource& objects,
+                                   const Clock& clock,
+                                   const CaResolveOptions& options = {},
+                                   bool* ca_secret_missing = nullptr);
+
+}  // namespace certstore::engine
+
+#endif  // CERTSTORE_ENGINE_ISSUER_CA_H_

@@ -1,0 +1,83 @@
+// Every word the operator writes for people and scripts to match on: the
+// condition types and reasons in status, the Event reasons, and the
+// annotation keys on the objects it owns or reads. One place, so a reason is
+// never spelled twice (DESIGN.md "Fixed names").
+#ifndef CERTSTORE_ENGINE_REASONS_H_
+#define CERTSTORE_ENGINE_REASONS_H_
+
+namespace certstore::engine {
+
+// ---- Condition types ------------------------------------------------------
+constexpr char kConditionReady[] = "Ready";
+constexpr char kConditionIssuing[] = "Issuing";
+
+// ---- Why a certificate is issued (or not): the issuance policy chain
+// (issuance_policy.h); the reason feeds the Issuing condition, the Event and
+// the issuance metric.
+constexpr char kReasonInitial[] = "Initial";
+constexpr char kReasonMissing[] = "CertificateMissing";
+constexpr char kReasonKeyMismatch[] = "KeyMismatch";
+constexpr char kReasonIssuerChanged[] = "IssuerChanged";
+constexpr char kReasonSpecChanged[] = "SpecChanged";
+constexpr char kReasonExpired[] = "Expired";
+constexpr char kReasonRenewal[] = "Renewal";
+constexpr char kReasonUpToDate[] = "UpToDate";
+
+// ---- Ready=True ------------------------------------------------------------
+constexpr char kReasonReady[] = "Ready";
+constexpr char kReasonIssued[] = "Issued";
+
+// ---- Ready=False: what stops a CertStore ----------------------------------
+constexpr char kReasonInvalidSpec[] = "InvalidSpec";
+constexpr char kReasonCrossNamespaceRefused[] = "CrossNamespaceRefused";
+// Every refusal by an issuer's policy.
+constexpr char kReasonPolicyDenied[] = "PolicyDenied";
+constexpr char kReasonIssuerNotFound[] = "IssuerNotFound";
+constexpr char kReasonIssuerNotReady[] = "IssuerNotReady";
+constexpr char kReasonCaSecretMissing[] = "CASecretMissing";
+// Issuers only: the CA cannot be loaded.
+constexpr char kReasonCaNotReady[] = "CANotReady";
+constexpr char kReasonSecretConflict[] = "SecretConflict";
+constexpr char kReasonInputNotFound[] = "InputNotFound";
+constexpr char kReasonRenderFailed[] = "RenderFailed";
+constexpr char kReasonSecretWriteFailed[] = "SecretWriteFailed";
+
+// ---- Event reasons ---------------------------------------------------------
+constexpr char kEventStoresUpdated[] = "StoresUpdated";
+constexpr char kEventRootCreated[] = "RootCreated";
+constexpr char kEventCaRotationStarted[] = "CARotationStarted";
+constexpr char kEventCaRotationWaiting[] = "CARotationWaiting";
+constexpr char kEventCaRotationProceeded[] = "CARotationProceeded";
+constexpr char kEventTrustDistributed[] = "TrustDistributed";
+constexpr char kEventCertificatesReissued[] = "CertificatesReissued";
+constexpr char kEventCaRotationComplete[] = "CARotationComplete";
+
+// ---- Annotations on the Secrets the operator writes -----------------------
+constexpr char kCertStoreAnnotation[] = "certstore.dev/certstore";
+// "Kind/name" of the issuer that signed the stores (main Secrets), or of the
+// issuer whose root a CA Secret holds.
+constexpr char kIssuerAnnotation[] = "certstore.dev/issuer";
+constexpr char kIdentityHashAnnotation[] = "certstore.dev/identity-hash";
+constexpr char kRenderHashAnnotation[] = "certstore.dev/render-hash";
+constexpr char kRevisionAnnotation[] = "certstore.dev/revision";
+// "name/key" of the password Secret the stores were last written with (so a
+// changed reference can still open them once, to keep the certificate).
+constexpr char kPasswordRefAnnotation[] = "certstore.dev/password-ref";
+// The annotation a selfSigned issuer's CA Secret carries: the issuer's UID.
+// Not an ownerReference: deleting an issuer must never garbage-collect a CA
+// key (DESIGN.md "Tenancy").
+constexpr char kIssuerUidAnnotation[] = "certstore.dev/issuer-uid";
+
+// ---- Annotations people put on issuers -------------------------------------
+// The gesture that lets a selfSigned issuer whose recorded root's Secret is
+// gone create a new root: this annotation on the issuer, set to the
+// fingerprint (status.fingerprintSHA256) of the root being given up. It
+// acts once: the new root has another fingerprint.
+constexpr char kAcceptNewRootAnnotation[] = "certstore.dev/accept-new-root";
+// The annotation on an issuer that makes the rotation that started at its
+// value (status.rotation.startedAt) go on at once without lagging members.
+constexpr char kRotationProceedAnnotation[] = "certstore.dev/rotation-proceed";
+
+}  // namespace certstore::engine
+
+#endif  // CERTSTORE_ENGINE_REASONS_H_

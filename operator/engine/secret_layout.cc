@@ -1,0 +1,64 @@
+#include "operator/engine/secret_layout.h"
+
+#include <algorithm>
+#include <vector>
+
+#include "operator/engine/reasons.h"
+
+namespace certstore::engine {
+namespace {
+
+bool Has(const std::vector<std::string>& v, const char* x) {
+  return std::find(v.begin(), v.end(), x) != v.end();
+}
+
+}  // namespace
+
+bool HasSeparateTruststore(const api::CertStore& cs) {
+  return cs.spec.truststore && !cs.spec.truststore->secret_name.empty();
+}
+
+SecretLayout LayoutFor(const api::CertStore& cs) {
+  const api::CertStoreSpec& spec = cs.spec;
+  bool want_p12 = Has(spec.formats, "PKCS12");
+  bool want_jks = Has(spec.formats, "JKS");
+  bool want_pem = Has(spec.formats, "PEM");
+  bool separate_trust = HasSeparateTruststore(cs);
+  SecretLayout l;
+  if (spec.keystore) {
+    if (want_p12) l.main_keys.insert(api::kKeystoreP12Key);
+    if (want_jks) l.main_keys.insert(api::kKeystoreJksKey);
+    if (want_pem) {
+      l.main_keys.insert(api::kTlsCrtKey);
+      l.main_keys.insert(api::kTlsKeyKey);
+      l.main_keys.insert(api::kCaCrtKey);
+    }
+  }
+  std::set<std::string>& trust = separate_trust ? l.trust_keys : l.main_keys;
+  if (spec.truststore) {
+    if (want_p12) trust.insert(api::kTruststoreP12Key);
+    if (want_jks) trust.insert(api::kTruststoreJksKey);
+    if (want_pem) trust.insert(api::kCaCrtKey);
+  }
+  if (!spec.password && (want_p12 || want_jks)) {
+    l.main_keys.insert(api::kPasswordKey);
+    if (separate_trust) l.trust_keys.insert(api::kPasswordKey);
+  }
+  return l;
+}
+
+api::SecretObject NewManagedSecret(const api::CertStore& cs,
+                                   const std::string& name) {
+  api::SecretObject s;
+  s.metadata.name = name;
+  s.metadata.namespace_ = cs.metadata.namespace_;
+  s.metadata.labels[api::kManagedByLabel] = api::kManagedByValue;
+  s.metadata.annotations[kCertStoreAnnotation] = cs.metadata.name;
+  s.metadata.annotations[kIssuerAnnotation] =
+      std::string(api::IssuerKindName(cs.spec.issuer_ref.kind)) + "/" +
+      cs.spec.issuer_ref.name;
+  s.type = "Opaque";
+  return s;
+}
+
+}  // namespace certstore::engine

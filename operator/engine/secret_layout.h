@@ -1,0 +1,35 @@
+// Which files each of a CertStore's Secrets holds, and the metadata every
+// Secret the operator writes for it carries.
+#ifndef CERTSTORE_ENGINE_SECRET_LAYOUT_H_
+#define CERTSTORE_ENGINE_SECRET_LAYOUT_H_
+
+#include <set>
+#include <string>
+
+#include "operator/api/types.h"
+
+namespace certstore::engine {
+
+struct SecretLayout {
+  std::set<std::string> main_keys;   // data keys of spec.secretName
+  std::set<std::string> trust_keys;  // of spec.truststore.secretName, if set
+};
+
+// REQUIRES: cs defaulted and validated. The keystore files per format
+// (keystore.p12, keystore.jks, tls.crt + tls.key + ca.crt), the truststore
+// files (truststore.p12, truststore.jks, ca.crt) in the main Secret or in the
+// separate truststore Secret, and the generated `password` key in each
+// Secret with a password-protected store when spec.password is unset.
+SecretLayout LayoutFor(const api::CertStore& cs);
+
+// True when the CertStore writes its truststore to a Secret of its own.
+bool HasSeparateTruststore(const api::CertStore& cs);
+
+// An empty Secret `name` in cs's namespace with the labels and annotations
+// every Secret written for cs carries: managed-by, certstore, issuer.
+api::SecretObject NewManagedSecret(const api::CertStore& cs,
+                                   const std::string& name);
+
+}  // namespace certstore::engine
+
+#endif  // CERTSTORE_ENGINE_SECRET_LAYOUT_H_

@@ -1,0 +1,79 @@
+// A bounded memory of the Secrets this process wrote or fully checked: the
+// digest of their data, the digest of what they were made from, and the
+// certificate and key they hold. The reconcile that follows a write (the
+// Secret's own watch event) then needs no PKCS12 decryption: stores are
+// password-protected with 10,000 PBKDF2 iterations per bag, and opening
+// them again cost more than issuing (docs/benchmarks.md).
+//
+// Only an exact byte match counts: a Secret whose data differs from what is
+// remembered (tampered, edited, written by another replica) is a miss and
+// gets the full check, as always. Private keys stay in memory no longer
+// than the informer cache holds the same bytes; nothing here is logged.
+#ifndef CERTSTORE_ENGINE_VERIFIED_STORES_H_
+#define CERTSTORE_ENGINE_VERIFIED_STORES_H_
+
+#include <list>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "operator/common/secret.h"
+#include "operator/engine/store_files.h"
+#include "operator/pki/openssl_ptr.h"
+#include "operator/pki/pkcs12.h"
+
+namespace certstore::engine {
+
+struct VerifiedEntry {
+  std::string data_digest;     // DataDigest of the Secret's data
+  std::string desired_digest;  // DesiredDigest it was made from
+  // The main Secret's certificate, key and chain after it (unset for a
+  // truststore Secret).
+  pki::X509Ptr cert;
+  pki::EvpPkeyPtr key;
+  std::vector<pki::X509Ptr> chain;
+  // The trust anchors of the Secret that carries the truststore (else
+  // empty): the metrics inventory reads them from here instead of opening
+  // the store.
+  std::vector<pki::X509Ptr> trust;
+};
+
+class VerifiedStores {
+ public:
+  explicit VerifiedStores(size_t capacity = 1024) : capacity_(capacity) {}
+  // The entry for Secret `key` ("ns/name") if its data digest is
+  // `data_digest`; nullptr otherwise. Thread-safe.
+  std::shared_ptr<const VerifiedEntry> Find(
+      const std::string& key, const std::string& data_digest) const;
+  // Remembers (replaces) the entry of Secret `key`; the oldest entry goes
+  // when there are more than `capacity`. Thread-safe.
+  void Remember(const std::string& key, VerifiedEntry entry);
+  void Forget(const std::string& key);
+  size_t size() const;
+
+ private:
+  size_t capacity_;
+  mutable std::mutex mu_;
+  std::list<std::string> order_;  // GUARDED_BY(mu_) oldest first
+  std::map<std::string, std::pair<std::shared_ptr<const VerifiedEntry>,
+                                  std::list<std::string>::iterator>>
+      entries_;  // GUARDED_BY(mu_)
+};
+
+// SHA-256 over the data map (keys and values, length-prefixed).
+std::string DataDigest(const std::map<std::string, std::string>& data);
+
+// SHA-256 over everything CheckStores compares: the data keys, alias, key
+// (public part), leaf, chain, root, trust anchors, password, profile and
+// which Secret (`is_main`). Equal digests mean equal stores.
+std::string DesiredDigest(const DesiredStores& d,
+                          const std::set<std::string>& keys,
+                          const SecretBytes& password,
+                          pki::Pkcs12Profile profile, bool is_main);
+
+}  // namespace certstore::engine
+
+#endif  // CERTSTORE_ENGINE_VERIFIED_STORES_H_

@@ -1,0 +1,168 @@
+// Event routing: every change reaches exactly the objects it affects, and
+// queue keys survive the trip through the string-keyed work queue.
+#include "operator/controller/event_routing.h"
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <string>
+#include <vector>
+
+#include "tests/support/fake_cache.h"
+
+namespace certstore::controller {
+namespace {
+using Keys = std::vector<std::string>;
+
+Keys Sorted(Keys v) {
+  std::sort(v.begin(), v.end());
+  return v;
+}
+
+std::string CertStoreJson(const std::string& ns, const std::string& name,
+                          const std::string& spec) {
+  return "{\"apiVersion\":\"certstore.dev/v1alpha1\",\"kind\":\"CertStore\","
+         "\"metadata\":{\"name\":\"" +
+         name + "\",\"namespace\":\"" + ns + "\"},\"spec\":" + spec + "}";
+}
+
+class EventRoutingTest : public ::testing::Test {
+ protected:
+  EventRoutingTest()
+      : router_(certstores_, issuers_, cluster_issuers_,
+                [this](const QueueKey& k) { queued_.push_back(k.Encode()); }) {
+    certstores_.AddIndex(kIssuerIndex, CertStoreIssuerIndex);
+    certstores_.AddIndex(kRefIndex, CertStoreRefIndex);
+    certstores_.AddIndex(kOwnedSecretIndex, CertStoreOwnedSecretIndex);
+    issuers_.AddIndex(kRefIndex, IssuerRefIndex(""));
+    cluster_issuers_.AddIndex(kRefIndex, IssuerRefIndex("certstore-system"));
+    // demo/app: a CertIssuer, a password Secret and two trust sources.
+    app_ = certstores_.Put(
+        "demo", "app",
+        CertStoreJson("demo", "app",
+                      "{\"issuerRef\":{\"name\":\"team-ca\"},\"secretName\":"
+                      "\"app-stores\",\"password\":{\"secretKeyRef\":{\"name\":"
+                      "\"pw\",\"key\":\"p\"}},\"truststore\":{\"secretName\":"
+                      "\"app-trust\",\"sources\":[{\"configMap\":{\"name\":"
+                      "\"corp-roots\",\"key\":\"ca.crt\"}},{\"secret\":{"
+                      "\"name\":\"partner\",\"key\":\"ca.crt\"}}]}}"));
+    // demo/web and other/api: the cluster issuer.
+    certstores_.Put("demo", "web",
+                    CertStoreJson("demo", "web",
+                                  "{\"issuerRef\":{\"kind\":"
+                                  "\"ClusterCertIssuer\",\"name\":\"corp\"},"
+                                  "\"secretName\":\"web-stores\"}"));
+    certstores_.Put("other", "api",
+                    CertStoreJson("other", "api",
+                                  "{\"issuerRef\":{\"kind\":"
+                                  "\"ClusterCertIssuer\",\"name\":\"corp\"},"
+                                  "\"secretName\":\"api-stores\"}"));
+    team_ca_ = issuers_.Put(
+        "demo", "team-ca",
+        "{\"apiVersion\":\"certstore.dev/v1alpha1\",\"kind\":\"CertIssuer\","
+        "\"metadata\":{\"name\":\"team-ca\",\"namespace\":\"demo\"},"
+        "\"spec\":{\"ca\":{\"secretName\":\"team-ca-key\"}}}");
+    corp_ = cluster_issuers_.Put(
+        "", "corp",
+        "{\"apiVersion\":\"certstore.dev/v1alpha1\",\"kind\":"
+        "\"ClusterCertIssuer\",\"metadata\":{\"name\":\"corp\"},\"spec\":{\"selfSigned\":{"
+        "\"secretName\":\"corp-root\"}}}");
+  }
+
+  testing::FakeCache certstores_, issuers_, cluster_issuers_;
+  std::vector<std::string> queued_;
+  EventRouter router_;
+  kube::ObjectPtr app_, team_ca_, corp_;
+};
+
+TEST(QueueKeyTest, RoundTripsThroughTheQueueString) {
+  for (const QueueKey& k :
+       {CertStoreQueueKey("demo", "app"), IssuerQueueKey(false, "demo", "ca"),
+        IssuerQueueKey(true, "", "corp")}) {
+    auto back = QueueKey::Decode(k.Encode());
+    ASSERT_TRUE(back.has_value()) << k.Encode();
+    EXPECT_TRUE(*back == k) << k.Encode();
+  }
+  EXPECT_EQ(IssuerQueueKey(true, "", "corp").ObjectKey(), "corp");
+  EXPECT_EQ(CertStoreQueueKey("demo", "app").ObjectKey(), "demo/app");
+}
+
+TEST(QueueKeyTest, RefusesStringsItDidNotMake) {
+  for (const char* bad : {"", "demo/app", "cs:", "cs:demo", "cs:/app",
+                          "cs:demo/", "ci:demo", "cci:", "cci:a/b", "x:a/b"})
+    EXPECT_FALSE(QueueKey::Decode(bad).has_value()) << bad;
+}
+
+TEST_F(EventRoutingTest, ASpecChangeQueuesTheCertStoreAndStatusDoesNot) {
+  auto newer = std::make_shared<kube::CachedObject>(*app_);
+  router_.CertStoreChanged(app_, newer);  // same generation: status only
+  EXPECT_TRUE(queued_.empty());
+  newer->meta.generation = 2;
+  router_.CertStoreChanged(app_, newer);
+  router_.CertStoreChanged(nullptr, app_);  // added
+  router_.CertStoreChanged(app_, nullptr);  // deleted: ownerReferences
+  EXPECT_EQ(queued_, (Keys{"cs:demo/app", "cs:demo/app"}));
+}
+
+TEST_F(EventRoutingTest, AnIssuerChangeQueuesItAndOnlyTheCertStoresUsingIt) {
+  router_.IssuerChanged(true, nullptr, corp_);
+  EXPECT_EQ(Sorted(queued_), Sorted(Keys{"cci:corp", "cs:demo/web", "cs:other/api"}));
+  queued_.clear();
+  // A status change (same generation) still wakes its CertStores: the CA
+  // they chain to is in the issuer's status.
+  router_.IssuerChanged(false, team_ca_, team_ca_);
+  EXPECT_EQ(queued_, (Keys{"cs:demo/app"}));
+}
+
+TEST_F(EventRoutingTest, AReferencedObjectQueuesItsReadersOnly) {
+  router_.ReferenceChanged("ConfigMap", "demo", "corp-roots");
+  router_.ReferenceChanged("Secret", "demo", "pw");
+  router_.ReferenceChanged("Secret", "demo", "partner");
+  EXPECT_EQ(queued_, (Keys{"cs:demo/app", "cs:demo/app", "cs:demo/app"}));
+  queued_.clear();
+  // Same name, other namespace or kind: nobody reads it.
+  router_.ReferenceChanged("Secret", "other", "pw");
+  router_.ReferenceChanged("Secret", "demo", "corp-roots");
+  EXPECT_TRUE(queued_.empty());
+}
+
+TEST_F(EventRoutingTest, ACaSecretQueuesItsIssuerAndTheIssuersCertStores) {
+  router_.ReferenceChanged("Secret", "certstore-system", "corp-root");
+  EXPECT_EQ(Sorted(queued_), Sorted(Keys{"cci:corp", "cs:demo/web", "cs:other/api"}));
+  queued_.clear();
+  router_.ReferenceChanged("Secret", "demo", "team-ca-key");
+  EXPECT_EQ(Sorted(queued_), Sorted(Keys{"ci:demo/team-ca", "cs:demo/app"}));
+}
+
+TEST_F(EventRoutingTest, AManagedSecretQueuesItsCertStoreUnlessItIsOurEcho) {
+  auto secret = std::make_shared<kube::CachedObject>();
+  secret->meta.ns = "demo";
+  secret->meta.name = "app-stores";
+  secret->meta.annotations["certstore.dev/certstore"] = "app";
+  router_.ManagedSecretChanged(nullptr, secret, /*own_write=*/true);
+  EXPECT_TRUE(queued_.empty());
+  router_.ManagedSecretChanged(secret, secret, /*own_write=*/false);
+  router_.ManagedSecretChanged(secret, nullptr, /*own_write=*/true);  // gone
+  EXPECT_EQ(queued_, (Keys{"cs:demo/app", "cs:demo/app"}));
+}
+
+TEST_F(EventRoutingTest, ANamespaceLabelChangeQueuesItsCertStores) {
+  auto before = std::make_shared<kube::CachedObject>();
+  before->meta.name = "demo";
+  auto after = std::make_shared<kube::CachedObject>(*before);
+  router_.NamespaceChanged(before, after);  // labels unchanged
+  EXPECT_TRUE(queued_.empty());
+  after->meta.labels["tier"] = "prod";
+  router_.NamespaceChanged(before, after);
+  EXPECT_EQ(Sorted(queued_), Sorted(Keys{"cs:demo/app", "cs:demo/web"}));
+}
+
+TEST_F(EventRoutingTest, AllQueuesEveryObjectOnce) {
+  router_.All();
+  EXPECT_EQ(Sorted(queued_), Sorted(Keys{"cs:demo/app", "cs:demo/web",
+                                            "cs:other/api", "ci:demo/team-ca",
+                                            "cci:corp"}));
+}
+
+}  // namespace
+}  // namespace certstore::controller

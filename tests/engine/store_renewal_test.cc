@@ -1,0 +1,138 @@
+// Renewal through the renderer: time moves on a FakeClock, never by sleeping.
+#include <gtest/gtest.h>
+
+#include "operator/engine/render.h"
+#include "operator/engine/renewal.h"
+#include "tests/engine/engine_fixture.h"
+
+namespace certstore::engine {
+namespace {
+using namespace testing;  // NOLINT
+using std::chrono::hours;
+using std::chrono::seconds;
+
+std::string KeystoreWith(const std::string& rotation) {
+  return Spec(
+      "  keystore:\n    commonName: app\n    dnsNames: [app.demo.svc]\n"
+      "    usages: [serverAuth]\n    duration: 720h\n"
+      "    privateKey: {rotationPolicy: " +
+      rotation + "}\n");
+}
+
+pki::EvpPkeyPtr KeyOf(const api::SecretObject& s) {
+  auto k = pki::ParsePrivateKeyPem(SecretBytes(s.data.at("tls.key")));
+  EXPECT_TRUE(k.ok()) << k.status();
+  return k.ok() ? std::move(k).value() : nullptr;
+}
+
+class StoreRenewalTest : public ::testing::Test {
+ protected:
+  StoreRenewalTest() : clock_(TestNow()), ca_(MustRoot(clock_)) {}
+
+  RenderResult RenderAndStore(const api::CertStore& cs) {
+    RenderResult r = MustRender(cs, ca_, objects_, clock_);
+    Store(r, &objects_);
+    return r;
+  }
+
+  FakeClock clock_;
+  pki::CaMaterial ca_;
+  MapObjectSource objects_;
+};
+
+TEST_F(StoreRenewalTest, RenewsAtTheRenewalTimeAndNotBefore) {
+  api::CertStore cs = MakeCertStore(KeystoreWith("Always"));
+  RenderResult first = RenderAndStore(cs);
+  TimePoint renew = *first.summary.renewal_time;
+  // Default: one third of the lifetime (720h plus the 5 minute backdating),
+  // moved earlier by a jitter of less than 10% of the time until then.
+  TimePoint plain = *first.summary.not_after -
+                    (*first.summary.not_after - *first.summary.not_before) / 3;
+  EXPECT_LE(renew, plain);
+  EXPECT_GT(renew, plain - (plain - *first.summary.not_before) / 10);
+  EXPECT_EQ(renew, JitteredRenewalTime(
+                       *first.summary.not_before, *first.summary.not_after,
+                       *cs.spec.keystore, first.summary.fingerprint_sha256));
+
+  clock_.Set(renew - seconds(1));
+  RenderResult early = RenderAndStore(cs);
+  EXPECT_FALSE(early.decision.issue) << early.decision.reason;
+  EXPECT_EQ(early.summary.serial_hex, first.summary.serial_hex);
+
+  clock_.Set(renew);
+  RenderResult renewed = RenderAndStore(cs);
+  EXPECT_TRUE(renewed.decision.issue);
+  EXPECT_EQ(renewed.decision.reason, kReasonRenewal);
+  EXPECT_NE(renewed.summary.serial_hex, first.summary.serial_hex);
+  EXPECT_EQ(renewed.summary.revision, 2);
+  EXPECT_EQ(*renewed.summary.not_after, renew + hours(720));
+  EXPECT_GT(*renewed.summary.renewal_time, renew);
+  EXPECT_EQ(SerialOf(renewed.secrets[0]), renewed.summary.serial_hex);
+}
+
+TEST_F(StoreRenewalTest, ExpiredCertificateIsReissued) {
+  api::CertStore cs = MakeCertStore(KeystoreWith("Always"));
+  RenderResult first = RenderAndStore(cs);
+  clock_.Set(*first.summary.not_after + seconds(1));
+  RenderResult r = RenderAndStore(cs);
+  EXPECT_TRUE(r.decision.issue);
+  EXPECT_EQ(r.decision.reason, kReasonExpired);
+  EXPECT_GT(*r.summary.not_after, clock_.Now());
+}
+
+TEST_F(StoreRenewalTest, RotationPolicyNeverKeepsTheKey) {
+  api::CertStore cs = MakeCertStore(KeystoreWith("Never"));
+  RenderResult first = RenderAndStore(cs);
+  pki::EvpPkeyPtr key1 = KeyOf(first.secrets[0]);
+  clock_.Set(*first.summary.renewal_time + hours(1));
+  RenderResult renewed = RenderAndStore(cs);
+  EXPECT_EQ(renewed.decision.reason, kReasonRenewal);
+  EXPECT_NE(renewed.summary.serial_hex, first.summary.serial_hex);
+  pki::EvpPkeyPtr key2 = KeyOf(renewed.secrets[0]);
+  EXPECT_EQ(EVP_PKEY_eq(key1.get(), key2.get()), 1);
+  EXPECT_EQ(renewed.secrets[0].data.at("tls.key"),
+            first.secrets[0].data.at("tls.key"));
+}
+
+TEST_F(StoreRenewalTest, RotationPolicyAlwaysChangesTheKey) {
+  api::CertStore cs = MakeCertStore(KeystoreWith("Always"));
+  RenderResult first = RenderAndStore(cs);
+  pki::EvpPkeyPtr key1 = KeyOf(first.secrets[0]);
+  clock_.Set(*first.summary.renewal_time + hours(1));
+  RenderResult renewed = RenderAndStore(cs);
+  EXPECT_EQ(renewed.decision.reason, kReasonRenewal);
+  pki::EvpPkeyPtr key2 = KeyOf(renewed.secrets[0]);
+  EXPECT_NE(EVP_PKEY_eq(key1.get(), key2.get()), 1);
+}
+
+// Never keeps the key only while it still fits the spec.
+TEST_F(StoreRenewalTest, RotationPolicyNeverStillChangesAKeyOfTheWrongType) {
+  RenderResult first = RenderAndStore(MakeCertStore(KeystoreWith("Never")));
+  pki::EvpPkeyPtr key1 = KeyOf(first.secrets[0]);
+  api::CertStore p384 = MakeCertStore(
+      Spec("  keystore:\n    commonName: app\n    dnsNames: [app.demo.svc]\n"
+           "    usages: [serverAuth]\n    duration: 720h\n"
+           "    privateKey: {size: 384, rotationPolicy: Never}\n"));
+  RenderResult r = RenderAndStore(p384);
+  EXPECT_EQ(r.decision.reason, kReasonSpecChanged);
+  pki::EvpPkeyPtr key2 = KeyOf(r.secrets[0]);
+  EXPECT_EQ(pki::KeyDescription(key2.get()), "ECDSA P-384");
+  EXPECT_NE(EVP_PKEY_eq(key1.get(), key2.get()), 1);
+}
+
+TEST_F(StoreRenewalTest, RenewBeforeMovesTheRenewalTime) {
+  api::CertStore cs = MakeCertStore(
+      Spec("  keystore:\n    commonName: app\n    usages: [serverAuth]\n"
+           "    duration: 720h\n    renewBefore: 24h\n"));
+  RenderResult first = RenderAndStore(cs);
+  // 24h before notAfter, minus a jitter of at most an hour.
+  EXPECT_LE(*first.summary.renewal_time, *first.summary.not_after - hours(24));
+  EXPECT_GT(*first.summary.renewal_time, *first.summary.not_after - hours(25));
+  clock_.Set(*first.summary.not_after - hours(25));
+  EXPECT_FALSE(RenderAndStore(cs).decision.issue);
+  clock_.Set(*first.summary.not_after - hours(23));
+  EXPECT_EQ(RenderAndStore(cs).decision.reason, kReasonRenewal);
+}
+
+}  // namespace
+}  // namespace certstore::engine
