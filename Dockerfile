@@ -30,6 +30,7 @@ RUN export DEBIAN_FRONTEND=noninteractive \
  && apt-get install -y -qq --no-install-recommends \
       g++ cmake ninja-build ccache pkg-config \
       libssl-dev libcpprest-dev libboost-system-dev libyaml-cpp-dev \
+      nlohmann-json3-dev \
       prometheus-cpp-dev ca-certificates \
  && rm -rf /var/lib/apt/lists/*
 

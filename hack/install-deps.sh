@@ -10,6 +10,8 @@ PACKAGES=(
   # libraries (DESIGN.md "Fixed choices")
   libssl-dev libcpprest-dev libboost-system-dev libyaml-cpp-dev prometheus-cpp-dev
   libgtest-dev libgmock-dev libbenchmark-dev
+  # the one JSON library (operator/api/json.h; docs/benchmarks.md "JSON library choice")
+  nlohmann-json3-dev
   # code style
   clang-format clang-tidy
   # fuzzing (hack/build.sh fuzz): clang with libFuzzer and the ASan/UBSan runtimes

@@ -3,8 +3,8 @@
 #include <iostream>
 #include <mutex>
 
+#include "operator/api/json.h"
 #include "operator/common/clock.h"
-#include "operator/common/json_text.h"
 #include "operator/common/time_format.h"
 
 namespace certstore {
@@ -49,11 +49,13 @@ void Log(LogLevel level, const std::string& msg, const LogFields& fields) {
   std::ostream& out = options.out ? *options.out : std::cerr;
   std::string line;
   if (options.json) {
-    line = "{\"ts\":" + JsonQuote(ts) + ",\"level\":" + JsonQuote(Name(level)) +
-           ",\"msg\":" + JsonQuote(msg);
-    for (const auto& [k, v] : fields)
-      line += "," + JsonQuote(k) + ":" + JsonQuote(v);
-    line += "}";
+    json::Writer w;
+    w.BeginObject()
+        .Field("ts", ts)
+        .Field("level", Name(level))
+        .Field("msg", msg);
+    for (const auto& [k, v] : fields) w.Field(k, v);
+    line = w.EndObject().Take();
   } else {
     line = ts + " " + Name(level) + " " + msg;
     for (const auto& [k, v] : fields) line += " " + k + "=" + v;

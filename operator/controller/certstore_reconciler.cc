@@ -351,7 +351,7 @@ ReconcileResult CertStoreRun::Report() {
   u.issuing = Condition{
       "False", issued ? engine::kReasonIssued : engine::kReasonUpToDate,
       "the Secret holds the stores the spec asks for"};
-  u.extra = SummaryJson(sum);
+  u.extra = [&sum](json::Writer& w) { WriteSummary(w, sum); };
   // Nothing new to say: skip the write (an idle resync costs no API write).
   bool same =
       !issued && !wrote_ && prev_.failed_attempts == 0 &&

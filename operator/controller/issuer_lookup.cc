@@ -24,8 +24,8 @@ std::pair<std::string, std::string> SplitKey(const std::string& key) {
 std::string ClusterIssuerUsing(const ReconcilerDeps& d, const std::string& ns,
                                const std::string& name) {
   if (ns != d.cluster_resource_namespace) return "";
-  auto users = d.cluster_issuers.ByIndex(kRefIndex,
-                                         RefIndexValue("Secret", ns, name));
+  auto users =
+      d.cluster_issuers.ByIndex(kRefIndex, RefIndexValue("Secret", ns, name));
   return users.empty() ? "" : users.front()->meta.name;
 }
 

@@ -75,12 +75,12 @@ ReconcileResult ReconcileIssuer(const ReconcilerDeps& d, bool cluster,
                      name};
   IssuerLookup il = FindIssuer(d, ref, ns);
   api::ObservedStatus prev = api::ParseObservedStatus(obj->json);
-  auto patch = [&](const Condition& c, const std::string& extra,
+  auto patch = [&](const Condition& c, std::function<void(json::Writer&)> extra,
                    const std::string& fingerprint = "",
                    bool rotation_changed = false) -> ReconcileResult {
     StatusUpdate u;
     u.ready = c;
-    u.extra = extra;
+    u.extra = std::move(extra);
     bool same = prev.ready && prev.ready->status == c.status &&
                 prev.ready->reason == c.reason &&
                 prev.ready->message == c.message &&
@@ -99,7 +99,7 @@ ReconcileResult ReconcileIssuer(const ReconcilerDeps& d, bool cluster,
     }
     return {};
   };
-  if (!il.issuer) return patch(il.problem, "");
+  if (!il.issuer) return patch(il.problem, nullptr);
   ApiObjectSource objects(d.client);
   engine::CaResolveOptions ca_options;
   ca_options.allow_create = true;
@@ -118,7 +118,7 @@ ReconcileResult ReconcileIssuer(const ReconcilerDeps& d, bool cluster,
                   ca_missing ? engine::kReasonCaSecretMissing
                              : engine::kReasonCaNotReady,
                   ca.status().message()},
-                 "");
+                 nullptr);
   if (ca->created_secret) {
     // A root is irreversible: re-read the issuer first, so a cached status
     // that has not caught up yet can never stand in for "no root recorded".
@@ -166,12 +166,12 @@ ReconcileResult ReconcileIssuer(const ReconcilerDeps& d, bool cluster,
   bool rotation_changed = prev.ca_certificate != root_pem ||
                           engine::RotationJson(prev.rotation) !=
                               engine::RotationJson(step.rotation);
-  std::string extra =
-      "\"notAfter\":" + kube::JsonQuote(FormatRfc3339(pki::NotAfter(cert))) +
-      ",\"fingerprintSHA256\":" +
-      kube::JsonQuote(pki::FingerprintSha256(cert)) +
-      ",\"caCertificate\":" + kube::JsonQuote(root_pem) + "," +
-      engine::RotationJson(step.rotation);
+  auto extra = [&](json::Writer& w) {
+    w.Field("notAfter", FormatRfc3339(pki::NotAfter(cert)))
+        .Field("fingerprintSHA256", pki::FingerprintSha256(cert))
+        .Field("caCertificate", root_pem);
+    engine::WriteRotation(w, step.rotation);
+  };
   std::string message = "CA \"" + pki::SubjectText(cert) + "\" ready";
   if (!step.progress.empty()) message += "; " + step.progress;
   ReconcileResult r = patch({"True", engine::kReasonReady, message}, extra,
@@ -184,7 +184,7 @@ ReconcileResult ReconcileIssuer(const ReconcilerDeps& d, bool cluster,
     d.events.Post(issuer_ref, "Normal", step.event_reason, step.event_message);
   if (!step.warning_reason.empty())
     d.events.Post(issuer_ref, "Warning", step.warning_reason,
-                   step.warning_message);
+                  step.warning_message);
   // Look again before the CA expires so status flips in time.
   auto until = std::chrono::duration_cast<std::chrono::seconds>(
       pki::NotAfter(cert) - now);

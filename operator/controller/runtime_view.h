@@ -38,8 +38,8 @@ class RuntimeView {
   // Objects in the caches by resource: {"secrets", "full" | "metadata"}
   // (metadata: labelled Secrets this operator did not write, cached without
   // their data), {"certstores", "full"}, ...
-  virtual std::map<std::pair<std::string, std::string>, size_t>
-  CachedObjects() const = 0;
+  virtual std::map<std::pair<std::string, std::string>, size_t> CachedObjects()
+      const = 0;
   // Age of the longest reconcile now running; 0 when none.
   virtual double LongestReconcileSeconds() const = 0;
 };

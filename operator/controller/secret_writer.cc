@@ -1,25 +1,11 @@
 #include "operator/controller/secret_writer.h"
 
+#include "operator/api/json.h"
 #include "operator/api/parse.h"
 #include "operator/common/base64.h"
 #include "operator/engine/reasons.h"
 
 namespace certstore::controller {
-namespace {
-
-std::string StringMap(const std::map<std::string, std::string>& m,
-                      bool base64) {
-  std::string out = "{";
-  bool first = true;
-  for (const auto& [k, v] : m) {
-    out += (first ? "" : ",") + kube::JsonQuote(k) + ":" +
-           kube::JsonQuote(base64 ? Base64Encode(v) : v);
-    first = false;
-  }
-  return out + "}";
-}
-
-}  // namespace
 
 std::string ForeignOwner(const api::SecretObject& s, const OwnerRef& owner) {
   // A CA Secret is never written through a CertStore, whatever its
@@ -53,24 +39,32 @@ std::string ConflictMessage(const api::SecretObject& s, const OwnerRef& owner) {
 
 std::string SecretJson(const api::SecretObject& s, const OwnerRef& owner,
                        const std::string& resource_version) {
-  std::string md =
-      "{\"name\":" + kube::JsonQuote(s.metadata.name) +
-      ",\"namespace\":" + kube::JsonQuote(s.metadata.namespace_) +
-      ",\"labels\":" + StringMap(s.metadata.labels, false) +
-      ",\"annotations\":" + StringMap(s.metadata.annotations, false);
+  json::Writer w;
+  w.BeginObject().Field("apiVersion", "v1").Field("kind", "Secret");
+  w.Key("metadata")
+      .BeginObject()
+      .Field("name", s.metadata.name)
+      .Field("namespace", s.metadata.namespace_)
+      .StringMap("labels", s.metadata.labels)
+      .StringMap("annotations", s.metadata.annotations);
   if (!owner.uid.empty())
-    md += ",\"ownerReferences\":[{\"apiVersion\":" +
-          kube::JsonQuote(owner.api_version) +
-          ",\"kind\":" + kube::JsonQuote(owner.kind) +
-          ",\"name\":" + kube::JsonQuote(owner.name) +
-          ",\"uid\":" + kube::JsonQuote(owner.uid) +
-          ",\"controller\":true,\"blockOwnerDeletion\":true}]";
-  if (!resource_version.empty())
-    md += ",\"resourceVersion\":" + kube::JsonQuote(resource_version);
-  md += "}";
-  return "{\"apiVersion\":\"v1\",\"kind\":\"Secret\",\"metadata\":" + md +
-         ",\"type\":" + kube::JsonQuote(s.type.empty() ? "Opaque" : s.type) +
-         ",\"data\":" + StringMap(s.data, true) + "}";
+    w.Key("ownerReferences")
+        .BeginArray()
+        .BeginObject()
+        .Field("apiVersion", owner.api_version)
+        .Field("kind", owner.kind)
+        .Field("name", owner.name)
+        .Field("uid", owner.uid)
+        .Field("controller", true)
+        .Field("blockOwnerDeletion", true)
+        .EndObject()
+        .EndArray();
+  if (!resource_version.empty()) w.Field("resourceVersion", resource_version);
+  w.EndObject();
+  w.Field("type", s.type.empty() ? std::string("Opaque") : s.type);
+  w.Key("data").BeginObject();
+  for (const auto& [k, v] : s.data) w.Field(k, Base64Encode(v));
+  return w.EndObject().EndObject().Take();
 }
 
 StatusOr<WriteResult> WriteSecret(kube::Client& client,

@@ -3,9 +3,11 @@
 #ifndef CERTSTORE_CONTROLLER_STATUS_WRITER_H_
 #define CERTSTORE_CONTROLLER_STATUS_WRITER_H_
 
+#include <functional>
 #include <optional>
 #include <string>
 
+#include "operator/api/json.h"
 #include "operator/common/clock.h"
 #include "operator/common/status.h"
 #include "operator/engine/render.h"
@@ -28,7 +30,8 @@ struct StatusUpdate {
   // Consecutive failed attempts; 0 removes failedIssuanceAttempts and
   // lastFailureTime, >0 writes them (lastFailureTime = now).
   int failed_attempts = 0;
-  std::string extra;  // more status members (JSON body without braces)
+  // Writes more status members into the status object (optional).
+  std::function<void(json::Writer&)> extra;
 };
 
 // Writes the conditions (keeping each one's lastTransitionTime when its
@@ -41,8 +44,8 @@ Status PatchStatus(kube::Client& client, const kube::Resource& r,
                    const std::string& previous_json, int64_t generation,
                    const StatusUpdate& update, TimePoint now);
 
-// The CertStore status fields from a render summary (JSON members).
-std::string SummaryJson(const engine::RenderSummary& s);
+// Writes the CertStore status members of a render summary.
+void WriteSummary(json::Writer& w, const engine::RenderSummary& s);
 
 }  // namespace certstore::controller
 

@@ -2,7 +2,6 @@
 
 #include <algorithm>
 
-#include "operator/common/json_text.h"
 #include "operator/common/time_format.h"
 #include "operator/pki/certificate.h"
 
@@ -193,25 +192,34 @@ RotationStep AdvanceRotation(const api::ObservedStatus& prev, X509* root,
       "truststores");
 }
 
-std::string RotationJson(const std::optional<api::CaRotation>& rotation) {
-  if (!rotation) return "\"rotation\":null";
+void WriteRotation(json::Writer& w,
+                   const std::optional<api::CaRotation>& rotation) {
+  w.Key("rotation");
+  if (!rotation) {
+    w.Null();
+    return;
+  }
   const api::CaRotation& r = *rotation;
-  std::string out = "\"rotation\":{\"startedAt\":" + JsonQuote(r.started_at);
+  w.BeginObject().Field("startedAt", r.started_at);
   if (!r.trust_distributed_at.empty())
-    out += ",\"trustDistributedAt\":" + JsonQuote(r.trust_distributed_at);
-  if (!r.reissued_at.empty())
-    out += ",\"reissuedAt\":" + JsonQuote(r.reissued_at);
-  out += ",\"waitingCount\":" + std::to_string(r.waiting_count) +
-         ",\"waitingFor\":[";
-  for (size_t i = 0; i < r.waiting_for.size(); ++i)
-    out += std::string(i ? "," : "") + JsonQuote(r.waiting_for[i]);
-  out += "]";
-  out += ",\"previousCAs\":[";
-  for (size_t i = 0; i < r.previous_cas.size(); ++i)
-    out += std::string(i ? "," : "") + "{\"fingerprintSHA256\":" +
-           JsonQuote(r.previous_cas[i].fingerprint_sha256) +
-           ",\"certificate\":" + JsonQuote(r.previous_cas[i].certificate) + "}";
-  return out + "]}";
+    w.Field("trustDistributedAt", r.trust_distributed_at);
+  if (!r.reissued_at.empty()) w.Field("reissuedAt", r.reissued_at);
+  w.Field("waitingCount", static_cast<int64_t>(r.waiting_count))
+      .StringArray("waitingFor", r.waiting_for);
+  w.Key("previousCAs").BeginArray();
+  for (const auto& ca : r.previous_cas)
+    w.BeginObject()
+        .Field("fingerprintSHA256", ca.fingerprint_sha256)
+        .Field("certificate", ca.certificate)
+        .EndObject();
+  w.EndArray().EndObject();
+}
+
+std::string RotationJson(const std::optional<api::CaRotation>& rotation) {
+  json::Writer w;
+  w.BeginObject();
+  WriteRotation(w, rotation);
+  return w.EndObject().Take();
 }
 
 PreviousRoots PreviousRootsFor(const api::ObservedStatus& issuer_status,

@@ -14,6 +14,7 @@
 #include <string>
 #include <vector>
 
+#include "operator/api/json.h"
 #include "operator/api/parse.h"
 #include "operator/common/clock.h"
 #include "operator/engine/reasons.h"
@@ -75,8 +76,11 @@ inline RotationStep AdvanceRotation(const api::ObservedStatus& prev, X509* root,
   return AdvanceRotation(prev, root, members, now, limits);
 }
 
-// The status members for `rotation` (JSON without braces): "rotation":{...}
-// or "rotation":null (merge patch: removes it).
+// Writes the status member "rotation": {...}, or "rotation": null (in a
+// merge patch: removes it), into the object `w` is writing.
+void WriteRotation(json::Writer& w,
+                   const std::optional<api::CaRotation>& rotation);
+// {"rotation": ...} as WriteRotation writes it (to compare rotations).
 std::string RotationJson(const std::optional<api::CaRotation>& rotation);
 
 // What a CertStore reconcile takes from its issuer's status: the previous

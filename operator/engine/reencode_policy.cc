@@ -33,9 +33,9 @@ std::optional<std::string> WrittenFromTheSameInputs(const ReencodeInput& in) {
   const api::SecretObject& s = *in.stored;
   auto e = in.verified->Find(s.metadata.namespace_ + "/" + s.metadata.name,
                              DataDigest(s.data));
-  if (e && e->desired_digest == DesiredDigest(*in.desired, *in.keys,
-                                              *in.password, in.profile,
-                                              in.is_main))
+  if (e &&
+      e->desired_digest == DesiredDigest(*in.desired, *in.keys, *in.password,
+                                         in.profile, in.is_main))
     return std::string();
   return std::nullopt;
 }

@@ -19,14 +19,14 @@
 namespace certstore::engine {
 
 struct ReencodeInput {
-  const api::SecretObject* stored = nullptr;  // nullptr: no such Secret
+  const api::SecretObject* stored = nullptr;    // nullptr: no such Secret
   const std::set<std::string>* keys = nullptr;  // the files it must hold
   const DesiredStores* desired = nullptr;
   const SecretBytes* password = nullptr;
   pki::Pkcs12Profile profile = pki::Pkcs12Profile::kModern2023;
   bool is_main = true;
-  bool new_certificate = false;  // a certificate was just issued
-  std::string render_hash;       // api::RenderHash of the CertStore
+  bool new_certificate = false;              // a certificate was just issued
+  std::string render_hash;                   // api::RenderHash of the CertStore
   const VerifiedStores* verified = nullptr;  // optional
 };
 

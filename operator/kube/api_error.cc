@@ -1,8 +1,8 @@
 #include "operator/kube/api_error.h"
 
-#include <cpprest/json.h>
-
 #include <algorithm>
+
+#include "operator/api/json.h"
 
 namespace certstore::kube {
 namespace {
@@ -14,30 +14,20 @@ struct ServerStatus {
 
 ServerStatus ParseServerStatus(const std::string& body) {
   ServerStatus s;
-  try {
-    auto v = web::json::value::parse(body);
-    if (!v.is_object()) return s;
-    auto& o = v.as_object();
-    auto str = [](const web::json::object& obj, const char* k) -> std::string {
-      auto it = obj.find(k);
-      return it != obj.end() && it->second.is_string() ? it->second.as_string()
-                                                       : "";
-    };
-    s.reason = str(o, "reason");
-    s.message = str(o, "message");
-    auto d = o.find("details");
-    if (d != o.end() && d->second.is_object()) {
-      auto c = d->second.as_object().find("causes");
-      if (c != d->second.as_object().end() && c->second.is_array())
-        for (const auto& cause : c->second.as_array())
-          if (cause.is_object())
-            s.causes.push_back(str(cause.as_object(), "field") + ": " +
-                               str(cause.as_object(), "message"));
-    }
-  } catch (const std::exception&) {
+  auto doc = json::Document::Parse(body);
+  if (!doc) {
     // Not a Status object (a proxy's HTML page, say): use the raw body.
     s.message = body.substr(0, 200);
+    return s;
   }
+  json::Value v = doc->Root();
+  if (!v.IsObject()) return s;
+  s.reason = v["reason"].String();
+  s.message = v["message"].String();
+  for (const json::Value& cause : v["details"]["causes"].Elements())
+    if (cause.IsObject())
+      s.causes.push_back(std::string(cause["field"].String()) + ": " +
+                         std::string(cause["message"].String()));
   return s;
 }
 

@@ -3,6 +3,7 @@
 #include <cstdio>
 #include <thread>
 
+#include "operator/api/json.h"
 #include "operator/kube/api_error.h"
 
 namespace certstore::kube {
@@ -146,22 +147,18 @@ Status Client::Delete(const Resource& r, const std::string& ns,
   HttpRequest req;
   req.method = "DELETE";
   req.path = r.Path(ns, name);
-  std::string body = "{\"kind\":\"DeleteOptions\",\"apiVersion\":\"v1\"";
+  json::Writer w;
+  w.BeginObject().Field("kind", "DeleteOptions").Field("apiVersion", "v1");
   if (!o.propagation_policy.empty())
-    body += ",\"propagationPolicy\":" + JsonQuote(o.propagation_policy);
+    w.Field("propagationPolicy", o.propagation_policy);
   if (!o.precondition_uid.empty() || !o.precondition_resource_version.empty()) {
-    body += ",\"preconditions\":{";
-    bool first = true;
-    if (!o.precondition_uid.empty()) {
-      body += "\"uid\":" + JsonQuote(o.precondition_uid);
-      first = false;
-    }
+    w.Key("preconditions").BeginObject();
+    if (!o.precondition_uid.empty()) w.Field("uid", o.precondition_uid);
     if (!o.precondition_resource_version.empty())
-      body += std::string(first ? "" : ",") + "\"resourceVersion\":" +
-              JsonQuote(o.precondition_resource_version);
-    body += "}";
+      w.Field("resourceVersion", o.precondition_resource_version);
+    w.EndObject();
   }
-  req.body = body + "}";
+  req.body = w.EndObject().Take();
   auto r2 = Send(req, Describe("delete", r, ns, name));
   return r2.ok() ? OkStatus() : r2.status();
 }

@@ -8,7 +8,6 @@
 #include <mutex>
 #include <string>
 
-#include "operator/common/json_text.h"
 #include "operator/common/status.h"
 #include "operator/kube/resource.h"
 #include "operator/kube/transport.h"
@@ -84,8 +83,6 @@ class Client {
   double tokens_;                               // GUARDED_BY(mu_)
   std::chrono::steady_clock::time_point last_;  // GUARDED_BY(mu_)
 };
-
-using certstore::JsonQuote;  // operator/common/json_text.h
 
 }  // namespace certstore::kube
 

@@ -1,7 +1,8 @@
 #include "operator/kube/event_recorder.h"
 
-#include <cpprest/json.h>
+#include <cstdint>
 
+#include "operator/api/json.h"
 #include "operator/common/sha256.h"
 #include "operator/common/time_format.h"
 
@@ -38,24 +39,33 @@ Status EventRecorder::Record(const ObjectReference& obj,
     if (it != counts_.end()) count = it->second;
   }
   if (count == 0) {
-    std::string ref =
-        "{\"apiVersion\":" + JsonQuote(obj.api_version) +
-        ",\"kind\":" + JsonQuote(obj.kind) +
-        ",\"name\":" + JsonQuote(obj.name) + ",\"uid\":" + JsonQuote(obj.uid) +
-        (obj.ns.empty() ? "" : ",\"namespace\":" + JsonQuote(obj.ns)) + "}";
-    std::string ev =
-        "{\"apiVersion\":\"v1\",\"kind\":\"Event\",\"metadata\":{\"name\":" +
-        JsonQuote(name) + ",\"namespace\":" + JsonQuote(ns) +
-        ",\"labels\":{\"app.kubernetes.io/"
-        "managed-by\":\"certstore-operator\"}},"
-        "\"involvedObject\":" +
-        ref + ",\"type\":" + JsonQuote(type) +
-        ",\"reason\":" + JsonQuote(reason) + ",\"message\":" + JsonQuote(msg) +
-        ",\"source\":{\"component\":" + JsonQuote(component_) +
-        "},\"reportingComponent\":" + JsonQuote(component_) +
-        ",\"reportingInstance\":" + JsonQuote(instance_) +
-        ",\"firstTimestamp\":" + JsonQuote(now) +
-        ",\"lastTimestamp\":" + JsonQuote(now) + ",\"count\":1}";
+    json::Writer w;
+    w.BeginObject().Field("apiVersion", "v1").Field("kind", "Event");
+    w.Key("metadata")
+        .BeginObject()
+        .Field("name", name)
+        .Field("namespace", ns)
+        .StringMap("labels",
+                   {{"app.kubernetes.io/managed-by", "certstore-operator"}})
+        .EndObject();
+    w.Key("involvedObject")
+        .BeginObject()
+        .Field("apiVersion", obj.api_version)
+        .Field("kind", obj.kind)
+        .Field("name", obj.name)
+        .Field("uid", obj.uid);
+    if (!obj.ns.empty()) w.Field("namespace", obj.ns);
+    w.EndObject()
+        .Field("type", type)
+        .Field("reason", reason)
+        .Field("message", msg);
+    w.Key("source").BeginObject().Field("component", component_).EndObject();
+    w.Field("reportingComponent", component_)
+        .Field("reportingInstance", instance_)
+        .Field("firstTimestamp", now)
+        .Field("lastTimestamp", now)
+        .Field("count", 1);
+    std::string ev = w.EndObject().Take();
     auto created = client_.Create(EventsResource(), ns, ev);
     if (created.ok()) {
       std::lock_guard<std::mutex> l(mu_);
@@ -67,20 +77,18 @@ Status EventRecorder::Record(const ObjectReference& obj,
     // Recorded before (by an earlier process): continue its count.
     auto existing = client_.Get(EventsResource(), ns, name);
     if (!existing.ok()) return existing.status();
-    try {
-      auto v = web::json::value::parse(*existing);
-      count = v.has_field("count") && v.at("count").is_integer()
-                  ? v.at("count").as_integer()
-                  : 1;
-    } catch (const std::exception&) {
-      count = 1;
+    auto doc = json::Document::Parse(*existing);
+    count = 1;
+    if (doc) {
+      auto n = doc->Root()["count"].Int();
+      if (n && *n > 0 && *n < INT32_MAX) count = static_cast<int>(*n);
     }
   }
   int next = count + 1;
-  auto patched =
-      client_.Patch(EventsResource(), ns, name, PatchType::kMerge,
-                    "{\"count\":" + std::to_string(next) +
-                        ",\"lastTimestamp\":" + JsonQuote(now) + "}");
+  json::Writer patch;
+  patch.BeginObject().Field("count", next).Field("lastTimestamp", now);
+  auto patched = client_.Patch(EventsResource(), ns, name, PatchType::kMerge,
+                               patch.EndObject().Take());
   if (!patched.ok()) {
     if (patched.status().code() ==
         StatusCode::kNotFound) {  // expired meanwhile

@@ -1,9 +1,8 @@
 #include "operator/kube/informer.h"
 
-#include <cpprest/json.h>
-
+#include "operator/api/json.h"
 #include "operator/common/backoff.h"
-#include "operator/kube/json_trim.h"
+#include "operator/kube/object_decode.h"
 
 namespace certstore::kube {
 
@@ -146,36 +145,25 @@ Status Informer::ListAndReplace() {
   do {
     ASSIGN_OR_RETURN(std::string body,
                      client_.List(resource_, options_.ns, lo));
-    try {
-      auto v = web::json::value::parse(body);
-      auto& o = v.as_object();
-      auto md = o.find("metadata");
-      lo.continue_token.clear();
-      if (md != o.end() && md->second.is_object()) {
-        auto& m = md->second.as_object();
-        auto rv = m.find("resourceVersion");
-        if (rv != m.end() && rv->second.is_string())
-          list_rv = rv->second.as_string();
-        auto c = m.find("continue");
-        if (c != m.end() && c->second.is_string())
-          lo.continue_token = c->second.as_string();
-      }
-      if (v.has_field("items") && v.at("items").is_array()) {
-        for (auto& item : v.at("items").as_array()) {
-          if (!item.is_object()) continue;
-          auto obj = std::make_shared<CachedObject>();
-          TrimForCache(&item);
-          obj->meta = MetaFromJson(item);
-          obj->partial =
-              ApplyPayloadFilter(&options_.payload_filter, &obj->meta, &item);
-          obj->json = item.serialize();
-          item = web::json::value::null();  // the page shrinks as it is read
-          fresh[ObjectKey(obj->meta.ns, obj->meta.name)] = std::move(obj);
-        }
-      }
-    } catch (const std::exception& e) {
-      return InvalidArgumentError("list " + resource_.Qualified() +
-                                  ": response is not a list: " + e.what());
+    std::string error;
+    auto doc = json::Document::Parse(body, &error);
+    if (!doc || !doc->Root().IsObject())
+      return InvalidArgumentError(
+          "list " + resource_.Qualified() +
+          ": response is not a list: " + (doc ? "not a JSON object" : error));
+    json::Value v = doc->Root();
+    if (json::Value rv = v["metadata"]["resourceVersion"]; rv.IsString())
+      list_rv = std::string(rv.String());
+    lo.continue_token = v["metadata"]["continue"].String();
+    for (json::Value item : v["items"].Elements()) {
+      if (!item.IsObject()) continue;
+      DecodedObject d = DecodeForCache(item, &options_.payload_filter);
+      doc->Clear(item);  // the page shrinks as it is read
+      auto obj = std::make_shared<CachedObject>();
+      obj->meta = std::move(d.meta);
+      obj->partial = d.partial;
+      obj->json = std::move(d.json);
+      fresh[ObjectKey(obj->meta.ns, obj->meta.name)] = std::move(obj);
     }
   } while (!lo.continue_token.empty());
 

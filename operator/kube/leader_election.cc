@@ -1,10 +1,9 @@
 #include "operator/kube/leader_election.h"
 
-#include <cpprest/json.h>
-
 #include <algorithm>
 #include <cstdio>
 
+#include "operator/api/json.h"
 #include "operator/common/time_format.h"
 
 namespace certstore::kube {
@@ -16,34 +15,19 @@ struct LeaseRecord {
   bool ok = false;
 };
 
-LeaseRecord ParseLease(const std::string& json) {
+LeaseRecord ParseLease(const std::string& text) {
   LeaseRecord r;
-  try {
-    auto v = web::json::value::parse(json);
-    auto& o = v.as_object();
-    auto md = o.find("metadata");
-    if (md != o.end() && md->second.has_field("resourceVersion"))
-      r.resource_version = md->second.at("resourceVersion").as_string();
-    auto spec = o.find("spec");
-    if (spec != o.end() && spec->second.is_object()) {
-      auto& s = spec->second;
-      if (s.has_field("holderIdentity") && s.at("holderIdentity").is_string())
-        r.holder = s.at("holderIdentity").as_string();
-      if (s.has_field("acquireTime") && s.at("acquireTime").is_string())
-        r.acquire_time = s.at("acquireTime").as_string();
-      if (s.has_field("renewTime") && s.at("renewTime").is_string())
-        r.renew_time = s.at("renewTime").as_string();
-      if (s.has_field("leaseDurationSeconds") &&
-          s.at("leaseDurationSeconds").is_integer())
-        r.duration = s.at("leaseDurationSeconds").as_integer();
-      if (s.has_field("leaseTransitions") &&
-          s.at("leaseTransitions").is_integer())
-        r.transitions = s.at("leaseTransitions").as_integer();
-    }
-    r.ok = true;
-  } catch (const std::exception&) {
-    r.ok = false;
-  }
+  auto doc = json::Document::Parse(text);
+  if (!doc || !doc->Root().IsObject()) return r;
+  json::Value v = doc->Root();
+  r.resource_version = v["metadata"]["resourceVersion"].String();
+  json::Value s = v["spec"];
+  r.holder = s["holderIdentity"].String();
+  r.acquire_time = s["acquireTime"].String();
+  r.renew_time = s["renewTime"].String();
+  r.duration = s["leaseDurationSeconds"].Int().value_or(0);
+  r.transitions = s["leaseTransitions"].Int().value_or(0);
+  r.ok = true;
   return r;
 }
 
@@ -51,18 +35,27 @@ std::string LeaseJson(const LeaderElectionConfig& c, const std::string& holder,
                       int64_t duration, const std::string& acquire,
                       const std::string& renew, int64_t transitions,
                       const std::string& rv) {
-  std::string md =
-      "{\"name\":" + JsonQuote(c.name) + ",\"namespace\":" + JsonQuote(c.ns);
-  if (!rv.empty()) md += ",\"resourceVersion\":" + JsonQuote(rv);
-  md +=
-      ",\"labels\":{\"app.kubernetes.io/managed-by\":\"certstore-operator\"}}";
-  return "{\"apiVersion\":\"coordination.k8s.io/"
-         "v1\",\"kind\":\"Lease\",\"metadata\":" +
-         md + ",\"spec\":{\"holderIdentity\":" + JsonQuote(holder) +
-         ",\"leaseDurationSeconds\":" + std::to_string(duration) +
-         ",\"acquireTime\":" + JsonQuote(acquire) +
-         ",\"renewTime\":" + JsonQuote(renew) +
-         ",\"leaseTransitions\":" + std::to_string(transitions) + "}}";
+  json::Writer w;
+  w.BeginObject()
+      .Field("apiVersion", "coordination.k8s.io/v1")
+      .Field("kind", "Lease");
+  w.Key("metadata")
+      .BeginObject()
+      .Field("name", c.name)
+      .Field("namespace", c.ns);
+  if (!rv.empty()) w.Field("resourceVersion", rv);
+  w.StringMap("labels",
+              {{"app.kubernetes.io/managed-by", "certstore-operator"}})
+      .EndObject();
+  w.Key("spec")
+      .BeginObject()
+      .Field("holderIdentity", holder)
+      .Field("leaseDurationSeconds", duration)
+      .Field("acquireTime", acquire)
+      .Field("renewTime", renew)
+      .Field("leaseTransitions", transitions)
+      .EndObject();
+  return w.EndObject().Take();
 }
 
 }  // namespace

@@ -65,7 +65,8 @@ class EventRoutingTest : public ::testing::Test {
     corp_ = cluster_issuers_.Put(
         "", "corp",
         "{\"apiVersion\":\"certstore.dev/v1alpha1\",\"kind\":"
-        "\"ClusterCertIssuer\",\"metadata\":{\"name\":\"corp\"},\"spec\":{\"selfSigned\":{"
+        "\"ClusterCertIssuer\",\"metadata\":{\"name\":\"corp\"},\"spec\":{"
+        "\"selfSigned\":{"
         "\"secretName\":\"corp-root\"}}}");
   }
 
@@ -106,7 +107,8 @@ TEST_F(EventRoutingTest, ASpecChangeQueuesTheCertStoreAndStatusDoesNot) {
 
 TEST_F(EventRoutingTest, AnIssuerChangeQueuesItAndOnlyTheCertStoresUsingIt) {
   router_.IssuerChanged(true, nullptr, corp_);
-  EXPECT_EQ(Sorted(queued_), Sorted(Keys{"cci:corp", "cs:demo/web", "cs:other/api"}));
+  EXPECT_EQ(Sorted(queued_),
+            Sorted(Keys{"cci:corp", "cs:demo/web", "cs:other/api"}));
   queued_.clear();
   // A status change (same generation) still wakes its CertStores: the CA
   // they chain to is in the issuer's status.
@@ -128,7 +130,8 @@ TEST_F(EventRoutingTest, AReferencedObjectQueuesItsReadersOnly) {
 
 TEST_F(EventRoutingTest, ACaSecretQueuesItsIssuerAndTheIssuersCertStores) {
   router_.ReferenceChanged("Secret", "certstore-system", "corp-root");
-  EXPECT_EQ(Sorted(queued_), Sorted(Keys{"cci:corp", "cs:demo/web", "cs:other/api"}));
+  EXPECT_EQ(Sorted(queued_),
+            Sorted(Keys{"cci:corp", "cs:demo/web", "cs:other/api"}));
   queued_.clear();
   router_.ReferenceChanged("Secret", "demo", "team-ca-key");
   EXPECT_EQ(Sorted(queued_), Sorted(Keys{"ci:demo/team-ca", "cs:demo/app"}));
@@ -159,9 +162,9 @@ TEST_F(EventRoutingTest, ANamespaceLabelChangeQueuesItsCertStores) {
 
 TEST_F(EventRoutingTest, AllQueuesEveryObjectOnce) {
   router_.All();
-  EXPECT_EQ(Sorted(queued_), Sorted(Keys{"cs:demo/app", "cs:demo/web",
-                                            "cs:other/api", "ci:demo/team-ca",
-                                            "cci:corp"}));
+  EXPECT_EQ(Sorted(queued_),
+            Sorted(Keys{"cs:demo/app", "cs:demo/web", "cs:other/api",
+                        "ci:demo/team-ca", "cci:corp"}));
 }
 
 }  // namespace

@@ -123,7 +123,7 @@ TEST_F(CaRotationTest, WalksTrustThenReissueThenRemoval) {
                       kDelay);
   EXPECT_FALSE(s.rotation);
   EXPECT_EQ(s.event_reason, "CARotationComplete");
-  EXPECT_EQ(RotationJson(s.rotation), "\"rotation\":null");
+  EXPECT_EQ(RotationJson(s.rotation), "{\"rotation\":null}");
 }
 
 TEST_F(CaRotationTest, ALaggingMemberIsNamedThenLeftBehindAfterTheDeadline) {
@@ -205,7 +205,7 @@ TEST_F(CaRotationTest, RollbackAndExpiredRootsEndTheRotation) {
 TEST_F(CaRotationTest, RotationJsonRoundTrips) {
   RotationStep s =
       AdvanceRotation(Recorded(old_), new_.cert.get(), {}, TestNow(), kDelay);
-  std::string json = "{\"status\":{" + RotationJson(s.rotation) + "}}";
+  std::string json = "{\"status\":" + RotationJson(s.rotation) + "}";
   api::ObservedStatus back = api::ParseObservedStatus(json);
   ASSERT_TRUE(back.rotation);
   EXPECT_EQ(back.rotation->started_at, s.rotation->started_at);

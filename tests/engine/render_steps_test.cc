@@ -18,8 +18,8 @@ using namespace testing;  // NOLINT
 // ---- Store password ----------------------------------------------------
 
 TEST(StorePasswordTest, ComesFromTheReferencedSecretWithoutTrailingNewlines) {
-  api::CertStore cs = MakeCertStore(
-      Spec(KeystoreYaml() + "  password: {secretKeyRef: {name: pw, key: p}}\n"));
+  api::CertStore cs = MakeCertStore(Spec(
+      KeystoreYaml() + "  password: {secretKeyRef: {name: pw, key: p}}\n"));
   MapObjectSource objects;
   objects.PutSecret(MakeSecret("pw", {{"p", "s3cret\r\n"}}));
   auto pw = ResolveStorePassword(cs, std::nullopt, objects);
@@ -52,15 +52,21 @@ TEST(StorePasswordTest, BadReferencesNameTheFieldAndNeverThePassword) {
   const std::string huge(2000, 'x');
   const Case cases[] = {
       {"missing Secret", {}, StatusCode::kNotFound, "Secret demo/pw not found"},
-      {"missing key", {{"other", "x"}}, StatusCode::kNotFound,
+      {"missing key",
+       {{"other", "x"}},
+       StatusCode::kNotFound,
        "has no non-empty key p"},
-      {"empty key", {{"p", ""}}, StatusCode::kNotFound,
+      {"empty key",
+       {{"p", ""}},
+       StatusCode::kNotFound,
        "has no non-empty key p"},
-      {"too long", {{"p", huge}}, StatusCode::kInvalidArgument,
+      {"too long",
+       {{"p", huge}},
+       StatusCode::kInvalidArgument,
        "more than the limit of 1024"},
   };
-  api::CertStore cs = MakeCertStore(
-      Spec(KeystoreYaml() + "  password: {secretKeyRef: {name: pw, key: p}}\n"));
+  api::CertStore cs = MakeCertStore(Spec(
+      KeystoreYaml() + "  password: {secretKeyRef: {name: pw, key: p}}\n"));
   for (const Case& c : cases) {
     MapObjectSource objects;
     if (!c.data.empty()) objects.PutSecret(MakeSecret("pw", c.data));
@@ -124,10 +130,9 @@ TEST_F(StoredCertificateTest, AWrongPasswordOrGarbageIsNoCertificate) {
   EXPECT_FALSE(ReadStoredCertificate(s, SecretBytes("wrong"), objects_, nullptr)
                    .has_value());
   s.data["keystore.p12"] = "not a keystore";
-  EXPECT_FALSE(
-      ReadStoredCertificate(s, SecretBytes(PasswordOf(r.secrets[0])), objects_,
-                            nullptr)
-          .has_value());
+  EXPECT_FALSE(ReadStoredCertificate(s, SecretBytes(PasswordOf(r.secrets[0])),
+                                     objects_, nullptr)
+                   .has_value());
 }
 
 TEST_F(StoredCertificateTest, FallsBackToThePasswordTheStoresWereWrittenWith) {
@@ -157,7 +162,8 @@ TEST_F(StoredCertificateTest, ARememberedWriteIsReadWithoutDecrypting) {
   verified.Remember(r.verified[0].first, std::move(e));
   EXPECT_FALSE(ReadStoredCertificate(s, SecretBytes("wrong"), objects_, nullptr)
                    .has_value());
-  auto cur = ReadStoredCertificate(s, SecretBytes("wrong"), objects_, &verified);
+  auto cur =
+      ReadStoredCertificate(s, SecretBytes("wrong"), objects_, &verified);
   ASSERT_TRUE(cur.has_value());
   EXPECT_EQ(pki::SerialHex(cur->cert.get()), r.summary.serial_hex);
   // One byte changed: a miss, and nothing opens.
@@ -267,7 +273,9 @@ TEST_F(ReencodePolicyTest, TheFirstCheckThatFiresGivesTheReason) {
   };
   const Case cases[] = {
       {"new certificate",
-       [](ReencodeInput* in, api::SecretObject*) { in->new_certificate = true; },
+       [](ReencodeInput* in, api::SecretObject*) {
+         in->new_certificate = true;
+       },
        "new certificate"},
       {"new certificate wins over a missing Secret",
        [](ReencodeInput* in, api::SecretObject*) {

@@ -109,9 +109,5 @@ TEST(ClientTest, QpsLimitSpacesRequestsAfterTheBurst) {
   EXPECT_GE(total.count(), 300);
 }
 
-TEST(JsonQuoteTest, Escapes) {
-  EXPECT_EQ(JsonQuote("a\"b\\c\n\x01"), "\"a\\\"b\\\\c\\n\\u0001\"");
-}
-
 }  // namespace
 }  // namespace certstore::kube

@@ -46,8 +46,8 @@ class FakeCache : public kube::ObjectCache {
     for (const auto& [k, o] : objects_) out.push_back(o);
     return out;
   }
-  std::vector<kube::ObjectPtr> ByIndex(const std::string& index,
-                                       const std::string& value) const override {
+  std::vector<kube::ObjectPtr> ByIndex(
+      const std::string& index, const std::string& value) const override {
     std::vector<kube::ObjectPtr> out;
     auto f = indexes_.find(index);
     if (f == indexes_.end()) return out;
