@@ -6,7 +6,9 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 mode=check
 if [[ "${1:-}" == "--fix" ]]; then mode=fix; fi
-mapfile -t files < <(git ls-files '*.cc' '*.h' '*.cpp' '*.hpp')
+# Tracked files and new ones not yet added (ignored files are left out).
+mapfile -t files < <(git ls-files --cached --others --exclude-standard \
+  '*.cc' '*.h' '*.cpp' '*.hpp' | sort -u)
 if [[ "$mode" == fix ]]; then
   clang-format -i "${files[@]}"
   exit 0

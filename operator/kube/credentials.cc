@@ -5,11 +5,11 @@
 #include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
-#include <yaml-cpp/yaml.h>
 
 #include <cstring>
 #include <vector>
 
+#include "operator/api/json.h"
 #include "operator/common/files.h"
 #include "operator/common/time_format.h"
 
@@ -21,6 +21,18 @@ constexpr std::chrono::seconds kExecTimeout{30};
 
 // Runs argv with extra env, returns stdout. Bounded by kExecTimeout.
 StatusOr<std::string> RunCommand(const ExecConfig& e) {
+  // What the child needs is made before fork() (the parent has threads:
+  // allocating in the child could deadlock).
+  json::Writer info;
+  info.BeginObject()
+      .Field("apiVersion", e.api_version)
+      .Field("kind", "ExecCredential");
+  info.Key("spec").BeginObject().Field("interactive", false).EndObject();
+  const std::string exec_info = info.EndObject().Take();
+  std::vector<char*> argv;
+  argv.push_back(const_cast<char*>(e.command.c_str()));
+  for (const auto& a : e.args) argv.push_back(const_cast<char*>(a.c_str()));
+  argv.push_back(nullptr);
   int out[2];
   if (pipe2(out, O_CLOEXEC) != 0)
     return UnavailableError("exec plugin: pipe failed");
@@ -29,15 +41,7 @@ StatusOr<std::string> RunCommand(const ExecConfig& e) {
   if (pid == 0) {
     dup2(out[1], STDOUT_FILENO);
     for (const auto& [k, v] : e.env) setenv(k.c_str(), v.c_str(), 1);
-    setenv("KUBERNETES_EXEC_INFO",
-           ("{\"apiVersion\":\"" + e.api_version +
-            "\",\"kind\":\"ExecCredential\",\"spec\":{\"interactive\":false}}")
-               .c_str(),
-           1);
-    std::vector<char*> argv;
-    argv.push_back(const_cast<char*>(e.command.c_str()));
-    for (const auto& a : e.args) argv.push_back(const_cast<char*>(a.c_str()));
-    argv.push_back(nullptr);
+    setenv("KUBERNETES_EXEC_INFO", exec_info.c_str(), 1);
     execvp(argv[0], argv.data());
     _exit(127);
   }
@@ -88,28 +92,26 @@ void CredentialSource::Invalidate() {
 StatusOr<SecretBytes> CredentialSource::RunExec() {
   ASSIGN_OR_RETURN(std::string out, RunCommand(*exec_));
   SecretBytes raw(std::move(out));
-  try {
-    YAML::Node n = YAML::Load(raw.reveal());
-    YAML::Node status = n["status"];
-    if (!status || !status["token"] || !status["token"].IsScalar())
-      return UnimplementedError(
-          "exec plugin " + exec_->command +
-          " returned no status.token (client certificates "
-          "from exec plugins are not supported)");
-    SecretBytes token(status["token"].Scalar());
-    TimePoint until = clock_.Now() + std::chrono::minutes(10);
-    if (status["expirationTimestamp"] &&
-        status["expirationTimestamp"].IsScalar()) {
-      auto t = ParseRfc3339(status["expirationTimestamp"].Scalar());
-      if (t.ok()) until = *t - std::chrono::seconds(30);
-    }
-    cached_until_ = until;
-    return token;
-  } catch (const YAML::Exception&) {
+  // The message never repeats the output: it may hold a token.
+  auto doc = json::Document::Parse(raw.reveal());
+  if (!doc || !doc->Root().IsObject())
     return InvalidArgumentError(
         "exec plugin " + exec_->command +
         " printed something that is not an ExecCredential");
+  json::Value status = doc->Root()["status"];
+  if (!status["token"].IsString())
+    return UnimplementedError("exec plugin " + exec_->command +
+                              " returned no status.token (client "
+                              "certificates from exec plugins are not "
+                              "supported)");
+  SecretBytes token(std::string(status["token"].String()));
+  TimePoint until = clock_.Now() + std::chrono::minutes(10);
+  if (status["expirationTimestamp"].IsString()) {
+    auto t = ParseRfc3339(std::string(status["expirationTimestamp"].String()));
+    if (t.ok()) until = *t - std::chrono::seconds(30);
   }
+  cached_until_ = until;
+  return token;
 }
 
 StatusOr<SecretBytes> CredentialSource::Token() {

@@ -4,59 +4,20 @@
 // from (a precondition: two writers cannot silently overwrite each other).
 #include <gtest/gtest.h>
 
-#include <deque>
 #include <map>
 
 #include "operator/common/clock.h"
 #include "operator/controller/api_object_source.h"
 #include "operator/controller/secret_writer.h"
 #include "operator/controller/status_writer.h"
+#include "tests/support/fake_cache.h"
+#include "tests/support/fake_transport.h"
 
 namespace certstore::controller {
 namespace {
 
-class FakeTransport : public kube::Transport {
- public:
-  StatusOr<kube::HttpResponse> Do(const kube::HttpRequest& req) override {
-    requests.push_back(req);
-    auto it = objects.find(req.path);
-    if (req.method == "GET") {
-      if (it == objects.end())
-        return kube::HttpResponse{
-            404, "{\"kind\":\"Status\",\"code\":404}", {}};
-      return kube::HttpResponse{200, it->second, {}};
-    }
-    return kube::HttpResponse{req.method == "POST" ? 201 : 200, "{}", {}};
-  }
-  Status Stream(const kube::HttpRequest&, const std::function<void(int)>&,
-                const std::function<bool(const std::string&)>&) override {
-    return UnimplementedError("no streams");
-  }
-  void Cancel() override {}
-  int Count(const std::string& method) const {
-    int n = 0;
-    for (const auto& r : requests) n += r.method == method;
-    return n;
-  }
-  std::vector<kube::HttpRequest> requests;
-  std::map<std::string, std::string> objects;  // path -> JSON
-};
-
-class FakeCache : public kube::ObjectCache {
- public:
-  kube::ObjectPtr Get(const std::string& ns,
-                      const std::string& name) const override {
-    auto it = objects.find(ns + "/" + name);
-    return it == objects.end() ? nullptr : it->second;
-  }
-  std::vector<kube::ObjectPtr> List() const override { return {}; }
-  std::vector<kube::ObjectPtr> ByIndex(const std::string&,
-                                       const std::string&) const override {
-    return {};
-  }
-  size_t Size() const override { return objects.size(); }
-  std::map<std::string, kube::ObjectPtr> objects;
-};
+using certstore::testing::FakeCache;
+using certstore::testing::FakeTransport;
 
 // `owner_uid`: the UID of the CertStore named in a controller
 // ownerReference (none when empty). `managed`: the managed-by label.
@@ -84,8 +45,10 @@ TEST(ApiReadsTest, EachSecretIsReadOnceAndManagedOnesComeFromTheCache) {
   kube::Client client(t);
   FakeCache cache;
   auto cached = std::make_shared<kube::CachedObject>();
+  cached->meta.ns = "demo";
+  cached->meta.name = "app-stores";
   cached->json = SecretJson("app-stores", "42", true);
-  cache.objects["demo/app-stores"] = cached;
+  cache.Put(cached);
   ApiObjectSource source(client, &cache);
   for (int i = 0; i < 3; ++i) {
     auto user = source.GetSecret("demo", "user");
@@ -111,11 +74,13 @@ TEST(ApiReadsTest, APartialCachedSecretIsReadFromTheServer) {
   kube::Client client(t);
   FakeCache cache;
   auto cached = std::make_shared<kube::CachedObject>();
+  cached->meta.ns = "demo";
+  cached->meta.name = "app-stores";
   cached->json =
       "{\"apiVersion\":\"v1\",\"kind\":\"Secret\",\"metadata\":{\"name\":"
       "\"app-stores\",\"namespace\":\"demo\",\"resourceVersion\":\"42\"}}";
   cached->partial = true;
-  cache.objects["demo/app-stores"] = cached;
+  cache.Put(cached);
   ApiObjectSource source(client, &cache);
   auto s = source.GetSecret("demo", "app-stores");
   ASSERT_TRUE(s.has_value());
@@ -129,8 +94,10 @@ TEST(ApiReadsTest, AWriteReusesTheReadAndCarriesItsResourceVersion) {
   kube::Client client(t);
   FakeCache cache;
   auto cached = std::make_shared<kube::CachedObject>();
+  cached->meta.ns = "demo";
+  cached->meta.name = "app-stores";
   cached->json = SecretJson("app-stores", "42", true, "cs-uid");
-  cache.objects["demo/app-stores"] = cached;
+  cache.Put(cached);
   ApiObjectSource source(client, &cache);
   const OwnerRef me{"certstore.dev/v1alpha1", "CertStore", "app", "cs-uid"};
   api::SecretObject desired;
@@ -145,7 +112,7 @@ TEST(ApiReadsTest, AWriteReusesTheReadAndCarriesItsResourceVersion) {
   EXPECT_EQ(*w, WriteResult::kUpdated);
   EXPECT_EQ(t.Count("GET"), 0);
   ASSERT_EQ(t.Count("PUT"), 1);
-  EXPECT_NE(t.requests.back().body.find("\"resourceVersion\":\"42\""),
+  EXPECT_NE(t.Requests().back().body.find("\"resourceVersion\":\"42\""),
             std::string::npos);
 
   // A Secret this CertStore does not control is never written, whatever
@@ -192,10 +159,10 @@ TEST(ApiReadsTest, StatusPatchCarriesTheResourceVersionItWasComputedFrom) {
                           previous, 1, u, SystemClock::Get().Now())
                   .ok());
   ASSERT_EQ(t.Count("PATCH"), 1);
-  EXPECT_NE(
-      t.requests.back().body.find("\"metadata\":{\"resourceVersion\":\"99\"}"),
-      std::string::npos)
-      << t.requests.back().body;
+  EXPECT_NE(t.Requests().back().body.find(
+                "\"metadata\":{\"resourceVersion\":\"99\"}"),
+            std::string::npos)
+      << t.Requests().back().body;
 }
 
 }  // namespace

@@ -6,29 +6,16 @@
 
 #include <deque>
 
+#include "tests/support/fake_transport.h"
+
 namespace certstore::kube {
 namespace {
 
-class FakeTransport : public Transport {
- public:
-  StatusOr<HttpResponse> Do(const HttpRequest& req) override {
-    requests.push_back(req);
-    if (responses.empty()) return HttpResponse{200, "{}", {}};
-    HttpResponse r = responses.front();
-    responses.pop_front();
-    return r;
-  }
-  Status Stream(const HttpRequest&, const std::function<void(int)>&,
-                const std::function<bool(const std::string&)>&) override {
-    return UnimplementedError("no streams");
-  }
-  void Cancel() override {}
-  std::vector<HttpRequest> requests;
-  std::deque<HttpResponse> responses;
-};
+using certstore::testing::FakeTransport;
 
 TEST(ClientTest, BuildsPathsVerbsAndContentTypes) {
   FakeTransport t;
+  for (int i = 0; i < 7; ++i) t.responses.push_back({200, "{}", {}});
   Client c(t);
   ASSERT_TRUE(c.Get(SecretsResource(), "demo", "s1").ok());
   ListOptions lo;
@@ -49,31 +36,31 @@ TEST(ClientTest, BuildsPathsVerbsAndContentTypes) {
   d.precondition_resource_version = "42";
   ASSERT_TRUE(c.Delete(SecretsResource(), "demo", "s1", d).ok());
 
-  ASSERT_EQ(t.requests.size(), 7u);
-  EXPECT_EQ(t.requests[0].path, "/api/v1/namespaces/demo/secrets/s1");
+  ASSERT_EQ(t.Sent(), 7u);
+  EXPECT_EQ(t.Requests()[0].path, "/api/v1/namespaces/demo/secrets/s1");
   EXPECT_EQ(
-      t.requests[1].path,
+      t.Requests()[1].path,
       "/apis/certstore.dev/v1alpha1/namespaces/demo/certstores?labelSelector="
       "app.kubernetes.io%2Fmanaged-by%3Dcertstore-operator&limit=50&continue="
       "abc%3D");
-  EXPECT_EQ(t.requests[2].method, "POST");
-  EXPECT_EQ(t.requests[2].path,
+  EXPECT_EQ(t.Requests()[2].method, "POST");
+  EXPECT_EQ(t.Requests()[2].path,
             "/apis/certstore.dev/v1alpha1/clustercertissuers");
-  EXPECT_EQ(t.requests[3].method, "PUT");
+  EXPECT_EQ(t.Requests()[3].method, "PUT");
   EXPECT_EQ(
-      t.requests[3].path,
+      t.Requests()[3].path,
       "/apis/certstore.dev/v1alpha1/namespaces/demo/certstores/cs/status");
-  EXPECT_EQ(t.requests[4].content_type, "application/merge-patch+json");
-  EXPECT_EQ(t.requests[5].content_type, "application/apply-patch+yaml");
-  EXPECT_EQ(t.requests[5].path,
+  EXPECT_EQ(t.Requests()[4].content_type, "application/merge-patch+json");
+  EXPECT_EQ(t.Requests()[5].content_type, "application/apply-patch+yaml");
+  EXPECT_EQ(t.Requests()[5].path,
             "/api/v1/namespaces/demo/secrets/"
             "s1?fieldManager=certstore-operator&force=true");
-  EXPECT_EQ(t.requests[6].method, "DELETE");
-  EXPECT_NE(t.requests[6].body.find("\"propagationPolicy\":\"Foreground\""),
+  EXPECT_EQ(t.Requests()[6].method, "DELETE");
+  EXPECT_NE(t.Requests()[6].body.find("\"propagationPolicy\":\"Foreground\""),
             std::string::npos);
-  EXPECT_NE(
-      t.requests[6].body.find("\"preconditions\":{\"resourceVersion\":\"42\"}"),
-      std::string::npos);
+  EXPECT_NE(t.Requests()[6].body.find(
+                "\"preconditions\":{\"resourceVersion\":\"42\"}"),
+            std::string::npos);
 }
 
 TEST(ClientTest, HonoursRetryAfterOn429ThenGivesUp) {
@@ -97,6 +84,7 @@ TEST(ClientTest, HonoursRetryAfterOn429ThenGivesUp) {
 
 TEST(ClientTest, QpsLimitSpacesRequestsAfterTheBurst) {
   FakeTransport t;
+  t.objects["/api/v1/namespaces/demo/secrets/s"] = "{}";
   std::chrono::milliseconds total{0};
   ClientOptions o;
   o.qps = 10;

@@ -5,51 +5,22 @@
 
 #include <gtest/gtest.h>
 
-#include <condition_variable>
-#include <mutex>
+#include "tests/support/fake_transport.h"
 
 namespace certstore::kube {
 namespace {
 
-// Answers every request with 201; blocks while `hold` is set.
-class SlowTransport : public Transport {
- public:
-  StatusOr<HttpResponse> Do(const HttpRequest& req) override {
-    std::unique_lock<std::mutex> l(mu);
-    cv.wait(l, [this] { return !hold; });
-    bodies.push_back(req.body);
-    return HttpResponse{201, "{}", {}};
-  }
-  Status Stream(const HttpRequest&, const std::function<void(int)>&,
-                const std::function<bool(const std::string&)>&) override {
-    return UnimplementedError("no streams");
-  }
-  void Cancel() override {}
-  void Release() {
-    std::lock_guard<std::mutex> l(mu);
-    hold = false;
-    cv.notify_all();
-  }
-  size_t Sent() {
-    std::lock_guard<std::mutex> l(mu);
-    return bodies.size();
-  }
-
-  std::mutex mu;
-  std::condition_variable cv;
-  bool hold = false;
-  std::vector<std::string> bodies;  // GUARDED_BY(mu)
-};
+using certstore::testing::FakeTransport;
 
 // A recorder whose sender is running against a server that holds every
 // request until Release().
 class StartedRecorderTest : public ::testing::Test {
  protected:
   StartedRecorderTest() {
-    t_.hold = true;
+    t_.Hold();
     rec_.Start(nullptr);
   }
-  SlowTransport t_;
+  FakeTransport t_;
   Client c_{t_};
   EventRecorder rec_{c_, "certstore-operator", "pod-a", "ops",
                      SystemClock::Get()};
@@ -61,7 +32,7 @@ ObjectReference Ref(const std::string& name) {
 }
 
 TEST(EventRecorderTest, BeforeStartPostSendsInline) {
-  SlowTransport t;
+  FakeTransport t;
   Client c(t);
   EventRecorder rec(c, "certstore-operator", "pod-a", "ops",
                     SystemClock::Get());
@@ -78,9 +49,10 @@ TEST_F(StartedRecorderTest, PostReturnsAtOnceAndStopSendsEverythingInOrder) {
   rec_.Stop(std::chrono::seconds(10));
   ASSERT_EQ(t_.Sent(), 5u);
   for (int i = 0; i < 5; ++i)
-    EXPECT_NE(t_.bodies[i].find("\"name\":\"cs" + std::to_string(i) + "\""),
-              std::string::npos)
-        << "Event " << i << " out of order: " << t_.bodies[i];
+    EXPECT_NE(
+        t_.Requests()[i].body.find("\"name\":\"cs" + std::to_string(i) + "\""),
+        std::string::npos)
+        << "Event " << i << " out of order: " << t_.Requests()[i].body;
   EXPECT_EQ(rec_.dropped(), 0);
   // After Stop, Post records inline again.
   rec_.Post(Ref("late"), "Normal", "Issued", "issued");

@@ -7,26 +7,21 @@
 
 #include <vector>
 
+#include "tests/support/fake_transport.h"
+
 namespace certstore::kube {
 namespace {
 
-class Recorder : public Transport {
- public:
-  explicit Recorder(std::vector<HttpRequest>* sent) : sent_(sent) {}
-  StatusOr<HttpResponse> Do(const HttpRequest& req) override {
-    sent_->push_back(req);
-    return HttpResponse{200, "{}", {}};
-  }
-  Status Stream(const HttpRequest& req, const std::function<void(int)>&,
-                const std::function<bool(const std::string&)>&) override {
-    sent_->push_back(req);
-    return OkStatus();
-  }
-  void Cancel() override {}
+using certstore::testing::FakeTransport;
 
- private:
-  std::vector<HttpRequest>* sent_;
-};
+// A FakeTransport whose requests `*sent` sees after FencedTransport took
+// ownership of it.
+std::unique_ptr<FakeTransport> Recorder(FakeTransport** sent) {
+  auto t = std::make_unique<FakeTransport>();
+  t->stream_result = OkStatus();
+  *sent = t.get();
+  return t;
+}
 
 TEST(FencedTransportTest, WritesStopWhenTheWindowClosesReadsGoOn) {
   struct Case {
@@ -48,15 +43,14 @@ TEST(FencedTransportTest, WritesStopWhenTheWindowClosesReadsGoOn) {
   for (const auto& c : cases) {
     SCOPED_TRACE(std::string(c.method) + " window " +
                  std::to_string(c.window.count()) + "ms");
-    std::vector<HttpRequest> sent;
-    auto t = FencedTransport(std::make_unique<Recorder>(&sent),
-                             [&] { return c.window; });
+    FakeTransport* sent = nullptr;
+    auto t = FencedTransport(Recorder(&sent), [&] { return c.window; });
     HttpRequest req;
     req.method = c.method;
     req.path = "/api/v1/namespaces/demo/secrets/app?fieldManager=x";
     auto r = t->Do(req);
     if (!c.sent) {
-      EXPECT_TRUE(sent.empty());
+      EXPECT_EQ(sent->Sent(), 0u);
       ASSERT_FALSE(r.ok());
       EXPECT_EQ(r.status().code(), StatusCode::kFailedPrecondition);
       EXPECT_NE(r.status().message().find("not the leader"), std::string::npos);
@@ -67,19 +61,19 @@ TEST(FencedTransportTest, WritesStopWhenTheWindowClosesReadsGoOn) {
       continue;
     }
     ASSERT_TRUE(r.ok());
-    ASSERT_EQ(sent.size(), 1u);
-    EXPECT_EQ(sent[0].timeout, c.timeout);
+    ASSERT_EQ(sent->Sent(), 1u);
+    EXPECT_EQ(sent->Requests()[0].timeout, c.timeout);
   }
   // Watches (reads) stream whatever the window.
-  std::vector<HttpRequest> sent;
-  auto t = FencedTransport(std::make_unique<Recorder>(&sent),
+  FakeTransport* sent = nullptr;
+  auto t = FencedTransport(Recorder(&sent),
                            [] { return std::chrono::milliseconds(0); });
   HttpRequest watch;
   watch.verb = "WATCH";
   EXPECT_TRUE(t->Stream(
                    watch, [](int) {}, [](const std::string&) { return true; })
                   .ok());
-  EXPECT_EQ(sent.size(), 1u);
+  EXPECT_EQ(sent->Sent(), 1u);
 }
 
 }  // namespace
