@@ -67,9 +67,7 @@ class Writer {
   Writer& Field(std::string_view key, int64_t value) {
     return Key(key).Int(value);
   }
-  Writer& Field(std::string_view key, int value) {
-    return Key(key).Int(value);
-  }
+  Writer& Field(std::string_view key, int value) { return Key(key).Int(value); }
   Writer& Field(std::string_view key, bool value) {
     return Key(key).Bool(value);
   }

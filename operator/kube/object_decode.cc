@@ -53,11 +53,11 @@ void WriteSkeleton(json::Writer& w, const PayloadFilter& filter,
   kept.resource_version = meta->resource_version;
   kept.generation = meta->generation;
   w.Key("metadata").BeginObject();
-  for (auto [k, v] : {std::pair<const char*, const std::string&>{"name",
-                                                                 meta->name},
-                      {"namespace", meta->ns},
-                      {"uid", meta->uid},
-                      {"resourceVersion", meta->resource_version}})
+  for (auto [k, v] :
+       {std::pair<const char*, const std::string&>{"name", meta->name},
+        {"namespace", meta->ns},
+        {"uid", meta->uid},
+        {"resourceVersion", meta->resource_version}})
     if (!v.empty()) w.Field(k, v);
   if (meta->generation != 0) w.Field("generation", meta->generation);
   for (auto [names, from, to, field] :
@@ -106,10 +106,9 @@ ObjectMeta MetaFromJson(json::Value object) {
   m.annotations.erase(kLastApplied);
   for (const json::Value& r : md["ownerReferences"].Elements()) {
     if (!r.IsObject()) continue;
-    ObjectOwner o{std::string(r["apiVersion"].String()),
-                  std::string(r["kind"].String()),
-                  std::string(r["name"].String()),
-                  std::string(r["uid"].String())};
+    ObjectOwner o{
+        std::string(r["apiVersion"].String()), std::string(r["kind"].String()),
+        std::string(r["name"].String()), std::string(r["uid"].String())};
     o.controller = r["controller"].Bool();
     m.owners.push_back(std::move(o));
   }

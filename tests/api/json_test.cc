@@ -54,7 +54,9 @@ TEST(JsonWriterTest, WritesMembersInOrderAndEscapesEveryString) {
 
 TEST(JsonWriterTest, InvalidUtf8IsReplacedNotPassedOn) {
   Writer w;
-  w.BeginObject().Field("message", std::string("bad \xff\xfe byte")).EndObject();
+  w.BeginObject()
+      .Field("message", std::string("bad \xff\xfe byte"))
+      .EndObject();
   std::string text = w.Take();
   EXPECT_EQ(text.find('\xff'), std::string::npos);
   Document d = MustParse(text);
@@ -72,9 +74,9 @@ TEST(JsonValueTest, MissingOrMistypedPathsAreNullViewsNotCrashes) {
   EXPECT_EQ(r["a"]["b"][1].String(), "two");
   EXPECT_TRUE(r["a"]["b"][2]["c"].Bool());
   EXPECT_FALSE(r["a"]["b"][9].Exists());
-  EXPECT_FALSE(r["s"]["x"].Exists());      // member of a string
+  EXPECT_FALSE(r["s"]["x"].Exists());        // member of a string
   EXPECT_FALSE(r["a"][size_t{0}].Exists());  // element of an object
-  EXPECT_FALSE(r["n"].Int().has_value());  // 1.5 is not an integer
+  EXPECT_FALSE(r["n"].Int().has_value());    // 1.5 is not an integer
   EXPECT_FALSE(r["big"].Int().has_value());  // does not fit int64
   EXPECT_EQ(r["neg"].Int(), INT64_MIN);
   EXPECT_FALSE(r["s"].Int().has_value());
