@@ -1,152 +1,75 @@
-// yaml-cpp stays inside this file: it throws, and its headers are slow.
+// One walker for both formats, over the Node view (node.h): JSON from the
+// API server through json.h (json_node.h), YAML manifests through yaml-cpp
+// (yaml_node.h, the only file that includes it).
 #include "operator/api/parse.h"
-
-#include <yaml-cpp/eventhandler.h>
-#include <yaml-cpp/yaml.h>
 
 #include <cstdlib>
 #include <functional>
-#include <set>
-#include <sstream>
 #include <string_view>
 
 #include "operator/api/field_error.h"
+#include "operator/api/json.h"
+#include "operator/api/json_node.h"
+#include "operator/api/yaml_node.h"
 #include "operator/common/base64.h"
 
 namespace certstore::api {
 namespace {
 
 using Fields =
-    std::map<std::string,
-             std::function<void(const YAML::Node&, const std::string&)>>;
+    std::map<std::string, std::function<void(const Node&, const std::string&)>>;
 
-// YAML 1.1 integers and floats, as the regular expressions
-//   int:   [-+]?([0-9][0-9_]*|0x[0-9a-fA-F_]+|0o[0-7_]+|0b[01_]+)
-//   float: [-+]?(\.[0-9]+|[0-9][0-9_]*(\.[0-9_]*)?)([eE][-+]?[0-9]+)?
-//          | [-+]?\.(inf|Inf|INF) | \.(nan|NaN|NAN)
-// would match the whole scalar. Written out by hand: libstdc++'s std::regex
-// recurses once per character, and a long unquoted digit string in a
-// manifest (tests/fuzz/regressions/api) overflowed the stack.
-size_t SpanOf(std::string_view s, size_t i, std::string_view chars) {
-  while (i < s.size() && chars.find(s[i]) != std::string_view::npos) ++i;
-  return i;
-}
-
-std::string_view WithoutSign(std::string_view s) {
-  if (!s.empty() && (s[0] == '-' || s[0] == '+')) s.remove_prefix(1);
-  return s;
-}
-
-bool IsYamlInt(std::string_view s) {
-  constexpr std::string_view kDigits = "0123456789";
-  s = WithoutSign(s);
-  if (s.size() > 2 && s[0] == '0') {
-    std::string_view set = s[1] == 'x'   ? "0123456789abcdefABCDEF_"
-                           : s[1] == 'o' ? "01234567_"
-                           : s[1] == 'b' ? "01_"
-                                         : "";
-    if (!set.empty()) return SpanOf(s, 2, set) == s.size();
-  }
-  return !s.empty() && kDigits.find(s[0]) != std::string_view::npos &&
-         SpanOf(s, 1, "0123456789_") == s.size();
-}
-
-bool IsYamlFloat(std::string_view s) {
-  constexpr std::string_view kDigits = "0123456789";
-  constexpr std::string_view kDigitsOrUnderscore = "0123456789_";
-  if (s == ".nan" || s == ".NaN" || s == ".NAN") return true;
-  s = WithoutSign(s);
-  if (s == ".inf" || s == ".Inf" || s == ".INF") return true;
-  size_t i = 0;
-  if (!s.empty() && s[0] == '.') {
-    i = SpanOf(s, 1, kDigits);
-    if (i == 1) return false;
-  } else {
-    if (s.empty() || kDigits.find(s[0]) == std::string_view::npos) return false;
-    i = SpanOf(s, 1, kDigitsOrUnderscore);
-    if (i < s.size() && s[i] == '.') i = SpanOf(s, i + 1, kDigitsOrUnderscore);
-  }
-  if (i < s.size() && (s[i] == 'e' || s[i] == 'E')) {
-    ++i;
-    if (i < s.size() && (s[i] == '-' || s[i] == '+')) ++i;
-    size_t digits = i;
-    i = SpanOf(s, i, kDigits);
-    if (i == digits) return false;
-  }
-  return i == s.size();
-}
-
-// What an unquoted scalar is to kubectl, whose YAML-to-JSON conversion
-// (sigs.k8s.io/yaml, YAML 1.1) turns `123`, `1.5`, `yes` or `NO` into numbers
-// and booleans that the API server then rejects for a string field. Returns
-// nullptr for a string. Quoted, block and !!str scalars are always strings.
-const char* PlainScalarType(const YAML::Node& n) {
-  if (n.Tag() != "?") return nullptr;
-  static const std::set<std::string> kBools = {
-      "y",  "Y",  "yes",  "Yes",  "YES",  "n",     "N",     "no",
-      "No", "NO", "true", "True", "TRUE", "false", "False", "FALSE",
-      "on", "On", "ON",   "off",  "Off",  "OFF"};
-  const std::string& s = n.Scalar();
-  if (kBools.count(s)) return "a boolean";
-  if (IsYamlInt(s)) return "an integer";
-  if (IsYamlFloat(s)) return "a number";
-  return nullptr;
-}
-
-// Walks a YAML tree, recording every structural error with its path.
+// Walks a document, recording every structural error with its path.
 class Walker {
  public:
   explicit Walker(FieldErrors* errs) : errs_(errs) {}
 
   // Calls the handler of each known key; unknown keys are errors.
-  void Object(const YAML::Node& n, const std::string& path,
-              const Fields& fields) {
-    if (!n.IsMap()) {
+  void Object(const Node& n, const std::string& path, const Fields& fields) {
+    if (!n.IsObject()) {
       if (!n.IsNull()) errs_->Add(path, "must be an object");
       return;
     }
-    for (auto it = n.begin(); it != n.end(); ++it) {
-      std::string key = it->first.Scalar();
+    for (const auto& [key, value] : n.Members()) {
       std::string child = path.empty() ? key : path + "." + key;
       auto f = fields.find(key);
       if (f == fields.end()) {
         errs_->Add(child, "unknown field");
         continue;
       }
-      f->second(it->second, child);
+      f->second(*value, child);
     }
   }
 
-  void Str(const YAML::Node& n, const std::string& path, std::string* out) {
+  void Str(const Node& n, const std::string& path, std::string* out) {
     if (n.IsNull()) return;
     if (!n.IsScalar()) {
       errs_->Add(path, "must be a string");
       return;
     }
     // The value is not echoed: it may be Secret data.
-    if (const char* type = PlainScalarType(n)) {
+    if (const char* type = n.NonStringType()) {
       errs_->Add(path, std::string("must be a string, got ") + type +
                            " (quote the value)");
       return;
     }
-    *out = n.Scalar();
+    *out = n.Text();
   }
-  void OptStr(const YAML::Node& n, const std::string& path,
+  void OptStr(const Node& n, const std::string& path,
               std::optional<std::string>* out) {
     if (n.IsNull()) return;
     std::string s;
     Str(n, path, &s);
     *out = s;
   }
-  void Int(const YAML::Node& n, const std::string& path,
-           std::optional<int>* out) {
+  void Int(const Node& n, const std::string& path, std::optional<int>* out) {
     if (n.IsNull()) return;
     if (!n.IsScalar()) {
       errs_->Add(path, "must be an integer");
       return;
     }
-    const std::string& s = n.Scalar();
-    if (n.Tag() != "?" && n.Tag() != "tag:yaml.org,2002:int") {
+    const std::string s = n.Text();
+    if (n.IsExplicitString()) {
       errs_->Add(path, "must be an integer, got a string (\"" + s + "\")");
       return;
     }
@@ -158,37 +81,36 @@ class Walker {
     }
     *out = static_cast<int>(v);
   }
-  void StrList(const YAML::Node& n, const std::string& path,
+  void StrList(const Node& n, const std::string& path,
                std::vector<std::string>* out) {
     if (n.IsNull()) return;
-    if (!n.IsSequence()) {
+    if (!n.IsArray()) {
       errs_->Add(path, "must be a list of strings");
       return;
     }
-    for (size_t i = 0; i < n.size(); ++i) {
+    std::vector<NodePtr> elements = n.Elements();
+    for (size_t i = 0; i < elements.size(); ++i) {
       std::string s;
-      Str(n[i], path + "[" + std::to_string(i) + "]", &s);
+      Str(*elements[i], path + "[" + std::to_string(i) + "]", &s);
       out->push_back(s);
     }
   }
-  void StrMap(const YAML::Node& n, const std::string& path,
+  void StrMap(const Node& n, const std::string& path,
               std::map<std::string, std::string>* out) {
     if (n.IsNull()) return;
-    if (!n.IsMap()) {
+    if (!n.IsObject()) {
       errs_->Add(path, "must be a map of strings");
       return;
     }
-    for (auto it = n.begin(); it != n.end(); ++it) {
+    for (const auto& [key, value] : n.Members()) {
       std::string v;
-      Str(it->second, path + "." + it->first.Scalar(), &v);
-      (*out)[it->first.Scalar()] = v;
+      Str(*value, path + "." + key, &v);
+      (*out)[key] = v;
     }
   }
   // An object that must be empty ("issuer: {}").
-  void Empty(const YAML::Node& n, const std::string& path) {
-    Object(n, path, {});
-  }
-  void Ignore(const YAML::Node&, const std::string&) {}
+  void Empty(const Node& n, const std::string& path) { Object(n, path, {}); }
+  void Ignore(const Node&, const std::string&) {}
 
   FieldErrors* errs() { return errs_; }
 
@@ -198,64 +120,63 @@ class Walker {
 
 // Server-populated: unknown fields inside are ignored, like the rest of
 // metadata; only the shape of what ownership is decided by is checked.
-void ParseOwnerReferences(Walker& w, const YAML::Node& n,
-                          const std::string& path, ObjectMeta* m) {
+void ParseOwnerReferences(Walker& w, const Node& n, const std::string& path,
+                          ObjectMeta* m) {
   if (n.IsNull()) return;
-  if (!n.IsSequence()) {
+  if (!n.IsArray()) {
     w.errs()->Add(path, "must be a list");
     return;
   }
-  for (size_t i = 0; i < n.size(); ++i) {
-    const YAML::Node& r = n[i];
+  std::vector<NodePtr> refs = n.Elements();
+  for (size_t i = 0; i < refs.size(); ++i) {
+    const Node& r = *refs[i];
     std::string p = path + "[" + std::to_string(i) + "]";
-    if (!r.IsMap()) {
+    if (!r.IsObject()) {
       w.errs()->Add(p, "must be an object");
       continue;
     }
     OwnerReference ref;
-    if (r["apiVersion"])
-      w.Str(r["apiVersion"], p + ".apiVersion", &ref.api_version);
-    if (r["kind"]) w.Str(r["kind"], p + ".kind", &ref.kind);
-    if (r["name"]) w.Str(r["name"], p + ".name", &ref.name);
-    if (r["uid"]) w.Str(r["uid"], p + ".uid", &ref.uid);
-    if (r["controller"] && r["controller"].IsScalar())
-      ref.controller = r["controller"].Scalar() == "true";
+    w.Str(*r.Get("apiVersion"), p + ".apiVersion", &ref.api_version);
+    w.Str(*r.Get("kind"), p + ".kind", &ref.kind);
+    w.Str(*r.Get("name"), p + ".name", &ref.name);
+    w.Str(*r.Get("uid"), p + ".uid", &ref.uid);
+    ref.controller = r.Get("controller")->IsTrue();
     m->owner_references.push_back(std::move(ref));
   }
 }
 
-void ParseMeta(Walker& w, const YAML::Node& n, const std::string& path,
+void ParseMeta(Walker& w, const Node& n, const std::string& path,
                ObjectMeta* m) {
-  if (!n.IsMap()) {
+  if (!n.IsObject()) {
     w.errs()->Add(path, "must be an object");
     return;
   }
   // Server-populated metadata is accepted and mostly ignored.
-  for (auto it = n.begin(); it != n.end(); ++it) {
-    std::string k = it->first.Scalar();
+  for (const auto& [k, value] : n.Members()) {
+    const Node& v = *value;
     std::string p = path + "." + k;
     if (k == "name")
-      w.Str(it->second, p, &m->name);
+      w.Str(v, p, &m->name);
     else if (k == "namespace")
-      w.Str(it->second, p, &m->namespace_);
+      w.Str(v, p, &m->namespace_);
     else if (k == "uid")
-      w.Str(it->second, p, &m->uid);
+      w.Str(v, p, &m->uid);
     else if (k == "resourceVersion")
-      w.Str(it->second, p, &m->resource_version);
+      w.Str(v, p, &m->resource_version);
     else if (k == "generation") {
       std::optional<int> g;
-      w.Int(it->second, p, &g);
+      w.Int(v, p, &g);
       m->generation = g.value_or(0);
     } else if (k == "labels")
-      w.StrMap(it->second, p, &m->labels);
+      w.StrMap(v, p, &m->labels);
     else if (k == "annotations")
-      w.StrMap(it->second, p, &m->annotations);
+      w.StrMap(v, p, &m->annotations);
     else if (k == "ownerReferences")
-      ParseOwnerReferences(w, it->second, p, m);
+      ParseOwnerReferences(w, v, p, m);
   }
 }
 
-void ParseSubject(Walker& w, const YAML::Node& n, const std::string& path,
+void ParseSubject(Walker& w, const Node& n, const std::string& path,
                   Subject* s) {
   w.Object(
       n, path,
@@ -270,7 +191,7 @@ void ParseSubject(Walker& w, const YAML::Node& n, const std::string& path,
         [&](auto& v, auto& p) { w.StrList(v, p, &s->provinces); }}});
 }
 
-void ParsePrivateKey(Walker& w, const YAML::Node& n, const std::string& path,
+void ParsePrivateKey(Walker& w, const Node& n, const std::string& path,
                      PrivateKey* k, bool with_rotation) {
   Fields f = {
       {"algorithm", [&](auto& v, auto& p) { w.Str(v, p, &k->algorithm); }},
@@ -282,7 +203,7 @@ void ParsePrivateKey(Walker& w, const YAML::Node& n, const std::string& path,
   w.Object(n, path, f);
 }
 
-void ParseKeystore(Walker& w, const YAML::Node& n, const std::string& path,
+void ParseKeystore(Walker& w, const Node& n, const std::string& path,
                    KeystoreSpec* k) {
   w.Object(
       n, path,
@@ -316,7 +237,7 @@ void ParseKeystore(Walker& w, const YAML::Node& n, const std::string& path,
       });
 }
 
-void ParseRef(Walker& w, const YAML::Node& n, const std::string& path,
+void ParseRef(Walker& w, const Node& n, const std::string& path,
               std::string* name, std::string* key, std::string* ns) {
   w.Object(n, path,
            {{"name", [&](auto& v, auto& p) { w.Str(v, p, name); }},
@@ -324,25 +245,26 @@ void ParseRef(Walker& w, const YAML::Node& n, const std::string& path,
             {"namespace", [&](auto& v, auto& p) { w.Str(v, p, ns); }}});
 }
 
-void ParseTruststore(Walker& w, const YAML::Node& n, const std::string& path,
+void ParseTruststore(Walker& w, const Node& n, const std::string& path,
                      TruststoreSpec* t) {
   w.Object(n, path,
            {
                {"secretName",
                 [&](auto& v, auto& p) { w.Str(v, p, &t->secret_name); }},
                {"sources",
-                [&](const YAML::Node& v, const std::string& p) {
+                [&](const Node& v, const std::string& p) {
                   if (v.IsNull()) return;
                   t->sources_set = true;
-                  if (!v.IsSequence()) {
+                  if (!v.IsArray()) {
                     w.errs()->Add(p, "must be a list");
                     return;
                   }
-                  for (size_t i = 0; i < v.size(); ++i) {
+                  std::vector<NodePtr> items = v.Elements();
+                  for (size_t i = 0; i < items.size(); ++i) {
                     std::string ip = p + "[" + std::to_string(i) + "]";
                     TrustSource s;
                     int kinds = 0;
-                    w.Object(v[i], ip,
+                    w.Object(*items[i], ip,
                              {
                                  {"issuer",
                                   [&](auto& x, auto& xp) {
@@ -386,7 +308,7 @@ void ParseTruststore(Walker& w, const YAML::Node& n, const std::string& path,
            });
 }
 
-void ParseCertStoreSpec(Walker& w, const YAML::Node& n, const std::string& path,
+void ParseCertStoreSpec(Walker& w, const Node& n, const std::string& path,
                         CertStoreSpec* s) {
   w.Object(
       n, path,
@@ -445,23 +367,24 @@ void ParseCertStoreSpec(Walker& w, const YAML::Node& n, const std::string& path,
       });
 }
 
-void ParseSelector(Walker& w, const YAML::Node& n, const std::string& path,
+void ParseSelector(Walker& w, const Node& n, const std::string& path,
                    LabelSelector* sel) {
   w.Object(n, path,
            {
                {"matchLabels",
                 [&](auto& v, auto& p) { w.StrMap(v, p, &sel->match_labels); }},
                {"matchExpressions",
-                [&](const YAML::Node& v, const std::string& p) {
+                [&](const Node& v, const std::string& p) {
                   if (v.IsNull()) return;
-                  if (!v.IsSequence()) {
+                  if (!v.IsArray()) {
                     w.errs()->Add(p, "must be a list");
                     return;
                   }
-                  for (size_t i = 0; i < v.size(); ++i) {
+                  std::vector<NodePtr> items = v.Elements();
+                  for (size_t i = 0; i < items.size(); ++i) {
                     LabelSelectorRequirement r;
                     w.Object(
-                        v[i], p + "[" + std::to_string(i) + "]",
+                        *items[i], p + "[" + std::to_string(i) + "]",
                         {
                             {"key",
                              [&](auto& x, auto& xp) { w.Str(x, xp, &r.key); }},
@@ -478,7 +401,7 @@ void ParseSelector(Walker& w, const YAML::Node& n, const std::string& path,
            });
 }
 
-void ParsePolicy(Walker& w, const YAML::Node& n, const std::string& path,
+void ParsePolicy(Walker& w, const Node& n, const std::string& path,
                  IssuerPolicy* pol) {
   w.Object(
       n, path,
@@ -552,20 +475,19 @@ void ParsePolicy(Walker& w, const YAML::Node& n, const std::string& path,
                       });
            }},
           {"allowIntermediates",
-           [&](const YAML::Node& v, const std::string& p) {
+           [&](const Node& v, const std::string& p) {
              if (v.IsNull()) return;
-             if (!v.IsScalar() ||
-                 (v.Scalar() != "true" && v.Scalar() != "false") ||
-                 v.Tag() == "!") {
+             std::optional<bool> b = v.Boolean();
+             if (!b) {
                w.errs()->Add(p, "must be a boolean (true or false)");
                return;
              }
-             pol->allow_intermediates = v.Scalar() == "true";
+             pol->allow_intermediates = *b;
            }},
       });
 }
 
-void ParseIssuerSpec(Walker& w, const YAML::Node& n, const std::string& path,
+void ParseIssuerSpec(Walker& w, const Node& n, const std::string& path,
                      IssuerSpec* s) {
   w.Object(
       n, path,
@@ -629,20 +551,17 @@ Fields TopLevel(Walker& w, ObjectMeta* meta) {
       {"status", [&w](auto& v, auto& p) { w.Ignore(v, p); }}};
 }
 
-Status CheckApiVersion(const YAML::Node& n, const std::string& want) {
-  std::string got = n["apiVersion"] && n["apiVersion"].IsScalar()
-                        ? n["apiVersion"].Scalar()
-                        : "";
+Status CheckApiVersion(const Node& n, const std::string& want) {
+  std::string got = n.Get("apiVersion")->Text();
   if (got != want)
     return InvalidArgumentError("apiVersion: must be " + want + " (got \"" +
                                 got + "\")");
   return OkStatus();
 }
 
-StatusOr<Document> ParseNode(const YAML::Node& n, int index) {
-  if (!n.IsMap()) return InvalidArgumentError("must be an object");
-  std::string kind =
-      n["kind"] && n["kind"].IsScalar() ? n["kind"].Scalar() : "";
+StatusOr<Document> ParseNode(const Node& n, int index) {
+  if (!n.IsObject()) return InvalidArgumentError("must be an object");
+  std::string kind = n.Get("kind")->Text();
   FieldErrors errs;
   Walker w(&errs);
   Document doc;
@@ -656,7 +575,7 @@ StatusOr<Document> ParseNode(const YAML::Node& n, int index) {
       ParseCertStoreSpec(w, v, p, &cs.spec);
     };
     w.Object(n, "", f);
-    if (!n["spec"]) errs.Add("spec", "required");
+    if (!n.Has("spec")) errs.Add("spec", "required");
     doc.object = std::move(cs);
   } else if (kind == "CertIssuer" || kind == "ClusterCertIssuer") {
     RETURN_IF_ERROR(CheckApiVersion(n, kApiVersion));
@@ -666,7 +585,7 @@ StatusOr<Document> ParseNode(const YAML::Node& n, int index) {
     Fields f = TopLevel(w, &is.metadata);
     f["spec"] = [&](auto& v, auto& p) { ParseIssuerSpec(w, v, p, &is.spec); };
     w.Object(n, "", f);
-    if (!n["spec"]) errs.Add("spec", "required");
+    if (!n.Has("spec")) errs.Add("spec", "required");
     doc.object = std::move(is);
   } else if (kind == "Secret" || kind == "ConfigMap") {
     RETURN_IF_ERROR(CheckApiVersion(n, "v1"));
@@ -679,8 +598,8 @@ StatusOr<Document> ParseNode(const YAML::Node& n, int index) {
     f["binaryData"] = [&](auto& v, auto& p) { w.StrMap(v, p, &binary_data); };
     f["type"] = [&](auto& v, auto& p) { w.Str(v, p, &type); };
     bool immutable = false;
-    f["immutable"] = [&](const YAML::Node& v, const std::string&) {
-      immutable = v.IsScalar() && v.Scalar() == "true";
+    f["immutable"] = [&](const Node& v, const std::string&) {
+      immutable = v.IsTrue();
     };
     w.Object(n, "", f);
     std::map<std::string, std::string> decoded;
@@ -719,77 +638,54 @@ StatusOr<Document> ParseNode(const YAML::Node& n, int index) {
   return doc;
 }
 
-std::string Describe(const YAML::Node& n, int index) {
+std::string Describe(const Node& n, int index) {
   std::string out = "document " + std::to_string(index);
-  if (n.IsMap() && n["kind"] && n["kind"].IsScalar()) {
-    out += " (" + n["kind"].Scalar();
-    if (n["metadata"] && n["metadata"].IsMap() && n["metadata"]["name"] &&
-        n["metadata"]["name"].IsScalar())
-      out += "/" + n["metadata"]["name"].Scalar();
+  NodePtr kind = n.Get("kind");
+  if (kind->IsScalar()) {
+    out += " (" + kind->Text();
+    NodePtr name = n.Get("metadata")->Get("name");
+    if (name->IsScalar()) out += "/" + name->Text();
     out += ")";
   }
   return out;
 }
 
-// yaml-cpp 0.7 and 0.8 (Debian's is 0.7) loop forever in LoadAll, adding a
-// null document per turn until memory runs out, when a document starts with
-// a token no node can start with: a stray "," at block level (yaml-cpp issue
-// #1040; fixed upstream after 0.8). The parser then reports each new document
-// at the same position, which no real stream does. This handler only watches
-// document starts, so a pass over the events finds the loop cheaply before
-// LoadAll builds anything.
-class DocumentProgress : public YAML::EventHandler {
- public:
-  bool stuck() const { return stuck_; }
-  YAML::Mark mark() const { return last_; }
-
-  void OnDocumentStart(const YAML::Mark& mark) override {
-    if (started_ && mark.pos == last_.pos) stuck_ = true;
-    started_ = true;
-    last_ = mark;
-  }
-  void OnDocumentEnd() override {}
-  void OnNull(const YAML::Mark&, YAML::anchor_t) override {}
-  void OnAlias(const YAML::Mark&, YAML::anchor_t) override {}
-  void OnScalar(const YAML::Mark&, const std::string&, YAML::anchor_t,
-                const std::string&) override {}
-  void OnSequenceStart(const YAML::Mark&, const std::string&, YAML::anchor_t,
-                       YAML::EmitterStyle::value) override {}
-  void OnSequenceEnd() override {}
-  void OnMapStart(const YAML::Mark&, const std::string&, YAML::anchor_t,
-                  YAML::EmitterStyle::value) override {}
-  void OnMapEnd() override {}
-
- private:
-  bool started_ = false;
-  bool stuck_ = false;
-  YAML::Mark last_ = YAML::Mark::null_mark();
-};
-
-// Throws YAML::ParserException where LoadAll would loop (see above), and
-// for any syntax error LoadAll would throw for.
-void CheckDocumentsProgress(const std::string& text) {
-  std::istringstream in(text);
-  YAML::Parser parser(in);
-  DocumentProgress progress;
-  while (parser.HandleNextDocument(progress)) {
-    if (progress.stuck())
-      throw YAML::ParserException(progress.mark(),
-                                  "unexpected token where a node should start");
-  }
+// The one object of a JSON text, through json.h only. `*not_json` (if
+// given) tells a text that is not valid JSON from an object with errors.
+StatusOr<std::vector<Document>> ParseJson(const std::string& text,
+                                          bool* not_json) {
+  std::string error;
+  std::optional<json::Document> parsed = json::Document::Parse(text, &error);
+  if (not_json) *not_json = !parsed;
+  if (!parsed) return InvalidArgumentError(error);
+  NodePtr root = JsonNode(parsed->Root());
+  StatusOr<Document> doc = ParseNode(*root, 1);
+  if (!doc.ok()) return doc.status().WithContext(Describe(*root, 1));
+  std::vector<Document> out;
+  out.push_back(std::move(doc).value());
+  return out;
 }
 
-std::string YamlError(const YAML::Exception& e) {
-  std::string out = "invalid YAML";
-  if (!e.mark.is_null())
-    out += " at line " + std::to_string(e.mark.line + 1) + ", column " +
-           std::to_string(e.mark.column + 1);
-  return out + ": " + e.msg;
+StatusOr<std::vector<Document>> ParseYaml(const std::string& text) {
+  auto nodes = LoadYamlDocuments(text);
+  if (!nodes.ok()) return nodes.status();
+  std::vector<Document> out;
+  int index = 0;
+  for (const auto& n : *nodes) {
+    ++index;
+    if (n->IsNull()) continue;
+    StatusOr<Document> doc = ParseNode(*n, index);
+    if (!doc.ok()) return doc.status().WithContext(Describe(*n, index));
+    out.push_back(std::move(doc).value());
+  }
+  if (out.empty()) return InvalidArgumentError("no objects found");
+  return out;
 }
 
+// A single object: JSON (never yaml-cpp) when the text starts like JSON.
 template <typename T>
 StatusOr<T> ParseOne(const std::string& text, const char* what) {
-  auto docs = ParseDocuments(text);
+  auto docs = StartsLikeJson(text) ? ParseJson(text, nullptr) : ParseYaml(text);
   if (!docs.ok()) return docs.status();
   if (docs->size() != 1)
     return InvalidArgumentError(std::string("expected exactly one ") + what);
@@ -830,110 +726,11 @@ const char* TrustSourceTypeName(TrustSource::Type t) {
 }
 
 StatusOr<std::vector<Document>> ParseDocuments(const std::string& text) {
-  std::vector<YAML::Node> nodes;
-  try {
-    CheckDocumentsProgress(text);
-    nodes = YAML::LoadAll(text);
-  } catch (const YAML::Exception& e) {
-    return InvalidArgumentError(YamlError(e));
-  }
-  std::vector<Document> out;
-  int index = 0;
-  for (const auto& n : nodes) {
-    ++index;
-    if (n.IsNull()) continue;
-    StatusOr<Document> doc = InternalError("unparsed");
-    try {
-      doc = ParseNode(n, index);
-    } catch (const YAML::Exception& e) {
-      doc = InvalidArgumentError(YamlError(e));
-    }
-    if (!doc.ok()) return doc.status().WithContext(Describe(n, index));
-    out.push_back(std::move(doc).value());
-  }
-  if (out.empty()) return InvalidArgumentError("no objects found");
-  return out;
-}
-
-std::optional<ReadyCondition> ParseReadyCondition(
-    const std::string& object_json) {
-  return ParseObservedStatus(object_json).ready;
-}
-
-ObservedStatus ParseObservedStatus(const std::string& object_json) {
-  ObservedStatus out;
-  try {
-    YAML::Node n = YAML::Load(object_json);
-    if (!n.IsMap() || !n["status"] || !n["status"].IsMap()) return out;
-    YAML::Node st = n["status"];
-    auto scalar = [&st](const char* k) {
-      return st[k] && st[k].IsScalar() ? st[k].Scalar() : std::string();
-    };
-    auto integer = [&scalar](const char* k) -> int64_t {
-      std::string v = scalar(k);
-      return v.empty() ? 0 : std::strtoll(v.c_str(), nullptr, 10);
-    };
-    out.failed_attempts = static_cast<int>(integer("failedIssuanceAttempts"));
-    out.observed_generation = integer("observedGeneration");
-    out.revision = integer("revision");
-    out.renewal_time = scalar("renewalTime");
-    out.not_before = scalar("notBefore");
-    out.not_after = scalar("notAfter");
-    out.fingerprint_sha256 = scalar("fingerprintSHA256");
-    if (st["truststore"] && st["truststore"].IsMap() &&
-        st["truststore"]["earliestNotAfter"])
-      out.truststore_earliest_not_after =
-          st["truststore"]["earliestNotAfter"].Scalar();
-    out.issuer_ca_fingerprint = scalar("issuerCAFingerprintSHA256");
-    if (st["truststore"] && st["truststore"].IsMap() &&
-        st["truststore"]["issuerCAs"] &&
-        st["truststore"]["issuerCAs"].IsSequence())
-      for (const auto& f : st["truststore"]["issuerCAs"])
-        if (f.IsScalar()) out.truststore_issuer_cas.push_back(f.Scalar());
-    out.ca_certificate = scalar("caCertificate");
-    YAML::Node rot = st["rotation"];
-    if (rot && rot.IsMap()) {
-      CaRotation r;
-      auto rs = [&rot](const char* k) {
-        return rot[k] && rot[k].IsScalar() ? rot[k].Scalar() : std::string();
-      };
-      r.started_at = rs("startedAt");
-      r.trust_distributed_at = rs("trustDistributedAt");
-      r.reissued_at = rs("reissuedAt");
-      if (rot["previousCAs"] && rot["previousCAs"].IsSequence())
-        for (const auto& p : rot["previousCAs"]) {
-          if (!p.IsMap() || !p["certificate"] || !p["certificate"].IsScalar())
-            continue;
-          PreviousCa c;
-          c.certificate = p["certificate"].Scalar();
-          if (p["fingerprintSHA256"] && p["fingerprintSHA256"].IsScalar())
-            c.fingerprint_sha256 = p["fingerprintSHA256"].Scalar();
-          r.previous_cas.push_back(std::move(c));
-        }
-      if (rot["waitingFor"] && rot["waitingFor"].IsSequence())
-        for (const auto& w : rot["waitingFor"])
-          if (w.IsScalar()) r.waiting_for.push_back(w.Scalar());
-      std::string count = rs("waitingCount");
-      r.waiting_count =
-          count.empty() ? 0 : std::strtoll(count.c_str(), nullptr, 10);
-      out.rotation = std::move(r);
-    }
-    YAML::Node conds = st["conditions"];
-    if (!conds || !conds.IsSequence()) return out;
-    for (const auto& c : conds) {
-      if (!c.IsMap() || !c["type"] || !c["type"].IsScalar()) continue;
-      ReadyCondition r;
-      if (c["status"]) r.status = c["status"].Scalar();
-      if (c["reason"]) r.reason = c["reason"].Scalar();
-      if (c["message"]) r.message = c["message"].Scalar();
-      if (c["lastTransitionTime"])
-        r.last_transition_time = c["lastTransitionTime"].Scalar();
-      if (c["type"].Scalar() == "Ready") out.ready = r;
-      if (c["type"].Scalar() == "Issuing") out.issuing = r;
-    }
-  } catch (const YAML::Exception&) {
-  }
-  return out;
+  if (!StartsLikeJson(text)) return ParseYaml(text);
+  bool not_json = false;
+  auto docs = ParseJson(text, &not_json);
+  if (not_json) return ParseYaml(text);  // a flow-style YAML manifest
+  return docs;
 }
 
 StatusOr<CertStore> ParseCertStore(const std::string& text) {
@@ -947,6 +744,9 @@ StatusOr<SecretObject> ParseSecret(const std::string& text) {
 }
 StatusOr<NamespaceObject> ParseNamespace(const std::string& text) {
   return ParseOne<NamespaceObject>(text, "Namespace");
+}
+StatusOr<ConfigMapObject> ParseConfigMap(const std::string& text) {
+  return ParseOne<ConfigMapObject>(text, "ConfigMap");
 }
 
 }  // namespace certstore::api

@@ -1,5 +1,13 @@
 // Parsing CertStore / CertIssuer / ClusterCertIssuer / Secret / ConfigMap
-// objects from YAML or JSON (JSON is parsed as YAML).
+// objects from YAML or JSON.
+//
+// Text whose first non-whitespace byte is '{' is JSON (what the API server
+// sends) and is read through api/json.h, never yaml-cpp: JSON types are
+// explicit, so a number or boolean where a string belongs is an error ("must
+// be a string, got an integer"), and so is a string where an integer or a
+// boolean belongs; null is absent. Anything else is YAML (yaml-cpp, only in
+// yaml_node.cc), read as kubectl reads it. Both go through one walker, with
+// the same paths and messages.
 //
 // Parsing checks structure only: known fields, the right shapes (string, list,
 // object, integer). Unknown fields are errors, as with kubectl's strict field
@@ -29,17 +37,24 @@ struct Document {
       object;
 };
 
-// Parses every non-empty document of a YAML stream ("---" separated). Kinds
-// other than the six above are errors ("document 3: kind Deployment is not
-// supported"). Errors are prefixed "document N (Kind/name)".
+// Parses every non-empty document of a YAML stream ("---" separated), or
+// the one object of a JSON text. Kinds other than the six above are errors
+// ("document 3: kind Deployment is not supported"). Errors are prefixed
+// "document N (Kind/name)". A text starting with '{' that is not valid JSON
+// is read as YAML (a flow-style manifest, "{kind: CertStore, ...}"), with
+// YAML's errors.
 StatusOr<std::vector<Document>> ParseDocuments(const std::string& text);
 
 // Parses exactly one object of the given kind (for the operator, which
-// receives JSON from the API server). `text` may be YAML or JSON.
+// receives JSON from the API server). `text` may be YAML or JSON; text
+// starting with '{' is JSON only (invalid JSON is an error "JSON at byte N:
+// ...", never retried as YAML), so these never reach yaml-cpp for what the
+// API server sends.
 StatusOr<CertStore> ParseCertStore(const std::string& text);
 StatusOr<Issuer> ParseIssuer(const std::string& text);
 StatusOr<SecretObject> ParseSecret(const std::string& text);
 StatusOr<NamespaceObject> ParseNamespace(const std::string& text);
+StatusOr<ConfigMapObject> ParseConfigMap(const std::string& text);
 
 // A status condition, as the operator last wrote it.
 struct ReadyCondition {
@@ -49,12 +64,14 @@ struct ReadyCondition {
   std::string last_transition_time;  // RFC 3339
 };
 // nullopt when the object has no status or no Ready condition (or is not
-// parseable). Never throws.
+// parseable). JSON (text starting with '{') is read through json.h, other
+// text as YAML. Never throws.
 std::optional<ReadyCondition> ParseReadyCondition(
     const std::string& object_json);
 
 // What the operator last wrote into an object's status that the next write
-// builds on. Missing fields stay empty / zero. Never throws.
+// builds on. Missing fields stay empty / zero; the text is read as
+// ParseReadyCondition reads it. Never throws.
 // An issuer's CA rotation (status.rotation): the roots still trusted while
 // certificates they signed may be in use, and how far the rotation got.
 struct PreviousCa {

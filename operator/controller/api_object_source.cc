@@ -45,16 +45,14 @@ std::optional<api::ConfigMapObject> ApiObjectSource::GetConfigMap(
       error_ = json.status();
     return std::nullopt;
   }
-  auto docs = api::ParseDocuments(*json);
-  if (!docs.ok() || docs->size() != 1) {
+  auto cm = api::ParseConfigMap(*json);
+  if (!cm.ok()) {
     if (error_.ok())
       error_ =
           InvalidArgumentError("ConfigMap " + ns + "/" + name + " unreadable");
     return std::nullopt;
   }
-  auto* cm = std::get_if<api::ConfigMapObject>(&docs->front().object);
-  if (cm == nullptr) return std::nullopt;
-  return std::move(*cm);
+  return std::move(cm).value();
 }
 
 }  // namespace certstore::controller
