@@ -18,12 +18,8 @@ class JsonView final : public Node {
     return v_.IsString() || v_.IsNumber() || v_.IsBool();
   }
 
-  bool Has(std::string_view key) const override {
-    return v_[key].Exists();
-  }
-  NodePtr Get(std::string_view key) const override {
-    return JsonNode(v_[key]);
-  }
+  bool Has(std::string_view key) const override { return v_[key].Exists(); }
+  NodePtr Get(std::string_view key) const override { return JsonNode(v_[key]); }
   std::vector<std::pair<std::string, NodePtr>> Members() const override {
     std::vector<std::pair<std::string, NodePtr>> out;
     for (const auto& [k, v] : v_.Members())

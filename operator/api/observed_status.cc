@@ -45,7 +45,8 @@ ObservedStatus ReadStatus(const Node& root) {
   ObservedStatus out;
   NodePtr st = root.Get("status");
   if (!st->IsObject()) return out;
-  out.failed_attempts = static_cast<int>(IntegerOf(*st, "failedIssuanceAttempts"));
+  out.failed_attempts =
+      static_cast<int>(IntegerOf(*st, "failedIssuanceAttempts"));
   out.observed_generation = IntegerOf(*st, "observedGeneration");
   out.revision = IntegerOf(*st, "revision");
   out.renewal_time = ScalarOf(*st, "renewalTime");

@@ -76,8 +76,8 @@ void Meta(json::Writer& w, const ObjectMeta& m) {
 }
 
 void Subj(json::Writer& w, const char* key, const std::vector<std::string>& o,
-          const std::vector<std::string>& ou,
-          const std::vector<std::string>& c, const std::vector<std::string>& l,
+          const std::vector<std::string>& ou, const std::vector<std::string>& c,
+          const std::vector<std::string>& l,
           const std::vector<std::string>& p) {
   w.Key(key).BeginObject();
   w.StringArray("o", o).StringArray("ou", ou).StringArray("c", c);
@@ -105,9 +105,8 @@ void Spec(json::Writer& w, const CertStoreSpec& s) {
     const KeystoreSpec& k = *s.keystore;
     w.Key("keystore").BeginObject().Field("alias", k.alias);
     w.Field("cn", k.common_name);
-    Subj(w, "subject", k.subject.organizations,
-         k.subject.organizational_units, k.subject.countries,
-         k.subject.localities, k.subject.provinces);
+    Subj(w, "subject", k.subject.organizations, k.subject.organizational_units,
+         k.subject.countries, k.subject.localities, k.subject.provinces);
     w.StringArray("dns", k.dns_names).StringArray("ip", k.ip_addresses);
     w.StringArray("uri", k.uris).StringArray("email", k.email_addresses);
     w.StringArray("usages", k.usages).Field("usagesSet", k.usages_set);
@@ -174,9 +173,8 @@ void Spec(json::Writer& w, const IssuerSpec& s) {
     w.StringArray("ip", p.ip_addresses).StringArray("uri", p.uris);
     w.StringArray("email", p.email_addresses);
     w.StringArray("cn", p.common_names);
-    Subj(w, "subject", p.subject.organizations,
-         p.subject.organizational_units, p.subject.countries,
-         p.subject.localities, p.subject.provinces);
+    Subj(w, "subject", p.subject.organizations, p.subject.organizational_units,
+         p.subject.countries, p.subject.localities, p.subject.provinces);
     w.Field("maxDuration", p.max_duration.value_or("<unset>"));
     w.StringArray("usages", p.usages);
     w.StringArray("algs", p.private_key.algorithms);
@@ -386,8 +384,7 @@ TEST_P(ParseJsonErrorTest, NamesThePathNeverTheSecret) {
   EXPECT_EQ(st.code(), StatusCode::kInvalidArgument);
   const std::string& m = st.message();
   for (const auto& w : c.want)
-    EXPECT_NE(m.find(w), std::string::npos)
-        << "want \"" << w << "\" in: " << m;
+    EXPECT_NE(m.find(w), std::string::npos) << "want \"" << w << "\" in: " << m;
   EXPECT_EQ(m.find(kSecretValue), std::string::npos) << m;
   EXPECT_EQ(m.find("super-secret"), std::string::npos) << m;
   // ParseDocuments says the same of valid JSON (text that is not JSON it
@@ -409,16 +406,19 @@ std::string SecretJson(const std::string& rest) {
 std::vector<JsonErrorCase> JsonErrorCases() {
   const std::string v = kSecretValue;
   return {
-      {"NumberForString", CertStoreJson(R"({"secretName":7})"),
+      {"NumberForString",
+       CertStoreJson(R"({"secretName":7})"),
        {"document 1 (CertStore/app)",
         "spec.secretName: must be a string, got an integer"}},
-      {"FloatForString", CertStoreJson(R"({"secretName":7.5})"),
+      {"FloatForString",
+       CertStoreJson(R"({"secretName":7.5})"),
        {"spec.secretName: must be a string, got a number"}},
       {"BoolForString",
        CertStoreJson(R"({"keystore":{"subject":{"countries":[true]}}})"),
        {"spec.keystore.subject.countries[0]: must be a string, got a "
         "boolean"}},
-      {"ObjectForString", CertStoreJson(R"({"issuerRef":{"name":{}}})"),
+      {"ObjectForString",
+       CertStoreJson(R"({"issuerRef":{"name":{}}})"),
        {"spec.issuerRef.name: must be a string"}},
       {"StringForInteger",
        CertStoreJson(R"({"keystore":{"privateKey":{"size":"256"}}})"),
@@ -432,16 +432,19 @@ std::vector<JsonErrorCase> JsonErrorCases() {
       {"BoolForInteger",
        CertStoreJson(R"({"keystore":{"privateKey":{"size":true}}})"),
        {"spec.keystore.privateKey.size: must be an integer"}},
-      {"StringForList", CertStoreJson(R"({"formats":"PEM"})"),
+      {"StringForList",
+       CertStoreJson(R"({"formats":"PEM"})"),
        {"spec.formats: must be a list of strings"}},
-      {"ListForObject", CertStoreJson(R"({"keystore":[]})"),
+      {"ListForObject",
+       CertStoreJson(R"({"keystore":[]})"),
        {"spec.keystore: must be an object"}},
       {"StringForBoolean",
        R"({"apiVersion":"certstore.dev/v1alpha1","kind":"CertIssuer",)"
        R"("metadata":{"name":"a"},"spec":{"policy":)"
        R"({"allowIntermediates":"true"}}})",
        {"spec.policy.allowIntermediates: must be a boolean"}},
-      {"UnknownField", CertStoreJson(R"({"secretname":"a"})"),
+      {"UnknownField",
+       CertStoreJson(R"({"secretname":"a"})"),
        {"spec.secretname: unknown field"}},
       {"UnknownNestedField",
        CertStoreJson(R"({"truststore":{"sources":[{"secret":{"keys":"b"}}]}})"),
@@ -455,13 +458,15 @@ std::vector<JsonErrorCase> JsonErrorCases() {
       {"WrongApiVersion",
        R"({"apiVersion":"certstore.dev/v1","kind":"CertStore","spec":{}})",
        {"apiVersion: must be certstore.dev/v1alpha1"}},
-      {"SecretDataNumber", SecretJson(R"("data":{"password":12345})"),
+      {"SecretDataNumber",
+       SecretJson(R"("data":{"password":12345})"),
        {"document 1 (Secret/s)",
         "data.password: must be a string, got an integer"}},
       {"SecretDataBadBase64",
        SecretJson(R"("data":{"password":"!)" + v + R"("})"),
        {"data.password: is not valid base64"}},
-      {"SecretDataList", SecretJson(R"("data":[")" + v + R"("])"),
+      {"SecretDataList",
+       SecretJson(R"("data":[")" + v + R"("])"),
        {"data: must be a map of strings"}},
       {"SecretStringDataObject",
        SecretJson(R"("stringData":{"password":{"v":")" + v + R"("}})"),
@@ -469,7 +474,8 @@ std::vector<JsonErrorCase> JsonErrorCases() {
       {"InvalidJsonQuotesNothing",
        SecretJson(R"("data":{"password":")" + v + R"(" "x":1})"),
        {"JSON at byte", "not valid JSON"}},
-      {"TruncatedJson", SecretJson(R"("data":{"password":")" + v),
+      {"TruncatedJson",
+       SecretJson(R"("data":{"password":")" + v),
        {"JSON at byte"}},
       {"DeepNesting",
        CertStoreJson(std::string(100, '[') + std::string(100, ']')),
@@ -502,12 +508,14 @@ TEST(ParseJsonTest, JsonNeverReachesYamlCpp) {
   EXPECT_TRUE(ParseCertStore(CertStoreJson(R"({"secretName":"a"})")).ok());
   EXPECT_TRUE(ParseIssuer(status).ok());
   EXPECT_TRUE(ParseSecret(SecretJson(R"("data":{"a":"aGk="})")).ok());
-  EXPECT_TRUE(ParseNamespace(
-                  R"({"apiVersion":"v1","kind":"Namespace","metadata":{"name":"d"}})")
-                  .ok());
-  EXPECT_TRUE(ParseConfigMap(
-                  R"({"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"c"}})")
-                  .ok());
+  EXPECT_TRUE(
+      ParseNamespace(
+          R"({"apiVersion":"v1","kind":"Namespace","metadata":{"name":"d"}})")
+          .ok());
+  EXPECT_TRUE(
+      ParseConfigMap(
+          R"({"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"c"}})")
+          .ok());
   EXPECT_FALSE(ParseCertStore("{kind: CertStore}").ok());  // not JSON
   ObservedStatus st = ParseObservedStatus(status);
   auto ready = ParseReadyCondition(status);
