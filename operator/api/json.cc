@@ -66,9 +66,11 @@ struct Writer::Impl {
       c->push_back(std::move(v));
       return &c->back();
     }
-    OrderedJson& slot = (*c)[key];
-    slot = std::move(v);
-    return &slot;
+    // Appended without a lookup (ordered_map's is linear: an object with
+    // many members would cost quadratic time). Writers write each key once.
+    auto& members = c->get_ref<OrderedJson::object_t&>();
+    members.emplace_back(key, std::move(v));
+    return &members.back().second;
   }
 };
 

@@ -3,6 +3,7 @@
 // (yaml_node.h, the only file that includes it).
 #include "operator/api/parse.h"
 
+#include <cerrno>
 #include <cstdlib>
 #include <functional>
 #include <string_view>
@@ -80,6 +81,21 @@ class Walker {
       return;
     }
     *out = static_cast<int>(v);
+  }
+  // A server-set counter (metadata.generation): any non-negative int64.
+  void Int64(const Node& n, const std::string& path,
+             std::optional<int64_t>* out) {
+    if (n.IsNull()) return;
+    const std::string s = n.IsScalar() ? n.Text() : "";
+    char* end = nullptr;
+    errno = 0;
+    long long v = std::strtoll(s.c_str(), &end, 10);
+    if (!n.IsScalar() || n.IsExplicitString() || s.empty() || *end != '\0' ||
+        errno == ERANGE || v < 0) {
+      errs_->Add(path, "must be a non-negative integer");
+      return;
+    }
+    *out = static_cast<int64_t>(v);
   }
   void StrList(const Node& n, const std::string& path,
                std::vector<std::string>* out) {
@@ -164,8 +180,8 @@ void ParseMeta(Walker& w, const Node& n, const std::string& path,
     else if (k == "resourceVersion")
       w.Str(v, p, &m->resource_version);
     else if (k == "generation") {
-      std::optional<int> g;
-      w.Int(v, p, &g);
+      std::optional<int64_t> g;
+      w.Int64(v, p, &g);
       m->generation = g.value_or(0);
     } else if (k == "labels")
       w.StrMap(v, p, &m->labels);

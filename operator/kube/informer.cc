@@ -155,9 +155,17 @@ Status Informer::ListAndReplace() {
     if (json::Value rv = v["metadata"]["resourceVersion"]; rv.IsString())
       list_rv = std::string(rv.String());
     lo.continue_token = v["metadata"]["continue"].String();
+    // Items come without kind and apiVersion: the list's, without "List".
+    std::string_view list_kind = v["kind"].String();
+    std::string_view item_kind =
+        list_kind.size() > 4 && list_kind.substr(list_kind.size() - 4) == "List"
+            ? list_kind.substr(0, list_kind.size() - 4)
+            : std::string_view();
+    std::string_view api_version = v["apiVersion"].String();
     for (json::Value item : v["items"].Elements()) {
       if (!item.IsObject()) continue;
-      DecodedObject d = DecodeForCache(item, &options_.payload_filter);
+      DecodedObject d = DecodeForCache(item, &options_.payload_filter,
+                                       api_version, item_kind);
       doc->Clear(item);  // the page shrinks as it is read
       auto obj = std::make_shared<CachedObject>();
       obj->meta = std::move(d.meta);

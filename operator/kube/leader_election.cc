@@ -1,6 +1,7 @@
 #include "operator/kube/leader_election.h"
 
 #include <algorithm>
+#include <cstdint>
 #include <cstdio>
 
 #include "operator/api/json.h"
@@ -25,8 +26,12 @@ LeaseRecord ParseLease(const std::string& text) {
   r.holder = s["holderIdentity"].String();
   r.acquire_time = s["acquireTime"].String();
   r.renew_time = s["renewTime"].String();
-  r.duration = s["leaseDurationSeconds"].Int().value_or(0);
-  r.transitions = s["leaseTransitions"].Int().value_or(0);
+  // Clamped: a Lease anyone with write access edited must not overflow
+  // the clock arithmetic (a year is longer than any real lease).
+  r.duration = std::clamp<int64_t>(s["leaseDurationSeconds"].Int().value_or(0),
+                                   0, 365 * 24 * 3600);
+  r.transitions = std::clamp<int64_t>(s["leaseTransitions"].Int().value_or(0),
+                                      0, INT32_MAX);
   r.ok = true;
   return r;
 }

@@ -115,7 +115,9 @@ ObjectMeta MetaFromJson(json::Value object) {
   return m;
 }
 
-DecodedObject DecodeForCache(json::Value object, const PayloadFilter* filter) {
+DecodedObject DecodeForCache(json::Value object, const PayloadFilter* filter,
+                             std::string_view api_version,
+                             std::string_view kind) {
   DecodedObject d;
   d.meta = MetaFromJson(object);
   if (filter != nullptr && filter->keep) {
@@ -125,6 +127,9 @@ DecodedObject DecodeForCache(json::Value object, const PayloadFilter* filter) {
   }
   json::Writer w;
   w.BeginObject();
+  if (!object["apiVersion"].IsString() && !api_version.empty())
+    w.Field("apiVersion", api_version);
+  if (!object["kind"].IsString() && !kind.empty()) w.Field("kind", kind);
   for (const auto& [k, v] : object.Members()) {
     if (k == "metadata") {
       if (d.partial) {

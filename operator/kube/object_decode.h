@@ -26,7 +26,11 @@ struct DecodedObject {
 };
 
 // REQUIRES: object.IsObject(). `filter` may be null (keep everything).
-DecodedObject DecodeForCache(json::Value object, const PayloadFilter* filter);
+// `api_version` and `kind` are written when the object lacks them (the API
+// server leaves them off list items; the parsers need them).
+DecodedObject DecodeForCache(json::Value object, const PayloadFilter* filter,
+                             std::string_view api_version = "",
+                             std::string_view kind = "");
 
 }  // namespace certstore::kube
 

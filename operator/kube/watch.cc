@@ -50,7 +50,8 @@ Status WatchDecoder::Feed(const std::string& chunk,
       return InvalidArgumentError("unknown watch event type \"" +
                                   std::string(type) + "\"");
     if (e.type == WatchEvent::Type::kError || !object.IsObject()) {
-      e.error_code = static_cast<int>(object["code"].Int().value_or(0));
+      int64_t code = object["code"].Int().value_or(0);
+      e.error_code = code >= 100 && code <= 599 ? static_cast<int>(code) : 0;
       e.error_message = object["message"].String();
       e.object = object.Serialize();
     } else {
