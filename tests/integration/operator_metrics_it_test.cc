@@ -204,6 +204,15 @@ TEST_F(OperatorIT, NamespaceScopedOperatorSeesOnlyItsNamespaces) {
         return r.ok() && r.output == "True";
       },
       std::chrono::seconds(30)));
+  // Its caches (the Secret cache lists what earlier tests left in the
+  // namespace, slowly under ASan) sync before it is stopped.
+  EXPECT_TRUE(Eventually(
+      [&] {
+        return ReadFile(log).value_or("").find("caches synced namespaces=" +
+                                               ns_) != std::string::npos;
+      },
+      std::chrono::seconds(120)))
+      << ReadFile(log).value_or("");
   kill(scoped, SIGTERM);
   int status = 0;
   waitpid(scoped, &status, 0);
