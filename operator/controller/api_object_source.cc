@@ -1,6 +1,7 @@
 #include "operator/controller/api_object_source.h"
 
 #include "operator/api/parse.h"
+#include "operator/controller/cached_kinds.h"
 
 namespace certstore::controller {
 
@@ -11,9 +12,11 @@ std::optional<api::SecretObject> ApiObjectSource::GetSecret(
   if (memo != secrets_.end()) return memo->second;
   std::optional<api::SecretObject> out;
   kube::ObjectPtr cached = managed_ ? managed_->Get(ns, name) : nullptr;
-  if (cached && !cached->partial) {  // partial: not ours, data not cached
-    auto s = api::ParseSecret(cached->json);
-    if (s.ok()) out = std::move(s).value();
+  // Partial: not ours, data not cached; incomplete: the stores and keys
+  // of a CertStore Secret are not cached (cached_kinds.h). Both are read.
+  if (cached && !cached->partial) {
+    auto s = SecretOf(*cached);
+    if (s && s->complete) out = s->secret;
   }
   if (!out) {
     auto json = client_.Get(kube::SecretsResource(), ns, name);

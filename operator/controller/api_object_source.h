@@ -1,16 +1,17 @@
 // engine::ObjectSource backed by the API server (GETs through the kube client).
-// The operator caches only the Secrets it manages; CA Secrets, trust-source
+// The operator caches only the Secrets it manages; trust-source
 // Secrets/ConfigMaps and password Secrets belong to users, so they are read
 // on demand. A read error other than NotFound is remembered so the reconcile
 // can retry instead of treating the object as absent.
 //
 // One source lives for one reconcile: each object is read at most once
-// (later reads return the same answer), and a Secret present in the
-// `managed` cache (the Secrets the operator writes, kept current by a watch)
-// is taken from there without a GET, unless the cache holds it as partial
-// (metadata only: a labelled Secret the operator did not write). A stale cached
-// copy is harmless: writes carry its resourceVersion and fail with a conflict,
-// and the change that made it stale triggers another reconcile.
+// (later reads return the same answer). A Secret the `managed` cache holds
+// whole (an issuer's CA Secret: cached_kinds.h) is taken from there without
+// a GET; a CertStore's Secret is cached as a digest only and is read, and so
+// is a partial one (metadata only: a labelled Secret the operator did not
+// write). A stale cached copy is harmless: writes carry its resourceVersion
+// and fail with a conflict, and the change that made it stale triggers
+// another reconcile.
 #ifndef CERTSTORE_CONTROLLER_API_OBJECT_SOURCE_H_
 #define CERTSTORE_CONTROLLER_API_OBJECT_SOURCE_H_
 

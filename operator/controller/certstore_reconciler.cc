@@ -8,6 +8,7 @@
 #include "operator/api/validate.h"
 #include "operator/common/time_format.h"
 #include "operator/controller/api_object_source.h"
+#include "operator/controller/cached_kinds.h"
 #include "operator/controller/event_routing.h"
 #include "operator/controller/issuer_lookup.h"
 #include "operator/controller/secret_writer.h"
@@ -127,7 +128,8 @@ class CertStoreRun {
         name_(obj_->meta.name),
         now_(d.clock.Now()),
         ref_{api::kApiVersion, "CertStore", ns_, name_, obj_->meta.uid},
-        prev_(api::ParseObservedStatus(obj_->json)),
+        cached_(CertStoreOf(*obj_)),
+        prev_(cached_->status),
         objects_(d.client, d.managed_secrets) {}
 
   ReconcileResult Run() {
@@ -153,7 +155,9 @@ class CertStoreRun {
   const std::string ns_, name_;
   const TimePoint now_;
   const kube::ObjectReference ref_;
-  const api::ObservedStatus prev_;
+  // The parsed object and its status, as cached (held for the run).
+  const std::shared_ptr<const CachedCertStore> cached_;
+  const api::ObservedStatus& prev_;
   ApiObjectSource objects_;
   // Gathered.
   api::CertStore cs_;
@@ -176,8 +180,9 @@ ReconcileResult CertStoreRun::Fail(const Condition& c) {
                 "attempt " + std::to_string(u.failed_attempts) +
                     " failed; retrying in " + std::to_string(next.count()) +
                     "s, or at once when the cause is fixed"};
-  Status st = PatchStatus(d_.client, kube::CertStoresResource(), ns_, name_,
-                          obj_->json, obj_->meta.generation, u, now_);
+  Status st =
+      PatchStatus(d_.client, kube::CertStoresResource(), ns_, name_, prev_,
+                  obj_->meta.resource_version, obj_->meta.generation, u, now_);
   if (!prev_.ready || prev_.ready->reason != c.reason ||
       prev_.ready->status != c.status)
     d_.events.Post(ref_, "Warning", c.reason, c.message);
@@ -194,10 +199,10 @@ ReconcileResult CertStoreRun::Denied(const engine::PolicyVerdict& v) {
 }
 
 std::optional<ReconcileResult> CertStoreRun::Gather() {
-  auto cs = api::ParseCertStore(obj_->json);
+  const auto& cs = cached_->certstore;
   if (!cs.ok())
     return Fail({"False", engine::kReasonInvalidSpec, cs.status().message()});
-  cs_ = std::move(cs).value();
+  cs_ = *cs;
   api::ApplyDefaults(&cs_);
   api::FieldErrors cross = api::CrossNamespaceRefs(cs_);
   if (!cross.empty())
@@ -369,9 +374,9 @@ ReconcileResult CertStoreRun::Report() {
                : std::string());
   Status status_write;
   if (!same)
-    status_write =
-        PatchStatus(d_.client, kube::CertStoresResource(), ns_, name_,
-                    obj_->json, obj_->meta.generation, u, now_);
+    status_write = PatchStatus(d_.client, kube::CertStoresResource(), ns_,
+                               name_, prev_, obj_->meta.resource_version,
+                               obj_->meta.generation, u, now_);
   // Events after status (Ready is visible one round trip sooner), and even
   // when the status write failed: the Secret is written, the retry will not
   // issue again.

@@ -1,6 +1,7 @@
 #include "operator/controller/event_routing.h"
 
 #include "operator/api/parse.h"
+#include "operator/controller/cached_kinds.h"
 #include "operator/engine/reasons.h"
 
 namespace certstore::controller {
@@ -78,7 +79,8 @@ std::string RefIndexValue(const std::string& kind, const std::string& ns,
 }
 
 std::vector<std::string> CertStoreIssuerIndex(const kube::CachedObject& o) {
-  auto cs = api::ParseCertStore(o.json);
+  auto cached = CertStoreOf(o);
+  const auto& cs = cached->certstore;
   if (!cs.ok()) return {};
   const auto& r = cs->spec.issuer_ref;
   return {IssuerIndexValue(r.kind == api::IssuerKind::kClusterCertIssuer,
@@ -86,7 +88,8 @@ std::vector<std::string> CertStoreIssuerIndex(const kube::CachedObject& o) {
 }
 
 std::vector<std::string> CertStoreRefIndex(const kube::CachedObject& o) {
-  auto cs = api::ParseCertStore(o.json);
+  auto cached = CertStoreOf(o);
+  const auto& cs = cached->certstore;
   if (!cs.ok()) return {};
   std::vector<std::string> out;
   const std::string& ns = o.meta.ns;
@@ -104,7 +107,8 @@ std::vector<std::string> CertStoreRefIndex(const kube::CachedObject& o) {
 
 std::vector<std::string> CertStoreOwnedSecretIndex(
     const kube::CachedObject& o) {
-  auto cs = api::ParseCertStore(o.json);
+  auto cached = CertStoreOf(o);
+  const auto& cs = cached->certstore;
   if (!cs.ok()) return {};
   std::vector<std::string> out{o.meta.ns + "/" + cs->spec.secret_name};
   if (cs->spec.truststore && !cs->spec.truststore->secret_name.empty())
@@ -115,7 +119,8 @@ std::vector<std::string> CertStoreOwnedSecretIndex(
 kube::Informer::IndexFunc IssuerRefIndex(std::string ca_namespace) {
   return
       [ca_namespace](const kube::CachedObject& o) -> std::vector<std::string> {
-        auto issuer = api::ParseIssuer(o.json);
+        auto cached = IssuerOf(o);
+        const auto& issuer = cached->issuer;
         if (!issuer.ok()) return {};
         const std::string& ns = ca_namespace.empty() ? o.meta.ns : ca_namespace;
         if (issuer->spec.ca)

@@ -2,7 +2,9 @@
 
 #include "operator/api/parse.h"
 #include "operator/common/time_format.h"
+#include "operator/controller/cached_kinds.h"
 #include "operator/engine/reasons.h"
+#include "operator/engine/verified_stores.h"
 #include "operator/pki/certificate.h"
 #include "operator/pki/jks.h"
 #include "operator/pki/pkcs12.h"
@@ -62,6 +64,20 @@ std::vector<TrustEntryFacts> DecryptedTrustEntries(const api::SecretObject& s) {
   return out;
 }
 
+// The entries of a cached truststore Secret that must be decrypted: from the
+// cache when it holds the data, else as read now, if that is still the
+// version the cache announced (a newer one is queued behind it anyway).
+std::vector<TrustEntryFacts> ReadTrustEntries(
+    const kube::CachedObject& obj, const Inventory::SecretFetch& fetch) {
+  auto cached = SecretOf(obj);
+  if (!cached) return {};
+  if (cached->complete) return DecryptedTrustEntries(cached->secret);
+  if (!fetch) return {};
+  std::optional<api::SecretObject> read = fetch(obj.meta.ns, obj.meta.name);
+  if (!read || engine::DataDigest(read->data) != cached->data_digest) return {};
+  return DecryptedTrustEntries(*read);
+}
+
 std::string Key(const kube::ObjectPtr& o) {
   return kube::ObjectKey(o->meta.ns, o->meta.name);
 }
@@ -78,7 +94,8 @@ void Inventory::OnCertStore(const kube::ObjectPtr& old_obj,
   CertStoreFacts f;
   f.ns = new_obj->meta.ns;
   f.name = new_obj->meta.name;
-  auto cs = api::ParseCertStore(new_obj->json);
+  auto cached = CertStoreOf(*new_obj);
+  const auto& cs = cached->certstore;
   if (cs.ok()) {
     f.secret = cs->spec.secret_name;
     f.issuer_kind = api::IssuerKindName(cs->spec.issuer_ref.kind);
@@ -88,7 +105,7 @@ void Inventory::OnCertStore(const kube::ObjectPtr& old_obj,
                                 ? cs->spec.secret_name
                                 : cs->spec.truststore->secret_name;
   }
-  api::ObservedStatus st = api::ParseObservedStatus(new_obj->json);
+  const api::ObservedStatus& st = cached->status;
   if (st.ready) f.ready = st.ready->status;
   f.not_before = UnixSeconds(st.not_before);
   f.not_after = UnixSeconds(st.not_after);
@@ -109,7 +126,8 @@ void Inventory::OnIssuer(bool cluster, const kube::ObjectPtr& old_obj,
   }
   IssuerFacts f{kind,      o->meta.ns,   o->meta.name,
                 "Unknown", std::nullopt, std::nullopt};
-  api::ObservedStatus st = api::ParseObservedStatus(o->json);
+  auto cached = IssuerOf(*o);
+  const api::ObservedStatus& st = cached->status;
   if (st.ready) f.ready = st.ready->status;
   f.ca_not_after = UnixSeconds(st.not_after);
   if (st.rotation) f.rotation_waiting = st.rotation->waiting_count;
@@ -130,15 +148,15 @@ bool Inventory::OnManagedSecret(const kube::ObjectPtr& old_obj,
   bool ours =
       new_obj && !new_obj->partial && owner != o->meta.annotations.end();
   if (ours) {
-    auto secret = api::ParseSecret(new_obj->json);
-    if (secret.ok()) {
+    auto secret = SecretOf(*new_obj);
+    if (secret) {
       std::optional<std::vector<TrustEntryFacts>> facts;
-      if (lookup_) facts = lookup_(key, secret->data);
+      if (lookup_) facts = lookup_(key, secret->data_digest);
       known = facts.has_value();
-      if (!facts) facts = PemTrustEntries(*secret);
+      if (!facts) facts = PemTrustEntries(secret->secret);
       if (facts) entries = std::move(*facts);
-      decrypt = !facts && (secret->data.count("truststore.p12") ||
-                           secret->data.count("truststore.jks"));
+      decrypt = !facts && (secret->Has("truststore.p12") ||
+                           secret->Has("truststore.jks"));
     }
   }
   std::lock_guard<std::mutex> l(mu_);
@@ -172,9 +190,7 @@ void Inventory::ReadTruststores() {
     kube::ObjectPtr obj = it->second;
     unread_.erase(it);
     l.unlock();
-    std::vector<TrustEntryFacts> entries;
-    auto secret = api::ParseSecret(obj->json);
-    if (secret.ok()) entries = DecryptedTrustEntries(*secret);
+    std::vector<TrustEntryFacts> entries = ReadTrustEntries(*obj, fetch_);
     l.lock();
     // Only if no newer version arrived meanwhile (`obj` keeps its address
     // from being reused while compared).

@@ -15,6 +15,7 @@
 #include <thread>
 #include <vector>
 
+#include "operator/api/types.h"
 #include "operator/kube/informer.h"
 
 namespace certstore::controller {
@@ -48,13 +49,19 @@ struct TruststoreFacts {
 
 class Inventory {
  public:
-  // Trust entries of managed Secret `key` ("ns/name") with exactly `data`,
-  // when its bytes are known without opening the stores (verified_stores.h;
-  // empty for a Secret without a truststore); nullopt when unknown. Set
-  // before the informers start.
+  // Trust entries of managed Secret `key` ("ns/name") whose data has
+  // `data_digest` (engine::DataDigest), when its bytes are known without
+  // opening the stores (verified_stores.h; empty for a Secret without a
+  // truststore); nullopt when unknown. Set before the informers start.
   using TrustLookup = std::function<std::optional<std::vector<TrustEntryFacts>>(
-      const std::string& key, const std::map<std::string, std::string>& data)>;
+      const std::string& key, const std::string& data_digest)>;
   void SetTrustLookup(TrustLookup lookup) { lookup_ = std::move(lookup); }
+  // Reads Secret ns/name from the API server, for a truststore whose data
+  // the cache does not hold (cached_kinds.h); nullopt when it cannot. Runs
+  // on the reader thread. Set before the informers start.
+  using SecretFetch = std::function<std::optional<api::SecretObject>(
+      const std::string& ns, const std::string& name)>;
+  void SetSecretFetch(SecretFetch fetch) { fetch_ = std::move(fetch); }
 
   // Informer handlers (old null = added, new null = deleted).
   void OnCertStore(const kube::ObjectPtr& old_obj,
@@ -63,8 +70,9 @@ class Inventory {
                 const kube::ObjectPtr& new_obj);
   // Managed Secrets: the trusted certificates actually written. The PEM
   // bundle ca.crt is read here; a truststore that must be decrypted (no
-  // ca.crt: opened with the generated password stored beside it) is read
-  // by the inventory's own reader thread, never on the informer's thread
+  // ca.crt: opened with the generated password stored beside it, read
+  // through the SecretFetch when the cache does not hold it) is read by the
+  // inventory's own reader thread, never on the informer's thread
   // (tenant bytes: a store can cost up to pki::kMaxPkcs12Iterations per
   // derivation), and its entries appear once read. Returns true when the
   // TrustLookup knew the new bytes (an echo of this process's own write).
@@ -80,6 +88,7 @@ class Inventory {
 
  private:
   TrustLookup lookup_;
+  SecretFetch fetch_;
   mutable std::mutex mu_;
   std::map<std::string, CertStoreFacts>
       certstores_;  // GUARDED_BY(mu_) "ns/name"

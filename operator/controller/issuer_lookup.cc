@@ -4,6 +4,7 @@
 #include "operator/api/parse.h"
 #include "operator/api/validate.h"
 #include "operator/common/backoff.h"
+#include "operator/controller/cached_kinds.h"
 #include "operator/controller/event_routing.h"
 #include "operator/engine/reasons.h"
 
@@ -41,14 +42,15 @@ IssuerLookup FindIssuer(const ReconcilerDeps& d, const api::IssuerRef& ref,
     out.problem = {"False", engine::kReasonIssuerNotFound, what + " not found"};
     return out;
   }
-  auto issuer = api::ParseIssuer(obj->json);
-  if (!issuer.ok()) {
+  auto cached = IssuerOf(*obj);
+  if (!cached->issuer.ok()) {
     out.problem = {"False", engine::kReasonIssuerNotReady,
-                   what + ": " + issuer.status().message()};
+                   what + ": " + cached->issuer.status().message()};
     return out;
   }
-  api::ApplyDefaults(&*issuer);
-  api::FieldErrors fe = api::Validate(*issuer);
+  api::Issuer issuer = *cached->issuer;
+  api::ApplyDefaults(&issuer);
+  api::FieldErrors fe = api::Validate(issuer);
   if (!fe.empty()) {
     out.problem = {"False", engine::kReasonIssuerNotReady,
                    what + " is invalid: " + fe.ToStatus().message()};
@@ -56,7 +58,7 @@ IssuerLookup FindIssuer(const ReconcilerDeps& d, const api::IssuerRef& ref,
   }
   out.ca_namespace = cluster ? d.cluster_resource_namespace : ns;
   if (!cluster) {
-    const api::IssuerSpec& spec = issuer->spec;
+    const api::IssuerSpec& spec = issuer.spec;
     std::string secret = spec.ca            ? spec.ca->secret_name
                          : spec.self_signed ? spec.self_signed->secret_name
                                             : "";
@@ -71,8 +73,8 @@ IssuerLookup FindIssuer(const ReconcilerDeps& d, const api::IssuerRef& ref,
       return out;
     }
   }
-  out.status = api::ParseObservedStatus(obj->json);
-  out.issuer = std::move(issuer).value();
+  out.status = cached->status;
+  out.issuer = std::move(issuer);
   return out;
 }
 

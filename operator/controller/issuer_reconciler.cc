@@ -6,6 +6,7 @@
 #include "operator/api/parse.h"
 #include "operator/common/time_format.h"
 #include "operator/controller/api_object_source.h"
+#include "operator/controller/cached_kinds.h"
 #include "operator/controller/event_routing.h"
 #include "operator/controller/issuer_lookup.h"
 #include "operator/controller/secret_writer.h"
@@ -31,10 +32,11 @@ std::vector<engine::RotationMember> RotationMembers(const ReconcilerDeps& d,
   std::vector<engine::RotationMember> out;
   for (const auto& obj : d.certstores.ByIndex(
            kIssuerIndex, IssuerIndexValue(cluster, ns, name))) {
-    auto cs = api::ParseCertStore(obj->json);
-    if (!cs.ok()) continue;
-    api::ApplyDefaults(&*cs);
-    api::ObservedStatus st = api::ParseObservedStatus(obj->json);
+    auto cached = CertStoreOf(*obj);
+    if (!cached->certstore.ok()) continue;
+    api::CertStore cs = *cached->certstore;
+    api::ApplyDefaults(&cs);
+    const api::ObservedStatus& st = cached->status;
     if (st.ready && st.ready->reason == engine::kReasonPolicyDenied) continue;
     kube::ObjectPtr nsobj =
         d.namespaces ? d.namespaces->Get("", obj->meta.ns) : nullptr;
@@ -47,13 +49,13 @@ std::vector<engine::RotationMember> RotationMembers(const ReconcilerDeps& d,
     m.ready = st.ready && st.ready->status == "True";
     m.write_failing = st.ready && st.ready->status == "False" &&
                       st.ready->reason == engine::kReasonSecretWriteFailed;
-    m.has_keystore = cs->spec.keystore.has_value();
-    if (cs->spec.truststore)
-      for (const auto& src : cs->spec.truststore->sources)
+    m.has_keystore = cs.spec.keystore.has_value();
+    if (cs.spec.truststore)
+      for (const auto& src : cs.spec.truststore->sources)
         m.trusts_issuer =
             m.trusts_issuer || src.type == api::TrustSource::Type::kIssuer;
-    m.truststore_issuer_cas = std::move(st.truststore_issuer_cas);
-    m.issuer_ca_fingerprint = std::move(st.issuer_ca_fingerprint);
+    m.truststore_issuer_cas = st.truststore_issuer_cas;
+    m.issuer_ca_fingerprint = st.issuer_ca_fingerprint;
     out.push_back(std::move(m));
   }
   return out;
@@ -74,7 +76,8 @@ ReconcileResult ReconcileIssuer(const ReconcilerDeps& d, bool cluster,
                              : api::IssuerKind::kCertIssuer,
                      name};
   IssuerLookup il = FindIssuer(d, ref, ns);
-  api::ObservedStatus prev = api::ParseObservedStatus(obj->json);
+  auto cached = IssuerOf(*obj);
+  const api::ObservedStatus& prev = cached->status;
   auto patch = [&](const Condition& c, std::function<void(json::Writer&)> extra,
                    const std::string& fingerprint = "",
                    bool rotation_changed = false) -> ReconcileResult {
@@ -87,8 +90,9 @@ ReconcileResult ReconcileIssuer(const ReconcilerDeps& d, bool cluster,
                 prev.observed_generation == obj->meta.generation &&
                 prev.fingerprint_sha256 == fingerprint && !rotation_changed;
     if (!same) {
-      Status st = PatchStatus(d.client, res, ns, name, obj->json,
-                              obj->meta.generation, u, now);
+      Status st =
+          PatchStatus(d.client, res, ns, name, prev, obj->meta.resource_version,
+                      obj->meta.generation, u, now);
       if (!st.ok() && st.code() != StatusCode::kNotFound)
         return {st, std::nullopt};
     }

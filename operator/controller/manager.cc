@@ -6,6 +6,7 @@
 
 #include "operator/api/parse.h"
 #include "operator/common/log.h"
+#include "operator/controller/cached_kinds.h"
 #include "operator/controller/issuer_reconciler.h"
 #include "operator/engine/issuer_ca.h"
 #include "operator/pki/certificate.h"
@@ -58,12 +59,12 @@ Manager::Manager(kube::InformerGroup::TransportFactory transports,
   if (options_.leader_elect) lease_transport_ = transports();
   const auto& nss = options_.namespaces;
   certstores_ = std::make_unique<kube::InformerGroup>(
-      transports, kube::CertStoresResource(), nss, kube::InformerOptions());
+      transports, kube::CertStoresResource(), nss, CertStoreInformerOptions());
   issuers_ = std::make_unique<kube::InformerGroup>(
-      transports, kube::CertIssuersResource(), nss, kube::InformerOptions());
+      transports, kube::CertIssuersResource(), nss, IssuerInformerOptions());
   cluster_issuers_ = std::make_unique<kube::InformerGroup>(
       transports, kube::ClusterCertIssuersResource(), nss,
-      kube::InformerOptions());
+      IssuerInformerOptions());
   kube::InformerOptions managed;
   managed.label_selector =
       std::string(api::kManagedByLabel) + "=" + api::kManagedByValue;
@@ -83,6 +84,10 @@ Manager::Manager(kube::InformerGroup::TransportFactory transports,
   managed.payload_filter.annotations = {engine::kCertStoreAnnotation,
                                         engine::kIssuerAnnotation,
                                         engine::kIssuerUidAnnotation};
+  // Of our own Secrets, the cache keeps a digest, not the stores and keys
+  // (cached_kinds.h): read when a reconcile needs them.
+  managed.decode = DecodeManagedSecret;
+  managed.drop_json = true;
   secrets_ = std::make_unique<kube::InformerGroup>(
       transports, kube::SecretsResource(), nss, managed);
   // Namespaces are cluster-scoped (one cache, read-only RBAC): a
@@ -122,11 +127,10 @@ Manager::Manager(kube::InformerGroup::TransportFactory transports,
   }
 
   // Truststores this process wrote: their entries without opening them.
-  inventory_.SetTrustLookup([this](
-                                const std::string& key,
-                                const std::map<std::string, std::string>& data)
+  inventory_.SetTrustLookup([this](const std::string& key,
+                                   const std::string& data_digest)
                                 -> std::optional<std::vector<TrustEntryFacts>> {
-    auto e = verified_.Find(key, engine::DataDigest(data));
+    auto e = verified_.Find(key, data_digest);
     if (!e) return std::nullopt;
     std::vector<TrustEntryFacts> out;
     for (const auto& c : e->trust)
@@ -136,6 +140,15 @@ Manager::Manager(kube::InformerGroup::TransportFactory transports,
                          .count()});
     return out;
   });
+  inventory_.SetSecretFetch(
+      [this](const std::string& ns,
+             const std::string& name) -> std::optional<api::SecretObject> {
+        auto json = client_.Get(kube::SecretsResource(), ns, name);
+        if (!json.ok()) return std::nullopt;
+        auto s = api::ParseSecret(*json);
+        if (!s.ok()) return std::nullopt;
+        return std::move(s).value();
+      });
   deps_ = std::make_unique<ReconcilerDeps>(client_, *certstores_, *issuers_,
                                            *cluster_issuers_, events_, clock_);
   deps_->managed_secrets = secrets_.get();

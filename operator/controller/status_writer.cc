@@ -8,9 +8,9 @@
 namespace certstore::controller {
 Status PatchStatus(kube::Client& client, const kube::Resource& r,
                    const std::string& ns, const std::string& name,
-                   const std::string& previous_json, int64_t generation,
+                   const api::ObservedStatus& prev,
+                   const std::string& resource_version, int64_t generation,
                    const StatusUpdate& u, TimePoint now) {
-  api::ObservedStatus prev = api::ParseObservedStatus(previous_json);
   json::Writer w;
   auto condition = [&](const char* type, const Condition& c,
                        const std::optional<api::ReadyCondition>& before) {
@@ -28,14 +28,13 @@ Status PatchStatus(kube::Client& client, const kube::Resource& r,
         .EndObject();
   };
   w.BeginObject();
-  // The status was computed from `previous_json`: if the object changed
+  // The status was computed from the cached object: if the object changed
   // since (another writer, or a cache behind our own last write), the
   // server answers 409 and the reconcile runs again on fresh data.
-  auto meta = kube::ParseObjectMeta(previous_json);
-  if (meta.ok() && !meta->resource_version.empty())
+  if (!resource_version.empty())
     w.Key("metadata")
         .BeginObject()
-        .Field("resourceVersion", meta->resource_version)
+        .Field("resourceVersion", resource_version)
         .EndObject();
   w.Key("status").BeginObject().Field("observedGeneration", generation);
   w.Key("conditions").BeginArray();

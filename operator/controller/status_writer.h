@@ -8,6 +8,7 @@
 #include <string>
 
 #include "operator/api/json.h"
+#include "operator/api/parse.h"
 #include "operator/common/clock.h"
 #include "operator/common/status.h"
 #include "operator/engine/render.h"
@@ -35,13 +36,14 @@ struct StatusUpdate {
 };
 
 // Writes the conditions (keeping each one's lastTransitionTime when its
-// status value did not change; `previous_json` is the object as cached),
+// status value did not change; `previous` is the status as cached),
 // observedGeneration and the rest of `update` into the status of `r` ns/name.
-// The patch carries the resourceVersion of `previous_json` as a
-// precondition: Aborted (409) when the object changed since.
+// The patch carries `resource_version` (the cached object's; none when
+// empty) as a precondition: Aborted (409) when the object changed since.
 Status PatchStatus(kube::Client& client, const kube::Resource& r,
                    const std::string& ns, const std::string& name,
-                   const std::string& previous_json, int64_t generation,
+                   const api::ObservedStatus& previous,
+                   const std::string& resource_version, int64_t generation,
                    const StatusUpdate& update, TimePoint now);
 
 // Writes the CertStore status members of a render summary.

@@ -2,6 +2,7 @@
 
 #include "operator/api/json.h"
 #include "operator/common/backoff.h"
+#include "operator/common/secret.h"
 #include "operator/kube/object_decode.h"
 
 namespace certstore::kube {
@@ -111,6 +112,15 @@ void Informer::IndexLocked(const std::string& key, const ObjectPtr& obj,
   }
 }
 
+void Informer::Decode(CachedObject& obj) const {
+  if (!options_.decode) return;
+  obj.typed = options_.decode(obj);
+  if (obj.typed && options_.drop_json) {
+    SecureWipe(obj.json.data(), obj.json.size());  // may hold a Secret's data
+    std::string().swap(obj.json);
+  }
+}
+
 void Informer::Apply(WatchEvent::Type type, ObjectPtr obj) {
   std::string key = ObjectKey(obj->meta.ns, obj->meta.name);
   ObjectPtr old;
@@ -171,6 +181,7 @@ Status Informer::ListAndReplace() {
       obj->meta = std::move(d.meta);
       obj->partial = d.partial;
       obj->json = std::move(d.json);
+      Decode(*obj);
       fresh[ObjectKey(obj->meta.ns, obj->meta.name)] = std::move(obj);
     }
   } while (!lo.continue_token.empty());
@@ -235,6 +246,8 @@ Status Informer::WatchLoop() {
           obj->meta = e.meta;
           obj->json = e.object;
           obj->partial = e.partial;
+          // A deleted object leaves the cache: handlers get the cached one.
+          if (e.type != WatchEvent::Type::kDeleted) Decode(*obj);
           Apply(e.type, std::move(obj));
           std::lock_guard<std::mutex> l(mu_);
           stats_.last_progress = std::chrono::steady_clock::now();

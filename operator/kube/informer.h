@@ -26,12 +26,30 @@
 
 namespace certstore::kube {
 
+// What an informer's decoder made of an object as it entered the cache (a
+// parsed CertStore, say): built once per event on the informer thread, then
+// shared read-only by the index functions, the handlers and every reader.
+// Subclass it per kind.
+struct TypedObject {
+  virtual ~TypedObject() = default;
+};
+
 struct CachedObject {
   ObjectMeta meta;
+  // The object as sent (minus what object_decode drops). Empty when the
+  // informer's decoder made `typed` and InformerOptions::drop_json is set.
   std::string json;
   // The informer's PayloadFilter dropped fields from `json`: read the
   // object from the API server if you need them.
   bool partial = false;
+  // The decoder's result (null without a decoder).
+  std::shared_ptr<const TypedObject> typed;
+
+  // `typed` as a T, or null when it is absent or another type.
+  template <class T>
+  const T* As() const {
+    return dynamic_cast<const T*>(typed.get());
+  }
 };
 using ObjectPtr = std::shared_ptr<const CachedObject>;
 
@@ -43,6 +61,12 @@ struct InformerOptions {
   // foreign objects possible, keep page_size small too: a list page is held
   // whole in memory while it is decoded.
   PayloadFilter payload_filter;
+  // Decodes every object once as it enters the cache, before the index
+  // functions and handlers see it (informer thread; must not block). With
+  // `drop_json` the JSON text is released once `decode` returned non-null:
+  // readers then use `typed` only.
+  std::function<std::shared_ptr<const TypedObject>(const CachedObject&)> decode;
+  bool drop_json = false;
   int watch_timeout_seconds = 240;
   std::chrono::milliseconds backoff_base{200};
   std::chrono::milliseconds backoff_cap{std::chrono::seconds(30)};
@@ -116,6 +140,8 @@ class Informer : public ObjectCache {
   Status ListAndReplace();
   Status WatchLoop();
   void Apply(WatchEvent::Type type, ObjectPtr obj);
+  // Runs the decoder on a new object (before it is shared).
+  void Decode(CachedObject& obj) const;
   void IndexLocked(const std::string& key, const ObjectPtr& obj, bool add);
   bool SleepFor(std::chrono::milliseconds d);  // false when stopping
   std::chrono::milliseconds NextBackoff(int attempt);

@@ -6,7 +6,9 @@
 //     API writes per issuance (from kube-apiserver's own
 //     apiserver_request_total), idle CPU with N CertStores waiting for
 //     renewal, and apply-to-Ready latency p50/p99 of single CertStores
-//     created one at a time on the idle operator.
+//     created one at a time on the idle operator; then restarts the
+//     operator and reports its start-up: caches synced, every CertStore
+//     checked, the writes it made (none expected) and its memory.
 //   scale_benchmark unrelated KUBECONFIG OPERATOR_BIN M
 //     Idle RSS of the operator alone, then with M unrelated 100 KB Secrets
 //     in the cluster (created if missing).
@@ -172,6 +174,17 @@ class Operator {
     g_operator = -1;
   }
   pid_t pid() const { return pid_; }
+  // Sum of a counter's samples whose labels contain `labels`.
+  double Counter(const std::string& name, const std::string& labels) {
+    std::istringstream in(Run("curl -s --max-time 5 http://127.0.0.1:" +
+                              std::to_string(health_ + 1) + "/metrics"));
+    double sum = 0;
+    for (std::string line; std::getline(in, line);)
+      if (line.rfind(name + "{", 0) == 0 &&
+          line.find(labels) != std::string::npos)
+        sum += std::stod(line.substr(line.rfind(' ') + 1));
+    return sum;
+  }
   // Waits until the operator's work queue stays empty for 3 s (its own
   // certstore_workqueue_depth); returns when it first was.
   SteadyClock::time_point WaitIdle() {
@@ -344,9 +357,9 @@ int Scale(const std::string& kc, const std::string& bin, int n,
       "\"secretName\":\"bench-ca\",\"commonName\":\"Bench Root\"}}}");
   if (!issuer.ok()) Die("issuer: " + issuer.status().ToString());
 
-  Operator op(bin, kc, crns);
+  auto op = std::make_unique<Operator>(bin, kc, crns);
   std::this_thread::sleep_for(std::chrono::seconds(3));
-  Memory start = MemoryOf(op.pid());
+  Memory start = MemoryOf(op->pid());
   ReadyWatch watch(kc, ns);
   auto writes_before = ApiWrites();
 
@@ -361,18 +374,18 @@ int Scale(const std::string& kc, const std::string& bin, int n,
   if (failed > 0) Die(std::to_string(failed.load()) + " creates failed");
   auto created = SteadyClock::now();
   auto last_ready = watch.WaitCount(n, std::chrono::seconds(3600));
-  auto drained = op.WaitIdle();  // follow-up work (echoes, Events) done
+  auto drained = op->WaitIdle();  // follow-up work (echoes, Events) done
   auto writes_after = ApiWrites();
-  Memory busy = MemoryOf(op.pid());
+  Memory busy = MemoryOf(op->pid());
 
   // Idle: every CertStore waits for its renewal.
   std::this_thread::sleep_for(std::chrono::seconds(10));
-  double cpu0 = CpuSeconds(op.pid());
+  double cpu0 = CpuSeconds(op->pid());
   auto idle_start = SteadyClock::now();
   std::this_thread::sleep_for(std::chrono::seconds(30));
   double idle_cpu =
-      (CpuSeconds(op.pid()) - cpu0) / Seconds(SteadyClock::now() - idle_start);
-  Memory idle = MemoryOf(op.pid());
+      (CpuSeconds(op->pid()) - cpu0) / Seconds(SteadyClock::now() - idle_start);
+  Memory idle = MemoryOf(op->pid());
 
   // Apply-to-Ready latency, one at a time.
   std::vector<double> lat;
@@ -385,6 +398,31 @@ int Scale(const std::string& kc, const std::string& bin, int n,
                   1000);
   }
   std::sort(lat.begin(), lat.end());
+
+  // Start-up with every CertStore Ready: a new operator process lists them
+  // all and checks each one (a reconcile per CertStore), writing nothing.
+  std::this_thread::sleep_for(std::chrono::seconds(5));
+  op.reset();
+  auto writes_before_restart = ApiWrites();
+  auto restart0 = SteadyClock::now();
+  op = std::make_unique<Operator>(bin, kc, crns);
+  auto synced = SteadyClock::now();  // /readyz: caches synced
+  const int total_certstores = n + static_cast<int>(lat.size());
+  auto checked_by = SteadyClock::now() + std::chrono::minutes(30);
+  while (op->Counter("certstore_reconcile_total", "controller=\"certstore\"") <
+         total_certstores) {
+    if (SteadyClock::now() > checked_by) Die("start-up checks never finished");
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  auto checked = SteadyClock::now();
+  op->WaitIdle();
+  double restart_writes = 0;
+  for (const auto& [k, v] : ApiWrites())
+    if (k != "leases")
+      restart_writes +=
+          v - (writes_before_restart.count(k) ? writes_before_restart[k] : 0);
+  std::this_thread::sleep_for(std::chrono::seconds(10));
+  Memory restarted = MemoryOf(op->pid());
 
   std::printf(
       "| N | %d %s CertStores (%s keystore + truststore), --workers %s |\n", n,
@@ -420,6 +458,15 @@ int Scale(const std::string& kc, const std::string& bin, int n,
   std::printf(
       "| API writes per issuance (apiserver_request_total) | %.2f (%s) |\n",
       total / n, detail.c_str());
+  std::printf(
+      "| start-up with N+%zu Ready: caches synced / every CertStore checked | "
+      "%.1f s / %.1f s |\n",
+      lat.size(), Seconds(synced - restart0), Seconds(checked - restart0));
+  std::printf(
+      "| start-up: API writes (Secrets, status, Events; not Leases) | %.0f |\n",
+      restart_writes);
+  std::printf("| start-up: peak RSS / idle RSS after | %.1f MiB / %.1f MiB |\n",
+              MiB(restarted.peak), MiB(restarted.rss));
   return 0;
 }
 

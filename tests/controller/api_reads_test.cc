@@ -1,5 +1,5 @@
 // What the operator asks of the API server per reconcile: each object is
-// read once, managed Secrets come from the cache, a Secret write re-uses the
+// read once, CA Secrets come from the cache, a Secret write re-uses the
 // read, and status patches carry the resourceVersion they were computed
 // from (a precondition: two writers cannot silently overwrite each other).
 #include <gtest/gtest.h>
@@ -8,6 +8,7 @@
 
 #include "operator/common/clock.h"
 #include "operator/controller/api_object_source.h"
+#include "operator/controller/cached_kinds.h"
 #include "operator/controller/secret_writer.h"
 #include "operator/controller/status_writer.h"
 #include "tests/support/fake_cache.h"
@@ -38,30 +39,45 @@ std::string SecretJson(const std::string& name, const std::string& rv,
          owner + "},\"type\":\"Opaque\",\"data\":{\"a\":\"eA==\"}}";
 }
 
-TEST(ApiReadsTest, EachSecretIsReadOnceAndManagedOnesComeFromTheCache) {
+TEST(ApiReadsTest, EachSecretIsReadOnceAndCaSecretsComeFromTheCache) {
   FakeTransport t;
   t.objects["/api/v1/namespaces/demo/secrets/user"] =
       SecretJson("user", "7", false);
+  t.objects["/api/v1/namespaces/demo/secrets/app-stores"] =
+      SecretJson("app-stores", "43", true);
   kube::Client client(t);
   FakeCache cache;
-  auto cached = std::make_shared<kube::CachedObject>();
-  cached->meta.ns = "demo";
-  cached->meta.name = "app-stores";
-  cached->json = SecretJson("app-stores", "42", true);
-  cache.Put(cached);
+  // As the operator caches its own Secrets (cached_kinds.h): a CertStore's
+  // stores as a digest, an issuer's CA Secret whole.
+  for (const char* name : {"app-stores", "team-ca"}) {
+    auto cached = std::make_shared<kube::CachedObject>();
+    cached->meta.ns = "demo";
+    cached->meta.name = name;
+    if (std::string(name) == "team-ca")
+      cached->meta.annotations["certstore.dev/issuer-uid"] = "issuer-uid";
+    cached->json = SecretJson(name, "42", true);
+    cached->typed = DecodeManagedSecret(*cached);
+    cached->json.clear();
+    cache.Put(cached);
+  }
   ApiObjectSource source(client, &cache);
   for (int i = 0; i < 3; ++i) {
     auto user = source.GetSecret("demo", "user");
     ASSERT_TRUE(user.has_value());
     EXPECT_EQ(user->metadata.resource_version, "7");
-    auto managed = source.GetSecret("demo", "app-stores");
-    ASSERT_TRUE(managed.has_value());
-    EXPECT_EQ(managed->metadata.resource_version, "42");
+    auto stores = source.GetSecret("demo", "app-stores");
+    ASSERT_TRUE(stores.has_value());
+    EXPECT_EQ(stores->metadata.resource_version, "43");  // as read
+    EXPECT_EQ(stores->data.at("a"), "x");
+    auto ca = source.GetSecret("demo", "team-ca");
+    ASSERT_TRUE(ca.has_value());
+    EXPECT_EQ(ca->metadata.resource_version, "42");  // as cached
+    EXPECT_EQ(ca->data.at("a"), "x");
     EXPECT_FALSE(source.GetSecret("demo", "missing").has_value());
   }
-  // One GET for the user's Secret, one for the missing one, none for the
-  // managed Secret.
-  EXPECT_EQ(t.Count("GET"), 2);
+  // One GET each for the user's Secret, the CertStore's stores and the
+  // missing one; none for the CA Secret.
+  EXPECT_EQ(t.Count("GET"), 3);
   EXPECT_TRUE(source.error().ok());
 }
 
@@ -152,17 +168,22 @@ TEST(ApiReadsTest, StatusPatchCarriesTheResourceVersionItWasComputedFrom) {
   kube::Client client(t);
   StatusUpdate u;
   u.ready = {"True", "Issued", "ok"};
-  std::string previous =
-      "{\"metadata\":{\"name\":\"app\",\"namespace\":\"demo\","
-      "\"resourceVersion\":\"99\"}}";
+  api::ObservedStatus previous;
+  previous.ready = api::ReadyCondition{};
+  previous.ready->status = "True";
+  previous.ready->last_transition_time = "2026-01-02T03:04:05Z";
   ASSERT_TRUE(PatchStatus(client, kube::CertStoresResource(), "demo", "app",
-                          previous, 1, u, SystemClock::Get().Now())
+                          previous, "99", 1, u, SystemClock::Get().Now())
                   .ok());
   ASSERT_EQ(t.Count("PATCH"), 1);
-  EXPECT_NE(t.Requests().back().body.find(
-                "\"metadata\":{\"resourceVersion\":\"99\"}"),
+  const std::string body = t.Requests().back().body;
+  EXPECT_NE(body.find("\"metadata\":{\"resourceVersion\":\"99\"}"),
             std::string::npos)
-      << t.Requests().back().body;
+      << body;
+  // Ready stayed True: its lastTransitionTime is the cached one.
+  EXPECT_NE(body.find("\"lastTransitionTime\":\"2026-01-02T03:04:05Z\""),
+            std::string::npos)
+      << body;
 }
 
 }  // namespace

@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "operator/controller/cached_kinds.h"
 #include "tests/support/fake_cache.h"
 
 namespace certstore::controller {
@@ -31,6 +32,10 @@ class EventRoutingTest : public ::testing::Test {
   EventRoutingTest()
       : router_(certstores_, issuers_, cluster_issuers_,
                 [this](const QueueKey& k) { queued_.push_back(k.Encode()); }) {
+    // Cached as the manager caches them: decoded, without their JSON.
+    certstores_.SetDecoder(CertStoreInformerOptions());
+    issuers_.SetDecoder(IssuerInformerOptions());
+    cluster_issuers_.SetDecoder(IssuerInformerOptions());
     certstores_.AddIndex(kIssuerIndex, CertStoreIssuerIndex);
     certstores_.AddIndex(kRefIndex, CertStoreRefIndex);
     certstores_.AddIndex(kOwnedSecretIndex, CertStoreOwnedSecretIndex);

@@ -5,9 +5,11 @@
 
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <thread>
 
 #include "operator/common/base64.h"
+#include "operator/controller/cached_kinds.h"
 #include "operator/pki/pkcs12.h"
 #include "tests/engine/engine_fixture.h"
 #include "tests/pki/pki_fixture.h"
@@ -109,6 +111,53 @@ TEST(InventoryTest, APartialSecretIsNotCounted) {
   foreign->partial = true;
   EXPECT_FALSE(inv.OnManagedSecret(ours, foreign));
   EXPECT_EQ(Entries(inv), 0u);
+}
+
+// As the operator caches its own Secrets: a digest, not the store and its
+// password. The reader then reads the Secret, and uses it only if it is the
+// version the cache announced.
+TEST(InventoryTest, ATruststoreTheCacheDoesNotHoldIsReadFromTheApiServer) {
+  FakeClock clock(TestNow());
+  pki::CaMaterial root = MustRoot(clock);
+  auto p12 = pki::EncodePkcs12Truststore({root.cert.get()}, SecretBytes("pw"),
+                                         pki::Pkcs12Profile::kModern2023);
+  ASSERT_TRUE(p12.ok());
+  auto full = SecretWith(*p12, "pw");
+  auto decoded = std::make_shared<kube::CachedObject>(*full);
+  decoded->typed = DecodeManagedSecret(*decoded);
+  decoded->json.clear();
+  ASSERT_NE(decoded->As<CachedSecret>(), nullptr);
+  ASSERT_FALSE(decoded->As<CachedSecret>()->complete);
+
+  for (bool same_version : {true, false}) {
+    SCOPED_TRACE(same_version ? "the version cached" : "a newer version");
+    std::atomic<int> reads{0};
+    Inventory inv;
+    inv.SetSecretFetch(
+        [&](const std::string& ns,
+            const std::string& name) -> std::optional<api::SecretObject> {
+          ++reads;
+          EXPECT_EQ(ns + "/" + name, "demo/app-stores");
+          auto s = SecretOf(*full);
+          api::SecretObject out = s->secret;
+          if (!same_version) out.data["password"] = "changed since";
+          return out;
+        });
+    inv.OnCertStore(nullptr, CertStoreObject());
+    inv.OnManagedSecret(nullptr, decoded);
+    auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+    while ((Entries(inv) == 0 || reads == 0) &&
+           std::chrono::steady_clock::now() < deadline)
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    EXPECT_EQ(reads, 1);
+    if (same_version) {
+      ASSERT_EQ(Entries(inv), 1u);
+      EXPECT_EQ(inv.Truststores()[0].entries[0].subject_cn, "Test Root CA");
+    } else {
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+      EXPECT_EQ(Entries(inv), 0u);  // not the bytes the cache announced
+    }
+  }
 }
 
 }  // namespace

@@ -3,6 +3,7 @@
 #ifndef CERTSTORE_TESTS_SUPPORT_FAKE_CACHE_H_
 #define CERTSTORE_TESTS_SUPPORT_FAKE_CACHE_H_
 
+#include <functional>
 #include <map>
 #include <memory>
 #include <string>
@@ -18,6 +19,12 @@ class FakeCache : public kube::ObjectCache {
   void AddIndex(const std::string& name, kube::Informer::IndexFunc f) {
     indexes_[name] = std::move(f);
   }
+  // Decodes every object Put from JSON as an informer with these options
+  // does (kube::InformerOptions::decode and drop_json).
+  void SetDecoder(const kube::InformerOptions& o) {
+    decode_ = o.decode;
+    drop_json_ = o.drop_json;
+  }
   // Adds or replaces the object ns/name; returns it.
   kube::ObjectPtr Put(const std::string& ns, const std::string& name,
                       const std::string& json, int64_t generation = 1) {
@@ -26,6 +33,10 @@ class FakeCache : public kube::ObjectCache {
     o->meta.name = name;
     o->meta.generation = generation;
     o->json = json;
+    if (decode_) {
+      o->typed = decode_(*o);
+      if (o->typed && drop_json_) o->json.clear();
+    }
     objects_[kube::ObjectKey(ns, name)] = o;
     return o;
   }
@@ -64,6 +75,10 @@ class FakeCache : public kube::ObjectCache {
  private:
   std::map<std::string, kube::ObjectPtr> objects_;
   std::map<std::string, kube::Informer::IndexFunc> indexes_;
+  std::function<std::shared_ptr<const kube::TypedObject>(
+      const kube::CachedObject&)>
+      decode_;
+  bool drop_json_ = false;
 };
 
 }  // namespace certstore::testing

@@ -38,11 +38,22 @@ class FakeTransport : public kube::Transport {
     }
     return kube::HttpResponse{req.method == "POST" ? 201 : 200, "{}", {}};
   }
-  // Records the request; returns `stream_result` (no data is streamed).
-  Status Stream(const kube::HttpRequest& req, const std::function<void(int)>&,
-                const std::function<bool(const std::string&)>&) override {
-    std::lock_guard<std::mutex> l(mu_);
-    requests_.push_back(req);
+  // Records the request; the first stream gets HTTP 200 and every chunk of
+  // `stream_chunks`; every stream then ends with `stream_result`.
+  Status Stream(
+      const kube::HttpRequest& req, const std::function<void(int)>& on_status,
+      const std::function<bool(const std::string&)>& on_data) override {
+    std::deque<std::string> chunks;
+    {
+      std::lock_guard<std::mutex> l(mu_);
+      requests_.push_back(req);
+      chunks.swap(stream_chunks);
+    }
+    if (!chunks.empty()) {
+      on_status(200);
+      for (const auto& c : chunks)
+        if (!on_data(c)) return OkStatus();
+    }
     return stream_result;
   }
   void Cancel() override {}
@@ -75,6 +86,7 @@ class FakeTransport : public kube::Transport {
   // Set up before requests are made (not guarded).
   std::deque<kube::HttpResponse> responses;
   std::map<std::string, std::string> objects;  // path -> JSON
+  std::deque<std::string> stream_chunks;       // GUARDED_BY(mu_) once shared
   Status stream_result = UnimplementedError("no streams");
 
  private:

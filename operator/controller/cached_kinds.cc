@@ -1,0 +1,112 @@
+#include "operator/controller/cached_kinds.h"
+
+#include <algorithm>
+
+#include "operator/engine/reasons.h"
+#include "operator/engine/verified_stores.h"
+
+namespace certstore::controller {
+
+namespace {
+
+std::shared_ptr<const CachedCertStore> MakeCertStore(const std::string& json) {
+  auto out = std::make_shared<CachedCertStore>(api::ParseCertStore(json));
+  out->status = api::ParseObservedStatus(json);
+  return out;
+}
+
+std::shared_ptr<const CachedIssuer> MakeIssuer(const std::string& json) {
+  auto out = std::make_shared<CachedIssuer>(api::ParseIssuer(json));
+  out->status = api::ParseObservedStatus(json);
+  return out;
+}
+
+// The data a cached CertStore Secret keeps (public, small, read by the
+// metrics inventory on every change).
+constexpr char kKeptKey[] = "ca.crt";
+
+std::shared_ptr<CachedSecret> MakeSecret(const kube::CachedObject& o,
+                                         bool complete) {
+  if (o.partial) return nullptr;
+  auto parsed = api::ParseSecret(o.json);
+  if (!parsed.ok()) return nullptr;
+  auto out = std::make_shared<CachedSecret>();
+  out->data_digest = engine::DataDigest(parsed->data);
+  for (const auto& [k, v] : parsed->data) out->keys.push_back(k);
+  // An issuer's CA Secret stays whole.
+  complete = complete || o.meta.annotations.count(engine::kIssuerUidAnnotation);
+  if (!complete) {
+    for (auto it = parsed->data.begin(); it != parsed->data.end();) {
+      if (it->first == kKeptKey) {
+        ++it;
+      } else {
+        SecureWipe(it->second.data(), it->second.size());
+        it = parsed->data.erase(it);
+      }
+    }
+  }
+  out->complete = complete;
+  out->secret = std::move(parsed).value();
+  return out;
+}
+
+// Shares ownership with the cached object's `typed` member.
+template <class T>
+std::shared_ptr<const T> Typed(const kube::CachedObject& o) {
+  const T* t = o.As<T>();
+  return t ? std::shared_ptr<const T>(o.typed, t) : nullptr;
+}
+
+}  // namespace
+
+std::shared_ptr<const kube::TypedObject> DecodeCertStore(
+    const kube::CachedObject& o) {
+  return MakeCertStore(o.json);
+}
+
+std::shared_ptr<const kube::TypedObject> DecodeIssuer(
+    const kube::CachedObject& o) {
+  return MakeIssuer(o.json);
+}
+
+std::shared_ptr<const CachedCertStore> CertStoreOf(
+    const kube::CachedObject& o) {
+  if (auto t = Typed<CachedCertStore>(o)) return t;
+  return MakeCertStore(o.json);
+}
+
+std::shared_ptr<const CachedIssuer> IssuerOf(const kube::CachedObject& o) {
+  if (auto t = Typed<CachedIssuer>(o)) return t;
+  return MakeIssuer(o.json);
+}
+
+bool CachedSecret::Has(const std::string& key) const {
+  return std::find(keys.begin(), keys.end(), key) != keys.end();
+}
+
+std::shared_ptr<const kube::TypedObject> DecodeManagedSecret(
+    const kube::CachedObject& o) {
+  return MakeSecret(o, /*complete=*/false);
+}
+
+std::shared_ptr<const CachedSecret> SecretOf(const kube::CachedObject& o) {
+  if (auto t = Typed<CachedSecret>(o)) return t;
+  if (!o.json.empty()) return MakeSecret(o, /*complete=*/true);
+  return nullptr;
+}
+
+kube::InformerOptions CertStoreInformerOptions() {
+  kube::InformerOptions o;
+  o.decode = DecodeCertStore;
+  o.drop_json = true;
+  return o;
+}
+
+kube::InformerOptions IssuerInformerOptions() {
+  kube::InformerOptions o;
+  o.decode = DecodeIssuer;
+  o.drop_json = true;
+  return o;
+}
+
+}  // namespace certstore::controller

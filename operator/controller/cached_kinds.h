@@ -1,0 +1,76 @@
+// The operator's own kinds as its informer caches hold them: parsed once
+// when an event arrives (kube::InformerOptions::decode), not per index
+// function, handler and reconcile, and without the JSON text they came in.
+#ifndef CERTSTORE_CONTROLLER_CACHED_KINDS_H_
+#define CERTSTORE_CONTROLLER_CACHED_KINDS_H_
+
+#include <memory>
+
+#include "operator/api/parse.h"
+#include "operator/api/types.h"
+#include "operator/common/status.h"
+#include "operator/kube/informer.h"
+
+namespace certstore::controller {
+
+// A CertStore as cached: the object as parsed (not defaulted; a parse error
+// is kept and reported by the reconcile) and the status members the
+// operator reads back.
+struct CachedCertStore : kube::TypedObject {
+  explicit CachedCertStore(StatusOr<api::CertStore> c)
+      : certstore(std::move(c)) {}
+  StatusOr<api::CertStore> certstore;
+  api::ObservedStatus status;
+};
+
+// A CertIssuer or ClusterCertIssuer as cached (same rules).
+struct CachedIssuer : kube::TypedObject {
+  explicit CachedIssuer(StatusOr<api::Issuer> i) : issuer(std::move(i)) {}
+  StatusOr<api::Issuer> issuer;
+  api::ObservedStatus status;
+};
+
+// A managed Secret as cached: its metadata and type, the digest of its data
+// (engine::DataDigest; enough to know "still exactly what this process
+// wrote"), the names of its keys, and the data only where it is small and
+// read often: all of an issuer's CA Secret (every issuance reads it), and a
+// CertStore Secret's public PEM bundle `ca.crt` (the metrics read it).
+// Keystores, private keys and passwords are not held: a reconcile that needs
+// them reads the Secret from the API server (ApiObjectSource), so the
+// operator's memory holds no tenant's key between reconciles.
+struct CachedSecret : kube::TypedObject {
+  api::SecretObject secret;       // metadata, type, and the data kept
+  std::string data_digest;        // of all of the data, as sent
+  std::vector<std::string> keys;  // every data key
+  bool complete = false;          // `secret.data` is all of the data
+  bool Has(const std::string& key) const;
+};
+
+// Decoders for kube::InformerOptions::decode. Never null.
+std::shared_ptr<const kube::TypedObject> DecodeCertStore(
+    const kube::CachedObject& o);
+std::shared_ptr<const kube::TypedObject> DecodeIssuer(
+    const kube::CachedObject& o);
+
+// The decoded form of a cached object: the informer's, or decoded from its
+// JSON now when the cache has none (a cache without a decoder). Never null.
+std::shared_ptr<const CachedCertStore> CertStoreOf(const kube::CachedObject& o);
+std::shared_ptr<const CachedIssuer> IssuerOf(const kube::CachedObject& o);
+
+// The decoder of managed Secrets (see CachedSecret). Null for an object
+// without data (a PayloadFilter made it partial) or one that does not parse:
+// the informer then keeps its JSON.
+std::shared_ptr<const kube::TypedObject> DecodeManagedSecret(
+    const kube::CachedObject& o);
+// The cached Secret: the informer's, or (a cache without the decoder) read
+// from the JSON with all of its data. Null for a partial object or one that
+// does not parse.
+std::shared_ptr<const CachedSecret> SecretOf(const kube::CachedObject& o);
+
+// Informer options that cache CertStores / issuers decoded, without JSON.
+kube::InformerOptions CertStoreInformerOptions();
+kube::InformerOptions IssuerInformerOptions();
+
+}  // namespace certstore::controller
+
+#endif  // CERTSTORE_CONTROLLER_CACHED_KINDS_H_

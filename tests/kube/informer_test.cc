@@ -1,0 +1,168 @@
+// The informer with the shared fake API server: list, then watch events,
+// each object decoded once as it enters the cache (InformerOptions::decode)
+// and seen decoded by index functions, handlers and readers.
+#include "operator/kube/informer.h"
+
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <chrono>
+#include <thread>
+
+#include "operator/kube/resource.h"
+#include "tests/support/fake_transport.h"
+
+namespace certstore::kube {
+namespace {
+
+using certstore::testing::FakeTransport;
+
+// What the test's decoder makes of an object: its spec.secretName.
+struct Decoded : TypedObject {
+  explicit Decoded(std::string s) : secret(std::move(s)) {}
+  std::string secret;
+};
+
+std::string CertStore(const std::string& name, const std::string& rv,
+                      const std::string& secret) {
+  return "{\"apiVersion\":\"certstore.dev/v1alpha1\",\"kind\":\"CertStore\","
+         "\"metadata\":{\"name\":\"" +
+         name + "\",\"namespace\":\"demo\",\"resourceVersion\":\"" + rv +
+         "\"},\"spec\":{\"secretName\":\"" + secret + "\"}}";
+}
+
+std::string ListPage(const std::vector<std::string>& items) {
+  std::string out =
+      "{\"kind\":\"CertStoreList\",\"apiVersion\":\"certstore.dev/v1alpha1\","
+      "\"metadata\":{\"resourceVersion\":\"10\"},\"items\":[";
+  for (size_t i = 0; i < items.size(); ++i) out += (i ? "," : "") + items[i];
+  return out + "]}";
+}
+
+std::string Event(const std::string& type, const std::string& object) {
+  return "{\"type\":\"" + type + "\",\"object\":" + object + "}\n";
+}
+
+// Decodes by finding the secretName (the test's stand-in for a parser) and
+// counts its calls; returns null for objects named "undecodable".
+struct CountingDecoder {
+  std::shared_ptr<std::atomic<int>> calls =
+      std::make_shared<std::atomic<int>>(0);
+  std::shared_ptr<const TypedObject> operator()(const CachedObject& o) const {
+    ++*calls;
+    if (o.meta.name == "undecodable") return nullptr;
+    const std::string key = "\"secretName\":\"";
+    size_t at = o.json.find(key);
+    if (at == std::string::npos) return std::make_shared<Decoded>("");
+    at += key.size();
+    return std::make_shared<Decoded>(
+        o.json.substr(at, o.json.find('"', at) - at));
+  }
+};
+
+template <class Pred>
+bool WaitFor(Pred p) {
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  while (std::chrono::steady_clock::now() < deadline) {
+    if (p()) return true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  return false;
+}
+
+struct Harness {
+  explicit Harness(bool drop_json) {
+    auto t = std::make_unique<FakeTransport>();
+    transport = t.get();
+    transport->responses.push_back(
+        {200,
+         ListPage({CertStore("a", "5", "a-stores"),
+                   CertStore("undecodable", "6", "u-stores")}),
+         {}});
+    transport->stream_chunks = {
+        Event("MODIFIED", CertStore("a", "11", "a-renamed")),
+        Event("ADDED", CertStore("b", "12", "b-stores")),
+        Event("DELETED", CertStore("b", "13", "b-stores"))};
+    InformerOptions o;
+    o.decode = decoder;
+    o.drop_json = drop_json;
+    o.backoff_base = std::chrono::seconds(5);  // one watch is enough
+    informer = std::make_unique<Informer>(std::move(t), CertStoresResource(),
+                                          std::move(o));
+    informer->AddIndex("secret", [this](const CachedObject& obj) {
+      ++index_calls;
+      const Decoded* d = obj.As<Decoded>();
+      return d ? std::vector<std::string>{d->secret}
+               : std::vector<std::string>{};
+    });
+    informer->AddHandler([this](const ObjectPtr& old_obj,
+                                const ObjectPtr& new_obj) {
+      std::lock_guard<std::mutex> l(mu);
+      const ObjectPtr& o = new_obj ? new_obj : old_obj;
+      const Decoded* d = o->As<Decoded>();
+      seen.push_back(
+          std::string(new_obj ? (old_obj ? "update " : "add ") : "delete ") +
+          o->meta.name + "=" + (d ? d->secret : "(none)"));
+    });
+  }
+  std::vector<std::string> Seen() {
+    std::lock_guard<std::mutex> l(mu);
+    return seen;
+  }
+
+  CountingDecoder decoder;
+  FakeTransport* transport;
+  std::unique_ptr<Informer> informer;
+  std::atomic<int> index_calls{0};
+  std::mutex mu;
+  std::vector<std::string> seen;
+};
+
+TEST(InformerTest, DecodesEachObjectOnceAndEveryReaderSeesTheDecodedForm) {
+  Harness h(/*drop_json=*/true);
+  h.informer->Start();
+  ASSERT_TRUE(h.informer->WaitForSync(std::chrono::seconds(10)));
+  ASSERT_TRUE(WaitFor([&] { return h.Seen().size() == 5; }))
+      << ::testing::PrintToString(h.Seen());
+  h.informer->Stop();
+
+  EXPECT_EQ(h.Seen(),
+            (std::vector<std::string>{
+                "add a=a-stores", "add undecodable=(none)",
+                "update a=a-renamed", "add b=b-stores", "delete b=b-stores"}));
+  // One decode per object per event that is cached: 2 listed + 2 watched
+  // (a deletion hands out the cached object). The index functions and the
+  // handlers did not decode again.
+  EXPECT_EQ(*h.decoder.calls, 4);
+
+  // The cache holds the decoded form, indexed by it; the JSON text is
+  // gone where the decoder made something, kept where it did not.
+  ObjectPtr a = h.informer->Get("demo", "a");
+  ASSERT_NE(a, nullptr);
+  ASSERT_NE(a->As<Decoded>(), nullptr);
+  EXPECT_EQ(a->As<Decoded>()->secret, "a-renamed");
+  EXPECT_TRUE(a->json.empty());
+  EXPECT_EQ(a->meta.resource_version, "11");
+  EXPECT_EQ(h.informer->ByIndex("secret", "a-renamed").size(), 1u);
+  EXPECT_TRUE(h.informer->ByIndex("secret", "a-stores").empty());
+  ObjectPtr u = h.informer->Get("demo", "undecodable");
+  ASSERT_NE(u, nullptr);
+  EXPECT_EQ(u->As<Decoded>(), nullptr);
+  EXPECT_NE(u->json.find("u-stores"), std::string::npos);
+  EXPECT_EQ(h.informer->Get("demo", "b"), nullptr);
+  EXPECT_EQ(h.informer->Size(), 2u);
+}
+
+TEST(InformerTest, KeepsTheJsonBesideTheDecodedFormUnlessToldToDropIt) {
+  Harness h(/*drop_json=*/false);
+  h.informer->Start();
+  ASSERT_TRUE(WaitFor([&] { return h.Seen().size() == 5; }));
+  h.informer->Stop();
+  ObjectPtr a = h.informer->Get("demo", "a");
+  ASSERT_NE(a, nullptr);
+  ASSERT_NE(a->As<Decoded>(), nullptr);
+  EXPECT_NE(a->json.find("a-renamed"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace certstore::kube
