@@ -9,10 +9,13 @@
 #       CertStores, and the Inventory update cost per object change.
 #   hack/bench.sh scale [N...]        the operator on a local control plane:
 #       N (default 1000 10000) EC CertStores, then 1000 RSA-2048: time to all
-#       Ready, throughput, peak/idle RSS, API writes per issuance, idle CPU,
+#       Ready, throughput, peak/idle RSS and heap, API writes per issuance,
+#       idle CPU, start-up with all of them Ready (time, reads, writes),
 #       apply-to-Ready p50/p99; then idle RSS with 10,000 unrelated 100 KB
 #       Secrets, and with 500 labelled 1 MiB Secrets forged to look like
 #       the operator's own. A fresh control plane for each run.
+#   hack/bench.sh cache [N]           memory per cached object: N (10000)
+#       CertStores and managed Secrets as JSON text and as cached now.
 #   hack/bench.sh foreign [M]         only the last: M (500) forged labelled
 #       1 MiB Secrets.
 #   hack/bench.sh json [REPETITIONS] [RUNS]  the JSON library choice
@@ -198,13 +201,18 @@ if [ "$what" = scale ] || [ "$what" = foreign ]; then
   echo "bench: forged labelled Secrets"; run foreign 500
   exit 0
 fi
+if [ "$what" = cache ]; then
+  echo "bench: memory per cached object (${2:-10000} of each)"
+  build/tests/cache_memory_benchmark "${2:-10000}"
+  exit 0
+fi
 if [ "$what" = metrics ]; then
   echo "bench: /metrics scrape (per-object series from the Inventory)"
   build/tests/metrics_benchmark --benchmark_min_time=1 --benchmark_repetitions=3 \
     --benchmark_report_aggregates_only=true
   exit 0
 fi
-[ "$what" = pki ] || { echo "usage: hack/bench.sh pki|informer|metrics|scale|foreign|json [N]" >&2; exit 2; }
+[ "$what" = pki ] || { echo "usage: hack/bench.sh pki|informer|metrics|cache|scale|foreign|json [N]" >&2; exit 2; }
 reps=${2:-5}
 echo "bench: running pki_benchmark ($reps repetitions; the machine should be idle)"
 build/tests/pki_benchmark --benchmark_repetitions="$reps" --benchmark_min_time=0.5 \

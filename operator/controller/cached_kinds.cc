@@ -2,21 +2,30 @@
 
 #include <algorithm>
 
-#include "operator/engine/reasons.h"
 #include "operator/engine/verified_stores.h"
 
 namespace certstore::controller {
 
 namespace {
 
+// The cache's `meta` already holds these: a tenant's thousands of labels
+// are not kept twice.
+void DropCopiedMetadata(api::ObjectMeta* m) {
+  m->labels.clear();
+  m->annotations.clear();
+  m->owner_references.clear();
+}
+
 std::shared_ptr<const CachedCertStore> MakeCertStore(const std::string& json) {
   auto out = std::make_shared<CachedCertStore>(api::ParseCertStore(json));
+  if (out->certstore.ok()) DropCopiedMetadata(&out->certstore->metadata);
   out->status = api::ParseObservedStatus(json);
   return out;
 }
 
 std::shared_ptr<const CachedIssuer> MakeIssuer(const std::string& json) {
   auto out = std::make_shared<CachedIssuer>(api::ParseIssuer(json));
+  if (out->issuer.ok()) DropCopiedMetadata(&out->issuer->metadata);
   out->status = api::ParseObservedStatus(json);
   return out;
 }
@@ -33,9 +42,8 @@ std::shared_ptr<CachedSecret> MakeSecret(const kube::CachedObject& o,
   auto out = std::make_shared<CachedSecret>();
   out->data_digest = engine::DataDigest(parsed->data);
   for (const auto& [k, v] : parsed->data) out->keys.push_back(k);
-  // An issuer's CA Secret stays whole.
-  complete = complete || o.meta.annotations.count(engine::kIssuerUidAnnotation);
   if (!complete) {
+    DropCopiedMetadata(&parsed->metadata);
     for (auto it = parsed->data.begin(); it != parsed->data.end();) {
       if (it->first == kKeptKey) {
         ++it;
@@ -85,8 +93,8 @@ bool CachedSecret::Has(const std::string& key) const {
 }
 
 std::shared_ptr<const kube::TypedObject> DecodeManagedSecret(
-    const kube::CachedObject& o) {
-  return MakeSecret(o, /*complete=*/false);
+    const kube::CachedObject& o, bool complete) {
+  return MakeSecret(o, complete);
 }
 
 std::shared_ptr<const CachedSecret> SecretOf(const kube::CachedObject& o) {

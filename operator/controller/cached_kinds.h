@@ -15,7 +15,8 @@ namespace certstore::controller {
 
 // A CertStore as cached: the object as parsed (not defaulted; a parse error
 // is kept and reported by the reconcile) and the status members the
-// operator reads back.
+// operator reads back. Its labels, annotations and ownerReferences are not
+// kept twice: read them from the CachedObject's `meta`.
 struct CachedCertStore : kube::TypedObject {
   explicit CachedCertStore(StatusOr<api::CertStore> c)
       : certstore(std::move(c)) {}
@@ -30,7 +31,9 @@ struct CachedIssuer : kube::TypedObject {
   api::ObservedStatus status;
 };
 
-// A managed Secret as cached: its metadata and type, the digest of its data
+// A managed Secret as cached: its metadata (without labels, annotations and
+// ownerReferences, unless complete: those are in the CachedObject's `meta`)
+// and type, the digest of its data
 // (engine::DataDigest; enough to know "still exactly what this process
 // wrote"), the names of its keys, and the data only where it is small and
 // read often: all of an issuer's CA Secret (every issuance reads it), and a
@@ -57,11 +60,12 @@ std::shared_ptr<const kube::TypedObject> DecodeIssuer(
 std::shared_ptr<const CachedCertStore> CertStoreOf(const kube::CachedObject& o);
 std::shared_ptr<const CachedIssuer> IssuerOf(const kube::CachedObject& o);
 
-// The decoder of managed Secrets (see CachedSecret). Null for an object
-// without data (a PayloadFilter made it partial) or one that does not parse:
-// the informer then keeps its JSON.
+// The decoder of managed Secrets (see CachedSecret): `complete` keeps all of
+// the data (the caller has checked that it is an issuer's CA Secret). Null
+// for an object without data (a PayloadFilter made it partial) or one that
+// does not parse: the informer then keeps its JSON.
 std::shared_ptr<const kube::TypedObject> DecodeManagedSecret(
-    const kube::CachedObject& o);
+    const kube::CachedObject& o, bool complete);
 // The cached Secret: the informer's, or (a cache without the decoder) read
 // from the JSON with all of its data. Null for a partial object or one that
 // does not parse.

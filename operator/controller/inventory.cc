@@ -67,14 +67,21 @@ std::vector<TrustEntryFacts> DecryptedTrustEntries(const api::SecretObject& s) {
 // The entries of a cached truststore Secret that must be decrypted: from the
 // cache when it holds the data, else as read now, if that is still the
 // version the cache announced (a newer one is queued behind it anyway).
-std::vector<TrustEntryFacts> ReadTrustEntries(
+// nullopt when the read failed and is worth retrying.
+std::optional<std::vector<TrustEntryFacts>> ReadTrustEntries(
     const kube::CachedObject& obj, const Inventory::SecretFetch& fetch) {
   auto cached = SecretOf(obj);
-  if (!cached) return {};
+  if (!cached) return std::vector<TrustEntryFacts>();
   if (cached->complete) return DecryptedTrustEntries(cached->secret);
-  if (!fetch) return {};
-  std::optional<api::SecretObject> read = fetch(obj.meta.ns, obj.meta.name);
-  if (!read || engine::DataDigest(read->data) != cached->data_digest) return {};
+  if (!fetch) return std::vector<TrustEntryFacts>();
+  StatusOr<api::SecretObject> read = fetch(obj.meta.ns, obj.meta.name);
+  if (!read.ok())
+    return read.status().code() == StatusCode::kNotFound
+               ? std::optional<std::vector<TrustEntryFacts>>(
+                     std::vector<TrustEntryFacts>())
+               : std::nullopt;
+  if (engine::DataDigest(read->data) != cached->data_digest)
+    return std::vector<TrustEntryFacts>();
   return DecryptedTrustEntries(*read);
 }
 
@@ -155,8 +162,11 @@ bool Inventory::OnManagedSecret(const kube::ObjectPtr& old_obj,
       known = facts.has_value();
       if (!facts) facts = PemTrustEntries(secret->secret);
       if (facts) entries = std::move(*facts);
-      decrypt = !facts && (secret->Has("truststore.p12") ||
-                           secret->Has("truststore.jks"));
+      // Only a store locked with the password stored beside it is read (a
+      // referenced password belongs to the user).
+      decrypt =
+          !facts && secret->Has("password") &&
+          (secret->Has("truststore.p12") || secret->Has("truststore.jks"));
     }
   }
   std::lock_guard<std::mutex> l(mu_);
@@ -190,19 +200,30 @@ void Inventory::ReadTruststores() {
     kube::ObjectPtr obj = it->second;
     unread_.erase(it);
     l.unlock();
-    std::vector<TrustEntryFacts> entries = ReadTrustEntries(*obj, fetch_);
+    std::optional<std::vector<TrustEntryFacts>> entries =
+        ReadTrustEntries(*obj, fetch_);
     l.lock();
+    if (!entries) {
+      // Not read (the API server failed): again later, if it is still the
+      // current version and no newer one was queued meanwhile.
+      auto src = bundle_source_.find(key);
+      if (src != bundle_source_.end() && src->second == obj.get() &&
+          unread_.emplace(key, obj).second)
+        unread_order_.push_back(key);
+      unread_cv_.wait_for(l, kFetchRetry, [this] { return stopping_; });
+      continue;
+    }
     // Only if no newer version arrived meanwhile (`obj` keeps its address
     // from being reused while compared).
     auto b = bundles_.find(key);
     auto src = bundle_source_.find(key);
     if (b != bundles_.end() && src != bundle_source_.end() &&
         src->second == obj.get())
-      b->second.second = std::move(entries);
+      b->second.second = std::move(*entries);
   }
 }
 
-Inventory::~Inventory() {
+void Inventory::Stop() {
   {
     std::lock_guard<std::mutex> l(mu_);
     stopping_ = true;

@@ -5,6 +5,7 @@
 #ifndef CERTSTORE_CONTROLLER_INVENTORY_H_
 #define CERTSTORE_CONTROLLER_INVENTORY_H_
 
+#include <chrono>
 #include <condition_variable>
 #include <deque>
 #include <functional>
@@ -16,6 +17,7 @@
 #include <vector>
 
 #include "operator/api/types.h"
+#include "operator/common/status.h"
 #include "operator/kube/informer.h"
 
 namespace certstore::controller {
@@ -57,10 +59,12 @@ class Inventory {
       const std::string& key, const std::string& data_digest)>;
   void SetTrustLookup(TrustLookup lookup) { lookup_ = std::move(lookup); }
   // Reads Secret ns/name from the API server, for a truststore whose data
-  // the cache does not hold (cached_kinds.h); nullopt when it cannot. Runs
-  // on the reader thread. Set before the informers start.
-  using SecretFetch = std::function<std::optional<api::SecretObject>(
+  // the cache does not hold (cached_kinds.h). Runs on the reader thread; a
+  // failure other than NotFound is retried (after kFetchRetry, behind the
+  // rest of the queue). Set before the informers start.
+  using SecretFetch = std::function<StatusOr<api::SecretObject>(
       const std::string& ns, const std::string& name)>;
+  static constexpr std::chrono::seconds kFetchRetry{5};
   void SetSecretFetch(SecretFetch fetch) { fetch_ = std::move(fetch); }
 
   // Informer handlers (old null = added, new null = deleted).
@@ -79,7 +83,10 @@ class Inventory {
   bool OnManagedSecret(const kube::ObjectPtr& old_obj,
                        const kube::ObjectPtr& new_obj);
 
-  ~Inventory();  // stops the reader thread, dropping what it has not read
+  // Stops the reader thread, dropping what it has not read (a fetch in
+  // flight is waited for: cancel its connection first). Idempotent.
+  void Stop();
+  ~Inventory() { Stop(); }
 
   std::vector<CertStoreFacts> CertStores() const;
   std::vector<IssuerFacts> Issuers() const;

@@ -35,6 +35,10 @@ bool Manager::OwnSecret(const kube::ObjectMeta& m) const {
         HasUid(certstores_->ByIndex(kOwnedSecretIndex, m.ns + "/" + m.name),
                ref.uid))
       return true;
+  return IssuerCaSecret(m);
+}
+
+bool Manager::IssuerCaSecret(const kube::ObjectMeta& m) const {
   // A root CA Secret an issuer created: the issuer names it and its UID is
   // the one recorded on the Secret.
   auto uid = m.annotations.find(engine::kIssuerUidAnnotation);
@@ -86,7 +90,9 @@ Manager::Manager(kube::InformerGroup::TransportFactory transports,
                                         engine::kIssuerUidAnnotation};
   // Of our own Secrets, the cache keeps a digest, not the stores and keys
   // (cached_kinds.h): read when a reconcile needs them.
-  managed.decode = DecodeManagedSecret;
+  managed.decode = [this](const kube::CachedObject& o) {
+    return DecodeManagedSecret(o, IssuerCaSecret(o.meta));
+  };
   managed.drop_json = true;
   secrets_ = std::make_unique<kube::InformerGroup>(
       transports, kube::SecretsResource(), nss, managed);
@@ -140,14 +146,21 @@ Manager::Manager(kube::InformerGroup::TransportFactory transports,
                          .count()});
     return out;
   });
+  // Its own connection, short timeouts and no waiting out 429s: the reader
+  // retries later itself, and Stop() cancels what is in flight.
+  inventory_transport_ = transports();
+  kube::ClientOptions reads;
+  reads.timeout = std::chrono::seconds(10);
+  reads.max_throttle_retries = 0;
+  inventory_client_ =
+      std::make_unique<kube::Client>(*inventory_transport_, reads);
   inventory_.SetSecretFetch(
       [this](const std::string& ns,
-             const std::string& name) -> std::optional<api::SecretObject> {
-        auto json = client_.Get(kube::SecretsResource(), ns, name);
-        if (!json.ok()) return std::nullopt;
-        auto s = api::ParseSecret(*json);
-        if (!s.ok()) return std::nullopt;
-        return std::move(s).value();
+             const std::string& name) -> StatusOr<api::SecretObject> {
+        ASSIGN_OR_RETURN(
+            std::string json,
+            inventory_client_->Get(kube::SecretsResource(), ns, name));
+        return api::ParseSecret(json);
       });
   deps_ = std::make_unique<ReconcilerDeps>(client_, *certstores_, *issuers_,
                                            *cluster_issuers_, events_, clock_);
@@ -405,6 +418,8 @@ void Manager::ReleaseFreeMemory() {
 
 void Manager::Stop() {
   if (stopping_.exchange(true)) return;
+  inventory_transport_->Cancel();  // a truststore read in flight ends now
+  inventory_.Stop();
   {
     std::lock_guard<std::mutex> l(heartbeat_mu_);
     heartbeat_cv_.notify_all();
@@ -445,12 +460,18 @@ std::map<std::pair<std::string, std::string>, size_t> Manager::CachedObjects()
   out[{"certissuers", "full"}] = issuers_->Size();
   out[{"clustercertissuers", "full"}] = cluster_issuers_->Size();
   out[{"namespaces", "full"}] = namespaces_->Size();
-  size_t partial = 0, all = 0;
+  size_t partial = 0, full = 0, digest = 0;
   for (const auto& s : secrets_->List()) {
-    ++all;
-    partial += s->partial;
+    if (s->partial) {
+      ++partial;
+    } else if (auto c = s->As<CachedSecret>(); c && !c->complete) {
+      ++digest;
+    } else {
+      ++full;
+    }
   }
-  out[{"secrets", "full"}] = all - partial;
+  out[{"secrets", "full"}] = full;
+  out[{"secrets", "digest"}] = digest;
   out[{"secrets", "metadata"}] = partial;
   return out;
 }

@@ -98,6 +98,9 @@ class Manager : public RuntimeView {
   // Whether a managed-by-labelled Secret is one this operator writes, so
   // its data is cached (see the secrets informer in the constructor).
   bool OwnSecret(const kube::ObjectMeta& m) const;
+  // The Secret is the root CA Secret of an issuer that names it (the UID
+  // recorded on it is that issuer's): cached with its data whole.
+  bool IssuerCaSecret(const kube::ObjectMeta& m) const;
 
   kube::Client& client_;
   const Clock& clock_;
@@ -109,6 +112,10 @@ class Manager : public RuntimeView {
   std::vector<std::unique_ptr<kube::ChangeWatcher>> watchers_;
   std::vector<std::string> watcher_resources_;  // parallel to watchers_
   kube::WorkQueue queue_;
+  // The inventory's own connection (its truststore reads), cancelled by
+  // Stop() so that a read in flight cannot hold shutdown up.
+  kube::TransportPtr inventory_transport_;
+  std::unique_ptr<kube::Client> inventory_client_;
   Inventory inventory_;
   engine::VerifiedStores verified_;
   std::atomic<int64_t> last_trim_{

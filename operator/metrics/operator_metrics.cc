@@ -1,5 +1,6 @@
 #include "operator/metrics/operator_metrics.h"
 
+#include <malloc.h>
 #include <prometheus/text_serializer.h>
 
 namespace certstore::metrics {
@@ -249,7 +250,8 @@ std::string OperatorMetrics::Scrape() const {
     MetricFamily cached = Gauge(
         "certstore_cached_objects",
         "Objects in the operator's caches, by resource and payload "
-        "(metadata: labelled Secrets it did not write, kept without data)");
+        "(digest: CertStore Secrets, kept as a digest of their data; "
+        "metadata: labelled Secrets it did not write, kept without data)");
     for (const auto& [key, n] : m->CachedObjects())
       Add(&cached, {{"resource", key.first}, {"payload", key.second}},
           static_cast<double>(n));
@@ -261,6 +263,17 @@ std::string OperatorMetrics::Scrape() const {
     for (auto* f : {&depth, &leader, &restarts, &cached, &longest})
       families.push_back(std::move(*f));
   }
+  // The C++ counterpart of go_memstats: how much of the resident memory is
+  // live objects and how much is free heap the allocator still holds.
+  struct mallinfo2 heap = mallinfo2();
+  MetricFamily heap_bytes =
+      Gauge("certstore_heap_bytes",
+            "malloc heap: in_use = live allocations (incl. mmapped), free = "
+            "held by the allocator, not in use");
+  Add(&heap_bytes, {{"state", "in_use"}},
+      static_cast<double>(heap.uordblks + heap.hblkhd));
+  Add(&heap_bytes, {{"state", "free"}}, static_cast<double>(heap.fordblks));
+  families.push_back(std::move(heap_bytes));
   return prometheus::TextSerializer().Serialize(families);
 }
 

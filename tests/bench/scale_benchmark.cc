@@ -116,7 +116,7 @@ double CpuSeconds(pid_t pid) {
   }
   return static_cast<double>(utime + stime) / sysconf(_SC_CLK_TCK);
 }
-double MiB(int64_t b) { return b / 1048576.0; }
+double MiB(double b) { return b / 1048576.0; }
 
 int FreePort() {
   // Port 0 is not possible for the health endpoint we poll; pick from pid.
@@ -174,8 +174,8 @@ class Operator {
     g_operator = -1;
   }
   pid_t pid() const { return pid_; }
-  // Sum of a counter's samples whose labels contain `labels`.
-  double Counter(const std::string& name, const std::string& labels) {
+  // Sum of a metric's samples whose labels contain `labels`.
+  double Metric(const std::string& name, const std::string& labels) {
     std::istringstream in(Run("curl -s --max-time 5 http://127.0.0.1:" +
                               std::to_string(health_ + 1) + "/metrics"));
     double sum = 0;
@@ -278,7 +278,7 @@ class ReadyWatch {
 
 // Successful writes (POST, PUT, PATCH; 2xx) kube-apiserver counted, by
 // "resource/subresource".
-std::map<std::string, double> ApiWrites() {
+std::map<std::string, double> ApiRequests(bool writes) {
   const char* k = std::getenv("KUBECTL");
   std::string text =
       Run(std::string(k ? k : "kubectl") + " get --raw /metrics");
@@ -294,17 +294,22 @@ std::map<std::string, double> ApiWrites() {
   while (std::getline(in, line)) {
     if (line.rfind("apiserver_request_total{", 0) != 0) continue;
     std::string verb = label(line, "verb"), code = label(line, "code");
-    if ((verb != "POST" && verb != "PUT" && verb != "PATCH" &&
-         verb != "APPLY") ||
-        code.empty() || code[0] != '2')
+    bool write =
+        verb == "POST" || verb == "PUT" || verb == "PATCH" || verb == "APPLY";
+    if (writes ? !write || code.empty() || code[0] != '2' : verb != "GET")
       continue;
     std::string key = label(line, "resource");
+    if (key.empty()) continue;  // /metrics and other non-resource paths
     std::string sub = label(line, "subresource");
     if (!sub.empty()) key += "/" + sub;
     out[key] += std::atof(line.substr(line.rfind(' ') + 1).c_str());
   }
   return out;
 }
+// Successful writes, by "resource/subresource".
+std::map<std::string, double> ApiWrites() { return ApiRequests(true); }
+// Single-object GETs (any answer, 404 included), by "resource/subresource".
+std::map<std::string, double> ApiReads() { return ApiRequests(false); }
 
 void CreateNamespace(Client& c, const std::string& ns) {
   (void)c.Create(NamespacesResource(), "",
@@ -386,6 +391,8 @@ int Scale(const std::string& kc, const std::string& bin, int n,
   double idle_cpu =
       (CpuSeconds(op->pid()) - cpu0) / Seconds(SteadyClock::now() - idle_start);
   Memory idle = MemoryOf(op->pid());
+  double idle_in_use = op->Metric("certstore_heap_bytes", "in_use");
+  double idle_free = op->Metric("certstore_heap_bytes", "free");
 
   // Apply-to-Ready latency, one at a time.
   std::vector<double> lat;
@@ -404,12 +411,13 @@ int Scale(const std::string& kc, const std::string& bin, int n,
   std::this_thread::sleep_for(std::chrono::seconds(5));
   op.reset();
   auto writes_before_restart = ApiWrites();
+  auto reads_before_restart = ApiReads();
   auto restart0 = SteadyClock::now();
   op = std::make_unique<Operator>(bin, kc, crns);
   auto synced = SteadyClock::now();  // /readyz: caches synced
   const int total_certstores = n + static_cast<int>(lat.size());
   auto checked_by = SteadyClock::now() + std::chrono::minutes(30);
-  while (op->Counter("certstore_reconcile_total", "controller=\"certstore\"") <
+  while (op->Metric("certstore_reconcile_total", "controller=\"certstore\"") <
          total_certstores) {
     if (SteadyClock::now() > checked_by) Die("start-up checks never finished");
     std::this_thread::sleep_for(std::chrono::milliseconds(100));
@@ -421,8 +429,17 @@ int Scale(const std::string& kc, const std::string& bin, int n,
     if (k != "leases")
       restart_writes +=
           v - (writes_before_restart.count(k) ? writes_before_restart[k] : 0);
+  std::string restart_reads;
+  for (const auto& [k, v] : ApiReads()) {
+    double d =
+        v - (reads_before_restart.count(k) ? reads_before_restart[k] : 0);
+    if (d <= 0 || k == "leases") continue;
+    restart_reads += (restart_reads.empty() ? "" : ", ") + k + " " +
+                     std::to_string(static_cast<int64_t>(d));
+  }
   std::this_thread::sleep_for(std::chrono::seconds(10));
   Memory restarted = MemoryOf(op->pid());
+  double restarted_in_use = op->Metric("certstore_heap_bytes", "in_use");
 
   std::printf(
       "| N | %d %s CertStores (%s keystore + truststore), --workers %s |\n", n,
@@ -436,6 +453,10 @@ int Scale(const std::string& kc, const std::string& bin, int n,
   std::printf("| RSS at start (0 CertStores) | %.1f MiB |\n", MiB(start.rss));
   std::printf("| peak RSS (VmHWM) | %.1f MiB |\n", MiB(busy.peak));
   std::printf("| idle RSS with N CertStores | %.1f MiB |\n", MiB(idle.rss));
+  std::printf(
+      "| idle heap: in use / free (certstore_heap_bytes) | %.1f MiB / "
+      "%.1f MiB |\n",
+      MiB(idle_in_use), MiB(idle_free));
   std::printf(
       "| idle CPU (30 s, N waiting for renewal) | %.2f%% of one core |\n",
       idle_cpu * 100);
@@ -465,8 +486,12 @@ int Scale(const std::string& kc, const std::string& bin, int n,
   std::printf(
       "| start-up: API writes (Secrets, status, Events; not Leases) | %.0f |\n",
       restart_writes);
-  std::printf("| start-up: peak RSS / idle RSS after | %.1f MiB / %.1f MiB |\n",
-              MiB(restarted.peak), MiB(restarted.rss));
+  std::printf("| start-up: API reads (single-object GETs) | %s |\n",
+              restart_reads.empty() ? "0" : restart_reads.c_str());
+  std::printf(
+      "| start-up: peak RSS / idle RSS after / heap in use | %.1f MiB / %.1f "
+      "MiB / %.1f MiB |\n",
+      MiB(restarted.peak), MiB(restarted.rss), MiB(restarted_in_use));
   return 0;
 }
 

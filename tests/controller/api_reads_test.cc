@@ -53,10 +53,9 @@ TEST(ApiReadsTest, EachSecretIsReadOnceAndCaSecretsComeFromTheCache) {
     auto cached = std::make_shared<kube::CachedObject>();
     cached->meta.ns = "demo";
     cached->meta.name = name;
-    if (std::string(name) == "team-ca")
-      cached->meta.annotations["certstore.dev/issuer-uid"] = "issuer-uid";
+    bool ca = std::string(name) == "team-ca";
     cached->json = SecretJson(name, "42", true);
-    cached->typed = DecodeManagedSecret(*cached);
+    cached->typed = DecodeManagedSecret(*cached, /*complete=*/ca);
     cached->json.clear();
     cache.Put(cached);
   }

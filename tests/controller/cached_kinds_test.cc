@@ -11,7 +11,8 @@ namespace {
 
 const char kCertStore[] =
     "{\"apiVersion\":\"certstore.dev/v1alpha1\",\"kind\":\"CertStore\","
-    "\"metadata\":{\"name\":\"app\",\"namespace\":\"demo\"},"
+    "\"metadata\":{\"name\":\"app\",\"namespace\":\"demo\",\"labels\":{"
+    "\"team\":\"a\"}},"
     "\"spec\":{\"issuerRef\":{\"name\":\"team-ca\"},\"secretName\":\"app-s\"},"
     "\"status\":{\"observedGeneration\":3,\"notAfter\":\"2027-01-01T00:00:"
     "00Z\","
@@ -41,6 +42,8 @@ TEST(CachedKindsTest, ACertStoreIsParsedWithTheStatusTheOperatorReadsBack) {
   ASSERT_TRUE(cs->status.ready.has_value());
   EXPECT_EQ(cs->status.ready->reason, "PolicyDenied");
   EXPECT_EQ(cs->status.ready->last_transition_time, "2026-11-30T00:00:00Z");
+  EXPECT_EQ(cs->certstore->metadata.name, "app");
+  EXPECT_TRUE(cs->certstore->metadata.labels.empty());  // in o.meta once
   // Readers share the cache's object; nothing is parsed again.
   EXPECT_EQ(cs.get(), o.As<CachedCertStore>());
   EXPECT_EQ(CertStoreOf(o).get(), cs.get());
@@ -89,28 +92,28 @@ TEST(CachedKindsTest, AnIssuerKeepsItsCaRotationState) {
   EXPECT_EQ(o.As<CachedCertStore>(), nullptr);
 }
 
-kube::CachedObject SecretObject(bool ca_secret) {
+kube::CachedObject SecretObject() {
   kube::CachedObject o;
   o.meta.ns = "demo";
   o.meta.name = "app-stores";
-  if (ca_secret) o.meta.annotations["certstore.dev/issuer-uid"] = "u1";
   // base64: "PUBLIC" "KEY" "STORE" "PW"
   o.json =
       "{\"apiVersion\":\"v1\",\"kind\":\"Secret\",\"metadata\":{\"name\":"
-      "\"app-stores\",\"namespace\":\"demo\"},\"type\":\"Opaque\","
+      "\"app-stores\",\"namespace\":\"demo\",\"labels\":{\"a\":\"b\"}},"
+      "\"type\":\"Opaque\","
       "\"data\":{\"ca.crt\":\"UFVCTElD\",\"tls.key\":\"S0VZ\","
       "\"keystore.p12\":\"U1RPUkU=\",\"password\":\"UFc=\"}}";
   return o;
 }
 
 TEST(CachedKindsTest, AManagedSecretIsCachedAsADigestWithoutItsKeysOrStores) {
-  kube::CachedObject o = SecretObject(/*ca_secret=*/false);
+  kube::CachedObject o = SecretObject();
   auto full = SecretOf(o);  // no decoder: read whole from the JSON
   ASSERT_NE(full, nullptr);
   ASSERT_TRUE(full->complete);
   EXPECT_EQ(full->secret.data.at("tls.key"), "KEY");
 
-  o.typed = DecodeManagedSecret(o);
+  o.typed = DecodeManagedSecret(o, /*complete=*/false);
   auto cached = SecretOf(o);
   ASSERT_NE(cached, nullptr);
   EXPECT_FALSE(cached->complete);
@@ -121,6 +124,8 @@ TEST(CachedKindsTest, AManagedSecretIsCachedAsADigestWithoutItsKeysOrStores) {
   EXPECT_TRUE(cached->Has("keystore.p12"));
   EXPECT_FALSE(cached->Has("truststore.p12"));
   EXPECT_EQ(cached->secret.type, "Opaque");
+  EXPECT_EQ(cached->secret.metadata.name, "app-stores");
+  EXPECT_TRUE(cached->secret.metadata.labels.empty());  // in o.meta once
   // The digest is of all of the data: "exactly what was written" is still
   // decidable without it.
   EXPECT_EQ(cached->data_digest, full->data_digest);
@@ -128,22 +133,23 @@ TEST(CachedKindsTest, AManagedSecretIsCachedAsADigestWithoutItsKeysOrStores) {
 }
 
 TEST(CachedKindsTest, AnIssuersCaSecretIsCachedWhole) {
-  kube::CachedObject o = SecretObject(/*ca_secret=*/true);
-  o.typed = DecodeManagedSecret(o);
+  kube::CachedObject o = SecretObject();
+  o.typed = DecodeManagedSecret(o, /*complete=*/true);
   auto cached = SecretOf(o);
   ASSERT_NE(cached, nullptr);
   EXPECT_TRUE(cached->complete);
   EXPECT_EQ(cached->secret.data.size(), 4u);
+  EXPECT_EQ(cached->secret.metadata.labels.at("a"), "b");
 }
 
 TEST(CachedKindsTest, ASecretWithoutItsDataIsNotDecoded) {
-  kube::CachedObject o = SecretObject(/*ca_secret=*/false);
+  kube::CachedObject o = SecretObject();
   o.partial = true;  // a PayloadFilter refused it
-  EXPECT_EQ(DecodeManagedSecret(o), nullptr);
+  EXPECT_EQ(DecodeManagedSecret(o, false), nullptr);
   EXPECT_EQ(SecretOf(o), nullptr);
   o.partial = false;
   o.json = "{\"kind\":\"Secret\",\"data\":{\"a\":\"not base64!\"}}";
-  EXPECT_EQ(DecodeManagedSecret(o), nullptr);  // the JSON stays
+  EXPECT_EQ(DecodeManagedSecret(o, false), nullptr);  // the JSON stays
 }
 
 }  // namespace

@@ -124,7 +124,7 @@ TEST(InventoryTest, ATruststoreTheCacheDoesNotHoldIsReadFromTheApiServer) {
   ASSERT_TRUE(p12.ok());
   auto full = SecretWith(*p12, "pw");
   auto decoded = std::make_shared<kube::CachedObject>(*full);
-  decoded->typed = DecodeManagedSecret(*decoded);
+  decoded->typed = DecodeManagedSecret(*decoded, /*complete=*/false);
   decoded->json.clear();
   ASSERT_NE(decoded->As<CachedSecret>(), nullptr);
   ASSERT_FALSE(decoded->As<CachedSecret>()->complete);
@@ -135,7 +135,7 @@ TEST(InventoryTest, ATruststoreTheCacheDoesNotHoldIsReadFromTheApiServer) {
     Inventory inv;
     inv.SetSecretFetch(
         [&](const std::string& ns,
-            const std::string& name) -> std::optional<api::SecretObject> {
+            const std::string& name) -> StatusOr<api::SecretObject> {
           ++reads;
           EXPECT_EQ(ns + "/" + name, "demo/app-stores");
           auto s = SecretOf(*full);
@@ -158,6 +158,34 @@ TEST(InventoryTest, ATruststoreTheCacheDoesNotHoldIsReadFromTheApiServer) {
       EXPECT_EQ(Entries(inv), 0u);  // not the bytes the cache announced
     }
   }
+}
+
+// The API server failing a read is not the end of the truststore's
+// metrics: the reader tries again (after Inventory::kFetchRetry).
+TEST(InventoryTest, ATruststoreReadTheServerFailedIsReadAgain) {
+  FakeClock clock(TestNow());
+  pki::CaMaterial root = MustRoot(clock);
+  auto p12 = pki::EncodePkcs12Truststore({root.cert.get()}, SecretBytes("pw"),
+                                         pki::Pkcs12Profile::kModern2023);
+  ASSERT_TRUE(p12.ok());
+  auto full = SecretWith(*p12, "pw");
+  auto decoded = std::make_shared<kube::CachedObject>(*full);
+  decoded->typed = DecodeManagedSecret(*decoded, /*complete=*/false);
+  decoded->json.clear();
+  std::atomic<int> reads{0};
+  Inventory inv;
+  inv.SetSecretFetch([&](const std::string&,
+                         const std::string&) -> StatusOr<api::SecretObject> {
+    if (++reads == 1) return UnavailableError("connection refused");
+    return SecretOf(*full)->secret;
+  });
+  inv.OnCertStore(nullptr, CertStoreObject());
+  inv.OnManagedSecret(nullptr, decoded);
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+  while (Entries(inv) == 0 && std::chrono::steady_clock::now() < deadline)
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  EXPECT_EQ(Entries(inv), 1u);
+  EXPECT_EQ(reads, 2);
 }
 
 }  // namespace

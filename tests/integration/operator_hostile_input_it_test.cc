@@ -176,6 +176,14 @@ TEST_F(OperatorIT, ForgedLabelledSecretsAreNeitherCachedNorParsed) {
   };
   double before = metadata_only();
   ASSERT_GE(before, 0) << "certstore_cached_objects missing";
+  // The decoy's own Secret is cached as a digest: its keystore, key and
+  // password are not held between reconciles.
+  EXPECT_GE(
+      MetricValue(
+          RunCommand({"curl", "-sS", "--max-time", "5", metrics_url}).output,
+          "certstore_cached_objects{resource=\"secrets\","
+          "payload=\"digest\"}"),
+      1);
   int64_t rss_before = RssKiB(pid_);
   ASSERT_GT(rss_before, 0);
 
