@@ -48,20 +48,35 @@ kube::ObjectPtr SecretWith(const std::string& p12,
   return o;
 }
 
+// A truststore of the test root CA, locked with "pw" (empty on failure).
+std::string TestTruststore() {
+  FakeClock clock(TestNow());
+  pki::CaMaterial root = MustRoot(clock);
+  auto p12 = pki::EncodePkcs12Truststore({root.cert.get()}, SecretBytes("pw"),
+                                         pki::Pkcs12Profile::kModern2023);
+  EXPECT_TRUE(p12.ok()) << p12.status();
+  return p12.ok() ? *p12 : "";
+}
+
+// `full` as the operator caches its own Secrets: a digest, not the data.
+kube::ObjectPtr AsCached(const kube::ObjectPtr& full) {
+  auto decoded = std::make_shared<kube::CachedObject>(*full);
+  decoded->typed = DecodeManagedSecret(*decoded, /*complete=*/false);
+  decoded->json.clear();
+  return decoded;
+}
+
 size_t Entries(const Inventory& inv) {
   auto t = inv.Truststores();
   return t.empty() ? 0 : t[0].entries.size();
 }
 
 TEST(InventoryTest, ATruststoreToDecryptIsReadOffTheInformerThread) {
-  FakeClock clock(TestNow());
-  pki::CaMaterial root = MustRoot(clock);
-  auto p12 = pki::EncodePkcs12Truststore({root.cert.get()}, SecretBytes("pw"),
-                                         pki::Pkcs12Profile::kModern2023);
-  ASSERT_TRUE(p12.ok());
+  std::string p12 = TestTruststore();
+  ASSERT_FALSE(p12.empty());
   Inventory inv;
   inv.OnCertStore(nullptr, CertStoreObject());
-  inv.OnManagedSecret(nullptr, SecretWith(*p12, "pw"));
+  inv.OnManagedSecret(nullptr, SecretWith(p12, "pw"));
   // The entries appear once the reader has opened the store.
   auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
   while (Entries(inv) == 0 && std::chrono::steady_clock::now() < deadline)
@@ -71,19 +86,16 @@ TEST(InventoryTest, ATruststoreToDecryptIsReadOffTheInformerThread) {
 }
 
 TEST(InventoryTest, AHostileTruststoreNeverStallsTheHandler) {
-  FakeClock clock(TestNow());
-  pki::CaMaterial root = MustRoot(clock);
-  auto p12 = pki::EncodePkcs12Truststore({root.cert.get()}, SecretBytes("pw"),
-                                         pki::Pkcs12Profile::kModern2023);
-  ASSERT_TRUE(p12.ok());
+  std::string p12 = TestTruststore();
+  ASSERT_FALSE(p12.empty());
   // 2^31-1 MAC iterations: about ten minutes of PBKDF2 if anyone derived.
-  std::string hostile = pki::testing::WithMacIterations(*p12, 2147483647);
+  std::string hostile = pki::testing::WithMacIterations(p12, 2147483647);
   Inventory inv;
   inv.OnCertStore(nullptr, CertStoreObject());
   for (int i = 0; i < 4; ++i)
     inv.OnManagedSecret(nullptr, SecretWith(hostile, "pw"));
   // A good version afterwards is read (the reader was not pinned).
-  inv.OnManagedSecret(nullptr, SecretWith(*p12, "pw"));
+  inv.OnManagedSecret(nullptr, SecretWith(p12, "pw"));
   auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
   while (Entries(inv) == 0 && std::chrono::steady_clock::now() < deadline)
     std::this_thread::sleep_for(std::chrono::milliseconds(10));
@@ -93,14 +105,11 @@ TEST(InventoryTest, AHostileTruststoreNeverStallsTheHandler) {
 // A labelled, annotated Secret the operator did not write (cached partial,
 // without data) is not a truststore of ours: no entries, nothing to read.
 TEST(InventoryTest, APartialSecretIsNotCounted) {
-  FakeClock clock(TestNow());
-  pki::CaMaterial root = MustRoot(clock);
-  auto p12 = pki::EncodePkcs12Truststore({root.cert.get()}, SecretBytes("pw"),
-                                         pki::Pkcs12Profile::kModern2023);
-  ASSERT_TRUE(p12.ok());
+  std::string p12 = TestTruststore();
+  ASSERT_FALSE(p12.empty());
   Inventory inv;
   inv.OnCertStore(nullptr, CertStoreObject());
-  auto ours = SecretWith(*p12, "pw");
+  auto ours = SecretWith(p12, "pw");
   inv.OnManagedSecret(nullptr, ours);
   auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
   while (Entries(inv) == 0 && std::chrono::steady_clock::now() < deadline)
@@ -117,15 +126,10 @@ TEST(InventoryTest, APartialSecretIsNotCounted) {
 // password. The reader then reads the Secret, and uses it only if it is the
 // version the cache announced.
 TEST(InventoryTest, ATruststoreTheCacheDoesNotHoldIsReadFromTheApiServer) {
-  FakeClock clock(TestNow());
-  pki::CaMaterial root = MustRoot(clock);
-  auto p12 = pki::EncodePkcs12Truststore({root.cert.get()}, SecretBytes("pw"),
-                                         pki::Pkcs12Profile::kModern2023);
-  ASSERT_TRUE(p12.ok());
-  auto full = SecretWith(*p12, "pw");
-  auto decoded = std::make_shared<kube::CachedObject>(*full);
-  decoded->typed = DecodeManagedSecret(*decoded, /*complete=*/false);
-  decoded->json.clear();
+  std::string p12 = TestTruststore();
+  ASSERT_FALSE(p12.empty());
+  auto full = SecretWith(p12, "pw");
+  kube::ObjectPtr decoded = AsCached(full);
   ASSERT_NE(decoded->As<CachedSecret>(), nullptr);
   ASSERT_FALSE(decoded->As<CachedSecret>()->complete);
 
@@ -163,15 +167,10 @@ TEST(InventoryTest, ATruststoreTheCacheDoesNotHoldIsReadFromTheApiServer) {
 // The API server failing a read is not the end of the truststore's
 // metrics: the reader tries again (after Inventory::kFetchRetry).
 TEST(InventoryTest, ATruststoreReadTheServerFailedIsReadAgain) {
-  FakeClock clock(TestNow());
-  pki::CaMaterial root = MustRoot(clock);
-  auto p12 = pki::EncodePkcs12Truststore({root.cert.get()}, SecretBytes("pw"),
-                                         pki::Pkcs12Profile::kModern2023);
-  ASSERT_TRUE(p12.ok());
-  auto full = SecretWith(*p12, "pw");
-  auto decoded = std::make_shared<kube::CachedObject>(*full);
-  decoded->typed = DecodeManagedSecret(*decoded, /*complete=*/false);
-  decoded->json.clear();
+  std::string p12 = TestTruststore();
+  ASSERT_FALSE(p12.empty());
+  auto full = SecretWith(p12, "pw");
+  kube::ObjectPtr decoded = AsCached(full);
   std::atomic<int> reads{0};
   Inventory inv;
   inv.SetSecretFetch([&](const std::string&,
