@@ -53,7 +53,10 @@ ObservedStatus ReadStatus(const Node& root) {
   out.not_before = ScalarOf(*st, "notBefore");
   out.not_after = ScalarOf(*st, "notAfter");
   out.fingerprint_sha256 = ScalarOf(*st, "fingerprintSHA256");
+  out.serial_number = ScalarOf(*st, "serialNumber");
   NodePtr trust = st->Get("truststore");
+  if (trust->IsObject())
+    out.truststore_certificates = IntegerOf(*trust, "certificates");
   out.truststore_earliest_not_after = trust->Get("earliestNotAfter")->Text();
   out.issuer_ca_fingerprint = ScalarOf(*st, "issuerCAFingerprintSHA256");
   for (const auto& f : trust->Get("issuerCAs")->Elements())

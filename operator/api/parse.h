@@ -98,6 +98,8 @@ struct ObservedStatus {
   std::string not_before;    // RFC 3339, as written
   std::string not_after;     // RFC 3339, as written
   std::string fingerprint_sha256;
+  std::string serial_number;                  // status.serialNumber
+  int64_t truststore_certificates = 0;        // status.truststore.certificates
   std::string truststore_earliest_not_after;  // RFC 3339, as written
   // CertStores: the issuer root that signed the stored certificate, and the
   // issuer roots its truststore holds (status.truststore.issuerCAs).

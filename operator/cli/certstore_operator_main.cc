@@ -19,6 +19,7 @@
 #include "operator/common/duration.h"
 #include "operator/common/log.h"
 #include "operator/controller/manager.h"
+#include "operator/controller/seal_key_store.h"
 #include "operator/kube/config.h"
 #include "operator/kube/fenced_transport.h"
 #include "operator/metrics/http_endpoints.h"
@@ -38,6 +39,11 @@ Flags (environment variables in brackets):
   --cluster-resource-namespace NS   where ClusterCertIssuer Secrets live
                                     (default: $POD_NAMESPACE, else certstore-system)
   --workers N                       concurrent reconciles (default 2)
+  --seal-key-secret NAME            Secret in the cluster resource namespace
+                                    holding the key that seals written Secrets
+                                    (created on first start; "" = none: every
+                                    start-up check opens every store)
+                                    (default certstore-operator-seal-key)
   --leader-elect                    only the Lease holder reconciles
   --leader-election-namespace NS    (default: the cluster resource namespace)
   --system-bundle FILE              CA bundle for systemDefaults trust sources
@@ -110,6 +116,7 @@ int Main(int argc, char** argv) {
                               {"context"},
                               {"namespaces"},
                               {"cluster-resource-namespace"},
+                              {"seal-key-secret"},
                               {"workers"},
                               {"leader-elect", 0, false},
                               {"leader-election-namespace"},
@@ -239,6 +246,8 @@ int Main(int argc, char** argv) {
   mo.system_bundle_path =
       args->Get("system-bundle", "/etc/ssl/certs/ca-certificates.crt");
   mo.workers = workers;
+  mo.seal_key_secret =
+      args->Get("seal-key-secret", controller::kDefaultSealKeySecret);
   mo.rotation_propagation_delay = *propagation;
   mo.rotation_member_deadline = *member_deadline;
   mo.health = health;

@@ -9,6 +9,14 @@ namespace certstore {
 // 64 lower-case hex digits. Thread-safe.
 std::string Sha256Hex(const std::string& data);
 
+// HMAC-SHA-256 of `data` under `key`, as 64 lower-case hex digits; "" when
+// OpenSSL fails (callers must fail closed). Thread-safe.
+std::string HmacSha256Hex(const std::string& key, const std::string& data);
+
+// Compares two strings in time that depends only on their lengths (for
+// MACs: an early exit would tell an attacker how many leading bytes match).
+bool ConstantTimeEquals(const std::string& a, const std::string& b);
+
 }  // namespace certstore
 
 #endif  // CERTSTORE_COMMON_SHA256_H_

@@ -40,6 +40,28 @@ std::optional<api::SecretObject> ApiObjectSource::GetSecret(
   return out;
 }
 
+std::optional<engine::SecretOutline> ApiObjectSource::OutlineSecret(
+    const std::string& ns, const std::string& name) const {
+  kube::ObjectPtr cached = managed_ ? managed_->Get(ns, name) : nullptr;
+  if (!cached || cached->partial) return std::nullopt;
+  auto s = SecretOf(*cached);
+  if (!s) return std::nullopt;
+  engine::SecretOutline o;
+  const kube::ObjectMeta& m = cached->meta;
+  o.metadata.namespace_ = m.ns;
+  o.metadata.name = m.name;
+  o.metadata.uid = m.uid;
+  o.metadata.resource_version = m.resource_version;
+  o.metadata.labels = m.labels;
+  o.metadata.annotations = m.annotations;
+  for (const auto& ow : m.owners)
+    o.metadata.owner_references.push_back(
+        {ow.api_version, ow.kind, ow.name, ow.uid, ow.controller});
+  o.type = s->secret.type;
+  o.data_digest = s->data_digest;
+  return o;
+}
+
 std::optional<api::ConfigMapObject> ApiObjectSource::GetConfigMap(
     const std::string& ns, const std::string& name) const {
   auto json = client_.Get(kube::ConfigMapsResource(), ns, name);

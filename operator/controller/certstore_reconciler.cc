@@ -38,6 +38,10 @@ std::string ReadsClusterCaSecret(const ReconcilerDeps& d,
             {"spec.truststore.sources[" + std::to_string(i) + "].secret",
              cs.spec.truststore->sources[i].name});
   for (const auto& [path, secret] : refs) {
+    if (ns == d.cluster_resource_namespace && !d.seal_key_secret.empty() &&
+        secret == d.seal_key_secret)
+      return path + ": Secret " + ns + "/" + secret +
+             " holds the operator's seal key; no CertStore may read it";
     std::string user = ClusterIssuerUsing(d, ns, secret);
     if (!user.empty())
       return path + ": Secret " + ns + "/" + secret +
@@ -233,7 +237,15 @@ std::optional<ReconcileResult> CertStoreRun::Gather() {
                                   ? cs_.spec.truststore->secret_name
                                   : std::string()}) {
     if (secret_name.empty()) continue;
-    auto existing = objects_.GetSecret(ns_, secret_name);
+    // The cached metadata serves (no GET); a Secret the cache does not
+    // hold is read.
+    std::optional<api::SecretObject> existing;
+    if (auto outline = objects_.OutlineSecret(ns_, secret_name)) {
+      existing.emplace();
+      existing->metadata = std::move(outline->metadata);
+    } else {
+      existing = objects_.GetSecret(ns_, secret_name);
+    }
     if (!objects_.error().ok()) return Retry(objects_.error());
     if (!existing) continue;
     std::string conflict = ConflictMessage(*existing, owner);
@@ -285,6 +297,8 @@ std::optional<ReconcileResult> CertStoreRun::Render() {
   opts.previous_roots = Raw(previous_.roots);
   opts.hold_previous = previous_.hold;
   opts.verified = d_.verified;
+  opts.seal = d_.seal.load();
+  opts.status = &prev_;
   auto rendered =
       engine::RenderCertStore(cs_, ca_->ca, objects_, d_.clock, opts);
   if (!objects_.error().ok()) return Retry(objects_.error());

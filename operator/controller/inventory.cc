@@ -150,6 +150,7 @@ bool Inventory::OnManagedSecret(const kube::ObjectPtr& old_obj,
   std::vector<TrustEntryFacts> entries;
   bool known = false;
   bool decrypt = false;
+  std::string data_digest;
   // A partial object is not one this operator wrote (its data is not
   // cached): a label and an annotation do not make it a truststore of ours.
   bool ours =
@@ -157,6 +158,7 @@ bool Inventory::OnManagedSecret(const kube::ObjectPtr& old_obj,
   if (ours) {
     auto secret = SecretOf(*new_obj);
     if (secret) {
+      data_digest = secret->data_digest;
       std::optional<std::vector<TrustEntryFacts>> facts;
       if (lookup_) facts = lookup_(key, secret->data_digest);
       known = facts.has_value();
@@ -177,7 +179,7 @@ bool Inventory::OnManagedSecret(const kube::ObjectPtr& old_obj,
     return false;
   }
   bundles_[key] = {owner->second, std::move(entries)};
-  bundle_source_[key] = new_obj.get();
+  bundle_source_[key] = {new_obj.get(), std::move(data_digest)};
   if (decrypt && !stopping_) {
     unread_[key] = new_obj;
     unread_order_.push_back(key);
@@ -186,6 +188,20 @@ bool Inventory::OnManagedSecret(const kube::ObjectPtr& old_obj,
     unread_cv_.notify_one();
   }
   return known;
+}
+
+void Inventory::Learn(const std::string& key, const std::string& data_digest) {
+  if (!lookup_) return;
+  std::optional<std::vector<TrustEntryFacts>> facts = lookup_(key, data_digest);
+  if (!facts) return;
+  std::lock_guard<std::mutex> l(mu_);
+  auto src = bundle_source_.find(key);
+  auto b = bundles_.find(key);
+  if (src == bundle_source_.end() || b == bundles_.end() ||
+      src->second.data_digest != data_digest)
+    return;
+  b->second.second = std::move(*facts);
+  unread_.erase(key);
 }
 
 void Inventory::ReadTruststores() {
@@ -207,7 +223,7 @@ void Inventory::ReadTruststores() {
       // Not read (the API server failed): again later, if it is still the
       // current version and no newer one was queued meanwhile.
       auto src = bundle_source_.find(key);
-      if (src != bundle_source_.end() && src->second == obj.get() &&
+      if (src != bundle_source_.end() && src->second.obj == obj.get() &&
           unread_.emplace(key, obj).second)
         unread_order_.push_back(key);
       unread_cv_.wait_for(l, kFetchRetry, [this] { return stopping_; });
@@ -218,7 +234,7 @@ void Inventory::ReadTruststores() {
     auto b = bundles_.find(key);
     auto src = bundle_source_.find(key);
     if (b != bundles_.end() && src != bundle_source_.end() &&
-        src->second == obj.get())
+        src->second.obj == obj.get())
       b->second.second = std::move(*entries);
   }
 }

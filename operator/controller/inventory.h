@@ -82,6 +82,10 @@ class Inventory {
   // TrustLookup knew the new bytes (an echo of this process's own write).
   bool OnManagedSecret(const kube::ObjectPtr& old_obj,
                        const kube::ObjectPtr& new_obj);
+  // The TrustLookup now knows the bytes `data_digest` of Secret `key` (a
+  // reconcile checked or wrote them): when that is the cached version, its
+  // entries are set and it is not opened by the reader.
+  void Learn(const std::string& key, const std::string& data_digest);
 
   // Stops the reader thread, dropping what it has not read (a fetch in
   // flight is waited for: cancel its connection first). Idempotent.
@@ -110,10 +114,13 @@ class Inventory {
   void ReadTruststores();
   std::map<std::string, kube::ObjectPtr> unread_;  // GUARDED_BY(mu_)
   // The Secret version each bundle was last set from (what a read's
-  // result must still be for).
-  std::map<std::string, const kube::CachedObject*>
-      bundle_source_;                     // GUARDED_BY(mu_)
-  std::deque<std::string> unread_order_;  // GUARDED_BY(mu_)
+  // result must still be for), and its data digest.
+  struct BundleSource {
+    const kube::CachedObject* obj;
+    std::string data_digest;
+  };
+  std::map<std::string, BundleSource> bundle_source_;  // GUARDED_BY(mu_)
+  std::deque<std::string> unread_order_;               // GUARDED_BY(mu_)
   std::condition_variable unread_cv_;
   bool stopping_ = false;  // GUARDED_BY(mu_)
   std::thread reader_;     // started on the first truststore to read

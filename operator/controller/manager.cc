@@ -8,6 +8,7 @@
 #include "operator/common/log.h"
 #include "operator/controller/cached_kinds.h"
 #include "operator/controller/issuer_reconciler.h"
+#include "operator/controller/seal_key_store.h"
 #include "operator/engine/issuer_ca.h"
 #include "operator/pki/certificate.h"
 #include "operator/pki/store.h"
@@ -146,6 +147,12 @@ Manager::Manager(kube::InformerGroup::TransportFactory transports,
                          .count()});
     return out;
   });
+  // A reconcile that checked a sealed truststore (or wrote one) tells the
+  // inventory, which then does not open it.
+  verified_.SetListener(
+      [this](const std::string& key, const engine::VerifiedEntry& e) {
+        inventory_.Learn(key, e.data_digest);
+      });
   // Its own connection, short timeouts and no waiting out 429s: the reader
   // retries later itself, and Stop() cancels what is in flight.
   inventory_transport_ = transports();
@@ -166,6 +173,7 @@ Manager::Manager(kube::InformerGroup::TransportFactory transports,
                                            *cluster_issuers_, events_, clock_);
   deps_->managed_secrets = secrets_.get();
   deps_->verified = &verified_;
+  deps_->seal_key_secret = options_.seal_key_secret;
   deps_->namespaces = namespaces_.get();
   deps_->observer = observer_;
   deps_->cluster_resource_namespace = options_.cluster_resource_namespace;
@@ -262,6 +270,14 @@ bool Manager::Start() {
        {"clusterResourceNamespace", options_.cluster_resource_namespace},
        {"identity", options_.identity}});
 
+  if (!options_.seal_key_secret.empty()) {
+    // Before any worker: a restart checks sealed Secrets from the start.
+    // With leader election, only a leader creates the key (below).
+    if (!LoadSealKey(/*create=*/!options_.leader_elect) &&
+        !options_.leader_elect)
+      WantSealKey();  // retried in the background
+    seal_loader_ = std::thread([this] { SealKeyLoop(); });
+  }
   std::lock_guard<std::mutex> lifecycle(lifecycle_mu_);
   if (stopping_.load()) return false;
   if (options_.leader_elect) {
@@ -278,6 +294,7 @@ bool Manager::Start() {
         Log(LogLevel::kInfo, "became leader",
             {{"identity", options_.identity}});
         leading_ = true;
+        WantSealKey();  // read again; created if missing
         EnqueueAll();
       };
       cb.stopped = [this](const std::string& why) {
@@ -301,6 +318,56 @@ bool Manager::Start() {
   int n = std::max(1, options_.workers);
   for (int i = 0; i < n; ++i) workers_.emplace_back([this, i] { Work(i); });
   return true;
+}
+
+bool Manager::LoadSealKey(bool create) {
+  const std::string& ns = options_.cluster_resource_namespace;
+  auto key = LoadOrCreateSealKey(client_, ns, options_.seal_key_secret, create);
+  std::lock_guard<std::mutex> l(seal_mu_);
+  if (!key.ok()) {
+    if (key.status().code() != StatusCode::kNotFound || create)
+      Log(LogLevel::kWarn,
+          "seal key not loaded: start-up checks open every store until it is",
+          {{"secret", ns + "/" + options_.seal_key_secret},
+           {"error", key.status().message()}});
+    return false;
+  }
+  const engine::SealKey* current = deps_->seal.load();
+  if (current && current->bytes() == key->bytes()) return true;
+  seal_keys_.push_back(std::make_unique<engine::SealKey>(std::move(*key)));
+  deps_->seal.store(seal_keys_.back().get());
+  if (current)
+    Log(LogLevel::kInfo, "seal key replaced (its Secret was made anew)",
+        {{"secret", ns + "/" + options_.seal_key_secret}});
+  return true;
+}
+
+void Manager::WantSealKey() {
+  if (options_.seal_key_secret.empty()) return;
+  std::lock_guard<std::mutex> l(seal_mu_);
+  seal_wanted_ = true;
+  seal_cv_.notify_all();
+}
+
+void Manager::SealKeyLoop() {
+  std::chrono::seconds backoff(1);
+  std::unique_lock<std::mutex> l(seal_mu_);
+  while (true) {
+    seal_cv_.wait(l, [this] { return stopping_.load() || seal_wanted_; });
+    if (stopping_.load()) return;
+    // Only the leader creates it (a standby's writes are fenced anyway).
+    bool create = !options_.leader_elect || leading_.load();
+    l.unlock();
+    bool ok = LoadSealKey(create);
+    l.lock();
+    if (ok || !create) {
+      seal_wanted_ = false;
+      backoff = std::chrono::seconds(1);
+      continue;
+    }
+    seal_cv_.wait_for(l, backoff, [this] { return stopping_.load(); });
+    backoff = std::min(backoff * 2, std::chrono::seconds(60));
+  }
 }
 
 std::chrono::milliseconds Manager::WriteWindow() const {
@@ -439,6 +506,11 @@ void Manager::Stop() {
                   secrets_.get(), namespaces_.get()})
     g->Stop();
   if (heartbeat_.joinable()) heartbeat_.join();
+  {
+    std::lock_guard<std::mutex> l(seal_mu_);
+    seal_cv_.notify_all();
+  }
+  if (seal_loader_.joinable()) seal_loader_.join();
 }
 
 std::map<std::string, int> Manager::WatchRestarts() const {

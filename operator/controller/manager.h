@@ -39,6 +39,10 @@ struct ManagerOptions {
   // How long a rotation step waits for lagging members (ca_rotation.h).
   std::chrono::seconds rotation_member_deadline{3600};
   int workers = 2;
+  // The Secret in cluster_resource_namespace that holds the seal key
+  // (seal_key_store.h); "" runs without one (every start-up check then
+  // opens every store).
+  std::string seal_key_secret = "certstore-operator-seal-key";
   bool leader_elect = false;
   kube::LeaderElectionConfig leader_election;  // ns, identity, timings
   std::string identity;                        // Events' reporting instance
@@ -118,6 +122,19 @@ class Manager : public RuntimeView {
   std::unique_ptr<kube::Client> inventory_client_;
   Inventory inventory_;
   engine::VerifiedStores verified_;
+  // The seal key (seal_key_store.h): read at start (created there without
+  // leader election), and read again (created if missing) by its own thread
+  // on each leadership gain, so replicas follow a replaced key. Every key
+  // published stays alive (a reconcile may hold it); the last is current.
+  bool LoadSealKey(bool create);
+  void SealKeyLoop();
+  void WantSealKey();
+  std::thread seal_loader_;
+  std::mutex seal_mu_;
+  std::condition_variable seal_cv_;
+  bool seal_wanted_ = false;  // GUARDED_BY(seal_mu_)
+  std::vector<std::unique_ptr<engine::SealKey>>
+      seal_keys_;  // GUARDED_BY(seal_mu_)
   std::atomic<int64_t> last_trim_{
       0};  // steady_clock ticks of the last malloc_trim
   std::unique_ptr<EventRouter> router_;

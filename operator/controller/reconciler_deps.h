@@ -5,12 +5,14 @@
 #ifndef CERTSTORE_CONTROLLER_RECONCILER_DEPS_H_
 #define CERTSTORE_CONTROLLER_RECONCILER_DEPS_H_
 
+#include <atomic>
 #include <chrono>
 #include <optional>
 #include <string>
 
 #include "operator/common/clock.h"
 #include "operator/common/status.h"
+#include "operator/engine/seal.h"
 #include "operator/engine/verified_stores.h"
 #include "operator/kube/client.h"
 #include "operator/kube/event_recorder.h"
@@ -72,6 +74,14 @@ struct ReconcilerDeps {
   const kube::ObjectCache* managed_secrets = nullptr;
   // Optional. Secrets this process wrote or checked (verified_stores.h).
   engine::VerifiedStores* verified = nullptr;
+  // Optional. The operator's seal key (engine/seal.h): Secrets written are
+  // sealed, and a CertStore whose Secrets are sealed for its current inputs
+  // is checked without reading or opening them. Set (and replaced) while
+  // workers run; a key, once set, lives as long as the deps.
+  std::atomic<const engine::SealKey*> seal{nullptr};
+  // The Secret holding it (in cluster_resource_namespace): no CertStore may
+  // read it.
+  std::string seal_key_secret;
   // Optional. Namespaces (labels), for ClusterCertIssuer policies'
   // namespaceSelector. Without it, and for a namespace not in it, such a
   // policy denies (the verdict is re-checked against the API server right

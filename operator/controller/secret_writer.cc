@@ -62,6 +62,7 @@ std::string SecretJson(const api::SecretObject& s, const OwnerRef& owner,
   if (!resource_version.empty()) w.Field("resourceVersion", resource_version);
   w.EndObject();
   w.Field("type", s.type.empty() ? std::string("Opaque") : s.type);
+  if (s.immutable) w.Field("immutable", true);
   w.Key("data").BeginObject();
   for (const auto& [k, v] : s.data) w.Field(k, Base64Encode(v));
   return w.EndObject().EndObject().Take();

@@ -12,12 +12,26 @@
 
 namespace certstore::engine {
 
+// A Secret without its data: its metadata, type and the digest of its data
+// (engine::DataDigest). Enough to check ownership and a seal (seal.h).
+struct SecretOutline {
+  api::ObjectMeta metadata;
+  std::string type;
+  std::string data_digest;
+};
+
 class ObjectSource {
  public:
   virtual ~ObjectSource() = default;
   // The Secret namespace/name, or nullopt if it does not exist.
   virtual std::optional<api::SecretObject> GetSecret(
       const std::string& ns, const std::string& name) const = 0;
+  // The outline of Secret namespace/name when it can be had without reading
+  // its data (the operator: from its cache); nullopt when the Secret is
+  // absent or not known that way (read it with GetSecret). The default
+  // outlines GetSecret's answer.
+  virtual std::optional<SecretOutline> OutlineSecret(
+      const std::string& ns, const std::string& name) const;
   virtual std::optional<api::ConfigMapObject> GetConfigMap(
       const std::string& ns, const std::string& name) const = 0;
 };

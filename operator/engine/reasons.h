@@ -63,6 +63,11 @@ constexpr char kRevisionAnnotation[] = "certstore.dev/revision";
 // "name/key" of the password Secret the stores were last written with (so a
 // changed reference can still open them once, to keep the certificate).
 constexpr char kPasswordRefAnnotation[] = "certstore.dev/password-ref";
+// The operator's seal over a Secret it wrote (engine/seal.h): a MAC, under a
+// key only the operator holds, of the Secret's data digest and of what the
+// data was made from. It lets a restarted operator know "still exactly what
+// was written, for these inputs" without opening the stores.
+constexpr char kSealAnnotation[] = "certstore.dev/seal";
 // The annotation a selfSigned issuer's CA Secret carries: the issuer's UID.
 // Not an ownerReference: deleting an issuer must never garbage-collect a CA
 // key (DESIGN.md "Tenancy").

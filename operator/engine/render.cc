@@ -8,6 +8,7 @@
 #include "operator/engine/reasons.h"
 #include "operator/engine/reencode_policy.h"
 #include "operator/engine/renewal.h"
+#include "operator/engine/sealed_render.h"
 #include "operator/engine/secret_layout.h"
 #include "operator/engine/store_files.h"
 #include "operator/engine/store_password.h"
@@ -182,13 +183,8 @@ Status ResolveTrust(const RenderInput& in, DesiredStores* desired,
                           o.system_bundle_path.empty() ? kDefaultSystemBundle
                                                        : o.system_bundle_path,
                           o.previous_roots));
-  for (const api::TrustSource& src : in.cs.spec.truststore->sources) {
-    if (src.type != api::TrustSource::Type::kIssuer) continue;
-    auto& cas = result->summary.truststore_issuer_cas;
-    cas.push_back(pki::FingerprintSha256(in.ca.Root()));
-    for (X509* r : o.previous_roots) cas.push_back(pki::FingerprintSha256(r));
-    break;
-  }
+  result->summary.truststore_issuer_cas =
+      TruststoreIssuerCas(in.cs, in.ca.Root(), o.previous_roots);
   if (desired->trust.empty())
     return InvalidArgumentError(
         "spec.truststore.sources: no certificates found");
@@ -267,28 +263,18 @@ Status FillSecret(const RenderInput& in,
 StatusOr<api::SecretObject> MainSecret(const RenderInput& in,
                                        const DesiredStores& desired,
                                        int64_t revision, RenderResult* result) {
-  const api::CertStoreSpec& spec = in.cs.spec;
-  api::SecretObject main = NewManagedSecret(in.cs, spec.secret_name);
+  api::SecretObject main = MainSecretShell(in.cs, revision);
   RETURN_IF_ERROR(
       FillSecret(in, in.current, desired, /*is_main=*/true, &main, result));
-  auto& ann = main.metadata.annotations;
-  ann[kIdentityHashAnnotation] = api::IdentityHash(in.cs);
-  ann[kRenderHashAnnotation] = in.render_hash;
-  ann[kRevisionAnnotation] = std::to_string(revision);
-  if (spec.password)
-    ann[kPasswordRefAnnotation] =
-        spec.password->name + "/" + spec.password->key;
   return main;
 }
 
 StatusOr<api::SecretObject> TrustSecret(const RenderInput& in,
                                         const DesiredStores& desired,
                                         RenderResult* result) {
-  api::SecretObject trust =
-      NewManagedSecret(in.cs, in.cs.spec.truststore->secret_name);
+  api::SecretObject trust = TrustSecretShell(in.cs);
   RETURN_IF_ERROR(FillSecret(in, in.current_trust, desired,
                              /*is_main=*/false, &trust, result));
-  trust.metadata.annotations[kRenderHashAnnotation] = in.render_hash;
   return trust;
 }
 
@@ -349,6 +335,8 @@ StatusOr<RenderResult> RenderCertStore(const api::CertStore& cs,
                                        const RenderOptions& options) {
   const api::CertStoreSpec& spec = cs.spec;
   const std::string& ns = cs.metadata.namespace_;
+  if (auto sealed = SealedRender(cs, ca, objects, clock.Now(), options))
+    return std::move(*sealed);
   RenderInput in(cs, ca, objects, clock, options);
   in.current = objects.GetSecret(ns, spec.secret_name);
   if (HasSeparateTruststore(cs))
@@ -385,8 +373,10 @@ StatusOr<RenderResult> RenderCertStore(const api::CertStore& cs,
                      TrustSecret(in, desired, &result));
     result.secrets.push_back(std::move(trust));
   }
-  if (options.verified) RememberRendered(in, desired, &result);
   Summarize(cs, desired, revision, &result.summary);
+  if (options.seal && !options.freeze_keystore)
+    SealRenderedSecrets(cs, desired, in.password, *options.seal, &result);
+  if (options.verified) RememberRendered(in, desired, &result);
   return result;
 }
 

@@ -13,6 +13,7 @@
 #include <string>
 #include <vector>
 
+#include "operator/api/parse.h"
 #include "operator/api/types.h"
 #include "operator/common/clock.h"
 #include "operator/common/status.h"
@@ -20,6 +21,7 @@
 #include "operator/engine/issuer_policy.h"
 #include "operator/engine/object_source.h"
 #include "operator/engine/reasons.h"
+#include "operator/engine/seal.h"
 #include "operator/engine/verified_stores.h"
 #include "operator/pki/ca.h"
 
@@ -37,6 +39,12 @@ struct RenderOptions {
   // bytes are exactly the remembered ones is neither decrypted nor checked
   // again (verified_stores.h).
   const VerifiedStores* verified = nullptr;
+  // The operator's seal key (seal.h; optional): each Secret written is
+  // sealed, and a CertStore whose Secrets are sealed for exactly the current
+  // inputs and `status` (the CertStore's status as last written) is rendered
+  // without reading or opening them (sealed_render.h).
+  const SealKey* seal = nullptr;
+  const api::ObservedStatus* status = nullptr;
   // The issuer's policy (engine/issuer_policy.h), asked right before a
   // certificate is signed, with the key about to be certified. A refusal
   // ends the render with PermissionDenied ("PolicyDenied: ..."): nothing is

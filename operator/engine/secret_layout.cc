@@ -1,8 +1,10 @@
 #include "operator/engine/secret_layout.h"
 
 #include <algorithm>
+#include <string>
 #include <vector>
 
+#include "operator/api/hash.h"
 #include "operator/engine/reasons.h"
 
 namespace certstore::engine {
@@ -59,6 +61,26 @@ api::SecretObject NewManagedSecret(const api::CertStore& cs,
       cs.spec.issuer_ref.name;
   s.type = "Opaque";
   return s;
+}
+
+api::SecretObject MainSecretShell(const api::CertStore& cs, int64_t revision) {
+  const api::CertStoreSpec& spec = cs.spec;
+  api::SecretObject main = NewManagedSecret(cs, spec.secret_name);
+  auto& ann = main.metadata.annotations;
+  ann[kIdentityHashAnnotation] = api::IdentityHash(cs);
+  ann[kRenderHashAnnotation] = api::RenderHash(cs);
+  ann[kRevisionAnnotation] = std::to_string(revision);
+  if (spec.password)
+    ann[kPasswordRefAnnotation] =
+        spec.password->name + "/" + spec.password->key;
+  return main;
+}
+
+api::SecretObject TrustSecretShell(const api::CertStore& cs) {
+  api::SecretObject trust =
+      NewManagedSecret(cs, cs.spec.truststore->secret_name);
+  trust.metadata.annotations[kRenderHashAnnotation] = api::RenderHash(cs);
+  return trust;
 }
 
 }  // namespace certstore::engine

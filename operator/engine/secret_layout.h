@@ -30,6 +30,14 @@ bool HasSeparateTruststore(const api::CertStore& cs);
 api::SecretObject NewManagedSecret(const api::CertStore& cs,
                                    const std::string& name);
 
+// The main Secret (spec.secretName) without data: NewManagedSecret plus the
+// annotations that say what its stores were made for (identity hash, render
+// hash, `revision`, the password reference).
+api::SecretObject MainSecretShell(const api::CertStore& cs, int64_t revision);
+// The separate truststore Secret without data.
+// REQUIRES: HasSeparateTruststore(cs).
+api::SecretObject TrustSecretShell(const api::CertStore& cs);
+
 }  // namespace certstore::engine
 
 #endif  // CERTSTORE_ENGINE_SECRET_LAYOUT_H_

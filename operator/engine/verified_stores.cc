@@ -38,18 +38,28 @@ std::shared_ptr<const VerifiedEntry> VerifiedStores::Find(
 
 void VerifiedStores::Remember(const std::string& key, VerifiedEntry entry) {
   auto e = std::make_shared<const VerifiedEntry>(std::move(entry));
-  std::lock_guard<std::mutex> l(mu_);
-  auto it = entries_.find(key);
-  if (it != entries_.end()) {
-    order_.erase(it->second.second);
-    entries_.erase(it);
+  {
+    std::lock_guard<std::mutex> l(mu_);
+    auto it = entries_.find(key);
+    if (it != entries_.end()) {
+      const VerifiedEntry& have = *it->second.first;
+      bool fuller = e->desired_digest.empty() && !have.desired_digest.empty() &&
+                    have.data_digest == e->data_digest;
+      if (!fuller) {
+        order_.erase(it->second.second);
+        entries_.erase(it);
+      }
+    }
+    if (!entries_.count(key)) {
+      order_.push_back(key);
+      entries_.emplace(key, std::make_pair(e, std::prev(order_.end())));
+    }
+    while (entries_.size() > capacity_) {
+      entries_.erase(order_.front());
+      order_.pop_front();
+    }
   }
-  order_.push_back(key);
-  entries_.emplace(key, std::make_pair(std::move(e), std::prev(order_.end())));
-  while (entries_.size() > capacity_) {
-    entries_.erase(order_.front());
-    order_.pop_front();
-  }
+  if (listener_) listener_(key, *e);
 }
 
 void VerifiedStores::Forget(const std::string& key) {

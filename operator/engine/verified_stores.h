@@ -12,6 +12,7 @@
 #ifndef CERTSTORE_ENGINE_VERIFIED_STORES_H_
 #define CERTSTORE_ENGINE_VERIFIED_STORES_H_
 
+#include <functional>
 #include <list>
 #include <map>
 #include <memory>
@@ -28,8 +29,10 @@
 namespace certstore::engine {
 
 struct VerifiedEntry {
-  std::string data_digest;     // DataDigest of the Secret's data
-  std::string desired_digest;  // DesiredDigest it was made from
+  std::string data_digest;  // DataDigest of the Secret's data
+  // DesiredDigest it was made from; "" for an entry that only knows the
+  // trust anchors (a sealed Secret: sealed_render.h).
+  std::string desired_digest;
   // The main Secret's certificate, key and chain after it (unset for a
   // truststore Secret).
   pki::X509Ptr cert;
@@ -49,13 +52,21 @@ class VerifiedStores {
   std::shared_ptr<const VerifiedEntry> Find(
       const std::string& key, const std::string& data_digest) const;
   // Remembers (replaces) the entry of Secret `key`; the oldest entry goes
-  // when there are more than `capacity`. Thread-safe.
+  // when there are more than `capacity`. An entry without desired_digest
+  // does not replace one with the same data digest that has it. Then tells
+  // the listener (outside the lock). Thread-safe.
   void Remember(const std::string& key, VerifiedEntry entry);
+  // Told of each entry remembered (e.g. the metrics inventory, which then
+  // need not open that truststore). Set before use.
+  using Listener =
+      std::function<void(const std::string& key, const VerifiedEntry& entry)>;
+  void SetListener(Listener l) { listener_ = std::move(l); }
   void Forget(const std::string& key);
   size_t size() const;
 
  private:
   size_t capacity_;
+  Listener listener_;
   mutable std::mutex mu_;
   std::list<std::string> order_;  // GUARDED_BY(mu_) oldest first
   std::map<std::string, std::pair<std::shared_ptr<const VerifiedEntry>,

@@ -18,7 +18,8 @@ namespace certstore::controller {
 namespace {
 using namespace engine::testing;  // NOLINT
 
-kube::ObjectPtr CertStoreObject() {
+// CertStore demo/app, its stores (and truststore) in Secret `secret`.
+kube::ObjectPtr CertStoreObject(const std::string& secret = "app-stores") {
   auto o = std::make_shared<kube::CachedObject>();
   o->meta.ns = "demo";
   o->meta.name = "app";
@@ -26,20 +27,21 @@ kube::ObjectPtr CertStoreObject() {
       "{\"apiVersion\":\"certstore.dev/"
       "v1alpha1\",\"kind\":\"CertStore\",\"metadata\":{\"name\":"
       "\"app\",\"namespace\":\"demo\"},\"spec\":{\"issuerRef\":{\"name\":"
-      "\"ca\"},\"secretName\":"
-      "\"app-stores\",\"truststore\":{},\"formats\":[\"PKCS12\"]}}";
+      "\"ca\"},\"secretName\":\"" +
+      secret + "\",\"truststore\":{},\"formats\":[\"PKCS12\"]}}";
   return o;
 }
 
-kube::ObjectPtr SecretWith(const std::string& p12,
-                           const std::string& password) {
+kube::ObjectPtr SecretWith(const std::string& p12, const std::string& password,
+                           const std::string& name = "app-stores") {
   auto o = std::make_shared<kube::CachedObject>();
   o->meta.ns = "demo";
-  o->meta.name = "app-stores";
+  o->meta.name = name;
   o->meta.annotations["certstore.dev/certstore"] = "app";
   o->json =
-      "{\"apiVersion\":\"v1\",\"kind\":\"Secret\",\"metadata\":{\"name\":\"app-"
-      "stores\","
+      "{\"apiVersion\":\"v1\",\"kind\":\"Secret\",\"metadata\":{\"name\":\"" +
+      name +
+      "\","
       "\"namespace\":\"demo\",\"annotations\":{\"certstore.dev/"
       "certstore\":\"app\"}},"
       "\"data\":{\"truststore.p12\":\"" +
@@ -185,6 +187,66 @@ TEST(InventoryTest, ATruststoreReadTheServerFailedIsReadAgain) {
     std::this_thread::sleep_for(std::chrono::milliseconds(10));
   EXPECT_EQ(Entries(inv), 1u);
   EXPECT_EQ(reads, 2);
+}
+
+// A truststore a reconcile has checked meanwhile (a sealed Secret: the
+// reconcile knows its anchors without opening it) is not opened by the
+// reader: Learn takes it off the queue and sets its entries.
+TEST(InventoryTest, ATruststoreAReconcileCheckedIsNotOpened) {
+  std::string p12 = TestTruststore();
+  ASSERT_FALSE(p12.empty());
+  auto first = AsCached(SecretWith(p12, "pw", "first"));
+  auto second = AsCached(SecretWith(p12, "pw", "second"));
+  std::atomic<bool> known{false}, release{false};
+  std::atomic<int> first_reads{0}, second_reads{0};
+  Inventory inv;
+  inv.SetTrustLookup(
+      [&](const std::string& key,
+          const std::string&) -> std::optional<std::vector<TrustEntryFacts>> {
+        if (key != "demo/second" || !known) return std::nullopt;
+        return std::vector<TrustEntryFacts>{{"learned", "Learned CA", 1.0}};
+      });
+  inv.SetSecretFetch([&](const std::string&, const std::string& name)
+                         -> StatusOr<api::SecretObject> {
+    if (name == "first") {
+      ++first_reads;
+      auto until = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+      while (!release && std::chrono::steady_clock::now() < until)
+        std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    } else {
+      ++second_reads;
+    }
+    return UnavailableError("not in this test");
+  });
+  inv.OnCertStore(nullptr, CertStoreObject("second"));
+  inv.OnManagedSecret(nullptr, first);  // the reader blocks on it
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+  while (first_reads == 0 && std::chrono::steady_clock::now() < deadline)
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  ASSERT_EQ(first_reads, 1);
+  inv.OnManagedSecret(nullptr, second);  // queued behind it
+  known = true;
+  auto second_entries = [&] {
+    for (const auto& t : inv.Truststores())
+      if (t.secret == "second") return t.entries.size();
+    return size_t{0};
+  };
+  // A digest other than the cached one's teaches nothing.
+  inv.Learn("demo/second", "another version");
+  EXPECT_EQ(second_entries(), 0u);
+  inv.Learn("demo/second", SecretOf(*second)->data_digest);
+  release = true;
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  inv.Stop();
+  EXPECT_EQ(second_reads, 0) << "a checked truststore was opened";
+  bool found = false;
+  for (const auto& t : inv.Truststores()) {
+    if (t.secret != "second") continue;
+    found = true;
+    ASSERT_EQ(t.entries.size(), 1u);
+    EXPECT_EQ(t.entries[0].subject_cn, "Learned CA");
+  }
+  EXPECT_TRUE(found);
 }
 
 }  // namespace
