@@ -4,7 +4,15 @@
 
 #include <string>
 
+struct evp_md_st;  // OpenSSL's EVP_MD
+
 namespace certstore {
+
+// SHA-256 fetched from the default provider once. OpenSSL 3 resolves the
+// implicit EVP_sha256() again, under its store's lock, on every use; with
+// thousands of digests per second (start-up checks) that lock showed in
+// profiles. Thread-safe; never null.
+const evp_md_st* Sha256Md();
 
 // 64 lower-case hex digits. Thread-safe.
 std::string Sha256Hex(const std::string& data);

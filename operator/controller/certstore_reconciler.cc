@@ -255,6 +255,7 @@ std::optional<ReconcileResult> CertStoreRun::Gather() {
 
   engine::CaResolveOptions ca_options;  // a CertStore never creates a root
   ca_options.recorded_fingerprint = RecordedRoot(il_.status);
+  ca_options.cache = d_.ca_cache;
   bool ca_missing = false;
   auto ca = engine::ResolveIssuerCa(*il_.issuer, il_.ca_namespace, objects_,
                                     d_.clock, ca_options, &ca_missing);

@@ -182,7 +182,10 @@ bool Inventory::OnManagedSecret(const kube::ObjectPtr& old_obj,
   bundle_source_[key] = {new_obj.get(), std::move(data_digest)};
   if (decrypt && !stopping_) {
     unread_[key] = new_obj;
-    unread_order_.push_back(key);
+    auto due = std::chrono::steady_clock::now();
+    if (new_obj->meta.annotations.count(engine::kSealAnnotation))
+      due += kSealedReadDelay;
+    unread_order_.emplace_back(key, due);
     if (!reader_.joinable())
       reader_ = std::thread([this] { ReadTruststores(); });
     unread_cv_.notify_one();
@@ -209,7 +212,12 @@ void Inventory::ReadTruststores() {
   while (true) {
     unread_cv_.wait(l, [this] { return stopping_ || !unread_order_.empty(); });
     if (stopping_) return;
-    std::string key = unread_order_.front();
+    auto due = unread_order_.front().second;
+    if (due > std::chrono::steady_clock::now()) {
+      unread_cv_.wait_until(l, due, [this] { return stopping_; });
+      continue;
+    }
+    std::string key = unread_order_.front().first;
     unread_order_.pop_front();
     auto it = unread_.find(key);
     if (it == unread_.end()) continue;  // replaced, deleted or already read
@@ -225,7 +233,7 @@ void Inventory::ReadTruststores() {
       auto src = bundle_source_.find(key);
       if (src != bundle_source_.end() && src->second.obj == obj.get() &&
           unread_.emplace(key, obj).second)
-        unread_order_.push_back(key);
+        unread_order_.emplace_back(key, std::chrono::steady_clock::now());
       unread_cv_.wait_for(l, kFetchRetry, [this] { return stopping_; });
       continue;
     }

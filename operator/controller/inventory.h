@@ -65,6 +65,11 @@ class Inventory {
   using SecretFetch = std::function<StatusOr<api::SecretObject>(
       const std::string& ns, const std::string& name)>;
   static constexpr std::chrono::seconds kFetchRetry{5};
+  // A sealed truststore (engine/seal.h) waits this long before the reader
+  // opens it: the reconcile that checks its seal (at start-up, all of them
+  // at once) tells the inventory its anchors first (Learn), and opening
+  // thousands of stores would take a core from those very checks.
+  static constexpr std::chrono::seconds kSealedReadDelay{30};
   void SetSecretFetch(SecretFetch fetch) { fetch_ = std::move(fetch); }
 
   // Informer handlers (old null = added, new null = deleted).
@@ -120,7 +125,9 @@ class Inventory {
     std::string data_digest;
   };
   std::map<std::string, BundleSource> bundle_source_;  // GUARDED_BY(mu_)
-  std::deque<std::string> unread_order_;               // GUARDED_BY(mu_)
+  // Keys in arrival order, each with the time before which it is not read.
+  std::deque<std::pair<std::string, std::chrono::steady_clock::time_point>>
+      unread_order_;  // GUARDED_BY(mu_)
   std::condition_variable unread_cv_;
   bool stopping_ = false;  // GUARDED_BY(mu_)
   std::thread reader_;     // started on the first truststore to read

@@ -107,6 +107,7 @@ ReconcileResult ReconcileIssuer(const ReconcilerDeps& d, bool cluster,
   ApiObjectSource objects(d.client);
   engine::CaResolveOptions ca_options;
   ca_options.allow_create = true;
+  ca_options.cache = d.ca_cache;
   ca_options.recorded_fingerprint = RecordedRoot(prev);
   auto accept = obj->meta.annotations.find(engine::kAcceptNewRootAnnotation);
   ca_options.accept_new_root =

@@ -173,6 +173,7 @@ Manager::Manager(kube::InformerGroup::TransportFactory transports,
                                            *cluster_issuers_, events_, clock_);
   deps_->managed_secrets = secrets_.get();
   deps_->verified = &verified_;
+  deps_->ca_cache = &ca_cache_;
   deps_->seal_key_secret = options_.seal_key_secret;
   deps_->namespaces = namespaces_.get();
   deps_->observer = observer_;

@@ -122,6 +122,7 @@ class Manager : public RuntimeView {
   std::unique_ptr<kube::Client> inventory_client_;
   Inventory inventory_;
   engine::VerifiedStores verified_;
+  engine::CaMaterialCache ca_cache_;
   // The seal key (seal_key_store.h): read at start (created there without
   // leader election), and read again (created if missing) by its own thread
   // on each leadership gain, so replicas follow a replaced key. Every key

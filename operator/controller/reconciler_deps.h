@@ -12,6 +12,7 @@
 
 #include "operator/common/clock.h"
 #include "operator/common/status.h"
+#include "operator/engine/issuer_ca.h"
 #include "operator/engine/seal.h"
 #include "operator/engine/verified_stores.h"
 #include "operator/kube/client.h"
@@ -74,6 +75,8 @@ struct ReconcilerDeps {
   const kube::ObjectCache* managed_secrets = nullptr;
   // Optional. Secrets this process wrote or checked (verified_stores.h).
   engine::VerifiedStores* verified = nullptr;
+  // Optional. Issuer CAs as parsed, reused while their Secret is unchanged.
+  engine::CaMaterialCache* ca_cache = nullptr;
   // Optional. The operator's seal key (engine/seal.h): Secrets written are
   // sealed, and a CertStore whose Secrets are sealed for its current inputs
   // is checked without reading or opening them. Set (and replaced) while

@@ -1,6 +1,7 @@
 #include "operator/engine/issuer_ca.h"
 
 #include "operator/engine/conversions.h"
+#include "operator/engine/verified_stores.h"
 #include "operator/pki/certificate.h"
 #include "operator/pki/key.h"
 
@@ -12,18 +13,47 @@ std::string Where(const std::string& ns, const std::string& name) {
 }
 
 StatusOr<pki::CaMaterial> LoadFromSecret(const api::SecretObject& s,
-                                         const Clock& clock) {
+                                         const Clock& clock,
+                                         CaMaterialCache* cache) {
   std::string where = Where(s.metadata.namespace_, s.metadata.name);
+  std::string key_name = s.metadata.namespace_ + "/" + s.metadata.name;
+  std::string digest = cache ? DataDigest(s.data) : std::string();
+  if (cache) {
+    if (auto hit = cache->Find(key_name, digest)) {
+      Status valid = pki::CheckCaValidAt(hit->cert.get(), clock.Now());
+      if (!valid.ok()) return valid.WithContext(where);
+      return pki::ShareCa(*hit);
+    }
+  }
   auto crt = s.data.find(api::kTlsCrtKey);
   auto key = s.data.find(api::kTlsKeyKey);
   if (crt == s.data.end() || key == s.data.end())
     return NotFoundError(where + " must hold tls.crt and tls.key");
   auto ca = pki::LoadCa(crt->second, SecretBytes(key->second), clock);
   if (!ca.ok()) return ca.status().WithContext(where);
+  if (cache)
+    cache->Remember(key_name, digest,
+                    std::make_shared<const pki::CaMaterial>(pki::ShareCa(*ca)));
   return ca;
 }
 
 }  // namespace
+
+std::shared_ptr<const pki::CaMaterial> CaMaterialCache::Find(
+    const std::string& key, const std::string& digest) const {
+  std::lock_guard<std::mutex> l(mu_);
+  auto it = entries_.find(key);
+  if (it == entries_.end() || it->second.first != digest) return nullptr;
+  return it->second.second;
+}
+
+void CaMaterialCache::Remember(const std::string& key,
+                               const std::string& digest,
+                               std::shared_ptr<const pki::CaMaterial> ca) {
+  std::lock_guard<std::mutex> l(mu_);
+  if (entries_.size() >= capacity_ && !entries_.count(key)) entries_.clear();
+  entries_[key] = {digest, std::move(ca)};
+}
 
 StatusOr<IssuerCa> ResolveIssuerCa(const api::Issuer& issuer,
                                    const std::string& ca_namespace,
@@ -47,7 +77,7 @@ StatusOr<IssuerCa> ResolveIssuerCa(const api::Issuer& issuer,
       return NotFoundError(missing_recorded(name) +
                            ", or point spec.ca.secretName at the new CA");
     if (!secret) return NotFoundError(Where(ca_namespace, name) + " not found");
-    ASSIGN_OR_RETURN(out.ca, LoadFromSecret(*secret, clock));
+    ASSIGN_OR_RETURN(out.ca, LoadFromSecret(*secret, clock, options.cache));
     return out;
   }
   if (!issuer.spec.self_signed)
@@ -55,7 +85,7 @@ StatusOr<IssuerCa> ResolveIssuerCa(const api::Issuer& issuer,
   const api::SelfSignedIssuerSpec& ss = *issuer.spec.self_signed;
   auto secret = objects.GetSecret(ca_namespace, ss.secret_name);
   if (secret) {
-    auto ca = LoadFromSecret(*secret, clock);
+    auto ca = LoadFromSecret(*secret, clock, options.cache);
     if (!ca.ok())
       return FailedPreconditionError(
           ca.status().message() +

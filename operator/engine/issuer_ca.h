@@ -2,6 +2,9 @@
 #ifndef CERTSTORE_ENGINE_ISSUER_CA_H_
 #define CERTSTORE_ENGINE_ISSUER_CA_H_
 
+#include <map>
+#include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 
@@ -15,7 +18,30 @@
 namespace certstore::engine {
 
 // How ResolveIssuerCa may treat a missing CA Secret.
+// CA material parsed from a Secret, by the Secret ("ns/name") and the digest
+// of its data: parsing the key (OpenSSL's decoders) and checking the chain
+// cost more than the rest of a reconcile that issues nothing. A changed
+// Secret is parsed and checked again; the validity time is checked on every
+// use. Thread-safe; bounded (cleared when it outgrows `capacity`).
+class CaMaterialCache {
+ public:
+  explicit CaMaterialCache(size_t capacity = 1024) : capacity_(capacity) {}
+  std::shared_ptr<const pki::CaMaterial> Find(const std::string& key,
+                                              const std::string& digest) const;
+  void Remember(const std::string& key, const std::string& digest,
+                std::shared_ptr<const pki::CaMaterial> ca);
+
+ private:
+  size_t capacity_;
+  mutable std::mutex mu_;
+  std::map<std::string,
+           std::pair<std::string, std::shared_ptr<const pki::CaMaterial>>>
+      entries_;  // GUARDED_BY(mu_)
+};
+
 struct CaResolveOptions {
+  // Parsed CAs to reuse (optional).
+  CaMaterialCache* cache = nullptr;
   // May a selfSigned issuer create its root now? Only the issuer's own
   // reconcile says yes (after re-reading the issuer), never a CertStore's.
   bool allow_create = false;

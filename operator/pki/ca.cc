@@ -15,9 +15,29 @@ X509* CaMaterial::Root() const {
 
 std::vector<X509*> CaMaterial::Intermediates() const {
   std::vector<X509*> out;
-  if (!IsSelfSigned(cert.get())) out.push_back(cert.get());
+  // LoadCa verified that each member signs the one before it.
+  if (!IsSelfIssued(cert.get())) out.push_back(cert.get());
   for (const auto& c : chain)
-    if (!IsSelfSigned(c.get())) out.push_back(c.get());
+    if (!IsSelfIssued(c.get())) out.push_back(c.get());
+  return out;
+}
+
+Status CheckCaValidAt(X509* c, TimePoint now) {
+  std::string who = "CA certificate \"" + SubjectText(c) + "\"";
+  if (now < NotBefore(c))
+    return FailedPreconditionError(who + " is not valid until " +
+                                   FormatRfc3339(NotBefore(c)));
+  if (now > NotAfter(c))
+    return FailedPreconditionError(who + " expired at " +
+                                   FormatRfc3339(NotAfter(c)));
+  return OkStatus();
+}
+
+CaMaterial ShareCa(const CaMaterial& ca) {
+  CaMaterial out;
+  out.cert = ShareCert(ca.cert.get());
+  out.chain = ShareCerts(ca.chain);
+  out.key = ShareKey(ca.key.get());
   return out;
 }
 
@@ -47,13 +67,7 @@ StatusOr<CaMaterial> LoadCa(const std::string& cert_pem,
                                 " is not a CA: its keyUsage lacks keyCertSign");
   if (!KeyMatchesCertificate(ca.key.get(), c))
     return InvalidArgumentError("CA private key does not match " + who);
-  TimePoint now = clock.Now();
-  if (now < NotBefore(c))
-    return FailedPreconditionError(who + " is not valid until " +
-                                   FormatRfc3339(NotBefore(c)));
-  if (now > NotAfter(c))
-    return FailedPreconditionError(who + " expired at " +
-                                   FormatRfc3339(NotAfter(c)));
+  RETURN_IF_ERROR(CheckCaValidAt(c, clock.Now()));
   X509* child = c;
   for (const auto& parent : ca.chain) {
     if (X509_check_issued(parent.get(), child) != X509_V_OK ||

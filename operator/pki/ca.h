@@ -22,7 +22,8 @@ struct CaMaterial {
   // hold and what `ca.crt` contains.
   X509* Root() const;
   // Certificates a leaf must be sent with: `cert` and every chain member that
-  // is not self-signed, nearest first. Empty when `cert` is itself a root.
+  // is not self-issued (IsSelfIssued), nearest first. Empty when `cert` is
+  // itself a root.
   std::vector<X509*> Intermediates() const;
 };
 
@@ -39,6 +40,13 @@ struct CaMaterial {
 //   - a chain whose members do not each sign the previous one.
 StatusOr<CaMaterial> LoadCa(const std::string& cert_pem,
                             const SecretBytes& key_pem, const Clock& clock);
+
+// FailedPrecondition when CA certificate `c` is not valid at `now` (the
+// time check of LoadCa, for material loaded earlier).
+Status CheckCaValidAt(X509* c, TimePoint now);
+
+// Another reference to the same certificates and key (no copy).
+CaMaterial ShareCa(const CaMaterial& ca);
 
 // Creates a self-signed root CA with `key`: basicConstraints CA:TRUE
 // (critical), keyUsage keyCertSign+cRLSign+digitalSignature (critical),

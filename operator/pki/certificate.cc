@@ -5,6 +5,7 @@
 
 #include <cstdio>
 
+#include "operator/common/sha256.h"
 #include "operator/common/time_format.h"
 #include "operator/pki/key.h"
 #include "operator/pki/limits.h"
@@ -185,14 +186,14 @@ std::string CommonName(X509* cert) {
 std::string FingerprintSha256(X509* cert) {
   unsigned char md[EVP_MAX_MD_SIZE];
   unsigned int n = 0;
-  X509_digest(cert, EVP_sha256(), md, &n);
+  X509_digest(cert, Sha256Md(), md, &n);
   return Hex(md, n, true, true);
 }
 
 std::string FingerprintSha256Hex(X509* cert) {
   unsigned char md[EVP_MAX_MD_SIZE];
   unsigned int n = 0;
-  X509_digest(cert, EVP_sha256(), md, &n);
+  X509_digest(cert, Sha256Md(), md, &n);
   return Hex(md, n, false, false);
 }
 
@@ -215,6 +216,12 @@ bool IsCa(X509* cert) {
 
 bool IsSelfSigned(X509* cert) {
   bool ok = X509_self_signed(cert, 1) == 1;
+  ClearOpenSslErrors();
+  return ok;
+}
+
+bool IsSelfIssued(X509* cert) {
+  bool ok = X509_self_signed(cert, /*verify_signature=*/0) == 1;
   ClearOpenSslErrors();
   return ok;
 }

@@ -47,6 +47,11 @@ TimePoint NotAfter(X509* cert);
 bool IsCa(X509* cert);
 // True if subject == issuer and the signature verifies with its own key.
 bool IsSelfSigned(X509* cert);
+// True if subject == issuer and the key identifiers (when present) agree.
+// The signature is not checked: for certificates whose chain was verified
+// when they were loaded (CaMaterial), where a signature check per use cost a
+// third of a start-up check (docs/benchmarks.md).
+bool IsSelfIssued(X509* cert);
 // True if `issuer` issued `subject`: names and key identifiers match and the
 // signature verifies with `issuer`'s public key.
 bool SignedBy(X509* subject, X509* issuer);

@@ -4,6 +4,7 @@
 
 #include <gtest/gtest.h>
 
+#include "operator/engine/verified_stores.h"
 #include "tests/engine/engine_fixture.h"
 
 namespace certstore::engine {
@@ -177,6 +178,44 @@ TEST(IssuerCaTest, CaIssuerLoadsRootAndChain) {
   EXPECT_FALSE(r->created_secret);
   EXPECT_EQ(pki::CommonName(r->ca.cert.get()), "Test Intermediate CA");
   EXPECT_EQ(pki::CommonName(r->ca.Root()), "Test Root CA");
+}
+
+// A parsed CA is reused while its Secret's bytes stay the same; replaced
+// bytes are parsed (and checked) again, and a reused CA that has expired
+// since is refused like a freshly loaded one.
+TEST(IssuerCaTest, ParsedCasAreReusedOnlyForTheSameBytes) {
+  FakeClock clock(TestNow());
+  CaMaterialCache cache;
+  CaResolveOptions o;
+  o.cache = &cache;
+  api::Issuer issuer =
+      MakeIssuer("CertIssuer", "  ca: {secretName: corp-ca}\n");
+  MapObjectSource objects;
+  pki::CaMaterial first = MustRoot(clock, "First CA");
+  objects.PutSecret(CaSecret("corp-ca", first));
+  auto a = ResolveIssuerCa(issuer, "demo", objects, clock, o);
+  ASSERT_TRUE(a.ok()) << a.status();
+  auto hit =
+      cache.Find("demo/corp-ca", DataDigest(CaSecret("corp-ca", first).data));
+  ASSERT_NE(hit, nullptr);
+  auto b = ResolveIssuerCa(issuer, "demo", objects, clock, o);
+  ASSERT_TRUE(b.ok()) << b.status();
+  EXPECT_EQ(b->ca.cert.get(), hit->cert.get());  // the same parsed object
+
+  pki::CaMaterial second = MustRoot(clock, "Second CA");
+  objects.PutSecret(CaSecret("corp-ca", second));
+  auto c = ResolveIssuerCa(issuer, "demo", objects, clock, o);
+  ASSERT_TRUE(c.ok()) << c.status();
+  EXPECT_EQ(pki::CommonName(c->ca.cert.get()), "Second CA");
+
+  clock.Advance(std::chrono::hours(24 * 365 * 30));  // past its notAfter
+  auto d = ResolveIssuerCa(issuer, "demo", objects, clock, o);
+  ASSERT_FALSE(d.ok());
+  EXPECT_EQ(d.status().code(), StatusCode::kFailedPrecondition);
+  EXPECT_NE(d.status().message().find("Secret demo/corp-ca"), std::string::npos)
+      << d.status();
+  EXPECT_NE(d.status().message().find("expired"), std::string::npos)
+      << d.status();
 }
 
 TEST(IssuerCaTest, CaIssuerErrorsNameTheSecret) {
