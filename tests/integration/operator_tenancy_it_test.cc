@@ -461,8 +461,28 @@ TEST_F(OperatorIT, TenancyNoIssuerOrCertStoreMayReadAClusterIssuersCaSecret) {
                           "jsonpath={.metadata.resourceVersion}"})
                 .output,
             ca_rv);
+  // Nor the operator's seal key as its password (engine/seal.h).
+  const std::string sealer = "seal-reader-" + ns_;
+  apply_crns(
+      CertStore(sealer, "{kind: ClusterCertIssuer, name: " + guarded + "}",
+                sealer + "-stores", "    commonName: anything\n") +
+      "  password: {secretKeyRef: {name: certstore-operator-seal-key, key: "
+      "seal.key}}\n");
+  EXPECT_TRUE(Eventually(
+      [&] {
+        return ready("certstore.certstore.dev", sealer, "reason") ==
+               "PolicyDenied";
+      },
+      std::chrono::seconds(30)))
+      << ready("certstore.certstore.dev", sealer, "message");
+  EXPECT_NE(ready("certstore.certstore.dev", sealer, "message")
+                .find("holds the operator's seal key"),
+            std::string::npos)
+      << ready("certstore.certstore.dev", sealer, "message");
+  EXPECT_FALSE(
+      env->Kubectl({"-n", crns_, "get", "secret", sealer + "-stores"}).ok());
   env->Kubectl({"-n", crns_, "delete", "certstore.certstore.dev", thief, reader,
-                "--wait=false"});
+                sealer, "--wait=false"});
   env->Kubectl({"-n", crns_, "delete", "certissuer.certstore.dev", thief,
                 "--wait=false"});
   env->Kubectl({"delete", "clustercertissuer", guarded, "--wait=false"});
