@@ -368,6 +368,7 @@ int Scale(const std::string& kc, const std::string& bin, int n,
   ReadyWatch watch(kc, ns);
   auto writes_before = ApiWrites();
 
+  double cpu_before = CpuSeconds(op->pid());
   auto t0 = SteadyClock::now();
   std::atomic<int> failed{0};
   Parallel(4, n, kc, [&](Client& wc, int i) {
@@ -380,6 +381,7 @@ int Scale(const std::string& kc, const std::string& bin, int n,
   auto created = SteadyClock::now();
   auto last_ready = watch.WaitCount(n, std::chrono::seconds(3600));
   auto drained = op->WaitIdle();  // follow-up work (echoes, Events) done
+  double issue_cpu = CpuSeconds(op->pid()) - cpu_before;
   auto writes_after = ApiWrites();
   Memory busy = MemoryOf(op->pid());
 
@@ -446,6 +448,9 @@ int Scale(const std::string& kc, const std::string& bin, int n,
       algo.c_str(), g_format.c_str(), Workers().c_str());
   std::printf("| create N CertStores (4 API writers) | %.1f s |\n",
               Seconds(created - t0));
+  std::printf(
+      "| operator CPU per issuance (first create -> queue empty) | %.2f ms |\n",
+      issue_cpu * 1000 / n);
   std::printf("| first create -> all N Ready | %.1f s (%.0f CertStores/s) |\n",
               Seconds(last_ready - t0), n / Seconds(last_ready - t0));
   std::printf("| all Ready -> work queue empty | %.1f s |\n",
