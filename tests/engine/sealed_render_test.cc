@@ -198,38 +198,42 @@ api::SecretObject StoredSecret(SealedRenderChangeTest& t,
   return s ? *s : api::SecretObject();
 }
 
+// Reads stored Secret `name`, applies `edit` and stores it back.
+void EditSecret(SealedRenderTest& base, const std::string& name,
+                const std::function<void(api::SecretObject&)>& edit) {
+  auto& t = static_cast<SealedRenderChangeTest&>(base);
+  api::SecretObject s = StoredSecret(t, name);
+  edit(s);
+  t.objects().PutSecret(s);
+}
+
 const Change kChanges[] = {
     {"a data key added to the sealed Secret",
      [](SealedRenderTest& base, api::CertStore&) {
-       auto& t = static_cast<SealedRenderChangeTest&>(base);
-       api::SecretObject s = StoredSecret(t, "app-stores");
-       s.data["extra"] = "x";
-       t.objects().PutSecret(s);
+       EditSecret(base, "app-stores",
+                  [](api::SecretObject& s) { s.data["extra"] = "x"; });
      },
      false, true},
     {"tampered truststore Secret",
      [](SealedRenderTest& base, api::CertStore&) {
-       auto& t = static_cast<SealedRenderChangeTest&>(base);
-       api::SecretObject s = StoredSecret(t, "app-trust");
-       s.data["truststore.p12"] = "not a store";
-       t.objects().PutSecret(s);
+       EditSecret(base, "app-trust", [](api::SecretObject& s) {
+         s.data["truststore.p12"] = "not a store";
+       });
      },
      false, true},
     {"seal removed",
      [](SealedRenderTest& base, api::CertStore&) {
-       auto& t = static_cast<SealedRenderChangeTest&>(base);
-       api::SecretObject s = StoredSecret(t, "app-stores");
-       s.metadata.annotations.erase(kSealAnnotation);
-       t.objects().PutSecret(s);
+       EditSecret(base, "app-stores", [](api::SecretObject& s) {
+         s.metadata.annotations.erase(kSealAnnotation);
+       });
      },
      false, false},
     {"seal forged (hex flipped)",
      [](SealedRenderTest& base, api::CertStore&) {
-       auto& t = static_cast<SealedRenderChangeTest&>(base);
-       api::SecretObject s = StoredSecret(t, "app-stores");
-       std::string& seal = s.metadata.annotations[kSealAnnotation];
-       seal.back() = seal.back() == '0' ? '1' : '0';
-       t.objects().PutSecret(s);
+       EditSecret(base, "app-stores", [](api::SecretObject& s) {
+         std::string& seal = s.metadata.annotations[kSealAnnotation];
+         seal.back() = seal.back() == '0' ? '1' : '0';
+       });
      },
      false, false},
     {"data and seal copied from the truststore Secret",
@@ -264,18 +268,14 @@ const Change kChanges[] = {
      false, false},
     {"managed-by label removed",
      [](SealedRenderTest& base, api::CertStore&) {
-       auto& t = static_cast<SealedRenderChangeTest&>(base);
-       api::SecretObject s = StoredSecret(t, "app-stores");
-       s.metadata.labels.clear();
-       t.objects().PutSecret(s);
+       EditSecret(base, "app-stores",
+                  [](api::SecretObject& s) { s.metadata.labels.clear(); });
      },
      false, false},
     {"Secret type changed",
      [](SealedRenderTest& base, api::CertStore&) {
-       auto& t = static_cast<SealedRenderChangeTest&>(base);
-       api::SecretObject s = StoredSecret(t, "app-stores");
-       s.type = "kubernetes.io/tls";
-       t.objects().PutSecret(s);
+       EditSecret(base, "app-stores",
+                  [](api::SecretObject& s) { s.type = "kubernetes.io/tls"; });
      },
      false, false},
     {"issuer CA replaced",
