@@ -52,8 +52,8 @@ std::optional<engine::SecretOutline> ApiObjectSource::OutlineSecret(
   o.metadata.name = m.name;
   o.metadata.uid = m.uid;
   o.metadata.resource_version = m.resource_version;
-  o.metadata.labels = m.labels;
-  o.metadata.annotations = m.annotations;
+  o.metadata.labels = m.labels.ToMap();
+  o.metadata.annotations = m.annotations.ToMap();
   for (const auto& ow : m.owners)
     o.metadata.owner_references.push_back(
         {ow.api_version, ow.kind, ow.name, ow.uid, ow.controller});

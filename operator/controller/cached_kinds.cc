@@ -41,9 +41,11 @@ std::shared_ptr<CachedSecret> MakeSecret(const kube::CachedObject& o,
   if (!parsed.ok()) return nullptr;
   auto out = std::make_shared<CachedSecret>();
   out->data_digest = engine::DataDigest(parsed->data);
+  out->keys.reserve(parsed->data.size());
   for (const auto& [k, v] : parsed->data) out->keys.push_back(k);
   if (!complete) {
-    DropCopiedMetadata(&parsed->metadata);
+    // All of it is in the CachedObject's `meta`.
+    parsed->metadata = api::ObjectMeta();
     for (auto it = parsed->data.begin(); it != parsed->data.end();) {
       if (it->first == kKeptKey) {
         ++it;

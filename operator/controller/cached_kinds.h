@@ -31,9 +31,8 @@ struct CachedIssuer : kube::TypedObject {
   api::ObservedStatus status;
 };
 
-// A managed Secret as cached: its metadata (without labels, annotations and
-// ownerReferences, unless complete: those are in the CachedObject's `meta`)
-// and type, the digest of its data
+// A managed Secret as cached: its type (its metadata only when complete:
+// read the CachedObject's `meta`), the digest of its data
 // (engine::DataDigest; enough to know "still exactly what this process
 // wrote"), the names of its keys, and the data only where it is small and
 // read often: all of an issuer's CA Secret (every issuance reads it), and a

@@ -56,10 +56,7 @@ std::string ReadsClusterCaSecret(const ReconcilerDeps& d,
 engine::PolicyVerdict CachedPolicyVerdict(const ReconcilerDeps& d,
                                           const api::Issuer& issuer,
                                           const api::CertStore& cs) {
-  const std::string& ns = cs.metadata.namespace_;
-  kube::ObjectPtr nsobj = d.namespaces ? d.namespaces->Get("", ns) : nullptr;
-  engine::PolicyVerdict v =
-      engine::CheckNamespace(issuer, ns, nsobj ? &nsobj->meta.labels : nullptr);
+  engine::PolicyVerdict v = NamespaceVerdict(d, issuer, cs.metadata.namespace_);
   if (!v.allowed) return v;
   return engine::CheckCertStore(issuer, cs);
 }

@@ -178,7 +178,7 @@ void EventRouter::ManagedSecretChanged(const kube::ObjectPtr& old_obj,
   const kube::ObjectPtr& o = new_obj ? new_obj : old_obj;
   auto it = o->meta.annotations.find(engine::kCertStoreAnnotation);
   if (it != o->meta.annotations.end())
-    enqueue_(CertStoreQueueKey(o->meta.ns, it->second));
+    enqueue_(CertStoreQueueKey(o->meta.ns, std::string(it->second)));
 }
 
 void EventRouter::ReferenceChanged(const std::string& kind,

@@ -178,7 +178,7 @@ bool Inventory::OnManagedSecret(const kube::ObjectPtr& old_obj,
     bundle_source_.erase(key);
     return false;
   }
-  bundles_[key] = {owner->second, std::move(entries)};
+  bundles_[key] = {std::string(owner->second), std::move(entries)};
   bundle_source_[key] = {new_obj.get(), std::move(data_digest)};
   if (decrypt && !stopping_) {
     unread_[key] = new_obj;

@@ -1,5 +1,7 @@
 #include "operator/controller/issuer_lookup.h"
 
+#include <map>
+
 #include "operator/api/defaults.h"
 #include "operator/api/parse.h"
 #include "operator/api/validate.h"
@@ -76,6 +78,15 @@ IssuerLookup FindIssuer(const ReconcilerDeps& d, const api::IssuerRef& ref,
   out.status = cached->status;
   out.issuer = std::move(issuer);
   return out;
+}
+
+engine::PolicyVerdict NamespaceVerdict(const ReconcilerDeps& d,
+                                       const api::Issuer& issuer,
+                                       const std::string& ns) {
+  kube::ObjectPtr nsobj = d.namespaces ? d.namespaces->Get("", ns) : nullptr;
+  if (!nsobj) return engine::CheckNamespace(issuer, ns, nullptr);
+  const std::map<std::string, std::string> labels = nsobj->meta.labels.ToMap();
+  return engine::CheckNamespace(issuer, ns, &labels);
 }
 
 std::string RecordedRoot(const api::ObservedStatus& st) {

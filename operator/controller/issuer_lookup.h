@@ -11,6 +11,7 @@
 #include "operator/api/types.h"
 #include "operator/controller/reconciler_deps.h"
 #include "operator/controller/status_writer.h"
+#include "operator/engine/issuer_policy.h"
 
 namespace certstore::controller {
 
@@ -39,6 +40,12 @@ std::string ClusterIssuerUsing(const ReconcilerDeps& d, const std::string& ns,
 
 // The root an issuer's status records, as the fingerprint a person would
 // quote back (engine::kAcceptNewRootAnnotation); empty when none is recorded.
+// The issuer's namespaceSelector on namespace `ns`, with its labels as the
+// namespace cache holds them (none when it is not cached).
+engine::PolicyVerdict NamespaceVerdict(const ReconcilerDeps& d,
+                                       const api::Issuer& issuer,
+                                       const std::string& ns);
+
 std::string RecordedRoot(const api::ObservedStatus& st);
 
 // Retries of problems a user must fix: 5 s, doubling, at most 5 minutes

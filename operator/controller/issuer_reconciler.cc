@@ -38,12 +38,7 @@ std::vector<engine::RotationMember> RotationMembers(const ReconcilerDeps& d,
     api::ApplyDefaults(&cs);
     const api::ObservedStatus& st = cached->status;
     if (st.ready && st.ready->reason == engine::kReasonPolicyDenied) continue;
-    kube::ObjectPtr nsobj =
-        d.namespaces ? d.namespaces->Get("", obj->meta.ns) : nullptr;
-    if (!engine::CheckNamespace(issuer, obj->meta.ns,
-                                nsobj ? &nsobj->meta.labels : nullptr)
-             .allowed)
-      continue;
+    if (!NamespaceVerdict(d, issuer, obj->meta.ns).allowed) continue;
     engine::RotationMember m;
     m.name = obj->meta.ns + "/" + obj->meta.name;
     m.ready = st.ready && st.ready->status == "True";

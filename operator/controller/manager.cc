@@ -16,8 +16,7 @@
 namespace certstore::controller {
 namespace {
 
-bool HasUid(const std::vector<kube::ObjectPtr>& objects,
-            const std::string& uid) {
+bool HasUid(const std::vector<kube::ObjectPtr>& objects, std::string_view uid) {
   for (const auto& o : objects)
     if (o->meta.uid == uid) return true;
   return false;

@@ -227,6 +227,11 @@ PreviousRoots PreviousRootsFor(const api::ObservedStatus& issuer_status,
                                std::chrono::seconds delay) {
   PreviousRoots out;
   const std::string new_fp = pki::FingerprintSha256(root);
+  // The usual case, without parsing a PEM on every reconcile: no rotation
+  // runs and the issuer's status records this very root (its reconciler
+  // writes the fingerprint with the certificate).
+  if (!issuer_status.rotation && issuer_status.fingerprint_sha256 == new_fp)
+    return out;
   auto add = [&](const std::string& pem) {
     pki::X509Ptr c = FirstCert(pem);
     if (!c || pki::NotAfter(c.get()) <= now) return;

@@ -67,9 +67,9 @@ void WriteSkeleton(json::Writer& w, const PayloadFilter& filter,
     for (const auto& n : *names) {
       auto it = from->find(n);
       if (it == from->end() || it->second.size() > kMaxSkeletonValue) continue;
-      (*to)[n] = it->second;
+      to->Set(n, it->second);
     }
-    if (!to->empty()) w.StringMap(field, *to);
+    if (!to->empty()) w.StringMap(field, to->ToMap());
   }
   for (const auto& o : meta->owners) {
     if (!o.controller) continue;
@@ -102,9 +102,13 @@ ObjectMeta MetaFromJson(json::Value object) {
   m.resource_version = md["resourceVersion"].String();
   m.generation = md["generation"].Int().value_or(0);
   m.labels = md["labels"].StringMap();
-  m.annotations = md["annotations"].StringMap();
-  m.annotations.erase(kLastApplied);
-  for (const json::Value& r : md["ownerReferences"].Elements()) {
+  std::map<std::string, std::string> annotations =
+      md["annotations"].StringMap();
+  annotations.erase(kLastApplied);
+  m.annotations = annotations;
+  const std::vector<json::Value> owners = md["ownerReferences"].Elements();
+  m.owners.reserve(owners.size());
+  for (const json::Value& r : owners) {
     if (!r.IsObject()) continue;
     ObjectOwner o{
         std::string(r["apiVersion"].String()), std::string(r["kind"].String()),

@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "operator/common/compact_map.h"
 #include "operator/common/status.h"
 #include "operator/kube/client.h"
 
@@ -22,8 +23,10 @@ struct ObjectOwner {
 struct ObjectMeta {
   std::string ns, name, uid, resource_version;
   int64_t generation = 0;
-  std::map<std::string, std::string> labels;
-  std::map<std::string, std::string> annotations;
+  // Held compactly (one buffer each): a cache keeps one ObjectMeta per
+  // object, and a managed Secret has half a dozen annotations.
+  CompactStringMap labels;
+  CompactStringMap annotations;
   std::vector<ObjectOwner> owners;
 };
 

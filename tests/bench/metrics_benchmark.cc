@@ -64,7 +64,8 @@ kube::ObjectPtr SecretObject(int i) {
   auto o = std::make_shared<kube::CachedObject>();
   o->meta.ns = "team-" + std::to_string(i % 100);
   o->meta.name = "app-" + std::to_string(i) + "-stores";
-  o->meta.annotations["certstore.dev/certstore"] = "app-" + std::to_string(i);
+  o->meta.annotations.Set("certstore.dev/certstore",
+                          "app-" + std::to_string(i));
   o->json =
       "{\"apiVersion\":\"v1\",\"kind\":\"Secret\",\"metadata\":{\"name\":\"" +
       o->meta.name + "\",\"namespace\":\"" + o->meta.ns +

@@ -124,8 +124,11 @@ TEST(CachedKindsTest, AManagedSecretIsCachedAsADigestWithoutItsKeysOrStores) {
   EXPECT_TRUE(cached->Has("keystore.p12"));
   EXPECT_FALSE(cached->Has("truststore.p12"));
   EXPECT_EQ(cached->secret.type, "Opaque");
-  EXPECT_EQ(cached->secret.metadata.name, "app-stores");
-  EXPECT_TRUE(cached->secret.metadata.labels.empty());  // in o.meta once
+  // Its metadata is held once, in the cache's `meta`.
+  EXPECT_EQ(o.meta.name, "app-stores");
+  EXPECT_TRUE(cached->secret.metadata.name.empty());
+  EXPECT_TRUE(cached->secret.metadata.uid.empty());
+  EXPECT_TRUE(cached->secret.metadata.labels.empty());
   // The digest is of all of the data: "exactly what was written" is still
   // decidable without it.
   EXPECT_EQ(cached->data_digest, full->data_digest);

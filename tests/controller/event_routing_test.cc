@@ -146,7 +146,7 @@ TEST_F(EventRoutingTest, AManagedSecretQueuesItsCertStoreUnlessItIsOurEcho) {
   auto secret = std::make_shared<kube::CachedObject>();
   secret->meta.ns = "demo";
   secret->meta.name = "app-stores";
-  secret->meta.annotations["certstore.dev/certstore"] = "app";
+  secret->meta.annotations.Set("certstore.dev/certstore", "app");
   router_.ManagedSecretChanged(nullptr, secret, /*own_write=*/true);
   EXPECT_TRUE(queued_.empty());
   router_.ManagedSecretChanged(secret, secret, /*own_write=*/false);
@@ -160,7 +160,7 @@ TEST_F(EventRoutingTest, ANamespaceLabelChangeQueuesItsCertStores) {
   auto after = std::make_shared<kube::CachedObject>(*before);
   router_.NamespaceChanged(before, after);  // labels unchanged
   EXPECT_TRUE(queued_.empty());
-  after->meta.labels["tier"] = "prod";
+  after->meta.labels.Set("tier", "prod");
   router_.NamespaceChanged(before, after);
   EXPECT_EQ(Sorted(queued_), Sorted(Keys{"cs:demo/app", "cs:demo/web"}));
 }

@@ -37,7 +37,7 @@ kube::ObjectPtr SecretWith(const std::string& p12, const std::string& password,
   auto o = std::make_shared<kube::CachedObject>();
   o->meta.ns = "demo";
   o->meta.name = name;
-  o->meta.annotations["certstore.dev/certstore"] = "app";
+  o->meta.annotations.Set("certstore.dev/certstore", "app");
   o->json =
       "{\"apiVersion\":\"v1\",\"kind\":\"Secret\",\"metadata\":{\"name\":\"" +
       name +

@@ -238,6 +238,34 @@ TEST_F(CaRotationTest, CertStoresHoldUntilTrustIsDistributedAndTheDelayPassed) {
   EXPECT_FALSE(p.hold);
 }
 
+// The issuer's status as its reconciler writes it (certificate and its
+// fingerprint): when it records this very root and no rotation runs,
+// nothing is previous, decided from the fingerprint alone (the reconcile of
+// every CertStore used to parse the PEM); any other record still holds.
+TEST_F(CaRotationTest, APreviousRootIsFoundFromTheRecordedFingerprint) {
+  TimePoint t0 = TestNow();
+  auto with_fp = [](api::ObservedStatus s, const pki::CaMaterial& ca) {
+    s.fingerprint_sha256 = pki::FingerprintSha256(ca.cert.get());
+    return s;
+  };
+  PreviousRoots p = PreviousRootsFor(with_fp(Recorded(new_), new_),
+                                     new_.cert.get(), t0, kDelay);
+  EXPECT_TRUE(p.roots.empty());
+  EXPECT_FALSE(p.hold);
+  api::ObservedStatus unparseable = with_fp(Recorded(new_), new_);
+  unparseable.ca_certificate = "not a PEM";
+  p = PreviousRootsFor(unparseable, new_.cert.get(), t0, kDelay);
+  EXPECT_TRUE(p.roots.empty());
+  EXPECT_FALSE(p.hold);
+  // The old root recorded (the CA Secret was just replaced): held.
+  p = PreviousRootsFor(with_fp(Recorded(old_), old_), new_.cert.get(), t0,
+                       kDelay);
+  ASSERT_EQ(p.roots.size(), 1u);
+  EXPECT_EQ(pki::FingerprintSha256(p.roots[0].get()),
+            pki::FingerprintSha256(old_.cert.get()));
+  EXPECT_TRUE(p.hold);
+}
+
 // The renderer during a rotation: a held certificate keeps its old chain
 // (keystore and ca.crt), the truststore holds both roots (new first), and
 // once the hold ends the certificate is re-issued from the new CA.

@@ -1,0 +1,109 @@
+// A string-to-string map in one allocation, for what caches hold per object
+// (an object's labels and annotations): std::map spends a node of about
+// 100 bytes per entry plus a heap block per key or value longer than 15
+// bytes; this keeps the entries, sorted by key, in one buffer (16 bytes of
+// offsets per entry plus the bytes themselves; empty: no allocation).
+//
+// Read like a std::map<std::string, std::string> (find, count, at, size,
+// iteration in key order, ==); entries are std::string_view pairs into the
+// buffer, valid until the map is changed or destroyed. Changing it (Set,
+// Erase) rebuilds the buffer: meant for maps built once and read often.
+#ifndef CERTSTORE_COMMON_COMPACT_MAP_H_
+#define CERTSTORE_COMMON_COMPACT_MAP_H_
+
+#include <cstddef>
+#include <cstdint>
+#include <initializer_list>
+#include <iterator>
+#include <map>
+#include <string>
+#include <string_view>
+#include <utility>
+
+namespace certstore {
+
+class CompactStringMap {
+ public:
+  struct Entry {
+    std::string_view first;   // key
+    std::string_view second;  // value
+  };
+
+  class const_iterator {
+   public:
+    using iterator_category = std::forward_iterator_tag;
+    using value_type = Entry;
+    using difference_type = std::ptrdiff_t;
+    using pointer = const Entry*;
+    using reference = const Entry&;
+
+    const_iterator() = default;
+    const Entry& operator*() const { return entry_; }
+    const Entry* operator->() const { return &entry_; }
+    const_iterator& operator++() {
+      Load(index_ + 1);
+      return *this;
+    }
+    const_iterator operator++(int) {
+      const_iterator old = *this;
+      ++*this;
+      return old;
+    }
+    bool operator==(const const_iterator& o) const {
+      return map_ == o.map_ && index_ == o.index_;
+    }
+    bool operator!=(const const_iterator& o) const { return !(*this == o); }
+
+   private:
+    friend class CompactStringMap;
+    const_iterator(const CompactStringMap* map, size_t index) : map_(map) {
+      Load(index);
+    }
+    void Load(size_t index);
+
+    const CompactStringMap* map_ = nullptr;
+    size_t index_ = 0;
+    Entry entry_;
+  };
+
+  CompactStringMap() = default;
+  // From a std::map (implicit: `meta.labels = parsed_map;`).
+  CompactStringMap(  // NOLINT(runtime/explicit)
+      const std::map<std::string, std::string>& from);
+  CompactStringMap(
+      std::initializer_list<std::pair<const std::string, std::string>> from)
+      : CompactStringMap(std::map<std::string, std::string>(from)) {}
+
+  size_t size() const;
+  bool empty() const { return buf_.empty(); }
+  const_iterator begin() const { return const_iterator(this, 0); }
+  const_iterator end() const { return const_iterator(this, size()); }
+  const_iterator find(std::string_view key) const;
+  size_t count(std::string_view key) const { return find(key) != end(); }
+  // REQUIRES: count(key) == 1 (throws std::out_of_range otherwise, as
+  // std::map::at does).
+  std::string_view at(std::string_view key) const;
+
+  // Adds or replaces one entry / removes one if present (rebuilds).
+  void Set(std::string_view key, std::string_view value);
+  void Erase(std::string_view key);
+  void clear() { std::string().swap(buf_); }
+
+  std::map<std::string, std::string> ToMap() const;
+  // Heap bytes held (0 while the buffer fits std::string's inline storage).
+  size_t HeapBytes() const;
+
+  bool operator==(const CompactStringMap& o) const { return buf_ == o.buf_; }
+  bool operator!=(const CompactStringMap& o) const { return buf_ != o.buf_; }
+
+ private:
+  // buf_: [u32 n][n x u32 offset of entry i] then each entry as
+  // [u32 key length][u32 value length][key bytes][value bytes]; "" when
+  // empty. The same entries always give the same bytes (== compares them).
+  Entry EntryAt(size_t i) const;
+  std::string buf_;
+};
+
+}  // namespace certstore
+
+#endif  // CERTSTORE_COMMON_COMPACT_MAP_H_

@@ -1,0 +1,109 @@
+#include "operator/common/compact_map.h"
+
+#include <gtest/gtest.h>
+
+#include <map>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+namespace certstore {
+namespace {
+
+using Map = std::map<std::string, std::string>;
+
+Map Annotations() {
+  return {{"certstore.dev/certstore", "mtls-server"},
+          {"certstore.dev/identity-hash", std::string(64, 'a')},
+          {"certstore.dev/issuer", "CertIssuer/team-ca"},
+          {"certstore.dev/render-hash", std::string(64, 'b')},
+          {"certstore.dev/revision", "3"},
+          {"certstore.dev/seal", "v1." + std::string(64, 'c')}};
+}
+
+TEST(CompactStringMapTest, ReadsLikeTheMapItWasBuiltFrom) {
+  const std::vector<Map> cases = {
+      {},
+      {{"", ""}},
+      {{"a", "1"}},
+      {{"k", std::string("v\0w", 3)}, {std::string("k\0", 2), "nul key"}},
+      Annotations(),
+  };
+  for (const Map& m : cases) {
+    CompactStringMap c(m);
+    EXPECT_EQ(c.size(), m.size());
+    EXPECT_EQ(c.empty(), m.empty());
+    EXPECT_EQ(c.ToMap(), m);
+    std::vector<std::string> order;
+    for (const auto& e : c) order.emplace_back(e.first);
+    std::vector<std::string> want;
+    for (const auto& [k, v] : m) want.push_back(k);
+    EXPECT_EQ(order, want);
+    for (const auto& [k, v] : m) {
+      ASSERT_EQ(c.count(k), 1u) << k;
+      EXPECT_EQ(c.find(k)->second, v);
+      EXPECT_EQ(c.at(k), v);
+    }
+  }
+}
+
+TEST(CompactStringMapTest, AbsentKeysAreNotFound) {
+  CompactStringMap c(Annotations());
+  for (std::string k : {"", "certstore.dev", "certstore.dev/seal ",
+                        "certstore.dev/sea", "zzz", "a"}) {
+    EXPECT_EQ(c.count(k), 0u) << k;
+    EXPECT_TRUE(c.find(k) == c.end()) << k;
+    EXPECT_THROW(c.at(k), std::out_of_range) << k;
+  }
+  EXPECT_EQ(CompactStringMap().count("x"), 0u);
+}
+
+TEST(CompactStringMapTest, SetAndEraseKeepItSortedAndEqualToAFreshBuild) {
+  Map m = Annotations();
+  CompactStringMap c(m);
+  struct Step {
+    const char* key;
+    const char* value;  // nullptr: erase
+  };
+  const std::vector<Step> steps = {{"certstore.dev/revision", "4"},
+                                   {"a-first", "x"},
+                                   {"zz-last", "y"},
+                                   {"certstore.dev/seal", nullptr},
+                                   {"not-there", nullptr},
+                                   {"certstore.dev/issuer", ""}};
+  for (const Step& s : steps) {
+    if (s.value) {
+      c.Set(s.key, s.value);
+      m[s.key] = s.value;
+    } else {
+      c.Erase(s.key);
+      m.erase(s.key);
+    }
+    EXPECT_EQ(c.ToMap(), m) << s.key;
+    EXPECT_TRUE(c == CompactStringMap(m)) << s.key;
+  }
+  c.clear();
+  EXPECT_TRUE(c.empty());
+  EXPECT_TRUE(c == CompactStringMap());
+}
+
+TEST(CompactStringMapTest, EqualityComparesEntries) {
+  EXPECT_TRUE(CompactStringMap({{"a", "1"}}) == CompactStringMap({{"a", "1"}}));
+  EXPECT_TRUE(CompactStringMap({{"a", "1"}}) != CompactStringMap({{"a", "2"}}));
+  EXPECT_TRUE(CompactStringMap({{"a", "1"}}) != CompactStringMap({{"b", "1"}}));
+  EXPECT_TRUE(CompactStringMap({{"a", "1"}}) != CompactStringMap());
+}
+
+// The reason it exists: a managed Secret's annotations in one block of
+// about their own size, not six map nodes and a dozen strings.
+TEST(CompactStringMapTest, HoldsAManagedSecretsAnnotationsInOneSmallBlock) {
+  const Map m = Annotations();
+  size_t chars = 0;
+  for (const auto& [k, v] : m) chars += k.size() + v.size();
+  CompactStringMap c(m);
+  EXPECT_LE(c.HeapBytes(), chars + 4 + 12 * m.size() + 1);
+  EXPECT_EQ(CompactStringMap().HeapBytes(), 0u);
+}
+
+}  // namespace
+}  // namespace certstore
