@@ -105,9 +105,54 @@ spec:
     commonName: smoke.example
 EOF
 check "valid CertStore created" K apply -f "$WORK/certstore.yaml"
-# (fully qualified: "certstore" alone is also the CRD's category name)
 readback() { [ "$(K -n "$NS" get certstores.certstore.dev smoke -o jsonpath='{.spec.secretName}')" = smoke-tls ]; }
 check "CertStore read back" readback
+# kubectl habits: the singular name reads one CertStore (a category equal to
+# it would swallow it), the category lists every kind of ours.
+singular() { [ "$(K -n "$NS" get certstore smoke -o jsonpath='{.metadata.name}')" = smoke ]; }
+check "kubectl get certstore NAME reads one CertStore" singular
+short_name() { [ "$(K -n "$NS" get cstore smoke -o jsonpath='{.metadata.name}')" = smoke ]; }
+check "kubectl get cstore NAME (short name)" short_name
+cat >"$WORK/issuer.yaml" <<EOF
+apiVersion: certstore.dev/v1alpha1
+kind: CertIssuer
+metadata:
+  name: smoke-ca
+  namespace: $NS
+spec:
+  selfSigned:
+    secretName: smoke-ca
+    commonName: Smoke Root
+EOF
+check "CertIssuer created" K apply -f "$WORK/issuer.yaml"
+category() {
+  K -n "$NS" get certstore-operator -o name >"$WORK/category.txt" || return 1
+  cat "$WORK/category.txt"
+  grep -qx "certstore.certstore.dev/smoke" "$WORK/category.txt" &&
+    grep -qx "certissuer.certstore.dev/smoke-ca" "$WORK/category.txt"
+}
+check "kubectl get certstore-operator lists CertStores and CertIssuers" category
+# Printer columns, with a status as the operator writes it (no operator
+# runs here): a future expiry reads as a date, never "<invalid>" (what a
+# date-typed column prints for a time that has not come yet).
+status_patch() { # KIND NAME READY REASON
+  K -n "$NS" patch "$1" "$2" --subresource=status --type=merge -p "$(printf \
+    '{"status":{"notAfter":"2031-01-02T03:04:05Z","conditions":[{"type":"Ready","status":"%s","reason":"%s","message":"m","lastTransitionTime":"2026-01-01T00:00:00Z"}]}}' \
+    "$3" "$4")" >/dev/null
+}
+columns() {
+  status_patch certstore smoke False PolicyDenied || return 1
+  status_patch certissuer smoke-ca True CAReady || return 1
+  K -n "$NS" get certstore smoke >"$WORK/cs-columns.txt" || return 1
+  K -n "$NS" get certissuer smoke-ca >"$WORK/ci-columns.txt" || return 1
+  cat "$WORK/cs-columns.txt" "$WORK/ci-columns.txt"
+  head -1 "$WORK/cs-columns.txt" | grep -Eq '^NAME +READY +REASON +SECRET +ISSUER +EXPIRES +AGE$' &&
+    grep -Eq '^smoke +False +PolicyDenied +smoke-tls +smoke-ca +2031-01-02T03:04:05Z ' "$WORK/cs-columns.txt" &&
+    head -1 "$WORK/ci-columns.txt" | grep -Eq '^NAME +READY +REASON +EXPIRES +AGE$' &&
+    grep -Eq '^smoke-ca +True +CAReady +2031-01-02T03:04:05Z ' "$WORK/ci-columns.txt" &&
+    ! grep -q '<invalid>' "$WORK/cs-columns.txt" "$WORK/ci-columns.txt"
+}
+check "printer columns: Ready, Reason, Issuer, Expires as a date" columns
 
 sed -e 's/name: smoke$/name: smoke-bogus/' "$WORK/certstore.yaml" >"$WORK/bogus.yaml"
 printf '  formats:\n  - BOGUS\n' >>"$WORK/bogus.yaml"
