@@ -228,9 +228,12 @@ PreviousRoots PreviousRootsFor(const api::ObservedStatus& issuer_status,
   PreviousRoots out;
   const std::string new_fp = pki::FingerprintSha256(root);
   // The usual case, without parsing a PEM on every reconcile: no rotation
-  // runs and the issuer's status records this very root (its reconciler
-  // writes the fingerprint with the certificate).
-  if (!issuer_status.rotation && issuer_status.fingerprint_sha256 == new_fp)
+  // runs and the issuer's status records this very root, byte for byte as
+  // its reconciler writes it (EncodeCertificatePem of the root; its
+  // fingerprintSHA256 is of the signing certificate, which may be an
+  // intermediate). Anything else takes the full path below.
+  if (!issuer_status.rotation && !issuer_status.ca_certificate.empty() &&
+      issuer_status.ca_certificate == pki::EncodeCertificatePem(root))
     return out;
   auto add = [&](const std::string& pem) {
     pki::X509Ptr c = FirstCert(pem);

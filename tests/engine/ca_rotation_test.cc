@@ -238,28 +238,23 @@ TEST_F(CaRotationTest, CertStoresHoldUntilTrustIsDistributedAndTheDelayPassed) {
   EXPECT_FALSE(p.hold);
 }
 
-// The issuer's status as its reconciler writes it (certificate and its
-// fingerprint): when it records this very root and no rotation runs,
-// nothing is previous, decided from the fingerprint alone (the reconcile of
-// every CertStore used to parse the PEM); any other record still holds.
-TEST_F(CaRotationTest, APreviousRootIsFoundFromTheRecordedFingerprint) {
+// The issuer's status as its reconciler writes it: when it records this
+// very root (the same PEM) and no rotation runs, nothing is previous,
+// decided without parsing the PEM (the reconcile of every CertStore used
+// to); a fingerprint alone decides nothing (the status's is of the signing
+// certificate, an intermediate for some CAs), and any other root recorded
+// still holds.
+TEST_F(CaRotationTest, APreviousRootIsFoundFromTheRecordedCertificate) {
   TimePoint t0 = TestNow();
-  auto with_fp = [](api::ObservedStatus s, const pki::CaMaterial& ca) {
-    s.fingerprint_sha256 = pki::FingerprintSha256(ca.cert.get());
-    return s;
-  };
-  PreviousRoots p = PreviousRootsFor(with_fp(Recorded(new_), new_),
-                                     new_.cert.get(), t0, kDelay);
+  PreviousRoots p =
+      PreviousRootsFor(Recorded(new_), new_.cert.get(), t0, kDelay);
   EXPECT_TRUE(p.roots.empty());
   EXPECT_FALSE(p.hold);
-  api::ObservedStatus unparseable = with_fp(Recorded(new_), new_);
-  unparseable.ca_certificate = "not a PEM";
-  p = PreviousRootsFor(unparseable, new_.cert.get(), t0, kDelay);
-  EXPECT_TRUE(p.roots.empty());
-  EXPECT_FALSE(p.hold);
-  // The old root recorded (the CA Secret was just replaced): held.
-  p = PreviousRootsFor(with_fp(Recorded(old_), old_), new_.cert.get(), t0,
-                       kDelay);
+  // The old root recorded with the new root's fingerprint beside it (a
+  // status whose fingerprint is not the root's): still held.
+  api::ObservedStatus old_with_new_fp = Recorded(old_);
+  old_with_new_fp.fingerprint_sha256 = pki::FingerprintSha256(new_.cert.get());
+  p = PreviousRootsFor(old_with_new_fp, new_.cert.get(), t0, kDelay);
   ASSERT_EQ(p.roots.size(), 1u);
   EXPECT_EQ(pki::FingerprintSha256(p.roots[0].get()),
             pki::FingerprintSha256(old_.cert.get()));
