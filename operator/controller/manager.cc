@@ -270,16 +270,18 @@ bool Manager::Start() {
        {"clusterResourceNamespace", options_.cluster_resource_namespace},
        {"identity", options_.identity}});
 
-  if (!options_.seal_key_secret.empty()) {
-    // Before any worker: a restart checks sealed Secrets from the start.
-    // With leader election, only a leader creates the key (below).
-    if (!LoadSealKey(/*create=*/!options_.leader_elect) &&
-        !options_.leader_elect)
-      WantSealKey();  // retried in the background
-    seal_loader_ = std::thread([this] { SealKeyLoop(); });
-  }
+  // Before any worker: a restart checks sealed Secrets from the start.
+  // With leader election, only a leader creates the key (below).
+  if (!options_.seal_key_secret.empty() &&
+      !LoadSealKey(/*create=*/!options_.leader_elect) && !options_.leader_elect)
+    WantSealKey();  // retried in the background
+  // Threads start under the lock Stop() joins them under, and only while
+  // it has not begun: a SIGTERM during the seal key's read above (right
+  // after "caches synced") must not leave a joinable thread behind.
   std::lock_guard<std::mutex> lifecycle(lifecycle_mu_);
   if (stopping_.load()) return false;
+  if (!options_.seal_key_secret.empty())
+    seal_loader_ = std::thread([this] { SealKeyLoop(); });
   if (options_.leader_elect) {
     // Lease calls on a connection and client of their own: short
     // timeouts, no 429 sleeps, never queued behind reconcile traffic.
