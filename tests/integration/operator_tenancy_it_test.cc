@@ -404,6 +404,12 @@ TEST_F(OperatorIT, TenancyNoIssuerOrCertStoreMayReadAClusterIssuersCaSecret) {
          "jsonpath={.status.conditions[?(@.type==\"Ready\")]." + field + "}"});
     return r.ok() ? r.output : "";
   };
+  // Ready=False with reason PolicyDenied within 30 s.
+  auto denied = [&](const std::string& kind, const std::string& name) {
+    return Eventually(
+        [&] { return ready(kind, name, "reason") == "PolicyDenied"; },
+        std::chrono::seconds(30));
+  };
   apply_crns(ClusterIssuer(guarded, "  policy: {namespaceSelector: {}}\n"));
   ASSERT_TRUE(Eventually(
       [&] {
@@ -422,22 +428,12 @@ TEST_F(OperatorIT, TenancyNoIssuerOrCertStoreMayReadAClusterIssuersCaSecret) {
       thief + "}\nspec:\n  ca: {secretName: " + guarded + "}\n---\n" +
       CertStore(thief, "{name: " + thief + "}", thief + "-stores",
                 "    commonName: anything\n"));
-  EXPECT_TRUE(Eventually(
-      [&] {
-        return ready("certissuer.certstore.dev", thief, "reason") ==
-               "PolicyDenied";
-      },
-      std::chrono::seconds(30)))
+  EXPECT_TRUE(denied("certissuer.certstore.dev", thief))
       << ready("certissuer.certstore.dev", thief, "message");
   EXPECT_NE(ready("certissuer.certstore.dev", thief, "message")
                 .find("CA of ClusterCertIssuer " + guarded),
             std::string::npos);
-  EXPECT_TRUE(Eventually(
-      [&] {
-        return ready("certstore.certstore.dev", thief, "reason") ==
-               "PolicyDenied";
-      },
-      std::chrono::seconds(30)));
+  EXPECT_TRUE(denied("certstore.certstore.dev", thief));
   EXPECT_FALSE(
       env->Kubectl({"-n", crns_, "get", "secret", thief + "-stores"}).ok());
 
@@ -446,12 +442,7 @@ TEST_F(OperatorIT, TenancyNoIssuerOrCertStoreMayReadAClusterIssuersCaSecret) {
       CertStore(reader, "{kind: ClusterCertIssuer, name: " + guarded + "}",
                 reader + "-stores", "    commonName: anything\n") +
       "  password: {secretKeyRef: {name: " + guarded + ", key: tls.key}}\n");
-  EXPECT_TRUE(Eventually(
-      [&] {
-        return ready("certstore.certstore.dev", reader, "reason") ==
-               "PolicyDenied";
-      },
-      std::chrono::seconds(30)));
+  EXPECT_TRUE(denied("certstore.certstore.dev", reader));
   EXPECT_NE(
       ready("certstore.certstore.dev", reader, "message")
           .find("spec.password.secretKeyRef: Secret " + crns_ + "/" + guarded),
@@ -468,12 +459,7 @@ TEST_F(OperatorIT, TenancyNoIssuerOrCertStoreMayReadAClusterIssuersCaSecret) {
                 sealer + "-stores", "    commonName: anything\n") +
       "  password: {secretKeyRef: {name: certstore-operator-seal-key, key: "
       "seal.key}}\n");
-  EXPECT_TRUE(Eventually(
-      [&] {
-        return ready("certstore.certstore.dev", sealer, "reason") ==
-               "PolicyDenied";
-      },
-      std::chrono::seconds(30)))
+  EXPECT_TRUE(denied("certstore.certstore.dev", sealer))
       << ready("certstore.certstore.dev", sealer, "message");
   EXPECT_NE(ready("certstore.certstore.dev", sealer, "message")
                 .find("holds the operator's seal key"),
