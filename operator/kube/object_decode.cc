@@ -106,9 +106,7 @@ ObjectMeta MetaFromJson(json::Value object) {
       md["annotations"].StringMap();
   annotations.erase(kLastApplied);
   m.annotations = annotations;
-  const std::vector<json::Value> owners = md["ownerReferences"].Elements();
-  m.owners.reserve(owners.size());
-  for (const json::Value& r : owners) {
+  for (const json::Value& r : md["ownerReferences"].Elements()) {
     if (!r.IsObject()) continue;
     ObjectOwner o{
         std::string(r["apiVersion"].String()), std::string(r["kind"].String()),
