@@ -54,6 +54,7 @@ ObservedStatus ReadStatus(const Node& root) {
   out.not_after = ScalarOf(*st, "notAfter");
   out.fingerprint_sha256 = ScalarOf(*st, "fingerprintSHA256");
   out.serial_number = ScalarOf(*st, "serialNumber");
+  out.last_renew_request = ScalarOf(*st, "lastRenewRequest");
   NodePtr trust = st->Get("truststore");
   if (trust->IsObject())
     out.truststore_certificates = IntegerOf(*trust, "certificates");

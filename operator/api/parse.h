@@ -99,6 +99,7 @@ struct ObservedStatus {
   std::string not_after;     // RFC 3339, as written
   std::string fingerprint_sha256;
   std::string serial_number;                  // status.serialNumber
+  std::string last_renew_request;             // status.lastRenewRequest
   int64_t truststore_certificates = 0;        // status.truststore.certificates
   std::string truststore_earliest_not_after;  // RFC 3339, as written
   // CertStores: the issuer root that signed the stored certificate, and the

@@ -41,7 +41,7 @@ StatusOr<Args> ParseArgs(const std::vector<std::string>& argv,
       if (f.name == name || (name.size() == 1 && f.short_name == name[0]))
         spec = &f;
     if (spec == nullptr) return InvalidArgumentError("unknown flag " + a);
-    if (!spec->takes_value) {
+    if (!spec->takes_value || (spec->optional_value && !has_value)) {
       out.switches.insert(spec->name);
       continue;
     }

@@ -27,6 +27,8 @@ struct FlagSpec {
   std::string name;     // long name without dashes
   char short_name = 0;  // e.g. 'f', or 0
   bool takes_value = true;
+  // "--name" alone is a switch, "--name=value" a value (kubectl's --wait).
+  bool optional_value = false;
 };
 
 // InvalidArgument naming the unknown flag or the flag missing its value.

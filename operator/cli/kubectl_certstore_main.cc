@@ -1,5 +1,6 @@
-// kubectl-certstore: offline rendering and inspection of keystores and
-// truststores. Installed on PATH it also works as `kubectl certstore ...`.
+// kubectl-certstore: rendering and inspection of keystores and truststores,
+// offline or in a cluster, and renewals on request. Installed on PATH it also
+// works as `kubectl certstore ...`.
 #include <iostream>
 #include <string>
 #include <vector>
@@ -42,6 +43,26 @@ Usage:
       file, with DIR/password used when no password is given. The password
       comes from a file (- = standard input) or an environment variable;
       --password P also works but puts it in argv, where ps shows it.
+  kubectl-certstore inspect secret/NAME [-n NS] [cluster flags]
+      Every store in a Secret, opened with the Secret's own password (its
+      "password" key, or the Secret its certstore.dev/password-ref annotation
+      names), then whether the stores agree: keystores with tls.crt and
+      tls.key, truststores with ca.crt. Exit 0 all open and agree, 1 a store
+      does not open (wrong password) or disagrees, 2 the Secret cannot be
+      read (not found, forbidden, no cluster).
+        kubectl certstore inspect secret/mtls-server-stores -n demo
+  kubectl-certstore renew NAME... [-n NS] [--wait[=DURATION]] [cluster flags]
+  kubectl-certstore renew --all [-n NS] [--wait[=DURATION]] [cluster flags]
+      Ask the operator for a new certificate now: sets the CertStore's
+      certstore.dev/renew-request annotation to the current time; the operator
+      issues once per value (Issuing reason Requested, an Event, the
+      issuance metric) and records it in status.lastRenewRequest. A
+      truststore-only CertStore is refused (--all skips it). --wait waits for
+      the new serial (default 2m) and prints it; exit 1 if it does not come.
+        kubectl certstore renew mtls-server -n demo --wait
+  Cluster flags, as kubectl's: --kubeconfig FILE (else $KUBECONFIG, else
+  ~/.kube/config, else in-cluster), --context NAME, -n/--namespace NS (else
+  the context's namespace, else "default").
   kubectl-certstore version
 )";
 
@@ -58,6 +79,7 @@ int main(int argc, char** argv) {
   args.erase(args.begin());
   if (cmd == "render") return certstore::cli::RunRender(args);
   if (cmd == "inspect") return certstore::cli::RunInspect(args);
+  if (cmd == "renew") return certstore::cli::RunRenew(args);
   if (cmd == "version") {
     std::cout << "kubectl-certstore " << CERTSTORE_VERSION << "\n";
     return 0;

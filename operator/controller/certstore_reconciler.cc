@@ -204,6 +204,10 @@ std::optional<ReconcileResult> CertStoreRun::Gather() {
   if (!cs.ok())
     return Fail({"False", engine::kReasonInvalidSpec, cs.status().message()});
   cs_ = *cs;
+  // The cache keeps annotations in `meta` only; the engine reads this one.
+  auto request = obj_->meta.annotations.find(engine::kRenewRequestAnnotation);
+  if (request != obj_->meta.annotations.end())
+    cs_.metadata.annotations[engine::kRenewRequestAnnotation] = request->second;
   api::ApplyDefaults(&cs_);
   api::FieldErrors cross = api::CrossNamespaceRefs(cs_);
   if (!cross.empty())
@@ -365,8 +369,9 @@ ReconcileResult CertStoreRun::Report() {
   StatusUpdate u;
   u.ready = {"True", issued ? engine::kReasonIssued : engine::kReasonReady,
              msg};
+  // Issued: why (Initial, Renewal, Requested, ...), as the Event says.
   u.issuing = Condition{
-      "False", issued ? engine::kReasonIssued : engine::kReasonUpToDate,
+      "False", issued ? rendered_->decision.reason : engine::kReasonUpToDate,
       "the Secret holds the stores the spec asks for"};
   u.extra = [&sum](json::Writer& w) { WriteSummary(w, sum); };
   // Nothing new to say: skip the write (an idle resync costs no API write).

@@ -15,6 +15,12 @@ bool StartsWith(const std::string& s, const std::string& p) {
   return s.compare(0, p.size(), p) == 0;
 }
 
+// A CertStore's renewal request (engine::kRenewRequestAnnotation), or "".
+std::string_view RenewRequestOf(const kube::CachedObject& o) {
+  auto it = o.meta.annotations.find(engine::kRenewRequestAnnotation);
+  return it == o.meta.annotations.end() ? std::string_view() : it->second;
+}
+
 }  // namespace
 
 std::string QueueKey::ObjectKey() const { return kube::ObjectKey(ns, name); }
@@ -144,8 +150,11 @@ EventRouter::EventRouter(const kube::ObjectCache& certstores,
 void EventRouter::CertStoreChanged(const kube::ObjectPtr& old_obj,
                                    const kube::ObjectPtr& new_obj) {
   if (!new_obj) return;  // deleted: ownerReferences clean up
-  if (old_obj && old_obj->meta.generation == new_obj->meta.generation)
-    return;  // status only
+  // Status only (the echo of our own status writes), unless a person asked
+  // for a renewal (an annotation: no new generation).
+  if (old_obj && old_obj->meta.generation == new_obj->meta.generation &&
+      RenewRequestOf(*old_obj) == RenewRequestOf(*new_obj))
+    return;
   enqueue_(CertStoreQueueKey(new_obj->meta.ns, new_obj->meta.name));
 }
 

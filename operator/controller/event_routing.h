@@ -81,6 +81,8 @@ class EventRouter {
               const kube::ObjectCache& cluster_issuers, Enqueue enqueue);
 
   // Informer handlers: `old_obj` null for an add, `new_obj` for a delete.
+  // A CertStore update is reconciled when its generation or its renewal
+  // request (engine::kRenewRequestAnnotation) changed, not for status alone.
   void CertStoreChanged(const kube::ObjectPtr& old_obj,
                         const kube::ObjectPtr& new_obj);
   void IssuerChanged(bool cluster, const kube::ObjectPtr& old_obj,

@@ -1,5 +1,8 @@
 #include "operator/engine/issuance_policy.h"
 
+#include <cctype>
+#include <string_view>
+
 #include "operator/api/hash.h"
 #include "operator/common/time_format.h"
 #include "operator/engine/conversions.h"
@@ -72,7 +75,35 @@ IssuanceDecision StillValid(const CurrentCertificate& c,
   return Keep();
 }
 
+IssuanceDecision Requested(const CurrentCertificate& c,
+                           const api::CertStore& cs, const pki::CaMaterial&,
+                           TimePoint, const std::vector<X509*>&) {
+  std::string want = RenewRequest(cs);
+  if (!want.empty() && want != c.renew_request)
+    return {true, kReasonRequested,
+            std::string("renewal requested (annotation ") +
+                kRenewRequestAnnotation + ")"};
+  return Keep();
+}
+
 }  // namespace
+
+std::string RenewRequest(const api::CertStore& cs) {
+  auto it = cs.metadata.annotations.find(kRenewRequestAnnotation);
+  return it == cs.metadata.annotations.end() ? "" : it->second;
+}
+
+Status CheckRenewRequest(const std::string& value) {
+  bool ok = value.size() <= 64;
+  for (char ch : value)
+    ok = ok && (std::isalnum(static_cast<unsigned char>(ch)) ||
+                std::string_view("._:+-").find(ch) != std::string_view::npos);
+  if (ok) return OkStatus();
+  return InvalidArgumentError(
+      std::string("metadata.annotations[") + kRenewRequestAnnotation +
+      "]: must be 1-64 characters of A-Z a-z 0-9 . _ : + - (kubectl "
+      "certstore renew writes the current time)");
+}
 
 X509* SigningRoot(const CurrentCertificate& c,
                   const std::vector<X509*>& roots) {
@@ -97,7 +128,7 @@ IssuanceDecision DecideIssuance(const CurrentCertificate* current,
     return {true, kReasonInitial, "no certificate issued yet"};
   }
   static constexpr Check kChecks[] = {KeyMatches, SignedByIssuer, SameIdentity,
-                                      StillValid};
+                                      StillValid, Requested};
   for (Check check : kChecks) {
     IssuanceDecision d = check(*current, cs, ca, now, held_roots);
     if (d.issue) return d;

@@ -9,6 +9,7 @@
 
 #include "operator/api/types.h"
 #include "operator/common/clock.h"
+#include "operator/common/status.h"
 #include "operator/engine/reasons.h"
 #include "operator/pki/ca.h"
 #include "operator/pki/openssl_ptr.h"
@@ -22,6 +23,9 @@ struct CurrentCertificate {
   std::vector<pki::X509Ptr>
       chain;                  // stored after the leaf (intermediates, root)
   std::string identity_hash;  // from the Secret's annotation; may be empty
+  // The renewal request the certificate answered (the Secret's
+  // kRenewRequestAnnotation); may be empty.
+  std::string renew_request;
 };
 
 struct IssuanceDecision {
@@ -35,11 +39,20 @@ struct IssuanceDecision {
 // `held_roots`: during a CA rotation, the issuer's previous roots whose
 // certificates are kept until every truststore trusts the new root; a
 // certificate that chains to one of them does not count as IssuerChanged
-// (the other checks still apply). Renewal uses JitteredRenewalTime.
+// (the other checks still apply). Renewal uses JitteredRenewalTime. A
+// renewal request (RenewRequest(cs)) the stored certificate has not answered
+// is the last check (reason Requested).
 IssuanceDecision DecideIssuance(const CurrentCertificate* current,
                                 bool secret_existed, const api::CertStore& cs,
                                 const pki::CaMaterial& ca, TimePoint now,
                                 const std::vector<X509*>& held_roots = {});
+
+// The CertStore's kRenewRequestAnnotation value; "" when it has none.
+std::string RenewRequest(const api::CertStore& cs);
+// InvalidArgument naming the annotation unless `value` is "" or 1-64
+// characters of A-Z a-z 0-9 . _ : + - (the value is never quoted back: it
+// is a tenant's text).
+Status CheckRenewRequest(const std::string& value);
 
 // The root in `roots` that signed the stored certificate, directly or
 // through an intermediate stored after it; nullptr when none did.

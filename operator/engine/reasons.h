@@ -21,6 +21,8 @@ constexpr char kReasonIssuerChanged[] = "IssuerChanged";
 constexpr char kReasonSpecChanged[] = "SpecChanged";
 constexpr char kReasonExpired[] = "Expired";
 constexpr char kReasonRenewal[] = "Renewal";
+// A person asked for a new certificate (kRenewRequestAnnotation).
+constexpr char kReasonRequested[] = "Requested";
 constexpr char kReasonUpToDate[] = "UpToDate";
 
 // ---- Ready=True ------------------------------------------------------------
@@ -72,6 +74,14 @@ constexpr char kSealAnnotation[] = "certstore.dev/seal";
 // Not an ownerReference: deleting an issuer must never garbage-collect a CA
 // key (DESIGN.md "Tenancy").
 constexpr char kIssuerUidAnnotation[] = "certstore.dev/issuer-uid";
+
+// ---- Annotations people put on CertStores ---------------------------------
+// A renewal on request (`kubectl certstore renew`): any new value (1-64
+// characters of A-Z a-z 0-9 . _ : + -; the plugin writes the time) makes the
+// operator issue one new certificate. The main Secret written with that
+// certificate carries the same annotation with the value it answered, and
+// status.lastRenewRequest reports it, so a value is honoured exactly once.
+constexpr char kRenewRequestAnnotation[] = "certstore.dev/renew-request";
 
 // ---- Annotations people put on issuers -------------------------------------
 // The gesture that lets a selfSigned issuer whose recorded root's Secret is

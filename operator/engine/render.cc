@@ -141,6 +141,7 @@ Status DecideCertificate(const RenderInput& in, DesiredStores* desired,
                                 in.options.verified);
   std::vector<X509*> held;
   if (in.options.hold_previous) held = in.options.previous_roots;
+  RETURN_IF_ERROR(CheckRenewRequest(RenewRequest(in.cs)));
   result->decision =
       DecideIssuance(cur ? &*cur : nullptr, in.current.has_value(), in.cs,
                      in.ca, in.now, held);
@@ -153,6 +154,11 @@ Status DecideCertificate(const RenderInput& in, DesiredStores* desired,
     if (!cur) *nothing_to_keep = true;
     held = in.options.previous_roots;
   }
+  // A new certificate answers the pending request, whatever its reason; a
+  // kept one still answers what it answered.
+  result->summary.renew_request = result->decision.issue ? RenewRequest(in.cs)
+                                  : cur                  ? cur->renew_request
+                                                         : "";
   if (result->decision.issue) {
     RETURN_IF_ERROR(
         IssueCertificate(in, cur ? &*cur : nullptr, desired, result));
@@ -263,7 +269,8 @@ Status FillSecret(const RenderInput& in,
 StatusOr<api::SecretObject> MainSecret(const RenderInput& in,
                                        const DesiredStores& desired,
                                        int64_t revision, RenderResult* result) {
-  api::SecretObject main = MainSecretShell(in.cs, revision);
+  api::SecretObject main =
+      MainSecretShell(in.cs, revision, result->summary.renew_request);
   RETURN_IF_ERROR(
       FillSecret(in, in.current, desired, /*is_main=*/true, &main, result));
   return main;

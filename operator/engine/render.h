@@ -72,6 +72,9 @@ struct RenderSummary {
   std::string issuer_ca_fingerprint;
   std::vector<std::string> truststore_issuer_cas;
   bool held_for_rotation = false;  // certificate from a previous root kept
+  // The renewal request (kRenewRequestAnnotation) the certificate answers:
+  // the main Secret and status.lastRenewRequest carry it.
+  std::string renew_request;
 };
 
 struct RenderResult {
@@ -90,7 +93,8 @@ struct RenderResult {
 // `objects` supplies the current Secrets (main and truststore) and the
 // trust sources / password Secret from cs's namespace.
 // Errors: NotFound for a missing password Secret or trust source (message
-// names the field); InvalidArgument for unusable data; PermissionDenied when
+// names the field); InvalidArgument for unusable data or a malformed
+// renewal request (CheckRenewRequest); PermissionDenied when
 // RenderOptions::authorize refuses the issuance (message from the policy);
 // Internal for OpenSSL failures. Messages never contain keys or passwords.
 StatusOr<RenderResult> RenderCertStore(const api::CertStore& cs,

@@ -4,6 +4,7 @@
 #include "operator/common/sha256.h"
 #include "operator/common/time_format.h"
 #include "operator/engine/conversions.h"
+#include "operator/engine/issuance_policy.h"
 #include "operator/engine/reasons.h"
 #include "operator/engine/renewal.h"
 #include "operator/engine/secret_layout.h"
@@ -190,7 +191,15 @@ std::optional<RenderResult> SealedRender(const api::CertStore& cs,
   std::vector<std::pair<api::SecretObject, SecretOutline>> secrets;
   auto main = objects.OutlineSecret(ns, spec.secret_name);
   if (!main) return std::nullopt;
-  secrets.emplace_back(MainSecretShell(cs, st.revision), std::move(*main));
+  // A renewal request the stored certificate has not answered: the shell
+  // does not match, and the full render issues.
+  std::string request = spec.keystore ? RenewRequest(cs) : "";
+  if (request.empty()) {
+    auto it = main->metadata.annotations.find(kRenewRequestAnnotation);
+    if (it != main->metadata.annotations.end()) request = it->second;
+  }
+  secrets.emplace_back(MainSecretShell(cs, st.revision, request),
+                       std::move(*main));
   if (HasSeparateTruststore(cs)) {
     auto trust = objects.OutlineSecret(ns, spec.truststore->secret_name);
     if (!trust) return std::nullopt;
@@ -284,6 +293,7 @@ std::optional<RenderResult> SealedRender(const api::CertStore& cs,
   // render decides it (a changed renewBefore moves the time: full render).
   r.decision = {false, kReasonUpToDate, "certificate is up to date"};
   sum.revision = st.revision;
+  sum.renew_request = std::move(request);
   if (spec.keystore) {
     auto nb = ParseRfc3339(st.not_before), na = ParseRfc3339(st.not_after);
     if (!nb.ok() || !na.ok()) return std::nullopt;

@@ -63,13 +63,15 @@ api::SecretObject NewManagedSecret(const api::CertStore& cs,
   return s;
 }
 
-api::SecretObject MainSecretShell(const api::CertStore& cs, int64_t revision) {
+api::SecretObject MainSecretShell(const api::CertStore& cs, int64_t revision,
+                                  const std::string& renew_request) {
   const api::CertStoreSpec& spec = cs.spec;
   api::SecretObject main = NewManagedSecret(cs, spec.secret_name);
   auto& ann = main.metadata.annotations;
   ann[kIdentityHashAnnotation] = api::IdentityHash(cs);
   ann[kRenderHashAnnotation] = api::RenderHash(cs);
   ann[kRevisionAnnotation] = std::to_string(revision);
+  if (!renew_request.empty()) ann[kRenewRequestAnnotation] = renew_request;
   if (spec.password)
     ann[kPasswordRefAnnotation] =
         spec.password->name + "/" + spec.password->key;

@@ -32,8 +32,10 @@ api::SecretObject NewManagedSecret(const api::CertStore& cs,
 
 // The main Secret (spec.secretName) without data: NewManagedSecret plus the
 // annotations that say what its stores were made for (identity hash, render
-// hash, `revision`, the password reference).
-api::SecretObject MainSecretShell(const api::CertStore& cs, int64_t revision);
+// hash, `revision`, the password reference, and the renewal request its
+// certificate answers unless "").
+api::SecretObject MainSecretShell(const api::CertStore& cs, int64_t revision,
+                                  const std::string& renew_request);
 // The separate truststore Secret without data.
 // REQUIRES: HasSeparateTruststore(cs).
 api::SecretObject TrustSecretShell(const api::CertStore& cs);

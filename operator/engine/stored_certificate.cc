@@ -12,9 +12,15 @@
 namespace certstore::engine {
 namespace {
 
-std::string IdentityHashOf(const api::SecretObject& s) {
-  auto ann = s.metadata.annotations.find(kIdentityHashAnnotation);
+std::string AnnotationOf(const api::SecretObject& s, const char* key) {
+  auto ann = s.metadata.annotations.find(key);
   return ann == s.metadata.annotations.end() ? "" : ann->second;
+}
+
+// What the Secret's annotations say the certificate was made for.
+void ReadAnnotations(const api::SecretObject& s, CurrentCertificate* c) {
+  c->identity_hash = AnnotationOf(s, kIdentityHashAnnotation);
+  c->renew_request = AnnotationOf(s, kRenewRequestAnnotation);
 }
 
 // Written (or checked) by this process byte for byte: no decryption.
@@ -27,7 +33,7 @@ std::optional<CurrentCertificate> FromVerified(const api::SecretObject& s,
   c.cert = pki::ShareCert(e->cert.get());
   c.key = pki::ShareKey(e->key.get());
   c.chain = pki::ShareCerts(e->chain);
-  c.identity_hash = IdentityHashOf(s);
+  ReadAnnotations(s, &c);
   return c;
 }
 
@@ -86,7 +92,7 @@ std::optional<CurrentCertificate> ReadStoredCertificate(
       if (c) break;
     }
   }
-  if (c) c->identity_hash = IdentityHashOf(s);
+  if (c) ReadAnnotations(s, &*c);
   return c;
 }
 

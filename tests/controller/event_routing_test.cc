@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "operator/controller/cached_kinds.h"
+#include "operator/engine/reasons.h"
 #include "tests/support/fake_cache.h"
 
 namespace certstore::controller {
@@ -108,6 +109,22 @@ TEST_F(EventRoutingTest, ASpecChangeQueuesTheCertStoreAndStatusDoesNot) {
   router_.CertStoreChanged(nullptr, app_);  // added
   router_.CertStoreChanged(app_, nullptr);  // deleted: ownerReferences
   EXPECT_EQ(queued_, (Keys{"cs:demo/app", "cs:demo/app"}));
+}
+
+TEST_F(EventRoutingTest, ARenewRequestQueuesTheCertStoreOncePerValue) {
+  auto requested = std::make_shared<kube::CachedObject>(*app_);
+  requested->meta.annotations.Set(engine::kRenewRequestAnnotation, "r1");
+  router_.CertStoreChanged(app_, requested);  // same generation, new request
+  EXPECT_EQ(queued_, (Keys{"cs:demo/app"}));
+  queued_.clear();
+  // The status write that answers it: same generation, same request.
+  auto answered = std::make_shared<kube::CachedObject>(*requested);
+  router_.CertStoreChanged(requested, answered);
+  EXPECT_TRUE(queued_.empty());
+  auto other = std::make_shared<kube::CachedObject>(*requested);
+  other->meta.annotations.Set("team.example/note", "x");
+  router_.CertStoreChanged(requested, other);
+  EXPECT_TRUE(queued_.empty()) << "only the renewal annotation wakes it";
 }
 
 TEST_F(EventRoutingTest, AnIssuerChangeQueuesItAndOnlyTheCertStoresUsingIt) {

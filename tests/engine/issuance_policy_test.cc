@@ -98,6 +98,34 @@ std::vector<PolicyCase> Cases() {
          w.now += hours(1000);
        },
        true, kReasonKeyMismatch},
+      // A renewal request: once per new value of the annotation.
+      {"RenewRequested",
+       [](World& w, CurrentCertificate&) {
+         w.cs.metadata.annotations[kRenewRequestAnnotation] = "t1";
+       },
+       true, kReasonRequested},
+      {"RenewRequestAlreadyAnswered",
+       [](World& w, CurrentCertificate& c) {
+         w.cs.metadata.annotations[kRenewRequestAnnotation] = "t1";
+         c.renew_request = "t1";
+       },
+       false, kReasonUpToDate},
+      {"NewRenewRequestAfterAnAnsweredOne",
+       [](World& w, CurrentCertificate& c) {
+         w.cs.metadata.annotations[kRenewRequestAnnotation] = "t2";
+         c.renew_request = "t1";
+       },
+       true, kReasonRequested},
+      {"RemovedRenewRequestKeeps",
+       [](World&, CurrentCertificate& c) { c.renew_request = "t1"; }, false,
+       kReasonUpToDate},
+      // Any other reason answers the request as well; it names itself.
+      {"ExpiryBeatsRequest",
+       [](World& w, CurrentCertificate&) {
+         w.cs.metadata.annotations[kRenewRequestAnnotation] = "t1";
+         w.now += hours(721);
+       },
+       true, kReasonExpired},
       {"IssuerChangeBeatsSpecChange",
        [](World& w, CurrentCertificate& c) {
          c = w.Current(w.other_ca);
@@ -124,6 +152,37 @@ INSTANTIATE_TEST_SUITE_P(Checks, IssuancePolicyCaseTest,
                          ::testing::ValuesIn(Cases()), [](const auto& info) {
                            return std::string(info.param.name);
                          });
+
+struct RequestCase {
+  const char* value;
+  bool ok;
+};
+
+TEST(RenewRequestTest, ValuesArePlainTokens) {
+  const RequestCase cases[] = {
+      {"", true},
+      {"2026-12-01T05:30:00.123456789Z", true},
+      {"ticket-4711", true},
+      {"a+b_c.d:e", true},
+      {"1234567890123456789012345678901234567890123456789012345678901234",
+       true},
+      {"12345678901234567890123456789012345678901234567890123456789012345",
+       false},
+      {"two words", false},
+      {"quote\"", false},
+      {"line\nbreak", false},
+      {"\xc3\xa9t\xc3\xa9", false},
+  };
+  for (const RequestCase& c : cases) {
+    Status st = CheckRenewRequest(c.value);
+    EXPECT_EQ(st.ok(), c.ok) << c.value;
+    if (!st.ok()) {
+      EXPECT_NE(st.message().find(kRenewRequestAnnotation), std::string::npos);
+      EXPECT_EQ(st.message().find(c.value), std::string::npos)
+          << "a tenant's text is not quoted back";
+    }
+  }
+}
 
 }  // namespace
 }  // namespace certstore::engine

@@ -300,6 +300,11 @@ const Change kChanges[] = {
        cs.spec.truststore->sources.push_back(src);
      },
      false, true},
+    {"renewal requested",
+     [](SealedRenderTest&, api::CertStore& cs) {
+       cs.metadata.annotations[kRenewRequestAnnotation] = "r1";
+     },
+     true, true},
     {"alias changed",
      [](SealedRenderTest&, api::CertStore& cs) {
        cs.spec.keystore->alias = "other";
@@ -333,6 +338,23 @@ INSTANTIATE_TEST_SUITE_P(Changes, SealedRenderChangeTest,
                                       : '_';
                            return n;
                          });
+
+TEST_F(SealedRenderTest, AnsweredRenewRequestStaysSealed) {
+  api::CertStore cs = WithUid(MakeCertStore(Spec(kBoth)));
+  cs.metadata.annotations[kRenewRequestAnnotation] = "r1";
+  RenderResult first = Reconcile(cs);
+  EXPECT_EQ(first.summary.renew_request, "r1");
+  bool read = true;
+  RenderResult r = Again(cs, &read);
+  EXPECT_FALSE(read) << "an answered request re-opened the stores";
+  EXPECT_FALSE(r.decision.issue);
+  EXPECT_EQ(r.summary.renew_request, "r1");
+  // The request removed from the CertStore: still sealed, still reported.
+  cs.metadata.annotations.clear();
+  r = Again(cs, &read);
+  EXPECT_FALSE(read);
+  EXPECT_EQ(r.summary.renew_request, "r1");
+}
 
 TEST_F(SealedRenderTest, ReferencedPasswordChangeIsNotSealed) {
   api::CertStore cs = WithUid(MakeCertStore(

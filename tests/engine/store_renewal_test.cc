@@ -80,6 +80,52 @@ TEST_F(StoreRenewalTest, ExpiredCertificateIsReissued) {
   EXPECT_GT(*r.summary.not_after, clock_.Now());
 }
 
+TEST_F(StoreRenewalTest, RenewRequestIssuesOncePerValue) {
+  api::CertStore cs = MakeCertStore(KeystoreWith("Always"));
+  RenderResult first = RenderAndStore(cs);
+  EXPECT_TRUE(first.summary.renew_request.empty());
+
+  cs.metadata.annotations[kRenewRequestAnnotation] = "r1";
+  RenderResult requested = RenderAndStore(cs);
+  EXPECT_TRUE(requested.decision.issue);
+  EXPECT_EQ(requested.decision.reason, kReasonRequested);
+  EXPECT_NE(requested.summary.serial_hex, first.summary.serial_hex);
+  EXPECT_EQ(requested.summary.renew_request, "r1");
+  EXPECT_EQ(
+      requested.secrets[0].metadata.annotations.at(kRenewRequestAnnotation),
+      "r1");
+
+  // The same request again: answered, nothing issued, nothing re-encoded.
+  RenderResult again = RenderAndStore(cs);
+  EXPECT_FALSE(again.decision.issue) << again.decision.reason;
+  EXPECT_FALSE(again.reencoded);
+  EXPECT_EQ(again.summary.serial_hex, requested.summary.serial_hex);
+  EXPECT_EQ(again.summary.renew_request, "r1");
+
+  // The annotation removed: the Secret still says what it answered.
+  cs.metadata.annotations.erase(kRenewRequestAnnotation);
+  RenderResult removed = RenderAndStore(cs);
+  EXPECT_FALSE(removed.decision.issue);
+  EXPECT_EQ(removed.summary.renew_request, "r1");
+
+  cs.metadata.annotations[kRenewRequestAnnotation] = "r2";
+  RenderResult second = RenderAndStore(cs);
+  EXPECT_EQ(second.decision.reason, kReasonRequested);
+  EXPECT_NE(second.summary.serial_hex, requested.summary.serial_hex);
+  EXPECT_EQ(second.summary.revision, 3);
+}
+
+TEST_F(StoreRenewalTest, MalformedRenewRequestIsRefusedAndNothingIsWritten) {
+  api::CertStore cs = MakeCertStore(KeystoreWith("Always"));
+  RenderResult first = RenderAndStore(cs);
+  cs.metadata.annotations[kRenewRequestAnnotation] = "not a token";
+  auto r = RenderCertStore(cs, ca_, objects_, clock_);
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.status().code(), StatusCode::kInvalidArgument);
+  EXPECT_NE(r.status().message().find(kRenewRequestAnnotation),
+            std::string::npos);
+}
+
 TEST_F(StoreRenewalTest, RotationPolicyNeverKeepsTheKey) {
   api::CertStore cs = MakeCertStore(KeystoreWith("Never"));
   RenderResult first = RenderAndStore(cs);

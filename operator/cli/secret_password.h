@@ -1,0 +1,34 @@
+// Reading the operator's Secrets from a cluster as the operator reads them:
+// the Secret itself and the password its stores are locked with.
+#ifndef CERTSTORE_CLI_SECRET_PASSWORD_H_
+#define CERTSTORE_CLI_SECRET_PASSWORD_H_
+
+#include <string>
+
+#include "operator/api/types.h"
+#include "operator/cli/cluster.h"
+#include "operator/common/secret.h"
+#include "operator/common/status.h"
+
+namespace certstore::cli {
+
+// Secret `name` in cluster.ns(), decoded. The client's errors (NotFound,
+// PermissionDenied naming the user and verb, ...) unchanged.
+StatusOr<api::SecretObject> GetSecret(Cluster& cluster,
+                                      const std::string& name);
+
+// An annotation of `s`, or "".
+std::string Annotation(const api::SecretObject& s, const char* key);
+
+// The password of a Secret the operator wrote, found as the operator finds
+// it: its generated `password` key; the key of the Secret its
+// certstore.dev/password-ref annotation names; for a separate truststore
+// Secret, its CertStore's main Secret's. *from says where, never what.
+// Empty (not an error) when the Secret names none (PEM only). Errors: the
+// referenced password Secret or key cannot be read (code as GetSecret's).
+StatusOr<SecretBytes> PasswordOf(Cluster& cluster, const api::SecretObject& s,
+                                 std::string* from);
+
+}  // namespace certstore::cli
+
+#endif  // CERTSTORE_CLI_SECRET_PASSWORD_H_
