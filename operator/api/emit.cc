@@ -2,9 +2,38 @@
 
 #include <yaml-cpp/yaml.h>
 
+#include "operator/api/json.h"
 #include "operator/common/base64.h"
 
 namespace certstore::api {
+namespace {
+
+void EmitValue(YAML::Emitter& out, const json::Value& v) {
+  if (v.IsObject()) {
+    out << YAML::BeginMap;
+    for (const auto& [key, member] : v.Members()) {
+      out << YAML::Key << std::string(key) << YAML::Value;
+      EmitValue(out, member);
+    }
+    out << YAML::EndMap;
+  } else if (v.IsArray()) {
+    out << YAML::BeginSeq;
+    for (const json::Value& e : v.Elements()) EmitValue(out, e);
+    out << YAML::EndSeq;
+  } else if (v.IsString()) {
+    out << YAML::DoubleQuoted << std::string(v.String());
+  } else if (v.IsBool()) {
+    out << v.Bool();
+  } else if (auto i = v.Int()) {
+    out << *i;
+  } else if (v.IsNumber()) {
+    out << YAML::DoubleQuoted << v.Serialize();  // not an int64: as text
+  } else {
+    out << YAML::Null;
+  }
+}
+
+}  // namespace
 
 // Every string value is double-quoted: kubectl reads YAML 1.1, where an
 // unquoted name such as 123 or a base64 value such as 1234 is a number, which
@@ -41,6 +70,14 @@ std::string SecretManifest(const SecretObject& s) {
         << Base64Encode(v);
   out << YAML::EndMap;
   out << YAML::EndMap;
+  return std::string(out.c_str()) + "\n";
+}
+
+std::string YamlFromJson(const std::string& json_text) {
+  auto doc = json::Document::Parse(json_text);
+  if (!doc) return "";
+  YAML::Emitter out;
+  EmitValue(out, doc->Root());
   return std::string(out.c_str()) + "\n";
 }
 

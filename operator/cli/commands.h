@@ -13,6 +13,7 @@ namespace certstore::cli {
 int RunRender(const std::vector<std::string>& args);
 int RunInspect(const std::vector<std::string>& args);
 int RunRenew(const std::vector<std::string>& args);
+int RunStatus(const std::vector<std::string>& args);
 
 }  // namespace certstore::cli
 

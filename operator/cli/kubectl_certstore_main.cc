@@ -51,6 +51,18 @@ Usage:
       does not open (wrong password) or disagrees, 2 the Secret cannot be
       read (not found, forbidden, no cluster).
         kubectl certstore inspect secret/mtls-server-stores -n demo
+  kubectl-certstore status [NAME | -A] [-n NS] [-o json|yaml] [cluster flags]
+  kubectl-certstore status issuer/NAME | clusterissuer/NAME [-o json|yaml]
+      Without NAME: a table of the CertStores of the namespace (-A: of every
+      namespace), soonest expiry first, with the renewal window marked
+      ("renewal due", "expired"). With NAME: Ready and reason, issuer and
+      policy outcome, serial, expiry and renewal (relative too), failures,
+      the keystore's chain and SANs and the truststore's certificates read
+      from the Secret (not from status: a tampered or stale Secret shows as
+      MISMATCH), the issuer's CA rotation, the last Events. For an issuer:
+      its CA, rotation, policy and member CertStores.
+        kubectl certstore status -A
+        kubectl certstore status mtls-server -n demo -o json
   kubectl-certstore renew NAME... [-n NS] [--wait[=DURATION]] [cluster flags]
   kubectl-certstore renew --all [-n NS] [--wait[=DURATION]] [cluster flags]
       Ask the operator for a new certificate now: sets the CertStore's
@@ -80,6 +92,7 @@ int main(int argc, char** argv) {
   if (cmd == "render") return certstore::cli::RunRender(args);
   if (cmd == "inspect") return certstore::cli::RunInspect(args);
   if (cmd == "renew") return certstore::cli::RunRenew(args);
+  if (cmd == "status") return certstore::cli::RunStatus(args);
   if (cmd == "version") {
     std::cout << "kubectl-certstore " << CERTSTORE_VERSION << "\n";
     return 0;

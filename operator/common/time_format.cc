@@ -65,4 +65,24 @@ StatusOr<TimePoint> ParseRfc3339(const std::string& text) {
   return FromUtc(y, mo, d, h, mi, s) - std::chrono::seconds(offset);
 }
 
+std::string FormatRelative(TimePoint t, TimePoint now) {
+  using std::chrono::duration_cast;
+  int64_t secs =
+      duration_cast<std::chrono::seconds>(t > now ? t - now : now - t).count();
+  if (secs == 0) return "now";
+  constexpr int64_t kMinute = 60, kHour = 3600, kDay = 86400;
+  std::string amount;
+  if (secs >= 2 * 365 * kDay)
+    amount = std::to_string(secs / (365 * kDay)) + "y";
+  else if (secs >= 2 * kDay)
+    amount = std::to_string(secs / kDay) + "d";
+  else if (secs >= 2 * kHour)
+    amount = std::to_string(secs / kHour) + "h";
+  else if (secs >= 2 * kMinute)
+    amount = std::to_string(secs / kMinute) + "m";
+  else
+    amount = std::to_string(secs) + "s";
+  return t > now ? "in " + amount : amount + " ago";
+}
+
 }  // namespace certstore

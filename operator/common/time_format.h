@@ -16,6 +16,11 @@ std::string FormatRfc3339(TimePoint t);
 // naming the text on any other input.
 StatusOr<TimePoint> ParseRfc3339(const std::string& text);
 
+// `t` relative to `now` as kubectl prints ages, one unit, rounded down:
+// "in 61d", "3h ago", "in 45s", "now" (under a second); days up to two
+// years, then years ("in 9y"); hours from 2h, minutes from 2m.
+std::string FormatRelative(TimePoint t, TimePoint now);
+
 // Converts a UTC calendar time to a TimePoint without consulting the local
 // time zone.
 TimePoint FromUtc(int year, int month, int day, int hour, int min, int sec);

@@ -402,10 +402,16 @@ ReconcileResult CertStoreRun::Report() {
                    "issued " + msg + " (" + rendered_->decision.reason + ": " +
                        rendered_->decision.message + ")");
     if (d_.observer) d_.observer->Issued(rendered_->decision.reason);
-  } else if (wrote_) {
+  } else if (wrote_ && rendered_->reencoded) {
     d_.events.Post(ref_, "Normal", engine::kEventStoresUpdated,
                    "Secret updated (" + rendered_->reencode_reason + ")");
     if (d_.observer) d_.observer->Reencoded();
+  } else if (wrote_) {
+    // The stores as they were; their labels or annotations (e.g. the seal
+    // of a certificate first written unsealed) were brought up to date.
+    d_.events.Post(ref_, "Normal", engine::kEventStoresUpdated,
+                   "Secret labels and annotations updated (the stores are "
+                   "unchanged)");
   }
   if (!status_write.ok() && status_write.code() != StatusCode::kNotFound)
     return Retry(status_write);

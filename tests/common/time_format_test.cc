@@ -30,5 +30,29 @@ TEST(TimeFormatTest, RejectsGarbage) {
   }
 }
 
+TEST(TimeFormatTest, RelativeTimesAsKubectlPrintsAges) {
+  using std::chrono::seconds;
+  TimePoint now = FromUtc(2026, 12, 1, 0, 0, 0);
+  const struct {
+    int64_t offset;
+    const char* want;
+  } cases[] = {
+      {0, "now"},
+      {1, "in 1s"},
+      {-1, "1s ago"},
+      {119, "in 119s"},
+      {120, "in 2m"},
+      {-7199, "119m ago"},
+      {7200, "in 2h"},
+      {2 * 86400 - 1, "in 47h"},
+      {61 * 86400 + 3600, "in 61d"},
+      {-3 * 86400, "3d ago"},
+      {2 * 365 * 86400 - 1, "in 729d"},
+      {10 * 365 * 86400, "in 10y"},
+  };
+  for (const auto& c : cases)
+    EXPECT_EQ(FormatRelative(now + seconds(c.offset), now), c.want) << c.offset;
+}
+
 }  // namespace
 }  // namespace certstore

@@ -1,11 +1,15 @@
 // kubectl-certstore against the real API server and the suite's operator:
 // `renew` (one new certificate per request, reason Requested, refused for a
-// truststore-only CertStore) and `inspect secret/NAME` (every store of the
+// truststore-only CertStore), `inspect secret/NAME` (every store of the
 // Secret opened with its own password; clean refusals for a missing Secret,
-// a wrong password and no RBAC).
+// a wrong password and no RBAC) and `status` (a Ready, a failing, a
+// rotating and a tampered CertStore, text and JSON, the table, an issuer).
 #include <chrono>
+#include <filesystem>
+#include <regex>
 #include <thread>
 
+#include "operator/api/json.h"
 #include "operator/common/base64.h"
 #include "tests/integration/operator_fixture.h"
 
@@ -191,6 +195,192 @@ TEST_F(OperatorIT, CliInspectSecretOpensEveryStoreWithItsOwnPassword) {
   EXPECT_NE(forbidden.output.find("forbidden"), std::string::npos)
       << forbidden.output;
   EXPECT_EQ(forbidden.output.find(generated), std::string::npos);
+}
+
+// The JSON report of `status NAME -o json`, parsed (null document on error).
+std::optional<json::Document> StatusJson(const std::string& ns,
+                                         const std::string& target) {
+  CommandResult r = Plugin({"status", target, "-n", ns, "-o", "json"});
+  EXPECT_EQ(r.exit_code, 0) << r.output;
+  return json::Document::Parse(r.output);
+}
+
+TEST_F(OperatorIT, CliStatusReadyFailingRotatingAndTampered) {
+  std::string dir = "/tmp/operator-cli-status-" + std::to_string(getpid());
+  std::filesystem::create_directories(dir);
+  OpensslRoot one = MakeOpensslRoot(dir, "Status Root One");
+  OpensslRoot two = MakeOpensslRoot(dir, "Status Root Two");
+  auto ca_secret = [&](const std::string& cn) {
+    CommandResult y =
+        env->Kubectl({"-n", ns_, "create", "secret", "tls", "team-ca", "--cert",
+                      dir + "/" + cn + ".crt", "--key", dir + "/" + cn + ".key",
+                      "--dry-run=client", "-o", "yaml"});
+    ASSERT_TRUE(y.ok()) << y.output;
+    Apply(y.output);
+  };
+  ca_secret("Status Root One");
+  Apply(
+      "apiVersion: certstore.dev/v1alpha1\nkind: CertIssuer\nmetadata: "
+      "{name: team}\nspec:\n  ca: {secretName: team-ca}\n" +
+      CertStoreYaml("ok",
+                    "  secretName: ok-stores\n  keystore: {commonName: ok, "
+                    "dnsNames: [ok.example], duration: 500h}\n"
+                    "  truststore: {}\n  formats: [PKCS12, PEM]\n") +
+      CertStoreYaml("soon",
+                    "  secretName: soon-stores\n  keystore: {commonName: "
+                    "soon, duration: 300h}\n  formats: [PEM]\n") +
+      CertStoreYaml("bad",
+                    "  secretName: bad-stores\n  keystore: {commonName: bad}\n"
+                    "  password: {secretKeyRef: {name: missing-pw}}\n"));
+  ASSERT_TRUE(WaitReady("ok", "True")) << OperatorLog();
+  ASSERT_TRUE(WaitReady("soon", "True")) << OperatorLog();
+  ASSERT_TRUE(WaitReady("bad", "False", "InputNotFound")) << OperatorLog();
+  ASSERT_TRUE(Eventually(
+      [&] {
+        return !Jsonpath("certissuer.certstore.dev", "team",
+                         "{.status.caCertificate}")
+                    .empty();
+      },
+      std::chrono::seconds(30)));
+  const std::string serial = CertStoreField("ok", "{.status.serialNumber}");
+
+  // Ready: field by field from -o json, and the same facts in the text.
+  auto ok = StatusJson(ns_, "ok");
+  ASSERT_TRUE(ok.has_value());
+  json::Value v = ok->Root();
+  EXPECT_EQ(v["name"].String(), "ok");
+  EXPECT_EQ(v["namespace"].String(), ns_);
+  EXPECT_EQ(v["ready"]["status"].String(), "True");
+  EXPECT_EQ(v["ready"]["reason"].String(), "Issued");
+  EXPECT_EQ(v["issuer"]["kind"].String(), "CertIssuer");
+  EXPECT_EQ(v["issuer"]["name"].String(), "team");
+  EXPECT_EQ(v["policy"].String(), "allowed");
+  EXPECT_EQ(v["certificate"]["serialNumber"].String(), serial);
+  EXPECT_EQ(v["certificate"]["expiresIn"].String(), "in 20d");
+  EXPECT_FALSE(v["certificate"]["renewalDue"].Bool(true));
+  EXPECT_EQ(v["failedIssuanceAttempts"].Int(), 0);
+  EXPECT_TRUE(v["secret"]["readable"].Bool());
+  EXPECT_TRUE(v["secret"]["matchesStatus"].Bool());
+  EXPECT_EQ(v["secret"]["keystore"]["source"].String(), "tls.crt");
+  EXPECT_EQ(v["secret"]["keystore"]["chain"][0]["serialNumber"].String(),
+            serial);
+  EXPECT_EQ(v["secret"]["keystore"]["chain"][0]["subjectAltNames"][0].String(),
+            "DNS:ok.example");
+  EXPECT_EQ(v["secret"]["truststore"]["certificates"].Size(), 1u);
+  EXPECT_NE(
+      std::string(
+          v["secret"]["truststore"]["certificates"][0]["subject"].String())
+          .find("Status Root One"),
+      std::string::npos);
+  EXPECT_FALSE(v["rotation"].Exists());
+  bool issued_event = false;
+  for (const json::Value& e : v["events"].Elements())
+    issued_event = issued_event || (e["reason"].String() == "Issued" &&
+                                    e["type"].String() == "Normal");
+  EXPECT_TRUE(issued_event) << ok->Root().Serialize();
+  CommandResult text = Plugin({"status", "ok", "-n", ns_});
+  ASSERT_EQ(text.exit_code, 0) << text.output;
+  for (const std::string& want : std::vector<std::string>{
+           "CertStore " + ns_ + "/ok\n",
+           "Ready:        True Issued: certificate " + serial,
+           "Issuer:       CertIssuer/team (policy: allowed)",
+           "Certificate:  serial " + serial, "(in 20d)",
+           "SANs: DNS:ok.example; extended key usage: ",
+           "Truststore (ca.crt), 1 certificate(s):", "Matches status: yes",
+           std::string("Normal  Issued")})
+    EXPECT_NE(text.output.find(want), std::string::npos) << want << "\n"
+                                                         << text.output;
+  EXPECT_EQ(text.output.find("\033["), std::string::npos)
+      << "colour when not on a terminal";
+
+  // Failing: the reason and message, no certificate, the Secret not there.
+  auto bad = StatusJson(ns_, "bad");
+  ASSERT_TRUE(bad.has_value());
+  EXPECT_EQ(bad->Root()["ready"]["status"].String(), "False");
+  EXPECT_EQ(bad->Root()["ready"]["reason"].String(), "InputNotFound");
+  EXPECT_NE(
+      std::string(bad->Root()["ready"]["message"].String()).find("missing-pw"),
+      std::string::npos);
+  EXPECT_GE(bad->Root()["failedIssuanceAttempts"].Int().value_or(0), 1);
+  EXPECT_FALSE(bad->Root()["certificate"].Exists());
+  EXPECT_FALSE(bad->Root()["secret"]["readable"].Bool(true));
+  EXPECT_NE(
+      std::string(bad->Root()["secret"]["error"].String()).find("not found"),
+      std::string::npos);
+
+  // The table: soonest expiry first, the failing one (no expiry) last.
+  CommandResult table = Plugin({"status", "-n", ns_, "-o", "json"});
+  ASSERT_EQ(table.exit_code, 0) << table.output;
+  auto rows = json::Document::Parse(table.output);
+  ASSERT_TRUE(rows.has_value()) << table.output;
+  json::Value items = rows->Root()["items"];
+  ASSERT_EQ(items.Size(), 3u);
+  EXPECT_EQ(items[0]["name"].String(), "soon");
+  EXPECT_EQ(items[1]["name"].String(), "ok");
+  EXPECT_EQ(items[1]["expiresIn"].String(), "in 20d");
+  EXPECT_EQ(items[1]["window"].String(), "");
+  EXPECT_EQ(items[2]["name"].String(), "bad");
+  EXPECT_EQ(items[2]["ready"].String(), "False");
+  EXPECT_EQ(items[2]["reason"].String(), "InputNotFound");
+  CommandResult all = Plugin({"status", "-A"});
+  ASSERT_EQ(all.exit_code, 0) << all.output;
+  EXPECT_EQ(all.output.rfind("NAMESPACE", 0), 0u) << all.output;
+  std::regex ok_row("\n" + ns_ +
+                    " +ok +True +(Issued|Ready) +CertIssuer/team +" +
+                    CertStoreField("ok", "{.status.notAfter}") + " +in 20d");
+  EXPECT_TRUE(std::regex_search(all.output, ok_row)) << all.output;
+  CommandResult yaml = Plugin({"status", "ok", "-n", ns_, "-o", "yaml"});
+  EXPECT_NE(yaml.output.find("serialNumber: \"" + serial + "\""),
+            std::string::npos)
+      << yaml.output;
+
+  // Tampered: the operator paused, the Secret's PEM replaced by another
+  // certificate; status reads the Secret and says so.
+  ASSERT_EQ(kill(pid_, SIGSTOP), 0);
+  CommandResult patched = env->Kubectl(
+      {"-n", ns_, "patch", "secret", "ok-stores", "--type", "merge", "-p",
+       "{\"data\":{\"tls.crt\":\"" + Base64Encode(two.crt) + "\"}}"});
+  auto tampered = StatusJson(ns_, "ok");
+  CommandResult tampered_text = Plugin({"status", "ok", "-n", ns_});
+  kill(pid_, SIGCONT);
+  ASSERT_TRUE(patched.ok()) << patched.output;
+  ASSERT_TRUE(tampered.has_value());
+  EXPECT_FALSE(tampered->Root()["secret"]["matchesStatus"].Bool(true));
+  EXPECT_NE(std::string(tampered->Root()["secret"]["mismatches"][0].String())
+                .find("status says " + serial),
+            std::string::npos);
+  EXPECT_NE(tampered_text.output.find("MISMATCH: the Secret's certificate"),
+            std::string::npos)
+      << tampered_text.output;
+  // The operator repairs it.
+  EXPECT_TRUE(Eventually(
+      [&] {
+        auto again = StatusJson(ns_, "ok");
+        return again && again->Root()["secret"]["matchesStatus"].Bool();
+      },
+      std::chrono::seconds(30)));
+
+  // Rotating: the CA Secret replaced; the CertStore and the issuer show
+  // the rotation while it runs (two propagation delays at least).
+  ca_secret("Status Root Two");
+  std::optional<json::Document> rotating;
+  ASSERT_TRUE(Eventually(
+      [&] {
+        rotating = StatusJson(ns_, "ok");
+        return rotating && rotating->Root()["rotation"].Exists();
+      },
+      std::chrono::seconds(30), std::chrono::milliseconds(200)))
+      << OperatorLog();
+  EXPECT_FALSE(
+      std::string(rotating->Root()["rotation"]["startedAt"].String()).empty());
+  CommandResult issuer = Plugin({"status", "issuer/team", "-n", ns_});
+  EXPECT_EQ(issuer.exit_code, 0) << issuer.output;
+  for (const char* want :
+       {"CertIssuer ", "CA:        ", "Members:   3 CertStore(s)",
+        "Policy:    none: its own namespace"})
+    EXPECT_NE(issuer.output.find(want), std::string::npos) << want << "\n"
+                                                           << issuer.output;
+  std::filesystem::remove_all(dir);
 }
 
 }  // namespace
