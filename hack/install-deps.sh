@@ -18,6 +18,8 @@ PACKAGES=(
   clang libfuzzer-14-dev libclang-rt-14-dev
   # interop and tooling used by tests
   openssl openjdk-17-jdk-headless ca-certificates curl python3 prometheus debootstrap
+  # real Java handshakes at a later time (kubectl certstore diagnose --at)
+  faketime
 )
 
 missing=()

@@ -18,6 +18,7 @@ StatusOr<std::unique_ptr<Cluster>> Cluster::Connect(const Args& args) {
   std::unique_ptr<Cluster> c(new Cluster());
   c->ns_ = args.Get("namespace",
                     config.namespace_.empty() ? "default" : config.namespace_);
+  c->default_ns_ = c->ns_;
   config.user_agent = "kubectl-certstore";
   ASSIGN_OR_RETURN(c->transport_, kube::NewHttpTransport(std::move(config)));
   kube::ClientOptions options;

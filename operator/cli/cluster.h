@@ -31,14 +31,17 @@ class Cluster {
   static StatusOr<std::unique_ptr<Cluster>> Connect(const Args& args);
 
   kube::Client& client() { return *client_; }
-  // -n/--namespace, else the kubeconfig context's, else "default".
+  // The namespace requests go to: -n/--namespace, else the kubeconfig
+  // context's, else "default" (default_ns()), until UseNamespace.
   const std::string& ns() const { return ns_; }
+  const std::string& default_ns() const { return default_ns_; }
+  void UseNamespace(const std::string& ns) { ns_ = ns; }
 
  private:
   Cluster() = default;
   kube::TransportPtr transport_;
   std::unique_ptr<kube::Client> client_;
-  std::string ns_;
+  std::string ns_, default_ns_;
 };
 
 // The exit code for a failed API call: kExitUsage for access (NotFound,

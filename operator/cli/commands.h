@@ -14,6 +14,7 @@ int RunRender(const std::vector<std::string>& args);
 int RunInspect(const std::vector<std::string>& args);
 int RunRenew(const std::vector<std::string>& args);
 int RunStatus(const std::vector<std::string>& args);
+int RunDiagnose(const std::vector<std::string>& args);
 
 }  // namespace certstore::cli
 

@@ -63,6 +63,25 @@ Usage:
       its CA, rotation, policy and member CertStores.
         kubectl certstore status -A
         kubectl certstore status mtls-server -n demo -o json
+  kubectl-certstore diagnose (--server NS/NAME | --server-secret NS/NAME |
+                              --server-dir DIR)
+                             (--client NS/NAME | --client-secret NS/NAME |
+                              --client-dir DIR)
+                             [--host HOST|IP] [--java VERSION] [--at TIME]
+      Predicts the mutual-TLS handshake between a Java server and client
+      using these stores: each store opens with its password and is readable
+      by that Java (--java 8 = before 8u301, 8u301, 11 = before 11.0.12,
+      11.0.12, 17 (default), 21), the client trusts the server's chain, its
+      serverAuth usage and the host (default: the server's first DNS name),
+      the client sends a certificate the server asks for, the server trusts
+      it and its clientAuth usage, all at --at (RFC 3339; default now). One
+      OK/FAIL line per check; each FAIL with the exception Java prints, what
+      the other side sees, why, and the fix (which field of which
+      CertStore). NS/NAME is a CertStore (--server) or a Secret
+      (--server-secret); DIR holds keystore.p12|.jks, truststore.p12|.jks
+      and password. Exit 0 the handshake would succeed, 1 it would fail,
+      2 usage or access errors.
+        kubectl certstore diagnose --server demo/server --client demo/client
   kubectl-certstore renew NAME... [-n NS] [--wait[=DURATION]] [cluster flags]
   kubectl-certstore renew --all [-n NS] [--wait[=DURATION]] [cluster flags]
       Ask the operator for a new certificate now: sets the CertStore's
@@ -93,6 +112,7 @@ int main(int argc, char** argv) {
   if (cmd == "inspect") return certstore::cli::RunInspect(args);
   if (cmd == "renew") return certstore::cli::RunRenew(args);
   if (cmd == "status") return certstore::cli::RunStatus(args);
+  if (cmd == "diagnose") return certstore::cli::RunDiagnose(args);
   if (cmd == "version") {
     std::cout << "kubectl-certstore " << CERTSTORE_VERSION << "\n";
     return 0;
