@@ -10,7 +10,10 @@
 #   4. installs the CRDs from the Helm chart, applies examples/mtls-lab.yaml,
 #      waits until the CertStores are Ready, shows them and what
 #      kubectl-certstore inspect finds in their Secrets,
-#   5. runs a Java mutual-TLS handshake (HTTP 200) with the stores taken from
+#   5. runs `kubectl certstore status`, `inspect secret/` and `diagnose` on
+#      the lab pair and on a deliberately broken pair (a client without a
+#      keystore),
+#   6. runs a Java mutual-TLS handshake (HTTP 200) with the stores taken from
 #      the Secrets, and shows the expiry metrics the operator exports.
 # Everything keeps running afterwards; `hack/demo.sh down` tears it down.
 set -euo pipefail
@@ -97,15 +100,37 @@ for key, name in (("keystore.p12", role + ".p12"), ("truststore.p12", role + "-t
 ' "$OUT" "$role"
   echo "demo: Secret demo/$secret -> $OUT/$role.p12, $role-trust.p12, $role.password"
 done
-echo "-- kubectl-certstore inspect: Secret demo/mtls-server-stores keystore.p12"
-build/bin/kubectl-certstore inspect "$OUT/server.p12" --password-file "$OUT/server.password"
+echo "-- kubectl certstore status server (the stores read from the Secret)"
+plugin() { build/bin/kubectl-certstore "$@" --kubeconfig "$KUBECONFIG_ADMIN"; }
+plugin status server -n demo
+echo "-- kubectl certstore inspect secret/mtls-server-stores (opened with its own password)"
+plugin inspect secret/mtls-server-stores -n demo | grep -E '^(==|Type|Entry|Consistency|  (OK|MISMATCH))'
 
-say "5. Java mutual TLS with the stores from the Secrets"
+say "5. kubectl certstore diagnose: the lab pair, then a deliberately broken one"
+plugin diagnose --server demo/server --client demo/client
+# A client with only a truststore: the server requires a client certificate.
+k -n demo apply -f - <<'YAML'
+apiVersion: certstore.dev/v1alpha1
+kind: CertStore
+metadata: {name: client-without-keystore}
+spec:
+  issuerRef: {kind: ClusterCertIssuer, name: lab-root-ca}
+  secretName: client-without-keystore-stores
+  truststore: {}
+YAML
+k -n demo wait --for=condition=Ready certstore.certstore.dev/client-without-keystore --timeout=60s
+if plugin diagnose --server demo/server --client demo/client-without-keystore; then
+  echo "demo: diagnose predicted success for a client without keystore" >&2
+  exit 1
+fi
+echo "demo: diagnose predicts the failure (exit 1) and names the fix"
+
+say "6. Java mutual TLS with the stores from the Secrets"
 # shellcheck source=lib/mtls-handshake.sh
 source hack/lib/mtls-handshake.sh
 run_mtls_handshake "$OUT"
 
-say "6. expiry metrics (http://127.0.0.1:$metrics_port/metrics)"
+say "7. expiry metrics (http://127.0.0.1:$metrics_port/metrics)"
 curl -sf "http://127.0.0.1:$metrics_port/metrics" |
   grep -E '^certstore_(certificate_not_after|truststore_certificate_not_after|issuer_ca_not_after)' |
   grep 'namespace="demo"\|ClusterCertIssuer' || true

@@ -9,10 +9,14 @@
 #include "operator/cli/cluster.h"
 #include "operator/cli/commands.h"
 #include "operator/cli/secret_password.h"
+#include "operator/cli/tls_probe.h"
 #include "operator/common/files.h"
 #include "operator/common/time_format.h"
 #include "operator/engine/handshake.h"
 #include "operator/kube/resource.h"
+#include "operator/pki/certificate.h"
+#include "operator/pki/jks.h"
+#include "operator/pki/pkcs12.h"
 
 namespace certstore::cli {
 namespace {
@@ -165,6 +169,123 @@ void Print(const engine::HandshakePrediction& p) {
   }
 }
 
+// The first key entry of the client's keystore (for the real handshake);
+// empty when it has none or it does not open (the checks say why).
+void ClientKey(const engine::PeerStores& p, pki::EvpPkeyPtr* key,
+               std::vector<pki::X509Ptr>* chain) {
+  if (p.keystore_name.empty()) return;
+  bool jks = p.keystore.size() >= 2 &&
+             static_cast<unsigned char>(p.keystore[0]) == 0xFE;
+  auto parsed = jks ? pki::ParseJks(p.keystore, p.password)
+                    : pki::ParsePkcs12(p.keystore, p.password);
+  if (!parsed.ok()) return;
+  for (auto& e : parsed->entries)
+    if (e.type == pki::EntryType::kPrivateKey && e.key && !e.chain.empty()) {
+      *key = std::move(e.key);
+      *chain = std::move(e.chain);
+      return;
+    }
+}
+
+void PrintRejection(const TlsProbe& probe, const Side& client) {
+  std::cout << "FAIL  the server accepts the client (real handshake)\n"
+            << "      Java (client): javax.net.ssl.SSLHandshakeException: "
+            << (probe.alert.empty() ? "Remote host terminated the handshake"
+                                    : "Received fatal alert: " + probe.alert)
+            << "\n      OpenSSL: " << probe.failure << "\n";
+  if (probe.alert == "certificate_required" || !probe.sent_certificate)
+    std::cout << "      Why: the server requires a client certificate and "
+                 "got none it accepts\n      Fix: "
+              << client.stores.owner
+              << ": a keystore with a certificate issued by a CA the server "
+                 "names above (spec.keystore, usages: [clientAuth])\n";
+  else
+    std::cout << "      Why: the server rejected the client's certificate "
+                 "(its CA is not in the server's truststore, it lacks "
+                 "clientAuth, or it expired)\n      Fix: the server's "
+                 "truststore must hold the client's CA; "
+              << client.stores.owner << ": usages must include clientAuth\n";
+}
+
+// --connect HOST:PORT: a real handshake with the client's stores, explained.
+int Connect(const std::string& target, Side& client,
+            engine::HandshakeOptions options) {
+  size_t colon = target.rfind(':');
+  int port = 0;
+  if (colon != std::string::npos && colon + 1 < target.size() &&
+      target.size() - colon <= 6 &&
+      target.find_first_not_of("0123456789", colon + 1) == std::string::npos)
+    port = std::stoi(target.substr(colon + 1));
+  if (port <= 0 || port > 65535) {
+    std::cerr << "diagnose: --connect: HOST:PORT, not \"" << target << "\"\n";
+    return kExitUsage;
+  }
+  std::string host = target.substr(0, colon);
+  if (host.size() > 2 && host.front() == '[' && host.back() == ']')
+    host = host.substr(1, host.size() - 2);
+  pki::EvpPkeyPtr key;
+  std::vector<pki::X509Ptr> chain;
+  ClientKey(client.stores, &key, &chain);
+  std::vector<X509*> raw;
+  for (const auto& c : chain) raw.push_back(c.get());
+  // Java's key manager: a certificate whose chain has an issuer the server
+  // names (any, when it names none).
+  auto offer = [&](const std::vector<std::string>& names) {
+    if (names.empty()) return true;
+    for (const auto& c : chain)
+      for (const auto& n : names)
+        if (pki::IssuerText(c.get()) == n) return true;
+    return false;
+  };
+  std::string sni = options.host.empty() ? host : options.host;
+  auto probe = ProbeTls(host, port, sni, key.get(), raw, offer,
+                        std::chrono::seconds(10));
+  if (!probe.ok()) {
+    std::cerr << "diagnose: " << probe.status().message() << "\n";
+    return kExitUsage;
+  }
+  if (options.host.empty()) options.host = sni;
+  engine::HandshakePrediction p =
+      engine::PredictAgainstServer(client.stores, probe->server, options);
+  std::cout << "Real TLS handshake: client " << client.stores.owner << " -> "
+            << probe->server.name << " (SNI " << sni << ")";
+  if (!probe->protocol.empty()) std::cout << ", " << probe->protocol;
+  std::cout << "\nThe server sent " << probe->server.chain.size()
+            << " certificate(s):\n";
+  for (const auto& c : probe->server.chain)
+    std::cout << "  " << pki::SubjectText(c.get()) << "  (issuer "
+              << pki::IssuerText(c.get()) << ")\n";
+  if (!probe->server.chain.empty()) {
+    X509* top = probe->server.chain.back().get();
+    std::cout << "  Your truststore needs: \""
+              << (pki::IsSelfSigned(top) ? pki::SubjectText(top)
+                                         : pki::IssuerText(top))
+              << "\"\n";
+  }
+  if (probe->server.requested_client_certificate) {
+    std::cout << "It asked for a client certificate"
+              << (probe->server.acceptable_ca_names.empty()
+                      ? " (naming no CAs)\n"
+                      : " issued by one of:\n");
+    for (const auto& n : probe->server.acceptable_ca_names)
+      std::cout << "  " << n << "\n";
+    std::cout << "The client " << (probe->sent_certificate ? "sent" : "sent no")
+              << " certificate.\n";
+  } else {
+    std::cout << "It did not ask for a client certificate.\n";
+  }
+  Print(p);
+  bool accepted = probe->handshake_ok && probe->answered;
+  if (accepted)
+    std::cout << "OK    the server accepts the client (real handshake)\n";
+  else
+    PrintRejection(*probe, client);
+  bool ok = p.succeeds && accepted;
+  std::cout << "Verdict: a Java client with these stores would "
+            << (ok ? "SUCCEED" : "FAIL") << "\n";
+  return ok ? kExitOk : kExitFailed;
+}
+
 }  // namespace
 
 int RunDiagnose(const std::vector<std::string>& argv) {
@@ -176,7 +297,8 @@ int RunDiagnose(const std::vector<std::string>& argv) {
                                                 {"client-dir"},
                                                 {"host"},
                                                 {"java"},
-                                                {"at"}}));
+                                                {"at"},
+                                                {"connect"}}));
   if (!args.ok()) {
     std::cerr << "diagnose: " << args.status().message() << "\n";
     return kExitUsage;
@@ -199,6 +321,19 @@ int RunDiagnose(const std::vector<std::string>& argv) {
     options.at = *at;
   }
   std::unique_ptr<Cluster> cluster;
+  if (!args->Get("connect").empty()) {
+    if (!args->Get("server").empty() || !args->Get("server-secret").empty() ||
+        !args->Get("server-dir").empty()) {
+      std::cerr << "diagnose: --connect takes the place of --server\n";
+      return kExitUsage;
+    }
+    auto client = LoadSide(*args, "client", &cluster);
+    if (!client.ok()) {
+      std::cerr << "diagnose: client: " << client.status().message() << "\n";
+      return kExitUsage;
+    }
+    return Connect(args->Get("connect"), *client, options);
+  }
   auto server = LoadSide(*args, "server", &cluster);
   if (!server.ok()) {
     std::cerr << "diagnose: server: " << server.status().message() << "\n";

@@ -82,6 +82,15 @@ Usage:
       and password. Exit 0 the handshake would succeed, 1 it would fail,
       2 usage or access errors.
         kubectl certstore diagnose --server demo/server --client demo/client
+  kubectl-certstore diagnose (--client NS/NAME | --client-secret NS/NAME |
+                              --client-dir DIR) --connect HOST:PORT
+                             [--host NAME] [--java VERSION]
+      A real TLS handshake from this machine with the client's stores to a
+      live endpoint, offering the client certificate as Java's key manager
+      would, explained in the same words: the chain the server sent and the
+      root it needs, whether it asked for a client certificate and which CAs
+      it named, whether it accepted the client.
+        kubectl certstore diagnose --client demo/client --connect server.example:8443
   kubectl-certstore renew NAME... [-n NS] [--wait[=DURATION]] [cluster flags]
   kubectl-certstore renew --all [-n NS] [--wait[=DURATION]] [cluster flags]
       Ask the operator for a new certificate now: sets the CertStore's

@@ -306,7 +306,8 @@ bool ValidatePeer(const PeerStores& validator, const Jvm& v,
 
 // The client's key manager offers its key only for a server that accepts
 // one of its chain's issuers (CertificateRequest's certificate_authorities).
-bool ClientOffersCertificate(const PeerStores& server, const Jvm& s,
+bool ClientOffersCertificate(const PeerStores& server,
+                             const std::set<std::string>& accepted,
                              const PeerStores& client, const Jvm& c,
                              std::vector<HandshakeCheck>* checks) {
   std::string what = "client sends a certificate the server asks for";
@@ -326,8 +327,6 @@ bool ClientOffersCertificate(const PeerStores& server, const Jvm& s,
             "javax.net.ssl.keyStore"));
     return false;
   }
-  std::set<std::string> accepted;
-  for (const auto& a : s.anchors) accepted.insert(pki::SubjectText(a.get()));
   for (const auto& cert : c.chain)
     if (accepted.count(pki::IssuerText(cert.get()))) {
       checks->push_back(Ok(what));
@@ -425,10 +424,64 @@ HandshakePrediction PredictMutualTls(const PeerStores& server,
     if (options.host.empty()) options.host = DefaultHost(s.chain[0].get());
     out.host = options.host;
   }
+  std::set<std::string> accepted;
+  for (const auto& a : s.anchors) accepted.insert(pki::SubjectText(a.get()));
   bool both = s.stores_open && c.stores_open && s.has_key_entry;
   if (both && ValidatePeer(client, c, server, s, true, options, &checks) &&
-      ClientOffersCertificate(server, s, client, c, &checks))
+      ClientOffersCertificate(server, accepted, client, c, &checks))
     ValidatePeer(server, s, client, c, false, options, &checks);
+  for (const auto& ch : checks) out.succeeds = out.succeeds && ch.ok;
+  return out;
+}
+
+HandshakePrediction PredictAgainstServer(const PeerStores& client,
+                                         const LiveServer& server,
+                                         HandshakeOptions options) {
+  HandshakePrediction out;
+  std::vector<HandshakeCheck>& checks = out.checks;
+  Jvm c = Load(client, options.java, &checks);
+  if (c.has_key_entry) {
+    std::string what = "client's private key matches its certificate";
+    checks.push_back(
+        pki::KeyMatchesCertificate(c.key.get(), c.chain.front().get())
+            ? Ok(what)
+            : Failed(what, "server",
+                     "javax.net.ssl.SSLHandshakeException: Cannot verify the "
+                     "CertificateVerify signature",
+                     "", "CertificateVerify",
+                     "the keystore's key is not the key of its certificate",
+                     client.owner + ": restore the Secret the operator wrote"));
+  }
+  PeerStores peer;
+  peer.role = "server";
+  peer.owner = server.name;
+  Jvm s;
+  s.has_key_entry = !server.chain.empty();
+  s.chain = pki::ShareCerts(server.chain);
+  if (!s.has_key_entry) {
+    checks.push_back(Failed("server sends a certificate", "client",
+                            "javax.net.ssl.SSLHandshakeException: the server "
+                            "sent no certificate",
+                            "", "no certificate", "", server.name));
+  } else {
+    if (options.host.empty()) options.host = DefaultHost(s.chain[0].get());
+    out.host = options.host;
+  }
+  if (c.stores_open && s.has_key_entry &&
+      ValidatePeer(client, c, peer, s, true, options, &checks)) {
+    if (!server.requested_client_certificate) {
+      checks.push_back(Ok("server does not ask for a client certificate"));
+    } else {
+      std::set<std::string> accepted(server.acceptable_ca_names.begin(),
+                                     server.acceptable_ca_names.end());
+      // A server that names no CAs accepts any issuer as far as the key
+      // manager is concerned.
+      if (accepted.empty())
+        for (const auto& cert : c.chain)
+          accepted.insert(pki::IssuerText(cert.get()));
+      ClientOffersCertificate(peer, accepted, client, c, &checks);
+    }
+  }
   for (const auto& ch : checks) out.succeeds = out.succeeds && ch.ok;
   return out;
 }

@@ -27,6 +27,7 @@
 #include "operator/common/clock.h"
 #include "operator/common/secret.h"
 #include "operator/common/status.h"
+#include "operator/pki/openssl_ptr.h"
 
 namespace certstore::engine {
 
@@ -93,6 +94,24 @@ struct HandshakePrediction {
 HandshakePrediction PredictMutualTls(const PeerStores& server,
                                      const PeerStores& client,
                                      HandshakeOptions options);
+
+// What a live server showed in a real handshake (diagnose --connect).
+struct LiveServer {
+  std::string name;                 // "server 127.0.0.1:8443"
+  std::vector<pki::X509Ptr> chain;  // as sent, leaf first
+  bool requested_client_certificate = false;
+  // The subjects of the CAs its CertificateRequest named (may be empty).
+  std::vector<std::string> acceptable_ca_names;
+};
+
+// The client's checks against a live server: its stores open, it trusts
+// the chain the server sent (path and validity, serverAuth, host), and, when
+// the server asked for a certificate, whether Java's key manager would send
+// one for the CAs it named. Whether the server then accepts it only the
+// real handshake tells.
+HandshakePrediction PredictAgainstServer(const PeerStores& client,
+                                         const LiveServer& server,
+                                         HandshakeOptions options);
 
 }  // namespace certstore::engine
 

@@ -14,15 +14,6 @@
 namespace certstore::pki {
 namespace {
 
-std::string NameText(const X509_NAME* name) {
-  BioPtr bio(BIO_new(BIO_s_mem()));
-  X509_NAME_print_ex(bio.get(), name, 0,
-                     XN_FLAG_RFC2253 & ~ASN1_STRFLGS_ESC_MSB);
-  char* data = nullptr;
-  long len = BIO_get_mem_data(bio.get(), &data);
-  return std::string(data, static_cast<size_t>(len));
-}
-
 TimePoint AsnTime(const ASN1_TIME* t) {
   struct tm tm {};
   if (!ASN1_TIME_to_tm(t, &tm)) return TimePoint();
@@ -161,6 +152,15 @@ std::string EncodeCertificateDer(X509* cert) {
   std::string out(reinterpret_cast<char*>(buf), static_cast<size_t>(len));
   OPENSSL_free(buf);
   return out;
+}
+
+std::string NameText(const X509_NAME* name) {
+  BioPtr bio(BIO_new(BIO_s_mem()));
+  X509_NAME_print_ex(bio.get(), name, 0,
+                     XN_FLAG_RFC2253 & ~ASN1_STRFLGS_ESC_MSB);
+  char* data = nullptr;
+  long len = BIO_get_mem_data(bio.get(), &data);
+  return std::string(data, static_cast<size_t>(len));
 }
 
 std::string SubjectText(X509* cert) {

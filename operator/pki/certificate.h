@@ -27,6 +27,7 @@ std::string EncodeCertificatePem(X509* cert);
 std::string EncodeCertificateDer(X509* cert);
 
 // RFC 2253 text of the subject / issuer: "CN=lab,O=Lab,C=US".
+std::string NameText(const X509_NAME* name);
 std::string SubjectText(X509* cert);
 std::string IssuerText(X509* cert);
 // The first commonName of the subject, or "".

@@ -3,7 +3,9 @@
 // the operator never writes), each predicted by the plugin and then tried
 // with a real Java JSSE mutual-TLS handshake (tests/interop/java/MtlsPeer)
 // using the very same stores. The verdict (exit code) must match Java's
-// outcome, and the first FAIL line must name the error Java reported.
+// outcome, and the first FAIL line must name the error Java reported. And
+// `diagnose --connect`: real handshakes with a client's stores against
+// openssl s_server and a Java server, explained.
 #include <fcntl.h>
 #include <signal.h>
 #include <sys/wait.h>
@@ -494,6 +496,153 @@ TEST_F(OperatorIT, DiagnosePredictsRealJavaHandshakes) {
     // Never a password in diagnose's output.
     EXPECT_EQ(d.output.find("not-the-password"), std::string::npos);
   }
+  std::filesystem::remove_all(dir);
+}
+
+// A server process on a free loopback port, stopped by PID at scope exit.
+struct LiveEndpoint {
+  pid_t pid = -1;
+  int port = 0;
+  ~LiveEndpoint() {
+    if (pid > 0) {
+      kill(pid, SIGTERM);
+      waitpid(pid, nullptr, 0);
+    }
+  }
+};
+
+// Starts `argv` with output to `log`, waits until `ready` appears in it.
+void StartEndpoint(LiveEndpoint* e, std::vector<std::string> argv,
+                   const std::string& log, const std::string& ready) {
+  std::remove(log.c_str());  // not the previous server's line
+  e->pid = fork();
+  if (e->pid == 0) {
+    int fd = ::open(log.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    dup2(fd, 1);
+    dup2(fd, 2);
+    std::vector<char*> a;
+    for (auto& x : argv) a.push_back(x.data());
+    a.push_back(nullptr);
+    execvp(a[0], a.data());
+    _exit(127);
+  }
+  EXPECT_TRUE(Eventually(
+      [&] {
+        return ReadFile(log).value_or("").find(ready) != std::string::npos;
+      },
+      std::chrono::seconds(30)))
+      << ReadFile(log).value_or("");
+}
+
+TEST_F(OperatorIT, DiagnoseConnectExplainsRealHandshakes) {
+  std::string dir = "/tmp/operator-connect-" + std::to_string(getpid());
+  std::filesystem::create_directories(dir);
+  std::string classes = JavaClasses(dir);
+  auto self_signed = [](const std::string& name) {
+    return "---\napiVersion: certstore.dev/v1alpha1\nkind: CertIssuer\n"
+           "metadata: {name: " +
+           name + "}\nspec:\n  selfSigned: {secretName: " + name +
+           "-ca, commonName: " + name + " Root}\n";
+  };
+  const std::string own = "  truststore: {}\n  formats: [PKCS12, PEM]\n";
+  Apply(self_signed("team") + self_signed("other") +
+        CertStore("srv", "team", Keystore("srv.test", "serverAuth") + own) +
+        CertStore("srv-other", "other",
+                  Keystore("srv.test", "serverAuth") + own) +
+        CertStore("cli", "team", Keystore("cli.test", "clientAuth") + own) +
+        CertStore("cli-trust", "team", "  truststore: {}\n"));
+  for (const char* n : {"srv", "srv-other", "cli", "cli-trust"})
+    ASSERT_TRUE(WaitReady(n, "True")) << n << "\n" << OperatorLog();
+
+  // The PEM files of a server CertStore, for openssl s_server.
+  auto pem = [&](const std::string& cs) {
+    auto s = Secret(cs + "-stores");
+    EXPECT_TRUE(s.has_value());
+    for (const char* k : {"tls.crt", "tls.key", "ca.crt"})
+      EXPECT_TRUE(
+          WriteFileAtomic(dir + "/" + cs + "-" + k, s ? s->data[k] : "").ok());
+  };
+  pem("srv");
+  pem("srv-other");
+  auto s_server = [&](LiveEndpoint* e, const std::string& cs) {
+    e->port = FreeLoopbackPort();
+    StartEndpoint(
+        e,
+        {"openssl", "s_server", "-accept",
+         "127.0.0.1:" + std::to_string(e->port), "-cert",
+         dir + "/" + cs + "-tls.crt", "-key", dir + "/" + cs + "-tls.key",
+         "-CAfile", dir + "/" + cs + "-ca.crt", "-Verify", "1", "-www"},
+        dir + "/" + cs + "-s_server.log", "ACCEPT");
+  };
+  auto java_server = [&](LiveEndpoint* e, const std::string& cs) {
+    auto s = Secret(cs + "-stores");
+    ASSERT_TRUE(s.has_value());
+    JvmFiles f = WriteJvmFiles(*s, dir, cs + "-java");
+    std::string log = dir + "/" + cs + "-java.log";
+    StartEndpoint(e,
+                  {"java", "-cp", classes, "MtlsPeer", "server", f.keystore,
+                   f.truststore, f.password, "60"},
+                  log, "PORT ");
+    std::string text = ReadFile(log).value_or("");
+    size_t p = text.find("PORT ");
+    e->port = std::stoi(text.substr(p + 5));
+  };
+  auto connect = [&](const std::string& client, int port) {
+    return Diagnose({"--client", ns_ + "/" + client, "--connect",
+                     "127.0.0.1:" + std::to_string(port), "--host",
+                     "srv.test"});
+  };
+  struct Case {
+    std::string server, client;
+    int exit_code;
+    std::vector<std::string> says;
+  };
+  const std::vector<Case> cases = {
+      {"srv",
+       "cli",
+       0,
+       {"It asked for a client certificate issued by one of:\n  CN=team Root",
+        "The client sent certificate.",
+        "OK    client trusts the server's certificate chain",
+        "OK    the server accepts the client (real handshake)",
+        "would SUCCEED"}},
+      {"srv",
+       "cli-trust",
+       1,
+       {"The client sent no certificate.",
+        "FAIL  client sends a certificate the server asks for",
+        "Empty client certificate chain",
+        "FAIL  the server accepts the client (real handshake)", "would FAIL"}},
+      {"srv-other",
+       "cli",
+       1,
+       {"Your truststore needs: \"CN=other Root\"",
+        "FAIL  client trusts the server's certificate chain",
+        "PKIX path building failed", "would FAIL"}},
+  };
+  for (const bool java : {false, true}) {
+    for (const Case& c : cases) {
+      SCOPED_TRACE((java ? "Java server " : "openssl s_server ") + c.server +
+                   ", client " + c.client);
+      LiveEndpoint e;
+      if (java)
+        java_server(&e, c.server);
+      else
+        s_server(&e, c.server);
+      if (HasFatalFailure()) return;
+      CommandResult r = connect(c.client, e.port);
+      EXPECT_EQ(r.exit_code, c.exit_code) << r.output;
+      for (const auto& want : c.says)
+        EXPECT_NE(r.output.find(want), std::string::npos) << want << "\n"
+                                                          << r.output;
+    }
+  }
+  // Nothing listening: an access error (exit 2), said so.
+  CommandResult refused = connect("cli", FreeLoopbackPort());
+  EXPECT_EQ(refused.exit_code, 2) << refused.output;
+  EXPECT_NE(refused.output.find("cannot connect to 127.0.0.1:"),
+            std::string::npos)
+      << refused.output;
   std::filesystem::remove_all(dir);
 }
 
