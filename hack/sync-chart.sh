@@ -10,6 +10,7 @@
 #                                            cluster-wide install; namespaced.yaml:
 #                                            with watchNamespaces)
 #   hack/render-alerts.sh (its template)     files/alerts/certstore-alerts.rules.template.yaml
+#   deploy/grafana/certstore-dashboard.json  files/grafana/certstore-dashboard.json
 #
 # The chart's templates read the copies with .Files.Get; nothing in them is
 # written by hand. tests/chart/chart_test.sh and tests/alerts/alerts_test.sh
@@ -32,10 +33,11 @@ work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 
 # Build the wanted files/ tree in $work, then compare or copy it over.
-mkdir -p "$work/crds" "$work/rbac" "$work/alerts"
+mkdir -p "$work/crds" "$work/rbac" "$work/alerts" "$work/grafana"
 cp "$root"/crds/*.yaml "$work/crds/"
 cp "$root"/deploy/rbac/*.yaml "$work/rbac/"
 bash "$root/hack/render-alerts.sh" --template >"$work/alerts/certstore-alerts.rules.template.yaml"
+cp "$root/deploy/grafana/certstore-dashboard.json" "$work/grafana/"
 
 if [ "$mode" = check ]; then
   if ! diff -r "$work" "$files" >"$work.diff" 2>&1; then
@@ -49,7 +51,7 @@ if [ "$mode" = check ]; then
   exit 0
 fi
 
-for dir in crds rbac alerts; do
+for dir in crds rbac alerts grafana; do
   mkdir -p "$files/$dir"
   # Remove copies whose source is gone, then copy (only what changed).
   for f in "$files/$dir"/*; do

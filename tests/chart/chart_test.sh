@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Tests the Helm chart charts/certstore-operator against a real, throwaway
 # control plane (hack/cluster.sh, torn down on exit, whatever happens):
-#   1. the chart's copies of crds/, deploy/rbac and the alert template are in
-#      sync with their sources (hack/sync-chart.sh --check);
+#   1. the chart's copies of crds/, deploy/rbac, the alert template and the
+#      Grafana dashboard are in sync with their sources
+#      (hack/sync-chart.sh --check);
 #   2. helm lint --strict: default values, every optional switch on
 #      (tests/chart/values-all.yaml), every switch off;
 #   3. values.schema.json and the templates' own checks refuse bad values
@@ -15,7 +16,9 @@
 #      (clusterrole.yaml by default, namespaced.yaml with watchNamespaces,
 #      which renders no cluster-wide Secret or ConfigMap rights);
 #      CRDs identical to crds/ with the keep annotation; the Deployment's
-#      security settings, args and scheduling values;
+#      security settings, args and scheduling values; the Grafana dashboard
+#      ConfigMap holds deploy/grafana/certstore-dashboard.json, labelled for
+#      the Grafana sidecar;
 #   6. the PrometheusRule's groups equal deploy/prometheus's with default
 #      values, and hack/render-alerts.sh's output with custom ones; promtool
 #      accepts them;
@@ -87,7 +90,7 @@ off=(--set crds.enabled=false --set rbac.create=false --set serviceAccount.creat
      --set serviceAccount.name=existing-sa --set metrics.enabled=false
      --set podDisruptionBudget.enabled=false --set leaderElection.enabled=false --set replicaCount=1)
 
-say "1. the chart's copies of crds/, deploy/rbac and the alert template are in sync"
+say "1. the chart's copies of crds/, deploy/rbac, the alert template and the dashboard are in sync"
 bash "$root/hack/sync-chart.sh" --check
 [ ! -e "$chart/crds" ] || fail "$chart/crds exists: Helm would install those CRDs once and never upgrade them"
 
@@ -118,6 +121,8 @@ must_fail "ServiceMonitor without metrics" "serviceMonitor.enabled=true needs me
   tpl --set serviceMonitor.enabled=true --set metrics.enabled=false
 must_fail "serviceAccount.create=false without a name" "serviceAccount.name is required" \
   tpl --set serviceAccount.create=false
+must_fail "a dashboard label that is not a string" "/grafanaDashboard/labels/grafana_dashboard" \
+  tpl --set grafanaDashboard.enabled=true --set grafanaDashboard.labels.grafana_dashboard=1
 
 say "4. helm template (defaults, every switch on, every switch off)"
 tpl >"$work/default.yaml"
@@ -158,7 +163,7 @@ kinds() { objects kinds "$1" | awk '{print $1}' | sort | uniq -c | awk '{printf 
 expect "default kinds" "$(kinds "$work/default.json")" \
   "ClusterRole=1,ClusterRoleBinding=1,CustomResourceDefinition=3,Deployment=1,PodDisruptionBudget=1,Role=1,RoleBinding=1,Service=1,ServiceAccount=1"
 expect "all-on kinds" "$(kinds "$work/all.json")" \
-  "ClusterRole=1,ClusterRoleBinding=1,CustomResourceDefinition=3,Deployment=1,NetworkPolicy=1,PodDisruptionBudget=1,PrometheusRule=1,Role=5,RoleBinding=5,Service=1,ServiceAccount=1,ServiceMonitor=1"
+  "ClusterRole=1,ClusterRoleBinding=1,ConfigMap=1,CustomResourceDefinition=3,Deployment=1,NetworkPolicy=1,PodDisruptionBudget=1,PrometheusRule=1,Role=5,RoleBinding=5,Service=1,ServiceAccount=1,ServiceMonitor=1"
 expect "all-off kinds" "$(kinds "$work/off.json")" "Deployment=1"
 expect "namespaced kinds" "$(kinds "$work/ns.json")" \
   "ClusterRole=1,ClusterRoleBinding=1,CustomResourceDefinition=3,Deployment=1,PodDisruptionBudget=1,Role=5,RoleBinding=5,Service=1,ServiceAccount=1"
@@ -223,6 +228,10 @@ expect "all-on ServiceMonitor endpoint" "$(get all ServiceMonitor spec.endpoints
   '"http-metrics",true,"30s"'
 expect "all-on NetworkPolicy ingress" "$(get all NetworkPolicy spec.ingress)" \
   '[{"from":[{"namespaceSelector":{"matchLabels":{"kubernetes.io/metadata.name":"monitoring"}}}],"ports":[{"port":"http-metrics","protocol":"TCP"}]}]'
+expect "all-on dashboard ConfigMap" \
+  "$(get all ConfigMap metadata.name),$(get all ConfigMap metadata.namespace),$(get all ConfigMap metadata.labels.grafana_dashboard),$(get all ConfigMap metadata.annotations)" \
+  '"certstore-operator-dashboard","certstore-system","1",{"grafana_folder":"Certificates"}'
+objects same-dashboard "$work/all.json" "$root/deploy/grafana/certstore-dashboard.json"
 expect "all-off args" "$(get off Deployment $ctr.args)" \
   '["--cluster-resource-namespace=certstore-system","--workers=2","--ca-rotation-propagation-delay=60s","--ca-rotation-member-deadline=1h","--health-api-silence=60s","--reconcile-budget=2m","--shutdown-timeout=25s","--metrics-bind-address=0","--health-probe-bind-address=:8081","--log-format=json","--log-level=info"]'
 expect "all-off ServiceAccount" "$(get off Deployment $pod.serviceAccountName)" '"existing-sa"'

@@ -29,6 +29,10 @@ does the YAML parsing, so this needs nothing beyond the standard library.)
                                         the chart's CRDs have the specs of the
                                         CRDs in SOURCE, and the keep annotation
                                         iff KEEP is "true"
+  objects.py same-dashboard CHART DASHBOARD
+                                        the only ConfigMap in CHART holds the
+                                        JSON of file DASHBOARD under key
+                                        certstore-operator.json
 Exit status 1 with a message on stderr when a check fails.
 """
 import json
@@ -180,6 +184,17 @@ def main(argv):
             if (policy == "keep") != keep:
                 fail("CRD %s: helm.sh/resource-policy is %r, want keep=%s" % (name, policy, keep))
             print("  CRD %s: spec == crds/, resource-policy %s" % (name, policy))
+    elif cmd == "same-dashboard":
+        cm = only(load(args[0]), "ConfigMap", args[0])
+        text = cm.get("data", {}).get("certstore-operator.json")
+        if text is None:
+            fail("ConfigMap %s has no key certstore-operator.json" % cm["metadata"]["name"])
+        with open(args[1]) as f:
+            want = json.load(f)
+        if json.loads(text) != want:
+            fail("ConfigMap %s: the dashboard differs from %s" % (cm["metadata"]["name"], args[1]))
+        print("  ConfigMap %s: certstore-operator.json == %s (%d panels)" % (
+            cm["metadata"]["name"], args[1], len(want.get("panels", []))))
     else:
         fail("unknown command " + cmd)
 

@@ -3,67 +3,12 @@
 // the CertStore's Secret, and the series disappear once the CertStore is
 // deleted. The exposition passes `promtool check metrics` and holds no
 // secret material.
-#include <filesystem>
-
 #include "operator/pki/certificate.h"
 #include "tests/integration/operator_fixture.h"
+#include "tests/integration/prometheus_server.h"
 
 namespace certstore {
 namespace {
-
-// A Prometheus server on 127.0.0.1 scraping `target` every second; stopped
-// (by PID) and its data removed when destroyed.
-class PrometheusServer {
- public:
-  explicit PrometheusServer(const std::string& target) {
-    dir_ = "/tmp/certstore-prom-" + std::to_string(getpid());
-    std::filesystem::create_directories(dir_ + "/data");
-    port_ = FreeLoopbackPort();
-    std::string config =
-        "global: {scrape_interval: 1s, scrape_timeout: 1s, "
-        "evaluation_interval: 1s}\n"
-        "scrape_configs:\n  - job_name: certstore-operator\n    "
-        "static_configs:\n"
-        "      - targets: ['" +
-        target + "']\n";
-    EXPECT_TRUE(WriteFileAtomic(dir_ + "/prometheus.yml", config).ok());
-    pid_ = fork();
-    if (pid_ == 0) {
-      int fd = ::open((dir_ + "/prometheus.log").c_str(),
-                      O_WRONLY | O_CREAT | O_TRUNC, 0644);
-      dup2(fd, 1);
-      dup2(fd, 2);
-      std::string listen =
-          "--web.listen-address=127.0.0.1:" + std::to_string(port_);
-      std::string cfg = "--config.file=" + dir_ + "/prometheus.yml";
-      std::string data = "--storage.tsdb.path=" + dir_ + "/data";
-      execlp("prometheus", "prometheus", cfg.c_str(), data.c_str(),
-             listen.c_str(), "--web.enable-lifecycle", nullptr);
-      _exit(127);
-    }
-  }
-  ~PrometheusServer() {
-    if (pid_ > 0) {
-      kill(pid_, SIGTERM);
-      waitpid(pid_, nullptr, 0);
-    }
-    std::filesystem::remove_all(dir_);
-  }
-  // The raw JSON answer of an instant query ("" when unreachable).
-  std::string Query(const std::string& promql) {
-    CommandResult r = RunCommand(
-        {"curl", "-sS", "--max-time", "5", "-G",
-         "http://127.0.0.1:" + std::to_string(port_) + "/api/v1/query",
-         "--data-urlencode", "query=" + promql});
-    return r.ok() ? r.output : "";
-  }
-  std::string Log() { return ReadFile(dir_ + "/prometheus.log").value_or(""); }
-
- private:
-  std::string dir_;
-  int port_ = 0;
-  pid_t pid_ = -1;
-};
 
 TEST_F(OperatorIT, PrometheusScrapesExpiryAndForgetsDeletedCertStores) {
   std::string metrics_url =
