@@ -55,6 +55,9 @@ Flags (environment variables in brackets):
                                     CertStores that lag (e.g. a Secret that
                                     cannot be written) before it goes on
                                     without them (default 1h)
+  --renew-request-interval D        the least time between renewals that
+                                    certstore.dev/renew-request asks for, per
+                                    CertStore (default 60s)
   --metrics-bind-address ADDR       /metrics (default :8080; 0 disables)
   --health-probe-bind-address ADDR  /healthz and /readyz (default :8081; 0 disables)
   --health-api-silence D            /healthz fails when the API server has not
@@ -123,6 +126,7 @@ int Main(int argc, char** argv) {
                               {"system-bundle"},
                               {"ca-rotation-propagation-delay"},
                               {"ca-rotation-member-deadline"},
+                              {"renew-request-interval"},
                               {"health-api-silence"},
                               {"reconcile-budget"},
                               {"shutdown-timeout"},
@@ -162,6 +166,12 @@ int Main(int argc, char** argv) {
   if (!member_deadline.ok() || member_deadline->count() < 0) {
     std::cerr
         << "--ca-rotation-member-deadline: want a duration such as 1h or 30m\n";
+    return 2;
+  }
+  auto renew_interval =
+      ParseGoDuration(args->Get("renew-request-interval", "60s"));
+  if (!renew_interval.ok() || renew_interval->count() < 0) {
+    std::cerr << "--renew-request-interval: want a duration such as 60s\n";
     return 2;
   }
   controller::HealthOptions health;
@@ -250,6 +260,7 @@ int Main(int argc, char** argv) {
       args->Get("seal-key-secret", controller::kDefaultSealKeySecret);
   mo.rotation_propagation_delay = *propagation;
   mo.rotation_member_deadline = *member_deadline;
+  mo.renew_request_interval = *renew_interval;
   mo.health = health;
   mo.leader_elect = args->Has("leader-elect");
   mo.identity = identity;

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <sstream>
 
+#include "operator/cli/printable.h"
 #include "operator/cli/secret_password.h"
 #include "operator/cli/store_report.h"
 #include "operator/common/time_format.h"
@@ -243,22 +244,23 @@ StatusOr<CertStoreReport> GatherCertStore(Cluster& cluster,
 
 void PrintCertStore(std::ostream& os, const CertStoreReport& r, TimePoint now,
                     bool colour) {
+  const auto P = [](const std::string& s) { return Printable(s); };
   const api::ObservedStatus& st = r.status;
-  os << "CertStore " << r.ns << "/" << r.name << "\n";
+  os << "CertStore " << P(r.ns) << "/" << P(r.name) << "\n";
   if (st.ready)
-    os << "Ready:        " << Coloured(st.ready->status, colour) << " "
-       << st.ready->reason << ": " << st.ready->message << "\n";
+    os << "Ready:        " << Coloured(P(st.ready->status), colour) << " "
+       << P(st.ready->reason) << ": " << P(st.ready->message) << "\n";
   else
     os << "Ready:        unknown (no status yet)\n";
   if (st.issuing)
-    os << "Issuing:      " << st.issuing->status << " " << st.issuing->reason
-       << "\n";
-  os << "Issuer:       " << r.issuer_kind << "/" << r.issuer_name
-     << " (policy: " << PolicyOutcome(r) << ")\n";
+    os << "Issuing:      " << P(st.issuing->status) << " "
+       << P(st.issuing->reason) << "\n";
+  os << "Issuer:       " << P(r.issuer_kind) << "/" << P(r.issuer_name)
+     << " (policy: " << P(PolicyOutcome(r)) << ")\n";
   if (r.has_keystore && !st.serial_number.empty()) {
-    os << "Certificate:  serial " << st.serial_number << "\n"
-       << "  Expires:    " << When(st.not_after, now) << "\n"
-       << "  Renewal:    " << When(st.renewal_time, now)
+    os << "Certificate:  serial " << P(st.serial_number) << "\n"
+       << "  Expires:    " << P(When(st.not_after, now)) << "\n"
+       << "  Renewal:    " << P(When(st.renewal_time, now))
        << (RenewalDue(r, now) ? "  RENEWAL DUE" : "") << "\n";
   }
   os << "Failures:     "
@@ -267,35 +269,36 @@ void PrintCertStore(std::ostream& os, const CertStoreReport& r, TimePoint now,
              : std::to_string(st.failed_attempts) + " failed attempt(s)")
      << "\n";
   if (!st.last_renew_request.empty())
-    os << "Last renewal request answered: " << st.last_renew_request << "\n";
-  os << "Secret:       " << r.ns << "/" << r.secret_name;
+    os << "Last renewal request answered: " << P(st.last_renew_request) << "\n";
+  os << "Secret:       " << P(r.ns) << "/" << P(r.secret_name);
   if (r.trust_secret_name != r.secret_name)
-    os << " (truststore: " << r.ns << "/" << r.trust_secret_name << ")";
+    os << " (truststore: " << P(r.ns) << "/" << P(r.trust_secret_name) << ")";
   os << "\n";
   if (!r.secret_error.empty()) {
-    os << "  Cannot read the stores: " << r.secret_error << "\n";
+    os << "  Cannot read the stores: " << P(r.secret_error) << "\n";
   } else {
     if (r.has_keystore) {
       os << "  Keystore (" << r.keystore_source << "), chain of "
          << r.chain.size() << ":\n";
       for (size_t i = 0; i < r.chain.size(); ++i) {
         const CertSummary& c = r.chain[i];
-        os << "    [" << i + 1 << "] " << c.subject << ", expires "
+        os << "    [" << i + 1 << "] " << P(c.subject) << ", expires "
            << c.not_after
            << (c.not_after_time
                    ? " (" + FormatRelative(*c.not_after_time, now) + ")"
                    : "")
            << "\n";
         if (i == 0)
-          os << "        SANs: " << Join(c.sans)
-             << "; extended key usage: " << Join(c.extended_key_usage) << "\n";
+          os << "        SANs: " << P(Join(c.sans))
+             << "; extended key usage: " << P(Join(c.extended_key_usage))
+             << "\n";
       }
     }
     if (r.has_truststore) {
       os << "  Truststore (" << r.truststore_source << "), " << r.trust.size()
          << " certificate(s):\n";
       for (const CertSummary& c : r.trust)
-        os << "    " << c.subject << ", expires " << c.not_after
+        os << "    " << P(c.subject) << ", expires " << c.not_after
            << (c.not_after_time
                    ? " (" + FormatRelative(*c.not_after_time, now) + ")"
                    : "")
@@ -304,31 +307,31 @@ void PrintCertStore(std::ostream& os, const CertStoreReport& r, TimePoint now,
     if (r.mismatches.empty()) {
       os << "  Matches status: yes\n";
     } else {
-      for (const auto& m : r.mismatches) os << "  MISMATCH: " << m << "\n";
+      for (const auto& m : r.mismatches) os << "  MISMATCH: " << P(m) << "\n";
     }
   }
   if (r.rotation) {
     const api::CaRotation& rot = *r.rotation;
-    os << "CA rotation:  started " << When(rot.started_at, now) << "; "
+    os << "CA rotation:  started " << P(When(rot.started_at, now)) << "; "
        << (rot.trust_distributed_at.empty()
                ? "distributing the new root to truststores"
            : rot.reissued_at.empty()
-               ? "trust distributed " + When(rot.trust_distributed_at, now) +
+               ? "trust distributed " + P(When(rot.trust_distributed_at, now)) +
                      ", re-issuing certificates"
-               : "certificates re-issued " + When(rot.reissued_at, now) +
+               : "certificates re-issued " + P(When(rot.reissued_at, now)) +
                      ", removing the previous root")
        << "\n";
     if (rot.waiting_count > 0)
       os << "  Waiting for " << rot.waiting_count
-         << " member(s): " << Join(rot.waiting_for) << "\n";
+         << " member(s): " << P(Join(rot.waiting_for)) << "\n";
   }
   os << "Events:" << (r.events.empty() ? " none" : "") << "\n";
   for (const EventSummary& e : r.events) {
     auto t = ParseRfc3339(e.last_seen);
-    os << "  " << (t.ok() ? FormatRelative(*t, now) : e.last_seen) << "  "
-       << e.type << "  " << e.reason;
+    os << "  " << (t.ok() ? FormatRelative(*t, now) : P(e.last_seen)) << "  "
+       << P(e.type) << "  " << P(e.reason);
     if (e.count > 1) os << " (x" << e.count << ")";
-    os << "  " << e.message << "\n";
+    os << "  " << P(e.message) << "\n";
   }
 }
 

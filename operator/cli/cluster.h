@@ -44,6 +44,12 @@ class Cluster {
   std::string ns_, default_ns_;
 };
 
+// InvalidArgument unless `name` is a Kubernetes object name (a DNS-1123
+// subdomain: at most 253 of a-z 0-9 - ., alphanumeric at both ends): names
+// go into request paths, and a name from a tenant's object must not become
+// "?labelSelector=..." or "../".
+Status CheckObjectName(const std::string& name);
+
 // The exit code for a failed API call: kExitUsage for access (NotFound,
 // PermissionDenied, Unavailable: the cluster or RBAC said no), else
 // kExitFailed.

@@ -8,6 +8,7 @@
 #include "operator/api/parse.h"
 #include "operator/cli/cluster.h"
 #include "operator/cli/commands.h"
+#include "operator/cli/printable.h"
 #include "operator/cli/secret_password.h"
 #include "operator/cli/tls_probe.h"
 #include "operator/common/files.h"
@@ -66,6 +67,8 @@ Status FromSecrets(Cluster& cluster, const api::SecretObject& main,
 StatusOr<Side> FromCertStore(Cluster& cluster, const std::string& ref,
                              const std::string& role) {
   auto [ns, name] = SplitRef(ref, cluster.default_ns());
+  RETURN_IF_ERROR(CheckObjectName(ns));
+  RETURN_IF_ERROR(CheckObjectName(name));
   cluster.UseNamespace(ns);
   ASSIGN_OR_RETURN(std::string json,
                    cluster.client().Get(kube::CertStoresResource(), ns, name));
@@ -91,6 +94,7 @@ StatusOr<Side> FromCertStore(Cluster& cluster, const std::string& ref,
 StatusOr<Side> FromSecretRef(Cluster& cluster, const std::string& ref,
                              const std::string& role) {
   auto [ns, name] = SplitRef(ref, cluster.default_ns());
+  RETURN_IF_ERROR(CheckObjectName(ns));
   cluster.UseNamespace(ns);
   ASSIGN_OR_RETURN(api::SecretObject s, GetSecret(cluster, name));
   Side side;
@@ -156,16 +160,17 @@ std::string TrustHint(const Side& validator, const Side& peer) {
 
 void Print(const engine::HandshakePrediction& p) {
   for (const auto& c : p.checks) {
-    std::cout << (c.ok ? "OK    " : "FAIL  ") << c.what << "\n";
+    std::cout << (c.ok ? "OK    " : "FAIL  ") << Printable(c.what) << "\n";
     if (c.ok) continue;
-    std::cout << "      Java (" << c.reported_by << "): " << c.java_error
-              << "\n";
+    std::cout << "      Java (" << c.reported_by
+              << "): " << Printable(c.java_error) << "\n";
     if (!c.peer_sees.empty())
       std::cout << "      The "
                 << (c.reported_by == "server" ? "client" : "server")
                 << " sees: " << c.peer_sees << "\n";
-    if (!c.detail.empty()) std::cout << "      Why: " << c.detail << "\n";
-    std::cout << "      Fix: " << c.fix << "\n";
+    if (!c.detail.empty())
+      std::cout << "      Why: " << Printable(c.detail) << "\n";
+    std::cout << "      Fix: " << Printable(c.fix) << "\n";
   }
 }
 
@@ -247,19 +252,20 @@ int Connect(const std::string& target, Side& client,
   if (options.host.empty()) options.host = sni;
   engine::HandshakePrediction p =
       engine::PredictAgainstServer(client.stores, probe->server, options);
-  std::cout << "Real TLS handshake: client " << client.stores.owner << " -> "
-            << probe->server.name << " (SNI " << sni << ")";
+  std::cout << "Real TLS handshake: client " << Printable(client.stores.owner)
+            << " -> " << Printable(probe->server.name) << " (SNI "
+            << Printable(sni) << ")";
   if (!probe->protocol.empty()) std::cout << ", " << probe->protocol;
   std::cout << "\nThe server sent " << probe->server.chain.size()
             << " certificate(s):\n";
   for (const auto& c : probe->server.chain)
-    std::cout << "  " << pki::SubjectText(c.get()) << "  (issuer "
-              << pki::IssuerText(c.get()) << ")\n";
+    std::cout << "  " << Printable(pki::SubjectText(c.get())) << "  (issuer "
+              << Printable(pki::IssuerText(c.get())) << ")\n";
   if (!probe->server.chain.empty()) {
     X509* top = probe->server.chain.back().get();
     std::cout << "  Your truststore needs: \""
-              << (pki::IsSelfSigned(top) ? pki::SubjectText(top)
-                                         : pki::IssuerText(top))
+              << Printable(pki::IsSelfSigned(top) ? pki::SubjectText(top)
+                                                  : pki::IssuerText(top))
               << "\"\n";
   }
   if (probe->server.requested_client_certificate) {
@@ -268,7 +274,7 @@ int Connect(const std::string& target, Side& client,
                       ? " (naming no CAs)\n"
                       : " issued by one of:\n");
     for (const auto& n : probe->server.acceptable_ca_names)
-      std::cout << "  " << n << "\n";
+      std::cout << "  " << Printable(n) << "\n";
     std::cout << "The client " << (probe->sent_certificate ? "sent" : "sent no")
               << " certificate.\n";
   } else {
@@ -348,10 +354,11 @@ int RunDiagnose(const std::vector<std::string>& argv) {
   client->stores.trust_source_hint = TrustHint(*server, *client);
   engine::HandshakePrediction p =
       engine::PredictMutualTls(server->stores, client->stores, options);
-  std::cout << "Mutual TLS: server " << server->stores.owner << ", client "
-            << client->stores.owner << ", host "
-            << (p.host.empty() ? "-" : p.host) << ", Java " << options.java.text
-            << ", at " << FormatRfc3339(options.at) << "\n";
+  std::cout << "Mutual TLS: server " << Printable(server->stores.owner)
+            << ", client " << Printable(client->stores.owner) << ", host "
+            << (p.host.empty() ? "-" : Printable(p.host)) << ", Java "
+            << Printable(options.java.text) << ", at "
+            << FormatRfc3339(options.at) << "\n";
   Print(p);
   std::string first;
   for (const auto& c : p.checks)

@@ -8,6 +8,7 @@
 #include "operator/api/parse.h"
 #include "operator/api/types.h"
 #include "operator/cli/cluster.h"
+#include "operator/cli/printable.h"
 #include "operator/cli/secret_password.h"
 #include "operator/cli/store_report.h"
 #include "operator/engine/reasons.h"
@@ -22,7 +23,7 @@ namespace {
 bool Compare(std::ostream& os, const std::string& what, bool same,
              const std::string& detail) {
   os << (same ? "  OK        " : "  MISMATCH  ") << what;
-  if (!detail.empty()) os << ": " << detail;
+  if (!detail.empty()) os << ": " << Printable(detail);
   os << "\n";
   return same;
 }
@@ -122,8 +123,9 @@ int InspectSecret(const Args& args, const std::string& name,
   std::cout << "Secret " << c.ns() << "/" << name << " (type " << secret->type
             << ")";
   std::string owner = Annotation(*secret, engine::kCertStoreAnnotation);
-  if (!owner.empty()) std::cout << ", written for CertStore " << owner;
-  std::cout << "\nPassword: " << from << "\n\n";
+  if (!owner.empty())
+    std::cout << ", written for CertStore " << Printable(owner);
+  std::cout << "\nPassword: " << Printable(from) << "\n\n";
 
   int rc = kExitOk;
   std::map<std::string, StoreFacts> facts;
@@ -134,7 +136,8 @@ int InspectSecret(const Args& args, const std::string& name,
     Status st = DescribeStore(key, bytes, pw, os, &f);
     std::cout << os.str();
     if (!st.ok()) {
-      std::cout << "Cannot open: " << st.message() << "\n\n";
+      std::cout << "Cannot open: " << Printable(std::string(st.message()))
+                << "\n\n";
       std::cerr << "inspect: secret " << c.ns() << "/" << name << " key " << key
                 << ": " << st.message() << "\n";
       rc = kExitFailed;

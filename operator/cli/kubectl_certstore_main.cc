@@ -60,7 +60,9 @@ Usage:
       the keystore's chain and SANs and the truststore's certificates read
       from the Secret (not from status: a tampered or stale Secret shows as
       MISMATCH), the issuer's CA rotation, the last Events. For an issuer:
-      its CA, rotation, policy and member CertStores.
+      its CA, rotation, policy and member CertStores. Exit 0; for one
+      CertStore, 1 unless it is Ready and its Secret agrees with status;
+      2 when it cannot be read.
         kubectl certstore status -A
         kubectl certstore status mtls-server -n demo -o json
   kubectl-certstore diagnose (--server NS/NAME | --server-secret NS/NAME |

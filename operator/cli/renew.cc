@@ -10,6 +10,7 @@
 #include "operator/api/parse.h"
 #include "operator/cli/cluster.h"
 #include "operator/cli/commands.h"
+#include "operator/cli/printable.h"
 #include "operator/common/duration.h"
 #include "operator/engine/reasons.h"
 #include "operator/kube/resource.h"
@@ -61,6 +62,10 @@ StatusOr<std::vector<std::string>> AllNames(Cluster& cluster) {
 // Sets the annotation. kExitOk, or the exit code with the message printed.
 int Request(Cluster& cluster, const std::string& value, bool skip_truststores,
             Target* t) {
+  if (Status bad = CheckObjectName(t->name); !bad.ok()) {
+    std::cerr << "renew: " << bad.message() << "\n";
+    return kExitUsage;
+  }
   const std::string where = cluster.ns() + "/" + t->name;
   auto got =
       cluster.client().Get(kube::CertStoresResource(), cluster.ns(), t->name);
@@ -115,14 +120,18 @@ bool Answered(Cluster& cluster, const std::string& value, Target* t,
   }
   api::ObservedStatus st = api::ParseObservedStatus(*got);
   if (st.ready)
-    *last_state = "Ready=" + st.ready->status + " " + st.ready->reason + ": " +
-                  st.ready->message;
-  if (st.last_renew_request != value || !st.ready || st.ready->status != "True")
+    *last_state = Printable("Ready=" + st.ready->status + " " +
+                            st.ready->reason + ": " + st.ready->message);
+  // Answered, Ready, and a new certificate: the Secret's annotation is
+  // anyone's to edit, the serial is the proof.
+  if (st.last_renew_request != value || !st.ready ||
+      st.ready->status != "True" || st.serial_number.empty() ||
+      st.serial_number == t->serial_before)
     return false;
   std::cout << "certstore " << cluster.ns() << "/" << t->name
-            << " renewed: serial " << st.serial_number << " (was "
-            << (t->serial_before.empty() ? "none" : t->serial_before)
-            << "), valid until " << st.not_after << "\n";
+            << " renewed: serial " << Printable(st.serial_number) << " (was "
+            << (t->serial_before.empty() ? "none" : Printable(t->serial_before))
+            << "), valid until " << Printable(st.not_after) << "\n";
   return true;
 }
 
@@ -190,7 +199,7 @@ int RunRenew(const std::vector<std::string>& argv) {
     }
     if (!pending) return rc;
     if (std::chrono::steady_clock::now() >= deadline) break;
-    std::this_thread::sleep_for(std::chrono::milliseconds(250));
+    std::this_thread::sleep_for(std::chrono::seconds(1));
   }
   for (size_t i = 0; i < targets.size(); ++i)
     if (!targets[i].done)

@@ -12,7 +12,8 @@
 
 namespace certstore::cli {
 
-// Secret `name` in cluster.ns(), decoded. The client's errors (NotFound,
+// Secret `name` in cluster.ns(), decoded. InvalidArgument for a name that
+// is not a Kubernetes object name; the client's errors (NotFound,
 // PermissionDenied naming the user and verb, ...) unchanged.
 StatusOr<api::SecretObject> GetSecret(Cluster& cluster,
                                       const std::string& name);
@@ -21,11 +22,13 @@ StatusOr<api::SecretObject> GetSecret(Cluster& cluster,
 std::string Annotation(const api::SecretObject& s, const char* key);
 
 // The password of a Secret the operator wrote, found as the operator finds
-// it: its generated `password` key; the key of the Secret its
-// certstore.dev/password-ref annotation names; for a separate truststore
-// Secret, its CertStore's main Secret's. *from says where, never what.
-// Empty (not an error) when the Secret names none (PEM only). Errors: the
-// referenced password Secret or key cannot be read (code as GetSecret's).
+// it: its generated `password` key; else, from the CertStore that controls
+// it (ownerReference, UID checked), the Secret its spec.password names, or,
+// for a separate truststore Secret, its main Secret's `password` key. The
+// Secret's own annotations are not followed: anyone who may edit the
+// Secret may edit them. *from says where, never what. Empty (not an error)
+// when there is none (PEM only, or not the operator's Secret). Errors: the
+// CertStore or the password Secret cannot be read (codes as GetSecret's).
 StatusOr<SecretBytes> PasswordOf(Cluster& cluster, const api::SecretObject& s,
                                  std::string* from);
 

@@ -14,6 +14,7 @@
 #include "operator/cli/certstore_report.h"
 #include "operator/cli/cluster.h"
 #include "operator/cli/commands.h"
+#include "operator/cli/printable.h"
 #include "operator/common/time_format.h"
 #include "operator/kube/resource.h"
 #include "operator/pki/certificate.h"
@@ -75,6 +76,8 @@ void PrintTable(const std::vector<Row>& rows, bool all_ns, TimePoint now,
                      Window(r, now)});
     if (all_ns) cells.back().insert(cells.back().begin(), r.ns);
   }
+  for (auto& row : cells)
+    for (auto& cell : row) cell = Printable(cell);
   std::vector<size_t> width(cells.front().size(), 0);
   for (const auto& row : cells)
     for (size_t i = 0; i < row.size(); ++i)
@@ -150,6 +153,7 @@ int Table(Cluster& cluster, bool all_ns, const std::string& format,
 
 int OneCertStore(Cluster& cluster, const std::string& name,
                  const std::string& format, TimePoint now, bool colour) {
+  if (Status bad = CheckObjectName(name); !bad.ok()) return Fail(bad);
   auto report = GatherCertStore(cluster, name, now);
   if (!report.ok()) return Fail(report.status());
   if (!format.empty()) {
@@ -159,11 +163,16 @@ int OneCertStore(Cluster& cluster, const std::string& name,
   } else {
     PrintCertStore(std::cout, *report, now, colour);
   }
-  return kExitOk;
+  // Scripts: 0 only when Ready and the Secret holds what status says.
+  bool healthy = report->status.ready &&
+                 report->status.ready->status == "True" &&
+                 report->secret_error.empty() && report->mismatches.empty();
+  return healthy ? kExitOk : kExitFailed;
 }
 
 int OneIssuer(Cluster& cluster, bool cluster_scoped, const std::string& name,
               const std::string& format, TimePoint now, bool colour) {
+  if (Status bad = CheckObjectName(name); !bad.ok()) return Fail(bad);
   const char* kind = cluster_scoped ? "ClusterCertIssuer" : "CertIssuer";
   auto got =
       cluster.client().Get(cluster_scoped ? kube::ClusterCertIssuersResource()
@@ -245,26 +254,28 @@ int OneIssuer(Cluster& cluster, bool cluster_scoped, const std::string& name,
     Emit(format, w.Take());
     return kExitOk;
   }
-  std::cout << kind << " " << where << "\n";
+  const auto P = [](const std::string& x) { return Printable(x); };
+  std::cout << kind << " " << P(where) << "\n";
   if (st.ready)
-    std::cout << "Ready:     " << Coloured(st.ready->status, colour) << " "
-              << st.ready->reason << ": " << st.ready->message << "\n";
+    std::cout << "Ready:     " << Coloured(P(st.ready->status), colour) << " "
+              << P(st.ready->reason) << ": " << P(st.ready->message) << "\n";
   for (const CertSummary& c : ca)
-    std::cout << "CA:        " << c.subject << ", expires " << c.not_after
+    std::cout << "CA:        " << P(c.subject) << ", expires " << c.not_after
               << (c.not_after_time
                       ? " (" + FormatRelative(*c.not_after_time, now) + ")"
                       : "")
               << ", SHA-256 " << c.fingerprint.substr(0, 23) << "...\n";
   if (st.rotation) {
-    std::cout << "Rotation:  started " << st.rotation->started_at;
+    std::cout << "Rotation:  started " << P(st.rotation->started_at);
     if (!st.rotation->trust_distributed_at.empty())
-      std::cout << ", trust distributed " << st.rotation->trust_distributed_at;
+      std::cout << ", trust distributed "
+                << P(st.rotation->trust_distributed_at);
     if (!st.rotation->reissued_at.empty())
-      std::cout << ", re-issued " << st.rotation->reissued_at;
+      std::cout << ", re-issued " << P(st.rotation->reissued_at);
     std::cout << "\n";
     if (st.rotation->waiting_count > 0) {
       std::cout << "  Waiting for " << st.rotation->waiting_count << ":";
-      for (const auto& m : st.rotation->waiting_for) std::cout << " " << m;
+      for (const auto& m : st.rotation->waiting_for) std::cout << " " << P(m);
       std::cout << "\n";
     }
   } else {
@@ -278,8 +289,9 @@ int OneIssuer(Cluster& cluster, bool cluster_scoped, const std::string& name,
             << "\n";
   std::cout << "Members:   " << members.size() << " CertStore(s)\n";
   for (const Row& m : members)
-    std::cout << "  " << m.ns << "/" << m.name << "  "
-              << (m.ready.empty() ? "Unknown" : m.ready) << " " << m.reason
+    std::cout << "  " << P(m.ns) << "/" << P(m.name) << "  "
+              << (m.ready.empty() ? "Unknown" : P(m.ready)) << " "
+              << P(m.reason)
               << (m.expires ? "  expires " + FormatRelative(*m.expires, now)
                             : "")
               << "\n";

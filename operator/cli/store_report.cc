@@ -1,5 +1,6 @@
 #include "operator/cli/store_report.h"
 
+#include "operator/cli/printable.h"
 #include "operator/pki/certificate.h"
 #include "operator/pki/jks.h"
 #include "operator/pki/key.h"
@@ -16,13 +17,13 @@ std::string Join(const std::vector<std::string>& v) {
 
 void PrintCert(std::ostream& os, X509* c, const std::string& indent) {
   pki::CertificateInfo i = pki::DescribeCertificate(c);
-  os << indent << "Subject:     " << i.subject << "\n"
-     << indent << "Issuer:      " << i.issuer << "\n"
+  os << indent << "Subject:     " << Printable(i.subject) << "\n"
+     << indent << "Issuer:      " << Printable(i.issuer) << "\n"
      << indent << "Serial:      " << i.serial_hex << "\n"
      << indent << "Valid:       " << i.not_before << " until " << i.not_after
      << "\n"
      << indent << "Key:         " << i.key << (i.is_ca ? " (CA)" : "") << "\n"
-     << indent << "SANs:        " << Join(i.sans) << "\n"
+     << indent << "SANs:        " << Printable(Join(i.sans)) << "\n"
      << indent << "Key usage:   " << Join(i.key_usage) << "\n"
      << indent << "Ext. usage:  " << Join(i.extended_key_usage) << "\n"
      << indent << "SHA-256:     " << i.fingerprint_sha256 << "\n";
@@ -33,7 +34,7 @@ void PrintStore(std::ostream& os, const pki::StoreContents& c) {
      << "\nEntries: " << c.entries.size() << "\n";
   int n = 0;
   for (const auto& e : c.entries) {
-    os << "\nEntry " << ++n << ": alias \"" << e.alias << "\", "
+    os << "\nEntry " << ++n << ": alias \"" << Printable(e.alias) << "\", "
        << pki::EntryTypeName(e.type) << "\n";
     if (e.key)
       os << "  Private key: " << pki::KeyDescription(e.key.get()) << "\n";
@@ -71,7 +72,7 @@ Status DescribeKeystore(StatusOr<pki::StoreContents> parsed, std::ostream& os,
 Status DescribeStore(const std::string& label, const std::string& bytes,
                      const SecretBytes& password, std::ostream& os,
                      StoreFacts* facts) {
-  os << "== " << label << "\n";
+  os << "== " << Printable(label) << "\n";
   if (bytes.size() >= 4 && static_cast<unsigned char>(bytes[0]) == 0xFE &&
       static_cast<unsigned char>(bytes[1]) == 0xED)
     return DescribeKeystore(pki::ParseJks(bytes, password), os, facts);

@@ -301,6 +301,7 @@ std::optional<ReconcileResult> CertStoreRun::Render() {
   opts.verified = d_.verified;
   opts.seal = d_.seal.load();
   opts.status = &prev_;
+  opts.renew_request_interval = d_.renew_request_interval;
   auto rendered =
       engine::RenderCertStore(cs_, ca_->ca, objects_, d_.clock, opts);
   if (!objects_.error().ok()) return Retry(objects_.error());
@@ -421,6 +422,14 @@ ReconcileResult CertStoreRun::Report() {
     auto until = std::chrono::duration_cast<std::chrono::seconds>(
         *sum.renewal_time - now_);
     r.requeue_after = std::max(until, std::chrono::seconds(1));
+  }
+  if (rendered_->decision.recheck_at) {
+    // A renewal request waiting for its minimum interval.
+    auto until = std::chrono::duration_cast<std::chrono::seconds>(
+                     *rendered_->decision.recheck_at - now_) +
+                 std::chrono::seconds(1);
+    until = std::max(until, std::chrono::seconds(1));
+    if (!r.requeue_after || until < *r.requeue_after) r.requeue_after = until;
   }
   if (sum.held_for_rotation) {
     // The issuer's status changes when the rotation moves on (and wakes

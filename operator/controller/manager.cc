@@ -179,6 +179,7 @@ Manager::Manager(kube::InformerGroup::TransportFactory transports,
   deps_->cluster_resource_namespace = options_.cluster_resource_namespace;
   deps_->system_bundle_path = options_.system_bundle_path;
   deps_->rotation_propagation_delay = options_.rotation_propagation_delay;
+  deps_->renew_request_interval = options_.renew_request_interval;
   deps_->rotation_member_deadline = options_.rotation_member_deadline;
   reconciler_ = std::make_unique<CertStoreReconciler>(*deps_);
   Wire();

@@ -36,6 +36,8 @@ struct ManagerOptions {
   std::string system_bundle_path;
   // Between the steps of a CA rotation (ca_rotation.h).
   std::chrono::seconds rotation_propagation_delay{60};
+  // Between renewals a CertStore's annotation requests (engine/render.h).
+  std::chrono::seconds renew_request_interval{60};
   // How long a rotation step waits for lagging members (ca_rotation.h).
   std::chrono::seconds rotation_member_deadline{3600};
   int workers = 2;

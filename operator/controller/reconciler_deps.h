@@ -97,6 +97,8 @@ struct ReconcilerDeps {
   // CA rotation: how long kubelet may take to show a written Secret to pods
   // (ca_rotation.h).
   std::chrono::seconds rotation_propagation_delay{60};
+  // engine::RenderOptions::renew_request_interval.
+  std::chrono::seconds renew_request_interval{60};
   // How long a CA rotation step waits for lagging members before it goes
   // on without them (ca_rotation.h).
   std::chrono::seconds rotation_member_deadline{3600};

@@ -61,7 +61,11 @@ void WriteSummary(json::Writer& w, const engine::RenderSummary& s) {
   if (!s.fingerprint_sha256.empty())
     w.Field("fingerprintSHA256", s.fingerprint_sha256);
   w.Field("revision", s.revision);
-  if (!s.renew_request.empty()) w.Field("lastRenewRequest", s.renew_request);
+  // Null removes a stale value (the status is merge-patched).
+  if (s.renew_request.empty())
+    w.Key("lastRenewRequest").Null();
+  else
+    w.Field("lastRenewRequest", s.renew_request);
   if (!s.issuer_ca_fingerprint.empty())
     w.Field("issuerCAFingerprintSHA256", s.issuer_ca_fingerprint);
   if (s.truststore_certificates > 0) {

@@ -79,18 +79,27 @@ IssuanceDecision Requested(const CurrentCertificate& c,
                            const api::CertStore& cs, const pki::CaMaterial&,
                            TimePoint, const std::vector<X509*>&) {
   std::string want = RenewRequest(cs);
-  if (!want.empty() && want != c.renew_request)
-    return {true, kReasonRequested,
-            std::string("renewal requested (annotation ") +
-                kRenewRequestAnnotation + ")"};
-  return Keep();
+  if (want.empty() || want == c.renew_request) return Keep();
+  return {true, kReasonRequested,
+          std::string("renewal requested (annotation ") +
+              kRenewRequestAnnotation + ")"};
 }
 
 }  // namespace
 
 std::string RenewRequest(const api::CertStore& cs) {
   auto it = cs.metadata.annotations.find(kRenewRequestAnnotation);
-  return it == cs.metadata.annotations.end() ? "" : it->second;
+  if (it == cs.metadata.annotations.end() ||
+      !CheckRenewRequest(it->second).ok())
+    return "";
+  return it->second;
+}
+
+std::string RenewRequestProblem(const api::CertStore& cs) {
+  auto it = cs.metadata.annotations.find(kRenewRequestAnnotation);
+  if (it == cs.metadata.annotations.end()) return "";
+  Status st = CheckRenewRequest(it->second);
+  return st.ok() ? "" : std::string(st.message()) + "; the request is ignored";
 }
 
 Status CheckRenewRequest(const std::string& value) {

@@ -4,6 +4,8 @@
 #ifndef CERTSTORE_ENGINE_ISSUANCE_POLICY_H_
 #define CERTSTORE_ENGINE_ISSUANCE_POLICY_H_
 
+#include <chrono>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -29,9 +31,15 @@ struct CurrentCertificate {
 };
 
 struct IssuanceDecision {
+  IssuanceDecision() = default;
+  IssuanceDecision(bool i, std::string r, std::string m)
+      : issue(i), reason(std::move(r)), message(std::move(m)) {}
   bool issue = false;
   std::string reason;
   std::string message;
+  // Not issuing now, but look again then (a renewal request waiting for
+  // RenderOptions::renew_request_interval).
+  std::optional<TimePoint> recheck_at;
 };
 
 // REQUIRES: cs defaulted and validated, cs.spec.keystore set.
@@ -41,18 +49,24 @@ struct IssuanceDecision {
 // certificate that chains to one of them does not count as IssuerChanged
 // (the other checks still apply). Renewal uses JitteredRenewalTime. A
 // renewal request (RenewRequest(cs)) the stored certificate has not answered
-// is the last check (reason Requested).
+// is the last check (reason Requested); the render paces it
+// (RenderOptions::renew_request_interval).
 IssuanceDecision DecideIssuance(const CurrentCertificate* current,
                                 bool secret_existed, const api::CertStore& cs,
                                 const pki::CaMaterial& ca, TimePoint now,
                                 const std::vector<X509*>& held_roots = {});
 
-// The CertStore's kRenewRequestAnnotation value; "" when it has none.
+// The CertStore's kRenewRequestAnnotation value; "" when it has none or
+// the value is malformed (a malformed request is no request; see
+// RenewRequestProblem).
 std::string RenewRequest(const api::CertStore& cs);
 // InvalidArgument naming the annotation unless `value` is "" or 1-64
 // characters of A-Z a-z 0-9 . _ : + - (the value is never quoted back: it
 // is a tenant's text).
 Status CheckRenewRequest(const std::string& value);
+// What is wrong with the CertStore's renewal request ("" when nothing):
+// reported with Ready, never a reason to stop a render.
+std::string RenewRequestProblem(const api::CertStore& cs);
 
 // The root in `roots` that signed the stored certificate, directly or
 // through an intermediate stored after it; nullptr when none did.

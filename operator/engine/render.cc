@@ -4,6 +4,8 @@
 #include <set>
 
 #include "operator/api/hash.h"
+#include "operator/common/duration.h"
+#include "operator/common/time_format.h"
 #include "operator/engine/conversions.h"
 #include "operator/engine/reasons.h"
 #include "operator/engine/reencode_policy.h"
@@ -15,6 +17,7 @@
 #include "operator/engine/stored_certificate.h"
 #include "operator/engine/trust_sources.h"
 #include "operator/pki/certificate.h"
+#include "operator/pki/certificate_spec.h"
 #include "operator/pki/issuer.h"
 #include "operator/pki/key.h"
 
@@ -141,10 +144,24 @@ Status DecideCertificate(const RenderInput& in, DesiredStores* desired,
                                 in.options.verified);
   std::vector<X509*> held;
   if (in.options.hold_previous) held = in.options.previous_roots;
-  RETURN_IF_ERROR(CheckRenewRequest(RenewRequest(in.cs)));
   result->decision =
       DecideIssuance(cur ? &*cur : nullptr, in.current.has_value(), in.cs,
                      in.ca, in.now, held);
+  if (result->decision.issue && result->decision.reason == kReasonRequested &&
+      cur) {
+    TimePoint next = pki::NotBefore(cur->cert.get()) +
+                     pki::kClockSkewAllowance +
+                     in.options.renew_request_interval;
+    if (in.now < next) {
+      result->decision = {
+          false, kReasonUpToDate,
+          "renewal requested; at most one requested renewal "
+          "per " +
+              FormatGoDuration(in.options.renew_request_interval) +
+              ": issues at " + FormatRfc3339(next)};
+      result->decision.recheck_at = next;
+    }
+  }
   if (in.options.freeze_keystore) {
     result->decision = {false, kReasonPolicyDenied,
                         "the issuer's policy refuses the spec; the stored "
@@ -155,15 +172,21 @@ Status DecideCertificate(const RenderInput& in, DesiredStores* desired,
     held = in.options.previous_roots;
   }
   // A new certificate answers the pending request, whatever its reason; a
-  // kept one still answers what it answered.
-  result->summary.renew_request = result->decision.issue ? RenewRequest(in.cs)
-                                  : cur                  ? cur->renew_request
-                                                         : "";
+  // kept one (or a new one without a request pending) still answers what the
+  // stored one answered, so re-applying an old value never issues again.
+  std::string pending = RenewRequest(in.cs);
+  std::string answered = cur ? cur->renew_request : "";
+  result->summary.renew_request =
+      result->decision.issue && !pending.empty() ? pending : answered;
   if (result->decision.issue) {
     RETURN_IF_ERROR(
         IssueCertificate(in, cur ? &*cur : nullptr, desired, result));
     ++*revision;
   }
+  std::string problem = RenewRequestProblem(in.cs);
+  if (!problem.empty())
+    result->summary.warning +=
+        (result->summary.warning.empty() ? "" : "; ") + problem;
   bool kept_chain = false, root_unknown = false;
   if (!result->decision.issue && cur)
     kept_chain =

@@ -56,6 +56,11 @@ struct RenderOptions {
   // is created when none exists); only truststore files follow their
   // sources, so a CA rotation still reaches the workload's trust.
   bool freeze_keystore = false;
+  // Issuances for a renewal request alone (reason Requested) are at least
+  // this long after the current certificate's issue; an earlier request
+  // waits (decision.recheck_at). A tenant's annotation loop cannot make the
+  // operator sign, write and post Events as fast as it can patch.
+  std::chrono::seconds renew_request_interval{60};
 };
 
 // What the status of the CertStore reports (no secrets in here).

@@ -193,10 +193,13 @@ std::optional<RenderResult> SealedRender(const api::CertStore& cs,
   if (!main) return std::nullopt;
   // A renewal request the stored certificate has not answered: the shell
   // does not match, and the full render issues.
+  if (!RenewRequestProblem(cs).empty()) return std::nullopt;  // to report
   std::string request = spec.keystore ? RenewRequest(cs) : "";
   if (request.empty()) {
     auto it = main->metadata.annotations.find(kRenewRequestAnnotation);
-    if (it != main->metadata.annotations.end()) request = it->second;
+    if (it != main->metadata.annotations.end() &&
+        CheckRenewRequest(it->second).ok())
+      request = it->second;
   }
   secrets.emplace_back(MainSecretShell(cs, st.revision, request),
                        std::move(*main));

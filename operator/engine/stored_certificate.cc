@@ -2,6 +2,7 @@
 
 #include <string>
 
+#include "operator/engine/issuance_policy.h"
 #include "operator/engine/reasons.h"
 #include "operator/engine/store_password.h"
 #include "operator/pki/certificate.h"
@@ -20,7 +21,9 @@ std::string AnnotationOf(const api::SecretObject& s, const char* key) {
 // What the Secret's annotations say the certificate was made for.
 void ReadAnnotations(const api::SecretObject& s, CurrentCertificate* c) {
   c->identity_hash = AnnotationOf(s, kIdentityHashAnnotation);
+  // Anyone who may edit the Secret may edit this: a malformed value is none.
   c->renew_request = AnnotationOf(s, kRenewRequestAnnotation);
+  if (!CheckRenewRequest(c->renew_request).ok()) c->renew_request.clear();
 }
 
 // Written (or checked) by this process byte for byte: no decryption.

@@ -104,6 +104,12 @@ std::vector<PolicyCase> Cases() {
          w.cs.metadata.annotations[kRenewRequestAnnotation] = "t1";
        },
        true, kReasonRequested},
+      {"MalformedRenewRequestIsNone",
+       [](World& w, CurrentCertificate&) {
+         w.cs.metadata.annotations[kRenewRequestAnnotation] = "not a token";
+         w.now += std::chrono::hours(1);
+       },
+       false, kReasonUpToDate},
       {"RenewRequestAlreadyAnswered",
        [](World& w, CurrentCertificate& c) {
          w.cs.metadata.annotations[kRenewRequestAnnotation] = "t1";

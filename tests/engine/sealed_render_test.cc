@@ -301,10 +301,17 @@ const Change kChanges[] = {
      },
      false, true},
     {"renewal requested",
-     [](SealedRenderTest&, api::CertStore& cs) {
+     [](SealedRenderTest& base, api::CertStore& cs) {
        cs.metadata.annotations[kRenewRequestAnnotation] = "r1";
+       static_cast<SealedRenderChangeTest&>(base).clock().Advance(
+           std::chrono::seconds(60));
      },
      true, true},
+    {"malformed renewal request (reported by the full render)",
+     [](SealedRenderTest&, api::CertStore& cs) {
+       cs.metadata.annotations[kRenewRequestAnnotation] = "no spaces";
+     },
+     false, false},
     {"alias changed",
      [](SealedRenderTest&, api::CertStore& cs) {
        cs.spec.keystore->alias = "other";

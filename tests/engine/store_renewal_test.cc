@@ -86,6 +86,14 @@ TEST_F(StoreRenewalTest, RenewRequestIssuesOncePerValue) {
   EXPECT_TRUE(first.summary.renew_request.empty());
 
   cs.metadata.annotations[kRenewRequestAnnotation] = "r1";
+  // Within the minimum interval after an issue: not yet.
+  RenderResult early = RenderAndStore(cs);
+  EXPECT_FALSE(early.decision.issue);
+  ASSERT_TRUE(early.decision.recheck_at.has_value());
+  EXPECT_EQ(*early.decision.recheck_at,
+            clock_.Now() + std::chrono::seconds(60));
+  EXPECT_EQ(early.summary.serial_hex, first.summary.serial_hex);
+  clock_.Advance(std::chrono::seconds(60));
   RenderResult requested = RenderAndStore(cs);
   EXPECT_TRUE(requested.decision.issue);
   EXPECT_EQ(requested.decision.reason, kReasonRequested);
@@ -108,22 +116,34 @@ TEST_F(StoreRenewalTest, RenewRequestIssuesOncePerValue) {
   EXPECT_FALSE(removed.decision.issue);
   EXPECT_EQ(removed.summary.renew_request, "r1");
 
+  // A normal renewal in between still answers r1: re-applying r1 later
+  // issues nothing.
   cs.metadata.annotations[kRenewRequestAnnotation] = "r2";
+  clock_.Advance(std::chrono::seconds(60));
   RenderResult second = RenderAndStore(cs);
   EXPECT_EQ(second.decision.reason, kReasonRequested);
   EXPECT_NE(second.summary.serial_hex, requested.summary.serial_hex);
   EXPECT_EQ(second.summary.revision, 3);
 }
 
-TEST_F(StoreRenewalTest, MalformedRenewRequestIsRefusedAndNothingIsWritten) {
+TEST_F(StoreRenewalTest, MalformedRenewRequestIsIgnoredAndSaidSo) {
   api::CertStore cs = MakeCertStore(KeystoreWith("Always"));
   RenderResult first = RenderAndStore(cs);
+  clock_.Advance(std::chrono::hours(1));
   cs.metadata.annotations[kRenewRequestAnnotation] = "not a token";
-  auto r = RenderCertStore(cs, ca_, objects_, clock_);
-  ASSERT_FALSE(r.ok());
-  EXPECT_EQ(r.status().code(), StatusCode::kInvalidArgument);
-  EXPECT_NE(r.status().message().find(kRenewRequestAnnotation),
-            std::string::npos);
+  RenderResult r = RenderAndStore(cs);  // renders: renewals go on
+  EXPECT_FALSE(r.decision.issue);
+  EXPECT_EQ(r.summary.serial_hex, first.summary.serial_hex);
+  EXPECT_NE(r.summary.warning.find(kRenewRequestAnnotation), std::string::npos)
+      << r.summary.warning;
+  EXPECT_EQ(r.summary.warning.find("not a token"), std::string::npos);
+  // A malformed value on the Secret (anyone who may edit it) is no answer.
+  api::SecretObject stored = r.secrets[0];
+  stored.metadata.annotations[kRenewRequestAnnotation] = "bad value\x1b[2J";
+  objects_.PutSecret(stored);
+  cs.metadata.annotations.clear();
+  RenderResult again = RenderAndStore(cs);
+  EXPECT_EQ(again.summary.renew_request, "");
 }
 
 TEST_F(StoreRenewalTest, RotationPolicyNeverKeepsTheKey) {

@@ -130,6 +130,8 @@ class OperatorIT : public ::testing::Test {
   static constexpr int kApiSilenceSeconds = 10;
   // Its --shutdown-timeout (10s by default).
   static constexpr int kShutdownTimeoutSeconds = 8;
+  // Its --renew-request-interval (60s by default).
+  static constexpr int kRenewRequestIntervalSeconds = 2;
   static void SetUpTestSuite() {
     ASSERT_TRUE(env->InstallCrds());
     crns_ = "certstore-system-" + std::to_string(getpid());
@@ -173,7 +175,9 @@ class OperatorIT : public ::testing::Test {
                       "--health-api-silence",
                       std::to_string(kApiSilenceSeconds) + "s",
                       "--shutdown-timeout",
-                      std::to_string(kShutdownTimeoutSeconds) + "s"};
+                      std::to_string(kShutdownTimeoutSeconds) + "s",
+                      "--renew-request-interval",
+                      std::to_string(kRenewRequestIntervalSeconds) + "s"};
     pid_ = SpawnOperator(operator_args_, log_);
   }
   // Starts build/bin/certstore-operator with `args`, output to `log_path`.

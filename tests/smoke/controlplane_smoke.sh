@@ -153,6 +153,47 @@ columns() {
     ! grep -q '<invalid>' "$WORK/cs-columns.txt" "$WORK/ci-columns.txt"
 }
 check "printer columns: Ready, Reason, Issuer, Expires as a date" columns
+# kubectl explain reads the API server's OpenAPI: every field of our kinds
+# (spec and status, at any depth) has a description there, and explain
+# prints it.
+explain_texts() {
+  K get --raw /openapi/v3/apis/certstore.dev/v1alpha1 >"$WORK/openapi.json" || return 1
+  python3 - "$WORK/openapi.json" <<'PY' || return 1
+import json, sys
+doc = json.load(open(sys.argv[1]))
+missing, seen = [], 0
+def walk(node, path):
+    global seen
+    for name, prop in (node.get("properties") or {}).items():
+        p = path + "." + name
+        if name in ("metadata", "apiVersion", "kind") and path.count(".") == 0:
+            continue
+        seen += 1
+        target = prop
+        for sub in prop.get("allOf") or []:
+            target = {**sub, **target}
+        if not (prop.get("description") or target.get("description")):
+            missing.append(p)
+        walk(target, p)
+    items = node.get("items")
+    if isinstance(items, dict):
+        walk(items, path + "[]")
+    extra = node.get("additionalProperties")
+    if isinstance(extra, dict):
+        walk(extra, path + "{}")
+for name, schema in doc["components"]["schemas"].items():
+    if name.split(".")[-1] in ("CertStore", "CertIssuer", "ClusterCertIssuer"):
+        walk(schema, name.split(".")[-1])
+print("fields checked:", seen)
+if missing or seen < 100:
+    print("fields without a description:", *missing, sep="\n  ")
+    sys.exit(1)
+PY
+  K explain certstore.spec.keystore.usages >"$WORK/explain.txt" || return 1
+  cat "$WORK/explain.txt"
+  grep -q 'serverAuth' "$WORK/explain.txt"
+}
+check "kubectl explain: every field of CertStore, CertIssuer, ClusterCertIssuer has a description" explain_texts
 
 sed -e 's/name: smoke$/name: smoke-bogus/' "$WORK/certstore.yaml" >"$WORK/bogus.yaml"
 printf '  formats:\n  - BOGUS\n' >>"$WORK/bogus.yaml"
