@@ -2,6 +2,7 @@
 // offline or in a cluster, and renewals on request. Installed on PATH it also
 // works as `kubectl certstore ...`.
 #include <iostream>
+#include <sstream>
 #include <string>
 #include <vector>
 
@@ -108,6 +109,26 @@ Usage:
   kubectl-certstore version
 )";
 
+// The usage of one command (its paragraphs of kUsage, and the cluster
+// flags for the commands that read a cluster); "" for an unknown one.
+std::string CommandHelp(const std::string& cmd) {
+  const std::string me = "  kubectl-certstore " + cmd;
+  const bool cluster = cmd == "status" || cmd == "renew" || cmd == "diagnose" ||
+                       cmd == "inspect";
+  std::istringstream in(kUsage);
+  std::string line, out;
+  bool on = false;
+  while (std::getline(in, line)) {
+    if (line.rfind("  kubectl-certstore ", 0) == 0)
+      on = line.rfind(me, 0) == 0 &&
+           (line.size() == me.size() || line[me.size()] == ' ');
+    else if (line.rfind("  Cluster flags", 0) == 0)
+      on = cluster;
+    if (on) out += line + "\n";
+  }
+  return out;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -119,6 +140,13 @@ int main(int argc, char** argv) {
   }
   std::string cmd = args[0];
   args.erase(args.begin());
+  for (const auto& a : args)
+    if (a == "--help" || a == "-h") {
+      std::string help = CommandHelp(cmd);
+      if (help.empty()) break;
+      std::cout << "Usage:\n" << help;
+      return 0;
+    }
   if (cmd == "render") return certstore::cli::RunRender(args);
   if (cmd == "inspect") return certstore::cli::RunInspect(args);
   if (cmd == "renew") return certstore::cli::RunRenew(args);
