@@ -100,8 +100,10 @@ Usage:
       certstore.dev/renew-request annotation to the current time; the operator
       issues once per value (Issuing reason Requested, an Event, the
       issuance metric) and records it in status.lastRenewRequest. A
-      truststore-only CertStore is refused (--all skips it). --wait waits for
-      the new serial (default 2m) and prints it; exit 1 if it does not come.
+      truststore-only CertStore is refused (--all skips it). The operator
+      renews at most once per --renew-request-interval (60s by default)
+      after the last issue; an earlier request waits. --wait waits for the
+      new serial (default 2m) and prints it; exit 1 if it does not come.
         kubectl certstore renew mtls-server -n demo --wait
   Cluster flags, as kubectl's: --kubeconfig FILE (else $KUBECONFIG, else
   ~/.kube/config, else in-cluster), --context NAME, -n/--namespace NS (else
