@@ -407,6 +407,7 @@ void Manager::Heartbeat() {
     // only a transport failure (no answer in time) is silence.
     Status st = r.ok() ? OkStatus() : r.status();
     health_.Heartbeat(st, std::chrono::steady_clock::now());
+    if (trim_pending_.load() && queue_.Len() == 0) ReleaseFreeMemory();
     std::unique_lock<std::mutex> l(heartbeat_mu_);
     heartbeat_cv_.wait_for(l, period, [this] { return stopping_.load(); });
   }
@@ -473,7 +474,9 @@ void Manager::Work(int worker) {
 
 // A burst of work (start-up, a fleet created at once) leaves the heap full
 // of freed parse buffers that glibc keeps; hand them back once the queue is
-// empty, at most every 10 s.
+// empty, at most every 10 s. A drain within 10 s of the last trim leaves the
+// trim pending: the heartbeat loop does it once the 10 s have passed (else
+// the memory of the last burst stayed until the next piece of work).
 void Manager::ReleaseFreeMemory() {
   auto now = std::chrono::steady_clock::now().time_since_epoch().count();
   auto last = last_trim_.load();
@@ -481,8 +484,12 @@ void Manager::ReleaseFreeMemory() {
       std::chrono::duration_cast<std::chrono::steady_clock::duration>(
           std::chrono::seconds(10))
           .count();
-  if (now - last < kEvery || !last_trim_.compare_exchange_strong(last, now))
+  if (now - last < kEvery) {
+    trim_pending_ = true;
     return;
+  }
+  if (!last_trim_.compare_exchange_strong(last, now)) return;
+  trim_pending_ = false;
   malloc_trim(0);
 }
 

@@ -140,6 +140,8 @@ class Manager : public RuntimeView {
       seal_keys_;  // GUARDED_BY(seal_mu_)
   std::atomic<int64_t> last_trim_{
       0};  // steady_clock ticks of the last malloc_trim
+  // A trim was skipped (too soon after the last); the heartbeat does it.
+  std::atomic<bool> trim_pending_{false};
   std::unique_ptr<EventRouter> router_;
   std::unique_ptr<ReconcilerDeps> deps_;
   std::unique_ptr<CertStoreReconciler> reconciler_;
