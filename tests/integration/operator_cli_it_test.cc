@@ -206,12 +206,35 @@ TEST_F(OperatorIT, CliInspectSecretOpensEveryStoreWithItsOwnPassword) {
 }
 
 // The JSON report of `status NAME -o json`, parsed (null document on error).
+// The plugin as the admin, with standard output alone in `output` (a
+// sanitizer's exit report goes to standard error; JSON is parsed from
+// standard output only) and standard error in *err.
+CommandResult PluginStdout(std::vector<std::string> args, std::string* err) {
+  std::string path = "/tmp/cli-it-" + std::to_string(getpid()) + ".err";
+  args.insert(args.begin(), {"bash", "-c", "exec \"$0\" \"$@\" 2>\"$ERR\"",
+                             KUBECTL_CERTSTORE});
+  args.push_back("--kubeconfig");
+  args.push_back(env->kubeconfig());
+  CommandResult r =
+      RunCommand(args, "", std::chrono::seconds(120), {"ERR=" + path});
+  *err = ReadFile(path).value_or("");
+  std::remove(path.c_str());
+  return r;
+}
+
+// The JSON report of `status NAME -o json`, parsed.
 std::optional<json::Document> StatusJson(const std::string& ns,
                                          const std::string& target,
                                          int exit_code = 0) {
-  CommandResult r = Plugin({"status", target, "-n", ns, "-o", "json"});
-  EXPECT_EQ(r.exit_code, exit_code) << r.output;
-  return json::Document::Parse(r.output);
+  std::string err, error;
+  CommandResult r =
+      PluginStdout({"status", target, "-n", ns, "-o", "json"}, &err);
+  EXPECT_EQ(r.exit_code, exit_code) << r.output << err;
+  auto doc = json::Document::Parse(r.output, &error);
+  EXPECT_TRUE(doc.has_value()) << error << "\nstdout:\n"
+                               << r.output << "\nstderr:\n"
+                               << err;
+  return doc;
 }
 
 TEST_F(OperatorIT, CliStatusReadyFailingRotatingAndTampered) {
@@ -318,7 +341,9 @@ TEST_F(OperatorIT, CliStatusReadyFailingRotatingAndTampered) {
       std::string::npos);
 
   // The table: soonest expiry first, the failing one (no expiry) last.
-  CommandResult table = Plugin({"status", "-n", ns_, "-o", "json"});
+  std::string table_err;
+  CommandResult table =
+      PluginStdout({"status", "-n", ns_, "-o", "json"}, &table_err);
   ASSERT_EQ(table.exit_code, 0) << table.output;
   auto rows = json::Document::Parse(table.output);
   ASSERT_TRUE(rows.has_value()) << table.output;
@@ -331,7 +356,8 @@ TEST_F(OperatorIT, CliStatusReadyFailingRotatingAndTampered) {
   EXPECT_EQ(items[2]["name"].String(), "bad");
   EXPECT_EQ(items[2]["ready"].String(), "False");
   EXPECT_EQ(items[2]["reason"].String(), "InputNotFound");
-  CommandResult all = Plugin({"status", "-A"});
+  std::string all_err;
+  CommandResult all = PluginStdout({"status", "-A"}, &all_err);
   ASSERT_EQ(all.exit_code, 0) << all.output;
   EXPECT_EQ(all.output.rfind("NAMESPACE", 0), 0u) << all.output;
   std::regex ok_row("\n" + ns_ +
@@ -364,7 +390,9 @@ TEST_F(OperatorIT, CliStatusReadyFailingRotatingAndTampered) {
   // The operator repairs it.
   EXPECT_TRUE(Eventually(
       [&] {
-        CommandResult r = Plugin({"status", "ok", "-n", ns_, "-o", "json"});
+        std::string ignored;
+        CommandResult r =
+            PluginStdout({"status", "ok", "-n", ns_, "-o", "json"}, &ignored);
         auto again = json::Document::Parse(r.output);
         return r.exit_code == 0 && again &&
                again->Root()["secret"]["matchesStatus"].Bool();
@@ -377,7 +405,9 @@ TEST_F(OperatorIT, CliStatusReadyFailingRotatingAndTampered) {
   std::optional<json::Document> rotating;
   ASSERT_TRUE(Eventually(
       [&] {
-        CommandResult r = Plugin({"status", "ok", "-n", ns_, "-o", "json"});
+        std::string ignored;
+        CommandResult r =
+            PluginStdout({"status", "ok", "-n", ns_, "-o", "json"}, &ignored);
         rotating = json::Document::Parse(r.output);
         return rotating && rotating->Root()["rotation"].Exists();
       },
