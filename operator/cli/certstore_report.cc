@@ -202,6 +202,17 @@ void WriteCondition(json::Writer& w, const char* key,
 
 }  // namespace
 
+void WriteRotation(json::Writer& w, const api::CaRotation& rot) {
+  w.Key("rotation")
+      .BeginObject()
+      .Field("startedAt", rot.started_at)
+      .Field("trustDistributedAt", rot.trust_distributed_at)
+      .Field("reissuedAt", rot.reissued_at)
+      .StringArray("waitingFor", rot.waiting_for)
+      .Field("waitingCount", rot.waiting_count)
+      .EndObject();
+}
+
 std::string Coloured(const std::string& status, bool colour) {
   if (!colour) return status;
   if (status == "True") return "\033[32m" + status + "\033[0m";
@@ -379,17 +390,7 @@ void WriteCertStore(json::Writer& w, const CertStoreReport& r, TimePoint now) {
   w.Field("matchesStatus", r.secret_error.empty() && r.mismatches.empty());
   w.StringArray("mismatches", r.mismatches);
   w.EndObject();
-  if (r.rotation) {
-    const api::CaRotation& rot = *r.rotation;
-    w.Key("rotation")
-        .BeginObject()
-        .Field("startedAt", rot.started_at)
-        .Field("trustDistributedAt", rot.trust_distributed_at)
-        .Field("reissuedAt", rot.reissued_at)
-        .StringArray("waitingFor", rot.waiting_for)
-        .Field("waitingCount", rot.waiting_count)
-        .EndObject();
-  }
+  if (r.rotation) WriteRotation(w, *r.rotation);
   w.Key("events").BeginArray();
   for (const EventSummary& e : r.events)
     w.BeginObject()

@@ -57,6 +57,9 @@ void PrintCertStore(std::ostream& os, const CertStoreReport& r, TimePoint now,
                     bool colour);
 void WriteCertStore(json::Writer& w, const CertStoreReport& r, TimePoint now);
 
+// An issuer's status.rotation as a JSON member "rotation".
+void WriteRotation(json::Writer& w, const api::CaRotation& rotation);
+
 // "True"/"False" in green/red on a terminal.
 std::string Coloured(const std::string& status, bool colour);
 

@@ -231,15 +231,7 @@ int OneIssuer(Cluster& cluster, bool cluster_scoped, const std::string& name,
       w.Field("fingerprintSHA256", c.fingerprint).EndObject();
     }
     w.EndArray();
-    if (st.rotation)
-      w.Key("rotation")
-          .BeginObject()
-          .Field("startedAt", st.rotation->started_at)
-          .Field("trustDistributedAt", st.rotation->trust_distributed_at)
-          .Field("reissuedAt", st.rotation->reissued_at)
-          .StringArray("waitingFor", st.rotation->waiting_for)
-          .Field("waitingCount", st.rotation->waiting_count)
-          .EndObject();
+    if (st.rotation) WriteRotation(w, *st.rotation);
     w.Key("members").BeginArray();
     for (const Row& m : members)
       w.BeginObject()

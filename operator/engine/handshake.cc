@@ -166,6 +166,22 @@ Jvm Load(const PeerStores& p, const JavaVersion& java,
   return jvm;
 }
 
+// The side's key entry holds its certificate's key; the peer's check of
+// the CertificateVerify signature fails otherwise.
+HandshakeCheck KeyMatchesCheck(const PeerStores& p, const Jvm& jvm) {
+  std::string what = p.role + "'s private key matches its certificate";
+  if (pki::KeyMatchesCertificate(jvm.key.get(), jvm.chain.front().get()))
+    return Ok(what);
+  return Failed(what, p.role == "server" ? "client" : "server",
+                "javax.net.ssl.SSLHandshakeException: Cannot verify the "
+                "CertificateVerify signature",
+                "", "CertificateVerify",
+                "the keystore's key is not the key of its certificate",
+                p.owner +
+                    ": the operator re-issues on KeyMismatch; restore "
+                    "the Secret it wrote");
+}
+
 // The host the client dials when none is given: the server's first DNS SAN,
 // else its first IP SAN, else its CN.
 std::string DefaultHost(X509* leaf) {
@@ -402,24 +418,8 @@ HandshakePrediction PredictMutualTls(const PeerStores& server,
             ? "the server has no keystore"
             : "no key entry in " + server.keystore_name,
         server.owner + ": spec.keystore (usages: [serverAuth])"));
-  for (const auto* side : {&s, &c}) {
-    const PeerStores& p = side == &s ? server : client;
-    if (side->has_key_entry) {
-      std::string what = p.role + "'s private key matches its certificate";
-      if (pki::KeyMatchesCertificate(side->key.get(),
-                                     side->chain.front().get()))
-        checks.push_back(Ok(what));
-      else
-        checks.push_back(
-            Failed(what, p.role == "server" ? "client" : "server",
-                   "javax.net.ssl.SSLHandshakeException: Cannot verify the "
-                   "CertificateVerify signature",
-                   "", "CertificateVerify",
-                   "the keystore's key is not the key of its certificate",
-                   p.owner + ": the operator re-issues on KeyMismatch; restore "
-                             "the Secret it wrote"));
-    }
-  }
+  if (s.has_key_entry) checks.push_back(KeyMatchesCheck(server, s));
+  if (c.has_key_entry) checks.push_back(KeyMatchesCheck(client, c));
   if (s.has_key_entry) {
     if (options.host.empty()) options.host = DefaultHost(s.chain[0].get());
     out.host = options.host;
@@ -440,18 +440,7 @@ HandshakePrediction PredictAgainstServer(const PeerStores& client,
   HandshakePrediction out;
   std::vector<HandshakeCheck>& checks = out.checks;
   Jvm c = Load(client, options.java, &checks);
-  if (c.has_key_entry) {
-    std::string what = "client's private key matches its certificate";
-    checks.push_back(
-        pki::KeyMatchesCertificate(c.key.get(), c.chain.front().get())
-            ? Ok(what)
-            : Failed(what, "server",
-                     "javax.net.ssl.SSLHandshakeException: Cannot verify the "
-                     "CertificateVerify signature",
-                     "", "CertificateVerify",
-                     "the keystore's key is not the key of its certificate",
-                     client.owner + ": restore the Secret the operator wrote"));
-  }
+  if (c.has_key_entry) checks.push_back(KeyMatchesCheck(client, c));
   PeerStores peer;
   peer.role = "server";
   peer.owner = server.name;
