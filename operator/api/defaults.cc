@@ -1,5 +1,7 @@
 #include "operator/api/defaults.h"
 
+#include <algorithm>
+
 namespace certstore::api {
 namespace {
 
@@ -43,6 +45,15 @@ void ApplyDefaults(CertStore* cs) {
   if (!s.formats_set && s.formats.empty()) s.formats = {"PKCS12", "PEM"};
   if (s.pkcs12_profile.empty()) s.pkcs12_profile = "Modern2023";
   if (s.password && s.password->key.empty()) s.password->key = kPasswordKey;
+  if (s.truststore && s.truststore->password &&
+      s.truststore->password->secret_key_ref &&
+      s.truststore->password->secret_key_ref->key.empty())
+    s.truststore->password->secret_key_ref->key = kPasswordKey;
+  if (s.secret_type.empty()) {
+    bool pem =
+        std::find(s.formats.begin(), s.formats.end(), "PEM") != s.formats.end();
+    s.secret_type = s.keystore && pem ? kSecretTypeTls : kSecretTypeOpaque;
+  }
 }
 
 void ApplyDefaults(Issuer* issuer) {

@@ -62,8 +62,19 @@ std::string RenderHash(const CertStore& cs) {
   if (cs.spec.password)
     c.Add("password", cs.spec.password->name + "/" + cs.spec.password->key);
   if (cs.spec.keystore) c.Add("alias", cs.spec.keystore->alias);
+  // Added only when set, so that CertStores written before these fields
+  // existed keep their hash (and their stores) across the upgrade.
+  if (!cs.spec.additional_formats.empty())
+    c.Add("additionalFormats", cs.spec.additional_formats, true);
   if (cs.spec.truststore) {
     c.Add("trustSecret", cs.spec.truststore->secret_name);
+    if (const auto& pw = cs.spec.truststore->password) {
+      if (pw->secret_key_ref)
+        c.Add("trustPassword",
+              pw->secret_key_ref->name + "/" + pw->secret_key_ref->key);
+      else
+        c.Add("trustPassword", "value");
+    }
     for (const auto& s : cs.spec.truststore->sources)
       c.Add("source", TrustSourceTypeName(s.type))
           .Add("name", s.name)

@@ -267,6 +267,22 @@ void ParseTruststore(Walker& w, const Node& n, const std::string& path,
            {
                {"secretName",
                 [&](auto& v, auto& p) { w.Str(v, p, &t->secret_name); }},
+               {"password",
+                [&](auto& v, auto& p) {
+                  t->password.emplace();
+                  TruststorePassword* pw = &*t->password;
+                  w.Object(v, p,
+                           {{"secretKeyRef",
+                             [&](auto& x, auto& xp) {
+                               pw->secret_key_ref.emplace();
+                               ParseRef(w, x, xp, &pw->secret_key_ref->name,
+                                        &pw->secret_key_ref->key,
+                                        &pw->secret_key_ref->ns);
+                             }},
+                            {"value", [&](auto& x, auto& xp) {
+                               w.OptStr(x, xp, &pw->value);
+                             }}});
+                }},
                {"sources",
                 [&](const Node& v, const std::string& p) {
                   if (v.IsNull()) return;
@@ -372,6 +388,22 @@ void ParseCertStoreSpec(Walker& w, const Node& n, const std::string& path,
                                 w.Str(x, xp, &s->pkcs12_profile);
                               }}});
            }},
+          {"secretType",
+           [&](auto& v, auto& p) { w.Str(v, p, &s->secret_type); }},
+          {"secretTemplate",
+           [&](auto& v, auto& p) {
+             s->secret_template.emplace();
+             ObjectTemplate* t = &*s->secret_template;
+             w.Object(
+                 v, p,
+                 {{"labels",
+                   [&](auto& x, auto& xp) { w.StrMap(x, xp, &t->labels); }},
+                  {"annotations", [&](auto& x, auto& xp) {
+                     w.StrMap(x, xp, &t->annotations);
+                   }}});
+           }},
+          {"additionalFormats",
+           [&](auto& v, auto& p) { w.StrList(v, p, &s->additional_formats); }},
           {"password",
            [&](auto& v, auto& p) {
              s->password.emplace();

@@ -30,6 +30,14 @@ constexpr char kTlsCrtKey[] = "tls.crt";
 constexpr char kTlsKeyKey[] = "tls.key";
 constexpr char kCaCrtKey[] = "ca.crt";
 constexpr char kPasswordKey[] = "password";
+// spec.additionalFormats: CombinedPEM and DER.
+constexpr char kTlsCombinedPemKey[] = "tls-combined.pem";
+constexpr char kTlsDerKey[] = "tls.der";
+constexpr char kKeyDerKey[] = "key.der";
+
+// Secret types the operator writes (spec.secretType).
+constexpr char kSecretTypeOpaque[] = "Opaque";
+constexpr char kSecretTypeTls[] = "kubernetes.io/tls";
 
 // metadata.ownerReferences[]: who owns an object. Ownership is decided by
 // the controller reference's UID, never by a label (DESIGN.md "Tenancy").
@@ -103,16 +111,31 @@ struct TrustSource {
 };
 const char* TrustSourceTypeName(TrustSource::Type t);
 
-struct TruststoreSpec {
-  std::string secret_name;           // optional: a separate Secret
-  std::vector<TrustSource> sources;  // default: [{issuer: {}}]
-  bool sources_set = false;          // false when omitted (for defaulting)
-};
-
 struct SecretKeyRef {
   std::string name;
   std::string key;  // default "password"
   std::string ns;   // optional; must be the CertStore's own namespace
+};
+
+// spec.truststore.password: the separate truststore Secret's own password.
+// Unset: generated, under `password` in that Secret (never the keystore's).
+struct TruststorePassword {
+  std::optional<SecretKeyRef> secret_key_ref;
+  std::optional<std::string> value;  // a literal, e.g. Java's "changeit"
+};
+
+struct TruststoreSpec {
+  std::string secret_name;           // optional: a separate Secret
+  std::vector<TrustSource> sources;  // default: [{issuer: {}}]
+  bool sources_set = false;          // false when omitted (for defaulting)
+  std::optional<TruststorePassword> password;  // only with secret_name
+};
+
+// spec.secretTemplate: labels and annotations copied onto every object the
+// operator writes for a CertStore (ours win on conflict).
+struct ObjectTemplate {
+  std::map<std::string, std::string> labels;
+  std::map<std::string, std::string> annotations;
 };
 
 struct CertStoreSpec {
@@ -124,6 +147,11 @@ struct CertStoreSpec {
   bool formats_set = false;          // given, even as []: not defaulted
   std::string pkcs12_profile;        // "Modern2023" | "LegacyDES"
   std::optional<SecretKeyRef> password;
+  // "Opaque" | "kubernetes.io/tls"; defaulted to kubernetes.io/tls when the
+  // main Secret holds tls.crt and tls.key (a keystore with PEM), else Opaque.
+  std::string secret_type;
+  std::optional<ObjectTemplate> secret_template;
+  std::vector<std::string> additional_formats;  // "CombinedPEM", "DER"
 };
 
 struct CertStore {

@@ -2,6 +2,7 @@
 
 #include <arpa/inet.h>
 
+#include <algorithm>
 #include <cstring>
 #include <regex>
 #include <set>
@@ -31,6 +32,19 @@ const std::regex& AliasRe() {
 }
 const std::regex& DataKeyRe() {
   static const std::regex re("^[-._a-zA-Z0-9]+$");
+  return re;
+}
+// A label or annotation key: an optional DNS-subdomain prefix and "/", then
+// a name of at most 63 characters (the same regex as the CRD's CEL rule).
+const std::regex& QualifiedNameRe() {
+  static const std::regex re(
+      "^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*/)?"
+      "[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$");
+  return re;
+}
+const std::regex& LabelValueRe() {
+  static const std::regex re(
+      "^(([A-Za-z0-9][-A-Za-z0-9_.]{0,61})?[A-Za-z0-9])?$");
   return re;
 }
 const std::regex& UriRe() {
@@ -217,6 +231,23 @@ void CheckKeystore(FieldErrors& e, const std::string& p,
               std::to_string(*k.renew_before_percentage));
 }
 
+void CheckTruststorePassword(FieldErrors& e, const std::string& p,
+                             const TruststoreSpec& t) {
+  const TruststorePassword& pw = *t.password;
+  if (t.secret_name.empty())
+    e.Add(p,
+          "needs spec.truststore.secretName: in the main Secret the "
+          "truststore shares the keystore's password (spec.password)");
+  if (pw.secret_key_ref.has_value() == pw.value.has_value())
+    e.Add(p, "exactly one of secretKeyRef, value must be set");
+  if (pw.secret_key_ref) {
+    CheckName(e, p + ".secretKeyRef.name", pw.secret_key_ref->name);
+    CheckKey(e, p + ".secretKeyRef.key", pw.secret_key_ref->key);
+  }
+  if (pw.value && (pw.value->empty() || pw.value->size() > 128))
+    e.Add(p + ".value", "must be 1 to 128 characters");
+}
+
 void CheckTruststore(FieldErrors& e, const std::string& p,
                      const TruststoreSpec& t, const std::string& secret_name) {
   CheckName(e, p + ".secretName", t.secret_name, false);
@@ -224,6 +255,7 @@ void CheckTruststore(FieldErrors& e, const std::string& p,
     e.Add(p + ".secretName",
           "spec.truststore.secretName must differ from "
           "spec.secretName");
+  if (t.password) CheckTruststorePassword(e, p + ".password", t);
   if (t.sources.empty()) e.Add(p + ".sources", "must have at least 1 item");
   if (t.sources.size() > 50)
     e.Add(p + ".sources", "must have at most 50 items");
@@ -324,6 +356,51 @@ void CheckPolicy(FieldErrors& e, const std::string& p, const IssuerPolicy& pol,
     e.Add(p + ".privateKey.minECDSASize", "must be 256 or 384");
 }
 
+void CheckTemplateMap(FieldErrors& e, const std::string& p,
+                      const std::map<std::string, std::string>& m,
+                      bool labels) {
+  if (m.size() > 64) e.Add(p, "must have at most 64 entries");
+  size_t bytes = 0;
+  for (const auto& [k, v] : m) {
+    bytes += k.size() + v.size();
+    if (k.size() > 317 || !std::regex_match(k, QualifiedNameRe()))
+      e.Add(p, Quoted(k) +
+                   " is not a valid key (an optional DNS-subdomain prefix and "
+                   "'/', then at most 63 letters, digits, '-', '_' or '.')");
+    else if (k.rfind("certstore.dev/", 0) == 0)
+      e.Add(p,
+            Quoted(k) + ": keys under certstore.dev/ are the operator's own");
+    if (labels && !std::regex_match(v, LabelValueRe()))
+      e.Add(p + "." + k,
+            "must be at most 63 letters, digits, '-', '_' or '.', beginning "
+            "and ending with a letter or digit");
+  }
+  if (!labels && bytes > 65536) e.Add(p, "must be at most 64 KiB in all");
+}
+
+void CheckSecretShape(FieldErrors& e, const CertStoreSpec& s) {
+  bool pem =
+      std::find(s.formats.begin(), s.formats.end(), "PEM") != s.formats.end();
+  CheckEnum(e, "spec.secretType", s.secret_type,
+            {kSecretTypeOpaque, kSecretTypeTls});
+  if (s.secret_type == kSecretTypeTls && (!s.keystore || !pem))
+    e.Add("spec.secretType",
+          "kubernetes.io/tls needs tls.crt and tls.key in the Secret: it "
+          "requires spec.keystore and PEM in spec.formats");
+  CheckSet(e, "spec.additionalFormats", s.additional_formats,
+           {"CombinedPEM", "DER"}, 0, 2);
+  if (!s.additional_formats.empty() && !s.keystore)
+    e.Add("spec.additionalFormats",
+          "CombinedPEM and DER hold the keystore's key and certificate: they "
+          "require spec.keystore");
+  if (s.secret_template) {
+    CheckTemplateMap(e, "spec.secretTemplate.labels", s.secret_template->labels,
+                     true);
+    CheckTemplateMap(e, "spec.secretTemplate.annotations",
+                     s.secret_template->annotations, false);
+  }
+}
+
 }  // namespace
 
 bool IsDnsSubdomain(const std::string& s) {
@@ -371,6 +448,10 @@ FieldErrors CrossNamespaceRefs(const CertStore& cs) {
   }
   if (cs.spec.password)
     check("spec.password.secretKeyRef.namespace", cs.spec.password->ns);
+  if (cs.spec.truststore && cs.spec.truststore->password &&
+      cs.spec.truststore->password->secret_key_ref)
+    check("spec.truststore.password.secretKeyRef.namespace",
+          cs.spec.truststore->password->secret_key_ref->ns);
   return e;
 }
 
@@ -392,6 +473,7 @@ FieldErrors Validate(const CertStore& cs) {
     CheckName(e, "spec.password.secretKeyRef.name", s.password->name);
     CheckKey(e, "spec.password.secretKeyRef.key", s.password->key);
   }
+  CheckSecretShape(e, s);
   return e;
 }
 

@@ -61,6 +61,9 @@ Status FromSecrets(Cluster& cluster, const api::SecretObject& main,
         " holds no truststore.p12 or truststore.jks (a JVM needs one)");
   std::string from;
   ASSIGN_OR_RETURN(p.password, PasswordOf(cluster, main, &from));
+  if (trust.metadata.name != main.metadata.name) {
+    ASSIGN_OR_RETURN(p.truststore_password, PasswordOf(cluster, trust, &from));
+  }
   return OkStatus();
 }
 

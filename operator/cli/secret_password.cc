@@ -72,6 +72,21 @@ StatusOr<SecretBytes> PasswordOf(Cluster& cluster, const api::SecretObject& s,
     if (cs.status().code() == StatusCode::kNotFound) return SecretBytes();
     return cs.status();
   }
+  bool trust_secret = cs->spec.truststore &&
+                      cs->spec.truststore->secret_name == s.metadata.name &&
+                      cs->spec.secret_name != s.metadata.name;
+  if (trust_secret && cs->spec.truststore->password) {
+    const api::TruststorePassword& pw = *cs->spec.truststore->password;
+    if (pw.value) {
+      *from = "spec.truststore.password.value of its CertStore";
+      return SecretBytes(*pw.value);
+    }
+    if (pw.secret_key_ref)
+      return KeyOf(cluster, pw.secret_key_ref->name, pw.secret_key_ref->key,
+                   from);
+  }
+  // (A truststore Secret written before truststores had passwords of their
+  // own used the keystore's: spec.password, or the main Secret's key.)
   if (cs->spec.password)
     return KeyOf(cluster, cs->spec.password->name, cs->spec.password->key,
                  from);

@@ -23,8 +23,10 @@ std::string Annotation(const api::SecretObject& s, const char* key);
 
 // The password of a Secret the operator wrote, found as the operator finds
 // it: its generated `password` key; else, from the CertStore that controls
-// it (ownerReference, UID checked), the Secret its spec.password names, or,
-// for a separate truststore Secret, its main Secret's `password` key. The
+// it (ownerReference, UID checked): for a separate truststore Secret its
+// spec.truststore.password (value or secretKeyRef); else the Secret its
+// spec.password names, or, for a separate truststore Secret written before
+// truststores had passwords of their own, its main Secret's `password` key. The
 // Secret's own annotations are not followed: anyone who may edit the
 // Secret may edit them. *from says where, never what. Empty (not an error)
 // when there is none (PEM only, or not the operator's Secret). Errors: the

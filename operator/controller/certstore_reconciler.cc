@@ -345,6 +345,11 @@ std::optional<ReconcileResult> CertStoreRun::Write() {
       return Retry(w.status());
     }
     wrote_ = wrote_ || *w != WriteResult::kUnchanged;
+    if (*w == WriteResult::kReplaced)
+      d_.events.Post(ref_, "Normal", engine::kEventSecretTypeChanged,
+                     "Secret " + ns_ + "/" + s.metadata.name +
+                         " re-created as type " + s.type +
+                         " (a Secret's type cannot change in place)");
   }
   if (d_.verified)
     for (auto& [key, entry] : rendered_->verified)

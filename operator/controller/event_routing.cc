@@ -178,12 +178,31 @@ void EventRouter::NamespaceChanged(const kube::ObjectPtr& old_obj,
       enqueue_(CertStoreQueueKey(cs->meta.ns, cs->meta.name));
 }
 
+bool MetadataTaken(const kube::ObjectMeta& before,
+                   const kube::ObjectMeta& after) {
+  // Our own writes change the values of certstore.dev/ annotations
+  // (revision, hashes, seal) and never remove a key a template keeps.
+  auto taken = [](const CompactStringMap& b, const CompactStringMap& a) {
+    for (const auto& e : b) {
+      auto it = a.find(e.first);
+      if (it == a.end()) return true;
+      if (it->second != e.second && e.first.rfind("certstore.dev/", 0) != 0)
+        return true;
+    }
+    return false;
+  };
+  return taken(before.labels, after.labels) ||
+         taken(before.annotations, after.annotations);
+}
+
 void EventRouter::ManagedSecretChanged(const kube::ObjectPtr& old_obj,
                                        const kube::ObjectPtr& new_obj,
                                        bool own_write) {
   // The echo of a write this process just made: the reconcile that made it
   // already left the CertStore as it should be.
-  if (new_obj && own_write) return;
+  if (new_obj && own_write &&
+      !(old_obj && MetadataTaken(old_obj->meta, new_obj->meta)))
+    return;
   const kube::ObjectPtr& o = new_obj ? new_obj : old_obj;
   auto it = o->meta.annotations.find(engine::kCertStoreAnnotation);
   if (it != o->meta.annotations.end())

@@ -52,6 +52,12 @@ QueueKey IssuerQueueKey(bool cluster, const std::string& ns,
 // CertStores by the issuer they use: IssuerIndexValue(...).
 constexpr char kIssuerIndex[] = "issuer";
 // CertStores, CertIssuers and ClusterCertIssuers by an object they read:
+// True when a label or annotation of `before` is missing from `after`, or
+// has another value there and is not one of the certstore.dev/ annotations
+// whose values our own writes change (additions alone are not).
+bool MetadataTaken(const kube::ObjectMeta& before,
+                   const kube::ObjectMeta& after);
+
 // RefIndexValue("Secret" | "ConfigMap", ns, name). Only same-namespace
 // references of CertStores (others are refused, never read).
 constexpr char kRefIndex[] = "ref";
@@ -90,6 +96,9 @@ class EventRouter {
   void NamespaceChanged(const kube::ObjectPtr& old_obj,
                         const kube::ObjectPtr& new_obj);
   // `own_write`: the event is the echo of a write this process made.
+  // `own_write` (the data is what this process last wrote) is overruled when
+  // someone else removed or changed a label or annotation of the Secret
+  // (MetadataTaken): its CertStore puts them back.
   void ManagedSecretChanged(const kube::ObjectPtr& old_obj,
                             const kube::ObjectPtr& new_obj, bool own_write);
   // A Secret or ConfigMap (`kind`) seen by a metadata-only watch.

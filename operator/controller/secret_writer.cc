@@ -68,6 +68,35 @@ std::string SecretJson(const api::SecretObject& s, const OwnerRef& owner,
   return w.EndObject().EndObject().Take();
 }
 
+namespace {
+
+// A Secret's type cannot change in place: delete exactly the version we read
+// (UID and resourceVersion preconditions: nothing someone changed meanwhile
+// is lost) and create it again with the new type.
+StatusOr<WriteResult> ReplaceSecret(kube::Client& client,
+                                    const api::SecretObject& current,
+                                    const api::SecretObject& desired,
+                                    const OwnerRef& owner) {
+  const std::string& ns = desired.metadata.namespace_;
+  const std::string& name = desired.metadata.name;
+  kube::DeleteOptions opts;
+  opts.precondition_uid = current.metadata.uid;
+  opts.precondition_resource_version = current.metadata.resource_version;
+  Status deleted = client.Delete(kube::SecretsResource(), ns, name, opts);
+  // A failed precondition is a 409 (Aborted): re-read and retry.
+  if (!deleted.ok() && deleted.code() != StatusCode::kNotFound) return deleted;
+  auto created = client.Create(kube::SecretsResource(), ns,
+                               SecretJson(desired, owner, ""));
+  if (!created.ok()) {
+    if (created.status().code() == StatusCode::kAlreadyExists)
+      return AbortedError("Secret " + ns + "/" + name + " appeared meanwhile");
+    return created.status();
+  }
+  return WriteResult::kReplaced;
+}
+
+}  // namespace
+
 StatusOr<WriteResult> WriteSecret(kube::Client& client,
                                   const api::SecretObject& desired,
                                   const OwnerRef& owner,
@@ -112,6 +141,8 @@ StatusOr<WriteResult> WriteSecret(kube::Client& client,
     same = same && it != current->metadata.annotations.end() && it->second == v;
   }
   if (same) return WriteResult::kUnchanged;
+  if (current->type != desired.type)
+    return ReplaceSecret(client, *current, desired, owner);
   if (current->immutable)
     return InvalidArgumentError(
         "Secret " + ns + "/" + name +

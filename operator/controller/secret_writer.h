@@ -32,16 +32,19 @@ std::string ForeignOwner(const api::SecretObject& s, const OwnerRef& owner);
 // it belongs to `owner`.
 std::string ConflictMessage(const api::SecretObject& s, const OwnerRef& owner);
 
-enum class WriteResult { kCreated, kUpdated, kUnchanged };
+// kReplaced: deleted and created again, because its type had to change.
+enum class WriteResult { kCreated, kUpdated, kReplaced, kUnchanged };
 
 // Creates or updates `desired` so that its data, labels, annotations and
-// type match. FailedPrecondition when a Secret of that name exists whose
-// controller ownerReference is not `owner` (ForeignOwner: never adopted,
-// overwritten or deleted); InvalidArgument when it is ours but immutable
-// and must change; Aborted on a concurrent change (re-read and retry); API
-// errors as the client returns them.
-// `current`, when given, supplies the Secret as it is now (e.g. the
-// reconcile's ApiObjectSource, which already read it); else it is fetched.
+// type match; a Secret of ours whose type differs (e.g. Opaque written by an
+// earlier version, now kubernetes.io/tls) is replaced: deleted with UID and
+// resourceVersion preconditions, then created. FailedPrecondition when a Secret
+// of that name exists whose controller ownerReference is not `owner`
+// (ForeignOwner: never adopted, overwritten or deleted); InvalidArgument when
+// it is ours but immutable and must change; Aborted on a concurrent change
+// (re-read and retry); API errors as the client returns them. `current`, when
+// given, supplies the Secret as it is now (e.g. the reconcile's
+// ApiObjectSource, which already read it); else it is fetched.
 StatusOr<WriteResult> WriteSecret(
     kube::Client& client, const api::SecretObject& desired,
     const OwnerRef& owner, const engine::ObjectSource* current = nullptr);

@@ -67,6 +67,7 @@ std::string PasswordFix(const PeerStores& p) {
   return p.owner +
          ": the stores and the password must belong together: the Secret's "
          "generated `password` key, or the Secret spec.password.secretKeyRef "
+         "(spec.truststore.password for a separate truststore Secret) "
          "names (changing it re-encodes the stores; restoring an old Secret "
          "does not)";
 }
@@ -81,8 +82,10 @@ std::optional<HandshakeCheck> OpenStore(const PeerStores& p, bool keystore,
   std::string what = p.role + " " + (keystore ? "keystore" : "truststore") +
                      " " + name + " opens with its password";
   bool jks = IsJks(bytes);
-  auto parsed = jks ? pki::ParseJks(bytes, p.password)
-                    : pki::ParsePkcs12(bytes, p.password);
+  const SecretBytes& password =
+      keystore || !p.truststore_password ? p.password : *p.truststore_password;
+  auto parsed =
+      jks ? pki::ParseJks(bytes, password) : pki::ParsePkcs12(bytes, password);
   if (!parsed.ok()) {
     if (parsed.status().code() == StatusCode::kPermissionDenied)
       return Failed(what, p.role,

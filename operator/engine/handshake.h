@@ -21,6 +21,7 @@
 #ifndef CERTSTORE_ENGINE_HANDSHAKE_H_
 #define CERTSTORE_ENGINE_HANDSHAKE_H_
 
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -41,6 +42,9 @@ struct PeerStores {
   std::string truststore_name;  // "truststore.p12", "truststore.jks"
   std::string truststore;
   SecretBytes password;
+  // javax.net.ssl.trustStorePassword when it differs (a separate truststore
+  // Secret has its own); unset: `password`.
+  std::optional<SecretBytes> truststore_password;
   // Where a fix goes, e.g. "CertStore demo/server"; also names the side in
   // the output.
   std::string owner;

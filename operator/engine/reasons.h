@@ -53,9 +53,15 @@ constexpr char kEventCaRotationProceeded[] = "CARotationProceeded";
 constexpr char kEventTrustDistributed[] = "TrustDistributed";
 constexpr char kEventCertificatesReissued[] = "CertificatesReissued";
 constexpr char kEventCaRotationComplete[] = "CARotationComplete";
+// A Secret deleted and created again because its type changed
+// (spec.secretType).
+constexpr char kEventSecretTypeChanged[] = "SecretTypeChanged";
 
 // ---- Annotations on the Secrets the operator writes -----------------------
 constexpr char kCertStoreAnnotation[] = "certstore.dev/certstore";
+// The same name as a label, for tools that select or lift labels (expiry
+// exporters, kubectl -l); omitted when the name exceeds 63 characters.
+constexpr char kCertStoreLabel[] = "certstore.dev/certstore";
 // "Kind/name" of the issuer that signed the stores (main Secrets), or of the
 // issuer whose root a CA Secret holds.
 constexpr char kIssuerAnnotation[] = "certstore.dev/issuer";

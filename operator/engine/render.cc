@@ -44,9 +44,24 @@ struct RenderInput {
   std::optional<api::SecretObject> current;        // spec.secretName
   std::optional<api::SecretObject> current_trust;  // truststore.secretName
   SecretBytes password;
+  // The separate truststore Secret's own password (ResolveTruststorePassword).
+  SecretBytes trust_password;
   pki::Pkcs12Profile profile = pki::Pkcs12Profile::kModern2023;
   std::string render_hash;  // api::RenderHash(cs)
+
+  const SecretBytes& PasswordOf(bool is_main) const {
+    return is_main ? password : trust_password;
+  }
 };
+
+// The user's own keys of `stored` (not IsOperatorKey) into `data`: we own
+// exactly our keys, and a re-encode keeps the rest.
+void KeepUserKeys(const std::optional<api::SecretObject>& stored,
+                  std::map<std::string, std::string>* data) {
+  if (!stored) return;
+  for (const auto& [k, v] : stored->data)
+    if (!IsOperatorKey(k)) (*data)[k] = v;
+}
 
 int64_t StoredRevision(const std::optional<api::SecretObject>& s) {
   if (!s) return 0;
@@ -227,7 +242,7 @@ ReencodeInput ReencodeFor(const RenderInput& in,
   r.stored = stored ? &*stored : nullptr;
   r.keys = is_main ? &desired.main_keys : &desired.trust_keys;
   r.desired = &desired;
-  r.password = &in.password;
+  r.password = &in.PasswordOf(is_main);
   r.profile = in.profile;
   r.is_main = is_main;
   r.render_hash = in.render_hash;
@@ -243,6 +258,7 @@ StatusOr<api::SecretObject> FrozenMainSecret(const RenderInput& in,
                                              RenderResult* result) {
   const api::SecretObject& current = *in.current;
   api::SecretObject main = NewManagedSecret(in.cs, current.metadata.name);
+  main.type = current.type;  // migrated once the CertStore is allowed again
   main.data = current.data;
   for (const auto& [k, v] : current.metadata.annotations)
     main.metadata.annotations[k] = v;
@@ -282,8 +298,10 @@ Status FillSecret(const RenderInput& in,
     out->data = stored->data;
     return OkStatus();
   }
-  ASSIGN_OR_RETURN(out->data, EncodeStores(desired, *r.keys, in.password,
-                                           in.profile, in.now, is_main));
+  ASSIGN_OR_RETURN(out->data,
+                   EncodeStores(desired, *r.keys, in.PasswordOf(is_main),
+                                in.profile, in.now, is_main));
+  KeepUserKeys(stored, &out->data);
   result->reencoded = true;
   if (result->reencode_reason.empty()) result->reencode_reason = why;
   return OkStatus();
@@ -319,7 +337,7 @@ void RememberRendered(const RenderInput& in, const DesiredStores& desired,
     e.data_digest = DataDigest(sec.data);
     e.desired_digest =
         DesiredDigest(desired, is_main ? desired.main_keys : desired.trust_keys,
-                      in.password, in.profile, is_main);
+                      in.PasswordOf(is_main), in.profile, is_main);
     if (is_main && desired.leaf && desired.key) {
       e.cert = pki::ShareCert(desired.leaf.get());
       e.key = pki::ShareKey(desired.key.get());
@@ -372,6 +390,11 @@ StatusOr<RenderResult> RenderCertStore(const api::CertStore& cs,
   if (HasSeparateTruststore(cs))
     in.current_trust = objects.GetSecret(ns, spec.truststore->secret_name);
   ASSIGN_OR_RETURN(in.password, ResolveStorePassword(cs, in.current, objects));
+  if (HasSeparateTruststore(cs)) {
+    ASSIGN_OR_RETURN(
+        in.trust_password,
+        ResolveTruststorePassword(cs, in.current_trust, in.password, objects));
+  }
   in.profile = ToPkcs12Profile(spec.pkcs12_profile);
   in.render_hash = api::RenderHash(cs);
 
@@ -405,7 +428,8 @@ StatusOr<RenderResult> RenderCertStore(const api::CertStore& cs,
   }
   Summarize(cs, desired, revision, &result.summary);
   if (options.seal && !options.freeze_keystore)
-    SealRenderedSecrets(cs, desired, in.password, *options.seal, &result);
+    SealRenderedSecrets(cs, desired, in.password, in.trust_password,
+                        *options.seal, &result);
   if (options.verified) RememberRendered(in, desired, &result);
   return result;
 }

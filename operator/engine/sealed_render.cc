@@ -105,6 +105,12 @@ std::string PasswordFact(const api::CertStore& cs, const SecretBytes& pw) {
   return cs.spec.password ? Sha256Hex(pw.reveal()) : std::string("generated");
 }
 
+// The same for the separate truststore Secret's own password.
+std::string TrustPasswordFact(const api::CertStore& cs, const SecretBytes& pw) {
+  return cs.spec.truststore->password ? Sha256Hex(pw.reveal())
+                                      : std::string("generated");
+}
+
 // True when `have` carries every label and annotation of `want` (its seal
 // aside) with the same value, and the same type: what WriteSecret would
 // leave unchanged.
@@ -138,7 +144,8 @@ std::vector<std::string> TruststoreIssuerCas(
 }
 
 void SealRenderedSecrets(const api::CertStore& cs, const DesiredStores& desired,
-                         const SecretBytes& password, const SealKey& key,
+                         const SecretBytes& password,
+                         const SecretBytes& trust_password, const SealKey& key,
                          RenderResult* result) {
   const RenderSummary& sum = result->summary;
   if (sum.held_for_rotation || !sum.warning.empty()) return;
@@ -166,6 +173,7 @@ void SealRenderedSecrets(const api::CertStore& cs, const DesiredStores& desired,
     f.render_hash = render_hash;
     f.content =
         ContentFor(all, p, p.is_main ? desired.main_keys : desired.trust_keys);
+    if (!p.is_main) f.content.password = TrustPasswordFact(cs, trust_password);
     f.summary = SummaryText(facts, p.leaf, p.trust);
     std::string seal = key.Seal(f);
     if (seal.empty()) continue;  // not sealed: checked in full next time
@@ -225,6 +233,13 @@ std::optional<RenderResult> SealedRender(const api::CertStore& cs,
     auto pw = ResolveStorePassword(cs, std::nullopt, objects);
     if (!pw.ok()) return std::nullopt;
     all.password = PasswordFact(cs, *pw);
+  }
+  std::string trust_password = "generated";
+  if (HasSeparateTruststore(cs) && spec.truststore->password) {
+    auto pw =
+        ResolveTruststorePassword(cs, std::nullopt, SecretBytes(), objects);
+    if (!pw.ok()) return std::nullopt;
+    trust_password = TrustPasswordFact(cs, *pw);
   }
   // The certificate's facts as status states them (strings, not parsed: a
   // tenant may write status; nothing is computed from it before the seal
@@ -286,6 +301,7 @@ std::optional<RenderResult> SealedRender(const api::CertStore& cs,
     f.render_hash = render_hash;
     f.content =
         ContentFor(all, p, p.is_main ? layout.main_keys : layout.trust_keys);
+    if (!p.is_main) f.content.password = trust_password;
     f.summary = SummaryText(facts, p.leaf, p.trust);
     if (!options.seal->Verifies(f,
                                 have.metadata.annotations.at(kSealAnnotation)))

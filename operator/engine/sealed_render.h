@@ -17,11 +17,13 @@ namespace certstore::engine {
 
 // Sets kSealAnnotation on each Secret in `result` (main first, then the
 // separate truststore Secret), made by a render of `cs` from `desired` with
-// `password`. A render that kept a certificate of a previous root
+// `password` (and the separate truststore Secret's `trust_password`). A
+// render that kept a certificate of a previous root
 // (held_for_rotation) or carries a warning is not sealed: the next
 // reconcile checks it in full. REQUIRES: options.seal, not frozen.
 void SealRenderedSecrets(const api::CertStore& cs, const DesiredStores& desired,
-                         const SecretBytes& password, const SealKey& key,
+                         const SecretBytes& password,
+                         const SecretBytes& trust_password, const SealKey& key,
                          RenderResult* result);
 
 // The render of `cs` when every Secret it writes is outlined by `objects`

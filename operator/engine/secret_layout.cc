@@ -35,6 +35,12 @@ SecretLayout LayoutFor(const api::CertStore& cs) {
       l.main_keys.insert(api::kTlsKeyKey);
       l.main_keys.insert(api::kCaCrtKey);
     }
+    if (Has(spec.additional_formats, "CombinedPEM"))
+      l.main_keys.insert(api::kTlsCombinedPemKey);
+    if (Has(spec.additional_formats, "DER")) {
+      l.main_keys.insert(api::kTlsDerKey);
+      l.main_keys.insert(api::kKeyDerKey);
+    }
   }
   std::set<std::string>& trust = separate_trust ? l.trust_keys : l.main_keys;
   if (spec.truststore) {
@@ -42,11 +48,30 @@ SecretLayout LayoutFor(const api::CertStore& cs) {
     if (want_jks) trust.insert(api::kTruststoreJksKey);
     if (want_pem) trust.insert(api::kCaCrtKey);
   }
-  if (!spec.password && (want_p12 || want_jks)) {
+  if (!spec.password && (want_p12 || want_jks))
     l.main_keys.insert(api::kPasswordKey);
-    if (separate_trust) l.trust_keys.insert(api::kPasswordKey);
-  }
+  // The separate truststore Secret has a password of its own, generated
+  // unless spec.truststore.password names one.
+  if (separate_trust && !spec.truststore->password && (want_p12 || want_jks))
+    l.trust_keys.insert(api::kPasswordKey);
   return l;
+}
+
+bool IsOperatorKey(const std::string& key) {
+  static const char* const kOwn[] = {
+      api::kKeystoreP12Key,   api::kTruststoreP12Key, api::kKeystoreJksKey,
+      api::kTruststoreJksKey, api::kTlsCrtKey,        api::kTlsKeyKey,
+      api::kCaCrtKey,         api::kPasswordKey,      api::kTlsCombinedPemKey,
+      api::kTlsDerKey,        api::kKeyDerKey};
+  for (const char* k : kOwn)
+    if (key == k) return true;
+  return false;
+}
+
+std::string CertStoreLabelValue(const std::string& name) {
+  // A label value: at most 63 characters; object names are DNS subdomains,
+  // whose characters are all allowed in label values.
+  return name.size() <= 63 ? name : "";
 }
 
 api::SecretObject NewManagedSecret(const api::CertStore& cs,
@@ -54,7 +79,14 @@ api::SecretObject NewManagedSecret(const api::CertStore& cs,
   api::SecretObject s;
   s.metadata.name = name;
   s.metadata.namespace_ = cs.metadata.namespace_;
+  // The template first: our own labels and annotations win.
+  if (cs.spec.secret_template) {
+    s.metadata.labels = cs.spec.secret_template->labels;
+    s.metadata.annotations = cs.spec.secret_template->annotations;
+  }
   s.metadata.labels[api::kManagedByLabel] = api::kManagedByValue;
+  std::string label = CertStoreLabelValue(cs.metadata.name);
+  if (!label.empty()) s.metadata.labels[kCertStoreLabel] = label;
   s.metadata.annotations[kCertStoreAnnotation] = cs.metadata.name;
   s.metadata.annotations[kIssuerAnnotation] =
       std::string(api::IssuerKindName(cs.spec.issuer_ref.kind)) + "/" +
@@ -67,6 +99,7 @@ api::SecretObject MainSecretShell(const api::CertStore& cs, int64_t revision,
                                   const std::string& renew_request) {
   const api::CertStoreSpec& spec = cs.spec;
   api::SecretObject main = NewManagedSecret(cs, spec.secret_name);
+  if (!spec.secret_type.empty()) main.type = spec.secret_type;
   auto& ann = main.metadata.annotations;
   ann[kIdentityHashAnnotation] = api::IdentityHash(cs);
   ann[kRenderHashAnnotation] = api::RenderHash(cs);
@@ -82,6 +115,10 @@ api::SecretObject TrustSecretShell(const api::CertStore& cs) {
   api::SecretObject trust =
       NewManagedSecret(cs, cs.spec.truststore->secret_name);
   trust.metadata.annotations[kRenderHashAnnotation] = api::RenderHash(cs);
+  const auto& pw = cs.spec.truststore->password;
+  if (pw && pw->secret_key_ref)
+    trust.metadata.annotations[kPasswordRefAnnotation] =
+        pw->secret_key_ref->name + "/" + pw->secret_key_ref->key;
   return trust;
 }
 

@@ -1,6 +1,7 @@
 #include "operator/engine/store_files.h"
 
 #include "operator/api/types.h"
+#include "operator/engine/secret_layout.h"
 #include "operator/pki/certificate.h"
 #include "operator/pki/jks.h"
 #include "operator/pki/key.h"
@@ -68,6 +69,20 @@ std::string CheckContents(const std::string& file, const pki::StoreContents& c,
   return "";
 }
 
+std::string TlsCrtPem(const DesiredStores& d) {
+  std::vector<X509*> certs{d.leaf.get()};
+  for (const auto& c : d.chain) certs.push_back(c.get());
+  return pki::EncodeCertificatesPem(certs);
+}
+
+// tls-combined.pem: the private key, then the leaf and its intermediates.
+StatusOr<SecretBytes> CombinedPem(const DesiredStores& d) {
+  ASSIGN_OR_RETURN(SecretBytes key, pki::EncodePrivateKeyPem(d.key.get()));
+  std::string out = key.reveal();
+  out += TlsCrtPem(d);
+  return SecretBytes(std::move(out));
+}
+
 }  // namespace
 
 StatusOr<std::map<std::string, std::string>> EncodeStores(
@@ -91,12 +106,18 @@ StatusOr<std::map<std::string, std::string>> EncodeStores(
       ASSIGN_OR_RETURN(out[k],
                        pki::EncodeJksTruststore(Raw(d.trust), password, now));
     } else if (k == api::kTlsCrtKey) {
-      std::vector<X509*> certs{d.leaf.get()};
-      for (const auto& c : d.chain) certs.push_back(c.get());
-      out[k] = pki::EncodeCertificatesPem(certs);
+      out[k] = TlsCrtPem(d);
     } else if (k == api::kTlsKeyKey) {
       ASSIGN_OR_RETURN(SecretBytes pem, pki::EncodePrivateKeyPem(d.key.get()));
       out[k] = pem.reveal();
+    } else if (k == api::kTlsCombinedPemKey) {
+      ASSIGN_OR_RETURN(SecretBytes pem, CombinedPem(d));
+      out[k] = pem.reveal();
+    } else if (k == api::kTlsDerKey) {
+      out[k] = pki::EncodeCertificateDer(d.leaf.get());
+    } else if (k == api::kKeyDerKey) {
+      ASSIGN_OR_RETURN(SecretBytes der, pki::EncodePrivateKeyDer(d.key.get()));
+      out[k] = der.reveal();
     } else if (k == api::kCaCrtKey) {
       out[k] = CaPem(d, is_main);
     } else if (k == api::kPasswordKey) {
@@ -114,8 +135,9 @@ std::string CheckStores(const std::map<std::string, std::string>& data,
                         bool is_main) {
   for (const auto& k : keys)
     if (!data.count(k)) return k + " missing";
+  // Keys that are not ours (IsOperatorKey) are the user's: not checked.
   for (const auto& [k, v] : data)
-    if (!keys.count(k)) return "unexpected key " + k;
+    if (!keys.count(k) && IsOperatorKey(k)) return "unexpected key " + k;
   for (const std::string& k : keys) {
     const std::string& v = data.at(k);
     if (k == api::kKeystoreP12Key || k == api::kTruststoreP12Key) {
@@ -129,9 +151,16 @@ std::string CheckStores(const std::map<std::string, std::string>& data,
       std::string why = CheckContents(k, *c, d, k == api::kKeystoreJksKey);
       if (!why.empty()) return why;
     } else if (k == api::kTlsCrtKey) {
-      std::vector<X509*> want{d.leaf.get()};
-      for (const auto& c : d.chain) want.push_back(c.get());
-      if (v != pki::EncodeCertificatesPem(want)) return "tls.crt was modified";
+      if (v != TlsCrtPem(d)) return "tls.crt was modified";
+    } else if (k == api::kTlsCombinedPemKey) {
+      auto want = CombinedPem(d);
+      if (!want.ok() || v != want->reveal()) return k + " was modified";
+    } else if (k == api::kTlsDerKey) {
+      if (v != pki::EncodeCertificateDer(d.leaf.get()))
+        return k + " was modified";
+    } else if (k == api::kKeyDerKey) {
+      auto want = pki::EncodePrivateKeyDer(d.key.get());
+      if (!want.ok() || v != want->reveal()) return k + " was modified";
     } else if (k == api::kTlsKeyKey) {
       auto key = pki::ParsePrivateKeyPem(SecretBytes(v));
       if (!key.ok() || !pki::SameKey(key->get(), d.key.get()))

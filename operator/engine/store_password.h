@@ -22,6 +22,16 @@ StatusOr<SecretBytes> ResolveStorePassword(
     const api::CertStore& cs, const std::optional<api::SecretObject>& current,
     const ObjectSource& objects);
 
+// The password of the stores in cs's separate truststore Secret: the
+// literal spec.truststore.password.value, the value of its secretKeyRef
+// (errors as above, naming that field), else the generated one stored in
+// `current`'s `password` key unless it equals `keystore_password` (a Secret
+// written before truststores had passwords of their own), else a new one
+// that differs from it. REQUIRES: cs.spec.truststore.
+StatusOr<SecretBytes> ResolveTruststorePassword(
+    const api::CertStore& cs, const std::optional<api::SecretObject>& current,
+    const SecretBytes& keystore_password, const ObjectSource& objects);
+
 // Passwords the stores in `s` may have been written with: its own generated
 // `password`, and the value behind the password reference recorded when it
 // was written (kPasswordRefAnnotation). Lets a password change re-encode the

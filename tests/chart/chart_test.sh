@@ -288,7 +288,9 @@ expect "can update secrets in any namespace" "$(k auth can-i update secrets -n t
 expect "can update its Lease in $ns" "$(k auth can-i update leases.coordination.k8s.io/certstore-operator -n "$ns" --as "$sa")" yes
 expect "cannot update another Lease in $ns" "$(k auth can-i update leases.coordination.k8s.io/someone-else -n "$ns" --as "$sa" || true)" no
 expect "cannot update leases elsewhere" "$(k auth can-i update leases.coordination.k8s.io/certstore-operator -n team-x --as "$sa" || true)" no
-expect "cannot delete secrets" "$(k auth can-i delete secrets -n team-x --as "$sa" || true)" no
+# delete: only to replace an owned Secret whose type must change (spec.secretType).
+expect "can delete secrets (type migration)" "$(k auth can-i delete secrets -n team-x --as "$sa")" yes
+expect "cannot deletecollection secrets" "$(k auth can-i deletecollection secrets -n team-x --as "$sa" || true)" no
 for crd in certstores certissuers clustercertissuers; do
   k wait --for=condition=Established --timeout=30s "crd/$crd.certstore.dev" >/dev/null
   expect "CRD $crd.certstore.dev keep policy" \
@@ -376,14 +378,14 @@ denied() { # WHERE RESOURCE VERB...: each VERB is refused
   for verb in "$@"; do expect "cannot $verb $res $where" "$(can "$verb" "$res" $where)" no; done
 }
 for n in a b; do
-  allowed "-n $n" secrets get list watch create update patch
+  allowed "-n $n" secrets get list watch create update patch delete
   allowed "-n $n" configmaps get list watch
   allowed "-n $n" certstores.certstore.dev get list watch
   allowed "-n $n" certissuers.certstore.dev get list watch
   allowed "-n $n --subresource=status" certstores.certstore.dev get patch update
   allowed "-n $n --subresource=status" certissuers.certstore.dev get patch update
   allowed "-n $n" events create patch get
-  denied "-n $n" secrets delete
+  denied "-n $n" secrets deletecollection
   denied "-n $n" certstores.certstore.dev update patch delete
 done
 # Namespace c is not watched: nothing there.

@@ -171,6 +171,42 @@ TEST_F(EventRoutingTest, AManagedSecretQueuesItsCertStoreUnlessItIsOurEcho) {
   EXPECT_EQ(queued_, (Keys{"cs:demo/app", "cs:demo/app"}));
 }
 
+// The data is what we wrote, but someone took a label or annotation away
+// (or changed a template's): the CertStore puts it back. Our own writes
+// change only certstore.dev/ annotation values, and are still echoes.
+TEST_F(EventRoutingTest, AManagedSecretsMetadataTakenAwayQueuesItsCertStore) {
+  auto before = std::make_shared<kube::CachedObject>();
+  before->meta.ns = "demo";
+  before->meta.name = "app-stores";
+  before->meta.annotations.Set("certstore.dev/certstore", "app");
+  before->meta.annotations.Set("certstore.dev/revision", "1");
+  before->meta.labels.Set("team", "payments");
+  struct Case {
+    const char* name;
+    std::function<void(kube::ObjectMeta&)> edit;
+    bool queued;
+  } cases[] = {
+      {"our revision changed",
+       [](auto& m) { m.annotations.Set("certstore.dev/revision", "2"); },
+       false},
+      {"a label added", [](auto& m) { m.labels.Set("x", "y"); }, false},
+      {"a template label removed", [](auto& m) { m.labels.Erase("team"); },
+       true},
+      {"a template label changed",
+       [](auto& m) { m.labels.Set("team", "other"); }, true},
+      {"our annotation removed",
+       [](auto& m) { m.annotations.Erase("certstore.dev/revision"); }, true},
+  };
+  for (const auto& c : cases) {
+    SCOPED_TRACE(c.name);
+    queued_.clear();
+    auto after = std::make_shared<kube::CachedObject>(*before);
+    c.edit(after->meta);
+    router_.ManagedSecretChanged(before, after, /*own_write=*/true);
+    EXPECT_EQ(queued_, c.queued ? Keys{"cs:demo/app"} : Keys{});
+  }
+}
+
 TEST_F(EventRoutingTest, ANamespaceLabelChangeQueuesItsCertStores) {
   auto before = std::make_shared<kube::CachedObject>();
   before->meta.name = "demo";

@@ -208,12 +208,19 @@ void EditSecret(SealedRenderTest& base, const std::string& name,
 }
 
 const Change kChanges[] = {
-    {"a data key added to the sealed Secret",
+    {"one of our data keys added to the sealed Secret",
      [](SealedRenderTest& base, api::CertStore&) {
        EditSecret(base, "app-stores",
-                  [](api::SecretObject& s) { s.data["extra"] = "x"; });
+                  [](api::SecretObject& s) { s.data["tls.der"] = "x"; });
      },
      false, true},
+    {"a user's own data key added (checked, kept, nothing re-encoded)",
+     [](SealedRenderTest& base, api::CertStore&) {
+       EditSecret(base, "app-stores", [](api::SecretObject& s) {
+         s.data["application.properties"] = "x";
+       });
+     },
+     false, false},
     {"tampered truststore Secret",
      [](SealedRenderTest& base, api::CertStore&) {
        EditSecret(base, "app-trust", [](api::SecretObject& s) {
@@ -275,7 +282,7 @@ const Change kChanges[] = {
     {"Secret type changed",
      [](SealedRenderTest& base, api::CertStore&) {
        EditSecret(base, "app-stores",
-                  [](api::SecretObject& s) { s.type = "kubernetes.io/tls"; });
+                  [](api::SecretObject& s) { s.type = "Opaque"; });
      },
      false, false},
     {"issuer CA replaced",

@@ -69,8 +69,11 @@ std::vector<Tamper> Tampers() {
   return {
       {"MissingKey", [](auto& data, auto&) { data.erase("tls.key"); },
        "tls.key missing"},
-      {"UnexpectedKey", [](auto& data, auto&) { data["extra"] = "x"; },
-       "unexpected key extra"},
+      {"UnexpectedKey", [](auto& data, auto&) { data["tls.der"] = "x"; },
+       "unexpected key tls.der"},
+      // Not one of ours: the user's, not checked.
+      {"UserKeyIgnored", [](auto& data, auto&) { data["notes.txt"] = "x"; },
+       ""},
       {"CorruptP12", [](auto& data, auto&) { data["keystore.p12"][30] ^= 1; },
        "keystore.p12 does not open with the password"},
       {"CorruptJks",

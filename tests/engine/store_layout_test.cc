@@ -110,8 +110,10 @@ TEST_P(StoreLayoutTest, WritesExactlyTheExpectedKeys) {
     EXPECT_EQ(s.metadata.annotations.at(kCertStoreAnnotation), "app");
     EXPECT_EQ(s.metadata.annotations.at(kRenderHashAnnotation),
               api::RenderHash(cs));
-    if (s.data.count("password") && !c.trust.empty()) {
-      EXPECT_EQ(s.data.at("password"), r.secrets[0].data.at("password"));
+    // A separate truststore Secret has a password of its own.
+    if (s.data.count("password") && !c.trust.empty() &&
+        s.metadata.name == "app-trust") {
+      EXPECT_NE(s.data.at("password"), r.secrets[0].data.at("password"));
     }
   }
   if (cs.spec.keystore) {
@@ -128,11 +130,14 @@ TEST_P(StoreLayoutTest, WritesExactlyTheExpectedKeys) {
   }
   // Every store opens with the password (generated or the user's, without
   // its trailing newline).
+  // A separate truststore Secret's stores open with its own password.
   std::string password =
       cs.spec.password ? "Us3r-Passw0rd" : PasswordOf(r.secrets[0]);
   for (const auto& s : r.secrets)
     for (const auto& [k, v] : s.data)
-      if (k.find("store.") != std::string::npos) MustOpen(k, v, password);
+      if (k.find("store.") != std::string::npos)
+        MustOpen(k, v,
+                 s.metadata.name == "app-trust" ? PasswordOf(s) : password);
 }
 
 INSTANTIATE_TEST_SUITE_P(Formats, StoreLayoutTest,

@@ -240,7 +240,7 @@ TEST_F(TrustSourcesTest, RenderedIntoEveryTruststoreFormat) {
       for (const char* f : {"truststore.p12", "truststore.jks"}) {
         if (!trust.data.count(f)) continue;
         pki::StoreContents ts =
-            MustOpen(f, trust.data.at(f), PasswordOf(r.secrets[0]));
+            MustOpen(f, trust.data.at(f), PasswordOf(trust));
         EXPECT_EQ(ts.entries.size(), 2u);
       }
       if (separate) {  // the keystore's own ca.crt is the issuer's root

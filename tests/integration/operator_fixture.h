@@ -44,6 +44,41 @@ inline int FreeLoopbackPort() {
   return port;
 }
 
+// A server process on a free loopback port, stopped by PID at scope exit.
+struct LiveEndpoint {
+  pid_t pid = -1;
+  int port = 0;
+  ~LiveEndpoint() {
+    if (pid > 0) {
+      kill(pid, SIGTERM);
+      waitpid(pid, nullptr, 0);
+    }
+  }
+};
+
+// Starts `argv` with output to `log`, waits until `ready` appears in it.
+inline void StartEndpoint(LiveEndpoint* e, std::vector<std::string> argv,
+                          const std::string& log, const std::string& ready) {
+  std::remove(log.c_str());  // not the previous server's line
+  e->pid = fork();
+  if (e->pid == 0) {
+    int fd = ::open(log.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    dup2(fd, 1);
+    dup2(fd, 2);
+    std::vector<char*> a;
+    for (auto& x : argv) a.push_back(x.data());
+    a.push_back(nullptr);
+    execvp(a[0], a.data());
+    _exit(127);
+  }
+  EXPECT_TRUE(Eventually(
+      [&] {
+        return ReadFile(log).value_or("").find(ready) != std::string::npos;
+      },
+      std::chrono::seconds(30)))
+      << ReadFile(log).value_or("");
+}
+
 // A root CA made with the openssl command line, as a user would: `dir`/<cn>.crt
 // and .key, and their contents.
 struct OpensslRoot {

@@ -259,9 +259,16 @@ TEST_F(OperatorIT, PasswordProfileAndTruststoreLayouts) {
   auto ks = pki::ParsePkcs12(main.data["keystore.p12"],
                              SecretBytes("alpha-Passw0rd"));
   ASSERT_TRUE(ks.ok()) << ks.status();
+  // The shareable truststore Secret has a password of its own.
+  ASSERT_TRUE(trust.data.count("password"));
+  passwords_.push_back(trust.data["password"]);
+  EXPECT_NE(trust.data["password"], "alpha-Passw0rd");
   ASSERT_TRUE(pki::ParsePkcs12(trust.data["truststore.p12"],
-                               SecretBytes("alpha-Passw0rd"))
+                               SecretBytes(trust.data["password"]))
                   .ok());
+  EXPECT_FALSE(pki::ParsePkcs12(trust.data["truststore.p12"],
+                                SecretBytes("alpha-Passw0rd"))
+                   .ok());
   std::string serial = pki::SerialHex(ks->entries[0].chain[0].get());
 
   // Truststore-only: no key anywhere.
