@@ -404,6 +404,25 @@ void ParseCertStoreSpec(Walker& w, const Node& n, const std::string& path,
            }},
           {"additionalFormats",
            [&](auto& v, auto& p) { w.StrList(v, p, &s->additional_formats); }},
+          {"export",
+           [&](auto& v, auto& p) {
+             s->export_spec.emplace();
+             ExportSpec* e = &*s->export_spec;
+             w.Object(
+                 v, p,
+                 {{"configMapName",
+                   [&](auto& x, auto& xp) {
+                     w.Str(x, xp, &e->config_map_name);
+                   }},
+                  {"includeRoot", [&](const Node& x, const std::string& xp) {
+                     if (x.IsNull()) return;
+                     std::optional<bool> b = x.Boolean();
+                     if (!b)
+                       w.errs()->Add(xp, "must be a boolean (true or false)");
+                     else
+                       e->include_root = *b;
+                   }}});
+           }},
           {"password",
            [&](auto& v, auto& p) {
              s->password.emplace();

@@ -34,6 +34,8 @@ constexpr char kPasswordKey[] = "password";
 constexpr char kTlsCombinedPemKey[] = "tls-combined.pem";
 constexpr char kTlsDerKey[] = "tls.der";
 constexpr char kKeyDerKey[] = "key.der";
+// spec.export: the ConfigMap's keys (tls.cer is binaryData).
+constexpr char kTlsCerKey[] = "tls.cer";
 
 // Secret types the operator writes (spec.secretType).
 constexpr char kSecretTypeOpaque[] = "Opaque";
@@ -138,6 +140,12 @@ struct ObjectTemplate {
   std::map<std::string, std::string> annotations;
 };
 
+// spec.export: the public certificate, for partners, in a ConfigMap.
+struct ExportSpec {
+  std::string config_map_name;
+  bool include_root = false;  // ca.crt: the issuer's root as well
+};
+
 struct CertStoreSpec {
   IssuerRef issuer_ref;
   std::string secret_name;
@@ -152,6 +160,7 @@ struct CertStoreSpec {
   std::string secret_type;
   std::optional<ObjectTemplate> secret_template;
   std::vector<std::string> additional_formats;  // "CombinedPEM", "DER"
+  std::optional<ExportSpec> export_spec;        // spec.export
 };
 
 struct CertStore {

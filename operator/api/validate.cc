@@ -393,6 +393,18 @@ void CheckSecretShape(FieldErrors& e, const CertStoreSpec& s) {
     e.Add("spec.additionalFormats",
           "CombinedPEM and DER hold the keystore's key and certificate: they "
           "require spec.keystore");
+  if (s.export_spec) {
+    CheckName(e, "spec.export.configMapName", s.export_spec->config_map_name);
+    if (!s.keystore)
+      e.Add("spec.export",
+            "exports the keystore's certificate: it requires spec.keystore");
+    if (s.truststore)
+      for (const auto& src : s.truststore->sources)
+        if (src.type == TrustSource::Type::kConfigMap &&
+            src.name == s.export_spec->config_map_name)
+          e.Add("spec.export.configMapName",
+                "is a trust source of this CertStore; choose another name");
+  }
   if (s.secret_template) {
     CheckTemplateMap(e, "spec.secretTemplate.labels", s.secret_template->labels,
                      true);

@@ -64,6 +64,9 @@ std::optional<engine::SecretOutline> ApiObjectSource::OutlineSecret(
 
 std::optional<api::ConfigMapObject> ApiObjectSource::GetConfigMap(
     const std::string& ns, const std::string& name) const {
+  auto memo = config_maps_.find(ns + "/" + name);
+  if (memo != config_maps_.end()) return memo->second;
+  std::optional<api::ConfigMapObject>& out = config_maps_[ns + "/" + name];
   auto json = client_.Get(kube::ConfigMapsResource(), ns, name);
   if (!json.ok()) {
     if (json.status().code() != StatusCode::kNotFound && error_.ok())
@@ -77,7 +80,8 @@ std::optional<api::ConfigMapObject> ApiObjectSource::GetConfigMap(
           InvalidArgumentError("ConfigMap " + ns + "/" + name + " unreadable");
     return std::nullopt;
   }
-  return std::move(cm).value();
+  out = std::move(cm).value();
+  return out;
 }
 
 }  // namespace certstore::controller

@@ -45,6 +45,8 @@ class ApiObjectSource : public engine::ObjectSource {
   const kube::ObjectCache* managed_;
   mutable Status error_;
   mutable std::map<std::string, std::optional<api::SecretObject>> secrets_;
+  mutable std::map<std::string, std::optional<api::ConfigMapObject>>
+      config_maps_;
 };
 
 }  // namespace certstore::controller

@@ -150,6 +150,11 @@ class CertStoreRun {
   ReconcileResult Fail(const Condition& c);
   ReconcileResult Denied(const engine::PolicyVerdict& v);
   ReconcileResult Retry(const Status& error) { return {error, std::nullopt}; }
+  // A failed write of `what`: `conflict_reason` for an object someone else
+  // owns, SecretWriteFailed when the API refuses the write itself, else a
+  // retry.
+  ReconcileResult WriteFailed(const Status& s, const char* conflict_reason,
+                              const std::string& what);
 
   const ReconcilerDeps& d_;
   const kube::ObjectPtr obj_;
@@ -321,6 +326,22 @@ std::optional<ReconcileResult> CertStoreRun::Render() {
                rendered.status().message()});
 }
 
+ReconcileResult CertStoreRun::WriteFailed(const Status& s,
+                                          const char* conflict_reason,
+                                          const std::string& what) {
+  StatusCode code = s.code();
+  if (code == StatusCode::kFailedPrecondition)
+    return Fail({"False", conflict_reason, s.message()});
+  // The API refuses the write itself (immutable, invalid, forbidden):
+  // retrying as is cannot help. Say so; this also stops the CertStore
+  // counting as a converged CA rotation member.
+  if (code == StatusCode::kInvalidArgument ||
+      code == StatusCode::kPermissionDenied)
+    return Fail({"False", engine::kReasonSecretWriteFailed,
+                 "writing " + what + " failed: " + s.message()});
+  return Retry(s);
+}
+
 std::optional<ReconcileResult> CertStoreRun::Write() {
   OwnerRef owner{api::kApiVersion, "CertStore", name_, obj_->meta.uid};
   for (const auto& s : rendered_->secrets) {
@@ -331,18 +352,8 @@ std::optional<ReconcileResult> CertStoreRun::Write() {
       // make the CertStore a rotation member that is waited for.
       if (!verdict_.allowed && code != StatusCode::kAborted)
         return Denied(verdict_);
-      if (code == StatusCode::kFailedPrecondition)
-        return Fail(
-            {"False", engine::kReasonSecretConflict, w.status().message()});
-      // The API refuses the write itself (immutable, invalid, forbidden):
-      // retrying as is cannot help. Say so; this also stops the CertStore
-      // counting as a converged CA rotation member.
-      if (code == StatusCode::kInvalidArgument ||
-          code == StatusCode::kPermissionDenied)
-        return Fail({"False", engine::kReasonSecretWriteFailed,
-                     "writing Secret " + ns_ + "/" + s.metadata.name +
-                         " failed: " + w.status().message()});
-      return Retry(w.status());
+      return WriteFailed(w.status(), engine::kReasonSecretConflict,
+                         "Secret " + ns_ + "/" + s.metadata.name);
     }
     wrote_ = wrote_ || *w != WriteResult::kUnchanged;
     if (*w == WriteResult::kReplaced)
@@ -350,6 +361,19 @@ std::optional<ReconcileResult> CertStoreRun::Write() {
                      "Secret " + ns_ + "/" + s.metadata.name +
                          " re-created as type " + s.type +
                          " (a Secret's type cannot change in place)");
+  }
+  if (rendered_->export_config_map) {
+    const api::ConfigMapObject& c = *rendered_->export_config_map;
+    auto w = WriteConfigMap(d_.client, c, owner, objects_);
+    if (!w.ok())
+      return WriteFailed(
+          w.status(), engine::kReasonExportConflict,
+          "ConfigMap " + ns_ + "/" + c.metadata.name + " (spec.export)");
+    if (*w != WriteResult::kUnchanged)
+      d_.events.Post(ref_, "Normal", engine::kEventExported,
+                     "ConfigMap " + ns_ + "/" + c.metadata.name +
+                         " holds the public certificate " +
+                         rendered_->summary.serial_hex + " (spec.export)");
   }
   if (d_.verified)
     for (auto& [key, entry] : rendered_->verified)

@@ -108,6 +108,14 @@ std::vector<std::string> CertStoreRefIndex(const kube::CachedObject& o) {
     }
   if (cs->spec.password)
     out.push_back(RefIndexValue("Secret", ns, cs->spec.password->name));
+  if (cs->spec.truststore && cs->spec.truststore->password &&
+      cs->spec.truststore->password->secret_key_ref)
+    out.push_back(RefIndexValue(
+        "Secret", ns, cs->spec.truststore->password->secret_key_ref->name));
+  // Its export ConfigMap: an edit or a deletion is repaired.
+  if (cs->spec.export_spec)
+    out.push_back(
+        RefIndexValue("ConfigMap", ns, cs->spec.export_spec->config_map_name));
   return out;
 }
 

@@ -3,22 +3,27 @@
 #include "operator/api/json.h"
 #include "operator/api/parse.h"
 #include "operator/common/base64.h"
+#include "operator/engine/export.h"
 #include "operator/engine/reasons.h"
 
 namespace certstore::controller {
 
 std::string ForeignOwner(const api::SecretObject& s, const OwnerRef& owner) {
+  return ForeignOwner(s.metadata, owner);
+}
+
+std::string ForeignOwner(const api::ObjectMeta& m, const OwnerRef& owner) {
   // A CA Secret is never written through a CertStore, whatever its
   // ownerReferences say.
-  auto ca = s.metadata.annotations.find(engine::kIssuerUidAnnotation);
-  if (ca != s.metadata.annotations.end()) {
-    auto who = s.metadata.annotations.find(engine::kIssuerAnnotation);
+  auto ca = m.annotations.find(engine::kIssuerUidAnnotation);
+  if (ca != m.annotations.end()) {
+    auto who = m.annotations.find(engine::kIssuerAnnotation);
     return "holds the root CA key of " +
-           (who != s.metadata.annotations.end() ? who->second
-                                                : std::string("an issuer")) +
+           (who != m.annotations.end() ? who->second
+                                       : std::string("an issuer")) +
            " (a CA Secret is never written through a CertStore)";
   }
-  const api::OwnerReference* c = api::ControllerOf(s.metadata);
+  const api::OwnerReference* c = api::ControllerOf(m);
   if (c && !owner.uid.empty() && c->uid == owner.uid) return "";
   if (c)
     return "is controlled by " + c->kind + " " + c->name + " (uid " + c->uid +
@@ -37,16 +42,19 @@ std::string ConflictMessage(const api::SecretObject& s, const OwnerRef& owner) {
          "yours to delete)";
 }
 
-std::string SecretJson(const api::SecretObject& s, const OwnerRef& owner,
-                       const std::string& resource_version) {
-  json::Writer w;
-  w.BeginObject().Field("apiVersion", "v1").Field("kind", "Secret");
+namespace {
+
+// apiVersion, kind and metadata (with `owner` as the controller and the
+// resourceVersion precondition when set); the object is left open.
+void BeginObject(json::Writer& w, const char* kind, const api::ObjectMeta& m,
+                 const OwnerRef& owner, const std::string& resource_version) {
+  w.BeginObject().Field("apiVersion", "v1").Field("kind", kind);
   w.Key("metadata")
       .BeginObject()
-      .Field("name", s.metadata.name)
-      .Field("namespace", s.metadata.namespace_)
-      .StringMap("labels", s.metadata.labels)
-      .StringMap("annotations", s.metadata.annotations);
+      .Field("name", m.name)
+      .Field("namespace", m.namespace_)
+      .StringMap("labels", m.labels)
+      .StringMap("annotations", m.annotations);
   if (!owner.uid.empty())
     w.Key("ownerReferences")
         .BeginArray()
@@ -61,6 +69,40 @@ std::string SecretJson(const api::SecretObject& s, const OwnerRef& owner,
         .EndArray();
   if (!resource_version.empty()) w.Field("resourceVersion", resource_version);
   w.EndObject();
+}
+
+// Creates `json`; Aborted when an object of that name appeared meanwhile.
+StatusOr<WriteResult> Create(kube::Client& client, const kube::Resource& r,
+                             const char* kind, const std::string& ns,
+                             const std::string& name, const std::string& json) {
+  auto created = client.Create(r, ns, json);
+  if (created.ok()) return WriteResult::kCreated;
+  if (created.status().code() == StatusCode::kAlreadyExists)
+    return AbortedError(std::string(kind) + " " + ns + "/" + name +
+                        " appeared meanwhile");
+  return created.status();
+}
+
+// True when `current` carries every label and annotation of `desired`.
+bool HasMetadata(const api::ObjectMeta& current,
+                 const api::ObjectMeta& desired) {
+  for (const auto& [k, v] : desired.labels) {
+    auto it = current.labels.find(k);
+    if (it == current.labels.end() || it->second != v) return false;
+  }
+  for (const auto& [k, v] : desired.annotations) {
+    auto it = current.annotations.find(k);
+    if (it == current.annotations.end() || it->second != v) return false;
+  }
+  return true;
+}
+
+}  // namespace
+
+std::string SecretJson(const api::SecretObject& s, const OwnerRef& owner,
+                       const std::string& resource_version) {
+  json::Writer w;
+  BeginObject(w, "Secret", s.metadata, owner, resource_version);
   w.Field("type", s.type.empty() ? std::string("Opaque") : s.type);
   if (s.immutable) w.Field("immutable", true);
   w.Key("data").BeginObject();
@@ -85,13 +127,9 @@ StatusOr<WriteResult> ReplaceSecret(kube::Client& client,
   Status deleted = client.Delete(kube::SecretsResource(), ns, name, opts);
   // A failed precondition is a 409 (Aborted): re-read and retry.
   if (!deleted.ok() && deleted.code() != StatusCode::kNotFound) return deleted;
-  auto created = client.Create(kube::SecretsResource(), ns,
-                               SecretJson(desired, owner, ""));
-  if (!created.ok()) {
-    if (created.status().code() == StatusCode::kAlreadyExists)
-      return AbortedError("Secret " + ns + "/" + name + " appeared meanwhile");
-    return created.status();
-  }
+  auto created = Create(client, kube::SecretsResource(), "Secret", ns, name,
+                        SecretJson(desired, owner, ""));
+  if (!created.ok()) return created.status();
   return WriteResult::kReplaced;
 }
 
@@ -118,28 +156,13 @@ StatusOr<WriteResult> WriteSecret(kube::Client& client,
       current = std::move(parsed).value();
     }
   }
-  if (!current) {
-    auto created = client.Create(kube::SecretsResource(), ns,
-                                 SecretJson(desired, owner, ""));
-    if (!created.ok()) {
-      if (created.status().code() == StatusCode::kAlreadyExists)
-        return AbortedError("Secret " + ns + "/" + name +
-                            " appeared meanwhile");
-      return created.status();
-    }
-    return WriteResult::kCreated;
-  }
+  if (!current)
+    return Create(client, kube::SecretsResource(), "Secret", ns, name,
+                  SecretJson(desired, owner, ""));
   std::string conflict = ConflictMessage(*current, owner);
   if (!conflict.empty()) return FailedPreconditionError(conflict);
-  bool same = current->data == desired.data && current->type == desired.type;
-  for (const auto& [k, v] : desired.metadata.labels) {
-    auto it = current->metadata.labels.find(k);
-    same = same && it != current->metadata.labels.end() && it->second == v;
-  }
-  for (const auto& [k, v] : desired.metadata.annotations) {
-    auto it = current->metadata.annotations.find(k);
-    same = same && it != current->metadata.annotations.end() && it->second == v;
-  }
+  bool same = current->data == desired.data && current->type == desired.type &&
+              HasMetadata(current->metadata, desired.metadata);
   if (same) return WriteResult::kUnchanged;
   if (current->type != desired.type)
     return ReplaceSecret(client, *current, desired, owner);
@@ -160,6 +183,49 @@ Status CreateSecretOnce(kube::Client& client,
   auto r = client.Create(kube::SecretsResource(), desired.metadata.namespace_,
                          SecretJson(desired, OwnerRef{}, ""));
   return r.ok() ? OkStatus() : r.status();
+}
+
+}  // namespace certstore::controller
+
+namespace certstore::controller {
+
+std::string ConfigMapJson(const api::ConfigMapObject& c, const OwnerRef& owner,
+                          const std::string& resource_version) {
+  json::Writer w;
+  BeginObject(w, "ConfigMap", c.metadata, owner, resource_version);
+  std::map<std::string, std::string> text, binary;
+  for (const auto& [k, v] : c.data)
+    (engine::IsBinaryExportKey(k) ? binary : text)[k] = v;
+  w.StringMap("data", text);
+  w.Key("binaryData").BeginObject();
+  for (const auto& [k, v] : binary) w.Field(k, Base64Encode(v));
+  return w.EndObject().EndObject().Take();
+}
+
+StatusOr<WriteResult> WriteConfigMap(kube::Client& client,
+                                     const api::ConfigMapObject& desired,
+                                     const OwnerRef& owner,
+                                     const engine::ObjectSource& source) {
+  const std::string& ns = desired.metadata.namespace_;
+  const std::string& name = desired.metadata.name;
+  std::optional<api::ConfigMapObject> current = source.GetConfigMap(ns, name);
+  if (!current)
+    return Create(client, kube::ConfigMapsResource(), "ConfigMap", ns, name,
+                  ConfigMapJson(desired, owner, ""));
+  std::string foreign = ForeignOwner(current->metadata, owner);
+  if (!foreign.empty())
+    return FailedPreconditionError(
+        "ConfigMap " + ns + "/" + name + " exists and " + foreign +
+        "; refusing to touch it (choose another spec.export.configMapName, "
+        "or delete that ConfigMap if it is yours to delete)");
+  if (current->data == desired.data &&
+      HasMetadata(current->metadata, desired.metadata))
+    return WriteResult::kUnchanged;
+  auto updated = client.Update(
+      kube::ConfigMapsResource(), ns, name,
+      ConfigMapJson(desired, owner, current->metadata.resource_version));
+  if (!updated.ok()) return updated.status();
+  return WriteResult::kUpdated;
 }
 
 }  // namespace certstore::controller

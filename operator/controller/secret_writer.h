@@ -1,6 +1,6 @@
-// Writing the Secrets a CertStore owns: create when absent, update with a
-// resourceVersion precondition when the content differs, never touch a
-// Secret that someone else owns.
+// Writing the objects a CertStore owns (its Secrets, its export ConfigMap):
+// create when absent, update with a resourceVersion precondition when the
+// content differs, never touch an object that someone else owns.
 #ifndef CERTSTORE_CONTROLLER_SECRET_WRITER_H_
 #define CERTSTORE_CONTROLLER_SECRET_WRITER_H_
 
@@ -28,6 +28,7 @@ std::string SecretJson(const api::SecretObject& s, const OwnerRef& owner,
 // "" when its controller ownerReference carries owner.uid. Ownership is
 // the UID only: the managed-by label grants nothing.
 std::string ForeignOwner(const api::SecretObject& s, const OwnerRef& owner);
+std::string ForeignOwner(const api::ObjectMeta& m, const OwnerRef& owner);
 // The SecretConflict message for `s` (naming it and its owner), or "" when
 // it belongs to `owner`.
 std::string ConflictMessage(const api::SecretObject& s, const OwnerRef& owner);
@@ -48,6 +49,21 @@ enum class WriteResult { kCreated, kUpdated, kReplaced, kUnchanged };
 StatusOr<WriteResult> WriteSecret(
     kube::Client& client, const api::SecretObject& desired,
     const OwnerRef& owner, const engine::ObjectSource* current = nullptr);
+
+// The JSON of ConfigMap `c` (tls.cer as binaryData) with `owner` as its
+// controller ownerReference and, when set, the resourceVersion precondition.
+std::string ConfigMapJson(const api::ConfigMapObject& c, const OwnerRef& owner,
+                          const std::string& resource_version);
+
+// Creates or updates the export ConfigMap `desired` (engine/export.h) so
+// that its data, labels and annotations match; `source` supplies it as it
+// is now. FailedPrecondition (naming its owner) when a ConfigMap of that
+// name exists that `owner` does not control; Aborted on a concurrent
+// change; API errors as the client returns them.
+StatusOr<WriteResult> WriteConfigMap(kube::Client& client,
+                                     const api::ConfigMapObject& desired,
+                                     const OwnerRef& owner,
+                                     const engine::ObjectSource& source);
 
 // Creates `desired` only if no Secret of that name exists: for a selfSigned
 // issuer's new root CA, which must be created exactly once. When two

@@ -40,6 +40,8 @@ constexpr char kReasonCaSecretMissing[] = "CASecretMissing";
 // Issuers only: the CA cannot be loaded.
 constexpr char kReasonCaNotReady[] = "CANotReady";
 constexpr char kReasonSecretConflict[] = "SecretConflict";
+// spec.export names a ConfigMap this CertStore does not own.
+constexpr char kReasonExportConflict[] = "ExportConflict";
 constexpr char kReasonInputNotFound[] = "InputNotFound";
 constexpr char kReasonRenderFailed[] = "RenderFailed";
 constexpr char kReasonSecretWriteFailed[] = "SecretWriteFailed";
@@ -56,6 +58,8 @@ constexpr char kEventCaRotationComplete[] = "CARotationComplete";
 // A Secret deleted and created again because its type changed
 // (spec.secretType).
 constexpr char kEventSecretTypeChanged[] = "SecretTypeChanged";
+// The export ConfigMap was written (spec.export).
+constexpr char kEventExported[] = "Exported";
 
 // ---- Annotations on the Secrets the operator writes -----------------------
 constexpr char kCertStoreAnnotation[] = "certstore.dev/certstore";

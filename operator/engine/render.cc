@@ -7,6 +7,7 @@
 #include "operator/common/duration.h"
 #include "operator/common/time_format.h"
 #include "operator/engine/conversions.h"
+#include "operator/engine/export.h"
 #include "operator/engine/reasons.h"
 #include "operator/engine/reencode_policy.h"
 #include "operator/engine/renewal.h"
@@ -427,6 +428,12 @@ StatusOr<RenderResult> RenderCertStore(const api::CertStore& cs,
     result.secrets.push_back(std::move(trust));
   }
   Summarize(cs, desired, revision, &result.summary);
+  if (spec.export_spec && desired.leaf && !options.freeze_keystore) {
+    std::vector<X509*> chain;
+    for (const auto& c : desired.chain) chain.push_back(c.get());
+    result.export_config_map =
+        ExportConfigMap(cs, desired.leaf.get(), chain, desired.root.get());
+  }
   if (options.seal && !options.freeze_keystore)
     SealRenderedSecrets(cs, desired, in.password, in.trust_password,
                         *options.seal, &result);

@@ -89,6 +89,9 @@ struct RenderResult {
   bool reencoded = false;       // stores were (re)written
   std::string reencode_reason;  // why, when reencoded
   RenderSummary summary;
+  // spec.export: the ConfigMap as it must be (unset without spec.export, for
+  // a truststore-only or frozen CertStore).
+  std::optional<api::ConfigMapObject> export_config_map;
   // With RenderOptions::verified: what to remember for each Secret in
   // `secrets` ("ns/name" -> entry) once it is written (or found unchanged).
   std::vector<std::pair<std::string, VerifiedEntry>> verified;

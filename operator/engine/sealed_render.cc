@@ -4,6 +4,7 @@
 #include "operator/common/sha256.h"
 #include "operator/common/time_format.h"
 #include "operator/engine/conversions.h"
+#include "operator/engine/export.h"
 #include "operator/engine/issuance_policy.h"
 #include "operator/engine/reasons.h"
 #include "operator/engine/renewal.h"
@@ -326,6 +327,15 @@ std::optional<RenderResult> SealedRender(const api::CertStore& cs,
     if (FormatRfc3339(*sum.renewal_time) != st.renewal_time ||
         now >= *sum.not_after || now >= *sum.renewal_time)
       return std::nullopt;  // the full render renews or reports it
+  }
+  // The export as it must be, from the ConfigMap's own leaf when that is the
+  // sealed certificate; otherwise the full render makes it.
+  if (spec.export_spec) {
+    auto current = objects.GetConfigMap(ns, spec.export_spec->config_map_name);
+    if (!current) return std::nullopt;
+    r.export_config_map = ExportFromCurrent(cs, *current, st.fingerprint_sha256,
+                                            ca.Intermediates(), ca.Root());
+    if (!r.export_config_map) return std::nullopt;
   }
   // What the metrics inventory reads instead of opening the truststore.
   for (const auto& [want, have] : secrets) {

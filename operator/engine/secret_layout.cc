@@ -74,23 +74,30 @@ std::string CertStoreLabelValue(const std::string& name) {
   return name.size() <= 63 ? name : "";
 }
 
+api::ObjectMeta ManagedMetadata(const api::CertStore& cs,
+                                const std::string& name) {
+  api::ObjectMeta m;
+  m.name = name;
+  m.namespace_ = cs.metadata.namespace_;
+  // The template first: our own labels and annotations win.
+  if (cs.spec.secret_template) {
+    m.labels = cs.spec.secret_template->labels;
+    m.annotations = cs.spec.secret_template->annotations;
+  }
+  m.labels[api::kManagedByLabel] = api::kManagedByValue;
+  std::string label = CertStoreLabelValue(cs.metadata.name);
+  if (!label.empty()) m.labels[kCertStoreLabel] = label;
+  m.annotations[kCertStoreAnnotation] = cs.metadata.name;
+  m.annotations[kIssuerAnnotation] =
+      std::string(api::IssuerKindName(cs.spec.issuer_ref.kind)) + "/" +
+      cs.spec.issuer_ref.name;
+  return m;
+}
+
 api::SecretObject NewManagedSecret(const api::CertStore& cs,
                                    const std::string& name) {
   api::SecretObject s;
-  s.metadata.name = name;
-  s.metadata.namespace_ = cs.metadata.namespace_;
-  // The template first: our own labels and annotations win.
-  if (cs.spec.secret_template) {
-    s.metadata.labels = cs.spec.secret_template->labels;
-    s.metadata.annotations = cs.spec.secret_template->annotations;
-  }
-  s.metadata.labels[api::kManagedByLabel] = api::kManagedByValue;
-  std::string label = CertStoreLabelValue(cs.metadata.name);
-  if (!label.empty()) s.metadata.labels[kCertStoreLabel] = label;
-  s.metadata.annotations[kCertStoreAnnotation] = cs.metadata.name;
-  s.metadata.annotations[kIssuerAnnotation] =
-      std::string(api::IssuerKindName(cs.spec.issuer_ref.kind)) + "/" +
-      cs.spec.issuer_ref.name;
+  s.metadata = ManagedMetadata(cs, name);
   s.type = "Opaque";
   return s;
 }

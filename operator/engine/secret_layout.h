@@ -37,6 +37,13 @@ std::string CertStoreLabelValue(const std::string& name);
 // True when the CertStore writes its truststore to a Secret of its own.
 bool HasSeparateTruststore(const api::CertStore& cs);
 
+// The metadata of every object written for cs, named `name` in its
+// namespace: spec.secretTemplate's labels and annotations, then (winning)
+// the managed-by label, the certstore label and annotation and the issuer
+// annotation.
+api::ObjectMeta ManagedMetadata(const api::CertStore& cs,
+                                const std::string& name);
+
 // An empty Opaque Secret `name` in cs's namespace with the labels and
 // annotations every Secret written for cs carries: spec.secretTemplate's,
 // then (winning over the template) the managed-by label, the certstore label

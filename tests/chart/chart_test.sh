@@ -379,7 +379,8 @@ denied() { # WHERE RESOURCE VERB...: each VERB is refused
 }
 for n in a b; do
   allowed "-n $n" secrets get list watch create update patch delete
-  allowed "-n $n" configmaps get list watch
+  allowed "-n $n" configmaps get list watch create update
+  denied "-n $n" configmaps delete patch
   allowed "-n $n" certstores.certstore.dev get list watch
   allowed "-n $n" certissuers.certstore.dev get list watch
   allowed "-n $n --subresource=status" certstores.certstore.dev get patch update

@@ -55,6 +55,18 @@ inline std::string KeystoreYaml() {
          "[serverAuth]}\n";
 }
 
+// The validation errors of a CertStore with `spec`, as one text.
+inline std::string ValidationErrors(const std::string& spec) {
+  auto cs = api::ParseCertStore(
+      "apiVersion: certstore.dev/v1alpha1\nkind: CertStore\n"
+      "metadata: {name: app, namespace: demo}\nspec:\n" +
+      spec);
+  EXPECT_TRUE(cs.ok()) << cs.status();
+  if (!cs.ok()) return "";
+  api::ApplyDefaults(&*cs);
+  return api::Validate(*cs).ToStatus().message();
+}
+
 inline RenderResult MustRender(const api::CertStore& cs,
                                const pki::CaMaterial& ca,
                                const ObjectSource& objects, const Clock& clock,

@@ -21,18 +21,6 @@ std::string Trust(const api::SecretObject& s) {
   return s.data.count("truststore.p12") ? s.data.at("truststore.p12") : "";
 }
 
-// The validation errors of a CertStore with `spec`, as one text.
-std::string ErrorsOf(const std::string& spec) {
-  auto cs = api::ParseCertStore(
-      "apiVersion: certstore.dev/v1alpha1\nkind: CertStore\n"
-      "metadata: {name: app, namespace: demo}\nspec:\n" +
-      spec);
-  EXPECT_TRUE(cs.ok()) << cs.status();
-  if (!cs.ok()) return "";
-  api::ApplyDefaults(&*cs);
-  return api::Validate(*cs).ToStatus().message();
-}
-
 class SecretShapesTest : public ::testing::Test {
  protected:
   FakeClock clock_{TestNow()};
@@ -65,7 +53,7 @@ TEST_F(SecretShapesTest, TypeFollowsWhatTheSecretHolds) {
 }
 
 TEST_F(SecretShapesTest, TlsTypeWithoutPemIsRefused) {
-  std::string errs = ErrorsOf(Spec(
+  std::string errs = ValidationErrors(Spec(
       KeystoreYaml() + "  formats: [JKS]\n  secretType: kubernetes.io/tls\n"));
   EXPECT_NE(errs.find("spec.secretType"), std::string::npos) << errs;
   EXPECT_NE(errs.find("PEM in spec.formats"), std::string::npos) << errs;
@@ -118,8 +106,8 @@ TEST_F(SecretShapesTest, TemplateKeysAreValidated) {
   };
   for (const auto& c : cases) {
     SCOPED_TRACE(c.name);
-    std::string errs =
-        ErrorsOf(Spec(KeystoreYaml() + "  secretTemplate: " + c.tmpl + "\n"));
+    std::string errs = ValidationErrors(
+        Spec(KeystoreYaml() + "  secretTemplate: " + c.tmpl + "\n"));
     EXPECT_NE(errs.find(c.want), std::string::npos) << errs;
   }
 }

@@ -139,12 +139,13 @@ class NamespacedInstallIT : public OperatorIT {
 };
 
 std::string CertStore(const std::string& name, const std::string& issuer_ref,
-                      const std::string& keystore) {
+                      const std::string& keystore,
+                      const std::string& more_spec = "") {
   return "---\napiVersion: certstore.dev/v1alpha1\nkind: CertStore\nmetadata: "
          "{name: " +
          name + "}\nspec:\n  issuerRef: " + issuer_ref +
          "\n  secretName: " + name + "-stores\n  keystore:\n" + keystore +
-         "  truststore: {}\n";
+         "  truststore: {}\n" + more_spec;
 }
 
 // A ClusterCertIssuer whose policy serves `namespaces` (selected by name)
@@ -172,6 +173,9 @@ TEST_F(NamespacedInstallIT, ServesTheWatchedNamespacesAndNeverTouchesOthers) {
   EXPECT_EQ(CanI({"list", "certstores.certstore.dev", "-n", c_}), "no");
   EXPECT_EQ(CanI({"create", "secrets", "-n", crns_}), "yes");
   EXPECT_EQ(CanI({"update", "secrets", "-n", crns_}), "no");
+  EXPECT_EQ(CanI({"create", "configmaps", "-n", a_}), "yes");
+  EXPECT_EQ(CanI({"create", "configmaps", "-n", c_}), "no");
+  EXPECT_EQ(CanI({"delete", "configmaps", "-n", a_}), "no");
 
   const std::string pid = std::to_string(getpid());
   // Cluster-scoped, so named per process. `shared` makes its root in the
@@ -192,7 +196,8 @@ TEST_F(NamespacedInstallIT, ServesTheWatchedNamespacesAndNeverTouchesOthers) {
   for (const auto& ns : {a_, b_, c_})
     ApplyIn(ns, Issuer("local") +
                     CertStore("local-app", "{name: local}",
-                              "    commonName: local-app\n") +
+                              "    commonName: local-app\n",
+                              "  export: {configMapName: local-app-public}\n") +
                     CertStore("shared-app", shared_ref, dns("shared-app", ns)));
   for (const auto& ns : {b_, c_})
     ApplyIn(ns, CertStore("byo-app", byo_ref, dns("byo-app", ns)));
@@ -222,6 +227,13 @@ TEST_F(NamespacedInstallIT, ServesTheWatchedNamespacesAndNeverTouchesOthers) {
     EXPECT_FALSE(
         Field(ns, "secret", secret, "{.data.truststore\\.p12}").empty())
         << ns << "/" << secret;
+  }
+  // The new writes work under namespaced Roles: the export ConfigMap, and
+  // kubernetes.io/tls Secrets.
+  for (const auto& ns : {a_, b_}) {
+    EXPECT_TRUE(Exists(ns, "configmap", "local-app-public")) << ns;
+    EXPECT_EQ(Field(ns, "secret", "local-app-stores", "{.type}"),
+              "kubernetes.io/tls");
   }
   // The roots: the CertIssuer's in its namespace, the ClusterCertIssuer's in
   // the cluster resource namespace (created there by the operator).

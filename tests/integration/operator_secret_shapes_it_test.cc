@@ -8,6 +8,7 @@
 #include <gtest/gtest.h>
 
 #include <filesystem>
+#include <set>
 
 #include "operator/common/base64.h"
 #include "operator/common/files.h"
@@ -256,12 +257,150 @@ TEST_F(OperatorIT, SecretShapesTruststoreChangeit) {
   auto trust = Secret("jv-trust");
   ASSERT_TRUE(trust);
   passwords_.push_back(Secret("jv-stores")->data["password"]);
+  passwords_.push_back("changeit");  // never in the operator's log either
   EXPECT_EQ(trust->data.count("password"), 0u);
   EXPECT_NE(Output({"keytool", "-list", "-keystore",
                     dir.File(*trust, "truststore.jks"), "-storetype", "JKS",
                     "-storepass", "changeit"})
                 .find("trustedCertEntry"),
             std::string::npos);
+}
+
+}  // namespace
+}  // namespace certstore
+
+namespace certstore {
+namespace {
+
+std::optional<api::ConfigMapObject> ConfigMap(const std::string& ns,
+                                              const std::string& name) {
+  CommandResult r =
+      env->Kubectl({"-n", ns, "get", "configmap", name, "-o", "json"});
+  if (!r.ok()) return std::nullopt;
+  auto c = api::ParseConfigMap(r.output);
+  if (!c.ok()) return std::nullopt;
+  return std::move(c).value();
+}
+
+// spec.export: the partner gets the server's public certificate from the
+// ConfigMap, imports it with keytool into a truststore of its own, and its
+// Java client completes mutual TLS with the Java server; after a renewal
+// the ConfigMap holds the new certificate and the re-imported one works.
+TEST_F(OperatorIT, PartnerExportCompletesJavaTlsAndFollowsRenewal) {
+  ScratchDir dir("export");
+  Apply(Issuer("exp") +
+        CertStoreYaml("srv", "exp",
+                      "  keystore: {commonName: srv.test, dnsNames: "
+                      "[srv.test], usages: [serverAuth]}\n"
+                      "  truststore: {}\n"
+                      "  export: {configMapName: srv-public}\n") +
+        CertStoreYaml("cli", "exp",
+                      "  keystore: {commonName: cli.test, usages: "
+                      "[clientAuth]}\n  truststore: {}\n"));
+  ASSERT_TRUE(WaitReady("srv", "True")) << OperatorLog();
+  ASSERT_TRUE(WaitReady("cli", "True")) << OperatorLog();
+  auto srv = Secret("srv-stores");
+  auto cli = Secret("cli-stores");
+  ASSERT_TRUE(srv && cli);
+  passwords_.push_back(srv->data["password"]);
+  passwords_.push_back(cli->data["password"]);
+
+  // The ConfigMap: the public chain and the DER leaf, no key.
+  auto exported = ConfigMap(ns_, "srv-public");
+  ASSERT_TRUE(exported) << OperatorLog();
+  std::set<std::string> keys;
+  for (const auto& [k, v] : exported->data) {
+    keys.insert(k);
+    EXPECT_EQ(v.find("PRIVATE KEY"), std::string::npos) << k;
+  }
+  EXPECT_EQ(keys, (std::set<std::string>{"tls.crt", "tls.cer"}));
+  EXPECT_EQ(exported->data["tls.crt"], srv->data["tls.crt"]);
+  EXPECT_EQ(exported->metadata.labels["certstore.dev/certstore"], "srv");
+
+  // The partner: a truststore holding only the exported certificate.
+  std::string classes = JavaClasses(dir.path);
+  WriteStores(*srv, dir.path, "server");
+  WriteStores(*cli, dir.path, "partner");
+  auto import = [&](const api::ConfigMapObject& c) {
+    std::string cer = dir.path + "/srv.cer";
+    std::string trust = dir.path + "/partner-trust.p12";
+    std::remove(trust.c_str());
+    EXPECT_TRUE(WriteFileAtomic(cer, c.data.at("tls.cer")).ok());
+    Output({"keytool", "-importcert", "-noprompt", "-alias", "srv", "-file",
+            cer, "-keystore", trust, "-storetype", "PKCS12", "-storepass",
+            cli->data["password"]});
+  };
+  import(*exported);
+  {
+    JavaServer server = StartJavaServer(dir.path, "server");
+    CommandResult c = JavaClient(dir.path, "partner", "srv.test", server.port);
+    StopJavaServer(&server);
+    EXPECT_TRUE(c.ok()) << c.output;
+    EXPECT_NE(c.output.find("OK HTTP/1.1 200"), std::string::npos) << c.output;
+  }
+
+  // Renewed: the export follows; the partner re-imports and connects.
+  std::string serial = CertStoreField("srv", "{.status.serialNumber}");
+  ASSERT_TRUE(env->Kubectl({"-n", ns_, "annotate", "certstore.certstore.dev",
+                            "srv", "certstore.dev/renew-request=exp-1"})
+                  .ok());
+  ASSERT_TRUE(Eventually(
+      [&] {
+        auto c = ConfigMap(ns_, "srv-public");
+        auto der = c ? pki::ParseCertificateDer(c->data["tls.cer"])
+                     : StatusOr<pki::X509Ptr>(NotFoundError("none"));
+        return der.ok() && pki::SerialHex(der->get()) != serial &&
+               pki::SerialHex(der->get()) ==
+                   CertStoreField("srv", "{.status.serialNumber}");
+      },
+      std::chrono::seconds(60)))
+      << OperatorLog();
+  srv = Secret("srv-stores");
+  WriteStores(*srv, dir.path, "server");
+  import(*ConfigMap(ns_, "srv-public"));
+  {
+    JavaServer server = StartJavaServer(dir.path, "server");
+    CommandResult c = JavaClient(dir.path, "partner", "srv.test", server.port);
+    StopJavaServer(&server);
+    EXPECT_TRUE(c.ok()) << c.output;
+  }
+  EXPECT_NE(EventsMentioning({"Exported"}).find("Exported"), std::string::npos);
+
+  // Deleted or edited by hand: written again.
+  auto written_again = [&] {
+    return Eventually(
+        [&] {
+          auto c = ConfigMap(ns_, "srv-public");
+          return c && c->data["tls.crt"] == srv->data["tls.crt"];
+        },
+        std::chrono::seconds(30));
+  };
+  ASSERT_TRUE(
+      env->Kubectl({"-n", ns_, "delete", "configmap", "srv-public"}).ok());
+  EXPECT_TRUE(written_again()) << OperatorLog();
+  ASSERT_TRUE(env->Kubectl({"-n", ns_, "patch", "configmap", "srv-public",
+                            "--type=merge", "-p",
+                            "{\"data\":{\"tls.crt\":\"edited\"}}"})
+                  .ok());
+  EXPECT_TRUE(written_again()) << OperatorLog();
+}
+
+TEST_F(OperatorIT, PartnerExportNeverTouchesAForeignConfigMap) {
+  ASSERT_TRUE(env->Kubectl({"-n", ns_, "create", "configmap", "taken",
+                            "--from-literal=owner=someone-else"})
+                  .ok());
+  Apply(Issuer("exp2") + CertStoreYaml("own", "exp2",
+                                       "  keystore: {commonName: own.test}\n"
+                                       "  export: {configMapName: taken}\n"));
+  ASSERT_TRUE(WaitReady("own", "False", "ExportConflict")) << OperatorLog();
+  EXPECT_NE(
+      Condition("own", "Ready", "message").find("ConfigMap " + ns_ + "/taken"),
+      std::string::npos);
+  auto c = ConfigMap(ns_, "taken");
+  ASSERT_TRUE(c);
+  EXPECT_EQ(c->data,
+            (std::map<std::string, std::string>{{"owner", "someone-else"}}));
+  passwords_.push_back(Secret("own-stores")->data["password"]);
 }
 
 }  // namespace
