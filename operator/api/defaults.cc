@@ -56,6 +56,18 @@ void ApplyDefaults(CertStore* cs) {
   }
 }
 
+void ApplyDefaults(TrustBundle* tb) {
+  for (auto& src : tb->spec.sources)
+    if ((src.type == BundleSource::Type::kSecret ||
+         src.type == BundleSource::Type::kConfigMap) &&
+        !src.all_keys && src.key.empty())
+      src.key = kCaCrtKey;
+  if (!tb->spec.target) return;
+  BundleTarget& t = *tb->spec.target;
+  if (t.config_map && t.config_map->key.empty()) t.config_map->key = kCaCrtKey;
+  if (t.secret && t.secret->formats.empty()) t.secret->formats = {"PKCS12"};
+}
+
 void ApplyDefaults(Issuer* issuer) {
   if (issuer->spec.self_signed) {
     SelfSignedIssuerSpec& ss = *issuer->spec.self_signed;

@@ -21,6 +21,10 @@ void ApplyDefaults(CertStore* cs);
 // Issuers: selfSigned privateKey ECDSA P-384 (RSA 3072), duration 87600h.
 void ApplyDefaults(Issuer* issuer);
 
+// TrustBundles: Secret / ConfigMap source key "ca.crt" (unless allKeys),
+// target configMap key "ca.crt", target secret formats [PKCS12].
+void ApplyDefaults(TrustBundle* tb);
+
 }  // namespace certstore::api
 
 #endif  // CERTSTORE_API_DEFAULTS_H_

@@ -65,6 +65,19 @@ ObservedStatus ReadStatus(const Node& root) {
   out.ca_certificate = ScalarOf(*st, "caCertificate");
   NodePtr rot = st->Get("rotation");
   if (rot->IsObject()) out.rotation = ReadRotation(*rot);
+  for (const char* list : {"entries", "dropped"})
+    for (const auto& e : st->Get(list)->Elements()) {
+      BundleEntryStatus b;
+      b.subject = ScalarOf(*e, "subject");
+      b.fingerprint_sha256 = ScalarOf(*e, "fingerprintSHA256");
+      b.not_after = ScalarOf(*e, "notAfter");
+      b.reason = ScalarOf(*e, "reason");
+      (list[0] == 'e' ? out.bundle_entries : out.bundle_dropped).push_back(b);
+    }
+  for (const auto& n : st->Get("namespaces")->Elements())
+    if (n->IsScalar()) out.bundle_namespaces.push_back(n->Text());
+  for (const auto& n : st->Get("conflicts")->Elements())
+    if (n->IsScalar()) out.bundle_conflicts.push_back(n->Text());
   for (const auto& c : st->Get("conditions")->Elements()) {
     NodePtr type = c->Get("type");
     if (!type->IsScalar()) continue;

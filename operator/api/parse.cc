@@ -261,6 +261,15 @@ void ParseRef(Walker& w, const Node& n, const std::string& path,
             {"namespace", [&](auto& v, auto& p) { w.Str(v, p, ns); }}});
 }
 
+void Bool(Walker& w, const Node& y, const std::string& yp, bool* out) {
+  if (y.IsNull()) return;
+  std::optional<bool> b = y.Boolean();
+  if (!b)
+    w.errs()->Add(yp, "must be a boolean (true or false)");
+  else
+    *out = *b;
+}
+
 void ParseTruststore(Walker& w, const Node& n, const std::string& path,
                      TruststoreSpec* t) {
   w.Object(n, path,
@@ -328,12 +337,21 @@ void ParseTruststore(Walker& w, const Node& n, const std::string& path,
                                     s.type = TrustSource::Type::kInline;
                                     ++kinds;
                                   }},
+                                 {"trustBundle",
+                                  [&](auto& x, auto& xp) {
+                                    w.Object(x, xp,
+                                             {{"name", [&](auto& y, auto& yp) {
+                                                 w.Str(y, yp, &s.name);
+                                               }}});
+                                    s.type = TrustSource::Type::kTrustBundle;
+                                    ++kinds;
+                                  }},
                              });
                     if (kinds != 1)
                       w.errs()->Add(
                           ip,
                           "exactly one of issuer, secret, configMap, inline, "
-                          "systemDefaults must be set");
+                          "systemDefaults, trustBundle must be set");
                     t->sources.push_back(s);
                   }
                 }},
@@ -408,20 +426,14 @@ void ParseCertStoreSpec(Walker& w, const Node& n, const std::string& path,
            [&](auto& v, auto& p) {
              s->export_spec.emplace();
              ExportSpec* e = &*s->export_spec;
-             w.Object(
-                 v, p,
-                 {{"configMapName",
-                   [&](auto& x, auto& xp) {
-                     w.Str(x, xp, &e->config_map_name);
-                   }},
-                  {"includeRoot", [&](const Node& x, const std::string& xp) {
-                     if (x.IsNull()) return;
-                     std::optional<bool> b = x.Boolean();
-                     if (!b)
-                       w.errs()->Add(xp, "must be a boolean (true or false)");
-                     else
-                       e->include_root = *b;
-                   }}});
+             w.Object(v, p,
+                      {{"configMapName",
+                        [&](auto& x, auto& xp) {
+                          w.Str(x, xp, &e->config_map_name);
+                        }},
+                       {"includeRoot", [&](auto& x, auto& xp) {
+                          Bool(w, x, xp, &e->include_root);
+                        }}});
            }},
           {"password",
            [&](auto& v, auto& p) {
@@ -601,6 +613,125 @@ void ParseIssuerSpec(Walker& w, const Node& n, const std::string& path,
       });
 }
 
+void ParseBundleSources(Walker& w, const Node& v, const std::string& p,
+                        std::vector<BundleSource>* out) {
+  if (v.IsNull()) return;
+  if (!v.IsArray()) {
+    w.errs()->Add(p, "must be a list");
+    return;
+  }
+  std::vector<NodePtr> items = v.Elements();
+  for (size_t i = 0; i < items.size(); ++i) {
+    std::string ip = p + "[" + std::to_string(i) + "]";
+    BundleSource s;
+    int kinds = 0;
+    auto named = [&](BundleSource::Type t, bool with_key, bool all_keys) {
+      return [&, t, with_key, all_keys](const Node& x, const std::string& xp) {
+        Fields f{{"name", [&](auto& y, auto& yp) { w.Str(y, yp, &s.name); }}};
+        if (with_key)
+          f["key"] = [&](auto& y, auto& yp) { w.Str(y, yp, &s.key); };
+        if (all_keys)
+          f["allKeys"] = [&](auto& y, auto& yp) {
+            Bool(w, y, yp, &s.all_keys);
+          };
+        w.Object(x, xp, f);
+        s.type = t;
+        ++kinds;
+      };
+    };
+    w.Object(
+        *items[i], ip,
+        {
+            {"issuer", named(BundleSource::Type::kIssuer, false, false)},
+            {"secret", named(BundleSource::Type::kSecret, true, false)},
+            {"configMap", named(BundleSource::Type::kConfigMap, true, true)},
+            {"inline",
+             [&](auto& x, auto& xp) {
+               w.Str(x, xp, &s.inline_pem);
+               s.type = BundleSource::Type::kInline;
+               ++kinds;
+             }},
+            {"systemDefaults",
+             [&](auto& x, auto& xp) {
+               w.Empty(x, xp);
+               s.type = BundleSource::Type::kSystemDefaults;
+               ++kinds;
+             }},
+        });
+    if (kinds != 1)
+      w.errs()->Add(ip,
+                    "exactly one of issuer, secret, configMap, inline, "
+                    "systemDefaults must be set");
+    out->push_back(std::move(s));
+  }
+}
+
+void ParseTrustBundleSpec(Walker& w, const Node& n, const std::string& path,
+                          TrustBundleSpec* s) {
+  w.Object(
+      n, path,
+      {
+          {"sources",
+           [&](auto& v, auto& p) { ParseBundleSources(w, v, p, &s->sources); }},
+          {"filter",
+           [&](auto& v, auto& p) {
+             w.Object(v, p,
+                      {{"dropExpired",
+                        [&](auto& x, auto& xp) {
+                          Bool(w, x, xp, &s->filter.drop_expired);
+                        }},
+                       {"dropNonCA", [&](auto& x, auto& xp) {
+                          Bool(w, x, xp, &s->filter.drop_non_ca);
+                        }}});
+           }},
+          {"target",
+           [&](auto& v, auto& p) {
+             s->target.emplace();
+             BundleTarget* t = &*s->target;
+             w.Object(v, p,
+                      {
+                          {"namespaceSelector",
+                           [&](const Node& x, const std::string& xp) {
+                             if (x.IsNull()) return;
+                             t->namespace_selector.emplace();
+                             ParseSelector(w, x, xp, &*t->namespace_selector);
+                           }},
+                          {"configMap",
+                           [&](auto& x, auto& xp) {
+                             t->config_map.emplace();
+                             auto* c = &*t->config_map;
+                             w.Object(x, xp,
+                                      {{"name",
+                                        [&](auto& y, auto& yp) {
+                                          w.Str(y, yp, &c->name);
+                                        }},
+                                       {"key", [&](auto& y, auto& yp) {
+                                          w.Str(y, yp, &c->key);
+                                        }}});
+                           }},
+                          {"secret",
+                           [&](auto& x, auto& xp) {
+                             t->secret.emplace();
+                             auto* c = &*t->secret;
+                             w.Object(
+                                 x, xp,
+                                 {{"name",
+                                   [&](auto& y, auto& yp) {
+                                     w.Str(y, yp, &c->name);
+                                   }},
+                                  {"formats",
+                                   [&](auto& y, auto& yp) {
+                                     w.StrList(y, yp, &c->formats);
+                                   }},
+                                  {"passwordPolicy", [&](auto& y, auto& yp) {
+                                     w.Str(y, yp, &c->password_policy);
+                                   }}});
+                           }},
+                      });
+           }},
+      });
+}
+
 // Top-level fields every object may carry.
 Fields TopLevel(Walker& w, ObjectMeta* meta) {
   return {
@@ -619,6 +750,7 @@ Fields TopLevel(Walker& w, ObjectMeta* meta) {
 }
 
 Status CheckApiVersion(const Node& n, const std::string& want) {
+  if (!n.Has("apiVersion") && !n.Has("kind")) return OkStatus();  // list item
   std::string got = n.Get("apiVersion")->Text();
   if (got != want)
     return InvalidArgumentError("apiVersion: must be " + want + " (got \"" +
@@ -626,9 +758,12 @@ Status CheckApiVersion(const Node& n, const std::string& want) {
   return OkStatus();
 }
 
-StatusOr<Document> ParseNode(const Node& n, int index) {
+// `list_kind`: the item of a list response of that kind (items carry no
+// apiVersion and kind).
+StatusOr<Document> ParseNode(const Node& n, int index,
+                             const std::string& list_kind = "") {
   if (!n.IsObject()) return InvalidArgumentError("must be an object");
-  std::string kind = n.Get("kind")->Text();
+  std::string kind = list_kind.empty() ? n.Get("kind")->Text() : list_kind;
   FieldErrors errs;
   Walker w(&errs);
   Document doc;
@@ -654,6 +789,16 @@ StatusOr<Document> ParseNode(const Node& n, int index) {
     w.Object(n, "", f);
     if (!n.Has("spec")) errs.Add("spec", "required");
     doc.object = std::move(is);
+  } else if (kind == "TrustBundle") {
+    RETURN_IF_ERROR(CheckApiVersion(n, kApiVersion));
+    TrustBundle tb;
+    Fields f = TopLevel(w, &tb.metadata);
+    f["spec"] = [&](auto& v, auto& p) {
+      ParseTrustBundleSpec(w, v, p, &tb.spec);
+    };
+    w.Object(n, "", f);
+    if (!n.Has("spec")) errs.Add("spec", "required");
+    doc.object = std::move(tb);
   } else if (kind == "Secret" || kind == "ConfigMap") {
     RETURN_IF_ERROR(CheckApiVersion(n, "v1"));
     ObjectMeta meta;
@@ -698,8 +843,8 @@ StatusOr<Document> ParseNode(const Node& n, int index) {
   } else {
     return InvalidArgumentError("kind " + kind +
                                 " is not supported (expected CertStore, "
-                                "CertIssuer, ClusterCertIssuer, Secret, "
-                                "ConfigMap or Namespace)");
+                                "CertIssuer, ClusterCertIssuer, TrustBundle, "
+                                "Secret, ConfigMap or Namespace)");
   }
   RETURN_IF_ERROR(errs.ToStatus());
   return doc;
@@ -763,6 +908,26 @@ StatusOr<T> ParseOne(const std::string& text, const char* what) {
   return std::move(*obj);
 }
 
+// The items of a JSON list response of `kind`.
+template <typename T>
+StatusOr<std::vector<T>> ParseList(const std::string& text, const char* kind) {
+  std::string error;
+  std::optional<json::Document> parsed = json::Document::Parse(text, &error);
+  if (!parsed) return InvalidArgumentError(error);
+  std::vector<T> out;
+  int index = 0;
+  for (const json::Value& item : parsed->Root()["items"].Elements()) {
+    NodePtr n = JsonNode(item);
+    StatusOr<Document> doc = ParseNode(*n, ++index, kind);
+    if (!doc.ok())
+      return doc.status().WithContext(std::string(kind) + " list item " +
+                                      std::to_string(index));
+    T* obj = std::get_if<T>(&doc->object);
+    if (obj) out.push_back(std::move(*obj));
+  }
+  return out;
+}
+
 }  // namespace
 
 const OwnerReference* ControllerOf(const ObjectMeta& m) {
@@ -788,6 +953,24 @@ const char* TrustSourceTypeName(TrustSource::Type t) {
       return "inline";
     case TrustSource::Type::kSystemDefaults:
       return "systemDefaults";
+    case TrustSource::Type::kTrustBundle:
+      return "trustBundle";
+  }
+  return "unknown";
+}
+
+const char* BundleSourceTypeName(BundleSource::Type t) {
+  switch (t) {
+    case BundleSource::Type::kIssuer:
+      return "issuer";
+    case BundleSource::Type::kSecret:
+      return "secret";
+    case BundleSource::Type::kConfigMap:
+      return "configMap";
+    case BundleSource::Type::kInline:
+      return "inline";
+    case BundleSource::Type::kSystemDefaults:
+      return "systemDefaults";
   }
   return "unknown";
 }
@@ -805,6 +988,16 @@ StatusOr<CertStore> ParseCertStore(const std::string& text) {
 }
 StatusOr<Issuer> ParseIssuer(const std::string& text) {
   return ParseOne<Issuer>(text, "CertIssuer or ClusterCertIssuer");
+}
+StatusOr<TrustBundle> ParseTrustBundle(const std::string& text) {
+  return ParseOne<TrustBundle>(text, "TrustBundle");
+}
+StatusOr<std::vector<SecretObject>> ParseSecretList(const std::string& text) {
+  return ParseList<SecretObject>(text, "Secret");
+}
+StatusOr<std::vector<ConfigMapObject>> ParseConfigMapList(
+    const std::string& text) {
+  return ParseList<ConfigMapObject>(text, "ConfigMap");
 }
 StatusOr<SecretObject> ParseSecret(const std::string& text) {
   return ParseOne<SecretObject>(text, "Secret");

@@ -33,12 +33,12 @@ struct Document {
   int index = 0;     // 1-based position in the stream
   std::string kind;  // "CertStore", "CertIssuer", ...
   std::variant<CertStore, Issuer, SecretObject, ConfigMapObject,
-               NamespaceObject>
+               NamespaceObject, TrustBundle>
       object;
 };
 
 // Parses every non-empty document of a YAML stream ("---" separated), or
-// the one object of a JSON text. Kinds other than the six above are errors
+// the one object of a JSON text. Kinds other than the kinds above are errors
 // ("document 3: kind Deployment is not supported"). Errors are prefixed
 // "document N (Kind/name)". A text starting with '{' that is not valid JSON
 // is read as YAML (a flow-style manifest, "{kind: CertStore, ...}"), with
@@ -52,9 +52,14 @@ StatusOr<std::vector<Document>> ParseDocuments(const std::string& text);
 // API server sends.
 StatusOr<CertStore> ParseCertStore(const std::string& text);
 StatusOr<Issuer> ParseIssuer(const std::string& text);
+StatusOr<TrustBundle> ParseTrustBundle(const std::string& text);
 StatusOr<SecretObject> ParseSecret(const std::string& text);
 StatusOr<NamespaceObject> ParseNamespace(const std::string& text);
 StatusOr<ConfigMapObject> ParseConfigMap(const std::string& text);
+// The items of a list response (JSON only): a SecretList / ConfigMapList.
+StatusOr<std::vector<SecretObject>> ParseSecretList(const std::string& text);
+StatusOr<std::vector<ConfigMapObject>> ParseConfigMapList(
+    const std::string& text);
 
 // A status condition, as the operator last wrote it.
 struct ReadyCondition {
@@ -88,6 +93,18 @@ struct CaRotation {
   int64_t waiting_count = 0;
 };
 
+// A TrustBundle's status.entries[] (and status.dropped[], with `reason`).
+struct BundleEntryStatus {
+  std::string subject;
+  std::string fingerprint_sha256;
+  std::string not_after;  // RFC 3339, as written
+  std::string reason;     // dropped entries: "Expired" | "NotCA"
+  bool operator==(const BundleEntryStatus& o) const {
+    return subject == o.subject && fingerprint_sha256 == o.fingerprint_sha256 &&
+           not_after == o.not_after && reason == o.reason;
+  }
+};
+
 struct ObservedStatus {
   std::optional<ReadyCondition> ready;
   std::optional<ReadyCondition> issuing;
@@ -110,6 +127,10 @@ struct ObservedStatus {
   // for, and a CA rotation in progress (status.rotation).
   std::string ca_certificate;
   std::optional<CaRotation> rotation;
+  // TrustBundles: the certificates written, those spec.filter dropped, the
+  // namespaces written and the targets refused ("ns/Kind/name: why").
+  std::vector<BundleEntryStatus> bundle_entries, bundle_dropped;
+  std::vector<std::string> bundle_namespaces, bundle_conflicts;
 };
 ObservedStatus ParseObservedStatus(const std::string& object_json);
 

@@ -104,9 +104,16 @@ struct KeystoreSpec {
 };
 
 struct TrustSource {
-  enum class Type { kIssuer, kSecret, kConfigMap, kInline, kSystemDefaults };
+  enum class Type {
+    kIssuer,
+    kSecret,
+    kConfigMap,
+    kInline,
+    kSystemDefaults,
+    kTrustBundle  // a TrustBundle's certificates (cluster-scoped, public)
+  };
   Type type = Type::kIssuer;
-  std::string name;        // Secret / ConfigMap name
+  std::string name;        // Secret / ConfigMap / TrustBundle name
   std::string key;         // Secret / ConfigMap key; default "ca.crt"
   std::string inline_pem;  // kInline
   std::string ns;          // optional; must be the CertStore's own namespace
@@ -241,6 +248,59 @@ struct Issuer {
   IssuerKind kind = IssuerKind::kCertIssuer;
   ObjectMeta metadata;
   IssuerSpec spec;
+};
+
+// ---- TrustBundle (cluster-scoped) -------------------------------------------
+// Certificates an administrator chose, distributed to selected namespaces.
+
+// One entry of spec.sources. Secrets and ConfigMaps are read from the
+// cluster resource namespace; `issuer` names a ClusterCertIssuer.
+struct BundleSource {
+  enum class Type { kIssuer, kSecret, kConfigMap, kInline, kSystemDefaults };
+  Type type = Type::kInline;
+  std::string name;        // ClusterCertIssuer / Secret / ConfigMap name
+  std::string key;         // Secret / ConfigMap key; default "ca.crt"
+  bool all_keys = false;   // configMap: every key of the ConfigMap
+  std::string inline_pem;  // kInline
+};
+const char* BundleSourceTypeName(BundleSource::Type t);
+
+// spec.filter: what is left out (and reported in status).
+struct BundleFilter {
+  bool drop_expired = false;  // notAfter in the past
+  bool drop_non_ca = false;   // no basicConstraints CA:TRUE
+};
+
+struct BundleConfigMapTarget {
+  std::string name;
+  std::string key;  // default "ca.crt"
+};
+
+// A Secret holding the bundle as Java truststores.
+struct BundleSecretTarget {
+  std::string name;
+  std::vector<std::string> formats;  // "PKCS12", "JKS"; default [PKCS12]
+  // "Changeit" (Java's cacerts convention) or "Generated" (one per
+  // namespace, kept across rewrites). Required: a choice, not a default.
+  std::string password_policy;
+};
+
+struct BundleTarget {
+  // Absent: no namespace (deny by default); `{}`: every namespace.
+  std::optional<LabelSelector> namespace_selector;
+  std::optional<BundleConfigMapTarget> config_map;
+  std::optional<BundleSecretTarget> secret;
+};
+
+struct TrustBundleSpec {
+  std::vector<BundleSource> sources;
+  BundleFilter filter;
+  std::optional<BundleTarget> target;
+};
+
+struct TrustBundle {
+  ObjectMeta metadata;
+  TrustBundleSpec spec;
 };
 
 // A core/v1 Secret or ConfigMap, data already base64-decoded.

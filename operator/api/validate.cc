@@ -248,6 +248,14 @@ void CheckTruststorePassword(FieldErrors& e, const std::string& p,
     e.Add(p + ".value", "must be 1 to 128 characters");
 }
 
+void CheckInlinePem(FieldErrors& e, const std::string& path,
+                    const std::string& pem) {
+  if (pem.size() > 1048576)
+    e.Add(path, "must be at most 1 MiB");
+  else if (pem.find("-----BEGIN CERTIFICATE-----") == std::string::npos)
+    e.Add(path, "must contain PEM certificates (-----BEGIN CERTIFICATE-----)");
+}
+
 void CheckTruststore(FieldErrors& e, const std::string& p,
                      const TruststoreSpec& t, const std::string& secret_name) {
   CheckName(e, p + ".secretName", t.secret_name, false);
@@ -271,12 +279,10 @@ void CheckTruststore(FieldErrors& e, const std::string& p,
         break;
       }
       case TrustSource::Type::kInline:
-        if (s.inline_pem.size() > 1048576)
-          e.Add(sp + ".inline", "must be at most 1 MiB");
-        else if (s.inline_pem.find("-----BEGIN CERTIFICATE-----") ==
-                 std::string::npos)
-          e.Add(sp + ".inline",
-                "must contain PEM certificates (-----BEGIN CERTIFICATE-----)");
+        CheckInlinePem(e, sp + ".inline", s.inline_pem);
+        break;
+      case TrustSource::Type::kTrustBundle:
+        CheckName(e, sp + ".trustBundle.name", s.name);
         break;
       default:
         break;
@@ -370,6 +376,10 @@ void CheckTemplateMap(FieldErrors& e, const std::string& p,
     else if (k.rfind("certstore.dev/", 0) == 0)
       e.Add(p,
             Quoted(k) + ": keys under certstore.dev/ are the operator's own");
+    else if (k == "kubectl.kubernetes.io/last-applied-configuration")
+      e.Add(p, Quoted(k) +
+                   ": kubectl.kubernetes.io/last-applied-configuration is "
+                   "kubectl's own");
     if (labels && !std::regex_match(v, LabelValueRe()))
       e.Add(p + "." + k,
             "must be at most 63 letters, digits, '-', '_' or '.', beginning "
@@ -486,6 +496,80 @@ FieldErrors Validate(const CertStore& cs) {
     CheckKey(e, "spec.password.secretKeyRef.key", s.password->key);
   }
   CheckSecretShape(e, s);
+  // A password read from a Secret the operator writes feeds on its own
+  // output: each write changes the password it is read from (a loop that
+  // re-issues on every pass).
+  auto own = [&](const std::string& name) {
+    return name == s.secret_name ||
+           (s.truststore && !s.truststore->secret_name.empty() &&
+            name == s.truststore->secret_name);
+  };
+  const char kOwnSecret[] =
+      "must name a Secret the operator does not write (not spec.secretName "
+      "or spec.truststore.secretName)";
+  if (s.password && own(s.password->name))
+    e.Add("spec.password.secretKeyRef.name", kOwnSecret);
+  if (s.truststore && s.truststore->password &&
+      s.truststore->password->secret_key_ref &&
+      own(s.truststore->password->secret_key_ref->name))
+    e.Add("spec.truststore.password.secretKeyRef.name", kOwnSecret);
+  return e;
+}
+
+void CheckBundleTarget(FieldErrors& e, const std::string& p,
+                       const BundleTarget& t) {
+  if (t.namespace_selector)
+    CheckLabelSelector(*t.namespace_selector, p + ".namespaceSelector", &e);
+  if (!t.config_map && !t.secret)
+    e.Add(p, "at least one of configMap or secret is required");
+  if (t.config_map) {
+    CheckName(e, p + ".configMap.name", t.config_map->name);
+    CheckKey(e, p + ".configMap.key", t.config_map->key);
+  }
+  if (t.secret) {
+    CheckName(e, p + ".secret.name", t.secret->name);
+    CheckSet(e, p + ".secret.formats", t.secret->formats, {"PKCS12", "JKS"}, 1,
+             2);
+    if (t.secret->password_policy.empty())
+      e.Add(p + ".secret.passwordPolicy",
+            "Required value: \"Changeit\" (Java's cacerts convention) or "
+            "\"Generated\" (a random password per namespace)");
+    else
+      CheckEnum(e, p + ".secret.passwordPolicy", t.secret->password_policy,
+                {"Changeit", "Generated"});
+  }
+}
+
+FieldErrors Validate(const TrustBundle& tb) {
+  FieldErrors e;
+  const TrustBundleSpec& s = tb.spec;
+  if (s.sources.empty()) e.Add("spec.sources", "must have at least 1 item");
+  if (s.sources.size() > 50)
+    e.Add("spec.sources", "must have at most 50 items");
+  for (size_t i = 0; i < s.sources.size(); ++i) {
+    const BundleSource& src = s.sources[i];
+    std::string sp =
+        Idx("spec.sources", i) + "." + BundleSourceTypeName(src.type);
+    switch (src.type) {
+      case BundleSource::Type::kIssuer:
+        CheckName(e, sp + ".name", src.name);
+        break;
+      case BundleSource::Type::kSecret:
+      case BundleSource::Type::kConfigMap:
+        CheckName(e, sp + ".name", src.name);
+        if (src.all_keys && !src.key.empty())
+          e.Add(sp, "key and allKeys are mutually exclusive");
+        else if (!src.all_keys)
+          CheckKey(e, sp + ".key", src.key);
+        break;
+      case BundleSource::Type::kInline:
+        CheckInlinePem(e, sp, src.inline_pem);
+        break;
+      case BundleSource::Type::kSystemDefaults:
+        break;
+    }
+  }
+  if (s.target) CheckBundleTarget(e, "spec.target", *s.target);
   return e;
 }
 

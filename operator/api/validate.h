@@ -12,6 +12,7 @@ namespace certstore::api {
 // REQUIRES: ApplyDefaults() was called. Returns every problem found.
 FieldErrors Validate(const CertStore& cs);
 FieldErrors Validate(const Issuer& issuer);
+FieldErrors Validate(const TrustBundle& tb);
 
 // References (trust sources, password) that name a namespace other than
 // the CertStore's own. The operator never reads across namespaces on a

@@ -30,6 +30,14 @@ std::shared_ptr<const CachedIssuer> MakeIssuer(const std::string& json) {
   return out;
 }
 
+std::shared_ptr<const CachedTrustBundle> MakeTrustBundle(
+    const std::string& json) {
+  auto out = std::make_shared<CachedTrustBundle>(api::ParseTrustBundle(json));
+  if (out->bundle.ok()) DropCopiedMetadata(&out->bundle->metadata);
+  out->status = api::ParseObservedStatus(json);
+  return out;
+}
+
 // The data a cached CertStore Secret keeps (public, small, read by the
 // metrics inventory on every change).
 constexpr char kKeptKey[] = "ca.crt";
@@ -79,6 +87,17 @@ std::shared_ptr<const kube::TypedObject> DecodeIssuer(
   return MakeIssuer(o.json);
 }
 
+std::shared_ptr<const kube::TypedObject> DecodeTrustBundle(
+    const kube::CachedObject& o) {
+  return MakeTrustBundle(o.json);
+}
+
+std::shared_ptr<const CachedTrustBundle> TrustBundleOf(
+    const kube::CachedObject& o) {
+  if (auto t = Typed<CachedTrustBundle>(o)) return t;
+  return MakeTrustBundle(o.json);
+}
+
 std::shared_ptr<const CachedCertStore> CertStoreOf(
     const kube::CachedObject& o) {
   if (auto t = Typed<CachedCertStore>(o)) return t;
@@ -108,6 +127,13 @@ std::shared_ptr<const CachedSecret> SecretOf(const kube::CachedObject& o) {
 kube::InformerOptions CertStoreInformerOptions() {
   kube::InformerOptions o;
   o.decode = DecodeCertStore;
+  o.drop_json = true;
+  return o;
+}
+
+kube::InformerOptions TrustBundleInformerOptions() {
+  kube::InformerOptions o;
+  o.decode = DecodeTrustBundle;
   o.drop_json = true;
   return o;
 }

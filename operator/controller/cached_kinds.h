@@ -48,6 +48,15 @@ struct CachedSecret : kube::TypedObject {
   bool Has(const std::string& key) const;
 };
 
+// A TrustBundle as cached (same rules); its status carries the entries the
+// metrics export.
+struct CachedTrustBundle : kube::TypedObject {
+  explicit CachedTrustBundle(StatusOr<api::TrustBundle> b)
+      : bundle(std::move(b)) {}
+  StatusOr<api::TrustBundle> bundle;
+  api::ObservedStatus status;
+};
+
 // Decoders for kube::InformerOptions::decode. Never null.
 std::shared_ptr<const kube::TypedObject> DecodeCertStore(
     const kube::CachedObject& o);
@@ -58,6 +67,10 @@ std::shared_ptr<const kube::TypedObject> DecodeIssuer(
 // JSON now when the cache has none (a cache without a decoder). Never null.
 std::shared_ptr<const CachedCertStore> CertStoreOf(const kube::CachedObject& o);
 std::shared_ptr<const CachedIssuer> IssuerOf(const kube::CachedObject& o);
+std::shared_ptr<const kube::TypedObject> DecodeTrustBundle(
+    const kube::CachedObject& o);
+std::shared_ptr<const CachedTrustBundle> TrustBundleOf(
+    const kube::CachedObject& o);
 
 // The decoder of managed Secrets (see CachedSecret): `complete` keeps all of
 // the data (the caller has checked that it is an issuer's CA Secret). Null
@@ -73,6 +86,7 @@ std::shared_ptr<const CachedSecret> SecretOf(const kube::CachedObject& o);
 // Informer options that cache CertStores / issuers decoded, without JSON.
 kube::InformerOptions CertStoreInformerOptions();
 kube::InformerOptions IssuerInformerOptions();
+kube::InformerOptions TrustBundleInformerOptions();
 
 }  // namespace certstore::controller
 

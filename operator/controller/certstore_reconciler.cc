@@ -13,6 +13,7 @@
 #include "operator/controller/issuer_lookup.h"
 #include "operator/controller/secret_writer.h"
 #include "operator/controller/status_writer.h"
+#include "operator/controller/trust_bundle_lookup.h"
 #include "operator/engine/ca_rotation.h"
 #include "operator/engine/issuer_ca.h"
 #include "operator/engine/issuer_policy.h"
@@ -30,6 +31,10 @@ std::string ReadsClusterCaSecret(const ReconcilerDeps& d,
   std::vector<std::pair<std::string, std::string>> refs;  // path, Secret name
   if (cs.spec.password)
     refs.push_back({"spec.password.secretKeyRef", cs.spec.password->name});
+  if (cs.spec.truststore && cs.spec.truststore->password &&
+      cs.spec.truststore->password->secret_key_ref)
+    refs.push_back({"spec.truststore.password.secretKeyRef",
+                    cs.spec.truststore->password->secret_key_ref->name});
   if (cs.spec.truststore)
     for (size_t i = 0; i < cs.spec.truststore->sources.size(); ++i)
       if (cs.spec.truststore->sources[i].type ==
@@ -307,6 +312,7 @@ std::optional<ReconcileResult> CertStoreRun::Render() {
   opts.seal = d_.seal.load();
   opts.status = &prev_;
   opts.renew_request_interval = d_.renew_request_interval;
+  opts.trust_bundles = TrustBundleLookupFor(d_, objects_, now_);
   auto rendered =
       engine::RenderCertStore(cs_, ca_->ca, objects_, d_.clock, opts);
   if (!objects_.error().ok()) return Retry(objects_.error());

@@ -10,6 +10,7 @@ namespace {
 constexpr char kCertStorePrefix[] = "cs:";
 constexpr char kCertIssuerPrefix[] = "ci:";
 constexpr char kClusterCertIssuerPrefix[] = "cci:";
+constexpr char kTrustBundlePrefix[] = "tb:";
 
 bool StartsWith(const std::string& s, const std::string& p) {
   return s.compare(0, p.size(), p) == 0;
@@ -33,6 +34,8 @@ std::string QueueKey::Encode() const {
       return kCertIssuerPrefix + ObjectKey();
     case QueueKind::kClusterCertIssuer:
       return kClusterCertIssuerPrefix + name;
+    case QueueKind::kTrustBundle:
+      return kTrustBundlePrefix + name;
   }
   return "";
 }
@@ -46,9 +49,12 @@ std::optional<QueueKey> QueueKey::Decode(const std::string& s) {
   } else if (StartsWith(s, kCertIssuerPrefix)) {
     k.kind = QueueKind::kCertIssuer;
     rest = s.substr(sizeof(kCertIssuerPrefix) - 1);
-  } else if (StartsWith(s, kClusterCertIssuerPrefix)) {
-    k.kind = QueueKind::kClusterCertIssuer;
-    k.name = s.substr(sizeof(kClusterCertIssuerPrefix) - 1);
+  } else if (StartsWith(s, kClusterCertIssuerPrefix) ||
+             StartsWith(s, kTrustBundlePrefix)) {
+    bool cci = StartsWith(s, kClusterCertIssuerPrefix);
+    k.kind = cci ? QueueKind::kClusterCertIssuer : QueueKind::kTrustBundle;
+    k.name = s.substr(cci ? sizeof(kClusterCertIssuerPrefix) - 1
+                          : sizeof(kTrustBundlePrefix) - 1);
     if (k.name.empty() || k.name.find('/') != std::string::npos)
       return std::nullopt;
     return k;
@@ -71,6 +77,10 @@ QueueKey IssuerQueueKey(bool cluster, const std::string& ns,
                         const std::string& name) {
   if (cluster) return {QueueKind::kClusterCertIssuer, "", name};
   return {QueueKind::kCertIssuer, ns, name};
+}
+
+QueueKey TrustBundleQueueKey(const std::string& name) {
+  return {QueueKind::kTrustBundle, "", name};
 }
 
 std::string IssuerIndexValue(bool cluster, const std::string& ns,
@@ -117,6 +127,45 @@ std::vector<std::string> CertStoreRefIndex(const kube::CachedObject& o) {
     out.push_back(
         RefIndexValue("ConfigMap", ns, cs->spec.export_spec->config_map_name));
   return out;
+}
+
+std::vector<std::string> CertStoreTrustBundleIndex(
+    const kube::CachedObject& o) {
+  auto cached = CertStoreOf(o);
+  const auto& cs = cached->certstore;
+  if (!cs.ok() || !cs->spec.truststore) return {};
+  std::vector<std::string> out;
+  for (const auto& s : cs->spec.truststore->sources)
+    if (s.type == api::TrustSource::Type::kTrustBundle) out.push_back(s.name);
+  return out;
+}
+
+std::string TargetIndexValue(const std::string& kind, const std::string& name) {
+  return "Target/" + kind + "/" + name;
+}
+
+kube::Informer::IndexFunc TrustBundleRefIndex(std::string source_namespace) {
+  return [source_namespace](
+             const kube::CachedObject& o) -> std::vector<std::string> {
+    auto cached = TrustBundleOf(o);
+    const auto& tb = cached->bundle;
+    if (!tb.ok()) return {};
+    std::vector<std::string> out;
+    for (const auto& s : tb->spec.sources) {
+      if (s.type == api::BundleSource::Type::kIssuer)
+        out.push_back(IssuerIndexValue(true, "", s.name));
+      if (s.type == api::BundleSource::Type::kSecret)
+        out.push_back(RefIndexValue("Secret", source_namespace, s.name));
+      if (s.type == api::BundleSource::Type::kConfigMap)
+        out.push_back(RefIndexValue("ConfigMap", source_namespace, s.name));
+    }
+    if (tb->spec.target && tb->spec.target->config_map)
+      out.push_back(
+          TargetIndexValue("ConfigMap", tb->spec.target->config_map->name));
+    if (tb->spec.target && tb->spec.target->secret)
+      out.push_back(TargetIndexValue("Secret", tb->spec.target->secret->name));
+    return out;
+  };
 }
 
 std::vector<std::string> CertStoreOwnedSecretIndex(
@@ -173,10 +222,36 @@ void EventRouter::IssuerChanged(bool cluster, const kube::ObjectPtr& old_obj,
       (!old_obj || old_obj->meta.generation != new_obj->meta.generation))
     enqueue_(IssuerQueueKey(cluster, o->meta.ns, o->meta.name));
   CertStoresOfIssuer(cluster, o->meta.ns, o->meta.name);
+  // Its root (status) is in the TrustBundles that name it.
+  if (cluster && bundles_)
+    for (const auto& tb :
+         bundles_->ByIndex(kRefIndex, IssuerIndexValue(true, "", o->meta.name)))
+      BundleAndItsCertStores(tb->meta.name);
+}
+
+void EventRouter::TrustBundleChanged(const kube::ObjectPtr& old_obj,
+                                     const kube::ObjectPtr& new_obj) {
+  if (!new_obj) {
+    // Deleted: its targets go with it (ownerReferences); the CertStores
+    // that read it report it missing.
+    for (const auto& cs :
+         certstores_.ByIndex(kTrustBundleIndex, old_obj->meta.name))
+      enqueue_(CertStoreQueueKey(cs->meta.ns, cs->meta.name));
+    return;
+  }
+  if (old_obj && old_obj->meta.generation == new_obj->meta.generation)
+    return;  // status only
+  BundleAndItsCertStores(new_obj->meta.name);
 }
 
 void EventRouter::NamespaceChanged(const kube::ObjectPtr& old_obj,
                                    const kube::ObjectPtr& new_obj) {
+  // A new namespace, or new labels: TrustBundles may select it now (or no
+  // longer).
+  if (bundles_ && new_obj &&
+      (!old_obj || old_obj->meta.labels != new_obj->meta.labels))
+    for (const auto& tb : bundles_->List())
+      enqueue_(TrustBundleQueueKey(tb->meta.name));
   // Only a label change can change a policy's verdict; a new namespace has
   // no CertStores yet, a deleted one none left.
   if (!old_obj || !new_obj || old_obj->meta.labels == new_obj->meta.labels)
@@ -190,17 +265,20 @@ bool MetadataTaken(const kube::ObjectMeta& before,
                    const kube::ObjectMeta& after) {
   // Our own writes change the values of certstore.dev/ annotations
   // (revision, hashes, seal) and never remove a key a template keeps.
-  auto taken = [](const CompactStringMap& b, const CompactStringMap& a) {
+  auto taken = [](const CompactStringMap& b, const CompactStringMap& a,
+                  bool annotations) {
     for (const auto& e : b) {
       auto it = a.find(e.first);
       if (it == a.end()) return true;
-      if (it->second != e.second && e.first.rfind("certstore.dev/", 0) != 0)
+      if (it->second != e.second &&
+          !(annotations && e.first.rfind("certstore.dev/", 0) == 0))
         return true;
     }
     return false;
   };
-  return taken(before.labels, after.labels) ||
-         taken(before.annotations, after.annotations);
+  // Labels: any change is someone else's (ours never change value).
+  return taken(before.labels, after.labels, false) ||
+         taken(before.annotations, after.annotations, true);
 }
 
 void EventRouter::ManagedSecretChanged(const kube::ObjectPtr& old_obj,
@@ -223,6 +301,15 @@ void EventRouter::ReferenceChanged(const std::string& kind,
   std::string ref = RefIndexValue(kind, ns, name);
   for (const auto& cs : certstores_.ByIndex(kRefIndex, ref))
     enqueue_(CertStoreQueueKey(cs->meta.ns, cs->meta.name));
+  if (bundles_) {
+    // A bundle's source changed: the bundle and the CertStores reading it.
+    for (const auto& tb : bundles_->ByIndex(kRefIndex, ref))
+      BundleAndItsCertStores(tb->meta.name);
+    // A bundle's target (in any namespace) changed or went: repaired.
+    for (const auto& tb :
+         bundles_->ByIndex(kRefIndex, TargetIndexValue(kind, name)))
+      enqueue_(TrustBundleQueueKey(tb->meta.name));
+  }
   if (kind != "Secret") return;
   for (bool cluster : {false, true}) {
     const auto& cache = cluster ? cluster_issuers_ : issuers_;
@@ -240,6 +327,15 @@ void EventRouter::All() {
     enqueue_(IssuerQueueKey(false, o->meta.ns, o->meta.name));
   for (const auto& o : cluster_issuers_.List())
     enqueue_(IssuerQueueKey(true, o->meta.ns, o->meta.name));
+  if (bundles_)
+    for (const auto& o : bundles_->List())
+      enqueue_(TrustBundleQueueKey(o->meta.name));
+}
+
+void EventRouter::BundleAndItsCertStores(const std::string& name) {
+  enqueue_(TrustBundleQueueKey(name));
+  for (const auto& cs : certstores_.ByIndex(kTrustBundleIndex, name))
+    enqueue_(CertStoreQueueKey(cs->meta.ns, cs->meta.name));
 }
 
 void EventRouter::CertStoresOfIssuer(bool cluster, const std::string& ns,

@@ -9,7 +9,12 @@
 //                                          CertStores using it (any change:
 //                                          status carries the CA)
 //   a namespace's labels changed        -> the CertStores in it (policies'
-//                                          namespaceSelector)
+//                                          namespaceSelector); a namespace
+//                                          added or relabelled -> every
+//                                          TrustBundle
+//   TrustBundle (generation), a source  -> the bundle and the CertStores
+//     of it, a ClusterCertIssuer it        that read it; a target changed
+//     names                                -> its bundle (drift repair)
 //   any Secret or ConfigMap changed     -> CertStores whose trust sources or
 //     (metadata-only watch, not cached)    password name it; issuers whose CA
 //                                          Secret it is, and their CertStores
@@ -25,13 +30,18 @@
 
 namespace certstore::controller {
 
-enum class QueueKind { kCertStore, kCertIssuer, kClusterCertIssuer };
+enum class QueueKind {
+  kCertStore,
+  kCertIssuer,
+  kClusterCertIssuer,
+  kTrustBundle
+};
 
 // What a worker reconciles. The work queue holds strings (it deduplicates
 // by value); Encode/Decode are the only place that knows their shape.
 struct QueueKey {
   QueueKind kind = QueueKind::kCertStore;
-  std::string ns;  // empty for a ClusterCertIssuer
+  std::string ns;  // empty for a ClusterCertIssuer or TrustBundle
   std::string name;
 
   std::string Encode() const;
@@ -47,6 +57,7 @@ struct QueueKey {
 QueueKey CertStoreQueueKey(const std::string& ns, const std::string& name);
 QueueKey IssuerQueueKey(bool cluster, const std::string& ns,
                         const std::string& name);
+QueueKey TrustBundleQueueKey(const std::string& name);
 
 // ---- Cache indexes ---------------------------------------------------------
 // CertStores by the issuer they use: IssuerIndexValue(...).
@@ -63,6 +74,8 @@ bool MetadataTaken(const kube::ObjectMeta& before,
 constexpr char kRefIndex[] = "ref";
 // CertStores by the Secrets they write: "ns/name".
 constexpr char kOwnedSecretIndex[] = "owned-secret";
+// CertStores by the TrustBundles their truststore reads: the bundle's name.
+constexpr char kTrustBundleIndex[] = "trustbundle";
 
 std::string IssuerIndexValue(bool cluster, const std::string& ns,
                              const std::string& name);
@@ -72,6 +85,12 @@ std::string RefIndexValue(const std::string& kind, const std::string& ns,
 std::vector<std::string> CertStoreIssuerIndex(const kube::CachedObject& o);
 std::vector<std::string> CertStoreRefIndex(const kube::CachedObject& o);
 std::vector<std::string> CertStoreOwnedSecretIndex(const kube::CachedObject& o);
+std::vector<std::string> CertStoreTrustBundleIndex(const kube::CachedObject& o);
+// TrustBundles under kRefIndex: their sources (RefIndexValue of Secrets and
+// ConfigMaps in `source_namespace`; IssuerIndexValue(true, "", name) of
+// ClusterCertIssuers) and their targets (TargetIndexValue, any namespace).
+kube::Informer::IndexFunc TrustBundleRefIndex(std::string source_namespace);
+std::string TargetIndexValue(const std::string& kind, const std::string& name);
 // An issuer's CA Secret; `ca_namespace` for ClusterCertIssuers (their CA
 // Secrets live in the cluster resource namespace), "" for CertIssuers.
 kube::Informer::IndexFunc IssuerRefIndex(std::string ca_namespace);
@@ -93,6 +112,13 @@ class EventRouter {
                         const kube::ObjectPtr& new_obj);
   void IssuerChanged(bool cluster, const kube::ObjectPtr& old_obj,
                      const kube::ObjectPtr& new_obj);
+  // A TrustBundle's spec (generation) changed: it and the CertStores that
+  // read it; deleted: those CertStores.
+  void TrustBundleChanged(const kube::ObjectPtr& old_obj,
+                          const kube::ObjectPtr& new_obj);
+  // Optional: the TrustBundles cache (carrying kRefIndex from
+  // TrustBundleRefIndex). Set before events flow.
+  void SetTrustBundles(const kube::ObjectCache* bundles) { bundles_ = bundles; }
   void NamespaceChanged(const kube::ObjectPtr& old_obj,
                         const kube::ObjectPtr& new_obj);
   // `own_write`: the event is the echo of a write this process made.
@@ -110,10 +136,12 @@ class EventRouter {
  private:
   void CertStoresOfIssuer(bool cluster, const std::string& ns,
                           const std::string& name);
+  void BundleAndItsCertStores(const std::string& name);
 
   const kube::ObjectCache& certstores_;
   const kube::ObjectCache& issuers_;
   const kube::ObjectCache& cluster_issuers_;
+  const kube::ObjectCache* bundles_ = nullptr;
   Enqueue enqueue_;
 };
 

@@ -6,9 +6,11 @@
 
 #include "operator/api/parse.h"
 #include "operator/common/log.h"
+#include "operator/common/time_format.h"
 #include "operator/controller/cached_kinds.h"
 #include "operator/controller/issuer_reconciler.h"
 #include "operator/controller/seal_key_store.h"
+#include "operator/controller/trust_bundle_reconciler.h"
 #include "operator/engine/issuer_ca.h"
 #include "operator/pki/certificate.h"
 #include "operator/pki/store.h"
@@ -69,6 +71,9 @@ Manager::Manager(kube::InformerGroup::TransportFactory transports,
   cluster_issuers_ = std::make_unique<kube::InformerGroup>(
       transports, kube::ClusterCertIssuersResource(), nss,
       IssuerInformerOptions());
+  trust_bundles_ = std::make_unique<kube::InformerGroup>(
+      transports, kube::TrustBundlesResource(), nss,
+      TrustBundleInformerOptions());
   kube::InformerOptions managed;
   managed.label_selector =
       std::string(api::kManagedByLabel) + "=" + api::kManagedByValue;
@@ -103,7 +108,8 @@ Manager::Manager(kube::InformerGroup::TransportFactory transports,
 
   // Secrets and ConfigMaps the operator reads but does not own: watched
   // for changes (metadata only), per namespace when scoped; ClusterCertIssuer
-  // CA Secrets live in the cluster resource namespace.
+  // CA Secrets and TrustBundle sources live in the cluster resource
+  // namespace.
   std::vector<std::string> watch_ns = nss;
   if (!watch_ns.empty() &&
       std::find(watch_ns.begin(), watch_ns.end(),
@@ -120,9 +126,7 @@ Manager::Manager(kube::InformerGroup::TransportFactory transports,
         },
         [this] { EnqueueAll(); }));
     watcher_resources_.push_back("secrets");
-    if (ns == options_.cluster_resource_namespace && !nss.empty() &&
-        std::find(nss.begin(), nss.end(), ns) == nss.end())
-      continue;  // only CA Secrets there, no ConfigMaps
+    // ConfigMaps too in the cluster resource namespace: TrustBundle sources.
     watchers_.push_back(std::make_unique<kube::ChangeWatcher>(
         transports(), kube::ConfigMapsResource(), wo,
         [this](const std::string& n, const std::string& name) {
@@ -175,6 +179,8 @@ Manager::Manager(kube::InformerGroup::TransportFactory transports,
   deps_->ca_cache = &ca_cache_;
   deps_->seal_key_secret = options_.seal_key_secret;
   deps_->namespaces = namespaces_.get();
+  deps_->trust_bundles = trust_bundles_.get();
+  deps_->watched_namespaces = options_.namespaces;
   deps_->observer = observer_;
   deps_->cluster_resource_namespace = options_.cluster_resource_namespace;
   deps_->system_bundle_path = options_.system_bundle_path;
@@ -191,12 +197,20 @@ void Manager::Wire() {
   certstores_->AddIndex(kIssuerIndex, CertStoreIssuerIndex);
   certstores_->AddIndex(kRefIndex, CertStoreRefIndex);
   certstores_->AddIndex(kOwnedSecretIndex, CertStoreOwnedSecretIndex);
+  certstores_->AddIndex(kTrustBundleIndex, CertStoreTrustBundleIndex);
+  trust_bundles_->AddIndex(
+      kRefIndex, TrustBundleRefIndex(options_.cluster_resource_namespace));
   issuers_->AddIndex(kRefIndex, IssuerRefIndex(""));
   cluster_issuers_->AddIndex(
       kRefIndex, IssuerRefIndex(options_.cluster_resource_namespace));
   router_ = std::make_unique<EventRouter>(
       *certstores_, *issuers_, *cluster_issuers_,
       [this](const QueueKey& k) { queue_.Add(k.Encode()); });
+  router_->SetTrustBundles(trust_bundles_.get());
+  trust_bundles_->AddHandler(
+      [this](const kube::ObjectPtr& old_obj, const kube::ObjectPtr& new_obj) {
+        router_->TrustBundleChanged(old_obj, new_obj);
+      });
 
   certstores_->AddHandler(
       [this](const kube::ObjectPtr& old_obj, const kube::ObjectPtr& new_obj) {
@@ -239,7 +253,8 @@ bool Manager::Start() {
   }
   // The owners first: which Secrets' data is cached depends on them.
   std::vector<kube::InformerGroup*> owners{certstores_.get(), issuers_.get(),
-                                           cluster_issuers_.get()};
+                                           cluster_issuers_.get(),
+                                           trust_bundles_.get()};
   std::vector<kube::InformerGroup*> rest{secrets_.get(), namespaces_.get()};
   for (auto* g : owners) g->Start();
   if (!WaitForSync(owners)) return false;
@@ -441,6 +456,9 @@ void Manager::Work(int worker) {
     std::optional<QueueKey> qk = QueueKey::Decode(k);
     if (qk && qk->kind == QueueKind::kCertStore) {
       r = reconciler_->Reconcile(qk->ObjectKey());
+    } else if (qk && qk->kind == QueueKind::kTrustBundle) {
+      controller = "trustbundle";
+      r = ReconcileTrustBundle(*deps_, qk->name);
     } else if (qk) {
       controller = "issuer";
       r = ReconcileIssuer(*deps_, qk->kind == QueueKind::kClusterCertIssuer,
@@ -528,6 +546,7 @@ std::map<std::string, int> Manager::WatchRestarts() const {
   out["certstores"] = certstores_->Stats().watch_restarts;
   out["certissuers"] = issuers_->Stats().watch_restarts;
   out["clustercertissuers"] = cluster_issuers_->Stats().watch_restarts;
+  out["trustbundles"] = trust_bundles_->Stats().watch_restarts;
   out["secrets"] = secrets_->Stats().watch_restarts;
   out["namespaces"] = namespaces_->Stats().watch_restarts;
   for (size_t i = 0; i < watchers_.size(); ++i)
@@ -541,6 +560,7 @@ std::map<std::pair<std::string, std::string>, size_t> Manager::CachedObjects()
   out[{"certstores", "full"}] = certstores_->Size();
   out[{"certissuers", "full"}] = issuers_->Size();
   out[{"clustercertissuers", "full"}] = cluster_issuers_->Size();
+  out[{"trustbundles", "full"}] = trust_bundles_->Size();
   out[{"namespaces", "full"}] = namespaces_->Size();
   size_t partial = 0, full = 0, digest = 0;
   for (const auto& s : secrets_->List()) {
@@ -555,6 +575,30 @@ std::map<std::pair<std::string, std::string>, size_t> Manager::CachedObjects()
   out[{"secrets", "full"}] = full;
   out[{"secrets", "digest"}] = digest;
   out[{"secrets", "metadata"}] = partial;
+  return out;
+}
+
+}  // namespace certstore::controller
+
+namespace certstore::controller {
+
+std::vector<TrustBundleFacts> Manager::TrustBundles() const {
+  std::vector<TrustBundleFacts> out;
+  for (const auto& o : trust_bundles_->List()) {
+    auto cached = TrustBundleOf(*o);
+    TrustBundleFacts f;
+    f.name = o->meta.name;
+    f.ready = cached->status.ready && cached->status.ready->status == "True";
+    f.namespaces = cached->status.bundle_namespaces.size();
+    for (const auto& e : cached->status.bundle_entries) {
+      auto t = ParseRfc3339(e.not_after);
+      if (!t.ok()) continue;
+      f.entries.push_back(
+          {e.subject, e.fingerprint_sha256,
+           std::chrono::duration<double>(t->time_since_epoch()).count()});
+    }
+    out.push_back(std::move(f));
+  }
   return out;
 }
 

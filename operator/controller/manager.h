@@ -90,6 +90,7 @@ class Manager : public RuntimeView {
   double LongestReconcileSeconds() const override {
     return Health().longest_reconcile_seconds;
   }
+  std::vector<TrustBundleFacts> TrustBundles() const override;
 
  private:
   void Wire();
@@ -114,7 +115,7 @@ class Manager : public RuntimeView {
   ManagerObserver* observer_;
   kube::EventRecorder events_;
   std::unique_ptr<kube::InformerGroup> certstores_, issuers_, cluster_issuers_,
-      secrets_, namespaces_;
+      trust_bundles_, secrets_, namespaces_;
   std::vector<std::unique_ptr<kube::ChangeWatcher>> watchers_;
   std::vector<std::string> watcher_resources_;  // parallel to watchers_
   kube::WorkQueue queue_;

@@ -9,6 +9,7 @@
 #include <chrono>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "operator/common/clock.h"
 #include "operator/common/status.h"
@@ -91,6 +92,13 @@ struct ReconcilerDeps {
   // before signing in any case).
   const kube::ObjectCache* namespaces = nullptr;
   ReconcileObserver* observer = nullptr;  // optional
+  // Optional. TrustBundles (cluster-scoped): `trustBundle` truststore
+  // sources and the TrustBundle reconciler read them. Without it such a
+  // source is reported as not found.
+  const kube::ObjectCache* trust_bundles = nullptr;
+  // The namespaces the operator serves (empty: all): TrustBundle targets
+  // are written only there.
+  std::vector<std::string> watched_namespaces;
 
   std::string cluster_resource_namespace;
   std::string system_bundle_path;

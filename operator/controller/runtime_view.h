@@ -8,6 +8,7 @@
 #include <map>
 #include <string>
 #include <utility>
+#include <vector>
 
 #include "operator/controller/inventory.h"
 #include "operator/controller/reconciler_deps.h"
@@ -21,6 +22,18 @@ class ManagerObserver : public ReconcileObserver {
   // (retried with backoff) or "requeue" (a problem a user must fix).
   virtual void Reconciled(const std::string& controller,
                           const std::string& result, double seconds) = 0;
+};
+
+// A TrustBundle as its status reports it (metrics).
+struct TrustBundleFacts {
+  struct Entry {
+    std::string subject, fingerprint_sha256;
+    double not_after_seconds = 0;  // Unix time
+  };
+  std::string name;
+  bool ready = false;
+  size_t namespaces = 0;
+  std::vector<Entry> entries;
 };
 
 // Read at scrape time, from any thread.
@@ -42,6 +55,8 @@ class RuntimeView {
       const = 0;
   // Age of the longest reconcile now running; 0 when none.
   virtual double LongestReconcileSeconds() const = 0;
+  // TrustBundles and their entries (none when the view has no bundles).
+  virtual std::vector<TrustBundleFacts> TrustBundles() const { return {}; }
 };
 
 }  // namespace certstore::controller

@@ -1,5 +1,8 @@
 #include "operator/controller/secret_writer.h"
 
+#include <chrono>
+#include <thread>
+
 #include "operator/api/json.h"
 #include "operator/api/parse.h"
 #include "operator/common/base64.h"
@@ -127,8 +130,20 @@ StatusOr<WriteResult> ReplaceSecret(kube::Client& client,
   Status deleted = client.Delete(kube::SecretsResource(), ns, name, opts);
   // A failed precondition is a 409 (Aborted): re-read and retry.
   if (!deleted.ok() && deleted.code() != StatusCode::kNotFound) return deleted;
-  auto created = Create(client, kube::SecretsResource(), "Secret", ns, name,
-                        SecretJson(desired, owner, ""));
+  // Deleted: the stores exist only in `desired` now. A create that fails
+  // for a passing reason is tried again at once (bounded), so that a blip
+  // does not turn a type change into a new key on the next reconcile.
+  StatusOr<WriteResult> created = InternalError("not tried");
+  for (int attempt = 0; attempt < 3; ++attempt) {
+    if (attempt > 0)
+      std::this_thread::sleep_for(std::chrono::milliseconds(200 * attempt));
+    created = Create(client, kube::SecretsResource(), "Secret", ns, name,
+                     SecretJson(desired, owner, ""));
+    if (created.ok() || created.status().code() == StatusCode::kAborted ||
+        created.status().code() == StatusCode::kInvalidArgument ||
+        created.status().code() == StatusCode::kPermissionDenied)
+      break;
+  }
   if (!created.ok()) return created.status();
   return WriteResult::kReplaced;
 }
@@ -164,13 +179,14 @@ StatusOr<WriteResult> WriteSecret(kube::Client& client,
   bool same = current->data == desired.data && current->type == desired.type &&
               HasMetadata(current->metadata, desired.metadata);
   if (same) return WriteResult::kUnchanged;
-  if (current->type != desired.type)
-    return ReplaceSecret(client, *current, desired, owner);
+  // Immutable means "do not change": not even by a replacement.
   if (current->immutable)
     return InvalidArgumentError(
         "Secret " + ns + "/" + name +
         " is immutable (someone set immutable: true) and its content "
         "must change; delete it and the operator writes it anew");
+  if (current->type != desired.type)
+    return ReplaceSecret(client, *current, desired, owner);
   auto updated = client.Update(
       kube::SecretsResource(), ns, name,
       SecretJson(desired, owner, current->metadata.resource_version));

@@ -61,6 +61,18 @@ constexpr char kEventSecretTypeChanged[] = "SecretTypeChanged";
 // The export ConfigMap was written (spec.export).
 constexpr char kEventExported[] = "Exported";
 
+// TrustBundle reasons and Events.
+constexpr char kReasonSourceUnavailable[] = "SourceUnavailable";
+constexpr char kReasonTargetConflict[] = "TargetConflict";
+constexpr char kReasonTrustBundleNotFound[] = "TrustBundleNotFound";
+constexpr char kEventTargetWritten[] = "TargetWritten";
+constexpr char kEventTargetRemoved[] = "TargetRemoved";
+// The labels on every object a TrustBundle writes: the bundle's name (for
+// people; omitted past 63 characters) and its UID (its targets are listed
+// by it; ownership is still the controller ownerReference's UID).
+constexpr char kTrustBundleLabel[] = "certstore.dev/trustbundle";
+constexpr char kTrustBundleUidLabel[] = "certstore.dev/trustbundle-uid";
+
 // ---- Annotations on the Secrets the operator writes -----------------------
 constexpr char kCertStoreAnnotation[] = "certstore.dev/certstore";
 // The same name as a label, for tools that select or lift labels (expiry

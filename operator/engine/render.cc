@@ -227,7 +227,7 @@ Status ResolveTrust(const RenderInput& in, DesiredStores* desired,
       ResolveTrustSources(in.cs, in.ca.Root(), in.objects,
                           o.system_bundle_path.empty() ? kDefaultSystemBundle
                                                        : o.system_bundle_path,
-                          o.previous_roots));
+                          o.previous_roots, o.trust_bundles));
   result->summary.truststore_issuer_cas =
       TruststoreIssuerCas(in.cs, in.ca.Root(), o.previous_roots);
   if (desired->trust.empty())

@@ -22,6 +22,7 @@
 #include "operator/engine/object_source.h"
 #include "operator/engine/reasons.h"
 #include "operator/engine/seal.h"
+#include "operator/engine/trust_sources.h"
 #include "operator/engine/verified_stores.h"
 #include "operator/pki/ca.h"
 
@@ -61,6 +62,9 @@ struct RenderOptions {
   // waits (decision.recheck_at). A tenant's annotation loop cannot make the
   // operator sign, write and post Events as fast as it can patch.
   std::chrono::seconds renew_request_interval{60};
+  // `trustBundle` truststore sources (trust_sources.h); unset: such a
+  // source is an error naming it.
+  TrustBundleLookup trust_bundles;
 };
 
 // What the status of the CertStore reports (no secrets in here).

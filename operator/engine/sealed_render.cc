@@ -264,11 +264,11 @@ std::optional<RenderResult> SealedRender(const api::CertStore& cs,
   RenderSummary& sum = r.summary;
   std::vector<pki::X509Ptr> trust;
   if (spec.truststore) {
-    auto resolved = ResolveTrustSources(cs, ca.Root(), objects,
-                                        options.system_bundle_path.empty()
-                                            ? kDefaultSystemBundle
-                                            : options.system_bundle_path,
-                                        options.previous_roots);
+    auto resolved = ResolveTrustSources(
+        cs, ca.Root(), objects,
+        options.system_bundle_path.empty() ? kDefaultSystemBundle
+                                           : options.system_bundle_path,
+        options.previous_roots, options.trust_bundles);
     if (!resolved.ok() || resolved->empty()) return std::nullopt;
     trust = std::move(resolved).value();
     all.trust = Fingerprints(trust);

@@ -11,7 +11,8 @@ namespace certstore::engine {
 StatusOr<std::vector<pki::X509Ptr>> ResolveTrustSources(
     const api::CertStore& cs, X509* issuer_root, const ObjectSource& objects,
     const std::string& system_bundle_path,
-    const std::vector<X509*>& previous_issuer_roots) {
+    const std::vector<X509*>& previous_issuer_roots,
+    const TrustBundleLookup& bundles) {
   std::vector<pki::X509Ptr> out;
   std::set<std::string> seen;
   auto add = [&](std::vector<pki::X509Ptr> certs) {
@@ -57,6 +58,20 @@ StatusOr<std::vector<pki::X509Ptr>> ResolveTrustSources(
       case api::TrustSource::Type::kInline:
         pem = s.inline_pem;
         break;
+      case api::TrustSource::Type::kTrustBundle: {
+        if (!bundles)
+          return FailedPreconditionError(
+              path + ": TrustBundle " + s.name +
+              " cannot be read here (TrustBundles are cluster objects)");
+        auto certs = bundles(s.name);
+        if (!certs.ok()) return certs.status().WithContext(path);
+        add(std::move(certs).value());
+        if (out.size() > pki::kMaxBundleCertificates)
+          return InvalidArgumentError(
+              path + ": the truststore would hold more than " +
+              std::to_string(pki::kMaxBundleCertificates) + " certificates");
+        continue;
+      }
       case api::TrustSource::Type::kSystemDefaults: {
         auto bundle = ReadFile(system_bundle_path);
         if (!bundle.ok())

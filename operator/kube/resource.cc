@@ -55,6 +55,12 @@ const Resource& ClusterCertIssuersResource() {
   return r;
 }
 
+const Resource& TrustBundlesResource() {
+  static const Resource r{"certstore.dev", "v1alpha1", "trustbundles",
+                          "TrustBundle", false};
+  return r;
+}
+
 std::string UrlEncode(const std::string& s) {
   std::string out;
   for (unsigned char c : s) {

@@ -30,6 +30,7 @@ const Resource& NamespacesResource();
 const Resource& CertStoresResource();
 const Resource& CertIssuersResource();
 const Resource& ClusterCertIssuersResource();
+const Resource& TrustBundlesResource();
 
 // Percent-encodes a query parameter value.
 std::string UrlEncode(const std::string& s);

@@ -260,7 +260,30 @@ std::string OperatorMetrics::Scrape() const {
               "Age of the longest reconcile now running (0 when none); "
               "past the reconcile budget /healthz fails");
     Add(&longest, {}, m->LongestReconcileSeconds());
-    for (auto* f : {&depth, &leader, &restarts, &cached, &longest})
+    MetricFamily bundle_entry =
+        Gauge("certstore_trustbundle_certificate_not_after_timestamp_seconds",
+              "When each certificate a TrustBundle distributes expires (a "
+              "corporate root expiring pages someone)");
+    MetricFamily bundle_ready = Gauge(
+        "certstore_trustbundle_ready_status",
+        "1 when the TrustBundle's Ready condition is True (sources resolved, "
+        "every target written), else 0");
+    MetricFamily bundle_ns =
+        Gauge("certstore_trustbundle_target_namespaces",
+              "Namespaces the TrustBundle's targets are written in");
+    for (const auto& b : m->TrustBundles()) {
+      Add(&bundle_ready, {{"trustbundle", b.name}}, b.ready ? 1 : 0);
+      Add(&bundle_ns, {{"trustbundle", b.name}},
+          static_cast<double>(b.namespaces));
+      for (const auto& e : b.entries)
+        Add(&bundle_entry,
+            {{"trustbundle", b.name},
+             {"subject", e.subject},
+             {"fingerprint_sha256", e.fingerprint_sha256}},
+            e.not_after_seconds);
+    }
+    for (auto* f : {&depth, &leader, &restarts, &cached, &longest,
+                    &bundle_entry, &bundle_ready, &bundle_ns})
       families.push_back(std::move(*f));
   }
   // The C++ counterpart of go_memstats: how much of the resident memory is

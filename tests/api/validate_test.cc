@@ -47,6 +47,9 @@ std::string Check(const std::string& text) {
     } else if (auto* is = std::get_if<Issuer>(&doc.object)) {
       ApplyDefaults(is);
       errs = Validate(*is);
+    } else if (auto* tb = std::get_if<TrustBundle>(&doc.object)) {
+      ApplyDefaults(tb);
+      errs = Validate(*tb);
     }
     if (!errs.empty()) return errs.ToStatus().message();
   }

@@ -291,7 +291,7 @@ expect "cannot update leases elsewhere" "$(k auth can-i update leases.coordinati
 # delete: only to replace an owned Secret whose type must change (spec.secretType).
 expect "can delete secrets (type migration)" "$(k auth can-i delete secrets -n team-x --as "$sa")" yes
 expect "cannot deletecollection secrets" "$(k auth can-i deletecollection secrets -n team-x --as "$sa" || true)" no
-for crd in certstores certissuers clustercertissuers; do
+for crd in certstores certissuers clustercertissuers trustbundles; do
   k wait --for=condition=Established --timeout=30s "crd/$crd.certstore.dev" >/dev/null
   expect "CRD $crd.certstore.dev keep policy" \
     "$(k get crd "$crd.certstore.dev" -o jsonpath='{.metadata.annotations.helm\.sh/resource-policy},{.metadata.annotations.meta\.helm\.sh/release-name}')" "keep,$release"
@@ -345,7 +345,7 @@ gone "clusterrole/$release"
 gone "clusterrolebinding/$release"
 gone "role/$release-leader-election" "$ns"
 gone "serviceaccount/$release" "$ns"
-for crd in certstores certissuers clustercertissuers; do
+for crd in certstores certissuers clustercertissuers trustbundles; do
   k get crd "$crd.certstore.dev" >/dev/null || fail "CRD $crd.certstore.dev was deleted (crds.keep=true)"
   echo "  crd/$crd.certstore.dev kept"
 done
@@ -379,8 +379,8 @@ denied() { # WHERE RESOURCE VERB...: each VERB is refused
 }
 for n in a b; do
   allowed "-n $n" secrets get list watch create update patch delete
-  allowed "-n $n" configmaps get list watch create update
-  denied "-n $n" configmaps delete patch
+  allowed "-n $n" configmaps get list watch create update delete
+  denied "-n $n" configmaps patch deletecollection
   allowed "-n $n" certstores.certstore.dev get list watch
   allowed "-n $n" certissuers.certstore.dev get list watch
   allowed "-n $n --subresource=status" certstores.certstore.dev get patch update
@@ -405,13 +405,17 @@ denied "--all-namespaces" events create
 allowed "" clustercertissuers.certstore.dev get list watch
 allowed "--subresource=status" clustercertissuers.certstore.dev get patch update
 denied "" clustercertissuers.certstore.dev create update patch delete
+allowed "" trustbundles.certstore.dev get list watch
+allowed "--subresource=status" trustbundles.certstore.dev get patch update
+denied "" trustbundles.certstore.dev create update patch delete
 allowed "" namespaces get list watch
 denied "" namespaces update patch
 # The cluster resource namespace: ClusterCertIssuer CA Secrets, read and
 # created once, never changed.
 allowed "-n $ns" secrets get list watch create
 denied "-n $ns" secrets update patch delete
-denied "-n $ns" configmaps get
+allowed "-n $ns" configmaps get list watch
+denied "-n $ns" configmaps create update patch delete
 denied "-n $ns" certstores.certstore.dev list
 # Events about ClusterCertIssuers, in default; nothing else there.
 allowed "-n default" events create patch get

@@ -85,7 +85,7 @@ class EventRoutingTest : public ::testing::Test {
 TEST(QueueKeyTest, RoundTripsThroughTheQueueString) {
   for (const QueueKey& k :
        {CertStoreQueueKey("demo", "app"), IssuerQueueKey(false, "demo", "ca"),
-        IssuerQueueKey(true, "", "corp")}) {
+        IssuerQueueKey(true, "", "corp"), TrustBundleQueueKey("corp")}) {
     auto back = QueueKey::Decode(k.Encode());
     ASSERT_TRUE(back.has_value()) << k.Encode();
     EXPECT_TRUE(*back == k) << k.Encode();
@@ -95,8 +95,9 @@ TEST(QueueKeyTest, RoundTripsThroughTheQueueString) {
 }
 
 TEST(QueueKeyTest, RefusesStringsItDidNotMake) {
-  for (const char* bad : {"", "demo/app", "cs:", "cs:demo", "cs:/app",
-                          "cs:demo/", "ci:demo", "cci:", "cci:a/b", "x:a/b"})
+  for (const char* bad :
+       {"", "demo/app", "cs:", "cs:demo", "cs:/app", "cs:demo/", "ci:demo",
+        "cci:", "cci:a/b", "x:a/b", "tb:", "tb:a/b"})
     EXPECT_FALSE(QueueKey::Decode(bad).has_value()) << bad;
 }
 
@@ -181,6 +182,7 @@ TEST_F(EventRoutingTest, AManagedSecretsMetadataTakenAwayQueuesItsCertStore) {
   before->meta.annotations.Set("certstore.dev/certstore", "app");
   before->meta.annotations.Set("certstore.dev/revision", "1");
   before->meta.labels.Set("team", "payments");
+  before->meta.labels.Set("certstore.dev/certstore", "app");
   struct Case {
     const char* name;
     std::function<void(kube::ObjectMeta&)> edit;
@@ -196,6 +198,10 @@ TEST_F(EventRoutingTest, AManagedSecretsMetadataTakenAwayQueuesItsCertStore) {
        [](auto& m) { m.labels.Set("team", "other"); }, true},
       {"our annotation removed",
        [](auto& m) { m.annotations.Erase("certstore.dev/revision"); }, true},
+      // Our label's value never changes in our writes: an edit is someone
+      // else's and is repaired at once.
+      {"our label's value edited",
+       [](auto& m) { m.labels.Set("certstore.dev/certstore", "other"); }, true},
   };
   for (const auto& c : cases) {
     SCOPED_TRACE(c.name);
@@ -223,6 +229,91 @@ TEST_F(EventRoutingTest, AllQueuesEveryObjectOnce) {
   EXPECT_EQ(Sorted(queued_),
             Sorted(Keys{"cs:demo/app", "cs:demo/web", "cs:other/api",
                         "ci:demo/team-ca", "cci:corp"}));
+}
+
+// TrustBundles: a bundle is reconciled when its spec, a source (in the
+// cluster resource namespace), the ClusterCertIssuer it names, a namespace
+// (new or relabelled) or one of its targets (any namespace) changes; the
+// CertStores that read it follow its spec and sources.
+class TrustBundleRoutingTest : public EventRoutingTest {
+ protected:
+  TrustBundleRoutingTest() {
+    bundles_.SetDecoder(TrustBundleInformerOptions());
+    bundles_.AddIndex(kRefIndex, TrustBundleRefIndex("certstore-system"));
+    certstores_.AddIndex(kTrustBundleIndex, CertStoreTrustBundleIndex);
+    router_.SetTrustBundles(&bundles_);
+    bundle_ = bundles_.Put(
+        "", "corp-trust",
+        "{\"apiVersion\":\"certstore.dev/v1alpha1\",\"kind\":\"TrustBundle\","
+        "\"metadata\":{\"name\":\"corp-trust\",\"generation\":1},"
+        "\"spec\":{\"sources\":[{\"issuer\":{\"name\":\"corp\"}},"
+        "{\"configMap\":{\"name\":\"corp-roots\",\"allKeys\":true}}],"
+        "\"target\":{\"namespaceSelector\":{},\"configMap\":{\"name\":"
+        "\"trust\"},\"secret\":{\"name\":\"trust-stores\","
+        "\"passwordPolicy\":\"Changeit\"}}}}");
+    certstores_.Put(
+        "team", "reader",
+        CertStoreJson("team", "reader",
+                      "{\"issuerRef\":{\"name\":\"x\"},\"secretName\":"
+                      "\"r\",\"truststore\":{\"sources\":[{"
+                      "\"trustBundle\":{\"name\":\"corp-trust\"}}]}}"));
+  }
+  testing::FakeCache bundles_;
+  kube::ObjectPtr bundle_;
+};
+
+TEST_F(TrustBundleRoutingTest, EachChangeReachesTheBundleAndItsReaders) {
+  const Keys both = {"cs:team/reader", "tb:corp-trust"};
+  struct Case {
+    const char* name;
+    std::function<void()> change;
+    Keys want;
+  } cases[] = {
+      {"a source ConfigMap in the cluster resource namespace",
+       [&] {
+         router_.ReferenceChanged("ConfigMap", "certstore-system",
+                                  "corp-roots");
+       },
+       both},
+      {"the same name in a tenant namespace is no source",
+       [&] { router_.ReferenceChanged("ConfigMap", "team", "corp-roots"); },
+       {}},
+      {"a target ConfigMap edited in any namespace",
+       [&] { router_.ReferenceChanged("ConfigMap", "team-x", "trust"); },
+       {"tb:corp-trust"}},
+      {"a target Secret deleted",
+       [&] { router_.ReferenceChanged("Secret", "team-y", "trust-stores"); },
+       {"tb:corp-trust"}},
+      {"a namespace created",
+       [&] {
+         auto n = std::make_shared<kube::CachedObject>();
+         n->meta.name = "new";
+         router_.NamespaceChanged(nullptr, n);
+       },
+       {"tb:corp-trust"}},
+      {"the ClusterCertIssuer it names (its root in status)",
+       [&] { router_.IssuerChanged(true, corp_, corp_); },
+       {"cs:demo/web", "cs:other/api", "cs:team/reader", "tb:corp-trust"}},
+      {"its spec",
+       [&] {
+         auto next = std::make_shared<kube::CachedObject>(*bundle_);
+         next->meta.generation = 2;
+         router_.TrustBundleChanged(bundle_, next);
+       },
+       both},
+      {"its status only",
+       [&] { router_.TrustBundleChanged(bundle_, bundle_); },
+       {}},
+      {"deleted (its readers report it missing)",
+       [&] { router_.TrustBundleChanged(bundle_, nullptr); },
+       {"cs:team/reader"}},
+  };
+  for (const auto& c : cases) {
+    SCOPED_TRACE(c.name);
+    queued_.clear();
+    c.change();
+    EXPECT_EQ(Sorted(queued_), Sorted(c.want));
+  }
 }
 
 }  // namespace
