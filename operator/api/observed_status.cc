@@ -78,6 +78,8 @@ ObservedStatus ReadStatus(const Node& root) {
     if (n->IsScalar()) out.bundle_namespaces.push_back(n->Text());
   for (const auto& n : st->Get("conflicts")->Elements())
     if (n->IsScalar()) out.bundle_conflicts.push_back(n->Text());
+  for (const auto& n : st->Get("failures")->Elements())
+    if (n->IsScalar()) out.bundle_failures.push_back(n->Text());
   for (const auto& c : st->Get("conditions")->Elements()) {
     NodePtr type = c->Get("type");
     if (!type->IsScalar()) continue;

@@ -930,6 +930,27 @@ StatusOr<std::vector<T>> ParseList(const std::string& text, const char* kind) {
 
 }  // namespace
 
+StatusOr<MetadataList> ParseMetadataList(const std::string& text) {
+  std::string error;
+  std::optional<json::Document> parsed = json::Document::Parse(text, &error);
+  if (!parsed) return InvalidArgumentError(error);
+  MetadataList out;
+  out.continue_token =
+      std::string(parsed->Root()["metadata"]["continue"].String());
+  int index = 0;
+  for (const json::Value& item : parsed->Root()["items"].Elements()) {
+    ++index;
+    FieldErrors errs;
+    Walker w(&errs);
+    ObjectMeta m;
+    w.Object(*JsonNode(item), "", TopLevel(w, &m));
+    if (!errs.empty())
+      return errs.ToStatus().WithContext("list item " + std::to_string(index));
+    out.items.push_back(std::move(m));
+  }
+  return out;
+}
+
 const OwnerReference* ControllerOf(const ObjectMeta& m) {
   for (const auto& r : m.owner_references)
     if (r.controller) return &r;

@@ -56,6 +56,13 @@ StatusOr<TrustBundle> ParseTrustBundle(const std::string& text);
 StatusOr<SecretObject> ParseSecret(const std::string& text);
 StatusOr<NamespaceObject> ParseNamespace(const std::string& text);
 StatusOr<ConfigMapObject> ParseConfigMap(const std::string& text);
+// A metadata-only list response (PartialObjectMetadataList, JSON only): the
+// items' metadata and the continue token ("" on the last page).
+struct MetadataList {
+  std::vector<ObjectMeta> items;
+  std::string continue_token;
+};
+StatusOr<MetadataList> ParseMetadataList(const std::string& text);
 // The items of a list response (JSON only): a SecretList / ConfigMapList.
 StatusOr<std::vector<SecretObject>> ParseSecretList(const std::string& text);
 StatusOr<std::vector<ConfigMapObject>> ParseConfigMapList(
@@ -130,7 +137,7 @@ struct ObservedStatus {
   // TrustBundles: the certificates written, those spec.filter dropped, the
   // namespaces written and the targets refused ("ns/Kind/name: why").
   std::vector<BundleEntryStatus> bundle_entries, bundle_dropped;
-  std::vector<std::string> bundle_namespaces, bundle_conflicts;
+  std::vector<std::string> bundle_namespaces, bundle_conflicts, bundle_failures;
 };
 ObservedStatus ParseObservedStatus(const std::string& object_json);
 

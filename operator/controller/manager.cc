@@ -180,6 +180,7 @@ Manager::Manager(kube::InformerGroup::TransportFactory transports,
   deps_->seal_key_secret = options_.seal_key_secret;
   deps_->namespaces = namespaces_.get();
   deps_->trust_bundles = trust_bundles_.get();
+  deps_->bundle_targets = &bundle_targets_;
   deps_->watched_namespaces = options_.namespaces;
   deps_->observer = observer_;
   deps_->cluster_resource_namespace = options_.cluster_resource_namespace;

@@ -22,6 +22,7 @@
 #include "operator/controller/health.h"
 #include "operator/controller/inventory.h"
 #include "operator/controller/runtime_view.h"
+#include "operator/controller/trust_bundle_reconciler.h"
 #include "operator/kube/change_watcher.h"
 #include "operator/kube/event_recorder.h"
 #include "operator/kube/informer_group.h"
@@ -126,6 +127,7 @@ class Manager : public RuntimeView {
   Inventory inventory_;
   engine::VerifiedStores verified_;
   engine::CaMaterialCache ca_cache_;
+  BundleTargetMemo bundle_targets_;
   // The seal key (seal_key_store.h): read at start (created there without
   // leader election), and read again (created if missing) by its own thread
   // on each leadership gain, so replicas follow a replaced key. Every key

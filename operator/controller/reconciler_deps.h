@@ -22,6 +22,8 @@
 
 namespace certstore::controller {
 
+class BundleTargetMemo;  // trust_bundle_reconciler.h
+
 struct ReconcileResult {
   Status error;  // retry with backoff when set
   std::optional<std::chrono::seconds> requeue_after;
@@ -96,6 +98,9 @@ struct ReconcilerDeps {
   // sources and the TrustBundle reconciler read them. Without it such a
   // source is reported as not found.
   const kube::ObjectCache* trust_bundles = nullptr;
+  // Optional. TrustBundle targets found right (trust_bundle_reconciler.h):
+  // without it every pass reads every target.
+  BundleTargetMemo* bundle_targets = nullptr;
   // The namespaces the operator serves (empty: all): TrustBundle targets
   // are written only there.
   std::vector<std::string> watched_namespaces;

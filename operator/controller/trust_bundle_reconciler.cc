@@ -6,6 +6,7 @@
 #include "operator/api/defaults.h"
 #include "operator/api/label_selector.h"
 #include "operator/api/validate.h"
+#include "operator/common/sha256.h"
 #include "operator/common/time_format.h"
 #include "operator/controller/api_object_source.h"
 #include "operator/controller/cached_kinds.h"
@@ -26,21 +27,29 @@ bool OwnedBy(const api::ObjectMeta& m, const std::string& uid) {
   return c && c->kind == "TrustBundle" && c->uid == uid;
 }
 
-// The objects of `r` labelled as the bundle `uid`'s, in the namespaces
-// served.
-template <typename T>
-StatusOr<std::vector<T>> ListTargets(
-    const ReconcilerDeps& d, const kube::Resource& r, const std::string& uid,
-    StatusOr<std::vector<T>> (*parse)(const std::string&)) {
-  std::vector<T> out;
+// The metadata of the objects of `r` the bundle `uid` controls, in the
+// namespaces served: a metadata-only list (anyone can put the label on
+// anything, and its data is never read here), in pages, keeping only what
+// carries the bundle's controller ownerReference.
+StatusOr<std::vector<api::ObjectMeta>> ListTargets(const ReconcilerDeps& d,
+                                                   const kube::Resource& r,
+                                                   const std::string& uid) {
+  std::vector<api::ObjectMeta> out;
   kube::ListOptions opts;
   opts.label_selector = std::string(engine::kTrustBundleUidLabel) + "=" + uid;
+  opts.metadata_only = true;
+  opts.limit = 500;
   std::vector<std::string> nss = d.watched_namespaces;
   if (nss.empty()) nss.push_back("");
   for (const auto& ns : nss) {
-    ASSIGN_OR_RETURN(std::string json, d.client.List(r, ns, opts));
-    ASSIGN_OR_RETURN(std::vector<T> items, parse(json));
-    for (auto& o : items) out.push_back(std::move(o));
+    opts.continue_token.clear();
+    do {
+      ASSIGN_OR_RETURN(std::string json, d.client.List(r, ns, opts));
+      ASSIGN_OR_RETURN(api::MetadataList page, api::ParseMetadataList(json));
+      for (auto& m : page.items)
+        if (OwnedBy(m, uid)) out.push_back(std::move(m));
+      opts.continue_token = page.continue_token;
+    } while (!opts.continue_token.empty());
   }
   return out;
 }
@@ -84,106 +93,125 @@ void WriteList(json::Writer& w, const char* key,
   w.EndArray();
 }
 
-// What one pass wrote, removed and refused.
+// What one pass wrote, removed, refused and failed to write.
 struct TargetReport {
   std::vector<std::string> written_namespaces;  // every selected, not refused
   std::vector<std::string> conflicts;           // "ns/Kind/name: why"
+  std::vector<std::string> failures;            // "ns/Kind/name: error"
   std::vector<std::string> changed;             // "ns/Kind/name" written
   std::vector<std::string> removed;             // "ns/Kind/name" deleted
 };
+
+// At most `n` bytes of `s` (status and Events quote other people's text).
+std::string Capped(const std::string& s, size_t n = 256) {
+  return s.size() <= n ? s : s.substr(0, n) + "...";
+}
 
 class BundleTargets {
  public:
   BundleTargets(const ReconcilerDeps& d, const api::TrustBundle& tb,
                 const engine::BundleContent& content, TimePoint now)
-      : d_(d), tb_(tb), content_(content), now_(now) {
+      : d_(d),
+        tb_(tb),
+        content_(content),
+        now_(now),
+        content_digest_(Sha256Hex(content.pem)) {
     owner_ = {api::kApiVersion, "TrustBundle", tb.metadata.name,
               tb.metadata.uid};
   }
 
-  // Writes and removes; the first API error ends the pass (retried).
+  // Writes and removes. A namespace that cannot be written is reported
+  // (failures) and does not hold up the others; listing errors end the pass.
   Status Run(TargetReport* report) {
     const std::string& uid = tb_.metadata.uid;
-    ASSIGN_OR_RETURN(auto maps, ListTargets<api::ConfigMapObject>(
-                                    d_, kube::ConfigMapsResource(), uid,
-                                    &api::ParseConfigMapList));
-    ASSIGN_OR_RETURN(auto secrets, ListTargets<api::SecretObject>(
-                                       d_, kube::SecretsResource(), uid,
-                                       &api::ParseSecretList));
+    ASSIGN_OR_RETURN(auto maps,
+                     ListTargets(d_, kube::ConfigMapsResource(), uid));
+    ASSIGN_OR_RETURN(auto secrets,
+                     ListTargets(d_, kube::SecretsResource(), uid));
     std::vector<std::string> selected;
     if (tb_.spec.target) selected = SelectedNamespaces(d_, *tb_.spec.target);
     const api::BundleTarget* t = tb_.spec.target ? &*tb_.spec.target : nullptr;
-    // One namespace's failure (being deleted, a concurrent edit) does not
-    // hold up the others; the first is returned and the pass retried.
-    Status first;
-    auto note = [&](Status st) {
-      if (!st.ok() && first.ok()) first = st;
-      return st.ok();
-    };
     for (const auto& ns : selected) {
       bool refused = false, ok = true;
-      error_ = OkStatus();
-      if (t->config_map)
-        ok = note(WriteMap(ns, Find(maps, ns, t->config_map->name), report,
-                           &refused)
-                      .WithContext("namespace " + ns)) &&
-             ok;
-      error_ = OkStatus();
-      if (t->secret)
-        ok = note(WriteStores(ns, Find(secrets, ns, t->secret->name), report,
-                              &refused)
-                      .WithContext("namespace " + ns)) &&
-             ok;
+      if (t->config_map) {
+        const std::string& name = t->config_map->name;
+        Status st = WriteMap(ns, Find(maps, ns, name), report, &refused);
+        ok = Failed(ns, "ConfigMap", name, st, report) && ok;
+      }
+      if (t->secret) {
+        const std::string& name = t->secret->name;
+        Status st = WriteStores(ns, Find(secrets, ns, name), report, &refused);
+        ok = Failed(ns, "Secret", name, st, report) && ok;
+      }
       if (!refused && ok) report->written_namespaces.push_back(ns);
     }
     std::set<std::string> keep(selected.begin(), selected.end());
     for (const auto& m : maps) {
-      bool wanted = keep.count(m.metadata.namespace_) && t && t->config_map &&
-                    t->config_map->name == m.metadata.name;
-      if (!wanted)
-        RETURN_IF_ERROR(Remove(kube::ConfigMapsResource(), "ConfigMap",
-                               m.metadata, report));
-    }
-    for (const auto& s : secrets) {
-      bool wanted = keep.count(s.metadata.namespace_) && t && t->secret &&
-                    t->secret->name == s.metadata.name;
+      bool wanted = keep.count(m.namespace_) && t && t->config_map &&
+                    t->config_map->name == m.name;
       if (!wanted)
         RETURN_IF_ERROR(
-            Remove(kube::SecretsResource(), "Secret", s.metadata, report));
+            Remove(kube::ConfigMapsResource(), "ConfigMap", m, report));
     }
-    return first;
+    for (const auto& m : secrets) {
+      bool wanted = keep.count(m.namespace_) && t && t->secret &&
+                    t->secret->name == m.name;
+      if (!wanted)
+        RETURN_IF_ERROR(Remove(kube::SecretsResource(), "Secret", m, report));
+    }
+    return OkStatus();
   }
 
  private:
-  template <typename T>
-  static const T* Find(const std::vector<T>& v, const std::string& ns,
-                       const std::string& name) {
-    for (const auto& o : v)
-      if (o.metadata.namespace_ == ns && o.metadata.name == name) return &o;
+  static const api::ObjectMeta* Find(const std::vector<api::ObjectMeta>& v,
+                                     const std::string& ns,
+                                     const std::string& name) {
+    for (const auto& m : v)
+      if (m.namespace_ == ns && m.name == name) return &m;
     return nullptr;
+  }
+
+  // True when `st` is OK; else the failure is reported.
+  static bool Failed(const std::string& ns, const char* kind,
+                     const std::string& name, const Status& st,
+                     TargetReport* report) {
+    if (st.ok()) return true;
+    report->failures.push_back(
+        Capped(ns + "/" + kind + "/" + name + ": " + st.message()));
+    return false;
   }
 
   // A refusal of ns/kind/name for `why` (someone else's object).
   void Refuse(const std::string& ns, const char* kind, const std::string& name,
               const std::string& why, TargetReport* report, bool* refused) {
-    report->conflicts.push_back(ns + "/" + kind + "/" + name + ": exists and " +
-                                why);
+    report->conflicts.push_back(
+        Capped(ns + "/" + kind + "/" + name + ": exists and " + why));
     *refused = true;
   }
 
-  Status WriteMap(const std::string& ns, const api::ConfigMapObject* listed,
+  // Whether `listed` (the target as listed, our own) is exactly the version
+  // this process last found right: then it is not read again.
+  bool Unchanged(const api::ObjectMeta* listed, const char* kind) const {
+    return listed && d_.bundle_targets &&
+           d_.bundle_targets->Verified(MemoKey(*listed, kind),
+                                       listed->resource_version);
+  }
+  // What a target was right for: this bundle, its spec and its content.
+  std::string MemoKey(const api::ObjectMeta& m, const char* kind) const {
+    return tb_.metadata.uid + "/" + std::to_string(tb_.metadata.generation) +
+           "/" + content_digest_ + "/" + kind + "/" + m.namespace_ + "/" +
+           m.name;
+  }
+
+  Status WriteMap(const std::string& ns, const api::ObjectMeta* listed,
                   TargetReport* report, bool* refused) {
+    if (Unchanged(listed, "ConfigMap")) return OkStatus();
     api::ConfigMapObject want = engine::BundleConfigMap(tb_, ns, content_);
     engine::MapObjectSource current;
-    if (listed) {
-      current.PutConfigMap(*listed);
-    } else {
-      // Not labelled as ours: someone else's, or ours with the label taken.
-      ApiObjectSourceOnce(ns, want.metadata.name, /*secret=*/false, &current);
-      RETURN_IF_ERROR(error_);
-    }
-    if (auto c = current.GetConfigMap(ns, want.metadata.name)) {
-      std::string why = ForeignOwner(c->metadata, owner_);
+    RETURN_IF_ERROR(Read(ns, want.metadata.name, /*secret=*/false, &current));
+    auto have = current.GetConfigMap(ns, want.metadata.name);
+    if (have) {
+      std::string why = ForeignOwner(have->metadata, owner_);
       if (!why.empty()) {
         Refuse(ns, "ConfigMap", want.metadata.name, why, report, refused);
         return OkStatus();
@@ -193,19 +221,18 @@ class BundleTargets {
                      WriteConfigMap(d_.client, want, owner_, current));
     if (r != WriteResult::kUnchanged)
       report->changed.push_back(ns + "/ConfigMap/" + want.metadata.name);
+    else if (have && d_.bundle_targets)
+      d_.bundle_targets->Remember(MemoKey(have->metadata, "ConfigMap"),
+                                  have->metadata.resource_version);
     return OkStatus();
   }
 
-  Status WriteStores(const std::string& ns, const api::SecretObject* listed,
+  Status WriteStores(const std::string& ns, const api::ObjectMeta* listed,
                      TargetReport* report, bool* refused) {
+    if (Unchanged(listed, "Secret")) return OkStatus();
     const std::string& name = tb_.spec.target->secret->name;
     engine::MapObjectSource current;
-    if (listed) {
-      current.PutSecret(*listed);
-    } else {
-      ApiObjectSourceOnce(ns, name, /*secret=*/true, &current);
-      RETURN_IF_ERROR(error_);
-    }
+    RETURN_IF_ERROR(Read(ns, name, /*secret=*/true, &current));
     std::optional<api::SecretObject> have = current.GetSecret(ns, name);
     if (have) {
       std::string why = ForeignOwner(*have, owner_);
@@ -220,41 +247,36 @@ class BundleTargets {
                      WriteSecret(d_.client, want, owner_, &current));
     if (r != WriteResult::kUnchanged)
       report->changed.push_back(ns + "/Secret/" + name);
+    else if (have && d_.bundle_targets)
+      d_.bundle_targets->Remember(MemoKey(have->metadata, "Secret"),
+                                  have->metadata.resource_version);
     return OkStatus();
   }
 
-  // Reads ns/name (a GET) into `out` when it exists; other errors in error_.
-  void ApiObjectSourceOnce(const std::string& ns, const std::string& name,
-                           bool secret, engine::MapObjectSource* out) {
+  // Reads ns/name (a GET) into `out` when it exists.
+  Status Read(const std::string& ns, const std::string& name, bool secret,
+              engine::MapObjectSource* out) {
     const kube::Resource& r =
         secret ? kube::SecretsResource() : kube::ConfigMapsResource();
     auto got = d_.client.Get(r, ns, name);
-    if (!got.ok()) {
-      if (got.status().code() != StatusCode::kNotFound) error_ = got.status();
-      return;
-    }
+    if (!got.ok())
+      return got.status().code() == StatusCode::kNotFound ? OkStatus()
+                                                          : got.status();
     if (secret) {
-      auto s = api::ParseSecret(*got);
-      if (!s.ok()) {
-        error_ = s.status().WithContext("Secret " + ns + "/" + name);
-        return;
-      }
-      out->PutSecret(std::move(s).value());
+      ASSIGN_OR_RETURN(api::SecretObject s, api::ParseSecret(*got));
+      out->PutSecret(std::move(s));
     } else {
-      auto c = api::ParseConfigMap(*got);
-      if (!c.ok()) {
-        error_ = c.status().WithContext("ConfigMap " + ns + "/" + name);
-        return;
-      }
-      out->PutConfigMap(std::move(c).value());
+      ASSIGN_OR_RETURN(api::ConfigMapObject c, api::ParseConfigMap(*got));
+      out->PutConfigMap(std::move(c));
     }
+    return OkStatus();
   }
 
-  // Deletes a target this bundle owns (UID precondition); others labelled
-  // like ours are left alone.
+  // Deletes a target this bundle owns (UID precondition). A CA Secret is
+  // never deleted, whatever its ownerReferences say.
   Status Remove(const kube::Resource& r, const char* kind,
                 const api::ObjectMeta& m, TargetReport* report) {
-    if (!OwnedBy(m, tb_.metadata.uid)) return OkStatus();
+    if (m.annotations.count(engine::kIssuerUidAnnotation)) return OkStatus();
     kube::DeleteOptions opts;
     opts.precondition_uid = m.uid;
     Status st = d_.client.Delete(r, m.namespace_, m.name, opts);
@@ -267,8 +289,8 @@ class BundleTargets {
   const api::TrustBundle& tb_;
   const engine::BundleContent& content_;
   TimePoint now_;
+  std::string content_digest_;  // of the bundle's PEM
   OwnerRef owner_;
-  Status error_;
 };
 
 std::string Joined(const std::vector<std::string>& v, size_t max) {
@@ -279,7 +301,7 @@ std::string Joined(const std::vector<std::string>& v, size_t max) {
   return out;
 }
 
-std::vector<std::string> Capped(std::vector<std::string> v) {
+std::vector<std::string> FirstOnes(std::vector<std::string> v) {
   if (v.size() > kMaxListed) v.resize(kMaxListed);
   return v;
 }
@@ -307,10 +329,11 @@ ReconcileResult ReconcileTrustBundle(const ReconcilerDeps& d,
       for (const auto& x : content->dropped)
         dropped.push_back({x.subject, x.fingerprint, "", x.reason});
     }
-    std::vector<std::string> nss, conflicts;
+    std::vector<std::string> nss, conflicts, failures;
     if (targets) {
-      nss = Capped(targets->written_namespaces);
-      conflicts = Capped(targets->conflicts);
+      nss = FirstOnes(targets->written_namespaces);
+      conflicts = FirstOnes(targets->conflicts);
+      failures = FirstOnes(targets->failures);
     }
     bool lists = content != nullptr;  // else: keep what status says
     bool same =
@@ -319,7 +342,8 @@ ReconcileResult ReconcileTrustBundle(const ReconcilerDeps& d,
         prev.observed_generation == obj->meta.generation &&
         (!lists ||
          (prev.bundle_entries == entries && prev.bundle_dropped == dropped &&
-          prev.bundle_namespaces == nss && prev.bundle_conflicts == conflicts));
+          prev.bundle_namespaces == nss && prev.bundle_conflicts == conflicts &&
+          prev.bundle_failures == failures));
     if (same) return OkStatus();
     StatusUpdate u;
     u.ready = c;
@@ -335,6 +359,7 @@ ReconcileResult ReconcileTrustBundle(const ReconcilerDeps& d,
                 static_cast<int64_t>(targets->written_namespaces.size()));
         WriteList(w, "namespaces", nss);
         WriteList(w, "conflicts", conflicts);
+        WriteList(w, "failures", failures);
       };
     Status st =
         PatchStatus(d.client, kube::TrustBundlesResource(), "", name, prev,
@@ -392,6 +417,11 @@ ReconcileResult ReconcileTrustBundle(const ReconcilerDeps& d,
              std::to_string(targets.conflicts.size()) +
                  " targets refused (objects this TrustBundle does not own): " +
                  Joined(targets.conflicts, 3)};
+  if (!targets.failures.empty())
+    ready = {"False", engine::kReasonTargetWriteFailed,
+             std::to_string(targets.failures.size()) +
+                 " targets could not be written (retried): " +
+                 Joined(targets.failures, 3)};
   Status st = report(ready, &*content, &targets);
   if (!st.ok()) return {st, std::nullopt};
   // Look again before an entry expires (filter, status) and hourly: a
@@ -404,6 +434,9 @@ ReconcileResult ReconcileTrustBundle(const ReconcilerDeps& d,
     next = std::clamp(until + std::chrono::seconds(1), std::chrono::seconds(30),
                       next);
   }
+  // A namespace that could not be written is tried again soon; the others
+  // are done.
+  if (!targets.failures.empty()) next = std::chrono::seconds(30);
   r.requeue_after = next;
   return r;
 }

@@ -13,11 +13,35 @@
 #ifndef CERTSTORE_CONTROLLER_TRUST_BUNDLE_RECONCILER_H_
 #define CERTSTORE_CONTROLLER_TRUST_BUNDLE_RECONCILER_H_
 
+#include <map>
+#include <mutex>
 #include <string>
 
 #include "operator/controller/reconciler_deps.h"
 
 namespace certstore::controller {
+
+// Which version (resourceVersion) of each target this process last found
+// right, keyed by what it was right for (bundle, generation, content,
+// object): a pass lists targets' metadata only and reads just the ones that
+// changed since. Thread-safe; bounded (forgets everything past 100,000).
+class BundleTargetMemo {
+ public:
+  bool Verified(const std::string& key, const std::string& rv) const {
+    std::lock_guard<std::mutex> l(mu_);
+    auto it = seen_.find(key);
+    return it != seen_.end() && it->second == rv;
+  }
+  void Remember(const std::string& key, const std::string& rv) {
+    std::lock_guard<std::mutex> l(mu_);
+    if (seen_.size() >= 100000) seen_.clear();
+    seen_[key] = rv;
+  }
+
+ private:
+  mutable std::mutex mu_;
+  std::map<std::string, std::string> seen_;  // GUARDED_BY(mu_)
+};
 
 // REQUIRES: d.trust_bundles and d.namespaces set.
 ReconcileResult ReconcileTrustBundle(const ReconcilerDeps& d,

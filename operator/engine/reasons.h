@@ -64,6 +64,7 @@ constexpr char kEventExported[] = "Exported";
 // TrustBundle reasons and Events.
 constexpr char kReasonSourceUnavailable[] = "SourceUnavailable";
 constexpr char kReasonTargetConflict[] = "TargetConflict";
+constexpr char kReasonTargetWriteFailed[] = "TargetWriteFailed";
 constexpr char kReasonTrustBundleNotFound[] = "TrustBundleNotFound";
 constexpr char kEventTargetWritten[] = "TargetWritten";
 constexpr char kEventTargetRemoved[] = "TargetRemoved";
@@ -72,6 +73,10 @@ constexpr char kEventTargetRemoved[] = "TargetRemoved";
 // by it; ownership is still the controller ownerReference's UID).
 constexpr char kTrustBundleLabel[] = "certstore.dev/trustbundle";
 constexpr char kTrustBundleUidLabel[] = "certstore.dev/trustbundle-uid";
+// On a TrustBundle's truststore Secret: digests of what it was written for
+// (certificates, password, keys) and of the data written, so that a pass
+// keeps it without opening the stores.
+constexpr char kBundleContentAnnotation[] = "certstore.dev/bundle-content";
 
 // ---- Annotations on the Secrets the operator writes -----------------------
 constexpr char kCertStoreAnnotation[] = "certstore.dev/certstore";

@@ -3,10 +3,12 @@
 #include <set>
 
 #include "operator/common/files.h"
+#include "operator/common/sha256.h"
 #include "operator/engine/reasons.h"
 #include "operator/engine/secret_layout.h"
 #include "operator/engine/store_files.h"
 #include "operator/engine/trust_sources.h"
+#include "operator/engine/verified_stores.h"
 #include "operator/pki/certificate.h"
 #include "operator/pki/limits.h"
 #include "operator/pki/password.h"
@@ -47,6 +49,16 @@ StatusOr<std::vector<std::pair<std::string, std::string>>> ObjectPems(
     return NotFoundError(path + ": " + what + " has no key " + s.key);
   out.emplace_back(path + " (" + what + ", key " + s.key + ")", it->second);
   return out;
+}
+
+// What the stores were written for: the certificates, the password and the
+// keys (a digest: the password itself is never in an annotation).
+std::string ContentDigest(const BundleContent& c, const SecretBytes& password,
+                          const std::set<std::string>& keys) {
+  std::string in = c.pem + "\n";
+  for (const auto& k : keys) in += k + "\n";
+  in += Sha256Hex(password.reveal());
+  return Sha256Hex(in).substr(0, 32);
 }
 
 std::vector<X509*> Raw(const std::vector<pki::X509Ptr>& v) {
@@ -190,15 +202,31 @@ StatusOr<api::SecretObject> BundleSecret(
   for (const auto& f : t.formats)
     keys.insert(f == "JKS" ? api::kTruststoreJksKey : api::kTruststoreP12Key);
   d.trust_keys = keys;
-  // Kept byte for byte when it already holds exactly this (stores are
-  // salted: re-encoding every pass would rewrite every namespace).
-  if (current && CheckStores(current->data, keys, d, password, false).empty()) {
-    for (const auto& k : keys) s.data[k] = current->data.at(k);
+  // Kept byte for byte when it holds exactly what was written for these
+  // certificates and this password (stores are salted: re-encoding every
+  // pass would rewrite every namespace). Decided by digest, never by
+  // opening the stores: a tenant's store is not decrypted (its iteration
+  // count is theirs to choose), it is replaced.
+  std::string fingerprint = ContentDigest(content, password, keys);
+  s.metadata.annotations[kBundleContentAnnotation] = fingerprint;
+  std::map<std::string, std::string> ours;
+  if (current)
+    for (const auto& k : keys)
+      if (current->data.count(k)) ours[k] = current->data.at(k);
+  auto written =
+      current ? current->metadata.annotations.find(kBundleContentAnnotation)
+              : std::map<std::string, std::string>::const_iterator();
+  if (current && ours.size() == keys.size() &&
+      written != current->metadata.annotations.end() &&
+      written->second == fingerprint + "/" + DataDigest(ours)) {
+    s.data = std::move(ours);
   } else {
     ASSIGN_OR_RETURN(s.data, EncodeStores(d, keys, password,
                                           pki::Pkcs12Profile::kModern2023, now,
                                           /*is_main=*/false));
   }
+  s.metadata.annotations[kBundleContentAnnotation] =
+      fingerprint + "/" + DataDigest(s.data);
   // We own exactly our keys: a user's own keys stay.
   if (current)
     for (const auto& [k, v] : current->data)

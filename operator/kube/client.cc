@@ -89,6 +89,9 @@ StatusOr<std::string> Client::List(const Resource& r, const std::string& ns,
   if (o.limit > 0) AddQuery(&req.path, "limit", std::to_string(o.limit));
   AddQuery(&req.path, "continue", o.continue_token);
   AddQuery(&req.path, "resourceVersion", o.resource_version);
+  if (o.metadata_only)
+    req.accept =
+        "application/json;as=PartialObjectMetadataList;g=meta.k8s.io;v=v1";
   return Send(req, Describe("list", r, ns, ""));
 }
 

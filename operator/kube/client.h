@@ -21,6 +21,9 @@ struct ListOptions {
   int64_t limit = 0;           // page size; 0 = server default (all)
   std::string continue_token;
   std::string resource_version;
+  // Items carry metadata only (PartialObjectMetadataList): for listing
+  // objects whose data the caller must not hold, e.g. anyone can label.
+  bool metadata_only = false;
 };
 
 enum class PatchType { kMerge, kJson, kStrategicMerge };

@@ -16,12 +16,14 @@
 
 #include <fstream>
 #include <optional>
+#include <set>
 #include <sstream>
 #include <string>
 #include <vector>
 
 #include "operator/api/parse.h"
 #include "operator/common/files.h"
+#include "tests/integration/secret_pair_history.h"
 #include "tests/support/kube_test_env.h"
 
 namespace certstore {
@@ -408,6 +410,39 @@ class OperatorIT : public ::testing::Test {
     return RunCommand({"java", "-cp", JavaClasses(dir), "MtlsPeer", "client",
                        host, port, keystore, dir + "/" + p + "-trust.p12",
                        dir + "/" + p + ".password"});
+  }
+
+  // Every (server, client) pair of Secret versions `history` saw together
+  // completes a Java mutual-TLS handshake (server name `host`). Returns how
+  // many handshakes ran; each failure is a test failure naming the pair.
+  static int HandshakeEveryPairSeenTogether(const SecretPairHistory& history,
+                                            const std::string& dir,
+                                            const std::string& host) {
+    std::set<std::string> servers;
+    for (const auto& [srv, cli] : history.together()) servers.insert(srv);
+    int handshakes = 0;
+    for (const std::string& srv : servers) {
+      const auto& s = history.versions().at(srv);
+      WriteStores(s.secret, dir, "server");
+      passwords_.push_back(s.secret.data.at("password"));
+      JavaServer server = StartJavaServer(dir, "server");
+      EXPECT_FALSE(server.port.empty());
+      if (server.port.empty()) continue;
+      for (const auto& [srv2, cli] : history.together()) {
+        if (srv2 != srv) continue;
+        const auto& c = history.versions().at(cli);
+        WriteStores(c.secret, dir, "client");
+        passwords_.push_back(c.secret.data.at("password"));
+        CommandResult ok = JavaClient(dir, "client", host, server.port);
+        EXPECT_TRUE(ok.ok())
+            << "server (leaf from " << s.leaf_issuer << ", trusts "
+            << s.trusted.size() << ") and client (leaf from " << c.leaf_issuer
+            << ", trusts " << c.trusted.size() << "): " << ok.output;
+        ++handshakes;
+      }
+      StopJavaServer(&server);
+    }
+    return handshakes;
   }
 
   inline static std::string crns_, log_, sa_kubeconfig_;

@@ -5,11 +5,7 @@
 // of writes leaves the propagation delay for kubelet: truststores trust the
 // new root before any certificate from it appears, and the old root leaves
 // only after every certificate from it is gone.
-#include <atomic>
 #include <filesystem>
-#include <map>
-#include <mutex>
-#include <set>
 #include <thread>
 
 #include "operator/pki/certificate.h"
@@ -19,14 +15,6 @@ namespace certstore {
 namespace {
 
 using Clock = std::chrono::steady_clock;
-
-// What a Secret version holds, as far as the rotation is concerned.
-struct Version {
-  api::SecretObject secret;
-  std::string leaf_issuer;        // issuer DN of the certificate
-  std::set<std::string> trusted;  // subject DNs in ca.crt (the trust bundle)
-  Clock::time_point first_seen, last_seen;
-};
 
 TEST_F(OperatorIT, CaRotationNeverBreaksAJavaHandshake) {
   std::string dir = "/tmp/operator-rotation-" + std::to_string(getpid());
@@ -73,42 +61,9 @@ TEST_F(OperatorIT, CaRotationNeverBreaksAJavaHandshake) {
 
   // Watch both Secrets until the test ends: every version, when it was seen,
   // and which versions were seen together.
-  std::mutex mu;
-  std::map<std::string, Version> versions;  // by resourceVersion
-  std::set<std::pair<std::string, std::string>>
-      together;  // (server rv, client rv)
-  std::atomic<bool> stop{false};
-  std::thread watcher([&] {
-    while (!stop) {
-      std::vector<std::optional<api::SecretObject>> both = {
-          Secret("server-stores"), Secret("client-stores")};
-      auto now = Clock::now();
-      if (both[0] && both[1]) {
-        std::lock_guard<std::mutex> lock(mu);
-        std::vector<std::string> rvs;
-        for (auto& s : both) {
-          const std::string rv = s->metadata.resource_version;
-          rvs.push_back(rv);
-          auto it = versions.find(rv);
-          if (it == versions.end()) {
-            Version v;
-            v.first_seen = now;
-            auto leaf = pki::ParseCertificatesPem(s->data["tls.crt"]);
-            if (leaf.ok()) v.leaf_issuer = pki::IssuerText(leaf->front().get());
-            auto bundle = pki::ParseCertificatesPem(s->data["ca.crt"]);
-            if (bundle.ok())
-              for (const auto& c : *bundle)
-                v.trusted.insert(pki::SubjectText(c.get()));
-            v.secret = std::move(*s);
-            it = versions.emplace(rv, std::move(v)).first;
-          }
-          it->second.last_seen = now;
-        }
-        together.insert({rvs[0], rvs[1]});
-      }
-      std::this_thread::sleep_for(std::chrono::milliseconds(100));
-    }
-  });
+  SecretPairHistory history(env, {ns_, "server-stores"},
+                            {ns_, "client-stores"});
+  history.Start();
 
   std::this_thread::sleep_for(std::chrono::seconds(1));
   ca_secret("Rotation Root Two");
@@ -138,8 +93,7 @@ TEST_F(OperatorIT, CaRotationNeverBreaksAJavaHandshake) {
       },
       std::chrono::seconds(120));
   std::this_thread::sleep_for(std::chrono::seconds(1));
-  stop = true;
-  watcher.join();
+  history.Stop();
   ASSERT_TRUE(done) << OperatorLog()
                     << env->Kubectl({"-n", ns_, "get", "certissuer", "rot",
                                      "-o", "yaml"})
@@ -154,7 +108,7 @@ TEST_F(OperatorIT, CaRotationNeverBreaksAJavaHandshake) {
 
   // The order of writes: per Secret, when it first trusted the new root,
   // first had a certificate from it, and last trusted the old root.
-  std::lock_guard<std::mutex> lock(mu);
+  const auto& versions = history.versions();
   Clock::time_point trust_new_all{}, first_new_leaf = Clock::time_point::max(),
                                      last_old_leaf{},
                                      old_trust_gone = Clock::time_point::max();
@@ -189,32 +143,8 @@ TEST_F(OperatorIT, CaRotationNeverBreaksAJavaHandshake) {
       << "expected: old, both roots, new leaf, new root only";
 
   // Every pair of versions seen together completes a Java handshake.
-  std::set<std::string> servers;
-  for (const auto& [srv, cli] : together) servers.insert(srv);
-  int handshakes = 0;
-  for (const std::string& srv : servers) {
-    const Version& s = versions.at(srv);
-    if (s.secret.metadata.name != "server-stores") continue;
-    WriteStores(s.secret, dir, "server");
-    passwords_.push_back(s.secret.data.at("password"));
-    JavaServer server = StartJavaServer(dir, "server");
-    ASSERT_FALSE(server.port.empty());
-    for (const auto& [srv2, cli] : together) {
-      if (srv2 != srv) continue;
-      const Version& c = versions.at(cli);
-      WriteStores(c.secret, dir, "client");
-      passwords_.push_back(c.secret.data.at("password"));
-      CommandResult ok =
-          JavaClient(dir, "client", "rot-server.local", server.port);
-      EXPECT_TRUE(ok.ok()) << "server (leaf from " << s.leaf_issuer
-                           << ", trusts " << s.trusted.size()
-                           << ") and client (leaf from " << c.leaf_issuer
-                           << ", trusts " << c.trusted.size()
-                           << "): " << ok.output;
-      ++handshakes;
-    }
-    StopJavaServer(&server);
-  }
+  int handshakes =
+      HandshakeEveryPairSeenTogether(history, dir, "rot-server.local");
   EXPECT_GE(handshakes, 4);
   std::filesystem::remove_all(dir);
 }

@@ -9,6 +9,7 @@
 
 #include <filesystem>
 #include <set>
+#include <thread>
 
 #include "operator/common/clock.h"
 #include "operator/common/files.h"
@@ -259,6 +260,35 @@ TEST_F(OperatorIT, TrustBundleTargetsFollowSelectorsConflictsAndDeletion) {
       },
       std::chrono::seconds(30)));
 
+  // A tenant's bait: the bundle's UID label on a Secret of its own, with no
+  // ownerReference. Never listed as a target, never touched.
+  const std::string uid = BundleField(bundle, "{.metadata.uid}");
+  ASSERT_TRUE(env->Kubectl({"-n", a, "create", "secret", "generic", "bait",
+                            "--from-literal=k=v"})
+                  .ok());
+  ASSERT_TRUE(env->Kubectl({"-n", a, "label", "secret", "bait",
+                            "certstore.dev/trustbundle-uid=" + uid})
+                  .ok());
+  // A target someone made immutable (and changed) cannot be written back:
+  // reported per namespace, the others are still served.
+  ASSERT_TRUE(
+      env->Kubectl({"-n", a, "patch", "configmap", "corp-trust", "--type=merge",
+                    "-p", R"({"immutable":true,"data":{"ca.crt":"frozen"}})"})
+          .ok());
+  ASSERT_TRUE(Eventually(
+      [&] {
+        return BundleField(bundle, "{.status.failures}").find(a) !=
+                   std::string::npos &&
+               BundleField(
+                   bundle,
+                   "{.status.conditions[?(@.type==\"Ready\")].reason}") ==
+                   "TargetWriteFailed";
+      },
+      std::chrono::seconds(30)))
+      << BundleField(bundle, "{.status}");
+  EXPECT_NE(BundleField(bundle, "{.status.namespaces}").find(c),
+            std::string::npos);
+
   // Relabelled: a no longer selected (its targets removed), b selected.
   ASSERT_TRUE(env->Kubectl({"label", "namespace", a, label + "-"}).ok());
   Label(b, label + "=yes");
@@ -270,6 +300,8 @@ TEST_F(OperatorIT, TrustBundleTargetsFollowSelectorsConflictsAndDeletion) {
       },
       std::chrono::seconds(60)))
       << OperatorLog();
+
+  EXPECT_TRUE(GetSecret(a, "bait").has_value()) << "a tenant's Secret deleted";
 
   // Deleted: every target goes with it (ownerReferences).
   ASSERT_TRUE(
@@ -378,6 +410,137 @@ TEST_F(OperatorIT, TrustBundleSourceCarriesAServersRootToAJavaClient) {
       },
       std::chrono::seconds(30)));
   EXPECT_FALSE(GetSecret(tenant, "nobundle-stores").has_value());
+  env->Kubectl({"delete", "trustbundle.certstore.dev", bundle});
+  env->Kubectl({"delete", "clustercertissuer.certstore.dev", issuer});
+}
+
+// A CA rotation of a root that reaches a client only through a TrustBundle:
+// the bundle carries both roots for the overlap, and every pair of Secret
+// versions that existed together completes a Java mutual-TLS handshake.
+TEST_F(OperatorIT, TrustBundleCarriesACaRotationWithoutABrokenHandshake) {
+  Dir dir("rotation");
+  const std::string issuer = "tbrot-" + ns_;
+  const std::string bundle = "tbrot-" + ns_;
+  std::string tenant = env->CreateNamespace();
+  ASSERT_FALSE(tenant.empty());
+  OpensslRoot one = MakeOpensslRoot(dir.path, "Bundle Rotation One"),
+              two = MakeOpensslRoot(dir.path, "Bundle Rotation Two");
+  auto ca_secret = [&](const std::string& cn) {
+    CommandResult y = env->Kubectl(
+        {"-n", crns_, "create", "secret", "tls", issuer, "--cert",
+         dir.path + "/" + cn + ".crt", "--key", dir.path + "/" + cn + ".key",
+         "--dry-run=client", "-o", "yaml"});
+    ASSERT_TRUE(y.ok()) << y.output;
+    CommandResult a = env->Kubectl({"-n", crns_, "apply", "-f", "-"}, y.output);
+    ASSERT_TRUE(a.ok()) << a.output;
+  };
+  ca_secret("Bundle Rotation One");
+  CommandResult setup = env->Kubectl(
+      {"apply", "-f", "-"},
+      "apiVersion: certstore.dev/v1alpha1\nkind: ClusterCertIssuer\nmetadata: "
+      "{name: " +
+          issuer + "}\nspec:\n  ca: {secretName: " + issuer +
+          "}\n  policy:\n    namespaceSelector: {matchExpressions: [{key: "
+          "kubernetes.io/metadata.name, operator: In, values: [" +
+          ns_ + ", " + tenant +
+          "]}]}\n    dnsNames: ['*.$(namespace).svc']\n"
+          "    commonNames: [Rot Server, Rot Client]\n"
+          "---\napiVersion: certstore.dev/v1alpha1\nkind: TrustBundle\n"
+          "metadata: {name: " +
+          bundle + "}\nspec:\n  sources: [{issuer: {name: " + issuer + "}}]\n");
+  ASSERT_TRUE(setup.ok()) << setup.output;
+  const std::string ref = "{kind: ClusterCertIssuer, name: " + issuer + "}";
+  const std::string host = "srv." + ns_ + ".svc";
+  Apply(
+      "apiVersion: certstore.dev/v1alpha1\nkind: CertStore\nmetadata: "
+      "{name: srv}\nspec:\n  issuerRef: " +
+      ref +
+      "\n  secretName: srv-stores\n  keystore: {commonName: Rot Server, "
+      "dnsNames: [" +
+      host + "], usages: [serverAuth]}\n  truststore: {}\n");
+  CommandResult cli = env->Kubectl(
+      {"-n", tenant, "apply", "-f", "-"},
+      "apiVersion: certstore.dev/v1alpha1\nkind: CertStore\nmetadata: "
+      "{name: cli}\nspec:\n  issuerRef: " +
+          ref +
+          "\n  secretName: cli-stores\n  keystore: {commonName: Rot Client, "
+          "usages: [clientAuth]}\n  truststore:\n    sources: "
+          "[{trustBundle: {name: " +
+          bundle + "}}]\n");
+  ASSERT_TRUE(cli.ok()) << cli.output;
+  auto cli_field = [&](const std::string& path) {
+    return env
+        ->Kubectl({"-n", tenant, "get", "certstore.certstore.dev", "cli", "-o",
+                   "jsonpath=" + path})
+        .output;
+  };
+  ASSERT_TRUE(WaitReady("srv", "True")) << Condition("srv", "Ready", "message");
+  ASSERT_TRUE(Eventually(
+      [&] {
+        return cli_field("{.status.conditions[?(@.type==\"Ready\")].status}") ==
+               "True";
+      },
+      std::chrono::seconds(60)))
+      << cli_field("{.status.conditions}");
+  ASSERT_TRUE(Eventually(
+      [&] {
+        return !env->Kubectl({"get", "clustercertissuer", issuer, "-o",
+                              "jsonpath={.status.caCertificate}"})
+                    .output.empty();
+      },
+      std::chrono::seconds(30)));
+
+  SecretPairHistory history(env, {ns_, "srv-stores"}, {tenant, "cli-stores"});
+  history.Start();
+  std::this_thread::sleep_for(std::chrono::seconds(1));
+  ca_secret("Bundle Rotation Two");
+  auto two_cert = pki::ParseCertificatesPem(two.crt);
+  auto one_cert = pki::ParseCertificatesPem(one.crt);
+  ASSERT_TRUE(two_cert.ok() && one_cert.ok());
+  const std::string new_fp = pki::FingerprintSha256(two_cert->front().get());
+  const std::string new_dn = pki::SubjectText(two_cert->front().get());
+  const std::string old_dn = pki::SubjectText(one_cert->front().get());
+  bool done = Eventually(
+      [&] {
+        return CertStoreField("srv", "{.status.issuerCAFingerprintSHA256}") ==
+                   new_fp &&
+               cli_field("{.status.issuerCAFingerprintSHA256}") == new_fp &&
+               CertStoreField("srv", "{.status.truststore.certificates}") ==
+                   "1" &&
+               cli_field("{.status.truststore.certificates}") == "1" &&
+               env->Kubectl({"get", "clustercertissuer", issuer, "-o",
+                             "jsonpath={.status.rotation}"})
+                   .output.empty();
+      },
+      std::chrono::seconds(120));
+  std::this_thread::sleep_for(std::chrono::seconds(1));
+  history.Stop();
+  ASSERT_TRUE(done) << OperatorLog();
+
+  // The client trusted the new root (through the bundle) before any
+  // certificate from it appeared, and trusts only it at the end.
+  using Clock = SecretPairHistory::Clock;
+  Clock::time_point client_trusts_new = Clock::time_point::max(),
+                    first_new_leaf = Clock::time_point::max();
+  bool client_had_both = false;
+  for (const auto& [rv, v] : history.versions()) {
+    if (!history.IsServer(v) && v.trusted.count(new_dn))
+      client_trusts_new = std::min(client_trusts_new, v.first_seen);
+    if (!history.IsServer(v) && v.trusted.count(new_dn) &&
+        v.trusted.count(old_dn))
+      client_had_both = true;
+    if (v.leaf_issuer == new_dn)
+      first_new_leaf = std::min(first_new_leaf, v.first_seen);
+  }
+  EXPECT_TRUE(client_had_both) << "the bundle never carried both roots";
+  EXPECT_LE(client_trusts_new, first_new_leaf)
+      << "a certificate from the new root appeared before the bundle's "
+         "reader trusted it";
+  EXPECT_EQ(CommonNames(GetSecret(tenant, "cli-stores")->data["ca.crt"]),
+            (std::set<std::string>{"Bundle Rotation Two"}));
+
+  int handshakes = HandshakeEveryPairSeenTogether(history, dir.path, host);
+  EXPECT_GE(handshakes, 3);
   env->Kubectl({"delete", "trustbundle.certstore.dev", bundle});
   env->Kubectl({"delete", "clustercertissuer.certstore.dev", issuer});
 }
