@@ -288,6 +288,25 @@ groups:
             once nothing it signed is in use.
           runbook_url: "@ALERTS_RUNBOOK_BASE_URL@#certstoretruststorecertificateexpiringsoon"
 
+      # A certificate a TrustBundle distributes to namespaces expires within
+      # the same threshold (expired ones included, unless the bundle's
+      # filter drops them). One alert per bundle entry, however many
+      # namespaces hold it: the fix is at the bundle's source.
+      - alert: CertStoreTrustBundleCertificateExpiringSoon
+        expr: |
+          max without (instance, pod) (certstore_trustbundle_certificate_not_after_timestamp_seconds) < time() + @ALERTS_TRUSTSTORE_EXPIRING_SOON_DAYS@ * 86400
+        labels:
+          severity: warning
+        annotations:
+          summary: "TrustBundle {{ $labels.trustbundle }}: {{ $labels.subject }} expires within @ALERTS_TRUSTSTORE_EXPIRING_SOON_DAYS@ days"
+          description: >-
+            TrustBundle {{ $labels.trustbundle }} distributes {{ $labels.subject }}
+            (SHA-256 {{ $labels.fingerprint_sha256 }}), valid until
+            {{ $value | humanizeTimestamp }}, to every namespace it selects. Add the
+            successor CA to one of the bundle's spec.sources; remove the old one
+            once nothing it signed is in use.
+          runbook_url: "@ALERTS_RUNBOOK_BASE_URL@#certstoretrustbundlecertificateexpiringsoon"
+
       # Operator absent: no certstore_build_info series for @ALERTS_OPERATOR_ABSENT_FOR@. Chosen over
       # up{job="..."}, whose job label depends on how the operator is scraped
       # (ServiceMonitor, scrape config). It fires when the operator is not
