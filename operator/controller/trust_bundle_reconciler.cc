@@ -38,7 +38,7 @@ StatusOr<std::vector<api::ObjectMeta>> ListTargets(const ReconcilerDeps& d,
   kube::ListOptions opts;
   opts.label_selector = std::string(engine::kTrustBundleUidLabel) + "=" + uid;
   opts.metadata_only = true;
-  opts.limit = 500;
+  opts.limit = 50;  // anyone can label: a page of them bounds the cost
   std::vector<std::string> nss = d.watched_namespaces;
   if (nss.empty()) nss.push_back("");
   for (const auto& ns : nss) {
@@ -46,8 +46,18 @@ StatusOr<std::vector<api::ObjectMeta>> ListTargets(const ReconcilerDeps& d,
     do {
       ASSIGN_OR_RETURN(std::string json, d.client.List(r, ns, opts));
       ASSIGN_OR_RETURN(api::MetadataList page, api::ParseMetadataList(json));
-      for (auto& m : page.items)
-        if (OwnedBy(m, uid)) out.push_back(std::move(m));
+      for (auto& m : page.items) {
+        if (!OwnedBy(m, uid)) continue;
+        // Kept small: what Run() and Remove() read.
+        api::ObjectMeta kept;
+        kept.name = std::move(m.name);
+        kept.namespace_ = std::move(m.namespace_);
+        kept.uid = std::move(m.uid);
+        kept.resource_version = std::move(m.resource_version);
+        if (m.annotations.count(engine::kIssuerUidAnnotation))
+          kept.annotations[engine::kIssuerUidAnnotation] = "";
+        out.push_back(std::move(kept));
+      }
       opts.continue_token = page.continue_token;
     } while (!opts.continue_token.empty());
   }
@@ -150,14 +160,16 @@ class BundleTargets {
       bool wanted = keep.count(m.namespace_) && t && t->config_map &&
                     t->config_map->name == m.name;
       if (!wanted)
-        RETURN_IF_ERROR(
-            Remove(kube::ConfigMapsResource(), "ConfigMap", m, report));
+        Failed(m.namespace_, "ConfigMap", m.name,
+               Remove(kube::ConfigMapsResource(), "ConfigMap", m, report),
+               report);
     }
     for (const auto& m : secrets) {
       bool wanted = keep.count(m.namespace_) && t && t->secret &&
                     t->secret->name == m.name;
       if (!wanted)
-        RETURN_IF_ERROR(Remove(kube::SecretsResource(), "Secret", m, report));
+        Failed(m.namespace_, "Secret", m.name,
+               Remove(kube::SecretsResource(), "Secret", m, report), report);
     }
     return OkStatus();
   }
@@ -241,8 +253,10 @@ class BundleTargets {
         return OkStatus();
       }
     }
+    const engine::SealKey* seal = d_.seal.load();
     ASSIGN_OR_RETURN(api::SecretObject want,
-                     engine::BundleSecret(tb_, ns, content_, have, now_));
+                     engine::BundleSecret(tb_, ns, content_, have, now_,
+                                          seal ? &seal->bytes() : nullptr));
     ASSIGN_OR_RETURN(WriteResult r,
                      WriteSecret(d_.client, want, owner_, &current));
     if (r != WriteResult::kUnchanged)
@@ -279,6 +293,8 @@ class BundleTargets {
     if (m.annotations.count(engine::kIssuerUidAnnotation)) return OkStatus();
     kube::DeleteOptions opts;
     opts.precondition_uid = m.uid;
+    // Exactly the version listed as ours: a changed owner is not deleted.
+    opts.precondition_resource_version = m.resource_version;
     Status st = d_.client.Delete(r, m.namespace_, m.name, opts);
     if (!st.ok() && st.code() != StatusCode::kNotFound) return st;
     report->removed.push_back(m.namespace_ + "/" + kind + "/" + m.name);

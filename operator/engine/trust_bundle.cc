@@ -61,6 +61,17 @@ std::string ContentDigest(const BundleContent& c, const SecretBytes& password,
   return Sha256Hex(in).substr(0, 32);
 }
 
+// The annotation's value for stores written for `fingerprint` holding
+// `data`: keyed with `mac_key` when there is one (then it cannot be forged
+// by whoever can edit the Secret).
+std::string ContentSeal(const std::string& fingerprint,
+                        const std::map<std::string, std::string>& data,
+                        const SecretBytes* mac_key) {
+  std::string text = fingerprint + "/" + DataDigest(data);
+  if (mac_key == nullptr || mac_key->empty()) return text;
+  return "k1." + HmacSha256Hex(mac_key->reveal(), text).substr(0, 48);
+}
+
 std::vector<X509*> Raw(const std::vector<pki::X509Ptr>& v) {
   std::vector<X509*> out;
   for (const auto& c : v) out.push_back(c.get());
@@ -177,7 +188,8 @@ api::ConfigMapObject BundleConfigMap(const api::TrustBundle& tb,
 StatusOr<api::SecretObject> BundleSecret(
     const api::TrustBundle& tb, const std::string& ns,
     const BundleContent& content,
-    const std::optional<api::SecretObject>& current, TimePoint now) {
+    const std::optional<api::SecretObject>& current, TimePoint now,
+    const SecretBytes* mac_key) {
   const api::BundleSecretTarget& t = *tb.spec.target->secret;
   api::SecretObject s;
   s.metadata.name = t.name;
@@ -190,6 +202,7 @@ StatusOr<api::SecretObject> BundleSecret(
     password = SecretBytes(kChangeit);
   } else if (current && current->data.count(api::kPasswordKey) &&
              current->data.at(api::kPasswordKey).size() >= 16 &&
+             current->data.at(api::kPasswordKey).size() <= 128 &&
              current->data.at(api::kPasswordKey) != kChangeit) {
     password = SecretBytes(current->data.at(api::kPasswordKey));
   } else {
@@ -208,7 +221,6 @@ StatusOr<api::SecretObject> BundleSecret(
   // opening the stores: a tenant's store is not decrypted (its iteration
   // count is theirs to choose), it is replaced.
   std::string fingerprint = ContentDigest(content, password, keys);
-  s.metadata.annotations[kBundleContentAnnotation] = fingerprint;
   std::map<std::string, std::string> ours;
   if (current)
     for (const auto& k : keys)
@@ -218,7 +230,7 @@ StatusOr<api::SecretObject> BundleSecret(
               : std::map<std::string, std::string>::const_iterator();
   if (current && ours.size() == keys.size() &&
       written != current->metadata.annotations.end() &&
-      written->second == fingerprint + "/" + DataDigest(ours)) {
+      written->second == ContentSeal(fingerprint, ours, mac_key)) {
     s.data = std::move(ours);
   } else {
     ASSIGN_OR_RETURN(s.data, EncodeStores(d, keys, password,
@@ -226,7 +238,7 @@ StatusOr<api::SecretObject> BundleSecret(
                                           /*is_main=*/false));
   }
   s.metadata.annotations[kBundleContentAnnotation] =
-      fingerprint + "/" + DataDigest(s.data);
+      ContentSeal(fingerprint, s.data, mac_key);
   // We own exactly our keys: a user's own keys stay.
   if (current)
     for (const auto& [k, v] : current->data)

@@ -73,10 +73,14 @@ api::ConfigMapObject BundleConfigMap(const api::TrustBundle& tb,
 // (Generated) and its stores are kept byte for byte when they already hold
 // exactly these certificates under that password. Errors: Internal for
 // encoder failures. REQUIRES: tb.spec.target->secret.
+// `mac_key` (the operator's seal key; may be empty) keys the digest in
+// kBundleContentAnnotation, so that a forged annotation does not keep a
+// tampered store.
 StatusOr<api::SecretObject> BundleSecret(
     const api::TrustBundle& tb, const std::string& ns,
     const BundleContent& content,
-    const std::optional<api::SecretObject>& current, TimePoint now);
+    const std::optional<api::SecretObject>& current, TimePoint now,
+    const SecretBytes* mac_key = nullptr);
 
 }  // namespace certstore::engine
 

@@ -161,12 +161,12 @@ tojson "$root/crds" "$work/crds.json"
 say "5. what the chart renders"
 kinds() { objects kinds "$1" | awk '{print $1}' | sort | uniq -c | awk '{printf "%s%s=%s", sep, $2, $1; sep=","}'; }
 expect "default kinds" "$(kinds "$work/default.json")" \
-  "ClusterRole=1,ClusterRoleBinding=1,CustomResourceDefinition=3,Deployment=1,PodDisruptionBudget=1,Role=1,RoleBinding=1,Service=1,ServiceAccount=1"
+  "ClusterRole=1,ClusterRoleBinding=1,CustomResourceDefinition=4,Deployment=1,PodDisruptionBudget=1,Role=1,RoleBinding=1,Service=1,ServiceAccount=1"
 expect "all-on kinds" "$(kinds "$work/all.json")" \
-  "ClusterRole=1,ClusterRoleBinding=1,ConfigMap=1,CustomResourceDefinition=3,Deployment=1,NetworkPolicy=1,PodDisruptionBudget=1,PrometheusRule=1,Role=5,RoleBinding=5,Service=1,ServiceAccount=1,ServiceMonitor=1"
+  "ClusterRole=1,ClusterRoleBinding=1,ConfigMap=1,CustomResourceDefinition=4,Deployment=1,NetworkPolicy=1,PodDisruptionBudget=1,PrometheusRule=1,Role=5,RoleBinding=5,Service=1,ServiceAccount=1,ServiceMonitor=1"
 expect "all-off kinds" "$(kinds "$work/off.json")" "Deployment=1"
 expect "namespaced kinds" "$(kinds "$work/ns.json")" \
-  "ClusterRole=1,ClusterRoleBinding=1,CustomResourceDefinition=3,Deployment=1,PodDisruptionBudget=1,Role=5,RoleBinding=5,Service=1,ServiceAccount=1"
+  "ClusterRole=1,ClusterRoleBinding=1,CustomResourceDefinition=4,Deployment=1,PodDisruptionBudget=1,Role=5,RoleBinding=5,Service=1,ServiceAccount=1"
 echo " cluster-wide (default values): deploy/rbac/clusterrole.yaml"
 objects same-rbac "$work/default.json" "$work/deploy-rbac.json" "$ns/$release" \
   "ClusterRole/$release=certstore-operator" \

@@ -249,6 +249,41 @@ TEST_F(TrustBundleTest, SecretTargetPasswordPolicies) {
   }
 }
 
+// Whoever can edit a target Secret can rewrite its stores and the
+// annotation; keyed with the operator's seal key, a forged annotation does
+// not make the operator keep a store it did not write. An outsized
+// password is not adopted.
+TEST_F(TrustBundleTest, ATamperedStoreWithAForgedAnnotationIsReplaced) {
+  api::TrustBundle tb = MakeBundle(
+      "  sources: [{configMap: {name: corp-roots, allKeys: true}}]\n"
+      "  target:\n"
+      "    namespaceSelector: {}\n"
+      "    secret: {name: s, passwordPolicy: Generated}\n");
+  auto c = ResolveBundle(tb, in_, clock_.Now());
+  ASSERT_TRUE(c.ok()) << c.status();
+  SecretBytes key(std::string(32, 'k'));
+  auto s = BundleSecret(tb, "team-a", *c, std::nullopt, clock_.Now(), &key);
+  ASSERT_TRUE(s.ok()) << s.status();
+  // Unchanged: kept byte for byte.
+  auto again = BundleSecret(tb, "team-a", *c, *s, clock_.Now(), &key);
+  ASSERT_TRUE(again.ok());
+  EXPECT_EQ(again->data, s->data);
+  // Tampered, annotation copied or recomputed without the key: replaced.
+  api::SecretObject forged = *s;
+  forged.data["ca.crt"] = CertPem(partner_.cert.get());
+  auto repaired = BundleSecret(tb, "team-a", *c, forged, clock_.Now(), &key);
+  ASSERT_TRUE(repaired.ok());
+  EXPECT_EQ(repaired->data.at("ca.crt"), c->pem);
+  // A password of 2,000 bytes someone wrote is not adopted.
+  api::SecretObject big = *s;
+  big.data["password"] = std::string(2000, 'p');
+  auto fresh = BundleSecret(tb, "team-a", *c, big, clock_.Now(), &key);
+  ASSERT_TRUE(fresh.ok()) << fresh.status();
+  EXPECT_LE(fresh->data.at("password").size(), 128u);
+  MustOpen("truststore.p12", fresh->data.at("truststore.p12"),
+           fresh->data.at("password"));
+}
+
 TEST_F(TrustBundleTest, NeverAPrivateKey) {
   api::TrustBundle tb = MakeBundle(
       "  sources: [{issuer: {name: cluster-root}}]\n"

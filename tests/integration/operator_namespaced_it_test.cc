@@ -175,7 +175,13 @@ TEST_F(NamespacedInstallIT, ServesTheWatchedNamespacesAndNeverTouchesOthers) {
   EXPECT_EQ(CanI({"update", "secrets", "-n", crns_}), "no");
   EXPECT_EQ(CanI({"create", "configmaps", "-n", a_}), "yes");
   EXPECT_EQ(CanI({"create", "configmaps", "-n", c_}), "no");
-  EXPECT_EQ(CanI({"delete", "configmaps", "-n", a_}), "no");
+  // delete: a TrustBundle's ConfigMap once its namespace is unselected.
+  EXPECT_EQ(CanI({"delete", "configmaps", "-n", a_}), "yes");
+  EXPECT_EQ(CanI({"deletecollection", "configmaps", "-n", a_}), "no");
+  EXPECT_EQ(CanI({"delete", "configmaps", "-n", c_}), "no");
+  // TrustBundle sources in the cluster resource namespace: read-only.
+  EXPECT_EQ(CanI({"get", "configmaps", "-n", crns_}), "yes");
+  EXPECT_EQ(CanI({"create", "configmaps", "-n", crns_}), "no");
 
   const std::string pid = std::to_string(getpid());
   // Cluster-scoped, so named per process. `shared` makes its root in the
