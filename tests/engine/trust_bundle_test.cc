@@ -12,6 +12,7 @@
 #include "operator/api/validate.h"
 #include "operator/engine/reasons.h"
 #include "tests/engine/engine_fixture.h"
+#include "tests/support/yaml_text.h"
 
 namespace certstore::engine {
 namespace {
@@ -19,18 +20,7 @@ using namespace testing;  // NOLINT
 
 constexpr char kSourceNs[] = "certstore-system";
 
-// `text` with every line indented by `n` spaces (a YAML block scalar).
-std::string Indent(const std::string& text, int n) {
-  std::string pad(n, ' '), out;
-  size_t start = 0;
-  while (start < text.size()) {
-    size_t end = text.find('\n', start);
-    if (end == std::string::npos) end = text.size();
-    out += pad + text.substr(start, end - start) + "\n";
-    start = end + 1;
-  }
-  return out;
-}
+using certstore::testing::Indent;
 
 api::TrustBundle MakeBundle(const std::string& spec) {
   auto tb = api::ParseTrustBundle(

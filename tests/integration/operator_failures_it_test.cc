@@ -11,6 +11,7 @@
 #include "operator/pki/pkcs12.h"
 #include "tests/integration/operator_fixture.h"
 #include "tests/pki/pki_fixture.h"
+#include "tests/support/yaml_text.h"
 
 namespace certstore {
 namespace {
@@ -18,17 +19,7 @@ namespace {
 using pki::testing::MustKey;
 using pki::testing::MustRoot;
 
-std::string Indent(const std::string& pem, int n) {
-  std::string pad(n, ' '), out;
-  size_t start = 0;
-  while (start < pem.size()) {
-    size_t end = pem.find('\n', start);
-    if (end == std::string::npos) end = pem.size();
-    out += pad + pem.substr(start, end - start) + "\n";
-    start = end + 1;
-  }
-  return out;
-}
+using certstore::testing::Indent;
 
 // A Secret manifest with tls.crt and tls.key as stringData.
 std::string CaSecretYaml(const std::string& name, const std::string& crt,

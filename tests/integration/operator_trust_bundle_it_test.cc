@@ -17,6 +17,7 @@
 #include "operator/pki/certificate.h"
 #include "operator/pki/key.h"
 #include "tests/integration/operator_fixture.h"
+#include "tests/support/yaml_text.h"
 
 namespace certstore {
 namespace {
@@ -44,17 +45,7 @@ std::string RootPem(const std::string& cn, const Clock& clock,
   return pki::EncodeCertificatePem(ca->cert.get());
 }
 
-std::string Indent(const std::string& text, int n) {
-  std::string pad(n, ' '), out;
-  size_t start = 0;
-  while (start < text.size()) {
-    size_t end = text.find('\n', start);
-    if (end == std::string::npos) end = text.size();
-    out += pad + text.substr(start, end - start) + "\n";
-    start = end + 1;
-  }
-  return out;
-}
+using certstore::testing::Indent;
 
 std::optional<std::string> Get(const std::string& ns, const std::string& kind,
                                const std::string& name) {
