@@ -234,8 +234,10 @@ groups:
             kubectl {{ if $labels.namespace }}-n {{ $labels.namespace }} {{ end }}describe {{ $labels.kind | toLower }} {{ $labels.name }}.
           runbook_url: "@ALERTS_RUNBOOK_BASE_URL@#certissuernotready"
 
-      # Issuer CA expiring: 0 < not_after - time() < @ALERTS_CA_EXPIRING_SOON_DAYS@ days. The operator does
-      # not rotate a CA by itself. The value is the remaining time (seconds).
+      # Issuer CA expiring: 0 < not_after - time() < @ALERTS_CA_EXPIRING_SOON_DAYS@ days. A selfSigned
+      # issuer renews its root at status.renewalTime (CertIssuerRootRenewalOverdue
+      # fires when it does not); a `ca` issuer's CA is renewed by whoever owns its
+      # Secret. The value is the remaining time (seconds).
       - alert: CertIssuerCAExpiringSoon
         expr: |
           max without (instance, pod) (certstore_issuer_ca_not_after_timestamp_seconds) - time() < @ALERTS_CA_EXPIRING_SOON_DAYS@ * 86400
@@ -406,6 +408,24 @@ groups:
             has waited for {{ $value }} CertStore(s) for more than 30m. status.rotation.waitingFor names
             them; their Ready reason says why (often SecretWriteFailed).
           runbook_url: "@ALERTS_RUNBOOK_BASE_URL@#certissuercarotationstalled"
+
+      # A selfSigned issuer's root was due for renewal more than @ALERTS_RENEWAL_GRACE_MINUTES@ minutes
+      # ago and is still the same root (a renewal moves renewalTime to the new
+      # root's within seconds). The value is how long it is overdue (seconds).
+      - alert: CertIssuerRootRenewalOverdue
+        expr: |
+          time() - max without (instance, pod) (certstore_issuer_ca_renewal_timestamp_seconds) > @ALERTS_RENEWAL_GRACE_MINUTES@ * 60
+        labels:
+          severity: warning
+        annotations:
+          summary: "{{ $labels.kind }} {{ if $labels.namespace }}{{ $labels.namespace }}/{{ end }}{{ $labels.name }}: root CA renewal overdue by {{ $value | humanizeDuration }}"
+          description: >-
+            The selfSigned {{ $labels.kind }} {{ if $labels.namespace }}{{ $labels.namespace }}/{{ end }}{{ $labels.name }}
+            should have replaced its root CA {{ $value | humanizeDuration }} ago (grace @ALERTS_RENEWAL_GRACE_MINUTES@ minutes)
+            and has not. Its Ready message says why (a CA Secret without the issuer's
+            UID annotation, an immutable Secret, a CA rotation still running, or the
+            operator not running). The old root still works until it expires.
+          runbook_url: "@ALERTS_RUNBOOK_BASE_URL@#certissuerrootrenewaloverdue"
 EOF
 
 case ${1:-} in

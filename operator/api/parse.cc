@@ -608,6 +608,10 @@ void ParseIssuerSpec(Walker& w, const Node& n, const std::string& path,
                       }},
                      {"duration",
                       [&](auto& x, auto& xp) { w.Str(x, xp, &ss->duration); }},
+                     {"renewBefore",
+                      [&](auto& x, auto& xp) {
+                        w.OptStr(x, xp, &ss->renew_before);
+                      }},
                  });
            }},
       });

@@ -185,6 +185,10 @@ struct SelfSignedIssuerSpec {
   Subject subject;
   PrivateKey private_key;  // rotation_policy unused
   std::string duration;    // default "87600h"
+  // How long before notAfter the operator replaces the root with a new one
+  // (new key, same subject) and rotates to it. Absent: one third of the
+  // root's lifetime (engine/root_renewal.h).
+  std::optional<std::string> renew_before;
 };
 
 // A standard Kubernetes label selector (metav1.LabelSelector).

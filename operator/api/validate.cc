@@ -299,7 +299,18 @@ void CheckSelfSigned(FieldErrors& e, const std::string& p,
     e.Add(p + ".commonName", "must be at most 64 characters");
   CheckSubject(e, p + ".subject", s.subject);
   CheckPrivateKey(e, p + ".privateKey", s.private_key, false);
-  CheckDuration(e, p + ".duration", s.duration, true);
+  int64_t dur = CheckDuration(e, p + ".duration", s.duration, true);
+  if (s.renew_before) {
+    int64_t rb = CheckDuration(e, p + ".renewBefore", *s.renew_before, false);
+    if (rb >= 0 && rb < 300)
+      e.Add(p + ".renewBefore",
+            "must be at least 5m (a CA rotation needs time to distribute the "
+            "new root before the old one expires), got " +
+                Quoted(*s.renew_before));
+    else if (rb >= 0 && dur >= 0 && rb >= dur)
+      e.Add(p + ".renewBefore",
+            "must be less than duration (" + s.duration + ")");
+  }
 }
 
 void CheckPatterns(FieldErrors& e, const std::string& path,

@@ -131,12 +131,15 @@ void Inventory::OnIssuer(bool cluster, const kube::ObjectPtr& old_obj,
     issuers_.erase(key);
     return;
   }
-  IssuerFacts f{kind,      o->meta.ns,   o->meta.name,
-                "Unknown", std::nullopt, std::nullopt};
+  IssuerFacts f;
+  f.kind = kind;
+  f.ns = o->meta.ns;
+  f.name = o->meta.name;
   auto cached = IssuerOf(*o);
   const api::ObservedStatus& st = cached->status;
   if (st.ready) f.ready = st.ready->status;
   f.ca_not_after = UnixSeconds(st.not_after);
+  f.ca_renewal = UnixSeconds(st.renewal_time);
   if (st.rotation) f.rotation_waiting = st.rotation->waiting_count;
   std::lock_guard<std::mutex> l(mu_);
   issuers_[key] = std::move(f);

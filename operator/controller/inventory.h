@@ -39,6 +39,8 @@ struct IssuerFacts {
   std::string kind, ns, name;  // ns "" for ClusterCertIssuers
   std::string ready = "Unknown";
   std::optional<double> ca_not_after;
+  // selfSigned: when the root renews itself (status.renewalTime).
+  std::optional<double> ca_renewal;
   // A CA rotation in progress (status.rotation): the members its current
   // step waits for. nullopt when no rotation runs.
   std::optional<int64_t> rotation_waiting;

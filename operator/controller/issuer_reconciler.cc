@@ -109,6 +109,8 @@ ReconcileResult ReconcileIssuer(const ReconcilerDeps& d, bool cluster,
       accept != obj->meta.annotations.end() &&
       !ca_options.recorded_fingerprint.empty() &&
       accept->second == ca_options.recorded_fingerprint;
+  // A root renews itself only between rotations (the renewal starts one).
+  ca_options.allow_renew = !prev.rotation.has_value();
   bool ca_missing = false;
   auto ca = engine::ResolveIssuerCa(*il.issuer, il.ca_namespace, objects,
                                     d.clock, ca_options, &ca_missing);
@@ -119,22 +121,27 @@ ReconcileResult ReconcileIssuer(const ReconcilerDeps& d, bool cluster,
                              : engine::kReasonCaNotReady,
                   ca.status().message()},
                  nullptr);
-  if (ca->created_secret) {
+  kube::ObjectReference issuer_ref{api::kApiVersion,
+                                   cluster ? "ClusterCertIssuer" : "CertIssuer",
+                                   ns, name, obj->meta.uid};
+  if (ca->created_secret || ca->renewed) {
     // A root is irreversible: re-read the issuer first, so a cached status
-    // that has not caught up yet can never stand in for "no root recorded".
+    // that has not caught up yet can never stand in for "no root recorded"
+    // (or, for a renewal, for "no rotation running").
     auto live = d.client.Get(res, ns, name);
     if (!live.ok()) return {live.status(), std::nullopt};
-    std::string live_root = RecordedRoot(api::ParseObservedStatus(*live));
-    if (live_root != ca_options.recorded_fingerprint)
+    api::ObservedStatus live_status = api::ParseObservedStatus(*live);
+    if (RecordedRoot(live_status) != ca_options.recorded_fingerprint ||
+        (ca->renewed && live_status.rotation))
       return {AbortedError(
-                  "issuer status changed while creating its root; re-reading"),
+                  "issuer status changed while making its root; re-reading"),
               std::nullopt};
+  }
+  if (ca->created_secret) {
     Status w = CreateSecretOnce(d.client, *ca->created_secret);
     if (!w.ok()) return {w, std::nullopt};
     d.events.Post(
-        kube::ObjectReference{api::kApiVersion,
-                              cluster ? "ClusterCertIssuer" : "CertIssuer", ns,
-                              name, obj->meta.uid},
+        issuer_ref,
         ca_options.recorded_fingerprint.empty() ? "Normal" : "Warning",
         engine::kEventRootCreated,
         ca_options.recorded_fingerprint.empty()
@@ -144,6 +151,19 @@ ReconcileResult ReconcileIssuer(const ReconcilerDeps& d, bool cluster,
                   ca->created_secret->metadata.name + " as " +
                   engine::kAcceptNewRootAnnotation +
                   " asked; a CA rotation follows");
+  }
+  if (ca->renewed) {
+    Status w = UpdateSecretAt(d.client, ca->renewed->secret);
+    if (!w.ok()) return {w, std::nullopt};
+    d.events.Post(
+        issuer_ref, "Normal", engine::kEventRootRenewed,
+        "renewed the root CA in Secret " + il.ca_namespace + "/" +
+            ca->renewed->secret.metadata.name + " (new key; the old root, " +
+            "SHA-256 " + ca->renewed->old_fingerprint.substr(0, 16) +
+            "..., expires " + FormatRfc3339(ca->renewed->old_not_after) +
+            "); the new root is valid until " +
+            FormatRfc3339(pki::NotAfter(ca->ca.cert.get())) +
+            "; a CA rotation follows");
   }
   X509* cert = ca->ca.cert.get();
   X509* root = ca->ca.Root();
@@ -170,16 +190,24 @@ ReconcileResult ReconcileIssuer(const ReconcilerDeps& d, bool cluster,
     w.Field("notAfter", FormatRfc3339(pki::NotAfter(cert)))
         .Field("fingerprintSHA256", pki::FingerprintSha256(cert))
         .Field("caCertificate", root_pem);
+    // selfSigned: when the root renews itself (null removes it otherwise).
+    if (ca->renewal_time)
+      w.Field("renewalTime", FormatRfc3339(*ca->renewal_time));
+    else
+      w.Key("renewalTime").Null();
     engine::WriteRotation(w, step.rotation);
   };
   std::string message = "CA \"" + pki::SubjectText(cert) + "\" ready";
   if (!step.progress.empty()) message += "; " + step.progress;
+  if (!ca->renewal_blocked.empty())
+    message += "; root renewal overdue: " + ca->renewal_blocked;
   ReconcileResult r = patch({"True", engine::kReasonReady, message}, extra,
                             pki::FingerprintSha256(cert), rotation_changed);
   if (!r.error.ok()) return r;
-  kube::ObjectReference issuer_ref{api::kApiVersion,
-                                   cluster ? "ClusterCertIssuer" : "CertIssuer",
-                                   ns, name, obj->meta.uid};
+  if (!ca->renewal_blocked.empty() &&
+      (!prev.ready || prev.ready->message != message))
+    d.events.Post(issuer_ref, "Warning", engine::kEventRootRenewalBlocked,
+                  ca->renewal_blocked);
   if (!step.event_reason.empty())
     d.events.Post(issuer_ref, "Normal", step.event_reason, step.event_message);
   if (!step.warning_reason.empty())
@@ -192,6 +220,14 @@ ReconcileResult ReconcileIssuer(const ReconcilerDeps& d, bool cluster,
                                std::chrono::seconds(3600 * 24));
   if (step.recheck && *step.recheck < *r.requeue_after)
     r.requeue_after = step.recheck;
+  // And when the root is due for renewal (a blocked renewal waits for a
+  // change to the Secret or the issuer, or the next regular look).
+  if (ca->renewal_time && *ca->renewal_time > now) {
+    auto to_renewal = std::chrono::duration_cast<std::chrono::seconds>(
+                          *ca->renewal_time - now) +
+                      std::chrono::seconds(1);
+    if (to_renewal < *r.requeue_after) r.requeue_after = to_renewal;
+  }
   return r;
 }
 

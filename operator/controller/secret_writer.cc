@@ -201,6 +201,16 @@ Status CreateSecretOnce(kube::Client& client,
   return r.ok() ? OkStatus() : r.status();
 }
 
+Status UpdateSecretAt(kube::Client& client, const api::SecretObject& desired) {
+  if (desired.metadata.resource_version.empty())
+    return InvalidArgumentError("UpdateSecretAt needs a resourceVersion");
+  auto r = client.Update(
+      kube::SecretsResource(), desired.metadata.namespace_,
+      desired.metadata.name,
+      SecretJson(desired, OwnerRef{}, desired.metadata.resource_version));
+  return r.ok() ? OkStatus() : r.status();
+}
+
 }  // namespace certstore::controller
 
 namespace certstore::controller {

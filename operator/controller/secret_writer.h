@@ -72,6 +72,13 @@ StatusOr<WriteResult> WriteConfigMap(kube::Client& client,
 // certificates.
 Status CreateSecretOnce(kube::Client& client, const api::SecretObject& desired);
 
+// Replaces Secret `desired` only if it is still at
+// desired.metadata.resourceVersion (a selfSigned issuer's renewed root,
+// written exactly once over the version it was made from): Aborted when the
+// Secret changed meanwhile (re-read; the new version decides). Keeps no
+// ownerReference.
+Status UpdateSecretAt(kube::Client& client, const api::SecretObject& desired);
+
 }  // namespace certstore::controller
 
 #endif  // CERTSTORE_CONTROLLER_SECRET_WRITER_H_

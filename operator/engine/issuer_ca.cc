@@ -1,6 +1,7 @@
 #include "operator/engine/issuer_ca.h"
 
 #include "operator/engine/conversions.h"
+#include "operator/engine/renewal.h"
 #include "operator/engine/verified_stores.h"
 #include "operator/pki/certificate.h"
 #include "operator/pki/key.h"
@@ -37,7 +38,85 @@ StatusOr<pki::CaMaterial> LoadFromSecret(const api::SecretObject& s,
   return ca;
 }
 
+struct NewRoot {
+  pki::CaMaterial ca;
+  api::SecretObject secret;
+};
+
+// A new key and a root CA for the selfSigned issuer, in the Secret that
+// holds it (tls.crt, tls.key, ca.crt; labelled, annotated with the issuer).
+StatusOr<NewRoot> MakeRoot(const api::Issuer& issuer,
+                           const std::string& ca_namespace,
+                           const Clock& clock) {
+  const api::SelfSignedIssuerSpec& ss = *issuer.spec.self_signed;
+  NewRoot out;
+  ASSIGN_OR_RETURN(pki::KeySpec key_spec, ToKeySpec(ss.private_key));
+  ASSIGN_OR_RETURN(pki::RootSpec root_spec, ToRootSpec(ss));
+  ASSIGN_OR_RETURN(pki::EvpPkeyPtr key, pki::GenerateKey(key_spec));
+  ASSIGN_OR_RETURN(out.ca,
+                   pki::CreateSelfSignedCa(root_spec, key.get(), clock));
+  ASSIGN_OR_RETURN(SecretBytes key_pem, pki::EncodePrivateKeyPem(key.get()));
+  api::SecretObject& s = out.secret;
+  s.metadata.name = ss.secret_name;
+  s.metadata.namespace_ = ca_namespace;
+  s.metadata.labels[api::kManagedByLabel] = api::kManagedByValue;
+  s.metadata.annotations[kIssuerAnnotation] =
+      std::string(api::IssuerKindName(issuer.kind)) + "/" +
+      issuer.metadata.name;
+  if (!issuer.metadata.uid.empty())
+    s.metadata.annotations[kIssuerUidAnnotation] = issuer.metadata.uid;
+  s.type = "kubernetes.io/tls";
+  std::string cert_pem = pki::EncodeCertificatePem(out.ca.cert.get());
+  s.data[api::kTlsCrtKey] = cert_pem;
+  s.data[api::kTlsKeyKey] = key_pem.reveal();
+  s.data[api::kCaCrtKey] = cert_pem;
+  return out;
+}
+
+// Whether the root in `secret` is due for renewal and may be renewed; sets
+// out->renewal_time and, when due but not allowed, out->renewal_blocked.
+bool RenewalDue(const api::Issuer& issuer, const api::SecretObject& secret,
+                const CaResolveOptions& options, TimePoint now, IssuerCa* out) {
+  auto crt = secret.data.find(api::kTlsCrtKey);
+  if (crt == secret.data.end()) return false;
+  auto certs = pki::ParseCertificatesPem(crt->second);
+  if (!certs.ok() || certs->empty()) return false;
+  X509* root = certs->front().get();
+  out->renewal_time = RootRenewalTime(root, *issuer.spec.self_signed);
+  if (now < *out->renewal_time) return false;
+  // The status must record this very root first: a renewal never follows
+  // another before its rotation has begun.
+  if (pki::FingerprintSha256(root) != options.recorded_fingerprint)
+    return false;
+  std::string where = Where(secret.metadata.namespace_, secret.metadata.name);
+  auto uid = secret.metadata.annotations.find(kIssuerUidAnnotation);
+  if (issuer.metadata.uid.empty() || uid == secret.metadata.annotations.end() ||
+      uid->second != issuer.metadata.uid) {
+    out->renewal_blocked =
+        where + " does not carry this issuer's UID in annotation " +
+        kIssuerUidAnnotation +
+        ", so its root is not replaced: annotate it with " +
+        kIssuerUidAnnotation + "=" + issuer.metadata.uid +
+        " to let the issuer renew it, or replace the root yourself (a "
+        "changed CA Secret starts a CA rotation)";
+    return false;
+  }
+  if (secret.immutable) {
+    out->renewal_blocked =
+        where +
+        " is immutable, so its root cannot be replaced; make it "
+        "mutable (recreate it without immutable: true)";
+    return false;
+  }
+  return true;
+}
+
 }  // namespace
+
+TimePoint RootRenewalTime(X509* root, const api::SelfSignedIssuerSpec& spec) {
+  return RenewalTime(pki::NotBefore(root), pki::NotAfter(root),
+                     spec.renew_before, std::nullopt);
+}
 
 std::shared_ptr<const pki::CaMaterial> CaMaterialCache::Find(
     const std::string& key, const std::string& digest) const {
@@ -85,13 +164,37 @@ StatusOr<IssuerCa> ResolveIssuerCa(const api::Issuer& issuer,
   const api::SelfSignedIssuerSpec& ss = *issuer.spec.self_signed;
   auto secret = objects.GetSecret(ca_namespace, ss.secret_name);
   if (secret) {
+    if (options.allow_renew &&
+        RenewalDue(issuer, *secret, options, clock.Now(), &out)) {
+      ASSIGN_OR_RETURN(NewRoot root, MakeRoot(issuer, ca_namespace, clock));
+      auto old = pki::ParseCertificatesPem(secret->data.at(api::kTlsCrtKey));
+      RenewedRoot renewed;
+      renewed.old_fingerprint = options.recorded_fingerprint;
+      renewed.old_not_after = pki::NotAfter(old->front().get());
+      // The Secret as it is, with the new root and key: its other labels
+      // and annotations stay, and it is written at the version read.
+      renewed.secret = *secret;
+      renewed.secret.data = std::move(root.secret.data);
+      renewed.secret.type = root.secret.type;
+      for (const auto& [k, v] : root.secret.metadata.labels)
+        renewed.secret.metadata.labels[k] = v;
+      for (const auto& [k, v] : root.secret.metadata.annotations)
+        renewed.secret.metadata.annotations[k] = v;
+      out.ca = std::move(root.ca);
+      out.renewal_time = RootRenewalTime(out.ca.cert.get(), ss);
+      out.renewed = std::move(renewed);
+      return out;
+    }
     auto ca = LoadFromSecret(*secret, clock, options.cache);
     if (!ca.ok())
       return FailedPreconditionError(
           ca.status().message() +
+          (out.renewal_blocked.empty() ? std::string()
+                                       : "; " + out.renewal_blocked) +
           " (the selfSigned issuer will not overwrite it; delete the Secret "
           "to create a new root CA)");
     out.ca = std::move(ca).value();
+    out.renewal_time = RootRenewalTime(out.ca.Root(), ss);
     return out;
   }
   if (!options.recorded_fingerprint.empty() && !options.accept_new_root)
@@ -108,27 +211,10 @@ StatusOr<IssuerCa> ResolveIssuerCa(const api::Issuer& issuer,
                          " not found yet: waiting for " +
                          api::IssuerKindName(issuer.kind) + " " +
                          issuer.metadata.name + " to create its root CA");
-  ASSIGN_OR_RETURN(pki::KeySpec key_spec, ToKeySpec(ss.private_key));
-  ASSIGN_OR_RETURN(pki::RootSpec root_spec, ToRootSpec(ss));
-  ASSIGN_OR_RETURN(pki::EvpPkeyPtr key, pki::GenerateKey(key_spec));
-  ASSIGN_OR_RETURN(out.ca,
-                   pki::CreateSelfSignedCa(root_spec, key.get(), clock));
-  ASSIGN_OR_RETURN(SecretBytes key_pem, pki::EncodePrivateKeyPem(key.get()));
-  api::SecretObject s;
-  s.metadata.name = ss.secret_name;
-  s.metadata.namespace_ = ca_namespace;
-  s.metadata.labels[api::kManagedByLabel] = api::kManagedByValue;
-  s.metadata.annotations[kIssuerAnnotation] =
-      std::string(api::IssuerKindName(issuer.kind)) + "/" +
-      issuer.metadata.name;
-  if (!issuer.metadata.uid.empty())
-    s.metadata.annotations[kIssuerUidAnnotation] = issuer.metadata.uid;
-  s.type = "kubernetes.io/tls";
-  std::string cert_pem = pki::EncodeCertificatePem(out.ca.cert.get());
-  s.data[api::kTlsCrtKey] = cert_pem;
-  s.data[api::kTlsKeyKey] = key_pem.reveal();
-  s.data[api::kCaCrtKey] = cert_pem;
-  out.created_secret = std::move(s);
+  ASSIGN_OR_RETURN(NewRoot root, MakeRoot(issuer, ca_namespace, clock));
+  out.ca = std::move(root.ca);
+  out.renewal_time = RootRenewalTime(out.ca.cert.get(), ss);
+  out.created_secret = std::move(root.secret);
   return out;
 }
 

@@ -50,6 +50,20 @@ struct CaResolveOptions {
   std::string recorded_fingerprint;
   // The issuer carries kAcceptNewRootAnnotation = recorded_fingerprint.
   bool accept_new_root = false;
+  // May a selfSigned issuer replace its root now, when its renewal time has
+  // come? Only the issuer's own reconcile, and only while no CA rotation
+  // runs (the renewal starts one). A root is renewed only when its
+  // fingerprint is recorded_fingerprint (the status has caught up with it).
+  bool allow_renew = false;
+};
+
+// A selfSigned root replaced by a new one: `secret` is the CA Secret with
+// the new root and key (its metadata.resourceVersion is the version read:
+// write it with that precondition, exactly once).
+struct RenewedRoot {
+  api::SecretObject secret;
+  std::string old_fingerprint;  // SHA-256 of the root it replaces
+  TimePoint old_not_after;
 };
 
 struct IssuerCa {
@@ -57,7 +71,21 @@ struct IssuerCa {
   // Set when a selfSigned issuer's CA was created just now: the caller must
   // write this Secret (create-only) before using `ca`.
   std::optional<api::SecretObject> created_secret;
+  // Set when a selfSigned issuer's root was renewed just now (`ca` is the
+  // new one): the caller must write renewed->secret before using `ca`.
+  std::optional<RenewedRoot> renewed;
+  // selfSigned: when the root (the one in `ca`) is due for renewal
+  // (RootRenewalTime).
+  std::optional<TimePoint> renewal_time;
+  // selfSigned, with allow_renew: why a renewal that is due was not made
+  // (the Secret is not this issuer's, or is immutable); "" otherwise.
+  std::string renewal_blocked;
 };
+
+// When a selfSigned issuer replaces `root`: notAfter minus
+// spec.renewBefore (when set and shorter than the lifetime), else minus a
+// third of the lifetime.
+TimePoint RootRenewalTime(X509* root, const api::SelfSignedIssuerSpec& spec);
 
 // `ca_namespace` is where the CA Secret lives: the issuer's own namespace
 // for a CertIssuer, the cluster resource namespace for a ClusterCertIssuer.
@@ -65,8 +93,14 @@ struct IssuerCa {
 //               Secret. NotFound if the Secret or a key is missing;
 //               InvalidArgument / FailedPrecondition from pki::LoadCa,
 //               prefixed with the Secret's name.
-//   selfSigned: loads the CA from its Secret when it exists (never rotating
-//               it). When it is missing: FailedPrecondition with
+//   selfSigned: loads the CA from its Secret when it exists. With
+//               options.allow_renew, a root whose renewal time has come
+//               (even one already expired) is replaced: a new key, the same
+//               subject and duration, returned in `renewed`; only in a
+//               Secret carrying this issuer's UID (kIssuerUidAnnotation)
+//               that is not immutable, else `renewal_blocked` says why and
+//               the old root is used. When it is missing: FailedPrecondition
+//               with
 //               `*ca_secret_missing` set if a root was recorded and not given
 //               up (options.accept_new_root); NotFound ("waiting for ... to
 //               create its root CA") unless options.allow_create; otherwise

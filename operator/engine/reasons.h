@@ -49,6 +49,10 @@ constexpr char kReasonSecretWriteFailed[] = "SecretWriteFailed";
 // ---- Event reasons ---------------------------------------------------------
 constexpr char kEventStoresUpdated[] = "StoresUpdated";
 constexpr char kEventRootCreated[] = "RootCreated";
+// A selfSigned issuer replaced its root before expiry (a rotation follows),
+// or could not (Warning; the status message and renewalTime say why).
+constexpr char kEventRootRenewed[] = "RootRenewed";
+constexpr char kEventRootRenewalBlocked[] = "RootRenewalBlocked";
 constexpr char kEventCaRotationStarted[] = "CARotationStarted";
 constexpr char kEventCaRotationWaiting[] = "CARotationWaiting";
 constexpr char kEventCaRotationProceeded[] = "CARotationProceeded";

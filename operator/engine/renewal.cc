@@ -9,19 +9,26 @@
 namespace certstore::engine {
 
 TimePoint RenewalTime(TimePoint not_before, TimePoint not_after,
-                      const api::KeystoreSpec& spec) {
+                      const std::optional<std::string>& renew_before,
+                      std::optional<int> renew_before_percentage) {
   auto lifetime =
       std::chrono::duration_cast<std::chrono::seconds>(not_after - not_before);
   std::chrono::seconds before = lifetime / 3;
-  if (spec.renew_before) {
-    auto rb = ParseGoDuration(*spec.renew_before);
+  if (renew_before) {
+    auto rb = ParseGoDuration(*renew_before);
     // A renewBefore longer than the (possibly clamped) lifetime would renew
     // immediately and forever; fall back to the default then.
     if (rb.ok() && *rb < lifetime) before = *rb;
-  } else if (spec.renew_before_percentage) {
-    before = lifetime * *spec.renew_before_percentage / 100;
+  } else if (renew_before_percentage) {
+    before = lifetime * *renew_before_percentage / 100;
   }
   return std::max(not_before, not_after - before);
+}
+
+TimePoint RenewalTime(TimePoint not_before, TimePoint not_after,
+                      const api::KeystoreSpec& spec) {
+  return RenewalTime(not_before, not_after, spec.renew_before,
+                     spec.renew_before_percentage);
 }
 
 TimePoint JitteredRenewalTime(TimePoint not_before, TimePoint not_after,

@@ -2,6 +2,8 @@
 #ifndef CERTSTORE_ENGINE_RENEWAL_H_
 #define CERTSTORE_ENGINE_RENEWAL_H_
 
+#include <optional>
+#include <string>
 #include <string_view>
 
 #include "operator/api/types.h"
@@ -14,6 +16,10 @@ namespace certstore::engine {
 // lifetime. Never before notBefore.
 TimePoint RenewalTime(TimePoint not_before, TimePoint not_after,
                       const api::KeystoreSpec& spec);
+// The same rule from its two settings (a Go duration; a percentage).
+TimePoint RenewalTime(TimePoint not_before, TimePoint not_after,
+                      const std::optional<std::string>& renew_before,
+                      std::optional<int> renew_before_percentage);
 
 // RenewalTime moved earlier by a jitter in [0, min(10% of the interval from
 // issue (notBefore plus the clock-skew backdating) to the renewal time,

@@ -205,6 +205,10 @@ std::string OperatorMetrics::Scrape() const {
     MetricFamily ca_not_after =
         Gauge("certstore_issuer_ca_not_after_timestamp_seconds",
               "When the issuer's CA certificate expires");
+    MetricFamily ca_renewal = Gauge(
+        "certstore_issuer_ca_renewal_timestamp_seconds",
+        "selfSigned issuers: when the root CA renews itself (a time in the "
+        "past: the renewal is overdue)");
     MetricFamily rotation_waiting =
         Gauge("certstore_issuer_ca_rotation_waiting_members",
               "While the issuer's CA rotates: the CertStores its current step "
@@ -219,12 +223,14 @@ std::string OperatorMetrics::Scrape() const {
         Add(&issuer_ready, l, f.ready == c ? 1 : 0);
       }
       if (f.ca_not_after) Add(&ca_not_after, labels, *f.ca_not_after);
+      if (f.ca_renewal) Add(&ca_renewal, labels, *f.ca_renewal);
       if (f.rotation_waiting)
         Add(&rotation_waiting, labels,
             static_cast<double>(*f.rotation_waiting));
     }
-    for (auto* f : {&not_after, &not_before, &renewal, &ready, &trust,
-                    &issuer_ready, &ca_not_after, &rotation_waiting})
+    for (auto* f :
+         {&not_after, &not_before, &renewal, &ready, &trust, &issuer_ready,
+          &ca_not_after, &ca_renewal, &rotation_waiting})
       families.push_back(std::move(*f));
   }
   const controller::RuntimeView* m = runtime_.load();

@@ -326,6 +326,24 @@ class OperatorIT : public ::testing::Test {
     return Jsonpath("certstore.certstore.dev", name, path);
   }
   std::string OperatorLog() { return ReadFile(log_).value_or(""); }
+  // Waits (up to 120 s) until CertIssuer `issuer`'s CA rotation to the root
+  // with fingerprint `new_fp` is over for the RotationPairYaml pair: both
+  // certificates from the new root, each truststore holding one root, and
+  // no status.rotation left.
+  bool WaitRotatedTo(const std::string& issuer, const std::string& new_fp) {
+    return Eventually(
+        [&] {
+          for (const char* cs : {"server", "client"})
+            if (CertStoreField(cs, "{.status.issuerCAFingerprintSHA256}") !=
+                    new_fp ||
+                CertStoreField(cs, "{.status.truststore.certificates}") != "1")
+              return false;
+          return Jsonpath("certissuer.certstore.dev", issuer,
+                          "{.status.rotation}")
+              .empty();
+        },
+        std::chrono::seconds(120));
+  }
 
   // A Java JSSE mutual-TLS server (tests/interop/java/MtlsPeer.java) on a
   // free loopback port, loading PKCS12 stores from `dir`/<prefix>.p12,
