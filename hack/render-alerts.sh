@@ -234,15 +234,18 @@ groups:
             kubectl {{ if $labels.namespace }}-n {{ $labels.namespace }} {{ end }}describe {{ $labels.kind | toLower }} {{ $labels.name }}.
           runbook_url: "@ALERTS_RUNBOOK_BASE_URL@#certissuernotready"
 
-      # Issuer CA expiring: 0 < not_after - time() < @ALERTS_CA_EXPIRING_SOON_DAYS@ days. A selfSigned
-      # issuer renews its root at status.renewalTime (CertIssuerRootRenewalOverdue
-      # fires when it does not); a `ca` issuer's CA is renewed by whoever owns its
-      # Secret. The value is the remaining time (seconds).
+      # Issuer CA expiring: 0 < not_after - time() < @ALERTS_CA_EXPIRING_SOON_DAYS@ days, unless it is a
+      # selfSigned root whose renewal is still ahead (a short-lived root that
+      # renews itself; CertIssuerRootRenewalOverdue fires when it does not). A
+      # `ca` issuer's CA is renewed by whoever owns its Secret. The value is
+      # the remaining time (seconds).
       - alert: CertIssuerCAExpiringSoon
         expr: |
           max without (instance, pod) (certstore_issuer_ca_not_after_timestamp_seconds) - time() < @ALERTS_CA_EXPIRING_SOON_DAYS@ * 86400
             and
           max without (instance, pod) (certstore_issuer_ca_not_after_timestamp_seconds) > time()
+            unless on (kind, namespace, name)
+          max without (instance, pod) (certstore_issuer_ca_renewal_timestamp_seconds) > time()
         labels:
           severity: warning
         annotations:

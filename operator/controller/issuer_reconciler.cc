@@ -56,6 +56,34 @@ std::vector<engine::RotationMember> RotationMembers(const ReconcilerDeps& d,
   return out;
 }
 
+// After a rotation from a renewed root, the selfSigned issuer's CA Secret's
+// ca.crt still holds the previous root next to the current one (see
+// engine::RenewedRoot): once the rotation is over it holds the root alone.
+// Only in the issuer's own Secret (its UID annotation), at the version read.
+Status TrimRenewedCaBundle(const ReconcilerDeps& d, const api::Issuer& issuer,
+                           const std::string& ca_namespace,
+                           const engine::ObjectSource& objects,
+                           const std::string& root_pem) {
+  auto secret =
+      objects.GetSecret(ca_namespace, issuer.spec.self_signed->secret_name);
+  if (!secret || issuer.metadata.uid.empty()) return OkStatus();
+  auto uid = secret->metadata.annotations.find(engine::kIssuerUidAnnotation);
+  auto bundle = secret->data.find(api::kCaCrtKey);
+  auto crt = secret->data.find(api::kTlsCrtKey);
+  if (uid == secret->metadata.annotations.end() ||
+      uid->second != issuer.metadata.uid || bundle == secret->data.end() ||
+      crt == secret->data.end() || crt->second != root_pem ||
+      bundle->second == root_pem || secret->immutable)
+    return OkStatus();
+  api::SecretObject change;
+  change.metadata.namespace_ = secret->metadata.namespace_;
+  change.metadata.name = secret->metadata.name;
+  change.metadata.resource_version = secret->metadata.resource_version;
+  change.data[api::kCaCrtKey] = root_pem;
+  Status st = PatchSecretAt(d.client, change);
+  return st.code() == StatusCode::kNotFound ? OkStatus() : st;
+}
+
 }  // namespace
 
 ReconcileResult ReconcileIssuer(const ReconcilerDeps& d, bool cluster,
@@ -75,7 +103,7 @@ ReconcileResult ReconcileIssuer(const ReconcilerDeps& d, bool cluster,
   const api::ObservedStatus& prev = cached->status;
   auto patch = [&](const Condition& c, std::function<void(json::Writer&)> extra,
                    const std::string& fingerprint = "",
-                   bool rotation_changed = false) -> ReconcileResult {
+                   bool other_change = false) -> ReconcileResult {
     StatusUpdate u;
     u.ready = c;
     u.extra = std::move(extra);
@@ -83,7 +111,7 @@ ReconcileResult ReconcileIssuer(const ReconcilerDeps& d, bool cluster,
                 prev.ready->reason == c.reason &&
                 prev.ready->message == c.message &&
                 prev.observed_generation == obj->meta.generation &&
-                prev.fingerprint_sha256 == fingerprint && !rotation_changed;
+                prev.fingerprint_sha256 == fingerprint && !other_change;
     if (!same) {
       Status st =
           PatchStatus(d.client, res, ns, name, prev, obj->meta.resource_version,
@@ -153,8 +181,18 @@ ReconcileResult ReconcileIssuer(const ReconcilerDeps& d, bool cluster,
                   " asked; a CA rotation follows");
   }
   if (ca->renewed) {
-    Status w = UpdateSecretAt(d.client, ca->renewed->secret);
-    if (!w.ok()) return {w, std::nullopt};
+    Status w = PatchSecretAt(d.client, ca->renewed->secret);
+    if (!w.ok()) {
+      // A conflict is re-read at once; anything else is a renewal that
+      // failed (the old root keeps working): say so, and back off.
+      if (w.code() != StatusCode::kAborted)
+        d.events.Post(issuer_ref, "Warning", engine::kEventRootRenewalFailed,
+                      "could not write the renewed root CA into Secret " +
+                          il.ca_namespace + "/" +
+                          ca->renewed->secret.metadata.name + ": " +
+                          w.message());
+      return {w, std::nullopt};
+    }
     d.events.Post(
         issuer_ref, "Normal", engine::kEventRootRenewed,
         "renewed the root CA in Secret " + il.ca_namespace + "/" +
@@ -183,16 +221,19 @@ ReconcileResult ReconcileIssuer(const ReconcilerDeps& d, bool cluster,
                        proceed->second == prev.rotation->started_at;
   engine::RotationStep step =
       engine::AdvanceRotation(prev, root, members, now, limits);
+  std::string renewal_text =
+      ca->renewal_time ? FormatRfc3339(*ca->renewal_time) : "";
   bool rotation_changed = prev.ca_certificate != root_pem ||
                           engine::RotationJson(prev.rotation) !=
-                              engine::RotationJson(step.rotation);
+                              engine::RotationJson(step.rotation) ||
+                          prev.renewal_time != renewal_text;
   auto extra = [&](json::Writer& w) {
     w.Field("notAfter", FormatRfc3339(pki::NotAfter(cert)))
         .Field("fingerprintSHA256", pki::FingerprintSha256(cert))
         .Field("caCertificate", root_pem);
     // selfSigned: when the root renews itself (null removes it otherwise).
     if (ca->renewal_time)
-      w.Field("renewalTime", FormatRfc3339(*ca->renewal_time));
+      w.Field("renewalTime", renewal_text);
     else
       w.Key("renewalTime").Null();
     engine::WriteRotation(w, step.rotation);
@@ -204,6 +245,11 @@ ReconcileResult ReconcileIssuer(const ReconcilerDeps& d, bool cluster,
   ReconcileResult r = patch({"True", engine::kReasonReady, message}, extra,
                             pki::FingerprintSha256(cert), rotation_changed);
   if (!r.error.ok()) return r;
+  if (!step.rotation && il.issuer->spec.self_signed) {
+    Status trimmed =
+        TrimRenewedCaBundle(d, *il.issuer, il.ca_namespace, objects, root_pem);
+    if (!trimmed.ok()) return {trimmed, std::nullopt};
+  }
   if (!ca->renewal_blocked.empty() &&
       (!prev.ready || prev.ready->message != message))
     d.events.Post(issuer_ref, "Warning", engine::kEventRootRenewalBlocked,

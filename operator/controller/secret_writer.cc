@@ -201,13 +201,22 @@ Status CreateSecretOnce(kube::Client& client,
   return r.ok() ? OkStatus() : r.status();
 }
 
-Status UpdateSecretAt(kube::Client& client, const api::SecretObject& desired) {
-  if (desired.metadata.resource_version.empty())
-    return InvalidArgumentError("UpdateSecretAt needs a resourceVersion");
-  auto r = client.Update(
-      kube::SecretsResource(), desired.metadata.namespace_,
-      desired.metadata.name,
-      SecretJson(desired, OwnerRef{}, desired.metadata.resource_version));
+Status PatchSecretAt(kube::Client& client, const api::SecretObject& change) {
+  const api::ObjectMeta& m = change.metadata;
+  if (m.resource_version.empty())
+    return InvalidArgumentError("PatchSecretAt needs a resourceVersion");
+  json::Writer w;
+  w.BeginObject()
+      .Key("metadata")
+      .BeginObject()
+      .Field("resourceVersion", m.resource_version);
+  if (!m.labels.empty()) w.StringMap("labels", m.labels);
+  if (!m.annotations.empty()) w.StringMap("annotations", m.annotations);
+  w.EndObject().Key("data").BeginObject();
+  for (const auto& [k, v] : change.data) w.Field(k, Base64Encode(v));
+  w.EndObject().EndObject();
+  auto r = client.Patch(kube::SecretsResource(), m.namespace_, m.name,
+                        kube::PatchType::kMerge, w.Take());
   return r.ok() ? OkStatus() : r.status();
 }
 

@@ -72,12 +72,14 @@ StatusOr<WriteResult> WriteConfigMap(kube::Client& client,
 // certificates.
 Status CreateSecretOnce(kube::Client& client, const api::SecretObject& desired);
 
-// Replaces Secret `desired` only if it is still at
-// desired.metadata.resourceVersion (a selfSigned issuer's renewed root,
-// written exactly once over the version it was made from): Aborted when the
-// Secret changed meanwhile (re-read; the new version decides). Keeps no
-// ownerReference.
-Status UpdateSecretAt(kube::Client& client, const api::SecretObject& desired);
+// Sets the data keys, labels and annotations of `change` on the Secret
+// change.metadata.{namespace_,name}, only if it is still at
+// change.metadata.resourceVersion (a JSON merge patch: every other key,
+// label, annotation, ownerReference and the type stay as they are). For a
+// selfSigned issuer's renewed root, written exactly once over the version
+// it was made from: Aborted when the Secret changed meanwhile (re-read; the
+// new version decides).
+Status PatchSecretAt(kube::Client& client, const api::SecretObject& change);
 
 }  // namespace certstore::controller
 

@@ -23,6 +23,10 @@ pki::X509Ptr FirstCert(const std::string& pem) {
   return std::move(certs->front());
 }
 
+// What a rotation keeps for re-issuing every certificate, besides the two
+// propagation delays, before a previous root expires.
+constexpr std::chrono::minutes kReissueReserve{10};
+
 std::string Plural(size_t n, const std::string& what) {
   return std::to_string(n) + " " + what + (n == 1 ? "" : "s");
 }
@@ -44,11 +48,14 @@ void Announce(RotationStep* step, const char* reason,
 // Members a step waits for. Past the deadline (or when told to), the step
 // goes on without them and says so; until then the rotation names them.
 // True when the step must keep waiting.
+// `cutoff`, when set, ends the wait earlier than the member deadline (the
+// previous root would otherwise expire before the rotation could finish).
 bool WaitFor(const std::vector<const RotationMember*>& lagging,
              const char* what, const char* to_do, TimePoint step_started,
              TimePoint now, const RotationLimits& limits,
              const api::CaRotation& before, api::CaRotation* r,
-             RotationStep* step) {
+             RotationStep* step,
+             std::optional<TimePoint> cutoff = std::nullopt) {
   r->waiting_for.clear();
   r->waiting_count = 0;
   if (lagging.empty()) return false;
@@ -60,6 +67,8 @@ bool WaitFor(const std::vector<const RotationMember*>& lagging,
   if (lagging.size() > 5)
     names += " and " + std::to_string(lagging.size() - 5) + " more";
   TimePoint deadline = step_started + limits.member_deadline;
+  bool cut = cutoff && *cutoff < deadline;
+  if (cut) deadline = *cutoff;
   if (limits.proceed_now || now >= deadline) {
     r->waiting_for.clear();
     step->warning_reason = kEventCaRotationProceeded;
@@ -68,7 +77,9 @@ bool WaitFor(const std::vector<const RotationMember*>& lagging,
         names + ") " +
         (limits.proceed_now
              ? "as " + std::string(kRotationProceedAnnotation) + " asked"
-             : "after the member deadline") +
+         : cut ? "so that certificates move to the new CA before the "
+                 "previous root expires"
+               : "after the member deadline") +
         "; they keep working with the previous root until they are fixed";
     return false;
   }
@@ -146,8 +157,19 @@ RotationStep AdvanceRotation(const api::ObservedStatus& prev, X509* root,
                     new_fp) == m.truststore_issuer_cas.end())
         lagging.push_back(&m);
     TimePoint started = At(r.started_at).value_or(now);
+    // Certificates must move to the new CA before the previous root
+    // expires: the trust step never waits past its expiry less the time
+    // the later steps need (a self-renewing root with a short renewBefore,
+    // or a tenant whose Secret cannot be written).
+    TimePoint earliest = TimePoint::max();
+    for (const auto& p : r.previous_cas)
+      if (pki::X509Ptr c = FirstCert(p.certificate))
+        earliest = std::min(earliest, pki::NotAfter(c.get()));
+    std::optional<TimePoint> cutoff;
+    if (earliest != TimePoint::max())
+      cutoff = earliest - 2 * delay - kReissueReserve;
     if (WaitFor(lagging, "truststore", " to trust the new root", started, now,
-                limits, before, &r, &step))
+                limits, before, &r, &step, cutoff))
       return step;
     r.trust_distributed_at = FormatRfc3339(now);
     Announce(&step, kEventTrustDistributed,

@@ -56,7 +56,10 @@ struct RotationLimits {
   std::chrono::seconds propagation_delay{60};
   // A step (trust distribution; re-issuance) waits at most this long for
   // Ready members that lag, then goes on without them: one tenant's broken
-  // CertStore cannot hold everyone else's rotation hostage.
+  // CertStore cannot hold everyone else's rotation hostage. Trust
+  // distribution waits less when a previous root would otherwise expire
+  // before certificates move to the new CA: never past its notAfter less
+  // two propagation delays and 10 minutes.
   std::chrono::seconds member_deadline{3600};
   bool proceed_now = false;  // kRotationProceedAnnotation matches startedAt
 };

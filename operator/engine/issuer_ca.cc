@@ -171,15 +171,22 @@ StatusOr<IssuerCa> ResolveIssuerCa(const api::Issuer& issuer,
       RenewedRoot renewed;
       renewed.old_fingerprint = options.recorded_fingerprint;
       renewed.old_not_after = pki::NotAfter(old->front().get());
-      // The Secret as it is, with the new root and key: its other labels
-      // and annotations stay, and it is written at the version read.
-      renewed.secret = *secret;
-      renewed.secret.data = std::move(root.secret.data);
-      renewed.secret.type = root.secret.type;
-      for (const auto& [k, v] : root.secret.metadata.labels)
-        renewed.secret.metadata.labels[k] = v;
-      for (const auto& [k, v] : root.secret.metadata.annotations)
-        renewed.secret.metadata.annotations[k] = v;
+      // Only what changes, at the version read: the new root and key, and
+      // in ca.crt the previous root too while the rotation runs (readers of
+      // ca.crt, e.g. a TrustBundle's secret source, keep trusting
+      // certificates it signed; the issuer trims it when the rotation ends).
+      api::SecretObject& change = renewed.secret;
+      change.metadata.namespace_ = secret->metadata.namespace_;
+      change.metadata.name = secret->metadata.name;
+      change.metadata.resource_version = secret->metadata.resource_version;
+      change.metadata.labels = root.secret.metadata.labels;
+      change.metadata.annotations = root.secret.metadata.annotations;
+      change.data[api::kTlsCrtKey] = root.secret.data[api::kTlsCrtKey];
+      change.data[api::kTlsKeyKey] =
+          std::move(root.secret.data[api::kTlsKeyKey]);
+      change.data[api::kCaCrtKey] =
+          root.secret.data[api::kCaCrtKey] +
+          pki::EncodeCertificatePem(old->front().get());
       out.ca = std::move(root.ca);
       out.renewal_time = RootRenewalTime(out.ca.cert.get(), ss);
       out.renewed = std::move(renewed);
@@ -189,10 +196,10 @@ StatusOr<IssuerCa> ResolveIssuerCa(const api::Issuer& issuer,
     if (!ca.ok())
       return FailedPreconditionError(
           ca.status().message() +
-          (out.renewal_blocked.empty() ? std::string()
-                                       : "; " + out.renewal_blocked) +
-          " (the selfSigned issuer will not overwrite it; delete the Secret "
-          "to create a new root CA)");
+          (out.renewal_blocked.empty()
+               ? std::string(" (the selfSigned issuer will not overwrite it; "
+                             "delete the Secret to create a new root CA)")
+               : "; " + out.renewal_blocked));
     out.ca = std::move(ca).value();
     out.renewal_time = RootRenewalTime(out.ca.Root(), ss);
     return out;

@@ -57,9 +57,11 @@ struct CaResolveOptions {
   bool allow_renew = false;
 };
 
-// A selfSigned root replaced by a new one: `secret` is the CA Secret with
-// the new root and key (its metadata.resourceVersion is the version read:
-// write it with that precondition, exactly once).
+// A selfSigned root replaced by a new one: `secret` holds what changes in
+// the CA Secret (tls.crt and tls.key: the new root and key; ca.crt: the new
+// root, then the old one; the managed-by label and issuer annotations) and
+// its metadata.resourceVersion is the version read: merge it into the
+// Secret with that precondition, exactly once.
 struct RenewedRoot {
   api::SecretObject secret;
   std::string old_fingerprint;  // SHA-256 of the root it replaces

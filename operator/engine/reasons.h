@@ -50,9 +50,11 @@ constexpr char kReasonSecretWriteFailed[] = "SecretWriteFailed";
 constexpr char kEventStoresUpdated[] = "StoresUpdated";
 constexpr char kEventRootCreated[] = "RootCreated";
 // A selfSigned issuer replaced its root before expiry (a rotation follows),
-// or could not (Warning; the status message and renewalTime say why).
+// or must not (Blocked: the status message and renewalTime say why), or
+// could not write it (Failed: retried with backoff).
 constexpr char kEventRootRenewed[] = "RootRenewed";
 constexpr char kEventRootRenewalBlocked[] = "RootRenewalBlocked";
+constexpr char kEventRootRenewalFailed[] = "RootRenewalFailed";
 constexpr char kEventCaRotationStarted[] = "CARotationStarted";
 constexpr char kEventCaRotationWaiting[] = "CARotationWaiting";
 constexpr char kEventCaRotationProceeded[] = "CARotationProceeded";

@@ -166,6 +166,42 @@ TEST_F(CaRotationTest, ALaggingMemberIsNamedThenLeftBehindAfterTheDeadline) {
   EXPECT_TRUE(s.rotation->waiting_for.empty());
 }
 
+// A root renewed close to its expiry (a short renewBefore) or a member that
+// lags for long: trust distribution ends early enough for certificates to
+// move to the new CA before the previous root expires.
+TEST_F(CaRotationTest, TrustStepNeverWaitsUntilThePreviousRootExpires) {
+  TimePoint old_end = pki::NotAfter(old_.cert.get());
+  TimePoint t0 = old_end - std::chrono::minutes(30);
+  RotationLimits limits;
+  limits.propagation_delay = kDelay;
+  limits.member_deadline = std::chrono::hours(1);
+  std::vector<RotationMember> members = {Member(false, old_fp_)};
+  members[0].name = "tenant-x/stuck";
+  RotationStep s =
+      AdvanceRotation(Recorded(old_), new_.cert.get(), members, t0, limits);
+  ASSERT_TRUE(s.rotation);
+  // The cut-off: notAfter - 2 delays - 10 minutes = t0 + 18 minutes.
+  TimePoint cutoff = old_end - 2 * kDelay - std::chrono::minutes(10);
+  EXPECT_NE(s.progress.find(FormatRfc3339(cutoff)), std::string::npos)
+      << s.progress;
+  s = AdvanceRotation(After(s), new_.cert.get(), members, cutoff - seconds(1),
+                      limits);
+  EXPECT_EQ(s.rotation->trust_distributed_at, "");
+  s = AdvanceRotation(After(s), new_.cert.get(), members, cutoff, limits);
+  EXPECT_EQ(s.rotation->trust_distributed_at, FormatRfc3339(cutoff));
+  EXPECT_EQ(s.warning_reason, "CARotationProceeded");
+  EXPECT_NE(s.warning_message.find("before the previous root expires"),
+            std::string::npos)
+      << s.warning_message;
+
+  // A root far from its expiry waits the whole member deadline.
+  s = AdvanceRotation(Recorded(old_), new_.cert.get(), members, TestNow(),
+                      limits);
+  s = AdvanceRotation(After(s), new_.cert.get(), members,
+                      TestNow() + std::chrono::minutes(59), limits);
+  EXPECT_EQ(s.rotation->trust_distributed_at, "");
+}
+
 TEST_F(CaRotationTest, AnAdministratorCanLetTheRotationGoOnAtOnce) {
   TimePoint t0 = TestNow();
   RotationLimits limits;

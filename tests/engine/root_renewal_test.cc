@@ -104,24 +104,28 @@ TEST(RootRenewalTest, RenewsAtItsRenewalTimeWithANewKeyAndTheSameSubject) {
   ASSERT_TRUE(at->renewal_time);
   EXPECT_EQ(*at->renewal_time, pki::NotAfter(root) - hours(1));
 
-  // The Secret to write: the same object at the version read, with the new
-  // root and key; what others added to it stays.
+  // What to merge into the Secret: only what changes, at the version read
+  // (what others added to it, like the label, stays on the server).
   const RenewedRoot& r = *at->renewed;
   EXPECT_EQ(r.old_fingerprint, made.fingerprint);
   EXPECT_EQ(r.old_not_after, made.not_after);
   EXPECT_EQ(r.secret.metadata.name, "team-ca");
   EXPECT_EQ(r.secret.metadata.namespace_, "demo");
   EXPECT_EQ(r.secret.metadata.resource_version, "7");
-  EXPECT_EQ(r.secret.metadata.labels.at("team"), "payments");
+  EXPECT_EQ(r.secret.metadata.labels.count("team"), 0u);
   EXPECT_EQ(r.secret.metadata.annotations.at(kIssuerUidAnnotation), kUid);
-  EXPECT_EQ(r.secret.type, "kubernetes.io/tls");
   EXPECT_EQ(KeysOf(r.secret), (Keys{"ca.crt", "tls.crt", "tls.key"}));
   EXPECT_EQ(r.secret.data.at("tls.crt"), CertPem(root));
-  EXPECT_EQ(r.secret.data.at("ca.crt"), CertPem(root));
   EXPECT_NE(r.secret.data.at("tls.key"), made.secret.data.at("tls.key"));
+  // ca.crt: the new root, then the old one, while the rotation runs.
+  EXPECT_EQ(r.secret.data.at("ca.crt"),
+            CertPem(root) + made.secret.data.at("tls.crt"));
 
-  // Written: the new root is read back and is not due.
-  objects.PutSecret(r.secret);
+  // Written (merged): the new root is read back and is not due.
+  api::SecretObject merged = made.secret;
+  for (const auto& [k, v] : r.secret.data) merged.data[k] = v;
+  merged.metadata.resource_version = "8";
+  objects.PutSecret(merged);
   auto after = ResolveIssuerCa(issuer, "demo", objects, clock,
                                Renewing(pki::FingerprintSha256(root)));
   ASSERT_TRUE(after.ok()) << after.status();

@@ -93,6 +93,15 @@ TEST_F(OperatorIT, SelfSignedRootRenewsItselfWithoutBreakingAJavaHandshake) {
   EXPECT_EQ(new_ca->metadata.uid, old_ca->metadata.uid)
       << "renewed in place, not deleted and re-created";
   std::string new_fp = pki::FingerprintSha256(new_root.get());
+  // While the rotation runs the CA Secret's ca.crt holds both roots (for
+  // anything that reads trust from it directly), the new one first.
+  {
+    auto bundle = pki::ParseCertificatesPem(new_ca->data.at("ca.crt"));
+    ASSERT_TRUE(bundle.ok());
+    ASSERT_EQ(bundle->size(), 2u);
+    EXPECT_TRUE(pki::SameCertificate((*bundle)[0].get(), new_root.get()));
+    EXPECT_TRUE(pki::SameCertificate((*bundle)[1].get(), old_root.get()));
+  }
 
   bool done = WaitRotatedTo("sr", new_fp);
   std::this_thread::sleep_for(std::chrono::seconds(1));
@@ -114,6 +123,14 @@ TEST_F(OperatorIT, SelfSignedRootRenewsItselfWithoutBreakingAJavaHandshake) {
     EXPECT_TRUE(Trusts(*s, new_root.get())) << name;
     EXPECT_FALSE(Trusts(*s, old_root.get())) << name;
   }
+
+  // The rotation over, ca.crt holds the new root alone.
+  EXPECT_TRUE(Eventually(
+      [&] {
+        auto ca = Secret("sr-ca");
+        return ca && ca->data["ca.crt"] == ca->data["tls.crt"];
+      },
+      std::chrono::seconds(20)));
 
   // Events, status and metrics tell the story.
   std::string events = EventsMentioning(
