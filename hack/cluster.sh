@@ -43,6 +43,7 @@ SERVICE_IP="10.0.0.1"
 KCM_CONTROLLERS="garbage-collector-controller,namespace-controller,serviceaccount-controller"
 KCM_CONTROLLERS+=",serviceaccount-token-controller,root-ca-certificate-publisher-controller"
 KCM_CONTROLLERS+=",clusterrole-aggregation-controller" # fills admin/edit/view
+KCM_CONTROLLERS+=",deployment-controller,replicaset-controller" # workload restarts (no kubelet: pods stay Pending)
 USER_NAME="${USER:-$(id -un)}"
 DEFAULT_STATE="${CERTSTORE_CLUSTER_DIR:-/tmp/certstore-cluster-$USER_NAME}"
 # Ports handed out to running clusters, so two clusters never pick the same one.

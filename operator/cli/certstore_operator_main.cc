@@ -58,6 +58,14 @@ Flags (environment variables in brackets):
   --renew-request-interval D        the least time between renewals that
                                     certstore.dev/renew-request asks for, per
                                     CertStore (default 60s)
+  --workload-restarts true|false    roll Deployments, StatefulSets and
+                                    DaemonSets annotated
+                                    certstore.dev/restart-on-change: "true"
+                                    when the stores in Secrets they read
+                                    change (default true)
+  --workload-restart-window D       changes within this long make one
+                                    restart; less than the propagation delay
+                                    (default 10s)
   --metrics-bind-address ADDR       /metrics (default :8080; 0 disables)
   --health-probe-bind-address ADDR  /healthz and /readyz (default :8081; 0 disables)
   --health-api-silence D            /healthz fails when the API server has not
@@ -127,6 +135,8 @@ int Main(int argc, char** argv) {
                               {"ca-rotation-propagation-delay"},
                               {"ca-rotation-member-deadline"},
                               {"renew-request-interval"},
+                              {"workload-restarts"},
+                              {"workload-restart-window"},
                               {"health-api-silence"},
                               {"reconcile-budget"},
                               {"shutdown-timeout"},
@@ -172,6 +182,19 @@ int Main(int argc, char** argv) {
       ParseGoDuration(args->Get("renew-request-interval", "60s"));
   if (!renew_interval.ok() || renew_interval->count() < 0) {
     std::cerr << "--renew-request-interval: want a duration such as 60s\n";
+    return 2;
+  }
+  std::string restarts = args->Get("workload-restarts", "true");
+  auto restart_window =
+      ParseGoDuration(args->Get("workload-restart-window", "10s"));
+  if ((restarts != "true" && restarts != "false") || !restart_window.ok() ||
+      restart_window->count() < 1 ||
+      (restarts == "true" && *restart_window >= *propagation)) {
+    std::cerr << "--workload-restarts: want true or false; "
+                 "--workload-restart-window: want a duration of at least 1s "
+                 "and below --ca-rotation-propagation-delay (a CA rotation "
+                 "must restart workloads for the new trust before "
+                 "certificates move)\n";
     return 2;
   }
   controller::HealthOptions health;
@@ -261,6 +284,9 @@ int Main(int argc, char** argv) {
   mo.rotation_propagation_delay = *propagation;
   mo.rotation_member_deadline = *member_deadline;
   mo.renew_request_interval = *renew_interval;
+  mo.workload_restarts = restarts == "true";
+  mo.restart_window =
+      std::chrono::duration_cast<std::chrono::milliseconds>(*restart_window);
   mo.health = health;
   mo.leader_elect = args->Has("leader-elect");
   mo.identity = identity;

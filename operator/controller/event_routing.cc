@@ -11,6 +11,7 @@ constexpr char kCertStorePrefix[] = "cs:";
 constexpr char kCertIssuerPrefix[] = "ci:";
 constexpr char kClusterCertIssuerPrefix[] = "cci:";
 constexpr char kTrustBundlePrefix[] = "tb:";
+constexpr char kWorkloadsPrefix[] = "wl:";
 
 bool StartsWith(const std::string& s, const std::string& p) {
   return s.compare(0, p.size(), p) == 0;
@@ -36,6 +37,8 @@ std::string QueueKey::Encode() const {
       return kClusterCertIssuerPrefix + name;
     case QueueKind::kTrustBundle:
       return kTrustBundlePrefix + name;
+    case QueueKind::kWorkloads:
+      return kWorkloadsPrefix + ns;
   }
   return "";
 }
@@ -49,6 +52,12 @@ std::optional<QueueKey> QueueKey::Decode(const std::string& s) {
   } else if (StartsWith(s, kCertIssuerPrefix)) {
     k.kind = QueueKind::kCertIssuer;
     rest = s.substr(sizeof(kCertIssuerPrefix) - 1);
+  } else if (StartsWith(s, kWorkloadsPrefix)) {
+    k.kind = QueueKind::kWorkloads;
+    k.ns = s.substr(sizeof(kWorkloadsPrefix) - 1);
+    if (k.ns.empty() || k.ns.find('/') != std::string::npos)
+      return std::nullopt;
+    return k;
   } else if (StartsWith(s, kClusterCertIssuerPrefix) ||
              StartsWith(s, kTrustBundlePrefix)) {
     bool cci = StartsWith(s, kClusterCertIssuerPrefix);
@@ -81,6 +90,10 @@ QueueKey IssuerQueueKey(bool cluster, const std::string& ns,
 
 QueueKey TrustBundleQueueKey(const std::string& name) {
   return {QueueKind::kTrustBundle, "", name};
+}
+
+QueueKey WorkloadsQueueKey(const std::string& ns) {
+  return {QueueKind::kWorkloads, ns, ""};
 }
 
 std::string IssuerIndexValue(bool cluster, const std::string& ns,

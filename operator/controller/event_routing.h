@@ -15,6 +15,10 @@
 //   TrustBundle (generation), a source  -> the bundle and the CertStores
 //     of it, a ClusterCertIssuer it        that read it; a target changed
 //     names                                -> its bundle (drift repair)
+//   managed Secret's data changed       -> the opted-in workloads of its
+//                                          namespace, a window later (the
+//                                          manager; workload_restarts.h)
+//   an opted-in workload changed        -> the workloads of its namespace
 //   any Secret or ConfigMap changed     -> CertStores whose trust sources or
 //     (metadata-only watch, not cached)    password name it; issuers whose CA
 //                                          Secret it is, and their CertStores
@@ -34,7 +38,9 @@ enum class QueueKind {
   kCertStore,
   kCertIssuer,
   kClusterCertIssuer,
-  kTrustBundle
+  kTrustBundle,
+  // The opted-in workloads of one namespace (workload_restarts.h): `ns`.
+  kWorkloads
 };
 
 // What a worker reconciles. The work queue holds strings (it deduplicates
@@ -58,6 +64,7 @@ QueueKey CertStoreQueueKey(const std::string& ns, const std::string& name);
 QueueKey IssuerQueueKey(bool cluster, const std::string& ns,
                         const std::string& name);
 QueueKey TrustBundleQueueKey(const std::string& name);
+QueueKey WorkloadsQueueKey(const std::string& ns);
 
 // ---- Cache indexes ---------------------------------------------------------
 // CertStores by the issuer they use: IssuerIndexValue(...).

@@ -3,6 +3,7 @@
 #include <malloc.h>
 
 #include <algorithm>
+#include <set>
 
 #include "operator/api/parse.h"
 #include "operator/common/log.h"
@@ -74,6 +75,12 @@ Manager::Manager(kube::InformerGroup::TransportFactory transports,
   trust_bundles_ = std::make_unique<kube::InformerGroup>(
       transports, kube::TrustBundlesResource(), nss,
       TrustBundleInformerOptions());
+  if (options_.workload_restarts)
+    for (int i = 0; i < kWorkloadKinds; ++i) {
+      workloads_.push_back(std::make_unique<kube::InformerGroup>(
+          transports, WorkloadResource(i), nss, WorkloadInformerOptions()));
+      workload_caches_.kinds[i] = workloads_.back().get();
+    }
   kube::InformerOptions managed;
   managed.label_selector =
       std::string(api::kManagedByLabel) + "=" + api::kManagedByValue;
@@ -234,7 +241,26 @@ void Manager::Wire() {
       [this](const kube::ObjectPtr& old_obj, const kube::ObjectPtr& new_obj) {
         bool own_write = inventory_.OnManagedSecret(old_obj, new_obj);
         router_->ManagedSecretChanged(old_obj, new_obj, own_write);
+        // Stores changed: the opted-in workloads of the namespace, once
+        // for every change within the window.
+        const kube::ObjectPtr& o = new_obj ? new_obj : old_obj;
+        if (!workloads_.empty() && StoresChanged(old_obj, new_obj) &&
+            HasOptedInWorkloads(o->meta.ns))
+          queue_.AddAfter(WorkloadsQueueKey(o->meta.ns).Encode(),
+                          options_.restart_window);
       });
+  for (auto& w : workloads_) {
+    w->AddIndex(kRestartNamespaceIndex, RestartNamespaceIndex);
+    w->AddHandler([this](const kube::ObjectPtr& old_obj,
+                         const kube::ObjectPtr& new_obj) {
+      // Opted in (now or before): its namespace's pass records or
+      // restarts it.
+      if ((new_obj && OptedIn(new_obj->meta)) ||
+          (old_obj && OptedIn(old_obj->meta)))
+        queue_.Add(
+            WorkloadsQueueKey((new_obj ? new_obj : old_obj)->meta.ns).Encode());
+    });
+  }
 }
 
 void Manager::ReferenceChanged(const std::string& kind, const std::string& ns,
@@ -242,7 +268,20 @@ void Manager::ReferenceChanged(const std::string& kind, const std::string& ns,
   router_->ReferenceChanged(kind, ns, name);
 }
 
-void Manager::EnqueueAll() { router_->All(); }
+void Manager::EnqueueAll() {
+  router_->All();
+  std::set<std::string> namespaces;
+  for (auto& w : workloads_)
+    for (const auto& o : w->List())
+      if (OptedIn(o->meta)) namespaces.insert(o->meta.ns);
+  for (const auto& ns : namespaces) queue_.Add(WorkloadsQueueKey(ns).Encode());
+}
+
+bool Manager::HasOptedInWorkloads(const std::string& ns) const {
+  for (const auto& w : workloads_)
+    if (!w->ByIndex(kRestartNamespaceIndex, ns).empty()) return true;
+  return false;
+}
 
 bool Manager::Start() {
   {
@@ -257,6 +296,7 @@ bool Manager::Start() {
                                            cluster_issuers_.get(),
                                            trust_bundles_.get()};
   std::vector<kube::InformerGroup*> rest{secrets_.get(), namespaces_.get()};
+  for (auto& w : workloads_) rest.push_back(w.get());
   for (auto* g : owners) g->Start();
   if (!WaitForSync(owners)) return false;
   for (auto* g : rest) g->Start();
@@ -457,6 +497,9 @@ void Manager::Work(int worker) {
     std::optional<QueueKey> qk = QueueKey::Decode(k);
     if (qk && qk->kind == QueueKind::kCertStore) {
       r = reconciler_->Reconcile(qk->ObjectKey());
+    } else if (qk && qk->kind == QueueKind::kWorkloads) {
+      controller = "workloads";
+      r = ReconcileWorkloads(*deps_, workload_caches_, qk->ns);
     } else if (qk && qk->kind == QueueKind::kTrustBundle) {
       controller = "trustbundle";
       r = ReconcileTrustBundle(*deps_, qk->name);
@@ -532,8 +575,9 @@ void Manager::Stop() {
   }
   for (auto& w : watchers_) w->Stop();
   for (auto* g : {certstores_.get(), issuers_.get(), cluster_issuers_.get(),
-                  secrets_.get(), namespaces_.get()})
+                  trust_bundles_.get(), secrets_.get(), namespaces_.get()})
     g->Stop();
+  for (auto& w : workloads_) w->Stop();
   if (heartbeat_.joinable()) heartbeat_.join();
   {
     std::lock_guard<std::mutex> l(seal_mu_);
@@ -550,6 +594,9 @@ std::map<std::string, int> Manager::WatchRestarts() const {
   out["trustbundles"] = trust_bundles_->Stats().watch_restarts;
   out["secrets"] = secrets_->Stats().watch_restarts;
   out["namespaces"] = namespaces_->Stats().watch_restarts;
+  for (size_t i = 0; i < workloads_.size(); ++i)
+    out[WorkloadResource(static_cast<int>(i)).plural] =
+        workloads_[i]->Stats().watch_restarts;
   for (size_t i = 0; i < watchers_.size(); ++i)
     out[watcher_resources_[i]] += watchers_[i]->Stats().watch_restarts;
   return out;
@@ -563,6 +610,13 @@ std::map<std::pair<std::string, std::string>, size_t> Manager::CachedObjects()
   out[{"clustercertissuers", "full"}] = cluster_issuers_->Size();
   out[{"trustbundles", "full"}] = trust_bundles_->Size();
   out[{"namespaces", "full"}] = namespaces_->Size();
+  for (size_t i = 0; i < workloads_.size(); ++i) {
+    size_t opted = 0, others = 0;
+    for (const auto& o : workloads_[i]->List()) (o->partial ? others : opted)++;
+    const std::string& plural = WorkloadResource(static_cast<int>(i)).plural;
+    out[{plural, "full"}] = opted;
+    out[{plural, "metadata"}] = others;
+  }
   size_t partial = 0, full = 0, digest = 0;
   for (const auto& s : secrets_->List()) {
     if (s->partial) {

@@ -23,6 +23,7 @@
 #include "operator/controller/inventory.h"
 #include "operator/controller/runtime_view.h"
 #include "operator/controller/trust_bundle_reconciler.h"
+#include "operator/controller/workload_restarts.h"
 #include "operator/kube/change_watcher.h"
 #include "operator/kube/event_recorder.h"
 #include "operator/kube/informer_group.h"
@@ -41,6 +42,12 @@ struct ManagerOptions {
   std::chrono::seconds renew_request_interval{60};
   // How long a rotation step waits for lagging members (ca_rotation.h).
   std::chrono::seconds rotation_member_deadline{3600};
+  // Rolling restarts of opted-in workloads (workload_restarts.h): off
+  // watches no Deployment, StatefulSet or DaemonSet. Changes within
+  // `restart_window` make one restart; keep it below
+  // rotation_propagation_delay (main() refuses otherwise).
+  bool workload_restarts = true;
+  std::chrono::milliseconds restart_window{10000};
   int workers = 2;
   // The Secret in cluster_resource_namespace that holds the seal key
   // (seal_key_store.h); "" runs without one (every start-up check then
@@ -96,6 +103,8 @@ class Manager : public RuntimeView {
  private:
   void Wire();
   void EnqueueAll();
+  // Some opted-in workload lives in `ns` (workload_restarts.h).
+  bool HasOptedInWorkloads(const std::string& ns) const;
   void ReferenceChanged(const std::string& kind, const std::string& ns,
                         const std::string& name);
   void Work(int worker);
@@ -117,6 +126,10 @@ class Manager : public RuntimeView {
   kube::EventRecorder events_;
   std::unique_ptr<kube::InformerGroup> certstores_, issuers_, cluster_issuers_,
       trust_bundles_, secrets_, namespaces_;
+  // Deployments, StatefulSets, DaemonSets (WorkloadResource order); empty
+  // without options_.workload_restarts.
+  std::vector<std::unique_ptr<kube::InformerGroup>> workloads_;
+  WorkloadCaches workload_caches_;
   std::vector<std::unique_ptr<kube::ChangeWatcher>> watchers_;
   std::vector<std::string> watcher_resources_;  // parallel to watchers_
   kube::WorkQueue queue_;

@@ -116,6 +116,20 @@ constexpr char kIssuerUidAnnotation[] = "certstore.dev/issuer-uid";
 // status.lastRenewRequest reports it, so a value is honoured exactly once.
 constexpr char kRenewRequestAnnotation[] = "certstore.dev/renew-request";
 
+// ---- Annotations people put on workloads ------------------------------------
+// On a Deployment, StatefulSet or DaemonSet: "true" makes the operator roll
+// it (a pod template annotation) when the stores in Secrets its pods read
+// change (controller/workload_restarts.h).
+constexpr char kRestartOnChangeAnnotation[] = "certstore.dev/restart-on-change";
+// Written by the operator on such a workload (metadata, and the pod template
+// when it restarts it): the Secrets its pods started with and a digest of
+// each one's data (engine/workload_restart.h).
+constexpr char kStoresAnnotation[] = "certstore.dev/stores";
+// On the pod template, with kStoresAnnotation: when the operator asked for
+// the rolling restart.
+constexpr char kRestartedAtAnnotation[] = "certstore.dev/restarted-at";
+constexpr char kEventRestartedForNewStores[] = "RestartedForNewStores";
+
 // ---- Annotations people put on issuers -------------------------------------
 // The gesture that lets a selfSigned issuer whose recorded root's Secret is
 // gone create a new root: this annotation on the issuer, set to the

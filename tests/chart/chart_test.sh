@@ -206,13 +206,13 @@ expect "resources" "$(get default Deployment $ctr.resources)" '{"limits":{"memor
 expect "downward API env" "$(get default Deployment $ctr.env)" \
   '[{"name":"POD_NAME","valueFrom":{"fieldRef":{"fieldPath":"metadata.name"}}},{"name":"POD_NAMESPACE","valueFrom":{"fieldRef":{"fieldPath":"metadata.namespace"}}}]'
 expect "default args" "$(get default Deployment $ctr.args)" \
-  '["--leader-elect","--leader-election-namespace=certstore-system","--cluster-resource-namespace=certstore-system","--workers=2","--ca-rotation-propagation-delay=60s","--ca-rotation-member-deadline=1h","--renew-request-interval=60s","--health-api-silence=60s","--reconcile-budget=2m","--shutdown-timeout=25s","--metrics-bind-address=:8080","--health-probe-bind-address=:8081","--log-format=json","--log-level=info"]'
+  '["--leader-elect","--leader-election-namespace=certstore-system","--cluster-resource-namespace=certstore-system","--workers=2","--ca-rotation-propagation-delay=60s","--ca-rotation-member-deadline=1h","--renew-request-interval=60s","--workload-restarts=true","--workload-restart-window=10s","--health-api-silence=60s","--reconcile-budget=2m","--shutdown-timeout=25s","--metrics-bind-address=:8080","--health-probe-bind-address=:8081","--log-format=json","--log-level=info"]'
 expect "Role namespace" "$(get default Role metadata.namespace)" '"certstore-system"'
 expect "PDB" "$(get default PodDisruptionBudget spec.maxUnavailable)" 1
 expect "Service targets the metrics port" "$(get default Service spec.ports)" \
   '[{"name":"http-metrics","port":8080,"protocol":"TCP","targetPort":"http-metrics"}]'
 expect "all-on args" "$(get all Deployment $ctr.args)" \
-  '["--leader-elect","--leader-election-namespace=certstore-system","--cluster-resource-namespace=certstore-ca","--namespaces=team-a,team-b","--workers=4","--ca-rotation-propagation-delay=2m","--ca-rotation-member-deadline=1h","--renew-request-interval=60s","--health-api-silence=60s","--reconcile-budget=2m","--shutdown-timeout=25s","--metrics-bind-address=:8080","--health-probe-bind-address=:8081","--log-format=text","--log-level=debug","--system-bundle=/etc/corp-ca/bundle.pem","--workers=8"]'
+  '["--leader-elect","--leader-election-namespace=certstore-system","--cluster-resource-namespace=certstore-ca","--namespaces=team-a,team-b","--workers=4","--ca-rotation-propagation-delay=2m","--ca-rotation-member-deadline=1h","--renew-request-interval=60s","--workload-restarts=true","--workload-restart-window=10s","--health-api-silence=60s","--reconcile-budget=2m","--shutdown-timeout=25s","--metrics-bind-address=:8080","--health-probe-bind-address=:8081","--log-format=text","--log-level=debug","--system-bundle=/etc/corp-ca/bundle.pem","--workers=8"]'
 expect "all-on image" "$(get all Deployment $ctr.image)" '"registry.example.org/platform/certstore-operator:dev"'
 expect "all-on imagePullSecrets" "$(get all Deployment $pod.imagePullSecrets)" '[{"name":"regcred"}]'
 expect "all-on nodeSelector" "$(get all Deployment $pod.nodeSelector)" '{"kubernetes.io/os":"linux","node-role.example.org/infra":"true"}'
@@ -233,7 +233,7 @@ expect "all-on dashboard ConfigMap" \
   '"certstore-operator-dashboard","certstore-system","1",{"grafana_folder":"Certificates"}'
 objects same-dashboard "$work/all.json" "$root/deploy/grafana/certstore-dashboard.json"
 expect "all-off args" "$(get off Deployment $ctr.args)" \
-  '["--cluster-resource-namespace=certstore-system","--workers=2","--ca-rotation-propagation-delay=60s","--ca-rotation-member-deadline=1h","--renew-request-interval=60s","--health-api-silence=60s","--reconcile-budget=2m","--shutdown-timeout=25s","--metrics-bind-address=0","--health-probe-bind-address=:8081","--log-format=json","--log-level=info"]'
+  '["--cluster-resource-namespace=certstore-system","--workers=2","--ca-rotation-propagation-delay=60s","--ca-rotation-member-deadline=1h","--renew-request-interval=60s","--workload-restarts=true","--workload-restart-window=10s","--health-api-silence=60s","--reconcile-budget=2m","--shutdown-timeout=25s","--metrics-bind-address=0","--health-probe-bind-address=:8081","--log-format=json","--log-level=info"]'
 expect "all-off ServiceAccount" "$(get off Deployment $pod.serviceAccountName)" '"existing-sa"'
 
 say "6. PrometheusRule: the same rules as deploy/prometheus and hack/render-alerts.sh"

@@ -85,19 +85,21 @@ class EventRoutingTest : public ::testing::Test {
 TEST(QueueKeyTest, RoundTripsThroughTheQueueString) {
   for (const QueueKey& k :
        {CertStoreQueueKey("demo", "app"), IssuerQueueKey(false, "demo", "ca"),
-        IssuerQueueKey(true, "", "corp"), TrustBundleQueueKey("corp")}) {
+        IssuerQueueKey(true, "", "corp"), TrustBundleQueueKey("corp"),
+        WorkloadsQueueKey("demo")}) {
     auto back = QueueKey::Decode(k.Encode());
     ASSERT_TRUE(back.has_value()) << k.Encode();
     EXPECT_TRUE(*back == k) << k.Encode();
   }
   EXPECT_EQ(IssuerQueueKey(true, "", "corp").ObjectKey(), "corp");
   EXPECT_EQ(CertStoreQueueKey("demo", "app").ObjectKey(), "demo/app");
+  EXPECT_EQ(WorkloadsQueueKey("demo").Encode(), "wl:demo");
 }
 
 TEST(QueueKeyTest, RefusesStringsItDidNotMake) {
   for (const char* bad :
        {"", "demo/app", "cs:", "cs:demo", "cs:/app", "cs:demo/", "ci:demo",
-        "cci:", "cci:a/b", "x:a/b", "tb:", "tb:a/b"})
+        "cci:", "cci:a/b", "x:a/b", "tb:", "tb:a/b", "wl:", "wl:a/b"})
     EXPECT_FALSE(QueueKey::Decode(bad).has_value()) << bad;
 }
 

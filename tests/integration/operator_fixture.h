@@ -159,6 +159,8 @@ class OperatorIT : public ::testing::Test {
  protected:
   // The suite operator's --ca-rotation-propagation-delay (60 s by default).
   static constexpr int kPropagationDelaySeconds = 3;
+  // The suite operator's --workload-restart-window (below the delay).
+  static constexpr int kRestartWindowSeconds = 2;
   // Its --ca-rotation-member-deadline (1h by default): how long a rotation
   // waits for a member whose Secret cannot be written.
   static constexpr int kMemberDeadlineSeconds = 25;
@@ -207,6 +209,8 @@ class OperatorIT : public ::testing::Test {
                       "127.0.0.1:" + std::to_string(metrics_port_),
                       "--ca-rotation-propagation-delay",
                       std::to_string(kPropagationDelaySeconds) + "s",
+                      "--workload-restart-window",
+                      std::to_string(kRestartWindowSeconds) + "s",
                       "--ca-rotation-member-deadline",
                       std::to_string(kMemberDeadlineSeconds) + "s",
                       "--health-api-silence",

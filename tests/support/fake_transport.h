@@ -72,6 +72,11 @@ class FakeTransport : public kube::Transport {
     std::lock_guard<std::mutex> l(mu_);
     return requests_;
   }
+  // Forgets the requests recorded so far.
+  void ClearRequests() {
+    std::lock_guard<std::mutex> l(mu_);
+    requests_.clear();
+  }
   size_t Sent() const {
     std::lock_guard<std::mutex> l(mu_);
     return requests_.size();
