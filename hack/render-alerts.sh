@@ -24,6 +24,7 @@
 #   ALERTS_RECONCILE_ERROR_RATIO=0.1          error share of reconcile results
 #   ALERTS_RECONCILE_ERROR_WINDOW=15m         rate() window for that share
 #   ALERTS_RECONCILE_ERRORS_FOR=30m           share above the ratio for
+#   ALERTS_WORKLOAD_RESTART_PENDING_FOR=30m   opted-in workload not restarted for
 #   ALERTS_RUNBOOK_BASE_URL=docs/alerts.md    runbook_url = <this>#<alert, lowercase>
 # A value that is not of its kind (whole days, a Prometheus duration, a
 # number or a/b fraction, a URL without spaces or quotes) is refused.
@@ -57,6 +58,7 @@ setting ALERTS_NO_LEADER_FOR 10m duration
 setting ALERTS_RECONCILE_ERROR_RATIO 0.1 ratio
 setting ALERTS_RECONCILE_ERROR_WINDOW 15m duration
 setting ALERTS_RECONCILE_ERRORS_FOR 30m duration
+setting ALERTS_WORKLOAD_RESTART_PENDING_FOR 30m duration
 setting ALERTS_RUNBOOK_BASE_URL docs/alerts.md url
 
 # The template. @NAME@ is replaced by the setting NAME; nothing else is
@@ -87,6 +89,7 @@ IFS= read -r -d '' template <<'EOF' || true
 #   alerts.reconcileErrorRatio          ALERTS_RECONCILE_ERROR_RATIO           0.1      @ALERTS_RECONCILE_ERROR_RATIO@
 #   alerts.reconcileErrorWindow         ALERTS_RECONCILE_ERROR_WINDOW          15m      @ALERTS_RECONCILE_ERROR_WINDOW@
 #   alerts.reconcileErrorsFor           ALERTS_RECONCILE_ERRORS_FOR            30m      @ALERTS_RECONCILE_ERRORS_FOR@
+#   alerts.workloadRestartPendingFor    ALERTS_WORKLOAD_RESTART_PENDING_FOR    30m      @ALERTS_WORKLOAD_RESTART_PENDING_FOR@
 #   alerts.runbookBaseUrl               ALERTS_RUNBOOK_BASE_URL                docs/alerts.md
 #
 # One alert per object, not per operator replica. Every replica (the leader
@@ -429,6 +432,26 @@ groups:
             UID annotation, an immutable Secret, a CA rotation still running, or the
             operator not running). The old root still works until it expires.
           runbook_url: "@ALERTS_RUNBOOK_BASE_URL@#certissuerrootrenewaloverdue"
+
+      # A workload annotated certstore.dev/restart-on-change has had pods that may
+      # run stores older than its Secrets for @ALERTS_WORKLOAD_RESTART_PENDING_FOR@: the restart is due
+      # and not made (patch failing), or its rollout has not finished (failing
+      # new pods, a StatefulSet with updateStrategy OnDelete, a paused Deployment).
+      - alert: CertStoreWorkloadRestartPending
+        expr: |
+          max without (instance, pod) (certstore_workload_restart_pending) == 1
+        for: @ALERTS_WORKLOAD_RESTART_PENDING_FOR@
+        labels:
+          severity: warning
+        annotations:
+          summary: "{{ $labels.kind }} {{ $labels.namespace }}/{{ $labels.name }} still runs pods from before its stores changed"
+          description: >-
+            The stores in Secrets that {{ $labels.kind }} {{ $labels.namespace }}/{{ $labels.name }} reads changed
+            (a renewal, a re-encode, a CA rotation step) more than @ALERTS_WORKLOAD_RESTART_PENDING_FOR@ ago,
+            and some of its pods may still run the old ones: the operator's restart
+            is failing, or the rollout it started has not finished. Old certificates
+            in memory expire on their own schedule.
+          runbook_url: "@ALERTS_RUNBOOK_BASE_URL@#certstoreworkloadrestartpending"
 EOF
 
 case ${1:-} in

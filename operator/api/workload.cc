@@ -23,6 +23,26 @@ void FromContainers(const json::Value& containers,
   }
 }
 
+// See WorkloadSecrets::rolled_out.
+bool RolledOut(const json::Value& w) {
+  json::Value spec = w["spec"], st = w["status"];
+  std::optional<int64_t> generation = w["metadata"]["generation"].Int(),
+                         observed = st["observedGeneration"].Int();
+  if (!generation || !observed || *observed < *generation) return false;
+  std::string_view kind = w["kind"].String();
+  int64_t desired = spec["replicas"].Int().value_or(1);
+  int64_t updated = st["updatedReplicas"].Int().value_or(0);
+  if (kind == "Deployment")
+    return updated >= desired && st["replicas"].Int().value_or(0) == updated;
+  if (kind == "StatefulSet")
+    return updated >= desired &&
+           st["currentRevision"].String() == st["updateRevision"].String();
+  if (kind == "DaemonSet")
+    return st["updatedNumberScheduled"].Int().value_or(-1) ==
+           st["desiredNumberScheduled"].Int().value_or(-2);
+  return false;
+}
+
 }  // namespace
 
 StatusOr<WorkloadSecrets> ParseWorkloadSecrets(const std::string& text) {
@@ -42,6 +62,9 @@ StatusOr<WorkloadSecrets> ParseWorkloadSecrets(const std::string& text) {
        {"containers", "initContainers", "ephemeralContainers"})
     FromContainers(pod[field], &names);
   WorkloadSecrets out;
+  out.template_annotations =
+      parsed->Root()["spec"]["template"]["metadata"]["annotations"].StringMap();
+  out.rolled_out = RolledOut(parsed->Root());
   for (const std::string& n : names) {
     if (out.names.size() == kMaxWorkloadSecrets) {
       out.truncated = true;

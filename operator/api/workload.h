@@ -5,6 +5,7 @@
 #ifndef CERTSTORE_API_WORKLOAD_H_
 #define CERTSTORE_API_WORKLOAD_H_
 
+#include <map>
 #include <string>
 #include <vector>
 
@@ -16,6 +17,15 @@ namespace certstore::api {
 constexpr size_t kMaxWorkloadSecrets = 64;
 
 struct WorkloadSecrets {
+  // The pod template's annotations (spec.template.metadata.annotations).
+  std::map<std::string, std::string> template_annotations;
+  // Every pod runs the current template: status.observedGeneration has
+  // caught up with metadata.generation and no pod of an older template is
+  // left (Deployment: status.updatedReplicas = status.replicas >=
+  // spec.replicas; StatefulSet: status.updatedReplicas >= spec.replicas and
+  // currentRevision = updateRevision; DaemonSet: updatedNumberScheduled =
+  // desiredNumberScheduled). By `kind`; false when unknown.
+  bool rolled_out = false;
   // The Secrets of spec.template.spec (same namespace), sorted and unique:
   // volumes[].secret.secretName, volumes[].projected.sources[].secret.name,
   // and of every container, init container and ephemeral container

@@ -657,4 +657,14 @@ std::vector<TrustBundleFacts> Manager::TrustBundles() const {
   return out;
 }
 
+std::vector<WorkloadRestartFacts> Manager::WorkloadRestarts() const {
+  std::vector<WorkloadRestartFacts> out;
+  for (size_t i = 0; i < workloads_.size(); ++i)
+    for (const auto& o : workloads_[i]->List())
+      if (OptedIn(o->meta) && o->As<CachedWorkload>())
+        out.push_back({WorkloadResource(static_cast<int>(i)).kind, o->meta.ns,
+                       o->meta.name, RestartPending(*deps_, *o)});
+  return out;
+}
+
 }  // namespace certstore::controller

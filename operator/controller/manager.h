@@ -99,6 +99,7 @@ class Manager : public RuntimeView {
     return Health().longest_reconcile_seconds;
   }
   std::vector<TrustBundleFacts> TrustBundles() const override;
+  std::vector<WorkloadRestartFacts> WorkloadRestarts() const override;
 
  private:
   void Wire();

@@ -36,6 +36,12 @@ struct TrustBundleFacts {
   std::vector<Entry> entries;
 };
 
+// A workload that opted in to restarts (workload_restarts.h), for metrics.
+struct WorkloadRestartFacts {
+  std::string kind, ns, name;
+  bool pending = false;  // RestartPending
+};
+
 // Read at scrape time, from any thread.
 class RuntimeView {
  public:
@@ -57,6 +63,10 @@ class RuntimeView {
   virtual double LongestReconcileSeconds() const = 0;
   // TrustBundles and their entries (none when the view has no bundles).
   virtual std::vector<TrustBundleFacts> TrustBundles() const { return {}; }
+  // Opted-in workloads (none without workload restarts).
+  virtual std::vector<WorkloadRestartFacts> WorkloadRestarts() const {
+    return {};
+  }
 };
 
 }  // namespace certstore::controller

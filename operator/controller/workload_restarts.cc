@@ -31,6 +31,12 @@ engine::StoreDigests CurrentStores(const ReconcilerDeps& d,
   return out;
 }
 
+std::string Recorded(const kube::CachedObject& o) {
+  auto it = o.meta.annotations.find(engine::kStoresAnnotation);
+  return it == o.meta.annotations.end() ? std::string()
+                                        : std::string(it->second);
+}
+
 std::string Join(const std::vector<std::string>& v) {
   std::string out;
   for (const auto& s : v) out += (out.empty() ? "" : ", ") + s;
@@ -59,6 +65,15 @@ kube::InformerOptions WorkloadInformerOptions() {
     if (!secrets.ok()) return nullptr;
     auto w = std::make_shared<CachedWorkload>();
     w->secrets = std::move(secrets).value();
+    // Of the template's annotations only ours are kept.
+    std::map<std::string, std::string> ours;
+    for (const char* k :
+         {engine::kStoresAnnotation, engine::kRestartedAtAnnotation}) {
+      auto it = w->secrets.template_annotations.find(k);
+      if (it != w->secrets.template_annotations.end())
+        ours[k] = std::move(it->second);
+    }
+    w->secrets.template_annotations = std::move(ours);
     return w;
   };
   o.drop_json = true;
@@ -92,11 +107,8 @@ ReconcileResult ReconcileWorkloads(const ReconcilerDeps& d,
          caches.kinds[i]->ByIndex(kRestartNamespaceIndex, ns)) {
       const CachedWorkload* w = o->As<CachedWorkload>();
       if (!w || !OptedIn(o->meta)) continue;
-      auto recorded = o->meta.annotations.find(engine::kStoresAnnotation);
       engine::RestartDecision decision = engine::DecideRestart(
-          recorded == o->meta.annotations.end() ? std::string()
-                                                : std::string(recorded->second),
-          CurrentStores(d, ns, w->secrets.names));
+          Recorded(*o), CurrentStores(d, ns, w->secrets.names));
       if (decision.action == engine::RestartDecision::Action::kNone) continue;
       bool restart =
           decision.action == engine::RestartDecision::Action::kRestart;
@@ -149,6 +161,19 @@ ReconcileResult ReconcileWorkloads(const ReconcilerDeps& d,
   }
   if (!first_error.ok()) return {first_error, std::nullopt};
   return {};
+}
+
+bool RestartPending(const ReconcilerDeps& d, const kube::CachedObject& o) {
+  const CachedWorkload* w = o.As<CachedWorkload>();
+  if (!w || !OptedIn(o.meta)) return false;
+  std::string recorded = Recorded(o);
+  engine::RestartDecision decision = engine::DecideRestart(
+      recorded, CurrentStores(d, o.meta.ns, w->secrets.names));
+  if (decision.action == engine::RestartDecision::Action::kRestart) return true;
+  const auto& t = w->secrets.template_annotations;
+  auto stores = t.find(engine::kStoresAnnotation);
+  return t.count(engine::kRestartedAtAnnotation) && stores != t.end() &&
+         stores->second == recorded && !w->secrets.rolled_out;
 }
 
 }  // namespace certstore::controller

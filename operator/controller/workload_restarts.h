@@ -38,7 +38,7 @@ struct WorkloadCaches {
 // A workload as cached: the Secrets its pod template reads. Only opted-in
 // workloads are decoded; the others are kept as a metadata skeleton.
 struct CachedWorkload : kube::TypedObject {
-  api::WorkloadSecrets secrets;
+  api::WorkloadSecrets secrets;  // template_annotations: only ours
 };
 
 bool OptedIn(const kube::ObjectMeta& m);
@@ -62,6 +62,13 @@ bool StoresChanged(const kube::ObjectPtr& old_obj,
 ReconcileResult ReconcileWorkloads(const ReconcilerDeps& d,
                                    const WorkloadCaches& caches,
                                    const std::string& ns);
+
+// Whether opted-in workload `o` may still run pods that started before the
+// stores they read changed: its record is not current and a restart is due
+// (not yet made, or failing), or the operator rolled it and the rollout has
+// not finished (api::WorkloadSecrets::rolled_out; a StatefulSet with
+// OnDelete, a rollout stuck on failing pods). False for others.
+bool RestartPending(const ReconcilerDeps& d, const kube::CachedObject& o);
 
 }  // namespace certstore::controller
 

@@ -288,8 +288,17 @@ std::string OperatorMetrics::Scrape() const {
              {"fingerprint_sha256", e.fingerprint_sha256}},
             e.not_after_seconds);
     }
+    MetricFamily restart_pending = Gauge(
+        "certstore_workload_restart_pending",
+        "Workloads annotated certstore.dev/restart-on-change: 1 while some "
+        "of their pods may still run stores older than the Secrets they "
+        "read (restart due, or rollout not finished)");
+    for (const auto& w : m->WorkloadRestarts())
+      Add(&restart_pending,
+          {{"kind", w.kind}, {"namespace", w.ns}, {"name", w.name}},
+          w.pending ? 1 : 0);
     for (auto* f : {&depth, &leader, &restarts, &cached, &longest,
-                    &bundle_entry, &bundle_ready, &bundle_ns})
+                    &bundle_entry, &bundle_ready, &bundle_ns, &restart_pending})
       families.push_back(std::move(*f));
   }
   // The C++ counterpart of go_memstats: how much of the resident memory is

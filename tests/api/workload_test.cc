@@ -75,5 +75,60 @@ TEST(WorkloadSecretsTest, BoundsTheNamesAndRefusesWhatIsNotAnObject) {
     EXPECT_FALSE(ParseWorkloadSecrets(bad).ok()) << bad;
 }
 
+TEST(WorkloadSecretsTest, TellsWhetherEveryPodRunsTheCurrentTemplate) {
+  auto status = [](const std::string& kind, int64_t generation,
+                   const std::string& spec, const std::string& st) {
+    return R"({"kind":")" + kind + R"(","metadata":{"generation":)" +
+           std::to_string(generation) + R"(},"spec":)" + spec +
+           R"(,"status":)" + st + "}";
+  };
+  struct Case {
+    const char* name;
+    std::string json;
+    bool want;
+  } cases[] = {
+      {"Deployment rolled out",
+       status("Deployment", 3, R"({"replicas":2})",
+              R"({"observedGeneration":3,"replicas":2,"updatedReplicas":2})"),
+       true},
+      {"Deployment with old pods left",
+       status("Deployment", 3, R"({"replicas":1})",
+              R"({"observedGeneration":3,"replicas":2,"updatedReplicas":1})"),
+       false},
+      {"Deployment not observed yet",
+       status("Deployment", 4, R"({"replicas":1})",
+              R"({"observedGeneration":3,"replicas":1,"updatedReplicas":1})"),
+       false},
+      {"StatefulSet rolled out",
+       status("StatefulSet", 2, R"({"replicas":3})",
+              R"({"observedGeneration":2,"updatedReplicas":3,)"
+              R"("currentRevision":"r2","updateRevision":"r2"})"),
+       true},
+      {"StatefulSet OnDelete, pods not deleted",
+       status("StatefulSet", 2, R"({"replicas":3})",
+              R"({"observedGeneration":2,"updatedReplicas":0,)"
+              R"("currentRevision":"r1","updateRevision":"r2"})"),
+       false},
+      {"DaemonSet rolled out",
+       status("DaemonSet", 5, "{}",
+              R"({"observedGeneration":5,"desiredNumberScheduled":4,)"
+              R"("updatedNumberScheduled":4})"),
+       true},
+      {"DaemonSet halfway",
+       status("DaemonSet", 5, "{}",
+              R"({"observedGeneration":5,"desiredNumberScheduled":4,)"
+              R"("updatedNumberScheduled":2})"),
+       false},
+      {"no status", R"({"kind":"Deployment","metadata":{"generation":1}})",
+       false},
+  };
+  for (const auto& c : cases) {
+    SCOPED_TRACE(c.name);
+    auto got = ParseWorkloadSecrets(c.json);
+    ASSERT_TRUE(got.ok()) << got.status();
+    EXPECT_EQ(got->rolled_out, c.want);
+  }
+}
+
 }  // namespace
 }  // namespace certstore::api

@@ -251,7 +251,7 @@ env -i PATH="$PATH" ALERTS_EXPIRING_SOON_DAYS=7 ALERTS_EXPIRING_SOON_LIFETIME_FR
   ALERTS_RENEWAL_GRACE_MINUTES=30 ALERTS_NOT_READY_FOR=1h ALERTS_ISSUER_NOT_READY_FOR=20m \
   ALERTS_CA_EXPIRING_SOON_DAYS=60 ALERTS_TRUSTSTORE_EXPIRING_SOON_DAYS=45 ALERTS_OPERATOR_ABSENT_FOR=5m \
   ALERTS_NO_LEADER_FOR=15m ALERTS_RECONCILE_ERROR_RATIO=0.05 ALERTS_RECONCILE_ERROR_WINDOW=30m \
-  ALERTS_RECONCILE_ERRORS_FOR=1h ALERTS_RUNBOOK_BASE_URL=https://runbooks.example.org/certstore/alerts.md \
+  ALERTS_RECONCILE_ERRORS_FOR=1h ALERTS_WORKLOAD_RESTART_PENDING_FOR=45m ALERTS_RUNBOOK_BASE_URL=https://runbooks.example.org/certstore/alerts.md \
   bash "$root/hack/render-alerts.sh" >"$work/custom.rules.yaml"
 as_rule "$work/custom.rules.yaml" "$work/custom.json"
 echo " tests/chart/values-alerts.yaml vs hack/render-alerts.sh with the same thresholds:"
@@ -386,6 +386,12 @@ for n in a b; do
   allowed "-n $n --subresource=status" certstores.certstore.dev get patch update
   allowed "-n $n --subresource=status" certissuers.certstore.dev get patch update
   allowed "-n $n" events create patch get
+  allowed "-n $n" deployments.apps get list watch patch
+  allowed "-n $n" statefulsets.apps get list watch patch
+  allowed "-n $n" daemonsets.apps get list watch patch
+  denied "-n $n" deployments.apps create update delete
+  denied "-n $n" statefulsets.apps create update delete
+  denied "-n $n" daemonsets.apps create update delete
   denied "-n $n" secrets deletecollection
   denied "-n $n" certstores.certstore.dev update patch delete
 done
@@ -396,12 +402,14 @@ denied "-n c" certstores.certstore.dev get list watch
 denied "-n c" certissuers.certstore.dev get list
 denied "-n c --subresource=status" certstores.certstore.dev patch
 denied "-n c" events create
+denied "-n c" deployments.apps get list watch patch
 # Nothing cluster-wide but ClusterCertIssuers and namespaces, read-only.
 denied "--all-namespaces" secrets get list watch
 denied "--all-namespaces" configmaps get list watch
 denied "--all-namespaces" certstores.certstore.dev list watch
 denied "--all-namespaces" certissuers.certstore.dev list watch
 denied "--all-namespaces" events create
+denied "--all-namespaces" deployments.apps list watch
 allowed "" clustercertissuers.certstore.dev get list watch
 allowed "--subresource=status" clustercertissuers.certstore.dev get patch update
 denied "" clustercertissuers.certstore.dev create update patch delete
@@ -410,10 +418,11 @@ allowed "--subresource=status" trustbundles.certstore.dev get patch update
 denied "" trustbundles.certstore.dev create update patch delete
 allowed "" namespaces get list watch
 denied "" namespaces update patch
-# The cluster resource namespace: ClusterCertIssuer CA Secrets, read and
-# created once, never changed.
-allowed "-n $ns" secrets get list watch create
-denied "-n $ns" secrets update patch delete
+# The cluster resource namespace: ClusterCertIssuer CA Secrets, read,
+# created once, patched only when a selfSigned root renews itself; never
+# replaced or deleted.
+allowed "-n $ns" secrets get list watch create patch
+denied "-n $ns" secrets update delete
 allowed "-n $ns" configmaps get list watch
 denied "-n $ns" configmaps create update patch delete
 denied "-n $ns" certstores.certstore.dev list

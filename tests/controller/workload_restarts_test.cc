@@ -175,6 +175,36 @@ TEST_F(WorkloadRestartsTest, AFailedPatchIsRetriedAndAGoneWorkloadIsNot) {
   EXPECT_TRUE(r.error.ok()) << r.error;
 }
 
+TEST_F(WorkloadRestartsTest, PendingWhileARestartIsDueOrItsRolloutRuns) {
+  std::string old_record = "web-stores=" + DigestOf("djE=").substr(0, 16);
+  std::string new_record = "web-stores=" + DigestOf("djI=").substr(0, 16);
+  PutSecret("web-stores", "djI=");
+  // Due: the Secret changed, nothing rolled yet.
+  PutDeployment(true, old_record);
+  EXPECT_TRUE(RestartPending(deps_, *deployments_.Get("demo", "web")));
+  // Rolled by the operator, rollout running / finished.
+  for (bool rolled_out : {false, true}) {
+    auto o = std::make_shared<kube::CachedObject>();
+    o->meta.ns = "demo";
+    o->meta.name = "web";
+    o->meta.annotations.Set("certstore.dev/restart-on-change", "true");
+    o->meta.annotations.Set("certstore.dev/stores", new_record);
+    auto w = std::make_shared<CachedWorkload>();
+    w->secrets.names = {"web-stores"};
+    w->secrets.template_annotations = {
+        {"certstore.dev/stores", new_record},
+        {"certstore.dev/restarted-at", "2026-01-01T00:00:00Z"}};
+    w->secrets.rolled_out = rolled_out;
+    o->typed = w;
+    EXPECT_EQ(RestartPending(deps_, *o), !rolled_out) << rolled_out;
+  }
+  // First sight (recorded, never rolled) and not opted in: not pending.
+  PutDeployment(true, new_record);
+  EXPECT_FALSE(RestartPending(deps_, *deployments_.Get("demo", "web")));
+  PutDeployment(false, old_record);
+  EXPECT_FALSE(RestartPending(deps_, *deployments_.Get("demo", "web")));
+}
+
 TEST_F(WorkloadRestartsTest, OnlyDataChangesOfManagedSecretsTriggerAPass) {
   auto make = [](const std::string& data) {
     auto o = std::make_shared<kube::CachedObject>();

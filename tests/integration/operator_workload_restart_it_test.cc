@@ -73,6 +73,22 @@ std::string DeploymentAnnotation(const std::string& ns, const std::string& app,
 }
 constexpr char kRecordPath[] = "{.metadata.annotations.certstore\\.dev/stores}";
 
+// The certstore_workload_restart_pending sample of Deployment `app` in the
+// operator's /metrics ("" when it exports none).
+std::string PendingSample(int metrics_port, const std::string& ns,
+                          const std::string& app) {
+  CommandResult scrape = RunCommand(
+      {"curl", "-sS", "-f", "--max-time", "5",
+       "http://127.0.0.1:" + std::to_string(metrics_port) + "/metrics"});
+  std::string series =
+      "certstore_workload_restart_pending{kind=\"Deployment\",namespace=\"" +
+      ns + "\",name=\"" + app + "\"} ";
+  size_t at = scrape.output.find(series);
+  if (!scrape.ok() || at == std::string::npos) return "";
+  size_t end = scrape.output.find('\n', at);
+  return scrape.output.substr(at + series.size(), end - at - series.size());
+}
+
 CommandResult Plugin(std::vector<std::string> args) {
   args.insert(args.begin(), KUBECTL_CERTSTORE);
   args.push_back("--kubeconfig");
@@ -136,6 +152,11 @@ TEST_F(OperatorIT, RestartOnChangeRollsOptedInWorkloadsOncePerChangeSet) {
         << app;
   EXPECT_EQ(DeploymentAnnotation(ns_, "plain", kRecordPath), "")
       << "a workload that did not opt in is not touched";
+  EXPECT_TRUE(Eventually(
+      [&] { return PendingSample(metrics_port_, ns_, "all") == "0"; },
+      std::chrono::seconds(20)))
+      << PendingSample(metrics_port_, ns_, "all");
+  EXPECT_EQ(PendingSample(metrics_port_, ns_, "plain"), "");
 
   // Five renewals at once (one request each): one rollout of `all`.
   CommandResult renew = Plugin({"renew", "app-0", "app-1", "app-2", "app-3",
@@ -165,6 +186,12 @@ TEST_F(OperatorIT, RestartOnChangeRollsOptedInWorkloadsOncePerChangeSet) {
                 "{.spec.template.metadata.annotations.certstore\\.dev/"
                 "restarted-at}"),
             "");
+  // No kubelet runs the new pods, so the rollout never finishes: the
+  // workload still runs pods from before the change, and says so.
+  EXPECT_TRUE(Eventually(
+      [&] { return PendingSample(metrics_port_, ns_, "all") == "1"; },
+      std::chrono::seconds(20)))
+      << PendingSample(metrics_port_, ns_, "all");
   // Nothing more follows (no restart per Secret), and `plain` never moves.
   std::this_thread::sleep_for(
       std::chrono::seconds(kRestartWindowSeconds * 2 + 2));
