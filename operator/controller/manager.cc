@@ -97,9 +97,9 @@ Manager::Manager(kube::InformerGroup::TransportFactory transports,
   // trust bundle): a tenant who forges one bloats nothing.
   managed.payload_filter.max_kept_bytes = 512 * 1024;
   managed.payload_filter.labels = {api::kManagedByLabel};
-  managed.payload_filter.annotations = {engine::kCertStoreAnnotation,
-                                        engine::kIssuerAnnotation,
-                                        engine::kIssuerUidAnnotation};
+  managed.payload_filter.annotations = {
+      engine::kCertStoreAnnotation, engine::kIssuerAnnotation,
+      engine::kIssuerUidAnnotation, engine::kBundleContentAnnotation};
   // Of our own Secrets, the cache keeps a digest, not the stores and keys
   // (cached_kinds.h): read when a reconcile needs them.
   managed.decode = [this](const kube::CachedObject& o) {
@@ -251,15 +251,15 @@ void Manager::Wire() {
       });
   for (auto& w : workloads_) {
     w->AddIndex(kRestartNamespaceIndex, RestartNamespaceIndex);
-    w->AddHandler([this](const kube::ObjectPtr& old_obj,
-                         const kube::ObjectPtr& new_obj) {
-      // Opted in (now or before): its namespace's pass records or
-      // restarts it.
-      if ((new_obj && OptedIn(new_obj->meta)) ||
-          (old_obj && OptedIn(old_obj->meta)))
-        queue_.Add(
-            WorkloadsQueueKey((new_obj ? new_obj : old_obj)->meta.ns).Encode());
-    });
+    w->AddHandler(
+        [this](const kube::ObjectPtr& old_obj, const kube::ObjectPtr& new_obj) {
+          // Opted in, and not a status-only change: its namespace's pass
+          // records or restarts it, within the window (Add would cut short a
+          // window a Secret change started).
+          if (WorkloadNeedsPass(old_obj, new_obj))
+            queue_.AddAfter(WorkloadsQueueKey(new_obj->meta.ns).Encode(),
+                            options_.restart_window);
+        });
   }
 }
 
@@ -296,10 +296,14 @@ bool Manager::Start() {
                                            cluster_issuers_.get(),
                                            trust_bundles_.get()};
   std::vector<kube::InformerGroup*> rest{secrets_.get(), namespaces_.get()};
-  for (auto& w : workloads_) rest.push_back(w.get());
   for (auto* g : owners) g->Start();
   if (!WaitForSync(owners)) return false;
   for (auto* g : rest) g->Start();
+  // Workloads are not waited for: without RBAC for them (an old ClusterRole)
+  // or with very many of them, CertStores are reconciled all the same; a
+  // pass over a cache still filling finds less, and the informer's adds
+  // that follow run it again.
+  for (auto& w : workloads_) w->Start();
   for (auto& w : watchers_) w->Start();
   if (!WaitForSync(rest)) return false;
   for (auto& w : watchers_)

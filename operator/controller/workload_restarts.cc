@@ -1,6 +1,7 @@
 #include "operator/controller/workload_restarts.h"
 
 #include "operator/api/json.h"
+#include "operator/api/types.h"
 #include "operator/common/time_format.h"
 #include "operator/controller/cached_kinds.h"
 #include "operator/engine/reasons.h"
@@ -15,7 +16,10 @@ const kube::Resource kKinds[kWorkloadKinds] = {
     {"apps", "v1", "daemonsets", "DaemonSet", true},
 };
 
-// The data digests of the operator's Secrets among `names` in `ns`.
+// The data digests of the operator's Secrets among `names` in `ns`: its
+// CertStores' and issuers' Secrets by the digest of their data as cached; a
+// TrustBundle's truststore Secret (cached as metadata: its stores are never
+// read) by its content annotation, a keyed digest of what it holds.
 engine::StoreDigests CurrentStores(const ReconcilerDeps& d,
                                    const std::string& ns,
                                    const std::vector<std::string>& names) {
@@ -23,10 +27,9 @@ engine::StoreDigests CurrentStores(const ReconcilerDeps& d,
   if (!d.managed_secrets) return out;
   for (const std::string& name : names) {
     kube::ObjectPtr o = d.managed_secrets->Get(ns, name);
-    // Partial: a labelled Secret the operator did not write.
-    if (!o || o->partial) continue;
-    auto s = SecretOf(*o);
-    if (s && !s->data_digest.empty()) out[name] = s->data_digest;
+    if (!o) continue;
+    std::string digest = DigestOf(*o);
+    if (!digest.empty()) out[name] = digest;
   }
   return out;
 }
@@ -45,11 +48,36 @@ std::string Join(const std::vector<std::string>& v) {
 
 }  // namespace
 
+std::string DigestOf(const kube::CachedObject& secret) {
+  if (!secret.partial) {
+    auto s = SecretOf(secret);
+    return s ? s->data_digest : std::string();
+  }
+  // Partial: a labelled Secret whose data is not cached. Only a TrustBundle
+  // target counts (controlled by a TrustBundle; a tenant who forges one
+  // can only restart workloads of their own namespace).
+  bool bundle = false;
+  for (const auto& owner : secret.meta.owners)
+    bundle = bundle || (owner.controller && owner.kind == "TrustBundle" &&
+                        owner.api_version == api::kApiVersion);
+  auto content = secret.meta.annotations.find(engine::kBundleContentAnnotation);
+  if (!bundle || content == secret.meta.annotations.end()) return "";
+  return std::string(content->second);
+}
+
 const kube::Resource& WorkloadResource(int i) { return kKinds[i]; }
 
 bool OptedIn(const kube::ObjectMeta& m) {
   auto it = m.annotations.find(engine::kRestartOnChangeAnnotation);
   return it != m.annotations.end() && it->second == "true";
+}
+
+bool WorkloadNeedsPass(const kube::ObjectPtr& old_obj,
+                       const kube::ObjectPtr& new_obj) {
+  if (!new_obj || !OptedIn(new_obj->meta)) return false;
+  if (!old_obj || !OptedIn(old_obj->meta)) return true;
+  return old_obj->meta.generation != new_obj->meta.generation ||
+         Recorded(*old_obj) != Recorded(*new_obj);
 }
 
 kube::InformerOptions WorkloadInformerOptions() {
@@ -77,8 +105,11 @@ kube::InformerOptions WorkloadInformerOptions() {
     return w;
   };
   o.drop_json = true;
-  // Pod templates can be large: a page of them is held while it is decoded.
-  o.page_size = 100;
+  // Every workload of the cluster is listed (an annotation cannot be
+  // selected on the server), and a page is held whole while it is parsed:
+  // small pages bound what a tenant's outsized Deployments cost (about
+  // 1.5 MiB each at most, as stored by etcd). Watch events come one by one.
+  o.page_size = 10;
   return o;
 }
 
@@ -90,10 +121,7 @@ std::vector<std::string> RestartNamespaceIndex(const kube::CachedObject& o) {
 bool StoresChanged(const kube::ObjectPtr& old_obj,
                    const kube::ObjectPtr& new_obj) {
   if (!old_obj || !new_obj) return true;
-  auto a = old_obj->partial ? nullptr : SecretOf(*old_obj);
-  auto b = new_obj->partial ? nullptr : SecretOf(*new_obj);
-  if (!a || !b) return a != b;
-  return a->data_digest != b->data_digest;
+  return DigestOf(*old_obj) != DigestOf(*new_obj);
 }
 
 ReconcileResult ReconcileWorkloads(const ReconcilerDeps& d,
@@ -108,7 +136,8 @@ ReconcileResult ReconcileWorkloads(const ReconcilerDeps& d,
       const CachedWorkload* w = o->As<CachedWorkload>();
       if (!w || !OptedIn(o->meta)) continue;
       engine::RestartDecision decision = engine::DecideRestart(
-          Recorded(*o), CurrentStores(d, ns, w->secrets.names));
+          Recorded(*o), CurrentStores(d, ns, w->secrets.names),
+          w->secrets.names);
       if (decision.action == engine::RestartDecision::Action::kNone) continue;
       bool restart =
           decision.action == engine::RestartDecision::Action::kRestart;
@@ -168,7 +197,8 @@ bool RestartPending(const ReconcilerDeps& d, const kube::CachedObject& o) {
   if (!w || !OptedIn(o.meta)) return false;
   std::string recorded = Recorded(o);
   engine::RestartDecision decision = engine::DecideRestart(
-      recorded, CurrentStores(d, o.meta.ns, w->secrets.names));
+      recorded, CurrentStores(d, o.meta.ns, w->secrets.names),
+      w->secrets.names);
   if (decision.action == engine::RestartDecision::Action::kRestart) return true;
   const auto& t = w->secrets.template_annotations;
   auto stores = t.find(engine::kStoresAnnotation);

@@ -42,6 +42,12 @@ struct CachedWorkload : kube::TypedObject {
 };
 
 bool OptedIn(const kube::ObjectMeta& m);
+// Whether a workload informer event (handler arguments) calls for a pass
+// over its namespace: opted in now, and added, newly opted in, given a new
+// spec (generation), or its record changed. Status-only updates (a rollout
+// progressing) and deletions do not.
+bool WorkloadNeedsPass(const kube::ObjectPtr& old_obj,
+                       const kube::ObjectPtr& new_obj);
 // Informer options for a workload kind: the spec is kept (and decoded, then
 // released) only for opted-in workloads.
 kube::InformerOptions WorkloadInformerOptions();
@@ -49,8 +55,14 @@ kube::InformerOptions WorkloadInformerOptions();
 constexpr char kRestartNamespaceIndex[] = "restart-ns";
 std::vector<std::string> RestartNamespaceIndex(const kube::CachedObject& o);
 
+// What identifies the data of a managed Secret as cached (the managed
+// Secrets informer's object): the data digest of a Secret the operator
+// caches whole or as a digest; a TrustBundle target's content annotation;
+// "" for anything else (a labelled Secret the operator did not write).
+std::string DigestOf(const kube::CachedObject& secret);
+
 // Whether a change of a managed Secret (informer handler arguments) changed
-// its data: added, deleted, or another data digest.
+// its data: added, deleted, or another DigestOf.
 bool StoresChanged(const kube::ObjectPtr& old_obj,
                    const kube::ObjectPtr& new_obj);
 

@@ -1,5 +1,6 @@
 #include "operator/engine/workload_restart.h"
 
+#include <algorithm>
 #include <optional>
 
 namespace certstore::engine {
@@ -38,12 +39,21 @@ std::string StoresRecord(const StoreDigests& stores) {
 }
 
 RestartDecision DecideRestart(const std::string& recorded,
-                              const StoreDigests& current) {
+                              const StoreDigests& current,
+                              const std::vector<std::string>& referenced) {
   RestartDecision d;
-  if (current.empty()) return d;
-  d.record = StoresRecord(current);
-  if (d.record == recorded) return d;
   auto before = ParseRecord(recorded);
+  // What the pods hold: the Secrets as they are now, and those recorded
+  // that are still read but gone for the moment, as recorded.
+  StoreDigests holding = current;
+  if (before)
+    for (const auto& [name, digest] : *before)
+      if (!holding.count(name) &&
+          std::binary_search(referenced.begin(), referenced.end(), name))
+        holding[name] = digest;
+  if (current.empty()) return d;
+  d.record = StoresRecord(holding);
+  if (d.record == recorded) return d;
   if (!before || before->empty()) {
     d.action = RestartDecision::Action::kRecord;
     return d;

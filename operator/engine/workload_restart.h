@@ -17,7 +17,7 @@ namespace certstore::engine {
 using StoreDigests = std::map<std::string, std::string>;
 
 // The record of `stores`: "name=<first 16 hex of the digest>" joined by ",",
-// by name.
+// by name (a digest of 16 characters or fewer is taken whole).
 std::string StoresRecord(const StoreDigests& stores);
 
 struct RestartDecision {
@@ -38,8 +38,14 @@ struct RestartDecision {
 // never alters a Secret's data, and a Secret the pods never started with is
 // no reason to restart them. With no Secret of the operator's, nothing is
 // recorded.
+//
+// `referenced`: every Secret the pod template reads (sorted). A recorded
+// Secret that is still referenced but absent now (deleted, not yet written
+// again) stays in the record as it was: the pods still hold that data, so
+// when the Secret comes back with other data they are restarted.
 RestartDecision DecideRestart(const std::string& recorded,
-                              const StoreDigests& current);
+                              const StoreDigests& current,
+                              const std::vector<std::string>& referenced);
 
 }  // namespace certstore::engine
 

@@ -386,12 +386,12 @@ for n in a b; do
   allowed "-n $n --subresource=status" certstores.certstore.dev get patch update
   allowed "-n $n --subresource=status" certissuers.certstore.dev get patch update
   allowed "-n $n" events create patch get
-  allowed "-n $n" deployments.apps get list watch patch
-  allowed "-n $n" statefulsets.apps get list watch patch
-  allowed "-n $n" daemonsets.apps get list watch patch
-  denied "-n $n" deployments.apps create update delete
-  denied "-n $n" statefulsets.apps create update delete
-  denied "-n $n" daemonsets.apps create update delete
+  allowed "-n $n" deployments.apps list watch patch
+  allowed "-n $n" statefulsets.apps list watch patch
+  allowed "-n $n" daemonsets.apps list watch patch
+  denied "-n $n" deployments.apps get create update delete
+  denied "-n $n" statefulsets.apps get create update delete
+  denied "-n $n" daemonsets.apps get create update delete
   denied "-n $n" secrets deletecollection
   denied "-n $n" certstores.certstore.dev update patch delete
 done

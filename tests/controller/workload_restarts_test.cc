@@ -58,7 +58,7 @@ class WorkloadRestartsTest : public ::testing::Test {
     }
     secrets_.Put(o);
   }
-  std::string DigestOf(const std::string& data_b64) {
+  std::string DataDigestOf(const std::string& data_b64) {
     auto s = api::ParseSecret(SecretJson("x", data_b64));
     return engine::DataDigest(s->data);
   }
@@ -108,7 +108,7 @@ TEST_F(WorkloadRestartsTest, FirstSightRecordsTheStoresWithoutARestart) {
   ASSERT_EQ(patches.size(), 1u);
   EXPECT_EQ(patches[0].path, "/apis/apps/v1/namespaces/demo/deployments/web");
   EXPECT_EQ(patches[0].content_type, "application/merge-patch+json");
-  std::string record = "web-stores=" + DigestOf("djE=").substr(0, 16);
+  std::string record = "web-stores=" + DataDigestOf("djE=").substr(0, 16);
   EXPECT_NE(patches[0].body.find(R"("resourceVersion":"77")"),
             std::string::npos)
       << patches[0].body;
@@ -119,13 +119,13 @@ TEST_F(WorkloadRestartsTest, FirstSightRecordsTheStoresWithoutARestart) {
 
 TEST_F(WorkloadRestartsTest, ChangedStoresRollThePodTemplate) {
   PutSecret("web-stores", "djI=");
-  PutDeployment(true, "web-stores=" + DigestOf("djE=").substr(0, 16));
+  PutDeployment(true, "web-stores=" + DataDigestOf("djE=").substr(0, 16));
   ReconcileResult r = ReconcileWorkloads(deps_, caches_, "demo");
   ASSERT_TRUE(r.error.ok()) << r.error;
   auto patches = Patches();
   ASSERT_EQ(patches.size(), 1u);
   const std::string& body = patches[0].body;
-  std::string record = "web-stores=" + DigestOf("djI=").substr(0, 16);
+  std::string record = "web-stores=" + DataDigestOf("djI=").substr(0, 16);
   EXPECT_NE(body.find(R"("template":{"metadata":{"annotations":{)"),
             std::string::npos)
       << body;
@@ -151,9 +151,9 @@ TEST_F(WorkloadRestartsTest, LeavesAloneWhatIsNotItsBusiness) {
     SCOPED_TRACE(c.name);
     transport_.ClearRequests();
     PutSecret("web-stores", "djI=", c.ours);
-    PutDeployment(
-        c.opted_in,
-        "web-stores=" + DigestOf(c.current ? "djI=" : "djE=").substr(0, 16));
+    PutDeployment(c.opted_in,
+                  "web-stores=" +
+                      DataDigestOf(c.current ? "djI=" : "djE=").substr(0, 16));
     ReconcileResult r = ReconcileWorkloads(deps_, caches_, "demo");
     ASSERT_TRUE(r.error.ok()) << r.error;
     EXPECT_TRUE(Patches().empty());
@@ -162,7 +162,7 @@ TEST_F(WorkloadRestartsTest, LeavesAloneWhatIsNotItsBusiness) {
 
 TEST_F(WorkloadRestartsTest, AFailedPatchIsRetriedAndAGoneWorkloadIsNot) {
   PutSecret("web-stores", "djI=");
-  PutDeployment(true, "web-stores=" + DigestOf("djE=").substr(0, 16));
+  PutDeployment(true, "web-stores=" + DataDigestOf("djE=").substr(0, 16));
   transport_.responses.push_back(
       {409, R"({"kind":"Status","code":409,"reason":"Conflict"})", {}});
   ReconcileResult r = ReconcileWorkloads(deps_, caches_, "demo");
@@ -176,8 +176,8 @@ TEST_F(WorkloadRestartsTest, AFailedPatchIsRetriedAndAGoneWorkloadIsNot) {
 }
 
 TEST_F(WorkloadRestartsTest, PendingWhileARestartIsDueOrItsRolloutRuns) {
-  std::string old_record = "web-stores=" + DigestOf("djE=").substr(0, 16);
-  std::string new_record = "web-stores=" + DigestOf("djI=").substr(0, 16);
+  std::string old_record = "web-stores=" + DataDigestOf("djE=").substr(0, 16);
+  std::string new_record = "web-stores=" + DataDigestOf("djI=").substr(0, 16);
   PutSecret("web-stores", "djI=");
   // Due: the Secret changed, nothing rolled yet.
   PutDeployment(true, old_record);
@@ -203,6 +203,61 @@ TEST_F(WorkloadRestartsTest, PendingWhileARestartIsDueOrItsRolloutRuns) {
   EXPECT_FALSE(RestartPending(deps_, *deployments_.Get("demo", "web")));
   PutDeployment(false, old_record);
   EXPECT_FALSE(RestartPending(deps_, *deployments_.Get("demo", "web")));
+}
+
+// A TrustBundle's truststore Secret is cached as metadata (its stores are
+// never read): its content annotation stands for its data. A labelled
+// Secret nobody controls does not count.
+TEST_F(WorkloadRestartsTest, TrustBundleSecretsCountByTheirContentDigest) {
+  const std::string kC1(64, '1'), kC2(64, '2');  // as the annotation holds
+  auto skeleton = [](const std::string& kind, const std::string& content) {
+    auto o = std::make_shared<kube::CachedObject>();
+    o->meta.ns = "demo";
+    o->meta.name = "web-stores";
+    o->partial = true;
+    if (!kind.empty())
+      o->meta.owners.push_back(
+          {"certstore.dev/v1alpha1", kind, "corp", "uid-tb", true});
+    o->meta.annotations.Set("certstore.dev/bundle-content", content);
+    return kube::ObjectPtr(o);
+  };
+  EXPECT_EQ(DigestOf(*skeleton("TrustBundle", kC1)), kC1);
+  EXPECT_EQ(DigestOf(*skeleton("", kC1)), "");
+  EXPECT_EQ(DigestOf(*skeleton("Deployment", kC1)), "");
+  EXPECT_TRUE(StoresChanged(skeleton("TrustBundle", kC1),
+                            skeleton("TrustBundle", kC2)));
+  EXPECT_FALSE(StoresChanged(skeleton("TrustBundle", kC1),
+                             skeleton("TrustBundle", kC1)));
+  // A bundle target read by an opted-in workload: restarted when it changes.
+  secrets_.Put(skeleton("TrustBundle", kC2));
+  PutDeployment(true, "web-stores=" + kC1.substr(0, 16));
+  ReconcileResult r = ReconcileWorkloads(deps_, caches_, "demo");
+  ASSERT_TRUE(r.error.ok()) << r.error;
+  ASSERT_EQ(Patches().size(), 1u);
+  EXPECT_NE(Patches()[0].body.find("restarted-at"), std::string::npos);
+}
+
+TEST_F(WorkloadRestartsTest, StatusOnlyWorkloadUpdatesRunNoPass) {
+  auto workload = [](bool opted_in, int64_t generation,
+                     const std::string& record) {
+    auto o = std::make_shared<kube::CachedObject>();
+    o->meta.generation = generation;
+    if (opted_in)
+      o->meta.annotations.Set("certstore.dev/restart-on-change", "true");
+    if (!record.empty())
+      o->meta.annotations.Set("certstore.dev/stores", record);
+    return kube::ObjectPtr(o);
+  };
+  EXPECT_TRUE(WorkloadNeedsPass(nullptr, workload(true, 1, "")));
+  EXPECT_TRUE(WorkloadNeedsPass(workload(false, 1, ""), workload(true, 1, "")));
+  EXPECT_TRUE(WorkloadNeedsPass(workload(true, 1, ""), workload(true, 2, "")));
+  EXPECT_TRUE(
+      WorkloadNeedsPass(workload(true, 1, "a=1"), workload(true, 1, "")));
+  EXPECT_FALSE(
+      WorkloadNeedsPass(workload(true, 2, "a=1"), workload(true, 2, "a=1")))
+      << "a rollout progressing (status only)";
+  EXPECT_FALSE(WorkloadNeedsPass(workload(true, 1, ""), nullptr));
+  EXPECT_FALSE(WorkloadNeedsPass(nullptr, workload(false, 1, "")));
 }
 
 TEST_F(WorkloadRestartsTest, OnlyDataChangesOfManagedSecretsTriggerAPass) {

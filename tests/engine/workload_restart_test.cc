@@ -40,7 +40,7 @@ TEST(WorkloadRestartTest, RestartsOnlyForChangedDataItsPodsStartedWith) {
        {{"a", kA1}, {"b", kB1}},
        Action::kRecord,
        {}},
-      {"a Secret no longer read", ab, {{"a", kA1}}, Action::kRecord, {}},
+
       {"no Secret of the operator's: nothing", ab, {}, Action::kNone, {}},
       {"a record the operator never wrote: recorded again",
        "tampered",
@@ -50,13 +50,31 @@ TEST(WorkloadRestartTest, RestartsOnlyForChangedDataItsPodsStartedWith) {
   };
   for (const auto& c : cases) {
     SCOPED_TRACE(c.name);
-    RestartDecision d = DecideRestart(c.recorded, c.current);
+    RestartDecision d = DecideRestart(c.recorded, c.current, {"a", "b"});
     EXPECT_EQ(d.action, c.want);
     EXPECT_EQ(d.changed, c.changed);
     if (c.want != Action::kNone) {
       EXPECT_EQ(d.record, StoresRecord(c.current));
     }
   }
+}
+
+// A Secret the pods read is deleted (e.g. to force a new key) and written
+// again a while later: the pods still hold the old data until restarted.
+TEST(WorkloadRestartTest, ASecretDeletedAndWrittenAgainStillRestarts) {
+  const std::string ab = "a=" + kA1.substr(0, 16) + ",b=" + kB1.substr(0, 16);
+  // Gone for now: the record keeps it as the pods hold it.
+  RestartDecision gone = DecideRestart(ab, {{"b", kB1}}, {"a", "b"});
+  EXPECT_EQ(gone.action, Action::kNone);
+  // Back with other data: restarted.
+  RestartDecision back =
+      DecideRestart(ab, {{"a", kA2}, {"b", kB1}}, {"a", "b"});
+  EXPECT_EQ(back.action, Action::kRestart);
+  EXPECT_EQ(back.changed, std::vector<std::string>{"a"});
+  // No longer read by the template at all: dropped from the record.
+  RestartDecision dropped = DecideRestart(ab, {{"b", kB1}}, {"b"});
+  EXPECT_EQ(dropped.action, Action::kRecord);
+  EXPECT_EQ(dropped.record, "b=" + kB1.substr(0, 16));
 }
 
 TEST(WorkloadRestartTest, TheRecordNamesEachSecretWithAShortDigest) {
