@@ -422,6 +422,41 @@ void ParseCertStoreSpec(Walker& w, const Node& n, const std::string& path,
            }},
           {"additionalFormats",
            [&](auto& v, auto& p) { w.StrList(v, p, &s->additional_formats); }},
+          {"renewal",
+           [&](auto& v, auto& p) {
+             s->renewal.emplace();
+             RenewalSpec* r = &*s->renewal;
+             w.Object(v, p,
+                      {{"windows",
+                        [&](const Node& x, const std::string& xp) {
+                          if (x.IsNull()) return;
+                          if (!x.IsArray()) {
+                            w.errs()->Add(xp, "must be a list");
+                            return;
+                          }
+                          std::vector<NodePtr> items = x.Elements();
+                          for (size_t i = 0; i < items.size(); ++i) {
+                            RenewalWindow win;
+                            w.Object(*items[i],
+                                     xp + "[" + std::to_string(i) + "]",
+                                     {{"start",
+                                       [&](auto& y, auto& yp) {
+                                         w.Str(y, yp, &win.start);
+                                       }},
+                                      {"duration",
+                                       [&](auto& y, auto& yp) {
+                                         w.Str(y, yp, &win.duration);
+                                       }},
+                                      {"days", [&](auto& y, auto& yp) {
+                                         w.StrList(y, yp, &win.days);
+                                       }}});
+                            r->windows.push_back(std::move(win));
+                          }
+                        }},
+                       {"urgentBefore", [&](auto& x, auto& xp) {
+                          w.OptStr(x, xp, &r->urgent_before);
+                        }}});
+           }},
           {"export",
            [&](auto& v, auto& p) {
              s->export_spec.emplace();

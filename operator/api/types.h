@@ -153,6 +153,23 @@ struct ExportSpec {
   bool include_root = false;  // ca.crt: the issuer's root as well
 };
 
+// spec.renewal.windows[]: when renewals that are not urgent may happen.
+// Times are UTC. A window opens at `start` on each of `days` (every day when
+// empty) and stays open for `duration` (it may run past midnight).
+struct RenewalWindow {
+  std::string start;              // "HH:MM"
+  std::string duration;           // Go duration, 1m to 24h
+  std::vector<std::string> days;  // "Mon" ... "Sun"
+};
+
+// spec.renewal: maintenance windows for renewals (engine/renewal_window.h).
+struct RenewalSpec {
+  std::vector<RenewalWindow> windows;
+  // A due renewal stops waiting for a window this long before notAfter.
+  // Absent: halfway between the renewal time and notAfter.
+  std::optional<std::string> urgent_before;
+};
+
 struct CertStoreSpec {
   IssuerRef issuer_ref;
   std::string secret_name;
@@ -168,6 +185,7 @@ struct CertStoreSpec {
   std::optional<ObjectTemplate> secret_template;
   std::vector<std::string> additional_formats;  // "CombinedPEM", "DER"
   std::optional<ExportSpec> export_spec;        // spec.export
+  std::optional<RenewalSpec> renewal;           // spec.renewal
 };
 
 struct CertStore {

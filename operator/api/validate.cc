@@ -290,6 +290,35 @@ void CheckTruststore(FieldErrors& e, const std::string& p,
   }
 }
 
+void CheckRenewal(FieldErrors& e, const CertStoreSpec& s) {
+  const RenewalSpec& r = *s.renewal;
+  const std::string p = "spec.renewal";
+  if (!s.keystore)
+    e.Add(p, "schedules the keystore's renewals: it requires spec.keystore");
+  if (r.windows.size() > 10)
+    e.Add(p + ".windows", "must have at most 10 items");
+  static const std::regex kStart("([01][0-9]|2[0-3]):[0-5][0-9]");
+  for (size_t i = 0; i < r.windows.size() && i < 10; ++i) {
+    const RenewalWindow& w = r.windows[i];
+    std::string wp = p + ".windows[" + std::to_string(i) + "]";
+    if (w.start.size() > 5 || !std::regex_match(w.start, kStart))
+      e.Add(wp + ".start", "must be a UTC time HH:MM such as 02:30, got " +
+                               Quoted(w.start.substr(0, 16)));
+    int64_t d = CheckDuration(e, wp + ".duration", w.duration, false);
+    if (d >= 0 && (d < 60 || d > 24 * 3600))
+      e.Add(wp + ".duration",
+            "must be between 1m and 24h, got " + Quoted(w.duration));
+    CheckSet(e, wp + ".days", w.days,
+             {"Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"}, 0, 7);
+  }
+  if (r.urgent_before) {
+    int64_t u = CheckDuration(e, p + ".urgentBefore", *r.urgent_before, false);
+    if (u >= 0 && u < 60)
+      e.Add(p + ".urgentBefore",
+            "must be at least 1m, got " + Quoted(*r.urgent_before));
+  }
+}
+
 void CheckSelfSigned(FieldErrors& e, const std::string& p,
                      const SelfSignedIssuerSpec& s) {
   CheckName(e, p + ".secretName", s.secret_name);
@@ -426,6 +455,7 @@ void CheckSecretShape(FieldErrors& e, const CertStoreSpec& s) {
           e.Add("spec.export.configMapName",
                 "is a trust source of this CertStore; choose another name");
   }
+  if (s.renewal) CheckRenewal(e, s);
   if (s.secret_template) {
     CheckTemplateMap(e, "spec.secretTemplate.labels", s.secret_template->labels,
                      true);

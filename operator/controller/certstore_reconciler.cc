@@ -402,13 +402,20 @@ ReconcileResult CertStoreRun::Report() {
   if (sum.held_for_rotation)
     msg += "; CA rotation: kept until every truststore trusts the new CA";
   bool issued = rendered_->decision.issue;
+  bool waiting =
+      !issued && rendered_->decision.reason == engine::kReasonWaitingForWindow;
+  if (waiting) msg += "; " + rendered_->decision.message;
   StatusUpdate u;
   u.ready = {"True", issued ? engine::kReasonIssued : engine::kReasonReady,
              msg};
   // Issued: why (Initial, Renewal, Requested, ...), as the Event says.
-  u.issuing = Condition{
-      "False", issued ? rendered_->decision.reason : engine::kReasonUpToDate,
-      "the Secret holds the stores the spec asks for"};
+  u.issuing = waiting
+                  ? Condition{"False", engine::kReasonWaitingForWindow,
+                              rendered_->decision.message}
+                  : Condition{"False",
+                              issued ? rendered_->decision.reason
+                                     : engine::kReasonUpToDate,
+                              "the Secret holds the stores the spec asks for"};
   u.extra = [&sum](json::Writer& w) { WriteSummary(w, sum); };
   // Nothing new to say: skip the write (an idle resync costs no API write).
   bool same =
@@ -453,13 +460,16 @@ ReconcileResult CertStoreRun::Report() {
     return Retry(status_write);
 
   ReconcileResult r;
-  if (sum.renewal_time) {
+  // A renewal time that has passed while the renewal waits for a window
+  // is no timer (recheck_at is).
+  if (sum.renewal_time && !(waiting && *sum.renewal_time <= now_)) {
     auto until = std::chrono::duration_cast<std::chrono::seconds>(
         *sum.renewal_time - now_);
     r.requeue_after = std::max(until, std::chrono::seconds(1));
   }
   if (rendered_->decision.recheck_at) {
-    // A renewal request waiting for its minimum interval.
+    // A renewal request waiting for its minimum interval, or a renewal
+    // waiting for a maintenance window.
     auto until = std::chrono::duration_cast<std::chrono::seconds>(
                      *rendered_->decision.recheck_at - now_) +
                  std::chrono::seconds(1);

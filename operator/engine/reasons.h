@@ -24,6 +24,9 @@ constexpr char kReasonRenewal[] = "Renewal";
 // A person asked for a new certificate (kRenewRequestAnnotation).
 constexpr char kReasonRequested[] = "Requested";
 constexpr char kReasonUpToDate[] = "UpToDate";
+// Issuing=False: a due renewal waits for a maintenance window
+// (spec.renewal.windows; engine/renewal_window.h).
+constexpr char kReasonWaitingForWindow[] = "WaitingForWindow";
 
 // ---- Ready=True ------------------------------------------------------------
 constexpr char kReasonReady[] = "Ready";

@@ -11,6 +11,7 @@
 #include "operator/engine/reasons.h"
 #include "operator/engine/reencode_policy.h"
 #include "operator/engine/renewal.h"
+#include "operator/engine/renewal_window.h"
 #include "operator/engine/sealed_render.h"
 #include "operator/engine/secret_layout.h"
 #include "operator/engine/store_files.h"
@@ -176,6 +177,23 @@ Status DecideCertificate(const RenderInput& in, DesiredStores* desired,
               FormatGoDuration(in.options.renew_request_interval) +
               ": issues at " + FormatRfc3339(next)};
       result->decision.recheck_at = next;
+    }
+  }
+  if (result->decision.issue && result->decision.reason == kReasonRenewal &&
+      cur && in.cs.spec.renewal) {
+    // A due renewal waits for a maintenance window unless it is urgent.
+    X509* c = cur->cert.get();
+    TimePoint not_after = pki::NotAfter(c);
+    RenewalGate gate = GateRenewal(
+        &*in.cs.spec.renewal,
+        JitteredRenewalTime(pki::NotBefore(c), not_after, *in.cs.spec.keystore,
+                            pki::FingerprintSha256(c)),
+        not_after, in.now);
+    if (gate.wait) {
+      result->decision = {false, kReasonWaitingForWindow, gate.message};
+      result->decision.recheck_at = gate.until;
+    } else if (!gate.message.empty()) {
+      result->decision.message += "; " + gate.message;
     }
   }
   if (in.options.freeze_keystore) {
@@ -428,6 +446,11 @@ StatusOr<RenderResult> RenderCertStore(const api::CertStore& cs,
     result.secrets.push_back(std::move(trust));
   }
   Summarize(cs, desired, revision, &result.summary);
+  // A renewal waiting for a maintenance window happens when it stops
+  // waiting: that is the renewal time status and metrics report.
+  if (result.decision.reason == kReasonWaitingForWindow &&
+      result.decision.recheck_at)
+    result.summary.renewal_time = result.decision.recheck_at;
   if (spec.export_spec && desired.leaf && !options.freeze_keystore) {
     std::vector<X509*> chain;
     for (const auto& c : desired.chain) chain.push_back(c.get());

@@ -1,8 +1,10 @@
 // Renewal through the renderer: time moves on a FakeClock, never by sleeping.
 #include <gtest/gtest.h>
 
+#include "operator/common/time_format.h"
 #include "operator/engine/render.h"
 #include "operator/engine/renewal.h"
+#include "operator/engine/renewal_window.h"
 #include "tests/engine/engine_fixture.h"
 
 namespace certstore::engine {
@@ -198,6 +200,57 @@ TEST_F(StoreRenewalTest, RenewBeforeMovesTheRenewalTime) {
   EXPECT_FALSE(RenderAndStore(cs).decision.issue);
   clock_.Set(*first.summary.not_after - hours(23));
   EXPECT_EQ(RenderAndStore(cs).decision.reason, kReasonRenewal);
+}
+
+// spec.renewal.windows: a due renewal outside every window keeps the
+// certificate, says until when, and reports that time as the renewal time;
+// it renews inside the next window, or once urgent.
+TEST_F(StoreRenewalTest, ADueRenewalWaitsForTheMaintenanceWindow) {
+  auto with_windows = [](const std::string& urgent) {
+    return MakeCertStore(
+        Spec("  keystore:\n    commonName: app\n    duration: 720h\n"
+             "  renewal:\n    windows:\n    - {start: \"02:00\", duration: 1h, "
+             "days: [Sat]}\n" +
+             urgent));
+  };
+  // Urgent only a day before expiry: the next Saturday comes first.
+  api::CertStore cs = with_windows("    urgentBefore: 24h\n");
+  RenderResult first = RenderAndStore(cs);
+  TimePoint renew = *first.summary.renewal_time;
+  clock_.Set(renew);
+  RenderResult waiting = RenderAndStore(cs);
+  EXPECT_FALSE(waiting.decision.issue);
+  EXPECT_EQ(waiting.decision.reason, kReasonWaitingForWindow);
+  EXPECT_EQ(waiting.summary.serial_hex, first.summary.serial_hex);
+  ASSERT_TRUE(waiting.decision.recheck_at);
+  TimePoint window = *waiting.decision.recheck_at;
+  EXPECT_GT(window, renew);
+  EXPECT_LE(window, renew + hours(24 * 7));
+  EXPECT_EQ(FormatRfc3339(window).substr(10), "T02:00:00Z");
+  EXPECT_EQ(*waiting.summary.renewal_time, window)
+      << "status reports when the renewal will happen";
+  EXPECT_NE(waiting.decision.message.find(FormatRfc3339(window)),
+            std::string::npos)
+      << waiting.decision.message;
+
+  clock_.Set(window + std::chrono::minutes(5));
+  RenderResult inside = RenderAndStore(cs);
+  EXPECT_TRUE(inside.decision.issue);
+  EXPECT_EQ(inside.decision.reason, kReasonRenewal);
+  EXPECT_NE(inside.decision.message.find("inside a maintenance window"),
+            std::string::npos)
+      << inside.decision.message;
+
+  // Urgent from the start (urgentBefore longer than what is left): renews
+  // outside the window and says so.
+  api::CertStore urgent = with_windows("    urgentBefore: 700h\n");
+  clock_.Set(*inside.summary.renewal_time);
+  WindowState w = WindowAt(urgent.spec.renewal->windows, clock_.Now());
+  if (w.open) clock_.Set(*w.next_open + hours(2));  // make sure: outside
+  RenderResult forced = RenderAndStore(urgent);
+  EXPECT_TRUE(forced.decision.issue);
+  EXPECT_NE(forced.decision.message.find("urgent"), std::string::npos)
+      << forced.decision.message;
 }
 
 }  // namespace
