@@ -316,6 +316,15 @@ void CheckRenewal(FieldErrors& e, const CertStoreSpec& s) {
     if (u >= 0 && u < 60)
       e.Add(p + ".urgentBefore",
             "must be at least 1m, got " + Quoted(*r.urgent_before));
+    // Urgent from the renewal time on: the windows would never apply.
+    auto rb = s.keystore && s.keystore->renew_before
+                  ? ParseGoDuration(*s.keystore->renew_before)
+                  : StatusOr<std::chrono::seconds>(NotFoundError(""));
+    if (u >= 0 && rb.ok() && u >= rb->count())
+      e.Add(p + ".urgentBefore",
+            "must be less than spec.keystore.renewBefore (" +
+                *s.keystore->renew_before +
+                "), or every renewal is urgent and no window applies");
   }
 }
 

@@ -460,9 +460,8 @@ ReconcileResult CertStoreRun::Report() {
     return Retry(status_write);
 
   ReconcileResult r;
-  // A renewal time that has passed while the renewal waits for a window
-  // is no timer (recheck_at is).
-  if (sum.renewal_time && !(waiting && *sum.renewal_time <= now_)) {
+  // While a renewal waits for a window, recheck_at is the timer.
+  if (sum.renewal_time && !waiting) {
     auto until = std::chrono::duration_cast<std::chrono::seconds>(
         *sum.renewal_time - now_);
     r.requeue_after = std::max(until, std::chrono::seconds(1));

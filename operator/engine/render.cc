@@ -179,16 +179,20 @@ Status DecideCertificate(const RenderInput& in, DesiredStores* desired,
       result->decision.recheck_at = next;
     }
   }
+  bool request_pending = cur && !RenewRequest(in.cs).empty() &&
+                         RenewRequest(in.cs) != cur->renew_request;
   if (result->decision.issue && result->decision.reason == kReasonRenewal &&
-      cur && in.cs.spec.renewal) {
-    // A due renewal waits for a maintenance window unless it is urgent.
+      cur && in.cs.spec.renewal && !request_pending) {
+    // A due renewal waits for a maintenance window unless it is urgent (or
+    // someone asked for a renewal: kubectl certstore renew never waits).
     X509* c = cur->cert.get();
     TimePoint not_after = pki::NotAfter(c);
-    RenewalGate gate = GateRenewal(
-        &*in.cs.spec.renewal,
-        JitteredRenewalTime(pki::NotBefore(c), not_after, *in.cs.spec.keystore,
-                            pki::FingerprintSha256(c)),
-        not_after, in.now);
+    std::string fingerprint = pki::FingerprintSha256(c);
+    RenewalGate gate =
+        GateRenewal(&*in.cs.spec.renewal,
+                    JitteredRenewalTime(pki::NotBefore(c), not_after,
+                                        *in.cs.spec.keystore, fingerprint),
+                    not_after, in.now, fingerprint);
     if (gate.wait) {
       result->decision = {false, kReasonWaitingForWindow, gate.message};
       result->decision.recheck_at = gate.until;
@@ -446,11 +450,6 @@ StatusOr<RenderResult> RenderCertStore(const api::CertStore& cs,
     result.secrets.push_back(std::move(trust));
   }
   Summarize(cs, desired, revision, &result.summary);
-  // A renewal waiting for a maintenance window happens when it stops
-  // waiting: that is the renewal time status and metrics report.
-  if (result.decision.reason == kReasonWaitingForWindow &&
-      result.decision.recheck_at)
-    result.summary.renewal_time = result.decision.recheck_at;
   if (spec.export_spec && desired.leaf && !options.freeze_keystore) {
     std::vector<X509*> chain;
     for (const auto& c : desired.chain) chain.push_back(c.get());
@@ -461,6 +460,13 @@ StatusOr<RenderResult> RenderCertStore(const api::CertStore& cs,
     SealRenderedSecrets(cs, desired, in.password, in.trust_password,
                         *options.seal, &result);
   if (options.verified) RememberRendered(in, desired, &result);
+  // A renewal waiting for a maintenance window happens when it stops
+  // waiting: that is the renewal time status and metrics report. (The
+  // seals above carry the certificate's own renewal time: entering a wait
+  // rewrites no Secret.)
+  if (result.decision.reason == kReasonWaitingForWindow &&
+      result.decision.recheck_at)
+    result.summary.renewal_time = result.decision.recheck_at;
   return result;
 }
 

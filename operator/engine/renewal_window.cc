@@ -1,6 +1,8 @@
 #include "operator/engine/renewal_window.h"
 
 #include <algorithm>
+#include <charconv>
+#include <cstdint>
 
 #include "operator/common/duration.h"
 #include "operator/common/time_format.h"
@@ -39,8 +41,10 @@ WindowState WindowAt(const std::vector<api::RenewalWindow>& windows,
       if (!OnDay(w, day)) continue;
       TimePoint start = TimePoint(seconds(day * 86400 + start_of_day));
       if (start <= now && now < start + *d) out.open = true;
-      if (start > now && (!out.next_open || start < *out.next_open))
+      if (start > now && (!out.next_open || start < *out.next_open)) {
         out.next_open = start;
+        out.next_duration = *d;
+      }
     }
   }
   return out;
@@ -56,7 +60,8 @@ TimePoint UrgentAt(const api::RenewalSpec& spec, TimePoint renewal,
 }
 
 RenewalGate GateRenewal(const api::RenewalSpec* spec, TimePoint renewal,
-                        TimePoint not_after, TimePoint now) {
+                        TimePoint not_after, TimePoint now,
+                        std::string_view seed) {
   RenewalGate g;
   if (!spec || spec->windows.empty()) return g;
   WindowState w = WindowAt(spec->windows, now);
@@ -75,12 +80,27 @@ RenewalGate GateRenewal(const api::RenewalSpec* spec, TimePoint renewal,
   }
   g.wait = true;
   g.until = urgent;
-  if (w.next_open && *w.next_open < urgent) g.until = w.next_open;
+  if (w.next_open && *w.next_open < urgent) {
+    // Spread over the window's first half (at most an hour), by seed.
+    uint64_t h = 1469598103934665603ull;  // FNV-1a: stable everywhere
+    for (unsigned char c : seed) {
+      h ^= c;
+      h *= 1099511628211ull;
+    }
+    auto spread = std::min<std::chrono::seconds>(w.next_duration / 2,
+                                                 std::chrono::hours(1));
+    TimePoint at = *w.next_open;
+    if (!seed.empty() && spread.count() > 0)
+      at += std::chrono::seconds(h % static_cast<uint64_t>(spread.count()));
+    g.until = std::min(at, urgent);
+  }
   g.message = "renewal due since " + FormatRfc3339(renewal) +
               " waits for the next maintenance window";
-  if (w.next_open) g.message += " at " + FormatRfc3339(*w.next_open);
-  g.message += "; it goes on regardless from " + FormatRfc3339(urgent) +
-               " (urgent: the certificate expires at " +
+  if (w.next_open)
+    g.message += " (opens at " + FormatRfc3339(*w.next_open) + ")";
+  g.message += ": renews at " + FormatRfc3339(*g.until) + ", and from " +
+               FormatRfc3339(urgent) +
+               " regardless (urgent: the certificate expires at " +
                FormatRfc3339(not_after) + ")";
   return g;
 }

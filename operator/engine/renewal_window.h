@@ -6,8 +6,10 @@
 #ifndef CERTSTORE_ENGINE_RENEWAL_WINDOW_H_
 #define CERTSTORE_ENGINE_RENEWAL_WINDOW_H_
 
+#include <chrono>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "operator/api/types.h"
@@ -20,6 +22,7 @@ namespace certstore::engine {
 struct WindowState {
   bool open = false;
   std::optional<TimePoint> next_open;
+  std::chrono::seconds next_duration{0};  // of the window opening next
 };
 WindowState WindowAt(const std::vector<api::RenewalWindow>& windows,
                      TimePoint now);
@@ -35,9 +38,13 @@ struct RenewalGate {
   std::string message;             // why (for status and the Event)
 };
 // For a renewal due at `renewal` of a certificate valid until `not_after`.
-// Without windows: never waits, no message.
+// Without windows: never waits, no message. A wait for a window ends at a
+// point inside it chosen by `seed` (the certificate's fingerprint: less
+// than half the window and at most an hour after it opens), so certificates
+// waiting for the same window do not all renew in its first second.
 RenewalGate GateRenewal(const api::RenewalSpec* spec, TimePoint renewal,
-                        TimePoint not_after, TimePoint now);
+                        TimePoint not_after, TimePoint now,
+                        std::string_view seed = "");
 
 }  // namespace certstore::engine
 

@@ -4,6 +4,8 @@
 
 #include <gtest/gtest.h>
 
+#include <set>
+
 #include "operator/common/time_format.h"
 
 namespace certstore::engine {
@@ -81,7 +83,8 @@ TEST(RenewalWindowTest, ADueRenewalWaitsUntilAWindowOrUntilItIsUrgent) {
   EXPECT_TRUE(g.wait);
   ASSERT_TRUE(g.until);
   EXPECT_EQ(FormatRfc3339(*g.until), "2026-12-05T02:00:00Z");
-  EXPECT_NE(g.message.find("waits for the next maintenance window at "
+  EXPECT_NE(g.message.find("waits for the next maintenance window (opens at "
+                           "2026-12-05T02:00:00Z): renews at "
                            "2026-12-05T02:00:00Z"),
             std::string::npos)
       << g.message;
@@ -105,6 +108,23 @@ TEST(RenewalWindowTest, ADueRenewalWaitsUntilAWindowOrUntilItIsUrgent) {
   g = GateRenewal(&spec, renewal, not_after, At("2026-12-02T12:00:00Z"));
   EXPECT_TRUE(g.wait);
   EXPECT_EQ(FormatRfc3339(*g.until), "2026-12-02T23:00:00Z");
+
+  // Certificates waiting for the same window are spread over its first
+  // half (by fingerprint), not all woken in its first second.
+  spec.urgent_before.reset();
+  std::set<std::string> wake;
+  for (const char* fp : {"AA:01", "BB:02", "CC:03", "DD:04"}) {
+    g = GateRenewal(&spec, renewal, not_after, At("2026-12-02T12:00:00Z"), fp);
+    ASSERT_TRUE(g.wait && g.until);
+    EXPECT_GE(*g.until, At("2026-12-05T02:00:00Z")) << fp;
+    EXPECT_LT(*g.until, At("2026-12-05T02:30:00Z")) << fp;
+    EXPECT_EQ(g.until, GateRenewal(&spec, renewal, not_after,
+                                   At("2026-12-03T12:00:00Z"), fp)
+                           .until)
+        << "the same time on every look";
+    wake.insert(FormatRfc3339(*g.until));
+  }
+  EXPECT_GT(wake.size(), 1u);
 
   // Without windows nothing waits and nothing is said.
   g = GateRenewal(nullptr, renewal, not_after, At("2026-12-02T12:00:00Z"));

@@ -61,10 +61,14 @@ TEST_F(OperatorIT, RenewalsWaitForMaintenanceWindowsUnlessUrgent) {
       std::chrono::seconds(30)))
       << CertStoreField("outside", "{.status}");
   std::string message = issuing("outside", "message");
-  EXPECT_NE(message.find("waits for the next maintenance window at "),
+  EXPECT_NE(message.find("waits for the next maintenance window (opens at "),
             std::string::npos)
       << message;
-  EXPECT_NE(message.find("T" + later + ":00Z"), std::string::npos) << message;
+  EXPECT_NE(message.find("T" + later + ":00Z)"), std::string::npos) << message;
+  EXPECT_NE(message.find("renews at " +
+                         CertStoreField("outside", "{.status.renewalTime}")),
+            std::string::npos)
+      << message;
   auto renewal_time =
       ParseRfc3339(CertStoreField("outside", "{.status.renewalTime}"));
   ASSERT_TRUE(renewal_time.ok());
