@@ -23,6 +23,7 @@
 
 #include "operator/api/parse.h"
 #include "operator/common/files.h"
+#include "tests/integration/rotation_order.h"
 #include "tests/integration/secret_pair_history.h"
 #include "tests/support/kube_test_env.h"
 
@@ -330,6 +331,48 @@ class OperatorIT : public ::testing::Test {
     return Jsonpath("certstore.certstore.dev", name, path);
   }
   std::string OperatorLog() { return ReadFile(log_).value_or(""); }
+  // Creates or updates in place (kubectl apply) the kubernetes.io/tls Secret
+  // `name` of this test's namespace holding `root` as tls.crt and tls.key,
+  // and with `with_ca_crt` as ca.crt too (as cert-manager writes a CA).
+  void ApplyCaSecret(const std::string& name, const OpensslRoot& root,
+                     bool with_ca_crt = false) {
+    std::string dir = "/tmp/operator-ca-secret-" + std::to_string(getpid());
+    ASSERT_TRUE(WriteFileAtomic(dir + "-tls.crt", root.crt).ok());
+    ASSERT_TRUE(WriteFileAtomic(dir + "-tls.key", root.key).ok());
+    std::vector<std::string> args = {"-n",
+                                     ns_,
+                                     "create",
+                                     "secret",
+                                     "generic",
+                                     name,
+                                     "--type",
+                                     "kubernetes.io/tls",
+                                     "--from-file=tls.crt=" + dir + "-tls.crt",
+                                     "--from-file=tls.key=" + dir + "-tls.key"};
+    if (with_ca_crt) args.push_back("--from-file=ca.crt=" + dir + "-tls.crt");
+    args.insert(args.end(), {"--dry-run=client", "-o", "yaml"});
+    CommandResult y = env->Kubectl(args);
+    ASSERT_TRUE(y.ok()) << y.output;
+    Apply(y.output);
+  }
+  // A `ca` CertIssuer `issuer` on CA Secret `secret` (ApplyCaSecret first)
+  // and the RotationPairYaml pair; true once both are Ready and the issuer
+  // has recorded its root.
+  bool ApplyRotationPair(const std::string& issuer, const std::string& secret) {
+    Apply(
+        "apiVersion: certstore.dev/v1alpha1\nkind: CertIssuer\nmetadata: "
+        "{name: " +
+        issuer + "}\nspec:\n  ca: {secretName: " + secret + "}\n" +
+        RotationPairYaml(issuer));
+    return WaitReady("server", "True") && WaitReady("client", "True") &&
+           Eventually(
+               [&] {
+                 return !Jsonpath("certissuer.certstore.dev", issuer,
+                                  "{.status.caCertificate}")
+                             .empty();
+               },
+               std::chrono::seconds(30));
+  }
   // Waits (up to 120 s) until CertIssuer `issuer`'s CA rotation to the root
   // with fingerprint `new_fp` is over for the RotationPairYaml pair: both
   // certificates from the new root, each truststore holding one root, and

@@ -173,32 +173,8 @@ TEST_F(OperatorIT, CaSecretRenewedInPlaceBySomeoneElseRotatesSafely) {
   std::filesystem::create_directories(dir + "/new");
   OpensslRoot one = MakeOpensslRoot(dir + "/old", "Renewed Elsewhere CA"),
               two = MakeOpensslRoot(dir + "/new", "Renewed Elsewhere CA");
-  auto ca_secret = [&](const OpensslRoot& r) {
-    std::string crt = dir + "/ca-tls.crt", key = dir + "/ca-tls.key";
-    ASSERT_TRUE(WriteFileAtomic(crt, r.crt).ok());
-    ASSERT_TRUE(WriteFileAtomic(key, r.key).ok());
-    CommandResult y = env->Kubectl(
-        {"-n", ns_, "create", "secret", "generic", "ext-ca", "--type",
-         "kubernetes.io/tls", "--from-file=tls.crt=" + crt,
-         "--from-file=tls.key=" + key, "--from-file=ca.crt=" + crt,
-         "--dry-run=client", "-o", "yaml"});
-    ASSERT_TRUE(y.ok()) << y.output;
-    Apply(y.output);
-  };
-  ca_secret(one);
-  Apply(
-      "apiVersion: certstore.dev/v1alpha1\nkind: CertIssuer\nmetadata: {name: "
-      "ext}\nspec:\n  ca: {secretName: ext-ca}\n" +
-      RotationPairYaml("ext"));
-  ASSERT_TRUE(WaitReady("server", "True")) << OperatorLog();
-  ASSERT_TRUE(WaitReady("client", "True")) << OperatorLog();
-  ASSERT_TRUE(Eventually(
-      [&] {
-        return !Jsonpath("certissuer.certstore.dev", "ext",
-                         "{.status.caCertificate}")
-                    .empty();
-      },
-      std::chrono::seconds(30)));
+  ApplyCaSecret("ext-ca", one, /*with_ca_crt=*/true);
+  ASSERT_TRUE(ApplyRotationPair("ext", "ext-ca")) << OperatorLog();
   EXPECT_EQ(
       Jsonpath("certissuer.certstore.dev", "ext", "{.status.renewalTime}"), "")
       << "a `ca` issuer's root is renewed by whoever owns its Secret";
@@ -212,7 +188,7 @@ TEST_F(OperatorIT, CaSecretRenewedInPlaceBySomeoneElseRotatesSafely) {
                             {ns_, "client-stores"});
   history.Start();
   std::this_thread::sleep_for(std::chrono::seconds(1));
-  ca_secret(two);  // kubectl apply: the same Secret object, updated
+  ApplyCaSecret("ext-ca", two, true);  // kubectl apply: updated in place
   auto after = Secret("ext-ca");
   ASSERT_TRUE(after.has_value());
   EXPECT_EQ(after->metadata.uid, before->metadata.uid);

@@ -20,29 +20,8 @@ TEST_F(OperatorIT, CaRotationNeverBreaksAJavaHandshake) {
   std::filesystem::create_directories(dir);
   OpensslRoot one = MakeOpensslRoot(dir, "Rotation Root One"),
               two = MakeOpensslRoot(dir, "Rotation Root Two");
-  auto ca_secret = [&](const std::string& cn) {
-    CommandResult y =
-        env->Kubectl({"-n", ns_, "create", "secret", "tls", "rot-ca", "--cert",
-                      dir + "/" + cn + ".crt", "--key", dir + "/" + cn + ".key",
-                      "--dry-run=client", "-o", "yaml"});
-    EXPECT_TRUE(y.ok()) << y.output;
-    Apply(y.output);
-  };
-  ca_secret("Rotation Root One");
-  Apply(
-      "apiVersion: certstore.dev/v1alpha1\nkind: CertIssuer\nmetadata: {name: "
-      "rot}\n"
-      "spec:\n  ca: {secretName: rot-ca}\n" +
-      RotationPairYaml("rot"));
-  ASSERT_TRUE(WaitReady("server", "True")) << OperatorLog();
-  ASSERT_TRUE(WaitReady("client", "True")) << OperatorLog();
-  ASSERT_TRUE(Eventually(
-      [&] {
-        return !Jsonpath("certissuer.certstore.dev", "rot",
-                         "{.status.caCertificate}")
-                    .empty();
-      },
-      std::chrono::seconds(30)));
+  ApplyCaSecret("rot-ca", one);
+  ASSERT_TRUE(ApplyRotationPair("rot", "rot-ca")) << OperatorLog();
 
   // Watch both Secrets until the test ends: every version, when it was seen,
   // and which versions were seen together.
@@ -51,7 +30,7 @@ TEST_F(OperatorIT, CaRotationNeverBreaksAJavaHandshake) {
   history.Start();
 
   std::this_thread::sleep_for(std::chrono::seconds(1));
-  ca_secret("Rotation Root Two");
+  ApplyCaSecret("rot-ca", two);
   pki::X509Ptr old_root, new_root;
   {
     auto c1 = pki::ParseCertificatesPem(one.crt);
