@@ -16,13 +16,6 @@
 namespace certstore {
 namespace {
 
-pki::X509Ptr FirstCert(const std::string& pem) {
-  auto certs = pki::ParseCertificatesPem(pem);
-  EXPECT_TRUE(certs.ok() && !certs->empty()) << pem;
-  if (!certs.ok() || certs->empty()) return nullptr;
-  return std::move(certs->front());
-}
-
 // `openssl verify` of the Secret's certificate against `root` alone.
 bool OpensslVerifies(const api::SecretObject& s, X509* root,
                      const std::string& dir) {

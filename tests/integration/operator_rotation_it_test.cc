@@ -31,14 +31,8 @@ TEST_F(OperatorIT, CaRotationNeverBreaksAJavaHandshake) {
 
   std::this_thread::sleep_for(std::chrono::seconds(1));
   ApplyCaSecret("rot-ca", two);
-  pki::X509Ptr old_root, new_root;
-  {
-    auto c1 = pki::ParseCertificatesPem(one.crt);
-    auto c2 = pki::ParseCertificatesPem(two.crt);
-    ASSERT_TRUE(c1.ok() && c2.ok());
-    old_root = std::move(c1->front());
-    new_root = std::move(c2->front());
-  }
+  pki::X509Ptr old_root = FirstCert(one.crt), new_root = FirstCert(two.crt);
+  ASSERT_TRUE(old_root && new_root);
   std::string new_fp = pki::FingerprintSha256(new_root.get());
   // Done: both certificates from the new root, the rotation over, and the
   // truststores hold only the new root.

@@ -249,14 +249,8 @@ TEST_F(OperatorIT, RestartOnChangeFollowsACaRotationTrustFirst) {
   });
   std::this_thread::sleep_for(std::chrono::seconds(1));
   ApplyCaSecret("rr-ca", two);
-  pki::X509Ptr old_root, new_root;
-  {
-    auto c1 = pki::ParseCertificatesPem(one.crt);
-    auto c2 = pki::ParseCertificatesPem(two.crt);
-    ASSERT_TRUE(c1.ok() && c2.ok());
-    old_root = std::move(c1->front());
-    new_root = std::move(c2->front());
-  }
+  pki::X509Ptr old_root = FirstCert(one.crt), new_root = FirstCert(two.crt);
+  ASSERT_TRUE(old_root && new_root);
   bool done = WaitRotatedTo("rr", pki::FingerprintSha256(new_root.get()));
   // The last change (the old root leaving) is restarted for a window later.
   std::this_thread::sleep_for(std::chrono::seconds(kRestartWindowSeconds + 3));

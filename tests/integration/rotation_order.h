@@ -34,6 +34,14 @@ inline std::string RotationPairYaml(const std::string& issuer) {
                "    commonName: rot-client\n    usages: [clientAuth]\n");
 }
 
+// The first certificate of `pem` (null, and a test failure, when none).
+inline pki::X509Ptr FirstCert(const std::string& pem) {
+  auto certs = pki::ParseCertificatesPem(pem);
+  EXPECT_TRUE(certs.ok() && !certs->empty()) << pem;
+  if (!certs.ok() || certs->empty()) return nullptr;
+  return std::move(certs->front());
+}
+
 // Does the Secret version's ca.crt hold `root` (same certificate)?
 inline bool Trusts(const api::SecretObject& s, X509* root) {
   auto it = s.data.find("ca.crt");
