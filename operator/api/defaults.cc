@@ -74,6 +74,11 @@ void ApplyDefaults(Issuer* issuer) {
     DefaultKey(&ss.private_key, true);
     if (ss.duration.empty()) ss.duration = kDefaultCaDuration;
   }
+  if (issuer->spec.intermediate) {
+    IntermediateIssuerSpec& im = *issuer->spec.intermediate;
+    DefaultKey(&im.private_key, true);
+    if (im.duration.empty()) im.duration = kDefaultIntermediateDuration;
+  }
 }
 
 }  // namespace certstore::api

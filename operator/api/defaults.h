@@ -10,6 +10,7 @@ namespace certstore::api {
 constexpr char kDefaultAlias[] = "certificate";
 constexpr char kDefaultLeafDuration[] = "2160h";
 constexpr char kDefaultCaDuration[] = "87600h";
+constexpr char kDefaultIntermediateDuration[] = "8760h";
 
 // CertStore: issuerRef.kind CertIssuer; keystore alias "certificate", usages
 // [serverAuth, clientAuth], privateKey ECDSA (RSA 2048 / ECDSA 256 /

@@ -358,31 +358,50 @@ void ParseTruststore(Walker& w, const Node& n, const std::string& path,
            });
 }
 
+void ParseIssuerRef(Walker& w, const Node& v, const std::string& p,
+                    IssuerRef* ref) {
+  std::string kind;
+  // The CRD has no issuerRef.group (the API server rejects it).
+  w.Object(v, p,
+           {{"name", [&](auto& x, auto& xp) { w.Str(x, xp, &ref->name); }},
+            {"kind", [&](auto& x, auto& xp) { w.Str(x, xp, &kind); }}});
+  if (kind == "ClusterCertIssuer")
+    ref->kind = IssuerKind::kClusterCertIssuer;
+  else if (kind.empty() || kind == "CertIssuer")
+    ref->kind = IssuerKind::kCertIssuer;
+  else
+    w.errs()->Add(
+        p + ".kind",
+        "must be CertIssuer or ClusterCertIssuer (got \"" + kind + "\")");
+}
+
+// The fields a selfSigned root and an intermediate share.
+Fields CaCertificateFields(Walker& w, CaCertificateSpec* ss) {
+  return {
+      {"secretName",
+       [&w, ss](auto& x, auto& xp) { w.Str(x, xp, &ss->secret_name); }},
+      {"commonName",
+       [&w, ss](auto& x, auto& xp) { w.Str(x, xp, &ss->common_name); }},
+      {"subject",
+       [&w, ss](auto& x, auto& xp) { ParseSubject(w, x, xp, &ss->subject); }},
+      {"privateKey",
+       [&w, ss](auto& x, auto& xp) {
+         ParsePrivateKey(w, x, xp, &ss->private_key, false);
+       }},
+      {"duration",
+       [&w, ss](auto& x, auto& xp) { w.Str(x, xp, &ss->duration); }},
+      {"renewBefore",
+       [&w, ss](auto& x, auto& xp) { w.OptStr(x, xp, &ss->renew_before); }},
+  };
+}
+
 void ParseCertStoreSpec(Walker& w, const Node& n, const std::string& path,
                         CertStoreSpec* s) {
   w.Object(
       n, path,
       {
           {"issuerRef",
-           [&](auto& v, auto& p) {
-             std::string kind;
-             // The CRD has no issuerRef.group (the API server rejects it).
-             w.Object(
-                 v, p,
-                 {{"name",
-                   [&](auto& x, auto& xp) {
-                     w.Str(x, xp, &s->issuer_ref.name);
-                   }},
-                  {"kind", [&](auto& x, auto& xp) { w.Str(x, xp, &kind); }}});
-             if (kind == "ClusterCertIssuer")
-               s->issuer_ref.kind = IssuerKind::kClusterCertIssuer;
-             else if (kind.empty() || kind == "CertIssuer")
-               s->issuer_ref.kind = IssuerKind::kCertIssuer;
-             else
-               w.errs()->Add(p + ".kind",
-                             "must be CertIssuer or ClusterCertIssuer (got \"" +
-                                 kind + "\")");
-           }},
+           [&](auto& v, auto& p) { ParseIssuerRef(w, v, p, &s->issuer_ref); }},
           {"secretName",
            [&](auto& v, auto& p) { w.Str(v, p, &s->secret_name); }},
           {"keystore",
@@ -603,53 +622,39 @@ void ParsePolicy(Walker& w, const Node& n, const std::string& path,
 
 void ParseIssuerSpec(Walker& w, const Node& n, const std::string& path,
                      IssuerSpec* s) {
-  w.Object(
-      n, path,
-      {
-          {"policy",
-           [&](auto& v, auto& p) {
-             s->policy.emplace();
-             ParsePolicy(w, v, p, &*s->policy);
-           }},
-          {"ca",
-           [&](auto& v, auto& p) {
-             s->ca.emplace();
-             w.Object(v, p, {{"secretName", [&](auto& x, auto& xp) {
-                                w.Str(x, xp, &s->ca->secret_name);
-                              }}});
-           }},
-          {"selfSigned",
-           [&](auto& v, auto& p) {
-             s->self_signed.emplace();
-             auto* ss = &*s->self_signed;
-             w.Object(
-                 v, p,
-                 {
-                     {"secretName",
-                      [&](auto& x, auto& xp) {
-                        w.Str(x, xp, &ss->secret_name);
-                      }},
-                     {"commonName",
-                      [&](auto& x, auto& xp) {
-                        w.Str(x, xp, &ss->common_name);
-                      }},
-                     {"subject",
-                      [&](auto& x, auto& xp) {
-                        ParseSubject(w, x, xp, &ss->subject);
-                      }},
-                     {"privateKey",
-                      [&](auto& x, auto& xp) {
-                        ParsePrivateKey(w, x, xp, &ss->private_key, false);
-                      }},
-                     {"duration",
-                      [&](auto& x, auto& xp) { w.Str(x, xp, &ss->duration); }},
-                     {"renewBefore",
-                      [&](auto& x, auto& xp) {
-                        w.OptStr(x, xp, &ss->renew_before);
-                      }},
-                 });
-           }},
-      });
+  w.Object(n, path,
+           {
+               {"policy",
+                [&](auto& v, auto& p) {
+                  s->policy.emplace();
+                  ParsePolicy(w, v, p, &*s->policy);
+                }},
+               {"ca",
+                [&](auto& v, auto& p) {
+                  s->ca.emplace();
+                  w.Object(v, p, {{"secretName", [&](auto& x, auto& xp) {
+                                     w.Str(x, xp, &s->ca->secret_name);
+                                   }}});
+                }},
+               {"selfSigned",
+                [&](auto& v, auto& p) {
+                  s->self_signed.emplace();
+                  w.Object(v, p, CaCertificateFields(w, &*s->self_signed));
+                }},
+               {"intermediate",
+                [&](auto& v, auto& p) {
+                  s->intermediate.emplace();
+                  IntermediateIssuerSpec* im = &*s->intermediate;
+                  Fields f = CaCertificateFields(w, im);
+                  f["issuerRef"] = [&](auto& x, auto& xp) {
+                    ParseIssuerRef(w, x, xp, &im->issuer_ref);
+                  };
+                  f["pathLength"] = [&](auto& x, auto& xp) {
+                    w.Int(x, xp, &im->path_length);
+                  };
+                  w.Object(v, p, f);
+                }},
+           });
 }
 
 void ParseBundleSources(Walker& w, const Node& v, const std::string& p,
@@ -994,6 +999,14 @@ const OwnerReference* ControllerOf(const ObjectMeta& m) {
   for (const auto& r : m.owner_references)
     if (r.controller) return &r;
   return nullptr;
+}
+
+const std::string& IssuerSecretName(const IssuerSpec& spec) {
+  static const std::string kNone;
+  if (spec.ca) return spec.ca->secret_name;
+  if (spec.self_signed) return spec.self_signed->secret_name;
+  if (spec.intermediate) return spec.intermediate->secret_name;
+  return kNone;
 }
 
 const char* IssuerKindName(IssuerKind k) {

@@ -197,16 +197,31 @@ struct CaIssuerSpec {
   std::string secret_name;
 };
 
-struct SelfSignedIssuerSpec {
+// The CA certificate an issuer makes itself and keeps in its Secret: a
+// selfSigned root, or an intermediate signed by another issuer.
+struct CaCertificateSpec {
   std::string secret_name;
   std::string common_name;
   Subject subject;
   PrivateKey private_key;  // rotation_policy unused
-  std::string duration;    // default "87600h"
-  // How long before notAfter the operator replaces the root with a new one
+  std::string duration;    // default "87600h" (root) / "8760h" (intermediate)
+  // How long before notAfter the operator replaces the CA with a new one
   // (new key, same subject) and rotates to it. Absent: one third of the
-  // root's lifetime (engine/root_renewal.h).
+  // CA's lifetime (engine::CaRenewalTime).
   std::optional<std::string> renew_before;
+};
+
+struct SelfSignedIssuerSpec : CaCertificateSpec {};
+
+// spec.intermediate: a CA issued by another issuer (its parent). From a
+// ClusterCertIssuer only where its policy allows intermediates for the
+// namespace; then with pathLen 0 and name constraints derived from that
+// policy (engine/intermediate_policy.h).
+struct IntermediateIssuerSpec : CaCertificateSpec {
+  IssuerRef issuer_ref;
+  // pathLenConstraint: how many CAs may follow this one (default 0: it
+  // signs leaves only). Ignored (always 0) under a ClusterCertIssuer.
+  std::optional<int> path_length;
 };
 
 // A standard Kubernetes label selector (metav1.LabelSelector).
@@ -262,8 +277,12 @@ struct IssuerPolicy {
 struct IssuerSpec {
   std::optional<CaIssuerSpec> ca;
   std::optional<SelfSignedIssuerSpec> self_signed;
+  std::optional<IntermediateIssuerSpec> intermediate;
   std::optional<IssuerPolicy> policy;
 };
+
+// The Secret holding an issuer's CA ("" for none).
+const std::string& IssuerSecretName(const IssuerSpec& spec);
 
 // A CertIssuer (namespaced) or a ClusterCertIssuer (cluster-scoped).
 struct Issuer {

@@ -328,8 +328,8 @@ void CheckRenewal(FieldErrors& e, const CertStoreSpec& s) {
   }
 }
 
-void CheckSelfSigned(FieldErrors& e, const std::string& p,
-                     const SelfSignedIssuerSpec& s) {
+void CheckCaCertificate(FieldErrors& e, const std::string& p,
+                        const CaCertificateSpec& s) {
   CheckName(e, p + ".secretName", s.secret_name);
   if (s.common_name.empty())
     e.Add(p + ".commonName", "Required value");
@@ -343,7 +343,7 @@ void CheckSelfSigned(FieldErrors& e, const std::string& p,
     if (rb >= 0 && rb < 300)
       e.Add(p + ".renewBefore",
             "must be at least 5m (a CA rotation needs time to distribute the "
-            "new root before the old one expires), got " +
+            "new CA before the old one expires), got " +
                 Quoted(*s.renew_before));
     else if (rb >= 0 && dur >= 0 && rb >= dur)
       e.Add(p + ".renewBefore",
@@ -626,10 +626,30 @@ FieldErrors Validate(const TrustBundle& tb) {
 FieldErrors Validate(const Issuer& issuer) {
   FieldErrors e;
   const IssuerSpec& s = issuer.spec;
-  if (s.ca.has_value() == s.self_signed.has_value())
-    e.Add("spec", "exactly one of spec.ca or spec.selfSigned must be set");
+  if (s.ca.has_value() + s.self_signed.has_value() +
+          s.intermediate.has_value() !=
+      1)
+    e.Add("spec",
+          "exactly one of spec.ca, spec.selfSigned or spec.intermediate must "
+          "be set");
   if (s.ca) CheckName(e, "spec.ca.secretName", s.ca->secret_name);
-  if (s.self_signed) CheckSelfSigned(e, "spec.selfSigned", *s.self_signed);
+  if (s.self_signed) CheckCaCertificate(e, "spec.selfSigned", *s.self_signed);
+  if (s.intermediate) {
+    const IntermediateIssuerSpec& im = *s.intermediate;
+    const std::string p = "spec.intermediate";
+    CheckCaCertificate(e, p, im);
+    CheckName(e, p + ".issuerRef.name", im.issuer_ref.name);
+    if (issuer.kind == IssuerKind::kClusterCertIssuer &&
+        im.issuer_ref.kind != IssuerKind::kClusterCertIssuer)
+      e.Add(p + ".issuerRef.kind",
+            "a ClusterCertIssuer's parent must be a ClusterCertIssuer");
+    if (im.issuer_ref.kind == issuer.kind &&
+        im.issuer_ref.name == issuer.metadata.name)
+      e.Add(p + ".issuerRef.name", "an issuer cannot be its own parent");
+    if (im.path_length && (*im.path_length < 0 || *im.path_length > 8))
+      e.Add(p + ".pathLength",
+            "must be between 0 and 8, got " + std::to_string(*im.path_length));
+  }
   if (s.policy) CheckPolicy(e, "spec.policy", *s.policy, issuer.kind);
   return e;
 }

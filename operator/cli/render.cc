@@ -168,8 +168,7 @@ Status LoadInputs(const std::vector<std::string>& files, const std::string& ns,
 // The Secret name a ClusterCertIssuer in the input keeps its CA in, or "".
 std::string ClusterCaSecret(const api::Issuer& is) {
   if (is.kind != api::IssuerKind::kClusterCertIssuer) return "";
-  if (is.spec.ca) return is.spec.ca->secret_name;
-  return is.spec.self_signed ? is.spec.self_signed->secret_name : "";
+  return api::IssuerSecretName(is.spec);
 }
 
 // Why `cs` (or its CertIssuer `issuer`) would use a ClusterCertIssuer's CA
@@ -178,10 +177,7 @@ std::string ClusterCaUse(const Loaded& in, const std::string& cluster_ns,
                          const api::CertStore& cs, const api::Issuer& issuer) {
   std::vector<std::pair<std::string, std::string>> uses;  // what, "ns/name"
   if (issuer.kind == api::IssuerKind::kCertIssuer) {
-    const auto& spec = issuer.spec;
-    std::string secret = spec.ca            ? spec.ca->secret_name
-                         : spec.self_signed ? spec.self_signed->secret_name
-                                            : "";
+    const std::string& secret = api::IssuerSecretName(issuer.spec);
     uses.push_back({"CertIssuer " + issuer.metadata.name,
                     issuer.metadata.namespace_ + "/" + secret});
   }

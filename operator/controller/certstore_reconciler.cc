@@ -59,11 +59,18 @@ std::string ReadsClusterCaSecret(const ReconcilerDeps& d,
 
 // The policy verdict from the caches: cheap, on every reconcile.
 engine::PolicyVerdict CachedPolicyVerdict(const ReconcilerDeps& d,
-                                          const api::Issuer& issuer,
+                                          const IssuerLookup& il,
                                           const api::CertStore& cs) {
-  engine::PolicyVerdict v = NamespaceVerdict(d, issuer, cs.metadata.namespace_);
-  if (!v.allowed) return v;
-  return engine::CheckCertStore(issuer, cs);
+  for (const api::Issuer* issuer :
+       {&*il.issuer, il.governing_parent ? &*il.governing_parent : nullptr}) {
+    if (issuer == nullptr) continue;
+    engine::PolicyVerdict v =
+        NamespaceVerdict(d, *issuer, cs.metadata.namespace_);
+    if (!v.allowed) return v;
+    v = engine::CheckCertStore(*issuer, cs);
+    if (!v.allowed) return v;
+  }
+  return {};
 }
 
 // Right before signing: the issuer and the namespace as the API server has
@@ -71,9 +78,9 @@ engine::PolicyVerdict CachedPolicyVerdict(const ReconcilerDeps& d,
 // about to be certified. A read error lands in `*error` (retry, not deny).
 engine::PolicyVerdict LivePolicyVerdict(const ReconcilerDeps& d,
                                         const api::CertStore& cs,
+                                        const api::IssuerRef& ref,
                                         const api::Issuer& cached,
                                         EVP_PKEY* key, Status* error) {
-  const api::IssuerRef& ref = cs.spec.issuer_ref;
   const std::string& ns = cs.metadata.namespace_;
   bool cluster = ref.kind == api::IssuerKind::kClusterCertIssuer;
   auto json = d.client.Get(cluster ? kube::ClusterCertIssuersResource()
@@ -234,7 +241,7 @@ std::optional<ReconcileResult> CertStoreRun::Gather() {
   if (!il_.issuer) return Fail(il_.problem);
   // Who may use the issuer, for what: from the caches now, and again from
   // the API server right before signing (Render).
-  verdict_ = CachedPolicyVerdict(d_, *il_.issuer, cs_);
+  verdict_ = CachedPolicyVerdict(d_, il_, cs_);
   // A namespace the issuer does not serve learns nothing more about it (its
   // CA Secret, root, rotation) and gets nothing written.
   if (!verdict_.allowed && verdict_.field == "namespaceSelector")
@@ -276,6 +283,21 @@ std::optional<ReconcileResult> CertStoreRun::Gather() {
                  ca_missing ? engine::kReasonCaSecretMissing
                             : engine::kReasonIssuerNotReady,
                  ca.status().message()});
+  // An intermediate signs only once its issuer has checked it against its
+  // parent and the parent's policy: the status names the very certificate.
+  if (il_.issuer->spec.intermediate) {
+    const auto& ready = il_.status.ready;
+    if (!ready || ready->status != "True")
+      return Fail({"False", engine::kReasonIssuerNotReady,
+                   engine::IssuerDisplayName(*il_.issuer) +
+                       ": its intermediate CA is not Ready yet" +
+                       (ready ? " (" + ready->message + ")" : std::string())});
+    // Re-issued a moment ago: its status follows (and wakes us).
+    if (il_.status.fingerprint_sha256 !=
+        pki::FingerprintSha256(ca->ca.cert.get()))
+      return Retry(AbortedError(
+          "the intermediate CA changed; waiting for its issuer's status"));
+  }
   ca_ = std::move(ca).value();
   previous_ = engine::PreviousRootsFor(il_.status, ca_->ca.Root(), now_,
                                        d_.rotation_propagation_delay);
@@ -298,9 +320,16 @@ std::optional<ReconcileResult> CertStoreRun::Render() {
         live_verdict = engine::CheckCertStore(*il_.issuer, cs_);
         if (live_verdict.allowed)
           live_verdict = engine::CheckKey(*il_.issuer, key);
+        // An intermediate's parent ClusterCertIssuer: its name constraints
+        // bind the key's holder; its policy, as the API server has it now,
+        // binds what the operator signs.
+        if (live_verdict.allowed && il_.governing_parent)
+          live_verdict = LivePolicyVerdict(
+              d_, cs_, il_.issuer->spec.intermediate->issuer_ref,
+              *il_.governing_parent, key, &live_error);
       } else {
-        live_verdict =
-            LivePolicyVerdict(d_, cs_, *il_.issuer, key, &live_error);
+        live_verdict = LivePolicyVerdict(d_, cs_, cs_.spec.issuer_ref,
+                                         *il_.issuer, key, &live_error);
       }
       return live_verdict;
     };

@@ -116,6 +116,15 @@ std::vector<std::string> CertStoreIssuerIndex(const kube::CachedObject& o) {
                            o.meta.ns, r.name)};
 }
 
+std::vector<std::string> IssuerParentIndex(const kube::CachedObject& o) {
+  auto cached = IssuerOf(o);
+  const auto& issuer = cached->issuer;
+  if (!issuer.ok() || !issuer->spec.intermediate) return {};
+  const auto& r = issuer->spec.intermediate->issuer_ref;
+  return {IssuerIndexValue(r.kind == api::IssuerKind::kClusterCertIssuer,
+                           o.meta.ns, r.name)};
+}
+
 std::vector<std::string> CertStoreRefIndex(const kube::CachedObject& o) {
   auto cached = CertStoreOf(o);
   const auto& cs = cached->certstore;
@@ -199,12 +208,9 @@ kube::Informer::IndexFunc IssuerRefIndex(std::string ca_namespace) {
         const auto& issuer = cached->issuer;
         if (!issuer.ok()) return {};
         const std::string& ns = ca_namespace.empty() ? o.meta.ns : ca_namespace;
-        if (issuer->spec.ca)
-          return {RefIndexValue("Secret", ns, issuer->spec.ca->secret_name)};
-        if (issuer->spec.self_signed)
-          return {RefIndexValue("Secret", ns,
-                                issuer->spec.self_signed->secret_name)};
-        return {};
+        const std::string& secret = api::IssuerSecretName(issuer->spec);
+        if (secret.empty()) return {};
+        return {RefIndexValue("Secret", ns, secret)};
       };
 }
 
@@ -235,6 +241,16 @@ void EventRouter::IssuerChanged(bool cluster, const kube::ObjectPtr& old_obj,
       (!old_obj || old_obj->meta.generation != new_obj->meta.generation))
     enqueue_(IssuerQueueKey(cluster, o->meta.ns, o->meta.name));
   CertStoresOfIssuer(cluster, o->meta.ns, o->meta.name);
+  // Intermediates it signs follow its CA, policy and readiness (status
+  // changes included).
+  std::string parent = IssuerIndexValue(cluster, o->meta.ns, o->meta.name);
+  for (bool child_cluster : {false, true}) {
+    const auto& cache = child_cluster ? cluster_issuers_ : issuers_;
+    for (const auto& child : cache.ByIndex(kIssuerIndex, parent))
+      if (child_cluster || cluster || child->meta.ns == o->meta.ns)
+        enqueue_(
+            IssuerQueueKey(child_cluster, child->meta.ns, child->meta.name));
+  }
   // Its root (status) is in the TrustBundles that name it.
   if (cluster && bundles_)
     for (const auto& tb :
@@ -272,6 +288,10 @@ void EventRouter::NamespaceChanged(const kube::ObjectPtr& old_obj,
   for (const auto& cs : certstores_.List())
     if (cs->meta.ns == new_obj->meta.name)
       enqueue_(CertStoreQueueKey(cs->meta.ns, cs->meta.name));
+  // Its intermediates: a ClusterCertIssuer's grant depends on the labels.
+  for (const auto& is : issuers_.List())
+    if (is->meta.ns == new_obj->meta.name)
+      enqueue_(IssuerQueueKey(false, is->meta.ns, is->meta.name));
 }
 
 bool MetadataTaken(const kube::ObjectMeta& before,

@@ -90,6 +90,10 @@ std::string RefIndexValue(const std::string& kind, const std::string& ns,
                           const std::string& name);
 
 std::vector<std::string> CertStoreIssuerIndex(const kube::CachedObject& o);
+
+// Intermediate issuers (CertIssuers and ClusterCertIssuers) under
+// kIssuerIndex: their parent, as IssuerIndexValue(...).
+std::vector<std::string> IssuerParentIndex(const kube::CachedObject& o);
 std::vector<std::string> CertStoreRefIndex(const kube::CachedObject& o);
 std::vector<std::string> CertStoreOwnedSecretIndex(const kube::CachedObject& o);
 std::vector<std::string> CertStoreTrustBundleIndex(const kube::CachedObject& o);

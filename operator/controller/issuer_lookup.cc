@@ -32,6 +32,25 @@ std::string ClusterIssuerUsing(const ReconcilerDeps& d, const std::string& ns,
   return users.empty() ? "" : users.front()->meta.name;
 }
 
+// Another CertIssuer of `ns` whose intermediate (signed by a
+// ClusterCertIssuer) lives in Secret ns/secret, or "": that key must sign
+// only under the ClusterCertIssuer's policy, through that issuer.
+std::string GovernedIntermediateUsing(const ReconcilerDeps& d,
+                                      const std::string& ns,
+                                      const std::string& secret,
+                                      const std::string& self) {
+  for (const auto& o :
+       d.issuers.ByIndex(kRefIndex, RefIndexValue("Secret", ns, secret))) {
+    if (o->meta.ns != ns || o->meta.name == self) continue;
+    auto cached = IssuerOf(*o);
+    if (cached->issuer.ok() && cached->issuer->spec.intermediate &&
+        cached->issuer->spec.intermediate->issuer_ref.kind ==
+            api::IssuerKind::kClusterCertIssuer)
+      return o->meta.name;
+  }
+  return "";
+}
+
 IssuerLookup FindIssuer(const ReconcilerDeps& d, const api::IssuerRef& ref,
                         const std::string& ns) {
   IssuerLookup out;
@@ -60,10 +79,16 @@ IssuerLookup FindIssuer(const ReconcilerDeps& d, const api::IssuerRef& ref,
   }
   out.ca_namespace = cluster ? d.cluster_resource_namespace : ns;
   if (!cluster) {
-    const api::IssuerSpec& spec = issuer.spec;
-    std::string secret = spec.ca            ? spec.ca->secret_name
-                         : spec.self_signed ? spec.self_signed->secret_name
-                                            : "";
+    const std::string& secret = api::IssuerSecretName(issuer.spec);
+    std::string governed = GovernedIntermediateUsing(d, ns, secret, ref.name);
+    if (!governed.empty()) {
+      out.problem = {"False", engine::kReasonPolicyDenied,
+                     what + " names Secret " + ns + "/" + secret +
+                         ", the intermediate CA of CertIssuer " + governed +
+                         "; sign through that issuer (its parent "
+                         "ClusterCertIssuer's policy applies there)"};
+      return out;
+    }
     std::string user = ClusterIssuerUsing(d, ns, secret);
     if (!user.empty()) {
       out.problem = {
@@ -74,6 +99,18 @@ IssuerLookup FindIssuer(const ReconcilerDeps& d, const api::IssuerRef& ref,
               "policy would not apply)"};
       return out;
     }
+  }
+  if (!cluster && issuer.spec.intermediate &&
+      issuer.spec.intermediate->issuer_ref.kind ==
+          api::IssuerKind::kClusterCertIssuer) {
+    IssuerLookup parent =
+        FindIssuer(d, issuer.spec.intermediate->issuer_ref, "");
+    if (!parent.issuer) {
+      out.problem = {"False", engine::kReasonIssuerNotReady,
+                     what + "'s parent: " + parent.problem.message};
+      return out;
+    }
+    out.governing_parent = std::move(parent.issuer);
   }
   out.status = cached->status;
   out.issuer = std::move(issuer);

@@ -23,12 +23,18 @@ struct IssuerLookup {
   api::ObservedStatus status;         // the issuer's (CA rotation state)
   std::string ca_namespace;           // where its CA Secret lives
   Condition problem;                  // Ready=False when !issuer
+  // An intermediate CertIssuer under a ClusterCertIssuer: that parent
+  // (defaulted), whose policy also governs what the operator signs with
+  // the intermediate.
+  std::optional<api::Issuer> governing_parent;
 };
 
 // The issuer `ref` names from namespace `ns`, from the caches: parsed,
 // defaulted and validated. A problem (IssuerNotFound, IssuerNotReady, or
 // PolicyDenied for a CertIssuer naming a ClusterCertIssuer's CA Secret)
-// comes back as `problem`.
+// comes back as `problem`. For an intermediate CertIssuer whose parent is a
+// ClusterCertIssuer, that parent is looked up too (governing_parent); a
+// missing or invalid parent is IssuerNotReady.
 IssuerLookup FindIssuer(const ReconcilerDeps& d, const api::IssuerRef& ref,
                         const std::string& ns);
 

@@ -1,6 +1,7 @@
 #include "operator/controller/issuer_reconciler.h"
 
 #include <algorithm>
+#include <set>
 
 #include "operator/api/defaults.h"
 #include "operator/api/parse.h"
@@ -65,15 +66,20 @@ Status TrimRenewedCaBundle(const ReconcilerDeps& d, const api::Issuer& issuer,
                            const engine::ObjectSource& objects,
                            const std::string& root_pem) {
   auto secret =
-      objects.GetSecret(ca_namespace, issuer.spec.self_signed->secret_name);
+      objects.GetSecret(ca_namespace, api::IssuerSecretName(issuer.spec));
   if (!secret || issuer.metadata.uid.empty()) return OkStatus();
   auto uid = secret->metadata.annotations.find(engine::kIssuerUidAnnotation);
   auto bundle = secret->data.find(api::kCaCrtKey);
   auto crt = secret->data.find(api::kTlsCrtKey);
   if (uid == secret->metadata.annotations.end() ||
       uid->second != issuer.metadata.uid || bundle == secret->data.end() ||
-      crt == secret->data.end() || crt->second != root_pem ||
-      bundle->second == root_pem || secret->immutable)
+      crt == secret->data.end() || bundle->second == root_pem ||
+      secret->immutable)
+    return OkStatus();
+  // tls.crt ends with this root (the CA itself, or an intermediate's chain).
+  auto chain = pki::ParseCertificatesPem(crt->second);
+  if (!chain.ok() || chain->empty() ||
+      pki::EncodeCertificatePem(chain->back().get()) != root_pem)
     return OkStatus();
   api::SecretObject change;
   change.metadata.namespace_ = secret->metadata.namespace_;
@@ -82,6 +88,136 @@ Status TrimRenewedCaBundle(const ReconcilerDeps& d, const api::Issuer& issuer,
   change.data[api::kCaCrtKey] = root_pem;
   Status st = PatchSecretAt(d.client, change);
   return st.code() == StatusCode::kNotFound ? OkStatus() : st;
+}
+
+// An intermediate's parent, resolved for signing: its CA as its status
+// vouches for it, and what the intermediate may carry.
+struct Parent {
+  IssuerLookup lookup;
+  pki::CaMaterial ca;
+  engine::IntermediateGrant grant;
+};
+
+// Why the chain of parents above intermediate `child` (from the caches) is
+// unusable: it comes back to `child` or an issuer twice, or runs longer
+// than nine CAs; "" otherwise (a missing link is reported by FindIssuer).
+std::string ParentChainProblem(const ReconcilerDeps& d,
+                               const api::Issuer& child) {
+  bool cluster = child.kind == api::IssuerKind::kClusterCertIssuer;
+  std::string ns = child.metadata.namespace_;
+  std::set<std::string> seen{
+      IssuerIndexValue(cluster, ns, child.metadata.name)};
+  api::IssuerRef ref = child.spec.intermediate->issuer_ref;
+  for (int depth = 0; depth < 9; ++depth) {
+    cluster = ref.kind == api::IssuerKind::kClusterCertIssuer;
+    if (cluster) ns.clear();
+    kube::ObjectPtr obj = cluster ? d.cluster_issuers.Get("", ref.name)
+                                  : d.issuers.Get(ns, ref.name);
+    if (!obj) return "";
+    auto cached = IssuerOf(*obj);
+    if (!cached->issuer.ok()) return "";
+    if (!seen.insert(IssuerIndexValue(cluster, ns, ref.name)).second)
+      return "spec.intermediate.issuerRef: the chain of parents comes back "
+             "to " +
+             std::string(api::IssuerKindName(ref.kind)) + " " + ref.name +
+             " (a loop); end it at a root (ca or selfSigned)";
+    if (!cached->issuer->spec.intermediate) return "";
+    ref = cached->issuer->spec.intermediate->issuer_ref;
+  }
+  return "spec.intermediate.issuerRef: the chain of parents is longer than 9 "
+         "CAs";
+}
+
+// `problem` is set when the intermediate cannot be (re-)issued now.
+std::optional<Parent> ResolveParent(const ReconcilerDeps& d,
+                                    const api::Issuer& child,
+                                    const ApiObjectSource& objects,
+                                    Condition* problem, Status* error) {
+  const api::IssuerRef& ref = child.spec.intermediate->issuer_ref;
+  const std::string& ns = child.metadata.namespace_;
+  std::string loop = ParentChainProblem(d, child);
+  if (!loop.empty()) {
+    *problem = {"False", engine::kReasonIssuerNotReady, loop};
+    return std::nullopt;
+  }
+  Parent p;
+  p.lookup = FindIssuer(d, ref, ns);
+  std::string what =
+      std::string("parent ") + api::IssuerKindName(ref.kind) + " " +
+      (ns.empty() || ref.kind == api::IssuerKind::kClusterCertIssuer
+           ? ref.name
+           : ns + "/" + ref.name);
+  if (!p.lookup.issuer) {
+    *problem = {"False", p.lookup.problem.reason,
+                "spec.intermediate.issuerRef: " + p.lookup.problem.message};
+    return std::nullopt;
+  }
+  const api::ObservedStatus& st = p.lookup.status;
+  if (!st.ready || st.ready->status != "True") {
+    *problem = {"False", engine::kReasonIssuerNotReady,
+                what + " is not Ready" +
+                    (st.ready ? ": " + st.ready->message : std::string())};
+    return std::nullopt;
+  }
+  engine::PolicyVerdict verdict;
+  if (ref.kind == api::IssuerKind::kClusterCertIssuer && !ns.empty())
+    verdict = NamespaceVerdict(d, *p.lookup.issuer, ns);
+  auto grant = engine::GrantIntermediate(*p.lookup.issuer, child, verdict);
+  if (!grant.ok()) {
+    *problem = {"False", engine::kReasonPolicyDenied, grant.status().message()};
+    return std::nullopt;
+  }
+  p.grant = std::move(grant).value();
+  engine::CaResolveOptions options;
+  options.cache = d.ca_cache;
+  options.recorded_fingerprint = RecordedRoot(st);
+  auto ca = engine::ResolveIssuerCa(*p.lookup.issuer, p.lookup.ca_namespace,
+                                    objects, d.clock, options);
+  if (!objects.error().ok()) {
+    *error = objects.error();
+    return std::nullopt;
+  }
+  if (!ca.ok() ||
+      pki::FingerprintSha256(ca->ca.cert.get()) != st.fingerprint_sha256) {
+    *problem = {"False", engine::kReasonIssuerNotReady,
+                what + "'s CA is not usable yet: " +
+                    (ca.ok() ? "its status has not caught up with its Secret"
+                             : ca.status().message())};
+    return std::nullopt;
+  }
+  p.ca = std::move(ca->ca);
+  return p;
+}
+
+// Right before an intermediate is signed under a ClusterCertIssuer: the
+// parent and the namespace as the API server has them now, so informer lag
+// never signs under an old policy. Aborted (re-read) when the parent moved.
+Status CheckParentLive(const ReconcilerDeps& d, const api::Issuer& child,
+                       const api::Issuer& cached_parent) {
+  if (cached_parent.kind != api::IssuerKind::kClusterCertIssuer ||
+      child.kind != api::IssuerKind::kCertIssuer)
+    return OkStatus();
+  auto json = d.client.Get(kube::ClusterCertIssuersResource(), "",
+                           cached_parent.metadata.name);
+  if (!json.ok()) return json.status();
+  auto live = api::ParseIssuer(*json);
+  if (!live.ok() || live->metadata.uid != cached_parent.metadata.uid ||
+      live->metadata.generation != cached_parent.metadata.generation)
+    return AbortedError("the parent issuer changed; re-reading");
+  auto nsjson =
+      d.client.Get(kube::NamespacesResource(), "", child.metadata.namespace_);
+  if (!nsjson.ok() && nsjson.status().code() != StatusCode::kNotFound)
+    return nsjson.status();
+  std::optional<api::NamespaceObject> nsobj;
+  if (nsjson.ok()) {
+    auto parsed = api::ParseNamespace(*nsjson);
+    if (parsed.ok()) nsobj = std::move(parsed).value();
+  }
+  engine::PolicyVerdict v =
+      engine::CheckNamespace(cached_parent, child.metadata.namespace_,
+                             nsobj ? &nsobj->metadata.labels : nullptr);
+  if (!v.allowed) return PermissionDeniedError(v.message);
+  return OkStatus();
 }
 
 }  // namespace
@@ -139,6 +275,25 @@ ReconcileResult ReconcileIssuer(const ReconcilerDeps& d, bool cluster,
       accept->second == ca_options.recorded_fingerprint;
   // A root renews itself only between rotations (the renewal starts one).
   ca_options.allow_renew = !prev.rotation.has_value();
+  std::optional<Parent> parent;
+  if (il.issuer->spec.intermediate) {
+    Condition problem;
+    Status error;
+    parent = ResolveParent(d, *il.issuer, objects, &problem, &error);
+    if (!error.ok()) return {error, std::nullopt};
+    if (!parent) {
+      // Without its parent nothing is created or re-issued; an existing
+      // intermediate that its parent no longer vouches for is not Ready.
+      return patch(problem, nullptr);
+    }
+    ca_options.parent = &parent->ca;
+    ca_options.grant = &parent->grant;
+    const api::Issuer& governing = *parent->lookup.issuer;
+    ca_options.authorize_key = [&governing](EVP_PKEY* key) {
+      engine::PolicyVerdict v = engine::CheckKey(governing, key);
+      return v.allowed ? OkStatus() : PermissionDeniedError(v.message);
+    };
+  }
   bool ca_missing = false;
   auto ca = engine::ResolveIssuerCa(*il.issuer, il.ca_namespace, objects,
                                     d.clock, ca_options, &ca_missing);
@@ -146,7 +301,9 @@ ReconcileResult ReconcileIssuer(const ReconcilerDeps& d, bool cluster,
   if (!ca.ok())
     return patch({"False",
                   ca_missing ? engine::kReasonCaSecretMissing
-                             : engine::kReasonCaNotReady,
+                  : ca.status().code() == StatusCode::kPermissionDenied
+                      ? engine::kReasonPolicyDenied
+                      : engine::kReasonCaNotReady,
                   ca.status().message()},
                  nullptr);
   kube::ObjectReference issuer_ref{api::kApiVersion,
@@ -164,8 +321,27 @@ ReconcileResult ReconcileIssuer(const ReconcilerDeps& d, bool cluster,
       return {AbortedError(
                   "issuer status changed while making its root; re-reading"),
               std::nullopt};
+    if (parent) {
+      Status live_parent =
+          CheckParentLive(d, *il.issuer, *parent->lookup.issuer);
+      if (live_parent.code() == StatusCode::kPermissionDenied)
+        return patch(
+            {"False", engine::kReasonPolicyDenied, live_parent.message()},
+            nullptr);
+      if (!live_parent.ok()) return {live_parent, std::nullopt};
+    }
   }
-  if (ca->created_secret) {
+  if (ca->created_secret && parent) {
+    Status w = CreateSecretOnce(d.client, *ca->created_secret);
+    if (!w.ok()) return {w, std::nullopt};
+    d.events.Post(issuer_ref, "Normal", engine::kEventIntermediateIssued,
+                  "issued intermediate CA \"" +
+                      pki::SubjectText(ca->ca.cert.get()) + "\" from " +
+                      engine::IssuerDisplayName(*parent->lookup.issuer) +
+                      " into Secret " + il.ca_namespace + "/" +
+                      ca->created_secret->metadata.name + ", valid until " +
+                      FormatRfc3339(pki::NotAfter(ca->ca.cert.get())));
+  } else if (ca->created_secret) {
     Status w = CreateSecretOnce(d.client, *ca->created_secret);
     if (!w.ok()) return {w, std::nullopt};
     d.events.Post(
@@ -193,15 +369,24 @@ ReconcileResult ReconcileIssuer(const ReconcilerDeps& d, bool cluster,
                           w.message());
       return {w, std::nullopt};
     }
-    d.events.Post(
-        issuer_ref, "Normal", engine::kEventRootRenewed,
-        "renewed the root CA in Secret " + il.ca_namespace + "/" +
-            ca->renewed->secret.metadata.name + " (new key; the old root, " +
-            "SHA-256 " + ca->renewed->old_fingerprint.substr(0, 16) +
-            "..., expires " + FormatRfc3339(ca->renewed->old_not_after) +
-            "); the new root is valid until " +
-            FormatRfc3339(pki::NotAfter(ca->ca.cert.get())) +
-            "; a CA rotation follows");
+    if (parent)
+      d.events.Post(
+          issuer_ref, "Normal", engine::kEventIntermediateRenewed,
+          "re-issued the intermediate CA in Secret " + il.ca_namespace + "/" +
+              ca->renewed->secret.metadata.name + " (new key) because " +
+              ca->renewed->why + "; valid until " +
+              FormatRfc3339(pki::NotAfter(ca->ca.cert.get())) +
+              "; its certificates are re-issued");
+    else
+      d.events.Post(
+          issuer_ref, "Normal", engine::kEventRootRenewed,
+          "renewed the root CA in Secret " + il.ca_namespace + "/" +
+              ca->renewed->secret.metadata.name + " (new key; the old root, " +
+              "SHA-256 " + ca->renewed->old_fingerprint.substr(0, 16) +
+              "..., expires " + FormatRfc3339(ca->renewed->old_not_after) +
+              "); the new root is valid until " +
+              FormatRfc3339(pki::NotAfter(ca->ca.cert.get())) +
+              "; a CA rotation follows");
   }
   X509* cert = ca->ca.cert.get();
   X509* root = ca->ca.Root();
@@ -245,7 +430,8 @@ ReconcileResult ReconcileIssuer(const ReconcilerDeps& d, bool cluster,
   ReconcileResult r = patch({"True", engine::kReasonReady, message}, extra,
                             pki::FingerprintSha256(cert), rotation_changed);
   if (!r.error.ok()) return r;
-  if (!step.rotation && il.issuer->spec.self_signed) {
+  if (!step.rotation &&
+      (il.issuer->spec.self_signed || il.issuer->spec.intermediate)) {
     Status trimmed =
         TrimRenewedCaBundle(d, *il.issuer, il.ca_namespace, objects, root_pem);
     if (!trimmed.ok()) return {trimmed, std::nullopt};

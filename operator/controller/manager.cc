@@ -209,6 +209,8 @@ void Manager::Wire() {
   trust_bundles_->AddIndex(
       kRefIndex, TrustBundleRefIndex(options_.cluster_resource_namespace));
   issuers_->AddIndex(kRefIndex, IssuerRefIndex(""));
+  issuers_->AddIndex(kIssuerIndex, IssuerParentIndex);
+  cluster_issuers_->AddIndex(kIssuerIndex, IssuerParentIndex);
   cluster_issuers_->AddIndex(
       kRefIndex, IssuerRefIndex(options_.cluster_resource_namespace));
   router_ = std::make_unique<EventRouter>(

@@ -52,11 +52,11 @@ StatusOr<pki::LeafSpec> ToLeafSpec(const api::KeystoreSpec& k) {
   return spec;
 }
 
-StatusOr<pki::RootSpec> ToRootSpec(const api::SelfSignedIssuerSpec& s) {
+StatusOr<pki::RootSpec> ToRootSpec(const api::CaCertificateSpec& s) {
   pki::RootSpec spec;
   spec.subject = ToDn(s.common_name, s.subject);
   auto d = ParseGoDuration(s.duration);
-  if (!d.ok()) return d.status().WithContext("selfSigned.duration");
+  if (!d.ok()) return d.status().WithContext("duration");
   spec.duration = *d;
   return spec;
 }

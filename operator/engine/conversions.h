@@ -14,7 +14,7 @@ namespace certstore::engine {
 // validation gap and are InvalidArgument naming the field.
 StatusOr<pki::KeySpec> ToKeySpec(const api::PrivateKey& k);
 StatusOr<pki::LeafSpec> ToLeafSpec(const api::KeystoreSpec& k);
-StatusOr<pki::RootSpec> ToRootSpec(const api::SelfSignedIssuerSpec& s);
+StatusOr<pki::RootSpec> ToRootSpec(const api::CaCertificateSpec& s);
 pki::Pkcs12Profile ToPkcs12Profile(const std::string& profile);
 
 }  // namespace certstore::engine

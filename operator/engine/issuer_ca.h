@@ -2,6 +2,7 @@
 #ifndef CERTSTORE_ENGINE_ISSUER_CA_H_
 #define CERTSTORE_ENGINE_ISSUER_CA_H_
 
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -11,6 +12,7 @@
 #include "operator/api/types.h"
 #include "operator/common/clock.h"
 #include "operator/common/status.h"
+#include "operator/engine/intermediate_policy.h"
 #include "operator/engine/object_source.h"
 #include "operator/engine/reasons.h"
 #include "operator/pki/ca.h"
@@ -55,6 +57,14 @@ struct CaResolveOptions {
   // runs (the renewal starts one). A root is renewed only when its
   // fingerprint is recorded_fingerprint (the status has caught up with it).
   bool allow_renew = false;
+  // intermediate, in the issuer's own reconcile: the parent's CA now and
+  // what the certificate must carry (GrantIntermediate). Required to create
+  // or re-issue; without them the Secret is loaded as it is (a CertStore's
+  // resolution: the issuer's status vouches for it).
+  const pki::CaMaterial* parent = nullptr;
+  const IntermediateGrant* grant = nullptr;
+  // intermediate: the parent's policy on the new key (Status: why not).
+  std::function<Status(EVP_PKEY*)> authorize_key;
 };
 
 // A selfSigned root replaced by a new one: `secret` holds what changes in
@@ -66,6 +76,9 @@ struct RenewedRoot {
   api::SecretObject secret;
   std::string old_fingerprint;  // SHA-256 of the root it replaces
   TimePoint old_not_after;
+  // intermediate: why it was re-issued ("its renewal time came", "its
+  // parent's CA changed", "its parent's policy changed").
+  std::string why;
 };
 
 struct IssuerCa {
@@ -77,7 +90,7 @@ struct IssuerCa {
   // new one): the caller must write renewed->secret before using `ca`.
   std::optional<RenewedRoot> renewed;
   // selfSigned: when the root (the one in `ca`) is due for renewal
-  // (RootRenewalTime).
+  // (CaRenewalTime).
   std::optional<TimePoint> renewal_time;
   // selfSigned, with allow_renew: why a renewal that is due was not made
   // (the Secret is not this issuer's, or is immutable); "" otherwise.
@@ -87,7 +100,7 @@ struct IssuerCa {
 // When a selfSigned issuer replaces `root`: notAfter minus
 // spec.renewBefore (when set and shorter than the lifetime), else minus a
 // third of the lifetime.
-TimePoint RootRenewalTime(X509* root, const api::SelfSignedIssuerSpec& spec);
+TimePoint CaRenewalTime(X509* root, const api::CaCertificateSpec& spec);
 
 // `ca_namespace` is where the CA Secret lives: the issuer's own namespace
 // for a CertIssuer, the cluster resource namespace for a ClusterCertIssuer.
@@ -109,6 +122,12 @@ TimePoint RootRenewalTime(X509* root, const api::SelfSignedIssuerSpec& spec);
 //               creates a new root and returns its Secret in
 //               `created_secret`. A Secret that exists but does not hold a
 //               valid CA is FailedPrecondition: it is never overwritten.
+//   intermediate: like selfSigned, with a CA issued by options.parent
+//               carrying options.grant; with allow_renew, it is also
+//               re-issued (new key) when its parent's CA no longer signs it
+//               or its path length or name constraints differ from the
+//               grant. tls.crt holds the intermediate and its parent's chain,
+//               ca.crt the root at the top.
 // For a `ca` issuer a missing Secret with a recorded root also sets
 // `*ca_secret_missing` (NotFound). `ca_secret_missing` may be null.
 StatusOr<IssuerCa> ResolveIssuerCa(const api::Issuer& issuer,

@@ -58,6 +58,10 @@ constexpr char kEventRootCreated[] = "RootCreated";
 constexpr char kEventRootRenewed[] = "RootRenewed";
 constexpr char kEventRootRenewalBlocked[] = "RootRenewalBlocked";
 constexpr char kEventRootRenewalFailed[] = "RootRenewalFailed";
+// An intermediate issuer obtained its CA from its parent, or a new one
+// (renewal time, parent CA or policy changed).
+constexpr char kEventIntermediateIssued[] = "IntermediateIssued";
+constexpr char kEventIntermediateRenewed[] = "IntermediateRenewed";
 constexpr char kEventCaRotationStarted[] = "CARotationStarted";
 constexpr char kEventCaRotationWaiting[] = "CARotationWaiting";
 constexpr char kEventCaRotationProceeded[] = "CARotationProceeded";

@@ -88,9 +88,14 @@ Status SetBasics(X509* cert, const X509_NAME* subject, const X509_NAME* issuer,
   return OkStatus();
 }
 
-Status AddBasicConstraints(X509* cert, bool ca) {
+Status AddBasicConstraints(X509* cert, bool ca, int path_len) {
   BasicConstraintsPtr bc(BASIC_CONSTRAINTS_new());
   bc->ca = ca ? 0xFF : 0;
+  if (ca && path_len >= 0) {
+    bc->pathlen = ASN1_INTEGER_new();
+    if (bc->pathlen == nullptr || !ASN1_INTEGER_set(bc->pathlen, path_len))
+      return OpenSslError("cannot build basicConstraints pathLen");
+  }
   if (!X509_add1_ext_i2d(cert, NID_basic_constraints, bc.get(), 1,
                          X509V3_ADD_REPLACE))
     return OpenSslError("cannot add basicConstraints");

@@ -21,8 +21,9 @@ StatusOr<Asn1IntegerPtr> RandomSerial();
 Status SetBasics(X509* cert, const X509_NAME* subject, const X509_NAME* issuer,
                  EVP_PKEY* pubkey, TimePoint not_before, TimePoint not_after);
 
-// Adds basicConstraints (critical).
-Status AddBasicConstraints(X509* cert, bool ca);
+// Adds basicConstraints (critical); a CA with `path_len` >= 0 also gets
+// pathLenConstraint (how many CAs may follow it in a path).
+Status AddBasicConstraints(X509* cert, bool ca, int path_len = -1);
 // Adds keyUsage (critical) with the KU_* bits in `bits`.
 Status AddKeyUsage(X509* cert, uint32_t bits);
 // Adds subjectKeyIdentifier (hash of the public key) and

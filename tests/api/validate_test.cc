@@ -220,3 +220,46 @@ TEST(ValidateTest, ReportsEveryErrorWithItsPath) {
 
 }  // namespace
 }  // namespace certstore::api
+
+namespace certstore::api {
+namespace {
+
+// What the API server cannot see (metadata against spec): C++ only.
+TEST(ValidateTest, IntermediateParentRules) {
+  struct Row {
+    const char* yaml;
+    const char* error;  // "" when valid
+  } rows[] = {
+      {"kind: CertIssuer\nmetadata: {name: a, namespace: team}\nspec:\n"
+       "  intermediate: {issuerRef: {name: a}, secretName: s, commonName: c}\n",
+       "spec.intermediate.issuerRef.name: an issuer cannot be its own parent"},
+      {"kind: ClusterCertIssuer\nmetadata: {name: a}\nspec:\n"
+       "  intermediate: {issuerRef: {kind: ClusterCertIssuer, name: a},"
+       " secretName: s, commonName: c}\n",
+       "an issuer cannot be its own parent"},
+      {"kind: CertIssuer\nmetadata: {name: a, namespace: team}\nspec:\n"
+       "  intermediate: {issuerRef: {kind: ClusterCertIssuer, name: a},"
+       " secretName: s, commonName: c}\n",
+       ""},
+      {"kind: CertIssuer\nmetadata: {name: a, namespace: team}\nspec:\n"
+       "  intermediate: {issuerRef: {name: b}, secretName: s, commonName: c,"
+       " duration: 2h, renewBefore: 3h}\n",
+       "spec.intermediate.renewBefore: must be less than duration"},
+  };
+  for (const Row& r : rows) {
+    auto is = ParseIssuer(std::string("apiVersion: certstore.dev/v1alpha1\n") +
+                          r.yaml);
+    ASSERT_TRUE(is.ok()) << is.status();
+    ApplyDefaults(&*is);
+    std::string got = Validate(*is).ToStatus().message();
+    if (std::string(r.error).empty()) {
+      EXPECT_TRUE(Validate(*is).empty()) << got;
+      EXPECT_EQ(is->spec.intermediate->duration, "8760h");  // defaulted
+    } else {
+      EXPECT_NE(got.find(r.error), std::string::npos) << r.yaml << got;
+    }
+  }
+}
+
+}  // namespace
+}  // namespace certstore::api
