@@ -49,9 +49,8 @@ std::string Store(const std::string& name, const std::string& issuer,
   return "---\napiVersion: certstore.dev/v1alpha1\nkind: CertStore\n"
          "metadata: {name: " +
          name + "}\nspec:\n  issuerRef: {name: " + issuer +
-         "}\n  secretName: " + name +
-         "-stores\n  keystore:\n    dnsNames: [" + host +
-         "]\n    usages: [" + usage + "]\n  truststore: {}\n";
+         "}\n  secretName: " + name + "-stores\n  keystore:\n    dnsNames: [" +
+         host + "]\n    usages: [" + usage + "]\n  truststore: {}\n";
 }
 
 std::string KeytoolList(const std::string& file, const std::string& password) {
