@@ -289,9 +289,12 @@ void EventRouter::NamespaceChanged(const kube::ObjectPtr& old_obj,
     if (cs->meta.ns == new_obj->meta.name)
       enqueue_(CertStoreQueueKey(cs->meta.ns, cs->meta.name));
   // Its intermediates: a ClusterCertIssuer's grant depends on the labels.
-  for (const auto& is : issuers_.List())
-    if (is->meta.ns == new_obj->meta.name)
+  for (const auto& is : issuers_.List()) {
+    if (is->meta.ns != new_obj->meta.name) continue;
+    auto cached = IssuerOf(*is);
+    if (cached->issuer.ok() && cached->issuer->spec.intermediate)
       enqueue_(IssuerQueueKey(false, is->meta.ns, is->meta.name));
+  }
 }
 
 bool MetadataTaken(const kube::ObjectMeta& before,

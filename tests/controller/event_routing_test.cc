@@ -42,6 +42,8 @@ class EventRoutingTest : public ::testing::Test {
     certstores_.AddIndex(kOwnedSecretIndex, CertStoreOwnedSecretIndex);
     issuers_.AddIndex(kRefIndex, IssuerRefIndex(""));
     cluster_issuers_.AddIndex(kRefIndex, IssuerRefIndex("certstore-system"));
+    issuers_.AddIndex(kIssuerIndex, IssuerParentIndex);
+    cluster_issuers_.AddIndex(kIssuerIndex, IssuerParentIndex);
     // demo/app: a CertIssuer, a password Secret and two trust sources.
     app_ = certstores_.Put(
         "demo", "app",
@@ -224,6 +226,44 @@ TEST_F(EventRoutingTest, ANamespaceLabelChangeQueuesItsCertStores) {
   after->meta.labels.Set("tier", "prod");
   router_.NamespaceChanged(before, after);
   EXPECT_EQ(Sorted(queued_), Sorted(Keys{"cs:demo/app", "cs:demo/web"}));
+}
+
+// An intermediate follows its parent (spec or status: the CA it signs
+// with, its policy, its readiness) and its namespace's labels (the
+// parent's grant reads them); a parent in another namespace is not its.
+TEST_F(EventRoutingTest, AnIntermediateFollowsItsParentAndItsNamespace) {
+  auto intermediate = [](const std::string& ns, const std::string& name,
+                         const std::string& parent_ref) {
+    return "{\"apiVersion\":\"certstore.dev/v1alpha1\",\"kind\":"
+           "\"CertIssuer\",\"metadata\":{\"name\":\"" +
+           name + "\",\"namespace\":\"" + ns +
+           "\"},\"spec\":{\"intermediate\":{\"issuerRef\":" + parent_ref +
+           ",\"secretName\":\"" + name +
+           "-ca\",\"commonName\":\"x y\"}}}";
+  };
+  issuers_.Put("demo", "team-int",
+               intermediate("demo", "team-int",
+                            "{\"kind\":\"ClusterCertIssuer\",\"name\":"
+                            "\"corp\"}"));
+  issuers_.Put("demo", "sub-int",
+               intermediate("demo", "sub-int", "{\"name\":\"team-ca\"}"));
+  issuers_.Put("other", "elsewhere",
+               intermediate("other", "elsewhere", "{\"name\":\"team-ca\"}"));
+  router_.IssuerChanged(true, corp_, corp_);  // status only
+  EXPECT_EQ(Sorted(queued_), Sorted(Keys{"ci:demo/team-int", "cs:demo/web",
+                                         "cs:other/api"}));
+  queued_.clear();
+  router_.IssuerChanged(false, team_ca_, team_ca_);
+  EXPECT_EQ(Sorted(queued_), Sorted(Keys{"ci:demo/sub-int", "cs:demo/app"}));
+  queued_.clear();
+  auto before = std::make_shared<kube::CachedObject>();
+  before->meta.name = "demo";
+  auto after = std::make_shared<kube::CachedObject>(*before);
+  after->meta.labels.Set("tier", "prod");
+  router_.NamespaceChanged(before, after);
+  EXPECT_EQ(Sorted(queued_),
+            Sorted(Keys{"ci:demo/sub-int", "ci:demo/team-int", "cs:demo/app",
+                        "cs:demo/web"}));
 }
 
 TEST_F(EventRoutingTest, AllQueuesEveryObjectOnce) {
