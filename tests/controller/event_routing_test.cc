@@ -238,8 +238,7 @@ TEST_F(EventRoutingTest, AnIntermediateFollowsItsParentAndItsNamespace) {
            "\"CertIssuer\",\"metadata\":{\"name\":\"" +
            name + "\",\"namespace\":\"" + ns +
            "\"},\"spec\":{\"intermediate\":{\"issuerRef\":" + parent_ref +
-           ",\"secretName\":\"" + name +
-           "-ca\",\"commonName\":\"x y\"}}}";
+           ",\"secretName\":\"" + name + "-ca\",\"commonName\":\"x y\"}}}";
   };
   issuers_.Put("demo", "team-int",
                intermediate("demo", "team-int",
@@ -250,8 +249,8 @@ TEST_F(EventRoutingTest, AnIntermediateFollowsItsParentAndItsNamespace) {
   issuers_.Put("other", "elsewhere",
                intermediate("other", "elsewhere", "{\"name\":\"team-ca\"}"));
   router_.IssuerChanged(true, corp_, corp_);  // status only
-  EXPECT_EQ(Sorted(queued_), Sorted(Keys{"ci:demo/team-int", "cs:demo/web",
-                                         "cs:other/api"}));
+  EXPECT_EQ(Sorted(queued_),
+            Sorted(Keys{"ci:demo/team-int", "cs:demo/web", "cs:other/api"}));
   queued_.clear();
   router_.IssuerChanged(false, team_ca_, team_ca_);
   EXPECT_EQ(Sorted(queued_), Sorted(Keys{"ci:demo/sub-int", "cs:demo/app"}));
@@ -261,9 +260,8 @@ TEST_F(EventRoutingTest, AnIntermediateFollowsItsParentAndItsNamespace) {
   auto after = std::make_shared<kube::CachedObject>(*before);
   after->meta.labels.Set("tier", "prod");
   router_.NamespaceChanged(before, after);
-  EXPECT_EQ(Sorted(queued_),
-            Sorted(Keys{"ci:demo/sub-int", "ci:demo/team-int", "cs:demo/app",
-                        "cs:demo/web"}));
+  EXPECT_EQ(Sorted(queued_), Sorted(Keys{"ci:demo/sub-int", "ci:demo/team-int",
+                                         "cs:demo/app", "cs:demo/web"}));
 }
 
 TEST_F(EventRoutingTest, AllQueuesEveryObjectOnce) {
