@@ -247,9 +247,12 @@ void EventRouter::IssuerChanged(bool cluster, const kube::ObjectPtr& old_obj,
   for (bool child_cluster : {false, true}) {
     const auto& cache = child_cluster ? cluster_issuers_ : issuers_;
     for (const auto& child : cache.ByIndex(kIssuerIndex, parent))
-      if (child_cluster || cluster || child->meta.ns == o->meta.ns)
+      if (child_cluster || cluster || child->meta.ns == o->meta.ns) {
         enqueue_(
             IssuerQueueKey(child_cluster, child->meta.ns, child->meta.name));
+        // Their CertStores pass the parent's policy too.
+        CertStoresOfIssuer(child_cluster, child->meta.ns, child->meta.name);
+      }
   }
   // Its root (status) is in the TrustBundles that name it.
   if (cluster && bundles_)

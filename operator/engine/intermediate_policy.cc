@@ -1,6 +1,7 @@
 #include "operator/engine/intermediate_policy.h"
 
 #include <algorithm>
+#include <cctype>
 
 #include "operator/api/identity_pattern.h"
 #include "operator/api/ip_range.h"
@@ -136,9 +137,27 @@ std::vector<std::string> RightOfNamespace(const std::string& host) {
   return std::vector<std::string>(it + 1, labels.end());
 }
 
+// Labels of the cluster's own DNS zones (<svc>.<ns>.svc.cluster.local,
+// <ip>.<ns>.pod.cluster.local): a namespace of that name would own a zone.
+constexpr const char* kClusterDnsLabels[] = {"svc", "pod", "cluster", "local"};
+
 // Subtrees of one namespace that could hold another namespace's names.
 Status CheckOverlaps(const api::IssuerPolicy& pol, const std::string& ns) {
   auto hosts = HostPatterns(pol);
+  for (const char* label : kClusterDnsLabels)
+    if (ns == label)
+      return PermissionDeniedError(
+          "namespace " + ns +
+          " is named like a label of the cluster's DNS zones (svc, pod, "
+          "cluster, local): its subtrees could hold every Service's names, so "
+          "it gets no intermediate");
+  for (const auto& [path, host] : hosts) {
+    std::vector<std::string> labels = Split(host, '.');
+    if (std::count(labels.begin(), labels.end(), kNs) > 1)
+      return Refuse(path, host,
+                    "it holds $(namespace) more than once, so its subtree "
+                    "could hold other namespaces' names");
+  }
   for (const auto& [path, host] : hosts)
     for (const std::string& label : Split(host, '.'))
       if (label == ns)
@@ -223,11 +242,21 @@ StatusOr<IntermediateGrant> GrantIntermediate(const api::Issuer& parent,
   }
   if (!tenant) return grant;
   const std::string name = IssuerDisplayName(parent);
+  // Its constraints come from this one policy; under an intermediate
+  // ClusterCertIssuer, the root's other issuers' names could overlap them.
+  if (parent.spec.intermediate)
+    return PermissionDeniedError(
+        name +
+        " is itself an intermediate; a CertIssuer's intermediate must come "
+        "from a root ClusterCertIssuer (ca or selfSigned), whose policy alone "
+        "decides the names under its root");
   if (!verdict.allowed) return PermissionDeniedError(verdict.message);
   // The intermediate's own subject is outside its name constraints: it
   // must not read as a host name or IP (a peer falling back to the CN).
-  if (api::LooksLikeDnsName(im.common_name) ||
-      api::CheckRequestIp(im.common_name).empty())
+  std::string lower = im.common_name;
+  std::transform(lower.begin(), lower.end(), lower.begin(),
+                 [](unsigned char c) { return std::tolower(c); });
+  if (api::LooksLikeDnsName(lower) || api::CheckRequestIp(lower).empty())
     return PermissionDeniedError(
         "spec.intermediate.commonName \"" + im.common_name +
         "\" reads as a host name or IP address; an intermediate's name must "

@@ -226,10 +226,35 @@ StatusOr<IssuerCa> ResolveIssuerCa(const api::Issuer& issuer,
   auto secret = objects.GetSecret(ca_namespace, ss.secret_name);
   if (secret) {
     Staleness stale;
+    bool recorded = false;  // the certificate is the one the status records
+    bool at_parent_end = false;  // cut off at its parent's notAfter
     if (intermediate) {
       auto current = LoadFromSecret(*secret, clock, options.cache);
-      if (current.ok()) stale = IntermediateStale(*current, options);
+      if (current.ok()) {
+        stale = IntermediateStale(*current, options);
+        recorded = pki::FingerprintSha256(current->cert.get()) ==
+                   options.recorded_fingerprint;
+        at_parent_end = options.parent != nullptr &&
+                        pki::NotAfter(current->cert.get()) >=
+                            pki::NotAfter(options.parent->cert.get());
+      }
     }
+    // Its notAfter is its parent's: a new one would be no longer-lived (and
+    // due again at once). The parent's renewal re-issues it.
+    if (at_parent_end && stale.why.empty()) {
+      auto ca = LoadFromSecret(*secret, clock, options.cache);
+      if (ca.ok()) {
+        out.ca = std::move(ca).value();
+        out.renewal_time = CaRenewalTime(out.ca.cert.get(), ss);
+        return out;
+      }
+    }
+    // While a rotation runs nothing is re-issued, but a CA its parent did
+    // not sign and the status does not record is never taken up.
+    if (!stale.why.empty() && !options.allow_renew && !recorded)
+      return PermissionDeniedError(
+          Where(ca_namespace, ss.secret_name) +
+          " holds a CA its parent did not sign and this issuer did not make");
     if (options.allow_renew &&
         RenewalDue(issuer, *secret, options, clock.Now(), &out, stale.why)) {
       ASSIGN_OR_RETURN(NewRoot root,

@@ -388,3 +388,93 @@ TEST(ResolveIntermediate, AForeignCaInItsSecretIsRefused) {
 
 }  // namespace
 }  // namespace certstore::engine
+
+namespace certstore::engine {
+namespace {
+using namespace testing;  // NOLINT
+using std::chrono::hours;
+
+TEST(DeriveNameConstraints, RefusesClusterZoneNamespacesAndRepeatedNamespace) {
+  api::IssuerPolicy pol;
+  pol.dns_names = {"*.$(namespace).cluster.local"};
+  for (const char* ns : {"svc", "pod", "cluster", "local"}) {
+    auto nc = DeriveNameConstraints(pol, ns);
+    ASSERT_FALSE(nc.ok()) << ns;
+    EXPECT_NE(nc.status().message().find("cluster's DNS zones"),
+              std::string::npos)
+        << nc.status();
+  }
+  EXPECT_TRUE(DeriveNameConstraints(pol, "team-a").ok());
+  pol.dns_names = {"*.$(namespace).$(namespace).example.com"};
+  auto twice = DeriveNameConstraints(pol, "team-a");
+  ASSERT_FALSE(twice.ok());
+  EXPECT_NE(twice.status().message().find("more than once"), std::string::npos);
+}
+
+TEST(GrantIntermediate, ATenantsIntermediateComesFromARootClusterIssuer) {
+  api::Issuer mid = MustIssuer(
+      "kind: ClusterCertIssuer\nmetadata: {name: platform-int}\nspec:\n"
+      "  intermediate: {issuerRef: {kind: ClusterCertIssuer, name: root},"
+      " secretName: platform-int, commonName: Platform Int, pathLength: 1}\n"
+      "  policy:\n    namespaceSelector: {}\n    allowIntermediates: true\n"
+      "    dnsNames: ['*.$(namespace).svc']\n");
+  auto grant = GrantIntermediate(
+      mid, TeamIntermediate("ClusterCertIssuer", "platform-int"), {});
+  ASSERT_FALSE(grant.ok());
+  EXPECT_NE(grant.status().message().find("is itself an intermediate"),
+            std::string::npos)
+      << grant.status();
+  // A CN in capitals is still a host name.
+  api::Issuer root = ClusterRoot(
+      "    allowIntermediates: true\n    dnsNames: ['*.$(namespace).svc']\n");
+  api::Issuer shouting = TeamIntermediate();
+  shouting.spec.intermediate->common_name = "API.Kube-System.svc";
+  EXPECT_FALSE(GrantIntermediate(root, shouting, {}).ok());
+}
+
+// An intermediate cut off at its parent's notAfter is not renewed by time
+// (a new one could live no longer and would be due at once): the parent's
+// renewal re-issues it.
+TEST(ResolveIntermediate, NotRenewedByTimeWhenItEndsWithItsParent) {
+  Reconcile r;
+  pki::EvpPkeyPtr key = MustKey();
+  pki::RootSpec rs;
+  rs.subject.common_name = "Short Root";
+  rs.duration = hours(9);  // ends before the intermediate's 10h
+  auto short_root = pki::CreateSelfSignedCa(rs, key.get(), r.clock);
+  ASSERT_TRUE(short_root.ok());
+  auto made = r.Resolve("", &*short_root);
+  ASSERT_TRUE(made.ok() && made->created_secret) << made.status();
+  EXPECT_EQ(pki::NotAfter(made->ca.cert.get()),
+            pki::NotAfter(short_root->cert.get()));
+  r.objects.PutSecret(*made->created_secret);
+  std::string fp = pki::FingerprintSha256(made->ca.cert.get());
+  r.clock.Advance(hours(8) + std::chrono::minutes(50));  // past 2/3 of it
+  for (int i = 0; i < 3; ++i) {
+    auto again = r.Resolve(fp, &*short_root);
+    ASSERT_TRUE(again.ok()) << again.status();
+    EXPECT_FALSE(again->renewed) << "pass " << i;
+  }
+}
+
+// During a CA rotation (no re-issue), a CA in its Secret that its parent did
+// not sign and that the status does not record is refused.
+TEST(ResolveIntermediate, AForeignCaIsRefusedDuringARotationToo) {
+  Reconcile r;
+  std::string fp = r.Create();
+  pki::CaMaterial own = MustRoot(r.clock, "Swapped In");
+  api::SecretObject s = CaSecret("team-ca", own, "team-a");
+  s.metadata.annotations[kIssuerUidAnnotation] = "uid-team-ca";
+  r.objects.PutSecret(s);
+  CaResolveOptions o;
+  o.parent = &r.root;
+  o.grant = &r.grant;
+  o.recorded_fingerprint = fp;  // allow_renew false: a rotation runs
+  auto got = ResolveIssuerCa(r.child, "team-a", r.objects, r.clock, o);
+  ASSERT_FALSE(got.ok());
+  EXPECT_NE(got.status().message().find("did not make"), std::string::npos)
+      << got.status();
+}
+
+}  // namespace
+}  // namespace certstore::engine
