@@ -159,9 +159,9 @@ class ProcessGuard {
 class OperatorIT : public ::testing::Test {
  protected:
   // The suite operator's --ca-rotation-propagation-delay (60 s by default).
-  static constexpr int kPropagationDelaySeconds = 3;
+  static constexpr int kPropagationDelaySeconds = 6;
   // The suite operator's --workload-restart-window (below the delay).
-  static constexpr int kRestartWindowSeconds = 2;
+  static constexpr int kRestartWindowSeconds = 4;
   // Its --ca-rotation-member-deadline (1h by default): how long a rotation
   // waits for a member whose Secret cannot be written.
   static constexpr int kMemberDeadlineSeconds = 25;
