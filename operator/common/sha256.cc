@@ -5,19 +5,20 @@
 #include <openssl/evp.h>
 #include <openssl/params.h>
 
-#include <cstdio>
 #include <memory>
 
 namespace certstore {
 
 namespace {
 
+// Exactly 2n characters in one allocation: digests are kept by the
+// thousand (one per cached Secret).
 std::string Hex(const unsigned char* md, size_t n) {
-  std::string out;
-  char buf[3];
+  static constexpr char kDigits[] = "0123456789abcdef";
+  std::string out(2 * n, '0');
   for (size_t i = 0; i < n; ++i) {
-    std::snprintf(buf, sizeof(buf), "%02x", md[i]);
-    out += buf;
+    out[2 * i] = kDigits[md[i] >> 4];
+    out[2 * i + 1] = kDigits[md[i] & 0xf];
   }
   return out;
 }

@@ -1,7 +1,10 @@
 #include "operator/controller/cached_kinds.h"
 
 #include <algorithm>
+#include <array>
+#include <mutex>
 
+#include "operator/api/compact_object.h"
 #include "operator/engine/verified_stores.h"
 
 namespace certstore::controller {
@@ -21,6 +24,40 @@ std::shared_ptr<const CachedCertStore> MakeCertStore(const std::string& json) {
   if (out->certstore.ok()) DropCopiedMetadata(&out->certstore->metadata);
   out->status = api::ParseObservedStatus(json);
   return out;
+}
+
+// The latest decodes of packed CertStores, shared: an event's index
+// functions and handlers, and usually its reconcile, parse it once. Each
+// entry holds its packed object, so no other object can take its address
+// while the entry lives. Thread-safe.
+class RecentDecodes {
+ public:
+  std::shared_ptr<const CachedCertStore> Find(const PackedCertStore* p) {
+    std::lock_guard<std::mutex> l(mu_);
+    for (const auto& e : ring_)
+      if (e.packed.get() == p) return e.decoded;
+    return nullptr;
+  }
+  void Put(std::shared_ptr<const PackedCertStore> p,
+           std::shared_ptr<const CachedCertStore> d) {
+    std::lock_guard<std::mutex> l(mu_);
+    ring_[next_] = {std::move(p), std::move(d)};
+    next_ = (next_ + 1) % ring_.size();
+  }
+
+ private:
+  struct Entry {
+    std::shared_ptr<const PackedCertStore> packed;
+    std::shared_ptr<const CachedCertStore> decoded;
+  };
+  std::mutex mu_;
+  std::array<Entry, 64> ring_;  // GUARDED_BY(mu_)
+  size_t next_ = 0;             // GUARDED_BY(mu_)
+};
+
+RecentDecodes& Recent() {
+  static RecentDecodes* r = new RecentDecodes();  // never destroyed
+  return *r;
 }
 
 std::shared_ptr<const CachedIssuer> MakeIssuer(const std::string& json) {
@@ -79,6 +116,17 @@ std::shared_ptr<const T> Typed(const kube::CachedObject& o) {
 
 std::shared_ptr<const kube::TypedObject> DecodeCertStore(
     const kube::CachedObject& o) {
+  auto packed = std::make_shared<PackedCertStore>();
+  packed->json = api::CompactObjectJson(o.json);
+  if (!packed->json.empty()) {
+    auto decoded = MakeCertStore(packed->json);
+    if (decoded->certstore.ok()) {
+      Recent().Put(packed, decoded);
+      return packed;
+    }
+  }
+  // Not JSON, or a spec that does not parse: keep the parse of the object
+  // as sent, with its error.
   return MakeCertStore(o.json);
 }
 
@@ -101,6 +149,12 @@ std::shared_ptr<const CachedTrustBundle> TrustBundleOf(
 std::shared_ptr<const CachedCertStore> CertStoreOf(
     const kube::CachedObject& o) {
   if (auto t = Typed<CachedCertStore>(o)) return t;
+  if (auto packed = Typed<PackedCertStore>(o)) {
+    if (auto hit = Recent().Find(packed.get())) return hit;
+    auto decoded = MakeCertStore(packed->json);
+    Recent().Put(std::move(packed), decoded);
+    return decoded;
+  }
   return MakeCertStore(o.json);
 }
 

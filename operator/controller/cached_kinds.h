@@ -24,6 +24,17 @@ struct CachedCertStore : kube::TypedObject {
   api::ObservedStatus status;
 };
 
+// A CertStore as the informer keeps it between events: its members the
+// parse reads (api::CompactObjectJson; no managedFields, labels or
+// annotations), a third of the parsed form's size. CertStoreOf decodes it;
+// the decoder's own result and the latest decodes are shared (a small
+// process-wide memo), so the index functions, the handlers and the
+// reconcile that follow an event parse it once. A CertStore whose parse
+// fails is cached as a CachedCertStore holding the error instead.
+struct PackedCertStore : kube::TypedObject {
+  std::string json;
+};
+
 // A CertIssuer or ClusterCertIssuer as cached (same rules).
 struct CachedIssuer : kube::TypedObject {
   explicit CachedIssuer(StatusOr<api::Issuer> i) : issuer(std::move(i)) {}
@@ -63,8 +74,9 @@ std::shared_ptr<const kube::TypedObject> DecodeCertStore(
 std::shared_ptr<const kube::TypedObject> DecodeIssuer(
     const kube::CachedObject& o);
 
-// The decoded form of a cached object: the informer's, or decoded from its
-// JSON now when the cache has none (a cache without a decoder). Never null.
+// The decoded form of a cached object: the informer's, decoded from its
+// packed form, or decoded from its JSON now when the cache has none (a
+// cache without a decoder). Never null.
 std::shared_ptr<const CachedCertStore> CertStoreOf(const kube::CachedObject& o);
 std::shared_ptr<const CachedIssuer> IssuerOf(const kube::CachedObject& o);
 std::shared_ptr<const kube::TypedObject> DecodeTrustBundle(

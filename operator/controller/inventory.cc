@@ -178,11 +178,10 @@ bool Inventory::OnManagedSecret(const kube::ObjectPtr& old_obj,
   unread_.erase(key);  // an older version is not worth reading any more
   if (!ours) {
     bundles_.erase(key);
-    bundle_source_.erase(key);
     return false;
   }
-  bundles_[key] = {std::string(owner->second), std::move(entries)};
-  bundle_source_[key] = {new_obj.get(), std::move(data_digest)};
+  bundles_[key] = {std::string(owner->second), std::move(entries),
+                   new_obj.get(), std::move(data_digest)};
   if (decrypt && !stopping_) {
     unread_[key] = new_obj;
     auto due = std::chrono::steady_clock::now();
@@ -201,12 +200,9 @@ void Inventory::Learn(const std::string& key, const std::string& data_digest) {
   std::optional<std::vector<TrustEntryFacts>> facts = lookup_(key, data_digest);
   if (!facts) return;
   std::lock_guard<std::mutex> l(mu_);
-  auto src = bundle_source_.find(key);
   auto b = bundles_.find(key);
-  if (src == bundle_source_.end() || b == bundles_.end() ||
-      src->second.data_digest != data_digest)
-    return;
-  b->second.second = std::move(*facts);
+  if (b == bundles_.end() || b->second.data_digest != data_digest) return;
+  b->second.entries = std::move(*facts);
   unread_.erase(key);
 }
 
@@ -233,8 +229,8 @@ void Inventory::ReadTruststores() {
     if (!entries) {
       // Not read (the API server failed): again later, if it is still the
       // current version and no newer one was queued meanwhile.
-      auto src = bundle_source_.find(key);
-      if (src != bundle_source_.end() && src->second.obj == obj.get() &&
+      auto src = bundles_.find(key);
+      if (src != bundles_.end() && src->second.obj == obj.get() &&
           unread_.emplace(key, obj).second)
         unread_order_.emplace_back(key, std::chrono::steady_clock::now());
       unread_cv_.wait_for(l, kFetchRetry, [this] { return stopping_; });
@@ -243,10 +239,8 @@ void Inventory::ReadTruststores() {
     // Only if no newer version arrived meanwhile (`obj` keeps its address
     // from being reused while compared).
     auto b = bundles_.find(key);
-    auto src = bundle_source_.find(key);
-    if (b != bundles_.end() && src != bundle_source_.end() &&
-        src->second.obj == obj.get())
-      b->second.second = std::move(*entries);
+    if (b != bundles_.end() && b->second.obj == obj.get())
+      b->second.entries = std::move(*entries);
   }
 }
 
@@ -280,8 +274,8 @@ std::vector<TruststoreFacts> Inventory::Truststores() const {
   for (const auto& [k, cs] : certstores_) {
     if (cs.truststore_secret.empty()) continue;
     auto b = bundles_.find(kube::ObjectKey(cs.ns, cs.truststore_secret));
-    if (b == bundles_.end() || b->second.first != cs.name) continue;
-    out.push_back({cs.ns, cs.name, cs.truststore_secret, b->second.second});
+    if (b == bundles_.end() || b->second.certstore != cs.name) continue;
+    out.push_back({cs.ns, cs.name, cs.truststore_secret, b->second.entries});
   }
   return out;
 }

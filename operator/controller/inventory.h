@@ -112,21 +112,22 @@ class Inventory {
       certstores_;  // GUARDED_BY(mu_) "ns/name"
   std::map<std::string, IssuerFacts>
       issuers_;  // GUARDED_BY(mu_) "kind/ns/name"
-  // "ns/secret" -> (certstore, entries) for managed Secrets holding ca.crt.
-  std::map<std::string, std::pair<std::string, std::vector<TrustEntryFacts>>>
-      bundles_;  // GUARDED_BY(mu_)
+  // A managed Secret holding trust: the CertStore it belongs to, the
+  // entries, and the Secret version they were last set from (what a read's
+  // result must still be for; compared by address only) with its data
+  // digest.
+  struct Bundle {
+    std::string certstore;
+    std::vector<TrustEntryFacts> entries;
+    const kube::CachedObject* obj = nullptr;
+    std::string data_digest;
+  };
+  std::map<std::string, Bundle> bundles_;  // GUARDED_BY(mu_) "ns/secret"
 
   // Truststores waiting for the reader: the latest version of each Secret,
   // read in arrival order; a newer version replaces an unread older one.
   void ReadTruststores();
   std::map<std::string, kube::ObjectPtr> unread_;  // GUARDED_BY(mu_)
-  // The Secret version each bundle was last set from (what a read's
-  // result must still be for), and its data digest.
-  struct BundleSource {
-    const kube::CachedObject* obj;
-    std::string data_digest;
-  };
-  std::map<std::string, BundleSource> bundle_source_;  // GUARDED_BY(mu_)
   // Keys in arrival order, each with the time before which it is not read.
   std::deque<std::pair<std::string, std::chrono::steady_clock::time_point>>
       unread_order_;  // GUARDED_BY(mu_)

@@ -73,7 +73,7 @@ std::vector<ObjectPtr> Informer::ByIndex(const std::string& index,
   if (idx == indexes_.end()) return out;
   auto keys = idx->second.find(value);
   if (keys == idx->second.end()) return out;
-  for (const auto& k : keys->second) {
+  for (std::string_view k : keys->second) {
     auto it = items_.find(k);
     if (it != items_.end()) out.push_back(it->second);
   }
@@ -134,8 +134,8 @@ void Informer::Apply(WatchEvent::Type type, ObjectPtr obj) {
     if (type == WatchEvent::Type::kDeleted) {
       items_.erase(key);
     } else {
-      items_[key] = obj;
-      IndexLocked(key, obj, true);
+      auto node = items_.insert_or_assign(key, obj).first;
+      IndexLocked(node->first, obj, true);
     }
     if (!obj->meta.resource_version.empty()) rv_ = obj->meta.resource_version;
   }
@@ -201,8 +201,8 @@ Status Informer::ListAndReplace() {
     items_.clear();
     indexes_.clear();
     for (const auto& [k, obj] : fresh) {
-      items_[k] = obj;
-      IndexLocked(k, obj, true);
+      auto node = items_.emplace(k, obj).first;
+      IndexLocked(node->first, obj, true);
     }
     rv_ = list_rv;
     ++stats_.lists;

@@ -17,6 +17,7 @@
 #include <mutex>
 #include <set>
 #include <string>
+#include <string_view>
 #include <thread>
 #include <vector>
 
@@ -142,6 +143,7 @@ class Informer : public ObjectCache {
   void Apply(WatchEvent::Type type, ObjectPtr obj);
   // Runs the decoder on a new object (before it is shared).
   void Decode(CachedObject& obj) const;
+  // `key`: the items_ node's own key when adding (the index keeps a view).
   void IndexLocked(const std::string& key, const ObjectPtr& obj, bool add);
   bool SleepFor(std::chrono::milliseconds d);  // false when stopping
   std::chrono::milliseconds NextBackoff(int attempt);
@@ -154,8 +156,11 @@ class Informer : public ObjectCache {
   std::map<std::string, IndexFunc> index_funcs_;
 
   mutable std::mutex mu_;
-  std::map<std::string, ObjectPtr> items_;  // GUARDED_BY(mu_) "ns/name"
-  std::map<std::string, std::map<std::string, std::set<std::string>>>
+  std::map<std::string, ObjectPtr, std::less<>>
+      items_;  // GUARDED_BY(mu_) "ns/name"
+  // index name -> value -> keys. A key is a view of its items_ node's key
+  // (stable while the item is cached; entries leave before their item).
+  std::map<std::string, std::map<std::string, std::set<std::string_view>>>
       indexes_;          // GUARDED_BY(mu_)
   std::string rv_;       // GUARDED_BY(mu_)
   InformerStats stats_;  // GUARDED_BY(mu_)

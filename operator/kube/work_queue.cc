@@ -37,8 +37,8 @@ void WorkQueue::AddAfter(const std::string& key,
   auto it = delayed_.find(key);
   if (it != delayed_.end() && it->second <= at) return;  // already due sooner
   EraseDelayedLocked(key);
-  delayed_[key] = at;
-  due_order_.emplace(at, key);
+  auto node = delayed_.emplace(key, at).first;
+  due_order_.emplace(at, std::string_view(node->first));
   cv_.notify_all();
 }
 
@@ -65,7 +65,7 @@ int WorkQueue::Failures(const std::string& key) const {
 void WorkQueue::EraseDelayedLocked(const std::string& key) {
   auto it = delayed_.find(key);
   if (it == delayed_.end()) return;
-  due_order_.erase({it->second, key});
+  due_order_.erase({it->second, std::string_view(it->first)});
   delayed_.erase(it);
 }
 
@@ -73,9 +73,9 @@ void WorkQueue::EraseDelayedLocked(const std::string& key) {
 void WorkQueue::PromoteDueLocked() {
   TimePoint now = clock_.Now();
   while (!due_order_.empty() && due_order_.begin()->first <= now) {
-    std::string key = due_order_.begin()->second;
+    std::string key(due_order_.begin()->second);
     due_order_.erase(due_order_.begin());
-    delayed_.erase(key);
+    delayed_.erase(key);  // the view is not used after this
     EnqueueLocked(key);
   }
 }

@@ -21,6 +21,7 @@
 #include <optional>
 #include <set>
 #include <string>
+#include <string_view>
 
 #include "operator/common/clock.h"
 
@@ -78,9 +79,11 @@ class WorkQueue {
   std::set<std::string> processing_;  // GUARDED_BY(mu_)
   std::map<std::string, TimePoint>
       delayed_;  // GUARDED_BY(mu_) key -> ready time
-  std::set<std::pair<TimePoint, std::string>>
-      due_order_;                        // GUARDED_BY(mu_) same, by time
-  std::map<std::string, int> failures_;  // GUARDED_BY(mu_)
+  // The same, by time; each key a view of its delayed_ node's key (a
+  // thousand renewals waiting hold each key once).
+  std::set<std::pair<TimePoint, std::string_view>>
+      due_order_;                                 // GUARDED_BY(mu_)
+  std::map<std::string, int> failures_;           // GUARDED_BY(mu_)
   std::map<std::string, TimePoint> ready_since_;  // GUARDED_BY(mu_)
   std::function<void(double)> wait_observer_;     // GUARDED_BY(mu_)
   bool shutdown_ = false;                         // GUARDED_BY(mu_)

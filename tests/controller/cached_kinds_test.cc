@@ -4,7 +4,10 @@
 
 #include <gtest/gtest.h>
 
+#include "operator/api/defaults.h"
+#include "operator/api/hash.h"
 #include "operator/engine/verified_stores.h"
+#include "tests/bench/api_fixtures.h"
 
 namespace certstore::controller {
 namespace {
@@ -44,9 +47,88 @@ TEST(CachedKindsTest, ACertStoreIsParsedWithTheStatusTheOperatorReadsBack) {
   EXPECT_EQ(cs->status.ready->last_transition_time, "2026-11-30T00:00:00Z");
   EXPECT_EQ(cs->certstore->metadata.name, "app");
   EXPECT_TRUE(cs->certstore->metadata.labels.empty());  // in o.meta once
-  // Readers share the cache's object; nothing is parsed again.
-  EXPECT_EQ(cs.get(), o.As<CachedCertStore>());
+  // Readers share the decode the informer made; nothing is parsed again.
   EXPECT_EQ(CertStoreOf(o).get(), cs.get());
+}
+
+// What a change of the spec would be judged by (api/hash.h).
+std::string Hashes(api::CertStore cs) {
+  api::ApplyDefaults(&cs);
+  return api::IdentityHash(cs) + api::RenderHash(cs);
+}
+
+TEST(CachedKindsTest, AFullCertStoreDecodesTheSameFromItsPackedForm) {
+  kube::CachedObject o = Cached(api::CertStoreJson());
+  auto full = CertStoreOf(o);
+  ASSERT_TRUE(full->certstore.ok()) << full->certstore.status();
+  o.typed = CertStoreInformerOptions().decode(o);
+  const auto* packed = o.As<PackedCertStore>();
+  ASSERT_NE(packed, nullptr);
+  EXPECT_LT(packed->json.size(), o.json.size() * 6 / 10);
+  kube::CachedObject fresh;  // the packed text alone, decoded anew
+  auto copy = std::make_shared<PackedCertStore>();
+  copy->json = packed->json;
+  fresh.typed = copy;
+  auto decoded = CertStoreOf(fresh);
+  ASSERT_TRUE(decoded->certstore.ok());
+  EXPECT_EQ(Hashes(*decoded->certstore), Hashes(*full->certstore));
+  EXPECT_EQ(decoded->certstore->metadata.name, full->certstore->metadata.name);
+  EXPECT_EQ(decoded->certstore->metadata.uid, full->certstore->metadata.uid);
+  const api::ObservedStatus &a = decoded->status, &b = full->status;
+  EXPECT_EQ(a.fingerprint_sha256, b.fingerprint_sha256);
+  EXPECT_FALSE(a.fingerprint_sha256.empty());
+  EXPECT_EQ(a.renewal_time, b.renewal_time);
+  EXPECT_EQ(a.revision, b.revision);
+  EXPECT_EQ(a.issuer_ca_fingerprint, b.issuer_ca_fingerprint);
+  EXPECT_EQ(a.truststore_issuer_cas, b.truststore_issuer_cas);
+  ASSERT_EQ(a.ready.has_value(), b.ready.has_value());
+  if (a.ready) {
+    EXPECT_EQ(a.ready->message, b.ready->message);
+  }
+}
+
+TEST(CachedKindsTest, ACertStoreIsKeptPackedWithoutWhatTheServerAdds) {
+  std::string sent = kCertStore;
+  sent.replace(sent.find("\"labels\""), 0,
+               "\"managedFields\":[{\"manager\":\"kubectl\",\"fieldsV1\":"
+               "{\"f:spec\":{}}}],\"annotations\":{\"kubectl.kubernetes.io/"
+               "last-applied-configuration\":\"{}\"},\"uid\":\"u-1\","
+               "\"resourceVersion\":\"77\",\"generation\":4,"
+               "\"creationTimestamp\":\"2026-11-30T00:00:00Z\",");
+  kube::CachedObject o = Cached(sent);
+  auto full = CertStoreOf(o);  // from the JSON as sent
+  o.typed = CertStoreInformerOptions().decode(o);
+  o.json.clear();
+  const auto* packed = o.As<PackedCertStore>();
+  ASSERT_NE(packed, nullptr);
+  EXPECT_EQ(o.As<CachedCertStore>(), nullptr);
+  for (const char* gone : {"managedFields", "last-applied", "labels",
+                           "creationTimestamp", "\"team\""})
+    EXPECT_EQ(packed->json.find(gone), std::string::npos) << gone;
+  EXPECT_LT(packed->json.size(), sent.size() * 3 / 4);
+
+  // Decoded again once the memo of recent decodes has moved on: the same
+  // spec, status and identifying metadata as the object as sent.
+  for (int i = 0; i < 200; ++i) {
+    kube::CachedObject other = Cached(kCertStore);
+    other.typed = CertStoreInformerOptions().decode(other);
+    ASSERT_NE(CertStoreOf(other), nullptr);
+  }
+  auto again = CertStoreOf(o);
+  ASSERT_TRUE(again->certstore.ok()) << again->certstore.status();
+  EXPECT_NE(again.get(), full.get());
+  EXPECT_EQ(Hashes(*again->certstore), Hashes(*full->certstore));
+  EXPECT_EQ(again->certstore->metadata.uid, "u-1");
+  EXPECT_EQ(again->certstore->metadata.resource_version, "77");
+  EXPECT_EQ(again->certstore->metadata.generation, 4);
+  EXPECT_EQ(again->certstore->metadata.namespace_, "demo");
+  EXPECT_EQ(again->status.observed_generation, 3);
+  EXPECT_EQ(again->status.failed_attempts, 2);
+  EXPECT_EQ(again->status.not_after, "2027-01-01T00:00:00Z");
+  ASSERT_TRUE(again->status.ready.has_value());
+  EXPECT_EQ(again->status.ready->message, "no");
+  // Readers share it while it is recent.
+  EXPECT_EQ(CertStoreOf(o).get(), again.get());
 }
 
 TEST(CachedKindsTest, ACacheWithoutTheDecoderIsReadFromItsJson) {

@@ -145,6 +145,14 @@ TEST(InformerTest, DecodesEachObjectOnceAndEveryReaderSeesTheDecodedForm) {
   EXPECT_EQ(a->meta.resource_version, "11");
   EXPECT_EQ(h.informer->ByIndex("secret", "a-renamed").size(), 1u);
   EXPECT_TRUE(h.informer->ByIndex("secret", "a-stores").empty());
+  EXPECT_TRUE(h.informer->ByIndex("secret", "b-stores").empty());  // deleted
+  // Every index answers with the objects cached now (listed, updated in
+  // place, added and deleted since).
+  std::vector<ObjectPtr> in_ns =
+      h.informer->ByIndex(Informer::kNamespaceIndex, "demo");
+  ASSERT_EQ(in_ns.size(), 2u);
+  EXPECT_EQ(in_ns[0], a);
+  EXPECT_EQ(in_ns[1]->meta.name, "undecodable");
   ObjectPtr u = h.informer->Get("demo", "undecodable");
   ASSERT_NE(u, nullptr);
   EXPECT_EQ(u->As<Decoded>(), nullptr);

@@ -58,6 +58,45 @@ TEST(WorkQueueTest, DelayedAddsFollowTheInjectedClock) {
   EXPECT_EQ(q.DelayedLen(), 0u);
 }
 
+TEST(WorkQueueTest, ManyDelayedKeysComeOutOnceEachInTheOrderTheyAreDue) {
+  FakeClock clock(FromUtc(2026, 1, 1, 0, 0, 0));
+  WorkQueue q(clock);
+  // Keys as long as real ones ("cs:namespace/name"), each delayed, then
+  // half of them moved sooner and some made due at once.
+  auto key = [](int i) {
+    return "cs:a-namespace-long-enough-for-the-heap/certstore-" +
+           std::to_string(i);
+  };
+  for (int i = 0; i < 200; ++i)
+    q.AddAfter(key(i), std::chrono::minutes(1000 - i));
+  for (int i = 0; i < 200; i += 2)
+    q.AddAfter(key(i), std::chrono::minutes(1 + i));  // sooner: wins
+  for (int i = 1; i < 10; i += 2) q.Add(key(i));      // due now
+  EXPECT_EQ(q.DelayedLen(), 195u);
+  std::vector<std::string> out;
+  for (auto k = q.Get(kNoWait); k; k = q.Get(kNoWait)) {
+    out.push_back(*k);
+    q.Done(*k);
+  }
+  EXPECT_EQ(out,
+            (std::vector<std::string>{key(1), key(3), key(5), key(7), key(9)}));
+  clock.Advance(std::chrono::minutes(1000));
+  q.Wake();
+  out.clear();
+  for (auto k = q.Get(kNoWait); k; k = q.Get(kNoWait)) {
+    out.push_back(*k);
+    q.Done(*k);
+  }
+  ASSERT_EQ(out.size(), 195u);
+  // The even keys first (due at 1, 3, 5, ... minutes), then the odd ones
+  // from the latest-added (due soonest) on.
+  EXPECT_EQ(out[0], key(0));
+  EXPECT_EQ(out[99], key(198));
+  EXPECT_EQ(out[100], key(199));
+  EXPECT_EQ(out.back(), key(11));
+  EXPECT_EQ(q.DelayedLen(), 0u);
+}
+
 TEST(WorkQueueTest, RateLimitedBackoffDoublesUpToTheCapAndForgetResets) {
   FakeClock clock(FromUtc(2026, 1, 1, 0, 0, 0));
   WorkQueue q(clock, {milliseconds(100), milliseconds(1000)});

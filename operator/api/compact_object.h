@@ -1,0 +1,23 @@
+// What a cache keeps of one of the operator's own objects between events:
+// the members its parse reads, without the bulk the API server adds.
+#ifndef CERTSTORE_API_COMPACT_OBJECT_H_
+#define CERTSTORE_API_COMPACT_OBJECT_H_
+
+#include <string>
+
+namespace certstore::api {
+
+// `json` (a CertStore, CertIssuer, ClusterCertIssuer or TrustBundle as the
+// API server sends it) as compact JSON holding only apiVersion, kind,
+// metadata.{name, namespace, uid, resourceVersion, generation}, spec and
+// status, each copied as it is. Parsing the result (ParseCertStore,
+// ParseIssuer, ParseTrustBundle, ParseObservedStatus) gives what parsing
+// `json` gives, except metadata labels, annotations and ownerReferences
+// (a cache holds those in its own metadata). managedFields, the
+// last-applied annotation and the rest of metadata are dropped. "" when
+// `json` is not a JSON object.
+std::string CompactObjectJson(const std::string& json);
+
+}  // namespace certstore::api
+
+#endif  // CERTSTORE_API_COMPACT_OBJECT_H_
