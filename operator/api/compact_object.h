@@ -10,12 +10,15 @@ namespace certstore::api {
 // `json` (a CertStore, CertIssuer, ClusterCertIssuer or TrustBundle as the
 // API server sends it) as compact JSON holding only apiVersion, kind,
 // metadata.{name, namespace, uid, resourceVersion, generation}, spec and
-// status, each copied as it is. Parsing the result (ParseCertStore,
-// ParseIssuer, ParseTrustBundle, ParseObservedStatus) gives what parsing
-// `json` gives, except metadata labels, annotations and ownerReferences
-// (a cache holds those in its own metadata). managedFields, the
-// last-applied annotation and the rest of metadata are dropped. "" when
-// `json` is not a JSON object.
+// status, each copied as it is. For an object that parses, parsing the
+// result (ParseCertStore, ParseIssuer, ParseTrustBundle,
+// ParseObservedStatus) gives what parsing `json` gives, except metadata
+// labels, annotations and ownerReferences (a cache holds those in its own
+// metadata); an error outside spec and status (an unknown top-level
+// member, a malformed label) is not kept: the API server sends none (the
+// CRDs are structural and it validates metadata).
+// managedFields, the last-applied annotation and the rest of metadata are
+// dropped. "" when `json` is not a JSON object.
 std::string CompactObjectJson(const std::string& json);
 
 }  // namespace certstore::api

@@ -146,13 +146,13 @@ std::shared_ptr<const CachedTrustBundle> TrustBundleOf(
   return MakeTrustBundle(o.json);
 }
 
-std::shared_ptr<const CachedCertStore> CertStoreOf(
-    const kube::CachedObject& o) {
+std::shared_ptr<const CachedCertStore> CertStoreOf(const kube::CachedObject& o,
+                                                   bool remember) {
   if (auto t = Typed<CachedCertStore>(o)) return t;
   if (auto packed = Typed<PackedCertStore>(o)) {
     if (auto hit = Recent().Find(packed.get())) return hit;
     auto decoded = MakeCertStore(packed->json);
-    Recent().Put(std::move(packed), decoded);
+    if (remember) Recent().Put(std::move(packed), decoded);
     return decoded;
   }
   return MakeCertStore(o.json);

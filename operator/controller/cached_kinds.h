@@ -77,7 +77,11 @@ std::shared_ptr<const kube::TypedObject> DecodeIssuer(
 // The decoded form of a cached object: the informer's, decoded from its
 // packed form, or decoded from its JSON now when the cache has none (a
 // cache without a decoder). Never null.
-std::shared_ptr<const CachedCertStore> CertStoreOf(const kube::CachedObject& o);
+// `remember`: keep a new decode among the shared recent ones (false for a
+// scan over many CertStores, which would only push out the decodes that an
+// event's handlers and reconcile share).
+std::shared_ptr<const CachedCertStore> CertStoreOf(const kube::CachedObject& o,
+                                                   bool remember = true);
 std::shared_ptr<const CachedIssuer> IssuerOf(const kube::CachedObject& o);
 std::shared_ptr<const kube::TypedObject> DecodeTrustBundle(
     const kube::CachedObject& o);

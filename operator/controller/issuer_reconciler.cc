@@ -33,7 +33,7 @@ std::vector<engine::RotationMember> RotationMembers(const ReconcilerDeps& d,
   std::vector<engine::RotationMember> out;
   for (const auto& obj : d.certstores.ByIndex(
            kIssuerIndex, IssuerIndexValue(cluster, ns, name))) {
-    auto cached = CertStoreOf(*obj);
+    auto cached = CertStoreOf(*obj, /*remember=*/false);  // a scan
     if (!cached->certstore.ok()) continue;
     api::CertStore cs = *cached->certstore;
     api::ApplyDefaults(&cs);

@@ -95,11 +95,19 @@ std::string Informer::LastResourceVersion() const {
   return rv_;
 }
 
-void Informer::IndexLocked(const std::string& key, const ObjectPtr& obj,
+Informer::IndexValues Informer::IndexValuesOf(const CachedObject& obj) const {
+  IndexValues out;
+  out.reserve(index_funcs_.size());
+  for (const auto& [name, f] : index_funcs_) out.push_back(f(obj));
+  return out;
+}
+
+void Informer::IndexLocked(const std::string& key, const IndexValues& values,
                            bool add) {
+  size_t i = 0;
   for (const auto& [name, f] : index_funcs_) {
     auto& idx = indexes_[name];
-    for (const auto& v : f(*obj)) {
+    for (const auto& v : values[i++]) {
       if (add) {
         idx[v].insert(key);
       } else {
@@ -123,19 +131,21 @@ void Informer::Decode(CachedObject& obj) const {
 
 void Informer::Apply(WatchEvent::Type type, ObjectPtr obj) {
   std::string key = ObjectKey(obj->meta.ns, obj->meta.name);
-  ObjectPtr old;
+  ObjectPtr old = Get(obj->meta.ns, obj->meta.name);
+  // Index values outside the lock (readers are not held up by decoding);
+  // this thread is the only one that changes items_, so `old` stays the
+  // cached object until the change below.
+  IndexValues old_values, new_values;
+  if (old) old_values = IndexValuesOf(*old);
+  if (type != WatchEvent::Type::kDeleted) new_values = IndexValuesOf(*obj);
   {
     std::lock_guard<std::mutex> l(mu_);
-    auto it = items_.find(key);
-    if (it != items_.end()) {
-      old = it->second;
-      IndexLocked(key, old, false);
-    }
+    if (old) IndexLocked(key, old_values, false);
     if (type == WatchEvent::Type::kDeleted) {
       items_.erase(key);
     } else {
       auto node = items_.insert_or_assign(key, obj).first;
-      IndexLocked(node->first, obj, true);
+      IndexLocked(node->first, new_values, true);
     }
     if (!obj->meta.resource_version.empty()) rv_ = obj->meta.resource_version;
   }
@@ -148,6 +158,8 @@ void Informer::Apply(WatchEvent::Type type, ObjectPtr obj) {
 
 Status Informer::ListAndReplace() {
   std::map<std::string, ObjectPtr> fresh;
+  // Each one's index values, computed as it is decoded (not under mu_).
+  std::map<std::string, IndexValues> fresh_values;
   std::string list_rv;
   ListOptions lo;
   lo.label_selector = options_.label_selector;
@@ -182,7 +194,9 @@ Status Informer::ListAndReplace() {
       obj->partial = d.partial;
       obj->json = std::move(d.json);
       Decode(*obj);
-      fresh[ObjectKey(obj->meta.ns, obj->meta.name)] = std::move(obj);
+      std::string key = ObjectKey(obj->meta.ns, obj->meta.name);
+      fresh_values[key] = IndexValuesOf(*obj);
+      fresh[key] = std::move(obj);
     }
   } while (!lo.continue_token.empty());
 
@@ -202,7 +216,7 @@ Status Informer::ListAndReplace() {
     indexes_.clear();
     for (const auto& [k, obj] : fresh) {
       auto node = items_.emplace(k, obj).first;
-      IndexLocked(node->first, obj, true);
+      IndexLocked(node->first, fresh_values[k], true);
     }
     rv_ = list_rv;
     ++stats_.lists;

@@ -114,6 +114,9 @@ class Informer : public ObjectCache {
 
   // REQUIRES: before Start().
   void AddHandler(Handler h);
+  // REQUIRES: before Start(). `f` returns the same values for the same
+  // object every time (an entry is removed by what `f` says of the object
+  // leaving; the index holds views of the cache's keys).
   void AddIndex(const std::string& name, IndexFunc f);
 
   void Start();
@@ -143,8 +146,13 @@ class Informer : public ObjectCache {
   void Apply(WatchEvent::Type type, ObjectPtr obj);
   // Runs the decoder on a new object (before it is shared).
   void Decode(CachedObject& obj) const;
+  // The values of every index for `obj`, in index_funcs_ order. Runs the
+  // index functions (which may decode) without holding mu_: only the
+  // informer's own thread changes items_ and indexes_.
+  using IndexValues = std::vector<std::vector<std::string>>;
+  IndexValues IndexValuesOf(const CachedObject& obj) const;
   // `key`: the items_ node's own key when adding (the index keeps a view).
-  void IndexLocked(const std::string& key, const ObjectPtr& obj, bool add);
+  void IndexLocked(const std::string& key, const IndexValues& values, bool add);
   bool SleepFor(std::chrono::milliseconds d);  // false when stopping
   std::chrono::milliseconds NextBackoff(int attempt);
 
