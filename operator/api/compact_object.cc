@@ -3,6 +3,7 @@
 #include <optional>
 
 #include "operator/api/json.h"
+#include "operator/common/deflate.h"
 
 namespace certstore::api {
 
@@ -30,6 +31,42 @@ std::string CompactObjectJson(const std::string& json_text) {
   std::string out = w.Take();
   out.shrink_to_fit();  // kept for as long as the object is cached
   return out;
+}
+
+// Most likely matches last: DEFLATE codes near distances more cheaply.
+std::string_view CertStoreDictionary() {
+  static constexpr char kDictionary[] =
+      R"({"spec":{"export":{"configMapName":"","includeRoot":true},)"
+      R"("password":{"secretKeyRef":{"key":"password","name":""}},)"
+      R"("renewal":{"urgentBefore":"","windows":[{"days":["Sat","Sun"],)"
+      R"("duration":"4h","start":"02:00"}]},"secretTemplate":{"labels":{},)"
+      R"("annotations":{}},"secretType":"Opaque"}})"
+      R"({"apiVersion":"certstore.dev/v1alpha1","kind":"CertStore",)"
+      R"("metadata":{"name":"","namespace":"","uid":"","resourceVersion":"",)"
+      R"("generation":1},"spec":{"formats":["PKCS12","JKS","PEM"],)"
+      R"("issuerRef":{"kind":"ClusterCertIssuer","name":""},"keystore":{)"
+      R"("alias":"","commonName":"","dnsNames":[".svc.cluster.local",)"
+      R"(".svc"],"duration":"2160h","ipAddresses":["10.0.0.1"],)"
+      R"("privateKey":{"algorithm":"ECDSA","rotationPolicy":"Always",)"
+      R"("size":256},"renewBefore":"720h","subject":{"countries":[],)"
+      R"("organizationalUnits":[],"organizations":[]},"usages":[)"
+      R"("serverAuth","clientAuth"]},"pkcs12":{"profile":"Modern2023"},)"
+      R"("secretName":"-stores","truststore":{"sources":[{"issuer":{}},)"
+      R"({"secret":{"key":"ca.crt","name":""}}]}},"status":{"conditions":[{)"
+      R"("lastTransitionTime":"2026-12-01T00:00:00Z","message":)"
+      R"("certificate  valid until 2027-","observedGeneration":1,)"
+      R"("reason":"Issued","status":"True","type":"Ready"},{)"
+      R"("lastTransitionTime":"2026-12-01T00:00:00Z","message":"",)"
+      R"("observedGeneration":1,"reason":"UpToDate","status":"False",)"
+      R"("type":"Issuing"}],"fingerprintSHA256":"",)"
+      R"("issuerCAFingerprintSHA256":"","notAfter":"2027-01-01T00:00:00Z",)"
+      R"("notBefore":"2026-12-01T00:00:00Z","observedGeneration":1,)"
+      R"("renewalTime":"2027-01-01T00:00:00Z","revision":1,"serialNumber":)"
+      R"("","truststore":{"certificates":1,"earliestNotAfter":)"
+      R"("2036-01-01T00:00:00Z","issuerCAs":[""]}}})";
+  static_assert(sizeof(kDictionary) - 1 <= kMaxDeflateDictionary,
+                "DEFLATE would not reach the dictionary's start");
+  return {kDictionary, sizeof(kDictionary) - 1};
 }
 
 }  // namespace certstore::api

@@ -4,6 +4,7 @@
 #define CERTSTORE_API_COMPACT_OBJECT_H_
 
 #include <string>
+#include <string_view>
 
 namespace certstore::api {
 
@@ -20,6 +21,14 @@ namespace certstore::api {
 // managedFields, the last-applied annotation and the rest of metadata are
 // dropped. "" when `json` is not a JSON object.
 std::string CompactObjectJson(const std::string& json);
+
+// A CertStore's compact JSON as it typically reads (key names in the API
+// server's order, the values every CertStore shares): the preset
+// dictionary a cache deflates CertStores against (DeflateWith). At most
+// kMaxDeflateDictionary bytes. Changing it changes nothing but how well
+// CertStores compress; a packed object must be inflated with the
+// dictionary it was deflated with (they live in one process).
+std::string_view CertStoreDictionary();
 
 }  // namespace certstore::api
 

@@ -16,7 +16,7 @@ std::optional<api::SecretObject> ApiObjectSource::GetSecret(
   // of a CertStore Secret are not cached (cached_kinds.h). Both are read.
   if (cached && !cached->partial) {
     auto s = SecretOf(*cached);
-    if (s && s->complete) out = s->secret;
+    if (s && s->whole) out = *s->whole;
   }
   if (!out) {
     auto json = client_.Get(kube::SecretsResource(), ns, name);
@@ -57,7 +57,7 @@ std::optional<engine::SecretOutline> ApiObjectSource::OutlineSecret(
   for (const auto& ow : m.owners)
     o.metadata.owner_references.push_back(
         {ow.api_version, ow.kind, ow.name, ow.uid, ow.controller});
-  o.type = s->secret.type;
+  o.type = s->type;
   o.data_digest = s->data_digest;
   return o;
 }

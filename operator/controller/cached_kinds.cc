@@ -5,6 +5,7 @@
 #include <mutex>
 
 #include "operator/api/compact_object.h"
+#include "operator/common/deflate.h"
 #include "operator/engine/verified_stores.h"
 
 namespace certstore::controller {
@@ -85,23 +86,16 @@ std::shared_ptr<CachedSecret> MakeSecret(const kube::CachedObject& o,
   auto parsed = api::ParseSecret(o.json);
   if (!parsed.ok()) return nullptr;
   auto out = std::make_shared<CachedSecret>();
+  out->type = parsed->type;
   out->data_digest = engine::DataDigest(parsed->data);
   out->keys.reserve(parsed->data.size());
   for (const auto& [k, v] : parsed->data) out->keys.push_back(k);
-  if (!complete) {
-    // All of it is in the CachedObject's `meta`.
-    parsed->metadata = api::ObjectMeta();
-    for (auto it = parsed->data.begin(); it != parsed->data.end();) {
-      if (it->first == kKeptKey) {
-        ++it;
-      } else {
-        SecureWipe(it->second.data(), it->second.size());
-        it = parsed->data.erase(it);
-      }
-    }
-  }
+  if (auto kept = parsed->data.find(kKeptKey); kept != parsed->data.end())
+    out->ca_crt = kept->second;
   out->complete = complete;
-  out->secret = std::move(parsed).value();
+  // Otherwise the stores, keys and passwords are wiped as `parsed` goes.
+  if (complete)
+    out->whole = std::make_unique<api::SecretObject>(std::move(parsed).value());
   return out;
 }
 
@@ -116,11 +110,13 @@ std::shared_ptr<const T> Typed(const kube::CachedObject& o) {
 
 std::shared_ptr<const kube::TypedObject> DecodeCertStore(
     const kube::CachedObject& o) {
-  auto packed = std::make_shared<PackedCertStore>();
-  packed->json = api::CompactObjectJson(o.json);
-  if (!packed->json.empty()) {
-    auto decoded = MakeCertStore(packed->json);
+  const std::string compact = api::CompactObjectJson(o.json);
+  if (!compact.empty()) {
+    auto decoded = MakeCertStore(compact);
     if (decoded->certstore.ok()) {
+      auto packed = std::make_shared<PackedCertStore>();
+      packed->deflated = DeflateWith(compact, api::CertStoreDictionary());
+      if (packed->deflated.empty()) return decoded;  // zlib out of memory
       Recent().Put(packed, decoded);
       return packed;
     }
@@ -151,11 +147,19 @@ std::shared_ptr<const CachedCertStore> CertStoreOf(const kube::CachedObject& o,
   if (auto t = Typed<CachedCertStore>(o)) return t;
   if (auto packed = Typed<PackedCertStore>(o)) {
     if (auto hit = Recent().Find(packed.get())) return hit;
-    auto decoded = MakeCertStore(packed->json);
+    StatusOr<std::string> json = packed->Json();
+    if (!json.ok())  // a broken invariant: say so where the parse error goes
+      return std::make_shared<const CachedCertStore>(
+          StatusOr<api::CertStore>(json.status()));
+    auto decoded = MakeCertStore(*json);
     if (remember) Recent().Put(std::move(packed), decoded);
     return decoded;
   }
   return MakeCertStore(o.json);
+}
+
+StatusOr<std::string> PackedCertStore::Json() const {
+  return InflateWith(deflated, api::CertStoreDictionary());
 }
 
 std::shared_ptr<const CachedIssuer> IssuerOf(const kube::CachedObject& o) {

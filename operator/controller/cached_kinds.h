@@ -5,6 +5,9 @@
 #define CERTSTORE_CONTROLLER_CACHED_KINDS_H_
 
 #include <memory>
+#include <optional>
+#include <string>
+#include <vector>
 
 #include "operator/api/parse.h"
 #include "operator/api/types.h"
@@ -26,13 +29,16 @@ struct CachedCertStore : kube::TypedObject {
 
 // A CertStore as the informer keeps it between events: its members the
 // parse reads (api::CompactObjectJson; no managedFields, labels or
-// annotations), a third of the parsed form's size. CertStoreOf decodes it;
-// the decoder's own result and the latest decodes are shared (a small
-// process-wide memo), so the index functions, the handlers and the
-// reconcile that follow an event parse it once. A CertStore whose parse
-// fails is cached as a CachedCertStore holding the error instead.
+// annotations), deflated against api::CertStoreDictionary(): a few hundred
+// bytes in one allocation. CertStoreOf decodes it; the decoder's own result
+// and the latest decodes are shared (a small process-wide memo), so the
+// index functions, the handlers and the reconcile that follow an event
+// parse it once. A CertStore whose parse fails is cached as a
+// CachedCertStore holding the error instead.
 struct PackedCertStore : kube::TypedObject {
-  std::string json;
+  std::string deflated;
+  // The compact JSON it was made from.
+  StatusOr<std::string> Json() const;
 };
 
 // A CertIssuer or ClusterCertIssuer as cached (same rules).
@@ -42,20 +48,24 @@ struct CachedIssuer : kube::TypedObject {
   api::ObservedStatus status;
 };
 
-// A managed Secret as cached: its type (its metadata only when complete:
-// read the CachedObject's `meta`), the digest of its data
-// (engine::DataDigest; enough to know "still exactly what this process
-// wrote"), the names of its keys, and the data only where it is small and
-// read often: all of an issuer's CA Secret (every issuance reads it), and a
-// CertStore Secret's public PEM bundle `ca.crt` (the metrics read it).
-// Keystores, private keys and passwords are not held: a reconcile that needs
-// them reads the Secret from the API server (ApiObjectSource), so the
-// operator's memory holds no tenant's key between reconciles.
+// A managed Secret as cached: its type (its metadata is the CachedObject's
+// `meta`), the digest of its data (engine::DataDigest; enough to know
+// "still exactly what this process wrote"), the names of its keys, and the
+// data only where it is small and read often: all of an issuer's CA Secret
+// (every issuance reads it), and a CertStore Secret's public PEM bundle
+// `ca.crt` (the metrics read it). Keystores, private keys and passwords are
+// not held: a reconcile that needs them reads the Secret from the API
+// server (ApiObjectSource), so the operator's memory holds no tenant's key
+// between reconciles.
 struct CachedSecret : kube::TypedObject {
-  api::SecretObject secret;       // metadata, type, and the data kept
-  std::string data_digest;        // of all of the data, as sent
-  std::vector<std::string> keys;  // every data key
-  bool complete = false;          // `secret.data` is all of the data
+  std::string type;                   // the Secret's type
+  std::string data_digest;            // of all of the data, as sent
+  std::vector<std::string> keys;      // every data key
+  std::optional<std::string> ca_crt;  // data `ca.crt`, decoded, if present
+  // `complete`: the whole Secret as parsed (metadata, type, all of its
+  // data); else null.
+  std::unique_ptr<const api::SecretObject> whole;
+  bool complete = false;
   bool Has(const std::string& key) const;
 };
 

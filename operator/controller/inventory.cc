@@ -27,11 +27,10 @@ double Unix(TimePoint t) {
 // The trusted certificates of a managed Secret's PEM bundle (ca.crt);
 // nullopt when it has none (cheap: no decryption).
 std::optional<std::vector<TrustEntryFacts>> PemTrustEntries(
-    const api::SecretObject& s) {
-  auto bundle = s.data.find("ca.crt");
-  if (bundle == s.data.end()) return std::nullopt;
+    const std::optional<std::string>& bundle) {
+  if (!bundle) return std::nullopt;
   std::vector<TrustEntryFacts> out;
-  auto certs = pki::ParseCertificatesPem(bundle->second);
+  auto certs = pki::ParseCertificatesPem(*bundle);
   if (certs.ok())
     for (const auto& c : *certs)
       out.push_back({pki::TrustedCertAlias(c.get()), pki::CommonName(c.get()),
@@ -72,7 +71,7 @@ std::optional<std::vector<TrustEntryFacts>> ReadTrustEntries(
     const kube::CachedObject& obj, const Inventory::SecretFetch& fetch) {
   auto cached = SecretOf(obj);
   if (!cached) return std::vector<TrustEntryFacts>();
-  if (cached->complete) return DecryptedTrustEntries(cached->secret);
+  if (cached->whole) return DecryptedTrustEntries(*cached->whole);
   if (!fetch) return std::vector<TrustEntryFacts>();
   StatusOr<api::SecretObject> read = fetch(obj.meta.ns, obj.meta.name);
   if (!read.ok())
@@ -165,7 +164,7 @@ bool Inventory::OnManagedSecret(const kube::ObjectPtr& old_obj,
       std::optional<std::vector<TrustEntryFacts>> facts;
       if (lookup_) facts = lookup_(key, secret->data_digest);
       known = facts.has_value();
-      if (!facts) facts = PemTrustEntries(secret->secret);
+      if (!facts) facts = PemTrustEntries(secret->ca_crt);
       if (facts) entries = std::move(*facts);
       // Only a store locked with the password stored beside it is read (a
       // referenced password belongs to the user).

@@ -61,6 +61,7 @@ Manager::Manager(kube::InformerGroup::TransportFactory transports,
       events_(client, "certstore-operator", options_.identity,
               options_.cluster_resource_namespace, clock),
       queue_(clock),
+      verified_(/*capacity=*/1024, clock),
       health_(options_.health, std::chrono::steady_clock::now()),
       heartbeat_transport_(transports()) {
   if (options_.leader_elect) lease_transport_ = transports();
@@ -469,6 +470,9 @@ void Manager::Heartbeat() {
     // only a transport failure (no answer in time) is silence.
     Status st = r.ok() ? OkStatus() : r.status();
     health_.Heartbeat(st, std::chrono::steady_clock::now());
+    // Entries no echo will need any more (about 10 KB each), then their
+    // heap back to the system once the queue is empty.
+    if (verified_.Expire() > 0) trim_pending_ = true;
     if (trim_pending_.load() && queue_.Len() == 0) ReleaseFreeMemory();
     std::unique_lock<std::mutex> l(heartbeat_mu_);
     heartbeat_cv_.wait_for(l, period, [this] { return stopping_.load(); });

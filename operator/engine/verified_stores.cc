@@ -51,11 +51,11 @@ void VerifiedStores::Remember(const std::string& key, VerifiedEntry entry) {
       }
     }
     if (!entries_.count(key)) {
-      order_.push_back(key);
+      order_.push_back({key, clock_.Monotonic()});
       entries_.emplace(key, std::make_pair(e, std::prev(order_.end())));
     }
     while (entries_.size() > capacity_) {
-      entries_.erase(order_.front());
+      entries_.erase(order_.front().key);
       order_.pop_front();
     }
   }
@@ -68,6 +68,21 @@ void VerifiedStores::Forget(const std::string& key) {
   if (it == entries_.end()) return;
   order_.erase(it->second.second);
   entries_.erase(it);
+}
+
+size_t VerifiedStores::Expire() {
+  const MonotonicTime cutoff = clock_.Monotonic() - kMaxAge;
+  std::vector<std::shared_ptr<const VerifiedEntry>> dropped;
+  {
+    std::lock_guard<std::mutex> l(mu_);
+    while (!order_.empty() && order_.front().at < cutoff) {
+      auto it = entries_.find(order_.front().key);
+      dropped.push_back(std::move(it->second.first));
+      entries_.erase(it);
+      order_.pop_front();
+    }
+  }
+  return dropped.size();  // freed here, outside the lock
 }
 
 size_t VerifiedStores::size() const {

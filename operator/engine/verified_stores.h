@@ -12,6 +12,7 @@
 #ifndef CERTSTORE_ENGINE_VERIFIED_STORES_H_
 #define CERTSTORE_ENGINE_VERIFIED_STORES_H_
 
+#include <chrono>
 #include <functional>
 #include <list>
 #include <map>
@@ -21,6 +22,7 @@
 #include <string>
 #include <vector>
 
+#include "operator/common/clock.h"
 #include "operator/common/secret.h"
 #include "operator/engine/store_files.h"
 #include "operator/pki/openssl_ptr.h"
@@ -46,7 +48,15 @@ struct VerifiedEntry {
 
 class VerifiedStores {
  public:
-  explicit VerifiedStores(size_t capacity = 1024) : capacity_(capacity) {}
+  // The age after which Expire drops an entry: the echo of a write arrives
+  // within seconds (tens of seconds when the watch lags under a burst), and
+  // each entry holds parsed certificates and a key (about 10 KB), which an
+  // idle operator has no use for.
+  static constexpr std::chrono::minutes kMaxAge{5};
+
+  explicit VerifiedStores(size_t capacity = 1024,
+                          const Clock& clock = SystemClock::Get())
+      : capacity_(capacity), clock_(clock) {}
   // The entry for Secret `key` ("ns/name") if its data digest is
   // `data_digest`; nullptr otherwise. Thread-safe.
   std::shared_ptr<const VerifiedEntry> Find(
@@ -62,15 +72,23 @@ class VerifiedStores {
       std::function<void(const std::string& key, const VerifiedEntry& entry)>;
   void SetListener(Listener l) { listener_ = std::move(l); }
   void Forget(const std::string& key);
+  // Drops the entries remembered more than kMaxAge ago (by the clock's
+  // monotonic time); returns how many. Thread-safe.
+  size_t Expire();
   size_t size() const;
 
  private:
+  struct Remembered {
+    std::string key;
+    MonotonicTime at;
+  };
   size_t capacity_;
+  const Clock& clock_;
   Listener listener_;
   mutable std::mutex mu_;
-  std::list<std::string> order_;  // GUARDED_BY(mu_) oldest first
+  std::list<Remembered> order_;  // GUARDED_BY(mu_) oldest first
   std::map<std::string, std::pair<std::shared_ptr<const VerifiedEntry>,
-                                  std::list<std::string>::iterator>>
+                                  std::list<Remembered>::iterator>>
       entries_;  // GUARDED_BY(mu_)
 };
 

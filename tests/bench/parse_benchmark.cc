@@ -2,12 +2,16 @@
 // object the API server sent: ParseCertStore, ParseObservedStatus and
 // ParseSecret on JSON as `kubectl get -o json` shows it (server-populated
 // metadata with managedFields, a last-applied annotation and a status), and
-// ParseCertStore on the YAML manifest of the same object for comparison.
+// ParseCertStore on the YAML manifest of the same object for comparison;
+// and what a cache pays to keep a CertStore packed (CompactObjectJson, then
+// DEFLATE against CertStoreDictionary) and to unpack it.
 #include <benchmark/benchmark.h>
 
 #include <string>
 
+#include "operator/api/compact_object.h"
 #include "operator/api/parse.h"
+#include "operator/common/deflate.h"
 #include "tests/bench/api_fixtures.h"
 
 namespace certstore::api {
@@ -79,6 +83,40 @@ void BM_ParseCertStoreYaml(benchmark::State& state) {
   }
 }
 BENCHMARK(BM_ParseCertStoreYaml);
+
+void BM_CompactCertStore(benchmark::State& state) {
+  const std::string text = CertStoreJson();
+  for (auto _ : state) {
+    std::string compact = CompactObjectJson(text);
+    if (compact.empty()) state.SkipWithError("not compacted");
+    benchmark::DoNotOptimize(compact);
+  }
+}
+BENCHMARK(BM_CompactCertStore);
+
+void BM_DeflateCompactCertStore(benchmark::State& state) {
+  const std::string compact = CompactObjectJson(CertStoreJson());
+  size_t packed = 0;
+  for (auto _ : state) {
+    std::string out = DeflateWith(compact, CertStoreDictionary());
+    packed = out.size();
+    benchmark::DoNotOptimize(out);
+  }
+  state.counters["compact_bytes"] = static_cast<double>(compact.size());
+  state.counters["deflated_bytes"] = static_cast<double>(packed);
+}
+BENCHMARK(BM_DeflateCompactCertStore);
+
+void BM_InflateCompactCertStore(benchmark::State& state) {
+  const std::string compact = CompactObjectJson(CertStoreJson());
+  const std::string packed = DeflateWith(compact, CertStoreDictionary());
+  for (auto _ : state) {
+    StatusOr<std::string> out = InflateWith(packed, CertStoreDictionary());
+    if (!out.ok() || *out != compact) state.SkipWithError("not the same");
+    benchmark::DoNotOptimize(out);
+  }
+}
+BENCHMARK(BM_InflateCompactCertStore);
 
 }  // namespace
 }  // namespace certstore::api

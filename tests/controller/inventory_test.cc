@@ -145,7 +145,7 @@ TEST(InventoryTest, ATruststoreTheCacheDoesNotHoldIsReadFromTheApiServer) {
           ++reads;
           EXPECT_EQ(ns + "/" + name, "demo/app-stores");
           auto s = SecretOf(*full);
-          api::SecretObject out = s->secret;
+          api::SecretObject out = *s->whole;
           if (!same_version) out.data["password"] = "changed since";
           return out;
         });
@@ -178,7 +178,7 @@ TEST(InventoryTest, ATruststoreReadTheServerFailedIsReadAgain) {
   inv.SetSecretFetch([&](const std::string&,
                          const std::string&) -> StatusOr<api::SecretObject> {
     if (++reads == 1) return UnavailableError("connection refused");
-    return SecretOf(*full)->secret;
+    return *SecretOf(*full)->whole;
   });
   inv.OnCertStore(nullptr, CertStoreObject());
   inv.OnManagedSecret(nullptr, decoded);

@@ -94,6 +94,30 @@ TEST(VerifiedStoresLruTest, KeepsAtMostCapacityEntriesOldestOut) {
   EXPECT_EQ(v.Find("c", "d-c"), nullptr);
 }
 
+TEST(VerifiedStoresLruTest, AnIdleOperatorLetsOldEntriesGo) {
+  FakeClock clock(TestNow());
+  VerifiedStores v(10, clock);
+  auto remember = [&](const char* k) {
+    VerifiedEntry e;
+    e.data_digest = std::string("d-") + k;
+    v.Remember(k, std::move(e));
+  };
+  remember("old");
+  clock.Advance(VerifiedStores::kMaxAge - std::chrono::seconds(30));
+  remember("recent");
+  EXPECT_EQ(v.Expire(), 0u);  // nothing is older than kMaxAge yet
+  EXPECT_NE(v.Find("old", "d-old"), nullptr);
+  clock.Advance(std::chrono::seconds(31));
+  EXPECT_EQ(v.Expire(), 1u);
+  EXPECT_EQ(v.Find("old", "d-old"), nullptr);  // a miss: checked in full
+  EXPECT_NE(v.Find("recent", "d-recent"), nullptr);
+  remember("old");  // remembered anew: young again
+  clock.Advance(VerifiedStores::kMaxAge - std::chrono::seconds(30));
+  EXPECT_EQ(v.Expire(), 1u);  // "recent" only
+  EXPECT_EQ(v.size(), 1u);
+  EXPECT_NE(v.Find("old", "d-old"), nullptr);
+}
+
 TEST(DesiredDigestTest, ChangesWithThePassword) {
   DesiredStores d;
   d.alias = "app";
