@@ -1,5 +1,7 @@
 #include "operator/kube/informer.h"
 
+#include <future>
+
 #include "operator/api/json.h"
 #include "operator/common/backoff.h"
 #include "operator/common/secret.h"
@@ -164,19 +166,30 @@ Status Informer::ListAndReplace() {
   ListOptions lo;
   lo.label_selector = options_.label_selector;
   lo.limit = options_.page_size;
+  // Each next page is requested as soon as this one's continue token is
+  // read, and travels while this one is decoded: the API server encodes a
+  // page while the operator decodes the one before. One request at a time
+  // still (the next is sent once the previous has been answered).
+  auto request = [this](ListOptions o) {
+    return std::async(std::launch::async, [this, o = std::move(o)] {
+      return client_.List(resource_, options_.ns, o);
+    });
+  };
+  std::future<StatusOr<std::string>> next = request(lo);
   do {
-    ASSIGN_OR_RETURN(std::string body,
-                     client_.List(resource_, options_.ns, lo));
+    ASSIGN_OR_RETURN(std::string body, next.get());
     std::string error;
     auto doc = json::Document::Parse(body, &error);
     if (!doc || !doc->Root().IsObject())
       return InvalidArgumentError(
           "list " + resource_.Qualified() +
           ": response is not a list: " + (doc ? "not a JSON object" : error));
+    std::string().swap(body);  // parsed: the next page may arrive beside it
     json::Value v = doc->Root();
     if (json::Value rv = v["metadata"]["resourceVersion"]; rv.IsString())
       list_rv = std::string(rv.String());
     lo.continue_token = v["metadata"]["continue"].String();
+    if (!lo.continue_token.empty()) next = request(lo);
     // Items come without kind and apiVersion: the list's, without "List".
     std::string_view list_kind = v["kind"].String();
     std::string_view item_kind =

@@ -5,7 +5,8 @@
 //     reports the time until all are Ready, throughput, peak and idle RSS,
 //     API writes per issuance (from kube-apiserver's own
 //     apiserver_request_total), idle CPU with N CertStores waiting for
-//     renewal, and apply-to-Ready latency p50/p99 of single CertStores
+//     renewal, memory once settled (5 minutes later: what a burst left has
+//     expired), and apply-to-Ready latency p50/p99 of single CertStores
 //     created one at a time on the idle operator; then restarts the
 //     operator and reports its start-up: caches synced, every CertStore
 //     checked, the writes it made (none expected) and its memory.
@@ -395,6 +396,12 @@ int Scale(const std::string& kc, const std::string& bin, int n,
   Memory idle = MemoryOf(op->pid());
   double idle_in_use = op->Metric("certstore_heap_bytes", "in_use");
   double idle_free = op->Metric("certstore_heap_bytes", "free");
+  // Settled: the memory of the burst's writes (VerifiedStores entries, 5
+  // minutes) has expired and been trimmed, as it has for an operator that
+  // has run for a while.
+  std::this_thread::sleep_for(std::chrono::seconds(300));
+  Memory settled = MemoryOf(op->pid());
+  double settled_in_use = op->Metric("certstore_heap_bytes", "in_use");
 
   // Apply-to-Ready latency, one at a time.
   std::vector<double> lat;
@@ -458,6 +465,10 @@ int Scale(const std::string& kc, const std::string& bin, int n,
   std::printf("| RSS at start (0 CertStores) | %.1f MiB |\n", MiB(start.rss));
   std::printf("| peak RSS (VmHWM) | %.1f MiB |\n", MiB(busy.peak));
   std::printf("| idle RSS with N CertStores | %.1f MiB |\n", MiB(idle.rss));
+  std::printf(
+      "| settled (6 min after the queue emptied): RSS / heap in use | %.1f MiB "
+      "/ %.1f MiB |\n",
+      MiB(settled.rss), MiB(settled_in_use));
   std::printf(
       "| idle heap: in use / free (certstore_heap_bytes) | %.1f MiB / "
       "%.1f MiB |\n",

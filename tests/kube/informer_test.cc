@@ -172,5 +172,38 @@ TEST(InformerTest, KeepsTheJsonBesideTheDecodedFormUnlessToldToDropIt) {
   EXPECT_NE(a->json.find("a-renamed"), std::string::npos);
 }
 
+// A list of many pages: the next page is asked for while this one is still
+// being decoded (the API server encodes it meanwhile), and every object of
+// every page is cached.
+TEST(InformerTest, TheNextListPageIsRequestedWhileThisOneIsDecoded) {
+  auto owned = std::make_unique<FakeTransport>();
+  FakeTransport* transport = owned.get();
+  std::string first = ListPage({CertStore("a", "5", "a-stores")});
+  first.replace(first.find("\"resourceVersion\":\"10\""), 0,
+                "\"continue\":\"page-2\",");
+  transport->responses.push_back({200, first, {}});
+  transport->responses.push_back(
+      {200, ListPage({CertStore("b", "6", "b-stores")}), {}});
+  std::atomic<bool> asked_while_decoding{false};
+  InformerOptions o;
+  o.decode = [&](const CachedObject& obj) -> std::shared_ptr<TypedObject> {
+    if (obj.meta.name == "a")
+      asked_while_decoding = WaitFor([&] { return transport->Sent() >= 2; });
+    return std::make_shared<Decoded>(obj.meta.name);
+  };
+  Informer informer(std::move(owned), CertStoresResource(), o);
+  informer.Start();
+  ASSERT_TRUE(informer.WaitForSync(std::chrono::seconds(10)));
+  informer.Stop();
+  EXPECT_TRUE(asked_while_decoding);
+  EXPECT_NE(informer.Get("demo", "a"), nullptr);
+  EXPECT_NE(informer.Get("demo", "b"), nullptr);
+  std::vector<HttpRequest> sent = transport->Requests();
+  ASSERT_GE(sent.size(), 2u);
+  EXPECT_EQ(sent[0].path.find("continue="), std::string::npos);
+  EXPECT_NE(sent[1].path.find("continue=page-2"), std::string::npos)
+      << sent[1].path;
+}
+
 }  // namespace
 }  // namespace certstore::kube
