@@ -2,15 +2,19 @@
 
 #include <zlib.h>
 
+#include <algorithm>
 #include <memory>
 
 namespace certstore {
 namespace {
 
 // Negative: raw DEFLATE (no zlib header or checksum: the texts are ours and
-// held in memory). 4 KiB of window reaches the whole dictionary from the
-// first 2 KiB of the text.
+// held in memory). A 4 KiB window (zlib matches up to 262 bytes less than
+// that back) reaches the start of a full 2 KiB dictionary from the first
+// 1.7 KiB of the text, and its end from 3.7 KiB.
 constexpr int kWindowBits = -12;
+// zlib counts in uInt: texts beyond this are refused, not cut short.
+constexpr size_t kMaxText = 1u << 30;
 // 2^(6+9) bytes of match state: ample for texts of a few KiB.
 constexpr int kMemLevel = 6;
 
@@ -35,6 +39,7 @@ struct InflateEnd {
 }  // namespace
 
 std::string DeflateWith(std::string_view text, std::string_view dictionary) {
+  if (text.size() > kMaxText) return "";
   dictionary = Tail(dictionary);
   z_stream s{};
   if (deflateInit2(&s, Z_DEFAULT_COMPRESSION, Z_DEFLATED, kWindowBits,
@@ -57,6 +62,8 @@ std::string DeflateWith(std::string_view text, std::string_view dictionary) {
 
 StatusOr<std::string> InflateWith(std::string_view packed,
                                   std::string_view dictionary) {
+  if (packed.size() > kMaxText)
+    return InternalError("inflate: more than DeflateWith ever makes");
   dictionary = Tail(dictionary);
   z_stream s{};
   if (inflateInit2(&s, kWindowBits) != Z_OK)
@@ -70,7 +77,7 @@ StatusOr<std::string> InflateWith(std::string_view packed,
   s.avail_in = static_cast<uInt>(packed.size());
   std::string out;
   // Compact JSON deflates to a third or less: start at 4x.
-  size_t chunk = packed.size() * 4 + 64;
+  size_t chunk = std::min(packed.size() * 4 + 64, kMaxText);
   for (;;) {
     const size_t have = out.size();
     out.resize(have + chunk);
@@ -88,7 +95,9 @@ StatusOr<std::string> InflateWith(std::string_view packed,
     if (rc != Z_OK)
       return InternalError(std::string("inflate: ") +
                            (s.msg ? s.msg : "corrupt stream"));
-    chunk *= 2;
+    if (out.size() >= kMaxText)
+      return InternalError("inflate: more than DeflateWith ever takes");
+    chunk = std::min(chunk * 2, kMaxText);
   }
 }
 

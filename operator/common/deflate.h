@@ -18,7 +18,8 @@ inline constexpr size_t kMaxDeflateDictionary = 2048;
 
 // `text` compressed against `dictionary` (at most kMaxDeflateDictionary
 // bytes; only its last that many are used otherwise). The result holds no
-// spare capacity. Thread-safe; allocates about 40 KiB of zlib state for the
+// spare capacity. "" when zlib fails (out of memory) or `text` exceeds
+// 1 GiB. Thread-safe; allocates about 40 KiB of zlib state for the
 // duration of the call.
 std::string DeflateWith(std::string_view text, std::string_view dictionary);
 

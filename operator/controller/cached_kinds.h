@@ -49,14 +49,14 @@ struct CachedIssuer : kube::TypedObject {
 };
 
 // A managed Secret as cached: its type (its metadata is the CachedObject's
-// `meta`), the digest of its data (engine::DataDigest; enough to know
-// "still exactly what this process wrote"), the names of its keys, and the
-// data only where it is small and read often: all of an issuer's CA Secret
-// (every issuance reads it), and a CertStore Secret's public PEM bundle
-// `ca.crt` (the metrics read it). Keystores, private keys and passwords are
-// not held: a reconcile that needs them reads the Secret from the API
-// server (ApiObjectSource), so the operator's memory holds no tenant's key
-// between reconciles.
+// `meta`; `whole` has a copy for an issuer's CA Secret), the digest of its data
+// (engine::DataDigest; enough to know "still exactly what this process wrote"),
+// the names of its keys, and the data only where it is small and read often:
+// all of an issuer's CA Secret (every issuance reads it), and a CertStore
+// Secret's public PEM bundle `ca.crt` (the metrics read it). Keystores, private
+// keys and passwords are not held: a reconcile that needs them reads the Secret
+// from the API server (ApiObjectSource), so the operator's memory holds no
+// tenant's key between reconciles.
 struct CachedSecret : kube::TypedObject {
   std::string type;                   // the Secret's type
   std::string data_digest;            // of all of the data, as sent

@@ -45,7 +45,13 @@ void VerifiedStores::Remember(const std::string& key, VerifiedEntry entry) {
       const VerifiedEntry& have = *it->second.first;
       bool fuller = e->desired_digest.empty() && !have.desired_digest.empty() &&
                     have.data_digest == e->data_digest;
-      if (!fuller) {
+      if (fuller) {
+        // Confirmed again (a sealed check of the same bytes): kept, and
+        // as young as the confirmation.
+        auto node = it->second.second;
+        order_.splice(order_.end(), order_, node);
+        node->at = clock_.Monotonic();
+      } else {
         order_.erase(it->second.second);
         entries_.erase(it);
       }

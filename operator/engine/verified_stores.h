@@ -50,8 +50,10 @@ class VerifiedStores {
  public:
   // The age after which Expire drops an entry: the echo of a write arrives
   // within seconds (tens of seconds when the watch lags under a burst), and
-  // each entry holds parsed certificates and a key (about 10 KB), which an
-  // idle operator has no use for.
+  // each entry holds parsed certificates and a key, which an idle operator
+  // has no use for. A render after that (a spec change, a renewal) opens
+  // the stores once to compare them, as it does for a Secret beyond the
+  // `capacity` most recent.
   static constexpr std::chrono::minutes kMaxAge{5};
 
   explicit VerifiedStores(size_t capacity = 1024,
@@ -63,8 +65,9 @@ class VerifiedStores {
       const std::string& key, const std::string& data_digest) const;
   // Remembers (replaces) the entry of Secret `key`; the oldest entry goes
   // when there are more than `capacity`. An entry without desired_digest
-  // does not replace one with the same data digest that has it. Then tells
-  // the listener (outside the lock). Thread-safe.
+  // does not replace one with the same data digest that has it: that one
+  // is kept and counts as remembered now. Then tells the listener (outside
+  // the lock). Thread-safe.
   void Remember(const std::string& key, VerifiedEntry entry);
   // Told of each entry remembered (e.g. the metrics inventory, which then
   // need not open that truststore). Set before use.

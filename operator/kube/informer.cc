@@ -1,6 +1,7 @@
 #include "operator/kube/informer.h"
 
 #include <future>
+#include <system_error>
 
 #include "operator/api/json.h"
 #include "operator/common/backoff.h"
@@ -171,9 +172,14 @@ Status Informer::ListAndReplace() {
   // page while the operator decodes the one before. One request at a time
   // still (the next is sent once the previous has been answered).
   auto request = [this](ListOptions o) {
-    return std::async(std::launch::async, [this, o = std::move(o)] {
+    auto fetch = [this, o = std::move(o)] {
       return client_.List(resource_, options_.ns, o);
-    });
+    };
+    try {
+      return std::async(std::launch::async, fetch);
+    } catch (const std::system_error&) {  // no thread to be had: fetch on get()
+      return std::async(std::launch::deferred, fetch);
+    }
   };
   std::future<StatusOr<std::string>> next = request(lo);
   do {
@@ -184,7 +190,10 @@ Status Informer::ListAndReplace() {
       return InvalidArgumentError(
           "list " + resource_.Qualified() +
           ": response is not a list: " + (doc ? "not a JSON object" : error));
-    std::string().swap(body);  // parsed: the next page may arrive beside it
+    // Parsed: released (wiped: a page of Secrets holds their keys) before
+    // the next page arrives beside it.
+    SecureWipe(body.data(), body.size());
+    std::string().swap(body);
     json::Value v = doc->Root();
     if (json::Value rv = v["metadata"]["resourceVersion"]; rv.IsString())
       list_rv = std::string(rv.String());

@@ -118,6 +118,26 @@ TEST(VerifiedStoresLruTest, AnIdleOperatorLetsOldEntriesGo) {
   EXPECT_NE(v.Find("old", "d-old"), nullptr);
 }
 
+TEST(VerifiedStoresLruTest, AConfirmedEntryStaysWithWhatItWasMadeFrom) {
+  FakeClock clock(TestNow());
+  VerifiedStores v(10, clock);
+  VerifiedEntry written;
+  written.data_digest = "d";
+  written.desired_digest = "made-from";
+  v.Remember("s", std::move(written));
+  clock.Advance(VerifiedStores::kMaxAge - std::chrono::seconds(10));
+  VerifiedEntry sealed;  // a sealed check of the same bytes
+  sealed.data_digest = "d";
+  v.Remember("s", std::move(sealed));
+  clock.Advance(std::chrono::seconds(20));  // past the write's own age
+  EXPECT_EQ(v.Expire(), 0u);
+  auto kept = v.Find("s", "d");
+  ASSERT_NE(kept, nullptr);
+  EXPECT_EQ(kept->desired_digest, "made-from");
+  clock.Advance(VerifiedStores::kMaxAge);
+  EXPECT_EQ(v.Expire(), 1u);
+}
+
 TEST(DesiredDigestTest, ChangesWithThePassword) {
   DesiredStores d;
   d.alias = "app";
