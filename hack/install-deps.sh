@@ -12,6 +12,9 @@ PACKAGES=(
   libgtest-dev libgmock-dev libbenchmark-dev
   # the one JSON library (operator/api/json.h; docs/benchmarks.md "JSON library choice")
   nlohmann-json3-dev
+  # zlib: cached CertStores are deflated (operator/common/deflate.h); also
+  # what cpprestsdk links
+  zlib1g-dev
   # code style
   clang-format clang-tidy
   # fuzzing (hack/build.sh fuzz): clang with libFuzzer and the ASan/UBSan runtimes
