@@ -320,9 +320,12 @@ int Main(int argc, char** argv) {
        }}};
   std::map<std::string, metrics::EndpointHandler> metrics_handlers = {
       {"/metrics", [&operator_metrics] {
-         return metrics::HttpReply{200,
-                                   "text/plain; version=0.0.4; charset=utf-8",
-                                   operator_metrics.Scrape()};
+         metrics::HttpReply r{200, "text/plain; version=0.0.4; charset=utf-8",
+                              ""};
+         r.stream = [&operator_metrics](const metrics::BodySink& sink) {
+           operator_metrics.ScrapeTo(sink);
+         };
+         return r;
        }}};
   std::vector<std::unique_ptr<metrics::HttpEndpoints>> servers;
   auto serve = [&](const std::string& addr,

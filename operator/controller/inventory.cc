@@ -252,30 +252,80 @@ void Inventory::Stop() {
   if (reader_.joinable()) reader_.join();
 }
 
-std::vector<CertStoreFacts> Inventory::CertStores() const {
+namespace {
+
+// Calls fn(key, value) for up to `limit` entries of `m` after *cursor.
+template <typename Map, typename Fn>
+size_t Walk(const Map& m, std::string* cursor, size_t limit, Fn fn) {
+  auto it = cursor->empty() ? m.begin() : m.upper_bound(*cursor);
+  size_t n = 0;
+  for (; it != m.end() && n < limit; ++it, ++n) {
+    fn(it->first, it->second);
+    *cursor = it->first;
+  }
+  return n;
+}
+
+constexpr size_t kAll = static_cast<size_t>(-1);
+
+}  // namespace
+
+size_t Inventory::VisitCertStores(
+    std::string* cursor, size_t limit,
+    const std::function<void(const CertStoreFacts&)>& fn) const {
   std::lock_guard<std::mutex> l(mu_);
+  return Walk(certstores_, cursor, limit,
+              [&](const std::string&, const CertStoreFacts& f) { fn(f); });
+}
+
+size_t Inventory::VisitTruststores(
+    std::string* cursor, size_t limit,
+    const std::function<void(const CertStoreFacts&,
+                             const std::vector<TrustEntryFacts>&)>& fn) const {
+  std::lock_guard<std::mutex> l(mu_);
+  return Walk(certstores_, cursor, limit,
+              [&](const std::string&, const CertStoreFacts& cs) {
+                if (cs.truststore_secret.empty()) return;
+                auto b =
+                    bundles_.find(kube::ObjectKey(cs.ns, cs.truststore_secret));
+                if (b == bundles_.end() || b->second.certstore != cs.name)
+                  return;
+                fn(cs, b->second.entries);
+              });
+}
+
+size_t Inventory::VisitIssuers(
+    std::string* cursor, size_t limit,
+    const std::function<void(const IssuerFacts&)>& fn) const {
+  std::lock_guard<std::mutex> l(mu_);
+  return Walk(issuers_, cursor, limit,
+              [&](const std::string&, const IssuerFacts& f) { fn(f); });
+}
+
+std::vector<CertStoreFacts> Inventory::CertStores() const {
   std::vector<CertStoreFacts> out;
-  out.reserve(certstores_.size());
-  for (const auto& [k, f] : certstores_) out.push_back(f);
+  std::string cursor;
+  VisitCertStores(&cursor, kAll,
+                  [&](const CertStoreFacts& f) { out.push_back(f); });
   return out;
 }
 
 std::vector<IssuerFacts> Inventory::Issuers() const {
-  std::lock_guard<std::mutex> l(mu_);
   std::vector<IssuerFacts> out;
-  for (const auto& [k, f] : issuers_) out.push_back(f);
+  std::string cursor;
+  VisitIssuers(&cursor, kAll, [&](const IssuerFacts& f) { out.push_back(f); });
   return out;
 }
 
 std::vector<TruststoreFacts> Inventory::Truststores() const {
-  std::lock_guard<std::mutex> l(mu_);
   std::vector<TruststoreFacts> out;
-  for (const auto& [k, cs] : certstores_) {
-    if (cs.truststore_secret.empty()) continue;
-    auto b = bundles_.find(kube::ObjectKey(cs.ns, cs.truststore_secret));
-    if (b == bundles_.end() || b->second.certstore != cs.name) continue;
-    out.push_back({cs.ns, cs.name, cs.truststore_secret, b->second.entries});
-  }
+  std::string cursor;
+  VisitTruststores(
+      &cursor, kAll,
+      [&](const CertStoreFacts& cs,
+          const std::vector<TrustEntryFacts>& entries) {
+        out.push_back({cs.ns, cs.name, cs.truststore_secret, entries});
+      });
   return out;
 }
 

@@ -104,6 +104,25 @@ class Inventory {
   // Entries of each CertStore's truststore Secret, as written.
   std::vector<TruststoreFacts> Truststores() const;
 
+  // Walks for a scrape, a page at a time so that it neither copies the
+  // inventory nor holds its lock while writing to a client: `fn` is called
+  // for up to `limit` entries whose keys sort after `*cursor` ("" = from the
+  // first), in key order, under the inventory's lock (so `fn` only formats:
+  // it must not block or call the inventory). `*cursor` becomes the last
+  // key visited. Returns how many were visited; fewer than `limit` is the
+  // end. An entry added or removed between pages may be missed; none is
+  // visited twice.
+  size_t VisitCertStores(
+      std::string* cursor, size_t limit,
+      const std::function<void(const CertStoreFacts&)>& fn) const;
+  // CertStores (keyed as above) with a truststore whose entries are known.
+  size_t VisitTruststores(
+      std::string* cursor, size_t limit,
+      const std::function<void(const CertStoreFacts&,
+                               const std::vector<TrustEntryFacts>&)>& fn) const;
+  size_t VisitIssuers(std::string* cursor, size_t limit,
+                      const std::function<void(const IssuerFacts&)>& fn) const;
+
  private:
   TrustLookup lookup_;
   SecretFetch fetch_;

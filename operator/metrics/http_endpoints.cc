@@ -23,6 +23,29 @@ int Serve(struct mg_connection* conn, void* data) {
                        : reply.status == 503 ? "Service Unavailable"
                        : reply.status == 500 ? "Internal Server Error"
                                              : "Error";
+  if (reply.stream) {
+    mg_printf(conn,
+              "HTTP/1.1 %d %s\r\nContent-Type: %s\r\n"
+              "Transfer-Encoding: chunked\r\n"
+              "Cache-Control: no-store\r\nConnection: close\r\n\r\n",
+              reply.status, reason, reply.content_type.c_str());
+    bool open = true;
+    try {
+      reply.stream([&](std::string_view piece) {
+        // A chunk of length 0 would end the body early.
+        if (piece.empty()) return open;
+        open = open && mg_send_chunk(conn, piece.data(),
+                                     static_cast<unsigned>(piece.size())) > 0;
+        return open;
+      });
+    } catch (const std::exception&) {
+      // Headers are gone: the body cannot become an error reply any more.
+      // Closing without the last chunk tells the client it is incomplete.
+      return 500;
+    }
+    if (open) mg_send_chunk(conn, "", 0);  // the last chunk: body complete
+    return reply.status;
+  }
   mg_printf(conn,
             "HTTP/1.1 %d %s\r\nContent-Type: %s\r\nContent-Length: %zu\r\n"
             "Cache-Control: no-store\r\nConnection: close\r\n\r\n",

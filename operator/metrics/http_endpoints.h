@@ -1,9 +1,9 @@
 // A small HTTP server for the operator's own endpoints (/metrics, /healthz,
 // /readyz), on civetweb (the server prometheus-cpp is built on, so no new
 // dependency). Each path maps to a handler producing status, content type
-// and body per request. Handlers run on the server's threads (8 per server;
-// each network read or write times out after 5 s, so a slow client holds a
-// thread for a bounded time and a few cannot starve the probes).
+// and body (or a body writer) per request. Handlers run on the server's threads
+// (8 per server; each network read or write times out after 5 s, so a slow
+// client holds a thread for a bounded time and a few cannot starve the probes).
 #ifndef CERTSTORE_METRICS_HTTP_ENDPOINTS_H_
 #define CERTSTORE_METRICS_HTTP_ENDPOINTS_H_
 
@@ -11,15 +11,27 @@
 #include <map>
 #include <memory>
 #include <string>
+#include <string_view>
+#include <utility>
 
 #include "operator/common/status.h"
 
 namespace certstore::metrics {
 
+// Takes a piece of a streamed body; false when the client is gone.
+using BodySink = std::function<bool(std::string_view)>;
+
 struct HttpReply {
+  HttpReply() = default;
+  HttpReply(int s, std::string type, std::string b)
+      : status(s), content_type(std::move(type)), body(std::move(b)) {}
   int status = 200;
   std::string content_type = "text/plain; charset=utf-8";
   std::string body;
+  // When set, the body is what this writes into the sink instead (sent with
+  // chunked transfer encoding as it comes, so a large body is never held
+  // whole): for /metrics. `body` is ignored then.
+  std::function<void(const BodySink&)> stream;
 };
 using EndpointHandler = std::function<HttpReply()>;
 

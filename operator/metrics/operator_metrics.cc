@@ -6,28 +6,8 @@
 namespace certstore::metrics {
 namespace {
 
-using prometheus::ClientMetric;
-using prometheus::MetricFamily;
-using prometheus::MetricType;
-
 const prometheus::Histogram::BucketBoundaries kDurationBuckets = {
     0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10};
-
-MetricFamily Gauge(const std::string& name, const std::string& help) {
-  MetricFamily f;
-  f.name = name;
-  f.help = help;
-  f.type = MetricType::Gauge;
-  return f;
-}
-
-void Add(MetricFamily* f, std::vector<ClientMetric::Label> labels,
-         double value) {
-  ClientMetric m;
-  m.label = std::move(labels);
-  m.gauge.value = value;
-  f->metric.push_back(std::move(m));
-}
 
 class Counting : public kube::Transport {
  public:
@@ -150,169 +130,230 @@ void OperatorMetrics::ApiRequest(const std::string& verb,
   api_requests_.Add({{"verb", verb}, {"code", code}}).Increment();
 }
 
-std::string OperatorMetrics::Scrape() const {
-  std::vector<MetricFamily> families = registry_->Collect();
-  MetricFamily build =
-      Gauge("certstore_build_info", "Always 1; the version label says which");
-  Add(&build, {{"version", version_}}, 1);
-  families.push_back(std::move(build));
+bool OperatorMetrics::ScrapeTo(const ExpositionSink& sink) const {
+  ExpositionWriter w(sink);
+  // The registry's few counters and histograms, as prometheus-cpp writes
+  // them.
+  w.Raw(prometheus::TextSerializer().Serialize(registry_->Collect()));
+  w.Family("certstore_build_info", "Always 1; the version label says which",
+           "gauge");
+  w.Sample("certstore_build_info", {{"version", version_}}, 1);
+  if (!w.Flush()) return false;
 
   const controller::Inventory* inv = inventory_.load();
   if (inv) {
-    MetricFamily not_after =
-        Gauge("certstore_certificate_not_after_timestamp_seconds",
-              "When the CertStore's certificate expires (unix seconds)");
-    MetricFamily not_before =
-        Gauge("certstore_certificate_not_before_timestamp_seconds",
-              "When the CertStore's certificate became valid");
-    MetricFamily renewal =
-        Gauge("certstore_certificate_renewal_timestamp_seconds",
-              "When the operator renews the CertStore's certificate");
-    MetricFamily ready =
-        Gauge("certstore_ready_status",
-              "The CertStore's Ready condition: 1 for the current status");
-    for (const auto& f : inv->CertStores()) {
-      std::vector<ClientMetric::Label> labels = {
-          {"namespace", f.ns},
-          {"name", f.name},
-          {"secret", f.secret},
-          {"issuer_kind", f.issuer_kind},
-          {"issuer_name", f.issuer_name}};
-      if (f.not_after) Add(&not_after, labels, *f.not_after);
-      if (f.not_before) Add(&not_before, labels, *f.not_before);
-      if (f.renewal) Add(&renewal, labels, *f.renewal);
-      for (const char* c : {"True", "False", "Unknown"}) {
-        auto l = labels;
-        l.push_back({"condition", c});
-        Add(&ready, l, f.ready == c ? 1 : 0);
-      }
-    }
-    MetricFamily trust =
-        Gauge("certstore_truststore_certificate_not_after_timestamp_seconds",
-              "When each certificate written in a truststore expires");
-    for (const auto& t : inv->Truststores())
-      for (const auto& e : t.entries)
-        Add(&trust,
-            {{"namespace", t.ns},
-             {"name", t.certstore},
-             {"secret", t.secret},
-             {"alias", e.alias},
-             {"subject_cn", e.subject_cn}},
-            e.not_after);
-    MetricFamily issuer_ready =
-        Gauge("certstore_issuer_ready_status",
-              "The issuer's Ready condition: 1 for the current status");
-    MetricFamily ca_not_after =
-        Gauge("certstore_issuer_ca_not_after_timestamp_seconds",
-              "When the issuer's CA certificate expires");
-    MetricFamily ca_renewal = Gauge(
-        "certstore_issuer_ca_renewal_timestamp_seconds",
-        "selfSigned issuers: when the root CA renews itself (a time in the "
-        "past: the renewal is overdue)");
-    MetricFamily rotation_waiting =
-        Gauge("certstore_issuer_ca_rotation_waiting_members",
-              "While the issuer's CA rotates: the CertStores its current step "
-              "waits for "
-              "(0 = moving on); absent when no rotation runs");
-    for (const auto& f : inv->Issuers()) {
-      std::vector<ClientMetric::Label> labels = {
-          {"kind", f.kind}, {"namespace", f.ns}, {"name", f.name}};
-      for (const char* c : {"True", "False", "Unknown"}) {
-        auto l = labels;
-        l.push_back({"condition", c});
-        Add(&issuer_ready, l, f.ready == c ? 1 : 0);
-      }
-      if (f.ca_not_after) Add(&ca_not_after, labels, *f.ca_not_after);
-      if (f.ca_renewal) Add(&ca_renewal, labels, *f.ca_renewal);
-      if (f.rotation_waiting)
-        Add(&rotation_waiting, labels,
-            static_cast<double>(*f.rotation_waiting));
-    }
-    for (auto* f :
-         {&not_after, &not_before, &renewal, &ready, &trust, &issuer_ready,
-          &ca_not_after, &ca_renewal, &rotation_waiting})
-      families.push_back(std::move(*f));
+    // Each family is one walk over the inventory, a page at a time, the
+    // page's text handed to the client between pages (never under the
+    // inventory's lock).
+    auto walk = [&](auto visit) {
+      std::string cursor;
+      size_t n;
+      do {
+        n = visit(&cursor);
+        if (!w.Flush()) return false;
+      } while (n == kScrapePage);
+      return true;
+    };
+    auto certstores = [&](const char* name, const char* help, auto sample) {
+      w.Family(name, help, "gauge");
+      return walk([&](std::string* cursor) {
+        return inv->VisitCertStores(
+            cursor, kScrapePage, [&](const controller::CertStoreFacts& f) {
+              sample(
+                  name, f,
+                  std::initializer_list<Label>{{"namespace", f.ns},
+                                               {"name", f.name},
+                                               {"secret", f.secret},
+                                               {"issuer_kind", f.issuer_kind},
+                                               {"issuer_name", f.issuer_name}});
+            });
+      });
+    };
+    auto timestamp =
+        [&](std::optional<double> controller::CertStoreFacts::*field) {
+          return
+              [&w, field](const char* name, const controller::CertStoreFacts& f,
+                          std::initializer_list<Label> labels) {
+                if (f.*field) w.Sample(name, labels, *(f.*field));
+              };
+        };
+    if (!certstores("certstore_certificate_not_after_timestamp_seconds",
+                    "When the CertStore's certificate expires (unix seconds)",
+                    timestamp(&controller::CertStoreFacts::not_after)) ||
+        !certstores("certstore_certificate_not_before_timestamp_seconds",
+                    "When the CertStore's certificate became valid",
+                    timestamp(&controller::CertStoreFacts::not_before)) ||
+        !certstores("certstore_certificate_renewal_timestamp_seconds",
+                    "When the operator renews the CertStore's certificate",
+                    timestamp(&controller::CertStoreFacts::renewal)) ||
+        !certstores(
+            "certstore_ready_status",
+            "The CertStore's Ready condition: 1 for the current status",
+            [&](const char* name, const controller::CertStoreFacts& f,
+                std::initializer_list<Label> labels) {
+              for (const char* c : {"True", "False", "Unknown"})
+                w.Sample(name, labels, f.ready == c ? 1 : 0, {"condition", c});
+            }))
+      return false;
+
+    const char* trust =
+        "certstore_truststore_certificate_not_after_timestamp_seconds";
+    w.Family(trust, "When each certificate written in a truststore expires",
+             "gauge");
+    if (!walk([&](std::string* cursor) {
+          return inv->VisitTruststores(
+              cursor, kScrapePage,
+              [&](const controller::CertStoreFacts& cs,
+                  const std::vector<controller::TrustEntryFacts>& entries) {
+                for (const auto& e : entries)
+                  w.Sample(trust,
+                           {{"namespace", cs.ns},
+                            {"name", cs.name},
+                            {"secret", cs.truststore_secret},
+                            {"alias", e.alias},
+                            {"subject_cn", e.subject_cn}},
+                           e.not_after);
+              });
+        }))
+      return false;
+
+    // Issuers: one walk per family as well (a tenant can create many).
+    auto issuers = [&](const char* name, const char* help, auto sample) {
+      w.Family(name, help, "gauge");
+      return walk([&](std::string* cursor) {
+        return inv->VisitIssuers(
+            cursor, kScrapePage, [&](const controller::IssuerFacts& f) {
+              sample(
+                  name, f,
+                  std::initializer_list<Label>{
+                      {"kind", f.kind}, {"namespace", f.ns}, {"name", f.name}});
+            });
+      });
+    };
+    if (!issuers(
+            "certstore_issuer_ready_status",
+            "The issuer's Ready condition: 1 for the current status",
+            [&](const char* name, const controller::IssuerFacts& f,
+                std::initializer_list<Label> labels) {
+              for (const char* c : {"True", "False", "Unknown"})
+                w.Sample(name, labels, f.ready == c ? 1 : 0, {"condition", c});
+            }) ||
+        !issuers("certstore_issuer_ca_not_after_timestamp_seconds",
+                 "When the issuer's CA certificate expires",
+                 [&](const char* name, const controller::IssuerFacts& f,
+                     std::initializer_list<Label> labels) {
+                   if (f.ca_not_after) w.Sample(name, labels, *f.ca_not_after);
+                 }) ||
+        !issuers("certstore_issuer_ca_renewal_timestamp_seconds",
+                 "selfSigned issuers: when the root CA renews itself (a time "
+                 "in the past: the renewal is overdue)",
+                 [&](const char* name, const controller::IssuerFacts& f,
+                     std::initializer_list<Label> labels) {
+                   if (f.ca_renewal) w.Sample(name, labels, *f.ca_renewal);
+                 }) ||
+        !issuers("certstore_issuer_ca_rotation_waiting_members",
+                 "While the issuer's CA rotates: the CertStores its current "
+                 "step waits for (0 = moving on); absent when no rotation runs",
+                 [&](const char* name, const controller::IssuerFacts& f,
+                     std::initializer_list<Label> labels) {
+                   if (f.rotation_waiting)
+                     w.Sample(name, labels,
+                              static_cast<double>(*f.rotation_waiting));
+                 }))
+      return false;
   }
+
   const controller::RuntimeView* m = runtime_.load();
   if (m) {
-    MetricFamily depth = Gauge("certstore_workqueue_depth",
-                               "Keys ready and waiting for a worker");
-    Add(&depth, {}, static_cast<double>(m->QueueDepth()));
-    MetricFamily leader =
-        Gauge("certstore_leader_status",
-              "1 when this replica reconciles (holds the Lease, or runs "
-              "without leader election)");
-    Add(&leader, {}, m->Leading() ? 1 : 0);
-    MetricFamily restarts;
-    restarts.name = "certstore_watch_restarts_total";
-    restarts.help = "Watches restarted after the first, by resource";
-    restarts.type = MetricType::Counter;
-    for (const auto& [resource, n] : m->WatchRestarts()) {
-      ClientMetric c;
-      c.label = {{"resource", resource}};
-      c.counter.value = n;
-      restarts.metric.push_back(std::move(c));
-    }
-    MetricFamily cached = Gauge(
-        "certstore_cached_objects",
-        "Objects in the operator's caches, by resource and payload "
-        "(digest: CertStore Secrets, kept as a digest of their data; "
-        "metadata: labelled Secrets it did not write, kept without data)");
+    w.Family("certstore_workqueue_depth", "Keys ready and waiting for a worker",
+             "gauge");
+    w.Sample("certstore_workqueue_depth", {},
+             static_cast<double>(m->QueueDepth()));
+    w.Family("certstore_leader_status",
+             "1 when this replica reconciles (holds the Lease, or runs "
+             "without leader election)",
+             "gauge");
+    w.Sample("certstore_leader_status", {}, m->Leading() ? 1 : 0);
+    w.Family("certstore_watch_restarts_total",
+             "Watches restarted after the first, by resource", "counter");
+    for (const auto& [resource, n] : m->WatchRestarts())
+      w.Sample("certstore_watch_restarts_total", {{"resource", resource}},
+               static_cast<double>(n));
+    w.Family("certstore_cached_objects",
+             "Objects in the operator's caches, by resource and payload "
+             "(digest: CertStore Secrets, kept as a digest of their data; "
+             "metadata: labelled Secrets it did not write, kept without data)",
+             "gauge");
     for (const auto& [key, n] : m->CachedObjects())
-      Add(&cached, {{"resource", key.first}, {"payload", key.second}},
-          static_cast<double>(n));
-    MetricFamily longest =
-        Gauge("certstore_reconcile_longest_running_seconds",
-              "Age of the longest reconcile now running (0 when none); "
-              "past the reconcile budget /healthz fails");
-    Add(&longest, {}, m->LongestReconcileSeconds());
-    MetricFamily bundle_entry =
-        Gauge("certstore_trustbundle_certificate_not_after_timestamp_seconds",
-              "When each certificate a TrustBundle distributes expires (a "
-              "corporate root expiring pages someone)");
-    MetricFamily bundle_ready = Gauge(
-        "certstore_trustbundle_ready_status",
-        "1 when the TrustBundle's Ready condition is True (sources resolved, "
-        "every target written), else 0");
-    MetricFamily bundle_ns =
-        Gauge("certstore_trustbundle_target_namespaces",
-              "Namespaces the TrustBundle's targets are written in");
-    for (const auto& b : m->TrustBundles()) {
-      Add(&bundle_ready, {{"trustbundle", b.name}}, b.ready ? 1 : 0);
-      Add(&bundle_ns, {{"trustbundle", b.name}},
-          static_cast<double>(b.namespaces));
+      w.Sample("certstore_cached_objects",
+               {{"resource", key.first}, {"payload", key.second}},
+               static_cast<double>(n));
+    w.Family("certstore_reconcile_longest_running_seconds",
+             "Age of the longest reconcile now running (0 when none); "
+             "past the reconcile budget /healthz fails",
+             "gauge");
+    w.Sample("certstore_reconcile_longest_running_seconds", {},
+             m->LongestReconcileSeconds());
+    if (!w.Flush()) return false;
+
+    std::vector<controller::TrustBundleFacts> bundles = m->TrustBundles();
+    const char* bundle_entry =
+        "certstore_trustbundle_certificate_not_after_timestamp_seconds";
+    w.Family(bundle_entry,
+             "When each certificate a TrustBundle distributes expires (a "
+             "corporate root expiring pages someone)",
+             "gauge");
+    for (const auto& b : bundles)
       for (const auto& e : b.entries)
-        Add(&bundle_entry,
-            {{"trustbundle", b.name},
-             {"subject", e.subject},
-             {"fingerprint_sha256", e.fingerprint_sha256}},
-            e.not_after_seconds);
-    }
-    MetricFamily restart_pending = Gauge(
-        "certstore_workload_restart_pending",
-        "Workloads annotated certstore.dev/restart-on-change: 1 while some "
-        "of their pods may still run stores older than the Secrets they "
-        "read (restart due, or rollout not finished)");
-    for (const auto& w : m->WorkloadRestarts())
-      Add(&restart_pending,
-          {{"kind", w.kind}, {"namespace", w.ns}, {"name", w.name}},
-          w.pending ? 1 : 0);
-    for (auto* f : {&depth, &leader, &restarts, &cached, &longest,
-                    &bundle_entry, &bundle_ready, &bundle_ns, &restart_pending})
-      families.push_back(std::move(*f));
+        w.Sample(bundle_entry,
+                 {{"trustbundle", b.name},
+                  {"subject", e.subject},
+                  {"fingerprint_sha256", e.fingerprint_sha256}},
+                 e.not_after_seconds);
+    w.Family("certstore_trustbundle_ready_status",
+             "1 when the TrustBundle's Ready condition is True (sources "
+             "resolved, every target written), else 0",
+             "gauge");
+    for (const auto& b : bundles)
+      w.Sample("certstore_trustbundle_ready_status", {{"trustbundle", b.name}},
+               b.ready ? 1 : 0);
+    w.Family("certstore_trustbundle_target_namespaces",
+             "Namespaces the TrustBundle's targets are written in", "gauge");
+    for (const auto& b : bundles)
+      w.Sample("certstore_trustbundle_target_namespaces",
+               {{"trustbundle", b.name}}, static_cast<double>(b.namespaces));
+    if (!w.Flush()) return false;
+    w.Family("certstore_workload_restart_pending",
+             "Workloads annotated certstore.dev/restart-on-change: 1 while "
+             "some of their pods may still run stores older than the Secrets "
+             "they read (restart due, or rollout not finished)",
+             "gauge");
+    for (const auto& wr : m->WorkloadRestarts())
+      w.Sample("certstore_workload_restart_pending",
+               {{"kind", wr.kind}, {"namespace", wr.ns}, {"name", wr.name}},
+               wr.pending ? 1 : 0);
   }
   // The C++ counterpart of go_memstats: how much of the resident memory is
   // live objects and how much is free heap the allocator still holds.
   struct mallinfo2 heap = mallinfo2();
-  MetricFamily heap_bytes =
-      Gauge("certstore_heap_bytes",
-            "malloc heap: in_use = live allocations (incl. mmapped), free = "
-            "held by the allocator, not in use");
-  Add(&heap_bytes, {{"state", "in_use"}},
-      static_cast<double>(heap.uordblks + heap.hblkhd));
-  Add(&heap_bytes, {{"state", "free"}}, static_cast<double>(heap.fordblks));
-  families.push_back(std::move(heap_bytes));
-  return prometheus::TextSerializer().Serialize(families);
+  w.Family("certstore_heap_bytes",
+           "malloc heap: in_use = live allocations (incl. mmapped), free = "
+           "held by the allocator, not in use",
+           "gauge");
+  w.Sample("certstore_heap_bytes", {{"state", "in_use"}},
+           static_cast<double>(heap.uordblks + heap.hblkhd));
+  w.Sample("certstore_heap_bytes", {{"state", "free"}},
+           static_cast<double>(heap.fordblks));
+  return w.Flush();
+}
+
+std::string OperatorMetrics::Scrape() const {
+  std::string out;
+  ScrapeTo([&](std::string_view piece) {
+    out += piece;
+    return true;
+  });
+  return out;
 }
 
 kube::TransportPtr CountingTransport(kube::TransportPtr inner,

@@ -2,8 +2,8 @@
 // "Metrics"). Counters and histograms live in a prometheus-cpp registry and
 // are fed by the Manager (ManagerObserver), the work queue and the API
 // transport; per-object series (CertStores, truststore entries, issuers) are
-// computed at scrape time from the Manager's Inventory, so a deleted object
-// leaves no stale series. Thread-safe.
+// written at scrape time straight from the Manager's Inventory (exposition.h),
+// so a deleted object leaves no stale series. Thread-safe.
 #ifndef CERTSTORE_METRICS_OPERATOR_METRICS_H_
 #define CERTSTORE_METRICS_OPERATOR_METRICS_H_
 
@@ -18,6 +18,7 @@
 
 #include "operator/controller/runtime_view.h"
 #include "operator/kube/transport.h"
+#include "operator/metrics/exposition.h"
 
 namespace certstore::metrics {
 
@@ -52,7 +53,14 @@ class OperatorMetrics : public controller::ManagerObserver {
   // `code` the HTTP status or "error" when no response came.
   void ApiRequest(const std::string& verb, const std::string& code);
 
-  // The text exposition format (version 0.0.4) of every series.
+  // The text exposition format (version 0.0.4) of every series, handed to
+  // `sink` in pieces as it is written: the per-object families are walked a
+  // page of kScrapePage objects at a time, so a scrape of 10,000 CertStores
+  // holds a page of text, not 80,000 samples. False when the sink refused a
+  // piece (the client went away); nothing more is written then.
+  bool ScrapeTo(const ExpositionSink& sink) const;
+  static constexpr size_t kScrapePage = 256;
+  // The whole exposition as one string (tests, benchmarks).
   std::string Scrape() const;
 
  private:

@@ -5,7 +5,9 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <atomic>
+#include <set>
 #include <thread>
 
 #include "operator/common/base64.h"
@@ -13,6 +15,7 @@
 #include "operator/pki/pkcs12.h"
 #include "tests/engine/engine_fixture.h"
 #include "tests/pki/pki_fixture.h"
+#include "tests/support/inventory_fleet.h"
 
 namespace certstore::controller {
 namespace {
@@ -247,6 +250,50 @@ TEST(InventoryTest, ATruststoreAReconcileCheckedIsNotOpened) {
     EXPECT_EQ(t.entries[0].subject_cn, "Learned CA");
   }
   EXPECT_TRUE(found);
+}
+
+// A scrape walks the inventory in pages: every CertStore once, in key
+// order, and a CertStore removed or added between pages neither shifts the
+// walk nor makes it visit one twice.
+TEST(InventoryTest, PagedWalksVisitEachCertStoreOnce) {
+  auto inv = certstore::testing::MakeInventory(10);
+  std::vector<std::string> visited;
+  auto page = [&](std::string* cursor) {
+    return inv->VisitCertStores(cursor, 3, [&](const CertStoreFacts& f) {
+      visited.push_back(f.ns + "/" + f.name);
+    });
+  };
+  std::string cursor;
+  EXPECT_EQ(page(&cursor), 3u);
+  EXPECT_EQ(cursor, visited.back());
+  // team-0/app-0 (visited) leaves; team-10/app-10 arrives behind the
+  // walk's position (it sorts before team-2/app-2) and team-99/app-99 ahead
+  // of it.
+  EXPECT_EQ(cursor, "team-2/app-2");
+  inv->OnCertStore(certstore::testing::CertStoreObject(0), nullptr);
+  inv->OnCertStore(nullptr, certstore::testing::CertStoreObject(10));
+  inv->OnCertStore(nullptr, certstore::testing::CertStoreObject(99));
+  while (page(&cursor) == 3) {
+  }
+  std::set<std::string> unique(visited.begin(), visited.end());
+  EXPECT_EQ(unique.size(), visited.size()) << "a CertStore visited twice";
+  EXPECT_TRUE(std::is_sorted(visited.begin(), visited.end()));
+  // The ten, and the one that arrived ahead.
+  EXPECT_EQ(visited.size(), 11u);
+  EXPECT_EQ(visited.back(), "team-99/app-99");
+  EXPECT_EQ(inv->CertStores().size(), 11u);
+
+  // Truststores walk the CertStores in the same pages.
+  std::string tcursor;
+  size_t with_entries = 0;
+  while (
+      inv->VisitTruststores(&tcursor, 4,
+                            [&](const CertStoreFacts&,
+                                const std::vector<TrustEntryFacts>& entries) {
+                              if (entries.size() == 2) ++with_entries;
+                            }) == 4) {
+  }
+  EXPECT_EQ(with_entries, 9u);  // app-0 is gone; 10 and 99 have no Secret
 }
 
 }  // namespace
