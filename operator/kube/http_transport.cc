@@ -7,6 +7,7 @@
 #include <pplx/threadpool.h>
 
 #include <atomic>
+#include <list>
 #include <mutex>
 
 #include "operator/kube/credentials.h"
@@ -65,7 +66,7 @@ class HttpTransport : public Transport {
   void Cancel() override {
     std::lock_guard<std::mutex> l(mu_);
     cancelled_ = true;
-    cts_.cancel();
+    for (auto& cts : active_) cts.cancel();
   }
 
  private:
@@ -117,17 +118,27 @@ class HttpTransport : public Transport {
              const std::function<void(int)>& on_status,
              const std::function<bool(const std::string&)>& on_data,
              std::map<std::string, std::string>* headers) {
-    // A source per request, linked to the transport's: Cancel() ends every
-    // request, and a stream the caller stops early is torn down at once
-    // instead of lingering until the server's timeout.
+    // A source per request, kept in active_ while the request runs:
+    // Cancel() cancels every one, and a stream the caller stops early is torn
+    // down at once instead of lingering until the server's timeout. (Not
+    // pplx's create_linked_source: it registers a callback on the parent
+    // token that is never deregistered, so each request would leave its
+    // source and registration behind for the life of the process.)
     pplx::cancellation_token_source request_cts;
+    std::list<pplx::cancellation_token_source>::iterator active;
     {
       std::lock_guard<std::mutex> l(mu_);
       if (cancelled_) return AbortedError("transport was shut down");
-      pplx::cancellation_token parent = cts_.get_token();
-      request_cts =
-          pplx::cancellation_token_source::create_linked_source(parent);
+      active = active_.insert(active_.end(), request_cts);
     }
+    struct Deactivate {
+      HttpTransport* t;
+      std::list<pplx::cancellation_token_source>::iterator it;
+      ~Deactivate() {
+        std::lock_guard<std::mutex> l(t->mu_);
+        t->active_.erase(it);
+      }
+    } deactivate{this, active};
     pplx::cancellation_token token = request_cts.get_token();
     http::http_request r(utility::conversions::to_string_t(req.method));
     r.set_request_uri(utility::conversions::to_string_t(req.path));
@@ -205,9 +216,10 @@ class HttpTransport : public Transport {
   CredentialSource creds_;
   std::mutex mu_;
   std::map<int64_t, std::unique_ptr<client::http_client>>
-      clients_;                          // GUARDED_BY(mu_)
-  pplx::cancellation_token_source cts_;  // GUARDED_BY(mu_)
-  bool cancelled_ = false;               // GUARDED_BY(mu_)
+      clients_;  // GUARDED_BY(mu_)
+  // One source per request in flight (Run() adds and removes its own).
+  std::list<pplx::cancellation_token_source> active_;  // GUARDED_BY(mu_)
+  bool cancelled_ = false;                             // GUARDED_BY(mu_)
 };
 
 }  // namespace
