@@ -254,66 +254,74 @@ void Inventory::Stop() {
 
 namespace {
 
-// Calls fn(key, value) for up to `limit` entries of `m` after *cursor.
+// Calls fn(key, value) for up to `limit` entries of `m` after *cursor, until
+// fn returns false; true while entries remain.
 template <typename Map, typename Fn>
-size_t Walk(const Map& m, std::string* cursor, size_t limit, Fn fn) {
+bool Walk(const Map& m, std::string* cursor, size_t limit, Fn fn) {
   auto it = cursor->empty() ? m.begin() : m.upper_bound(*cursor);
-  size_t n = 0;
-  for (; it != m.end() && n < limit; ++it, ++n) {
-    fn(it->first, it->second);
+  for (size_t n = 0; it != m.end() && n < limit; ++n) {
     *cursor = it->first;
+    bool more = fn(it->first, it->second);
+    ++it;
+    if (!more) break;
   }
-  return n;
+  return it != m.end();
 }
 
 constexpr size_t kAll = static_cast<size_t>(-1);
 
 }  // namespace
 
-size_t Inventory::VisitCertStores(
+bool Inventory::VisitCertStores(
     std::string* cursor, size_t limit,
-    const std::function<void(const CertStoreFacts&)>& fn) const {
+    const std::function<bool(const CertStoreFacts&)>& fn) const {
   std::lock_guard<std::mutex> l(mu_);
-  return Walk(certstores_, cursor, limit,
-              [&](const std::string&, const CertStoreFacts& f) { fn(f); });
+  return Walk(
+      certstores_, cursor, limit,
+      [&](const std::string&, const CertStoreFacts& f) { return fn(f); });
 }
 
-size_t Inventory::VisitTruststores(
+bool Inventory::VisitTruststores(
     std::string* cursor, size_t limit,
-    const std::function<void(const CertStoreFacts&,
+    const std::function<bool(const CertStoreFacts&,
                              const std::vector<TrustEntryFacts>&)>& fn) const {
   std::lock_guard<std::mutex> l(mu_);
   return Walk(certstores_, cursor, limit,
               [&](const std::string&, const CertStoreFacts& cs) {
-                if (cs.truststore_secret.empty()) return;
+                if (cs.truststore_secret.empty()) return true;
                 auto b =
                     bundles_.find(kube::ObjectKey(cs.ns, cs.truststore_secret));
                 if (b == bundles_.end() || b->second.certstore != cs.name)
-                  return;
-                fn(cs, b->second.entries);
+                  return true;
+                return fn(cs, b->second.entries);
               });
 }
 
-size_t Inventory::VisitIssuers(
+bool Inventory::VisitIssuers(
     std::string* cursor, size_t limit,
-    const std::function<void(const IssuerFacts&)>& fn) const {
+    const std::function<bool(const IssuerFacts&)>& fn) const {
   std::lock_guard<std::mutex> l(mu_);
   return Walk(issuers_, cursor, limit,
-              [&](const std::string&, const IssuerFacts& f) { fn(f); });
+              [&](const std::string&, const IssuerFacts& f) { return fn(f); });
 }
 
 std::vector<CertStoreFacts> Inventory::CertStores() const {
   std::vector<CertStoreFacts> out;
   std::string cursor;
-  VisitCertStores(&cursor, kAll,
-                  [&](const CertStoreFacts& f) { out.push_back(f); });
+  VisitCertStores(&cursor, kAll, [&](const CertStoreFacts& f) {
+    out.push_back(f);
+    return true;
+  });
   return out;
 }
 
 std::vector<IssuerFacts> Inventory::Issuers() const {
   std::vector<IssuerFacts> out;
   std::string cursor;
-  VisitIssuers(&cursor, kAll, [&](const IssuerFacts& f) { out.push_back(f); });
+  VisitIssuers(&cursor, kAll, [&](const IssuerFacts& f) {
+    out.push_back(f);
+    return true;
+  });
   return out;
 }
 
@@ -325,6 +333,7 @@ std::vector<TruststoreFacts> Inventory::Truststores() const {
       [&](const CertStoreFacts& cs,
           const std::vector<TrustEntryFacts>& entries) {
         out.push_back({cs.ns, cs.name, cs.truststore_secret, entries});
+        return true;
       });
   return out;
 }

@@ -108,20 +108,20 @@ class Inventory {
   // inventory nor holds its lock while writing to a client: `fn` is called
   // for up to `limit` entries whose keys sort after `*cursor` ("" = from the
   // first), in key order, under the inventory's lock (so `fn` only formats:
-  // it must not block or call the inventory). `*cursor` becomes the last
-  // key visited. Returns how many were visited; fewer than `limit` is the
-  // end. An entry added or removed between pages may be missed; none is
-  // visited twice.
-  size_t VisitCertStores(
+  // it must not block or call the inventory); `fn` returning false ends the
+  // page early (its text is large enough). `*cursor` becomes the last key
+  // visited. Returns true while entries remain after it. An entry added or
+  // removed between pages may be missed; none is visited twice.
+  bool VisitCertStores(
       std::string* cursor, size_t limit,
-      const std::function<void(const CertStoreFacts&)>& fn) const;
+      const std::function<bool(const CertStoreFacts&)>& fn) const;
   // CertStores (keyed as above) with a truststore whose entries are known.
-  size_t VisitTruststores(
+  bool VisitTruststores(
       std::string* cursor, size_t limit,
-      const std::function<void(const CertStoreFacts&,
+      const std::function<bool(const CertStoreFacts&,
                                const std::vector<TrustEntryFacts>&)>& fn) const;
-  size_t VisitIssuers(std::string* cursor, size_t limit,
-                      const std::function<void(const IssuerFacts&)>& fn) const;
+  bool VisitIssuers(std::string* cursor, size_t limit,
+                    const std::function<bool(const IssuerFacts&)>& fn) const;
 
  private:
   TrustLookup lookup_;

@@ -64,9 +64,14 @@ class HttpTransport : public Transport {
   }
 
   void Cancel() override {
-    std::lock_guard<std::mutex> l(mu_);
-    cancelled_ = true;
-    for (auto& cts : active_) cts.cancel();
+    std::list<pplx::cancellation_token_source> in_flight;
+    {
+      std::lock_guard<std::mutex> l(mu_);
+      cancelled_ = true;
+      in_flight = active_;  // copies share their sources' state
+    }
+    // Outside mu_: cancel() runs cpprestsdk's callbacks on this thread.
+    for (auto& cts : in_flight) cts.cancel();
   }
 
  private:
@@ -207,6 +212,9 @@ class HttpTransport : public Transport {
       return UnavailableError(req.method + " " + config_.server + req.path +
                               ": " + what);
     } catch (const std::exception& e) {
+      // Also a caller's callback that threw: end the request, or a stream
+      // would read on until the server's timeout.
+      request_cts.cancel();
       return UnavailableError(req.method + " " + config_.server + req.path +
                               ": " + e.what());
     }

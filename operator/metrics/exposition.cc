@@ -1,7 +1,7 @@
 #include "operator/metrics/exposition.h"
 
+#include <charconv>
 #include <cmath>
-#include <cstdio>
 
 namespace certstore::metrics {
 namespace {
@@ -66,9 +66,11 @@ void ExpositionWriter::AppendValue(double v) {
   } else {
     // As prometheus-cpp writes it (precision max_digits10 - 1): integers
     // such as unix seconds exactly, fractions without trailing zeros.
+    // std::to_chars: no locale can make the decimal point a comma.
     char text[32];
-    int n = std::snprintf(text, sizeof text, "%.16g", v);
-    buf_.append(text, static_cast<size_t>(n));
+    auto r = std::to_chars(text, text + sizeof text, v,
+                           std::chars_format::general, 16);
+    buf_.append(text, r.ptr);
   }
 }
 

@@ -2,8 +2,10 @@
 // series too many to hold as prometheus-cpp ClientMetric structures first:
 // 10,000 CertStores are 80,000 samples, and building them took more memory
 // than the operator's caches (issue 14). Samples are appended to a buffer
-// that is handed to the sink whenever Flush() is called or the buffer has
-// grown past `flush_at`, so a scrape holds a buffer, not the whole text.
+// that goes to the sink only when Flush() is called, never on its own: a
+// caller walking a structure under its lock flushes between pages, so a
+// scrape holds a page of text, not the whole of it, and never writes to a
+// slow client while holding a lock.
 //
 // Label values and help text are escaped as the format requires (backslash,
 // double quote in label values, newline); bytes that are not UTF-8 (a label

@@ -4,6 +4,7 @@
 
 #include <cctype>
 #include <mutex>
+#include <string_view>
 
 namespace certstore::metrics {
 namespace {
@@ -24,18 +25,25 @@ int Serve(struct mg_connection* conn, void* data) {
                        : reply.status == 500 ? "Internal Server Error"
                                              : "Error";
   if (reply.stream) {
+    // HTTP/1.0 has no chunked encoding: such a client gets the body as it
+    // comes, ended by the close.
+    const struct mg_request_info* ri = mg_get_request_info(conn);
+    bool chunked = !(ri != nullptr && ri->http_version != nullptr &&
+                     std::string_view(ri->http_version) == "1.0");
     mg_printf(conn,
-              "HTTP/1.1 %d %s\r\nContent-Type: %s\r\n"
-              "Transfer-Encoding: chunked\r\n"
+              "HTTP/1.1 %d %s\r\nContent-Type: %s\r\n%s"
               "Cache-Control: no-store\r\nConnection: close\r\n\r\n",
-              reply.status, reason, reply.content_type.c_str());
+              reply.status, reason, reply.content_type.c_str(),
+              chunked ? "Transfer-Encoding: chunked\r\n" : "");
     bool open = true;
     try {
       reply.stream([&](std::string_view piece) {
         // A chunk of length 0 would end the body early.
         if (piece.empty()) return open;
-        open = open && mg_send_chunk(conn, piece.data(),
-                                     static_cast<unsigned>(piece.size())) > 0;
+        int sent = chunked ? mg_send_chunk(conn, piece.data(),
+                                           static_cast<unsigned>(piece.size()))
+                           : mg_write(conn, piece.data(), piece.size());
+        open = open && sent > 0;
         return open;
       });
     } catch (const std::exception&) {
@@ -43,7 +51,8 @@ int Serve(struct mg_connection* conn, void* data) {
       // Closing without the last chunk tells the client it is incomplete.
       return 500;
     }
-    if (open) mg_send_chunk(conn, "", 0);  // the last chunk: body complete
+    if (open && chunked)
+      mg_send_chunk(conn, "", 0);  // the last chunk: body complete
     return reply.status;
   }
   mg_printf(conn,

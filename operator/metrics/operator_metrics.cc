@@ -144,16 +144,19 @@ bool OperatorMetrics::ScrapeTo(const ExpositionSink& sink) const {
   if (inv) {
     // Each family is one walk over the inventory, a page at a time, the
     // page's text handed to the client between pages (never under the
-    // inventory's lock).
+    // inventory's lock). A page ends after kScrapePage objects or once its
+    // text passes kScrapePageBytes (a truststore can hold a thousand
+    // certificates).
     auto walk = [&](auto visit) {
       std::string cursor;
-      size_t n;
+      bool more;
       do {
-        n = visit(&cursor);
+        more = visit(&cursor);
         if (!w.Flush()) return false;
-      } while (n == kScrapePage);
+      } while (more);
       return true;
     };
+    auto room = [&] { return w.buffered() < kScrapePageBytes; };
     auto certstores = [&](const char* name, const char* help, auto sample) {
       w.Family(name, help, "gauge");
       return walk([&](std::string* cursor) {
@@ -166,6 +169,7 @@ bool OperatorMetrics::ScrapeTo(const ExpositionSink& sink) const {
                                                {"secret", f.secret},
                                                {"issuer_kind", f.issuer_kind},
                                                {"issuer_name", f.issuer_name}});
+              return room();
             });
       });
     };
@@ -213,6 +217,7 @@ bool OperatorMetrics::ScrapeTo(const ExpositionSink& sink) const {
                             {"alias", e.alias},
                             {"subject_cn", e.subject_cn}},
                            e.not_after);
+                return room();
               });
         }))
       return false;
@@ -227,6 +232,7 @@ bool OperatorMetrics::ScrapeTo(const ExpositionSink& sink) const {
                   name, f,
                   std::initializer_list<Label>{
                       {"kind", f.kind}, {"namespace", f.ns}, {"name", f.name}});
+              return room();
             });
       });
     };

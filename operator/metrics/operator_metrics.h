@@ -55,11 +55,13 @@ class OperatorMetrics : public controller::ManagerObserver {
 
   // The text exposition format (version 0.0.4) of every series, handed to
   // `sink` in pieces as it is written: the per-object families are walked a
-  // page of kScrapePage objects at a time, so a scrape of 10,000 CertStores
-  // holds a page of text, not 80,000 samples. False when the sink refused a
-  // piece (the client went away); nothing more is written then.
+  // page of kScrapePage objects (or kScrapePageBytes of text) at a time, so a
+  // scrape of 10,000 CertStores holds a page of text, not 80,000 samples. False
+  // when the sink refused a piece (the client went away); nothing more is
+  // written then.
   bool ScrapeTo(const ExpositionSink& sink) const;
   static constexpr size_t kScrapePage = 256;
+  static constexpr size_t kScrapePageBytes = 256 * 1024;
   // The whole exposition as one string (tests, benchmarks).
   std::string Scrape() const;
 

@@ -124,6 +124,14 @@ int FreePort() {
   return 20000 + (getpid() * 7) % 20000;
 }
 
+// Seconds between the idle and the settled readings:
+// $CERTSTORE_BENCH_SETTLE_SECONDS, else 300 (what the write memory needs to
+// expire; 0 for runs that only time the fleet's creation).
+int SettleSeconds() {
+  const char* s = std::getenv("CERTSTORE_BENCH_SETTLE_SECONDS");
+  return s && *s ? std::atoi(s) : 300;
+}
+
 // --workers for the operator: $CERTSTORE_BENCH_WORKERS, else its default.
 std::string Workers() {
   const char* w = std::getenv("CERTSTORE_BENCH_WORKERS");
@@ -399,7 +407,7 @@ int Scale(const std::string& kc, const std::string& bin, int n,
   // Settled: the memory of the burst's writes (VerifiedStores entries, 5
   // minutes) has expired and been trimmed, as it has for an operator that
   // has run for a while.
-  std::this_thread::sleep_for(std::chrono::seconds(300));
+  std::this_thread::sleep_for(std::chrono::seconds(SettleSeconds()));
   Memory settled = MemoryOf(op->pid());
   double settled_in_use = op->Metric("certstore_heap_bytes", "in_use");
 

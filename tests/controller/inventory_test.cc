@@ -261,10 +261,12 @@ TEST(InventoryTest, PagedWalksVisitEachCertStoreOnce) {
   auto page = [&](std::string* cursor) {
     return inv->VisitCertStores(cursor, 3, [&](const CertStoreFacts& f) {
       visited.push_back(f.ns + "/" + f.name);
+      return true;
     });
   };
   std::string cursor;
-  EXPECT_EQ(page(&cursor), 3u);
+  EXPECT_TRUE(page(&cursor));
+  ASSERT_EQ(visited.size(), 3u);
   EXPECT_EQ(cursor, visited.back());
   // team-0/app-0 (visited) leaves; team-10/app-10 arrives behind the
   // walk's position (it sorts before team-2/app-2) and team-99/app-99 ahead
@@ -273,7 +275,7 @@ TEST(InventoryTest, PagedWalksVisitEachCertStoreOnce) {
   inv->OnCertStore(certstore::testing::CertStoreObject(0), nullptr);
   inv->OnCertStore(nullptr, certstore::testing::CertStoreObject(10));
   inv->OnCertStore(nullptr, certstore::testing::CertStoreObject(99));
-  while (page(&cursor) == 3) {
+  while (page(&cursor)) {
   }
   std::set<std::string> unique(visited.begin(), visited.end());
   EXPECT_EQ(unique.size(), visited.size()) << "a CertStore visited twice";
@@ -286,14 +288,25 @@ TEST(InventoryTest, PagedWalksVisitEachCertStoreOnce) {
   // Truststores walk the CertStores in the same pages.
   std::string tcursor;
   size_t with_entries = 0;
-  while (
-      inv->VisitTruststores(&tcursor, 4,
-                            [&](const CertStoreFacts&,
-                                const std::vector<TrustEntryFacts>& entries) {
-                              if (entries.size() == 2) ++with_entries;
-                            }) == 4) {
+  while (inv->VisitTruststores(
+      &tcursor, 4,
+      [&](const CertStoreFacts&, const std::vector<TrustEntryFacts>& entries) {
+        if (entries.size() == 2) ++with_entries;
+        return true;
+      })) {
   }
   EXPECT_EQ(with_entries, 9u);  // app-0 is gone; 10 and 99 have no Secret
+
+  // A visitor can end a page early (its text is long enough): the walk
+  // goes on from there.
+  std::string early;
+  size_t calls = 0;
+  EXPECT_TRUE(inv->VisitCertStores(&early, 100, [&](const CertStoreFacts&) {
+    ++calls;
+    return false;
+  }));
+  EXPECT_EQ(calls, 1u);
+  EXPECT_EQ(early, "team-1/app-1");  // team-0/app-0 left above
 }
 
 }  // namespace

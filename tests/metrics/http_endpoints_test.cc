@@ -18,7 +18,8 @@ namespace {
 
 // GET `path` from 127.0.0.1:port; the raw response, read until the server
 // closes the connection (Connection: close; 5 s bound).
-std::string RawGet(int port, const std::string& path) {
+std::string RawGet(int port, const std::string& path,
+                   const std::string& version = "1.1") {
   int fd = socket(AF_INET, SOCK_STREAM, 0);
   EXPECT_GE(fd, 0);
   timeval tv{5, 0};
@@ -32,7 +33,8 @@ std::string RawGet(int port, const std::string& path) {
     ADD_FAILURE() << "connect to " << port;
     return "";
   }
-  std::string req = "GET " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n";
+  std::string req =
+      "GET " + path + " HTTP/" + version + "\r\nHost: 127.0.0.1\r\n\r\n";
   EXPECT_EQ(write(fd, req.data(), req.size()),
             static_cast<ssize_t>(req.size()));
   std::string out;
@@ -109,6 +111,15 @@ TEST(HttpEndpointsTest, AStreamedBodyArrivesChunkedAndWhole) {
   body = Dechunk(resp.substr(head_end + 4), &complete);
   EXPECT_EQ(body, "partial\n");
   EXPECT_FALSE(complete);
+
+  // HTTP/1.0 knows no chunks: the body as it comes, ended by the close.
+  resp = RawGet((*server)->port(), "/stream", "1.0");
+  head_end = resp.find("\r\n\r\n");
+  ASSERT_NE(head_end, std::string::npos) << resp;
+  EXPECT_EQ(resp.substr(0, head_end).find("Transfer-Encoding"),
+            std::string::npos);
+  EXPECT_EQ(resp.substr(head_end + 4),
+            "first piece\n" + std::string(100000, 'x') + "\nlast\n");
 
   resp = RawGet((*server)->port(), "/plain");
   EXPECT_NE(resp.find("Content-Length: 3\r\n"), std::string::npos) << resp;
