@@ -16,6 +16,7 @@
 #include <sstream>
 
 #include "operator/cli/args.h"
+#include "operator/common/cpus.h"
 #include "operator/common/duration.h"
 #include "operator/common/log.h"
 #include "operator/controller/manager.h"
@@ -38,7 +39,9 @@ Flags (environment variables in brackets):
                                     [WATCH_NAMESPACES]
   --cluster-resource-namespace NS   where ClusterCertIssuer Secrets live
                                     (default: $POD_NAMESPACE, else certstore-system)
-  --workers N                       concurrent reconciles (default 2)
+  --workers N|auto                  concurrent reconciles, 1 to 64 (default
+                                    auto: eight per usable CPU, counting the
+                                    cgroup's CPU limit, from 2 to 16)
   --seal-key-secret NAME            Secret in the cluster resource namespace
                                     holding the key that seals written Secrets
                                     (created on first start; "" = none: every
@@ -108,7 +111,9 @@ int Main(int argc, char** argv) {
   prctl(PR_SET_DUMPABLE, 0);
   // glibc gives each thread that allocates its own 64 MiB arena; with the
   // HTTP client's and the workers' threads that is most of an idle RSS.
-  // Two arenas are plenty for two workers (docs/benchmarks.md).
+  // Two arenas, whatever the worker count: a reconcile spends its time in
+  // OpenSSL and on round trips, not in malloc (docs/benchmarks.md measures
+  // 8 workers with them).
   mallopt(M_ARENA_MAX, 2);
   // Large buffers (a list page, a watch event carrying a big foreign
   // Secret before its data is dropped) are mapped and unmapped on their
@@ -159,11 +164,13 @@ int Main(int argc, char** argv) {
     return 2;
   }
   ConfigureLogging({format == "json", *level, nullptr});
-  int workers = std::atoi(args->Get("workers", "2").c_str());
-  if (workers < 1 || workers > 64) {
-    std::cerr << "--workers must be between 1 and 64\n";
+  int usable_cpus = UsableCpus();
+  auto workers_or = ParseWorkers(args->Get("workers", "auto"), usable_cpus);
+  if (!workers_or.ok()) {
+    std::cerr << workers_or.status().message() << "\n";
     return 2;
   }
+  int workers = *workers_or;
   auto propagation =
       ParseGoDuration(args->Get("ca-rotation-propagation-delay", "60s"));
   if (!propagation.ok() || propagation->count() < 0) {
@@ -351,6 +358,9 @@ int Main(int argc, char** argv) {
     return 1;
   }
 
+  Log(LogLevel::kInfo, "starting",
+      {{"workers", std::to_string(workers)},
+       {"usableCPUs", std::to_string(usable_cpus)}});
   std::thread starter([&manager] { manager.Start(); });
   int sig = 0;
   sigwait(&set, &sig);

@@ -1,6 +1,7 @@
 #include "operator/controller/manager.h"
 
 #include <malloc.h>
+#include <pthread.h>
 
 #include <algorithm>
 #include <set>
@@ -493,6 +494,9 @@ HealthReport Manager::Health() const {
 }
 
 void Manager::Work(int worker) {
+  // Named for `top -H`, /proc/PID/task/*/comm and the tests that count them.
+  std::string name = "reconcile-" + std::to_string(worker);
+  pthread_setname_np(pthread_self(), name.substr(0, 15).c_str());
   while (auto key = queue_.Get()) {
     const std::string& k = *key;
     if (!leading_.load()) {

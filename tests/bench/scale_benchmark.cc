@@ -132,10 +132,11 @@ int SettleSeconds() {
   return s && *s ? std::atoi(s) : 300;
 }
 
-// --workers for the operator: $CERTSTORE_BENCH_WORKERS, else its default.
+// --workers for the operator: $CERTSTORE_BENCH_WORKERS, else "auto" (its
+// default).
 std::string Workers() {
   const char* w = std::getenv("CERTSTORE_BENCH_WORKERS");
-  return w && *w ? w : "2";
+  return w && *w ? w : "auto";
 }
 
 class Operator {

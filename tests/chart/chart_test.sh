@@ -109,6 +109,9 @@ must_fail "typo'd top-level key in a values file" "additional properties 'watchN
 must_fail "typo'd nested key image.tagg" "additional properties 'tagg' not allowed" tpl --set image.tagg=v1
 must_fail "logLevel=verbose" "/logLevel" tpl --set logLevel=verbose
 must_fail "workers=0" "/workers" tpl --set workers=0
+must_fail "workers=many" "/workers" tpl --set workers=many
+must_fail "workers=65" "/workers" tpl --set workers=65
+must_fail "workers as the string \"4\"" "/workers" tpl --set-string workers=4
 must_fail "caRotationPropagationDelay=soon" "/caRotationPropagationDelay" tpl --set caRotationPropagationDelay=soon
 must_fail "watchNamespaces=[Team_A]" "/watchNamespaces" tpl --set 'watchNamespaces={Team_A}'
 must_fail "alerts.notReadyFor=fifteen" "/alerts/notReadyFor" tpl --set alerts.notReadyFor=fifteen
@@ -206,7 +209,7 @@ expect "resources" "$(get default Deployment $ctr.resources)" '{"limits":{"memor
 expect "downward API env" "$(get default Deployment $ctr.env)" \
   '[{"name":"POD_NAME","valueFrom":{"fieldRef":{"fieldPath":"metadata.name"}}},{"name":"POD_NAMESPACE","valueFrom":{"fieldRef":{"fieldPath":"metadata.namespace"}}}]'
 expect "default args" "$(get default Deployment $ctr.args)" \
-  '["--leader-elect","--leader-election-namespace=certstore-system","--cluster-resource-namespace=certstore-system","--workers=2","--ca-rotation-propagation-delay=60s","--ca-rotation-member-deadline=1h","--renew-request-interval=60s","--workload-restarts=true","--workload-restart-window=10s","--health-api-silence=60s","--reconcile-budget=2m","--shutdown-timeout=25s","--metrics-bind-address=:8080","--health-probe-bind-address=:8081","--log-format=json","--log-level=info"]'
+  '["--leader-elect","--leader-election-namespace=certstore-system","--cluster-resource-namespace=certstore-system","--workers=auto","--ca-rotation-propagation-delay=60s","--ca-rotation-member-deadline=1h","--renew-request-interval=60s","--workload-restarts=true","--workload-restart-window=10s","--health-api-silence=60s","--reconcile-budget=2m","--shutdown-timeout=25s","--metrics-bind-address=:8080","--health-probe-bind-address=:8081","--log-format=json","--log-level=info"]'
 expect "Role namespace" "$(get default Role metadata.namespace)" '"certstore-system"'
 expect "PDB" "$(get default PodDisruptionBudget spec.maxUnavailable)" 1
 expect "Service targets the metrics port" "$(get default Service spec.ports)" \
@@ -233,7 +236,7 @@ expect "all-on dashboard ConfigMap" \
   '"certstore-operator-dashboard","certstore-system","1",{"grafana_folder":"Certificates"}'
 objects same-dashboard "$work/all.json" "$root/deploy/grafana/certstore-dashboard.json"
 expect "all-off args" "$(get off Deployment $ctr.args)" \
-  '["--cluster-resource-namespace=certstore-system","--workers=2","--ca-rotation-propagation-delay=60s","--ca-rotation-member-deadline=1h","--renew-request-interval=60s","--workload-restarts=true","--workload-restart-window=10s","--health-api-silence=60s","--reconcile-budget=2m","--shutdown-timeout=25s","--metrics-bind-address=0","--health-probe-bind-address=:8081","--log-format=json","--log-level=info"]'
+  '["--cluster-resource-namespace=certstore-system","--workers=auto","--ca-rotation-propagation-delay=60s","--ca-rotation-member-deadline=1h","--renew-request-interval=60s","--workload-restarts=true","--workload-restart-window=10s","--health-api-silence=60s","--reconcile-budget=2m","--shutdown-timeout=25s","--metrics-bind-address=0","--health-probe-bind-address=:8081","--log-format=json","--log-level=info"]'
 expect "all-off ServiceAccount" "$(get off Deployment $pod.serviceAccountName)" '"existing-sa"'
 
 say "6. PrometheusRule: the same rules as deploy/prometheus and hack/render-alerts.sh"

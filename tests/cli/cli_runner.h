@@ -14,6 +14,8 @@
 #include <string>
 #include <vector>
 
+#include "tests/support/temp_dir.h"
+
 namespace certstore::cli::testing {
 
 namespace fs = std::filesystem;
@@ -37,25 +39,9 @@ inline void Spit(const std::string& path, const std::string& text) {
 }
 
 // A fresh directory, removed with everything in it at the end of the test.
-class TempDir {
+class TempDir : public certstore::testing::TempDir {
  public:
-  TempDir() {
-    std::string tmpl =
-        (fs::temp_directory_path() / "certstore-cli-XXXXXX").string();
-    EXPECT_NE(::mkdtemp(tmpl.data()), nullptr);
-    path_ = tmpl;
-  }
-  ~TempDir() {
-    std::error_code ec;
-    fs::remove_all(path_, ec);
-  }
-  const std::string& path() const { return path_; }
-  std::string operator/(const std::string& rel) const {
-    return path_ + "/" + rel;
-  }
-
- private:
-  std::string path_;
+  TempDir() : certstore::testing::TempDir("certstore-cli") {}
 };
 
 // Runs kubectl-certstore `args`; output goes through files in `capture_dir`
