@@ -113,7 +113,7 @@ int Main(int argc, char** argv) {
   // HTTP client's and the workers' threads that is most of an idle RSS.
   // Two arenas, whatever the worker count: a reconcile spends its time in
   // OpenSSL and on round trips, not in malloc (docs/benchmarks.md measures
-  // 8 workers with them).
+  // 2 to 32 workers with them).
   mallopt(M_ARENA_MAX, 2);
   // Large buffers (a list page, a watch event carrying a big foreign
   // Secret before its data is dropped) are mapped and unmapped on their

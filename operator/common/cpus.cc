@@ -1,5 +1,6 @@
 #include "operator/common/cpus.h"
 
+#include <errno.h>
 #include <sched.h>
 #include <unistd.h>
 
@@ -62,6 +63,7 @@ OwnCgroups ParseProcCgroup(const std::string& text) {
   std::istringstream in(text);
   std::string line;
   while (std::getline(in, line)) {
+    if (in.eof()) break;  // no newline: a line cut short by the read limit
     size_t a = line.find(':');
     size_t b = a == std::string::npos ? a : line.find(':', a + 1);
     if (b == std::string::npos) continue;
@@ -80,12 +82,14 @@ OwnCgroups ParseProcCgroup(const std::string& text) {
   return out;
 }
 
-// `base` + `path`, then each parent of `path` up to `base` itself. A ".."
-// component (not written by the kernel) ends the walk at `base`.
+// `base` + `path`, then each parent of `path` up to `base` itself. None
+// when `path` has a ".." component: the kernel writes that for a process
+// outside its cgroup namespace's root, whose mounted tree then holds no
+// cgroup of its own (nor any ancestor) to read a quota from.
 std::vector<std::string> SelfAndParents(const std::string& base,
                                         std::string path) {
   std::vector<std::string> dirs;
-  if (path.find("/..") != std::string::npos) path = "/";
+  if (path.find("/..") != std::string::npos) return dirs;
   while (path.size() > 1 && path.back() == '/') path.pop_back();
   while (path.size() > 1) {
     dirs.push_back(base + path);
@@ -144,17 +148,25 @@ int UsableCpusIn(const std::string& proc_self_cgroup,
   return least ? std::min(n, *least) : n;
 }
 
-int UsableCpus() {
-  int n = 0;
-  // A mask sized for this machine (a fixed cpu_set_t holds 1,024 CPUs).
-  long online = sysconf(_SC_NPROCESSORS_CONF);
-  size_t cpus = static_cast<size_t>(std::max<long>(online, 1024));
-  std::unique_ptr<cpu_set_t, void (*)(cpu_set_t*)> set(
-      CPU_ALLOC(cpus), [](cpu_set_t* s) { CPU_FREE(s); });
-  size_t size = CPU_ALLOC_SIZE(cpus);
-  if (set && sched_getaffinity(0, size, set.get()) == 0) {
-    n = CPU_COUNT_S(size, set.get());
+// CPUs in this process's affinity mask, 0 if it cannot be read. The mask
+// starts at 1,024 CPUs (a fixed cpu_set_t) and doubles while the kernel
+// says it is too small (EINVAL: fewer bits than its possible CPUs).
+int AffinityCpus() {
+  for (size_t cpus = 1024; cpus <= (1u << 20); cpus *= 2) {
+    std::unique_ptr<cpu_set_t, void (*)(cpu_set_t*)> set(
+        CPU_ALLOC(cpus), [](cpu_set_t* s) { CPU_FREE(s); });
+    if (!set) return 0;
+    size_t size = CPU_ALLOC_SIZE(cpus);
+    if (sched_getaffinity(0, size, set.get()) == 0) {
+      return CPU_COUNT_S(size, set.get());
+    }
+    if (errno != EINVAL) return 0;
   }
+  return 0;
+}
+
+int UsableCpus() {
+  int n = AffinityCpus();
   if (n <= 0)
     n = static_cast<int>(std::max<long>(sysconf(_SC_NPROCESSORS_ONLN), 1));
   std::string proc = ReadSmallFile("/proc/self/cgroup", 64 << 10).value_or("");

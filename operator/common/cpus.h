@@ -45,7 +45,8 @@ int UsableCpus();
 // per CPU, at least 2 and at most 16. A reconcile spends much of its time
 // waiting on API round trips, and many in flight share the HTTP client's
 // wake-ups: docs/benchmarks.md measured 1,000 CertStores to Ready on 2 CPUs
-// with 2, 4, 8, 16 and 32 workers (median 27.6, 26.3, 21.2, 14.9, 15.6 s);
+// with 2, 4, 8, 16 and 32 workers (medians of 3: 27.6, 26.3, 21.2, 14.9 s;
+// 32: 15.6 and 16.4 s in 2 runs);
 // each worker costs about 0.35 MiB (its malloc cache and stack).
 int DefaultWorkers(int cpus);
 

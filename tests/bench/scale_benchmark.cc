@@ -40,6 +40,7 @@
 
 #include "operator/api/parse.h"
 #include "operator/common/base64.h"
+#include "operator/common/cpus.h"
 #include "operator/kube/client.h"
 #include "operator/kube/config.h"
 #include "operator/kube/watch.h"
@@ -137,6 +138,14 @@ int SettleSeconds() {
 std::string Workers() {
   const char* w = std::getenv("CERTSTORE_BENCH_WORKERS");
   return w && *w ? w : "auto";
+}
+
+// Workers() as a results table shows it: "auto (16)", the count the
+// operator resolves on this machine (it logs it only at --log-level info).
+std::string WorkersShown() {
+  std::string w = Workers();
+  if (w != "auto") return w;
+  return w + " (" + std::to_string(DefaultWorkers(UsableCpus())) + ")";
 }
 
 class Operator {
@@ -461,7 +470,7 @@ int Scale(const std::string& kc, const std::string& bin, int n,
 
   std::printf(
       "| N | %d %s CertStores (%s keystore + truststore), --workers %s |\n", n,
-      algo.c_str(), g_format.c_str(), Workers().c_str());
+      algo.c_str(), g_format.c_str(), WorkersShown().c_str());
   std::printf("| create N CertStores (4 API writers) | %.1f s |\n",
               Seconds(created - t0));
   std::printf(

@@ -112,6 +112,9 @@ must_fail "workers=0" "/workers" tpl --set workers=0
 must_fail "workers=many" "/workers" tpl --set workers=many
 must_fail "workers=65" "/workers" tpl --set workers=65
 must_fail "workers as the string \"4\"" "/workers" tpl --set-string workers=4
+# A value removed (--set workers=null) falls back to auto, not an empty flag.
+rendered=$(tpl --set workers=null) || fail "workers=null does not render"
+grep -qx -- ' *- --workers=auto' <<<"$rendered" || fail "workers=null does not render --workers=auto"
 must_fail "caRotationPropagationDelay=soon" "/caRotationPropagationDelay" tpl --set caRotationPropagationDelay=soon
 must_fail "watchNamespaces=[Team_A]" "/watchNamespaces" tpl --set 'watchNamespaces={Team_A}'
 must_fail "alerts.notReadyFor=fifteen" "/alerts/notReadyFor" tpl --set alerts.notReadyFor=fifteen

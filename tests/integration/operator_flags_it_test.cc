@@ -76,7 +76,14 @@ TEST_F(OperatorIT, WorkersDefaultToEightPerUsableCpu) {
   EXPECT_NE(line.find("\"usableCPUs\":\"" + std::to_string(cpus) + "\""),
             std::string::npos)
       << line;
-  EXPECT_EQ(ReconcileThreads(pid_), DefaultWorkers(cpus));
+  // The workers start once the caches have synced, and name themselves.
+  int threads = -1;
+  EXPECT_TRUE(Eventually(
+      [&] {
+        return (threads = ReconcileThreads(pid_)) == DefaultWorkers(cpus);
+      },
+      std::chrono::seconds(30)))
+      << threads;
 }
 
 TEST_F(OperatorIT, AWorkerCountIsTheNumberOfReconcileThreads) {
@@ -93,12 +100,18 @@ TEST_F(OperatorIT, AWorkerCountIsTheNumberOfReconcileThreads) {
   // synced, workers running, nothing written.
   bool standby = Eventually([&] { return Readyz(health) == "ok (standby)\n"; },
                             std::chrono::seconds(60));
-  int threads = ReconcileThreads(pid);
+  // /readyz says standby once the caches have synced; the workers start
+  // right after, and name themselves.
+  int threads = -1;
+  bool three =
+      standby &&
+      Eventually([&] { return (threads = ReconcileThreads(pid)) == 3; },
+                 std::chrono::seconds(30));
   kill(pid, SIGTERM);
   EXPECT_EQ(WaitExit(pid, std::chrono::seconds(kShutdownTimeoutSeconds + 5)), 0)
       << LogTail(log);
   EXPECT_TRUE(standby) << LogTail(log);
-  EXPECT_EQ(threads, 3);
+  EXPECT_TRUE(three) << threads << " reconcile threads";
   EXPECT_NE(StartingLine(log).find(WorkersField(3)), std::string::npos)
       << LogTail(log);
   std::remove(log.c_str());
