@@ -42,6 +42,9 @@ Flags (environment variables in brackets):
   --workers N|auto                  concurrent reconciles, 1 to 64 (default
                                     auto: eight per usable CPU, counting the
                                     cgroup's CPU limit, from 2 to 16)
+  --worker-idle-timeout D           a reconcile thread idle this long ends,
+                                    down to two kept; one starts again when
+                                    work waits (default 30s)
   --seal-key-secret NAME            Secret in the cluster resource namespace
                                     holding the key that seals written Secrets
                                     (created on first start; "" = none: every
@@ -134,6 +137,7 @@ int Main(int argc, char** argv) {
                               {"cluster-resource-namespace"},
                               {"seal-key-secret"},
                               {"workers"},
+                              {"worker-idle-timeout"},
                               {"leader-elect", 0, false},
                               {"leader-election-namespace"},
                               {"system-bundle"},
@@ -210,9 +214,10 @@ int Main(int argc, char** argv) {
     const char* def;
     std::chrono::milliseconds* out;
   };
-  std::chrono::milliseconds shutdown_timeout{};
+  std::chrono::milliseconds shutdown_timeout{}, worker_idle_timeout{};
   for (const DurationFlag& f :
        {DurationFlag{"health-api-silence", "60s", &health.api_silence},
+        DurationFlag{"worker-idle-timeout", "30s", &worker_idle_timeout},
         DurationFlag{"reconcile-budget", "2m", &health.reconcile_budget},
         DurationFlag{"shutdown-timeout", "10s", &shutdown_timeout}}) {
     auto d = ParseGoDuration(args->Get(f.name, f.def));
@@ -286,6 +291,7 @@ int Main(int argc, char** argv) {
   mo.system_bundle_path =
       args->Get("system-bundle", "/etc/ssl/certs/ca-certificates.crt");
   mo.workers = workers;
+  mo.worker_idle_exit = worker_idle_timeout;
   mo.seal_key_secret =
       args->Get("seal-key-secret", controller::kDefaultSealKeySecret);
   mo.rotation_propagation_delay = *propagation;

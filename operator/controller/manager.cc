@@ -1,7 +1,6 @@
 #include "operator/controller/manager.h"
 
 #include <malloc.h>
-#include <pthread.h>
 
 #include <algorithm>
 #include <set>
@@ -382,8 +381,19 @@ bool Manager::Start() {
     leading_ = true;
     EnqueueAll();
   }
-  int n = std::max(1, options_.workers);
-  for (int i = 0; i < n; ++i) workers_.emplace_back([this, i] { Work(i); });
+  kube::WorkerPoolOptions pool;
+  pool.max = std::max(1, options_.workers);
+  pool.min = 2;  // capped at max: one with --workers 1
+  pool.idle_exit = options_.worker_idle_exit;
+  // Named for `top -H`, /proc/PID/task/*/comm and the tests that count them.
+  pool.name = "reconcile";
+  workers_ = std::make_unique<kube::WorkerPool>(
+      queue_, pool,
+      [this](int slot, const std::string& key) { Work(slot, key); });
+  // An ended thread's allocator cache is free heap now: back to the
+  // system at the heartbeat's next beat.
+  workers_->SetOnIdleExit([this] { trim_pending_ = true; });
+  workers_->Start();
   return true;
 }
 
@@ -493,59 +503,53 @@ HealthReport Manager::Health() const {
                        progress);
 }
 
-void Manager::Work(int worker) {
-  // Named for `top -H`, /proc/PID/task/*/comm and the tests that count them.
-  std::string name = "reconcile-" + std::to_string(worker);
-  pthread_setname_np(pthread_self(), name.substr(0, 15).c_str());
-  while (auto key = queue_.Get()) {
-    const std::string& k = *key;
-    if (!leading_.load()) {
-      // Standby: drop it; becoming leader enqueues everything.
-      queue_.Done(k);
-      continue;
-    }
-    auto started = std::chrono::steady_clock::now();
-    health_.Begin(worker, k, started);
-    ReconcileResult r;
-    std::string controller = "certstore";
-    std::optional<QueueKey> qk = QueueKey::Decode(k);
-    if (qk && qk->kind == QueueKind::kCertStore) {
-      r = reconciler_->Reconcile(qk->ObjectKey());
-    } else if (qk && qk->kind == QueueKind::kWorkloads) {
-      controller = "workloads";
-      r = ReconcileWorkloads(*deps_, workload_caches_, qk->ns);
-    } else if (qk && qk->kind == QueueKind::kTrustBundle) {
-      controller = "trustbundle";
-      r = ReconcileTrustBundle(*deps_, qk->name);
-    } else if (qk) {
-      controller = "issuer";
-      r = ReconcileIssuer(*deps_, qk->kind == QueueKind::kClusterCertIssuer,
-                          qk->ObjectKey());
-    }
-    auto ended = std::chrono::steady_clock::now();
-    health_.End(worker, ended);
-    double seconds = std::chrono::duration<double>(ended - started).count();
-    if (!r.error.ok()) {
-      // A conflict (the object changed under us) is routine: retry on
-      // fresh data without a warning.
-      Log(r.error.code() == StatusCode::kAborted ? LogLevel::kDebug
-                                                 : LogLevel::kWarn,
-          "reconcile failed; retrying with backoff",
-          {{"key", k}, {"error", r.error.message()}});
-      if (observer_) observer_->Reconciled(controller, "error", seconds);
-      queue_.Done(k);
-      queue_.AddRateLimited(k);
-      continue;
-    }
-    Log(LogLevel::kDebug, "reconciled", {{"key", k}});
-    queue_.Forget(k);
+void Manager::Work(int worker, const std::string& k) {
+  if (!leading_.load()) {
+    // Standby: drop it; becoming leader enqueues everything.
     queue_.Done(k);
-    if (observer_) observer_->Reconciled(controller, "success", seconds);
-    if (r.requeue_after)
-      queue_.AddAfter(k, std::chrono::duration_cast<std::chrono::milliseconds>(
-                             *r.requeue_after));
-    if (queue_.Len() == 0) ReleaseFreeMemory();
+    return;
   }
+  auto started = std::chrono::steady_clock::now();
+  health_.Begin(worker, k, started);
+  ReconcileResult r;
+  std::string controller = "certstore";
+  std::optional<QueueKey> qk = QueueKey::Decode(k);
+  if (qk && qk->kind == QueueKind::kCertStore) {
+    r = reconciler_->Reconcile(qk->ObjectKey());
+  } else if (qk && qk->kind == QueueKind::kWorkloads) {
+    controller = "workloads";
+    r = ReconcileWorkloads(*deps_, workload_caches_, qk->ns);
+  } else if (qk && qk->kind == QueueKind::kTrustBundle) {
+    controller = "trustbundle";
+    r = ReconcileTrustBundle(*deps_, qk->name);
+  } else if (qk) {
+    controller = "issuer";
+    r = ReconcileIssuer(*deps_, qk->kind == QueueKind::kClusterCertIssuer,
+                        qk->ObjectKey());
+  }
+  auto ended = std::chrono::steady_clock::now();
+  health_.End(worker, ended);
+  double seconds = std::chrono::duration<double>(ended - started).count();
+  if (!r.error.ok()) {
+    // A conflict (the object changed under us) is routine: retry on
+    // fresh data without a warning.
+    Log(r.error.code() == StatusCode::kAborted ? LogLevel::kDebug
+                                               : LogLevel::kWarn,
+        "reconcile failed; retrying with backoff",
+        {{"key", k}, {"error", r.error.message()}});
+    if (observer_) observer_->Reconciled(controller, "error", seconds);
+    queue_.Done(k);
+    queue_.AddRateLimited(k);
+    return;
+  }
+  Log(LogLevel::kDebug, "reconciled", {{"key", k}});
+  queue_.Forget(k);
+  queue_.Done(k);
+  if (observer_) observer_->Reconciled(controller, "success", seconds);
+  if (r.requeue_after)
+    queue_.AddAfter(k, std::chrono::duration_cast<std::chrono::milliseconds>(
+                           *r.requeue_after));
+  if (queue_.Len() == 0) ReleaseFreeMemory();
 }
 
 // A burst of work (start-up, a fleet created at once) leaves the heap full
@@ -579,8 +583,7 @@ void Manager::Stop() {
   }
   std::lock_guard<std::mutex> lifecycle(lifecycle_mu_);
   queue_.ShutDown();
-  for (auto& t : workers_) t.join();
-  workers_.clear();
+  if (workers_) workers_->Join();
   // Events the last reconciles posted, while this replica may still lead.
   events_.Stop(std::chrono::seconds(2));
   if (elector_) {

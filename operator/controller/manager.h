@@ -29,6 +29,7 @@
 #include "operator/kube/informer_group.h"
 #include "operator/kube/leader_election.h"
 #include "operator/kube/work_queue.h"
+#include "operator/kube/worker_pool.h"
 
 namespace certstore::controller {
 
@@ -48,7 +49,11 @@ struct ManagerOptions {
   // rotation_propagation_delay (main() refuses otherwise).
   bool workload_restarts = true;
   std::chrono::milliseconds restart_window{10000};
+  // Reconcile threads at most (kube/worker_pool.h): all start with the
+  // manager; beyond two, one idle for `worker_idle_exit` ends, and one
+  // starts again when a key waits with none free.
   int workers = 2;
+  std::chrono::milliseconds worker_idle_exit{std::chrono::seconds(30)};
   // The Secret in cluster_resource_namespace that holds the seal key
   // (seal_key_store.h); "" runs without one (every start-up check then
   // opens every store).
@@ -108,7 +113,9 @@ class Manager : public RuntimeView {
   bool HasOptedInWorkloads(const std::string& ns) const;
   void ReferenceChanged(const std::string& kind, const std::string& ns,
                         const std::string& name);
-  void Work(int worker);
+  // One key, on worker slot `worker`: reconciles it (or, on a standby,
+  // drops it) and marks it done.
+  void Work(int worker, const std::string& key);
   void Heartbeat();
   void ReleaseFreeMemory();
   // False if stopped while waiting.
@@ -171,7 +178,7 @@ class Manager : public RuntimeView {
   // Held while Start() creates the elector and workers, and by Stop()
   // before it joins them: a SIGTERM during start-up leaves no thread behind.
   std::mutex lifecycle_mu_;
-  std::vector<std::thread> workers_;
+  std::unique_ptr<kube::WorkerPool> workers_;
   mutable HealthMonitor health_;  // Check() logs over-budget reconciles once
   kube::TransportPtr heartbeat_transport_;
   std::thread heartbeat_;

@@ -16,30 +16,64 @@ void WorkQueue::EnqueueLocked(const std::string& key) {
   if (processing_.count(key)) return;  // re-queued by Done()
   queue_.push_back(key);
   ready_since_[key] = clock_.Now();
-  cv_.notify_one();
+  NotifyOneLocked();
+}
+
+void WorkQueue::NotifyOneLocked() {
+  if (!waiters_.empty()) waiters_.back()->notify_one();
+}
+
+void WorkQueue::NotifyAllLocked() {
+  for (auto* w : waiters_) w->notify_one();
+}
+
+std::function<void()> WorkQueue::DemandLocked() {
+  bool demand = queue_.size() > waiters_.size() ||
+                (waiters_.empty() && !due_order_.empty());
+  if (!demand || !demand_observer_ || shutdown_) return nullptr;
+  ++notifying_;
+  return demand_observer_;
+}
+
+void WorkQueue::NotifyDemand(const std::function<void()>& observer) {
+  if (!observer) return;
+  observer();
+  std::lock_guard<std::mutex> l(mu_);
+  if (--notifying_ == 0) notified_.notify_all();
 }
 
 void WorkQueue::Add(const std::string& key) {
-  std::lock_guard<std::mutex> l(mu_);
-  EnqueueLocked(key);
+  std::function<void()> demand;
+  {
+    std::lock_guard<std::mutex> l(mu_);
+    EnqueueLocked(key);
+    demand = DemandLocked();
+  }
+  NotifyDemand(demand);
 }
 
 void WorkQueue::AddAfter(const std::string& key,
                          std::chrono::milliseconds delay) {
-  std::lock_guard<std::mutex> l(mu_);
-  if (shutdown_) return;
   if (delay.count() <= 0) {
-    EnqueueLocked(key);
+    Add(key);
     return;
   }
-  if (dirty_.count(key)) return;  // already due sooner
-  TimePoint at = clock_.Now() + delay;
-  auto it = delayed_.find(key);
-  if (it != delayed_.end() && it->second <= at) return;  // already due sooner
-  EraseDelayedLocked(key);
-  auto node = delayed_.emplace(key, at).first;
-  due_order_.emplace(at, std::string_view(node->first));
-  cv_.notify_all();
+  std::function<void()> demand;
+  {
+    std::lock_guard<std::mutex> l(mu_);
+    if (shutdown_) return;
+    if (dirty_.count(key)) return;  // already due sooner
+    TimePoint at = clock_.Now() + delay;
+    auto it = delayed_.find(key);
+    if (it != delayed_.end() && it->second <= at) return;  // due sooner
+    EraseDelayedLocked(key);
+    auto node = delayed_.emplace(key, at).first;
+    due_order_.emplace(at, std::string_view(node->first));
+    // The waiting Get() calls sleep until the earliest key they knew of.
+    NotifyAllLocked();
+    demand = DemandLocked();
+  }
+  NotifyDemand(demand);
 }
 
 void WorkQueue::AddRateLimited(const std::string& key) {
@@ -100,6 +134,13 @@ std::optional<std::string> WorkQueue::Get(
                   .count());
         ready_since_.erase(since);
       }
+      // Keys made due (or found ready) beyond this one: the next waiter
+      // takes one, and the pool hears of any without a waiter (or of
+      // delayed keys that no waiter now watches).
+      if (!queue_.empty()) NotifyOneLocked();
+      auto demand = DemandLocked();
+      l.unlock();
+      NotifyDemand(demand);
       return key;
     }
     if (shutdown_) return std::nullopt;
@@ -116,24 +157,32 @@ std::optional<std::string> WorkQueue::Get(
       wait = std::clamp(until, std::chrono::milliseconds(1), wait);
     }
     auto deadline = std::min(give_up, now + wait);
-    cv_.wait_until(l, deadline);
+    std::condition_variable cv;
+    waiters_.push_back(&cv);
+    cv.wait_until(l, deadline);
+    waiters_.erase(std::find(waiters_.begin(), waiters_.end(), &cv));
   }
 }
 
 void WorkQueue::Done(const std::string& key) {
-  std::lock_guard<std::mutex> l(mu_);
-  processing_.erase(key);
-  if (dirty_.count(key) && !shutdown_) {
-    queue_.push_back(key);
-    ready_since_[key] = clock_.Now();
-    cv_.notify_one();
+  std::function<void()> demand;
+  {
+    std::lock_guard<std::mutex> l(mu_);
+    processing_.erase(key);
+    if (dirty_.count(key) && !shutdown_) {
+      queue_.push_back(key);
+      ready_since_[key] = clock_.Now();
+      NotifyOneLocked();
+      demand = DemandLocked();
+    }
   }
+  NotifyDemand(demand);
 }
 
 void WorkQueue::ShutDown() {
   std::lock_guard<std::mutex> l(mu_);
   shutdown_ = true;
-  cv_.notify_all();
+  NotifyAllLocked();
 }
 
 bool WorkQueue::shutting_down() const {
@@ -142,9 +191,20 @@ bool WorkQueue::shutting_down() const {
 }
 
 void WorkQueue::Wake() {
-  std::lock_guard<std::mutex> l(mu_);
-  PromoteDueLocked();
-  cv_.notify_all();
+  std::function<void()> demand;
+  {
+    std::lock_guard<std::mutex> l(mu_);
+    PromoteDueLocked();
+    NotifyAllLocked();
+    demand = DemandLocked();
+  }
+  NotifyDemand(demand);
+}
+
+void WorkQueue::SetDemandObserver(std::function<void()> observer) {
+  std::unique_lock<std::mutex> l(mu_);
+  demand_observer_ = std::move(observer);
+  notified_.wait(l, [this] { return notifying_ == 0; });
 }
 
 void WorkQueue::SetWaitObserver(std::function<void(double)> observer) {
@@ -155,6 +215,11 @@ void WorkQueue::SetWaitObserver(std::function<void(double)> observer) {
 size_t WorkQueue::Len() const {
   std::lock_guard<std::mutex> l(mu_);
   return queue_.size();
+}
+
+size_t WorkQueue::Waiting() const {
+  std::lock_guard<std::mutex> l(mu_);
+  return waiters_.size();
 }
 
 size_t WorkQueue::DelayedLen() const {

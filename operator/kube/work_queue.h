@@ -6,7 +6,11 @@
 //   - AddAfter() delays a key (renewal times); the earliest time wins;
 //   - AddRateLimited() delays by a per-key exponential backoff
 //     (base * 2^failures, capped), reset by Forget();
-//   - ShutDown() wakes every waiting Get(), which then returns nullopt.
+//   - ShutDown() wakes every waiting Get(), which then returns nullopt;
+//   - the Get() that began waiting last is woken first (a stack, as a
+//     cached thread pool's hand-off is): under a trickle of keys the same
+//     few threads take them, and the others stay idle long enough for a
+//     WorkerPool to end them.
 // Time comes from the injected clock; tests call Wake() after moving a
 // FakeClock. Thread-safe.
 #ifndef CERTSTORE_KUBE_WORK_QUEUE_H_
@@ -22,6 +26,7 @@
 #include <set>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "operator/common/clock.h"
 
@@ -60,21 +65,42 @@ class WorkQueue {
   // waited between becoming ready and being handed to a worker.
   void SetWaitObserver(std::function<void(double seconds)> observer);
 
+  // Called, without the queue's lock, when work has no Get() waiting for
+  // it: ready keys outnumber the waiting Get() calls (a key added, re-queued
+  // by Done() or due while every worker is busy; one handed out with more
+  // left), or delayed keys exist and no Get() waits to see them come due.
+  // A worker pool starts a thread on it (worker_pool.h). It must not call
+  // the queue's setters. Replacing it (nullptr removes it) waits for calls
+  // of the old one in flight on other threads: after it returns, the old
+  // one is not called again.
+  void SetDemandObserver(std::function<void()> observer);
+
   // Keys queued and ready (not delayed, not processing).
   size_t Len() const;
   // Keys waiting for their delay.
   size_t DelayedLen() const;
+  // Get() calls blocked, waiting for a key.
+  size_t Waiting() const;
 
  private:
   void PromoteDueLocked();
   void EraseDelayedLocked(const std::string& key);
   void EnqueueLocked(const std::string& key);
+  // Wakes the Get() that began waiting last / every waiting Get().
+  void NotifyOneLocked();
+  void NotifyAllLocked();
+  // The demand observer when work has no Get() waiting for it (above), else
+  // empty; pass it to NotifyDemand once the lock is released.
+  std::function<void()> DemandLocked();
+  void NotifyDemand(const std::function<void()>& observer);
 
   const Clock& clock_;
   BackoffPolicy backoff_;
   mutable std::mutex mu_;
-  std::condition_variable cv_;
-  std::deque<std::string> queue_;     // GUARDED_BY(mu_)
+  // One per blocked Get(), in the order they began waiting (each on its
+  // caller's stack).
+  std::vector<std::condition_variable*> waiters_;  // GUARDED_BY(mu_)
+  std::deque<std::string> queue_;                  // GUARDED_BY(mu_)
   std::set<std::string> dirty_;       // GUARDED_BY(mu_) queued or re-added
   std::set<std::string> processing_;  // GUARDED_BY(mu_)
   std::map<std::string, TimePoint>
@@ -87,6 +113,9 @@ class WorkQueue {
   std::map<std::string, TimePoint> ready_since_;  // GUARDED_BY(mu_)
   std::function<void(double)> wait_observer_;     // GUARDED_BY(mu_)
   bool shutdown_ = false;                         // GUARDED_BY(mu_)
+  std::function<void()> demand_observer_;         // GUARDED_BY(mu_)
+  int notifying_ = 0;  // GUARDED_BY(mu_) observer calls in flight
+  std::condition_variable notified_;  // notifying_ reached 0
 };
 
 }  // namespace certstore::kube

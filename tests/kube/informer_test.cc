@@ -10,6 +10,7 @@
 #include <thread>
 
 #include "operator/kube/resource.h"
+#include "tests/support/eventually.h"
 #include "tests/support/fake_transport.h"
 
 namespace certstore::kube {
@@ -62,12 +63,7 @@ struct CountingDecoder {
 
 template <class Pred>
 bool WaitFor(Pred p) {
-  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
-  while (std::chrono::steady_clock::now() < deadline) {
-    if (p()) return true;
-    std::this_thread::sleep_for(std::chrono::milliseconds(5));
-  }
-  return false;
+  return Eventually(p, std::chrono::seconds(10), std::chrono::milliseconds(5));
 }
 
 struct Harness {

@@ -165,5 +165,41 @@ TEST(WorkQueueTest, ConcurrentWorkersProcessEachKeyOnceAtATime) {
   EXPECT_GE(processed.load(), 10);
 }
 
+TEST(WorkQueueTest, AsksForAWorkerOnlyWhenReadyKeysOutnumberWaitingOnes) {
+  SystemClock clock;
+  WorkQueue q(clock);
+  std::atomic<int> asked{0};
+  q.SetDemandObserver([&] { ++asked; });
+  q.Add("nobody-waits");
+  EXPECT_EQ(asked.load(), 1);
+  ASSERT_EQ(q.Get(kNoWait), "nobody-waits");
+  q.Done("nobody-waits");
+  // One Get() waiting: the first key is its; a second one asks.
+  std::atomic<bool> got{false};
+  std::thread waiter([&] { got = q.Get(std::chrono::seconds(5)).has_value(); });
+  auto until = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+  while (q.Waiting() == 0 && std::chrono::steady_clock::now() < until)
+    std::this_thread::sleep_for(milliseconds(1));
+  ASSERT_EQ(q.Waiting(), 1u);
+  q.Add("for-the-waiter");
+  EXPECT_EQ(asked.load(), 1) << "a waiting Get() was there to take it";
+  waiter.join();
+  EXPECT_TRUE(got.load());
+  // A key re-added while processing is not ready until Done(), which
+  // finds no one waiting: that asks.
+  q.Add("for-the-waiter");
+  EXPECT_EQ(asked.load(), 1);
+  q.Done("for-the-waiter");
+  EXPECT_EQ(asked.load(), 2);
+  // A Get() that leaves keys behind with no other waiter asks.
+  q.Add("x");
+  asked = 0;
+  ASSERT_TRUE(q.Get(kNoWait).has_value());
+  EXPECT_EQ(asked.load(), 1) << "two ready, one taken, none waiting";
+  q.SetDemandObserver(nullptr);
+  q.Add("y");  // no observer: nothing called
+  EXPECT_EQ(asked.load(), 1);
+}
+
 }  // namespace
 }  // namespace certstore::kube

@@ -54,6 +54,8 @@
 #include <thread>
 #include <vector>
 
+#include "tests/support/eventually.h"
+
 namespace certstore {
 
 // Outcome of a child process.
@@ -76,20 +78,6 @@ CommandResult RunCommand(
     const std::vector<std::string>& argv, const std::string& stdin_data = "",
     std::chrono::seconds timeout = std::chrono::seconds(120),
     const std::vector<std::string>& extra_env = {}, bool echo = false);
-
-// Polls `pred` every `step` until it holds or `timeout` passes; returns its
-// last value. For waiting on the API server or a process with a deadline.
-template <typename Pred>
-bool Eventually(
-    Pred pred, std::chrono::seconds timeout,
-    std::chrono::milliseconds step = std::chrono::milliseconds(100)) {
-  auto end = std::chrono::steady_clock::now() + timeout;
-  while (std::chrono::steady_clock::now() < end) {
-    if (pred()) return true;
-    std::this_thread::sleep_for(step);
-  }
-  return pred();
-}
 
 class KubeTestEnv : public ::testing::Environment {
  public:
