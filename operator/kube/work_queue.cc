@@ -19,12 +19,22 @@ void WorkQueue::EnqueueLocked(const std::string& key) {
   NotifyOneLocked();
 }
 
+// The last waiter not yet woken: two keys added at once wake two threads.
 void WorkQueue::NotifyOneLocked() {
-  if (!waiters_.empty()) waiters_.back()->notify_one();
+  for (auto it = waiters_.rbegin(); it != waiters_.rend(); ++it) {
+    if (!(*it)->woken) {
+      (*it)->woken = true;
+      (*it)->cv.notify_one();
+      return;
+    }
+  }
 }
 
 void WorkQueue::NotifyAllLocked() {
-  for (auto* w : waiters_) w->notify_one();
+  for (auto* w : waiters_) {
+    w->woken = true;
+    w->cv.notify_one();
+  }
 }
 
 std::function<void()> WorkQueue::DemandLocked() {
@@ -68,9 +78,11 @@ void WorkQueue::AddAfter(const std::string& key,
     if (it != delayed_.end() && it->second <= at) return;  // due sooner
     EraseDelayedLocked(key);
     auto node = delayed_.emplace(key, at).first;
-    due_order_.emplace(at, std::string_view(node->first));
-    // The waiting Get() calls sleep until the earliest key they knew of.
-    NotifyAllLocked();
+    auto due = due_order_.emplace(at, std::string_view(node->first)).first;
+    // Waiting Get() calls sleep until the earliest key they knew of: one
+    // wakes to see a new earliest; a later key wakes nobody (a renewal
+    // requeued after each reconcile of a burst would wake them all).
+    if (due == due_order_.begin()) NotifyOneLocked();
     demand = DemandLocked();
   }
   NotifyDemand(demand);
@@ -119,6 +131,19 @@ std::optional<std::string> WorkQueue::Get(
   std::unique_lock<std::mutex> l(mu_);
   auto give_up = std::chrono::steady_clock::now() +
                  max_wait.value_or(std::chrono::hours(24 * 365));
+  // On the waiter stack from the first wait to the return, so its place is
+  // when this call began waiting.
+  Waiter w;
+  bool stacked = false;
+  auto leave = [&] {
+    if (!stacked) return;
+    waiters_.erase(std::find(waiters_.begin(), waiters_.end(), &w));
+    // This call may have been the one sleeping toward a key due within the
+    // others' 1 s tick: hand the watch on.
+    if (!due_order_.empty() &&
+        due_order_.begin()->first - clock_.Now() < std::chrono::seconds(1))
+      NotifyOneLocked();
+  };
   while (true) {
     PromoteDueLocked();
     if (!queue_.empty()) {
@@ -134,6 +159,7 @@ std::optional<std::string> WorkQueue::Get(
                   .count());
         ready_since_.erase(since);
       }
+      leave();
       // Keys made due (or found ready) beyond this one: the next waiter
       // takes one, and the pool hears of any without a waiter (or of
       // delayed keys that no waiter now watches).
@@ -143,9 +169,11 @@ std::optional<std::string> WorkQueue::Get(
       NotifyDemand(demand);
       return key;
     }
-    if (shutdown_) return std::nullopt;
     auto now = std::chrono::steady_clock::now();
-    if (now >= give_up) return std::nullopt;
+    if (shutdown_ || now >= give_up) {
+      leave();
+      return std::nullopt;
+    }
     // Sleep until the earliest delayed key is due (by the injected clock),
     // or a change wakes us; never longer than a second so a clock that is
     // moved without Wake() is still noticed.
@@ -157,10 +185,12 @@ std::optional<std::string> WorkQueue::Get(
       wait = std::clamp(until, std::chrono::milliseconds(1), wait);
     }
     auto deadline = std::min(give_up, now + wait);
-    std::condition_variable cv;
-    waiters_.push_back(&cv);
-    cv.wait_until(l, deadline);
-    waiters_.erase(std::find(waiters_.begin(), waiters_.end(), &cv));
+    if (!stacked) {
+      waiters_.push_back(&w);
+      stacked = true;
+    }
+    w.woken = false;
+    w.cv.wait_until(l, deadline);
   }
 }
 

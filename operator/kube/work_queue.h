@@ -98,9 +98,13 @@ class WorkQueue {
   BackoffPolicy backoff_;
   mutable std::mutex mu_;
   // One per blocked Get(), in the order they began waiting (each on its
-  // caller's stack).
-  std::vector<std::condition_variable*> waiters_;  // GUARDED_BY(mu_)
-  std::deque<std::string> queue_;                  // GUARDED_BY(mu_)
+  // caller's stack); `woken` once notified, until it runs again.
+  struct Waiter {
+    std::condition_variable cv;
+    bool woken = false;  // GUARDED_BY(mu_)
+  };
+  std::vector<Waiter*> waiters_;      // GUARDED_BY(mu_)
+  std::deque<std::string> queue_;     // GUARDED_BY(mu_)
   std::set<std::string> dirty_;       // GUARDED_BY(mu_) queued or re-added
   std::set<std::string> processing_;  // GUARDED_BY(mu_)
   std::map<std::string, TimePoint>

@@ -125,6 +125,11 @@ int FreePort() {
   return 20000 + (getpid() * 7) % 20000;
 }
 
+// Seconds from the queue emptying to the idle readings (a 30 s CPU window
+// follows): 10 until the worker pool (session 20), which ends idle threads
+// after 30 s.
+constexpr int kIdleSettleSeconds = 15;
+
 // Seconds between the idle and the settled readings:
 // $CERTSTORE_BENCH_SETTLE_SECONDS, else 300 (what the write memory needs to
 // expire; 0 for runs that only time the fleet's creation).
@@ -404,8 +409,10 @@ int Scale(const std::string& kc, const std::string& bin, int n,
   auto writes_after = ApiWrites();
   Memory busy = MemoryOf(op->pid());
 
-  // Idle: every CertStore waits for its renewal.
-  std::this_thread::sleep_for(std::chrono::seconds(10));
+  // Idle: every CertStore waits for its renewal. The spare reconcile
+  // threads end after --worker-idle-timeout (30 s) and the heartbeat hands
+  // their heap back within 10 s more: read memory once they have.
+  std::this_thread::sleep_for(std::chrono::seconds(kIdleSettleSeconds));
   double cpu0 = CpuSeconds(op->pid());
   auto idle_start = SteadyClock::now();
   std::this_thread::sleep_for(std::chrono::seconds(30));

@@ -201,5 +201,55 @@ TEST(WorkQueueTest, AsksForAWorkerOnlyWhenReadyKeysOutnumberWaitingOnes) {
   EXPECT_EQ(asked.load(), 1);
 }
 
+TEST(WorkQueueTest, ANewEarliestDelayedKeyWakesAWaiterToWatchIt) {
+  SystemClock clock;
+  WorkQueue q(clock);
+  q.AddAfter("far", std::chrono::hours(1));
+  std::optional<std::string> got;
+  std::thread waiter([&] { got = q.Get(std::chrono::seconds(5)); });
+  auto until = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+  while (q.Waiting() == 0 && std::chrono::steady_clock::now() < until)
+    std::this_thread::sleep_for(milliseconds(1));
+  ASSERT_EQ(q.Waiting(), 1u);
+  // The waiter sleeps toward "far" (at most a second at a time); a key due
+  // in 50 ms must not wait for that second.
+  auto added = std::chrono::steady_clock::now();
+  q.AddAfter("soon", milliseconds(50));
+  waiter.join();
+  EXPECT_EQ(got, "soon");
+  EXPECT_LT(std::chrono::steady_clock::now() - added, milliseconds(700));
+}
+
+TEST(WorkQueueTest, AWaiterTakingAKeyHandsOnTheWatchOfOneDueSoon) {
+  // Two waiting Get() calls. A delayed key wakes the last to wait, which
+  // sleeps toward it; a ready key then takes that same waiter away: the
+  // other must be told, not find the delayed key at its next 1 s tick.
+  SystemClock clock;
+  WorkQueue q(clock);
+  std::optional<std::string> got[2];
+  std::chrono::steady_clock::time_point at[2];
+  std::thread waiters[2];
+  for (int i = 0; i < 2; ++i) {
+    waiters[i] = std::thread([&, i] {
+      got[i] = q.Get(std::chrono::seconds(5));
+      at[i] = std::chrono::steady_clock::now();
+    });
+    auto until = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+    while (q.Waiting() != static_cast<size_t>(i + 1) &&
+           std::chrono::steady_clock::now() < until)
+      std::this_thread::sleep_for(milliseconds(1));
+  }
+  ASSERT_EQ(q.Waiting(), 2u);
+  auto added = std::chrono::steady_clock::now();
+  q.AddAfter("soon", milliseconds(300));
+  std::this_thread::sleep_for(milliseconds(20));
+  q.Add("ready");
+  for (auto& t : waiters) t.join();
+  int soon = got[0] == "soon" ? 0 : 1;
+  EXPECT_EQ(got[soon], "soon");
+  EXPECT_EQ(got[1 - soon], "ready");
+  EXPECT_LT(at[soon] - added, milliseconds(800));
+}
+
 }  // namespace
 }  // namespace certstore::kube
