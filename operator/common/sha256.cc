@@ -64,6 +64,28 @@ std::string HmacSha256Hex(const std::string& key, const std::string& data) {
   return Hex(md, n);
 }
 
+Sha256Bytes Sha256Bytes::FromHex(std::string_view hex) {
+  Sha256Bytes out;
+  if (hex.size() != 2 * out.bytes_.size()) return out;
+  auto nibble = [](char c) -> int {
+    if (c >= '0' && c <= '9') return c - '0';
+    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+    return -1;
+  };
+  for (size_t i = 0; i < out.bytes_.size(); ++i) {
+    int hi = nibble(hex[2 * i]), lo = nibble(hex[2 * i + 1]);
+    if (hi < 0 || lo < 0) return Sha256Bytes();
+    out.bytes_[i] = static_cast<unsigned char>(hi << 4 | lo);
+  }
+  out.set_ = true;
+  return out;
+}
+
+std::string Sha256Bytes::Hex() const {
+  return set_ ? certstore::Hex(bytes_.data(), bytes_.size()) : "";
+}
+
 bool ConstantTimeEquals(const std::string& a, const std::string& b) {
   return a.size() == b.size() &&
          CRYPTO_memcmp(a.data(), b.data(), a.size()) == 0;

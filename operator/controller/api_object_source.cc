@@ -58,7 +58,7 @@ std::optional<engine::SecretOutline> ApiObjectSource::OutlineSecret(
     o.metadata.owner_references.push_back(
         {ow.api_version, ow.kind, ow.name, ow.uid, ow.controller});
   o.type = s->type;
-  o.data_digest = s->data_digest;
+  o.data_digest = s->data_digest.Hex();
   return o;
 }
 

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <array>
 #include <mutex>
+#include <string_view>
 
 #include "operator/api/compact_object.h"
 #include "operator/common/deflate.h"
@@ -87,9 +88,14 @@ std::shared_ptr<CachedSecret> MakeSecret(const kube::CachedObject& o,
   if (!parsed.ok()) return nullptr;
   auto out = std::make_shared<CachedSecret>();
   out->type = parsed->type;
-  out->data_digest = engine::DataDigest(parsed->data);
-  out->keys.reserve(parsed->data.size());
-  for (const auto& [k, v] : parsed->data) out->keys.push_back(k);
+  out->data_digest = Sha256Bytes::FromHex(engine::DataDigest(parsed->data));
+  size_t size = 0;
+  for (const auto& [k, v] : parsed->data) size += k.size() + 1;
+  out->keys.reserve(size);
+  for (const auto& [k, v] : parsed->data) {
+    out->keys.append(k.c_str());
+    out->keys.push_back('\0');
+  }
   if (auto kept = parsed->data.find(kKeptKey); kept != parsed->data.end())
     out->ca_crt = kept->second;
   out->complete = complete;
@@ -168,7 +174,24 @@ std::shared_ptr<const CachedIssuer> IssuerOf(const kube::CachedObject& o) {
 }
 
 bool CachedSecret::Has(const std::string& key) const {
-  return std::find(keys.begin(), keys.end(), key) != keys.end();
+  std::string_view rest(keys);
+  while (!rest.empty()) {
+    size_t end = std::min(rest.find('\0'), rest.size());
+    if (rest.substr(0, end) == key) return true;
+    rest.remove_prefix(std::min(end + 1, rest.size()));
+  }
+  return false;
+}
+
+std::vector<std::string> CachedSecret::Keys() const {
+  std::vector<std::string> out;
+  for (size_t at = 0; at < keys.size();) {
+    size_t end = keys.find('\0', at);
+    if (end == std::string::npos) end = keys.size();
+    out.emplace_back(keys, at, end - at);
+    at = end + 1;
+  }
+  return out;
 }
 
 std::shared_ptr<const kube::TypedObject> DecodeManagedSecret(

@@ -11,6 +11,7 @@
 
 #include "operator/api/parse.h"
 #include "operator/api/types.h"
+#include "operator/common/sha256.h"
 #include "operator/common/status.h"
 #include "operator/kube/informer.h"
 
@@ -57,16 +58,22 @@ struct CachedIssuer : kube::TypedObject {
 // keys and passwords are not held: a reconcile that needs them reads the Secret
 // from the API server (ApiObjectSource), so the operator's memory holds no
 // tenant's key between reconciles.
+//
+// One is held per managed Secret for the life of the process, so it is kept
+// small: the digest as its 32 bytes, the key names in one string.
 struct CachedSecret : kube::TypedObject {
-  std::string type;                   // the Secret's type
-  std::string data_digest;            // of all of the data, as sent
-  std::vector<std::string> keys;      // every data key
+  std::string type;         // the Secret's type
+  Sha256Bytes data_digest;  // of all of the data, as sent
+  // Every data key, each followed by a NUL (key names cannot hold one: the
+  // API server allows [-._a-zA-Z0-9]).
+  std::string keys;
   std::optional<std::string> ca_crt;  // data `ca.crt`, decoded, if present
   // `complete`: the whole Secret as parsed (metadata, type, all of its
   // data); else null.
   std::unique_ptr<const api::SecretObject> whole;
   bool complete = false;
   bool Has(const std::string& key) const;
+  std::vector<std::string> Keys() const;  // in the API's (sorted) order
 };
 
 // A TrustBundle as cached (same rules); its status carries the entries the

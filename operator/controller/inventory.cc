@@ -1,5 +1,10 @@
 #include "operator/controller/inventory.h"
 
+#include <algorithm>
+#include <cmath>
+#include <iterator>
+#include <limits>
+
 #include "operator/api/parse.h"
 #include "operator/common/time_format.h"
 #include "operator/controller/cached_kinds.h"
@@ -79,7 +84,8 @@ std::optional<std::vector<TrustEntryFacts>> ReadTrustEntries(
                ? std::optional<std::vector<TrustEntryFacts>>(
                      std::vector<TrustEntryFacts>())
                : std::nullopt;
-  if (engine::DataDigest(read->data) != cached->data_digest)
+  if (Sha256Bytes::FromHex(engine::DataDigest(read->data)) !=
+      cached->data_digest)
     return std::vector<TrustEntryFacts>();
   return DecryptedTrustEntries(*read);
 }
@@ -90,34 +96,107 @@ std::string Key(const kube::ObjectPtr& o) {
 
 }  // namespace
 
+namespace {
+
+constexpr double kUnknownTime = std::numeric_limits<double>::quiet_NaN();
+// Ready condition statuses as stored; the last stands for any other (the
+// CRD allows only the first three), which matches none of them.
+constexpr const char* kReadyValues[] = {"Unknown", "True", "False", ""};
+// issuer_kind of a CertStore whose spec does not parse (label "").
+constexpr uint8_t kNoIssuerKind = 0xff;
+
+double StoredTime(const std::string& rfc3339) {
+  return UnixSeconds(rfc3339).value_or(kUnknownTime);
+}
+
+std::optional<double> ViewedTime(double t) {
+  if (std::isnan(t)) return std::nullopt;
+  return t;
+}
+
+// The index of `status` in kReadyValues.
+uint8_t ReadyIndex(const std::string& status) {
+  size_t i = 0;
+  while (i + 1 < std::size(kReadyValues) && status != kReadyValues[i]) ++i;
+  return static_cast<uint8_t>(i);
+}
+
+// Appends `field` and the NUL that ends it. A field holding a NUL itself
+// (JSON allows "\u0000"; such a spec fails validation) is cut there, so
+// that it cannot shift the fields after it.
+void AppendField(std::string* text, const std::string& field) {
+  text->append(field.c_str());
+  text->push_back('\0');
+}
+
+}  // namespace
+
+std::string_view Inventory::StoredFacts::Key() const {
+  return std::string_view(text.c_str());  // up to the first NUL
+}
+
+CertStoreFacts Inventory::StoredFacts::View() const {
+  CertStoreFacts f;
+  std::string_view rest(text);
+  auto next = [&rest] {
+    size_t end = std::min(rest.find('\0'), rest.size());
+    std::string_view part = rest.substr(0, end);
+    rest.remove_prefix(std::min(end + 1, rest.size()));
+    return part;
+  };
+  std::string_view key = next();
+  size_t slash = key.find('/');
+  f.ns = key.substr(0, slash);
+  f.name = key.substr(slash + 1);
+  f.secret = next();
+  f.issuer_name = next();
+  f.truststore_secret = next();
+  f.issuer_kind =
+      issuer_kind == kNoIssuerKind
+          ? ""
+          : api::IssuerKindName(static_cast<api::IssuerKind>(issuer_kind));
+  f.ready = kReadyValues[ready];
+  f.not_before = ViewedTime(not_before);
+  f.not_after = ViewedTime(not_after);
+  f.renewal = ViewedTime(renewal);
+  return f;
+}
+
 void Inventory::OnCertStore(const kube::ObjectPtr& old_obj,
                             const kube::ObjectPtr& new_obj) {
   if (!new_obj) {
     std::lock_guard<std::mutex> l(mu_);
-    certstores_.erase(Key(old_obj));
+    auto it = certstores_.find(std::string_view(Key(old_obj)));
+    if (it != certstores_.end()) certstores_.erase(it);
     return;
   }
-  CertStoreFacts f;
-  f.ns = new_obj->meta.ns;
-  f.name = new_obj->meta.name;
+  StoredFacts f;
+  f.text = Key(new_obj);
+  f.text.push_back('\0');
+  f.issuer_kind = kNoIssuerKind;
   auto cached = CertStoreOf(*new_obj);
   const auto& cs = cached->certstore;
   if (cs.ok()) {
-    f.secret = cs->spec.secret_name;
-    f.issuer_kind = api::IssuerKindName(cs->spec.issuer_ref.kind);
-    f.issuer_name = cs->spec.issuer_ref.name;
+    f.issuer_kind = static_cast<uint8_t>(cs->spec.issuer_ref.kind);
+    const std::string* truststore = nullptr;
     if (cs->spec.truststore)
-      f.truststore_secret = cs->spec.truststore->secret_name.empty()
-                                ? cs->spec.secret_name
-                                : cs->spec.truststore->secret_name;
+      truststore = cs->spec.truststore->secret_name.empty()
+                       ? &cs->spec.secret_name
+                       : &cs->spec.truststore->secret_name;
+    AppendField(&f.text, cs->spec.secret_name);
+    AppendField(&f.text, cs->spec.issuer_ref.name);
+    if (truststore) AppendField(&f.text, *truststore);
   }
+  f.text.shrink_to_fit();
   const api::ObservedStatus& st = cached->status;
-  if (st.ready) f.ready = st.ready->status;
-  f.not_before = UnixSeconds(st.not_before);
-  f.not_after = UnixSeconds(st.not_after);
-  f.renewal = UnixSeconds(st.renewal_time);
+  f.ready = st.ready ? ReadyIndex(st.ready->status) : 0;
+  f.not_before = StoredTime(st.not_before);
+  f.not_after = StoredTime(st.not_after);
+  f.renewal = StoredTime(st.renewal_time);
   std::lock_guard<std::mutex> l(mu_);
-  certstores_[Key(new_obj)] = std::move(f);
+  auto it = certstores_.find(f.Key());
+  if (it != certstores_.end()) it = certstores_.erase(it);
+  certstores_.insert(it, std::move(f));
 }
 
 void Inventory::OnIssuer(bool cluster, const kube::ObjectPtr& old_obj,
@@ -152,7 +231,7 @@ bool Inventory::OnManagedSecret(const kube::ObjectPtr& old_obj,
   std::vector<TrustEntryFacts> entries;
   bool known = false;
   bool decrypt = false;
-  std::string data_digest;
+  Sha256Bytes data_digest;
   // A partial object is not one this operator wrote (its data is not
   // cached): a label and an annotation do not make it a truststore of ours.
   bool ours =
@@ -162,7 +241,7 @@ bool Inventory::OnManagedSecret(const kube::ObjectPtr& old_obj,
     if (secret) {
       data_digest = secret->data_digest;
       std::optional<std::vector<TrustEntryFacts>> facts;
-      if (lookup_) facts = lookup_(key, secret->data_digest);
+      if (lookup_) facts = lookup_(key, secret->data_digest.Hex());
       known = facts.has_value();
       if (!facts) facts = PemTrustEntries(secret->ca_crt);
       if (facts) entries = std::move(*facts);
@@ -175,12 +254,17 @@ bool Inventory::OnManagedSecret(const kube::ObjectPtr& old_obj,
   }
   std::lock_guard<std::mutex> l(mu_);
   unread_.erase(key);  // an older version is not worth reading any more
+  auto b = bundles_.find(key);
+  if (b != bundles_.end()) Release(&b->second.entries);
   if (!ours) {
-    bundles_.erase(key);
+    if (b != bundles_.end()) bundles_.erase(b);
     return false;
   }
-  bundles_[key] = {std::string(owner->second), std::move(entries),
-                   new_obj.get(), std::move(data_digest)};
+  if (b == bundles_.end()) b = bundles_.emplace(key, Bundle()).first;
+  b->second.certstore = std::string(owner->second);
+  b->second.entries = Share(std::move(entries));
+  b->second.obj = new_obj.get();
+  b->second.data_digest = data_digest;
   if (decrypt && !stopping_) {
     unread_[key] = new_obj;
     auto due = std::chrono::steady_clock::now();
@@ -200,8 +284,11 @@ void Inventory::Learn(const std::string& key, const std::string& data_digest) {
   if (!facts) return;
   std::lock_guard<std::mutex> l(mu_);
   auto b = bundles_.find(key);
-  if (b == bundles_.end() || b->second.data_digest != data_digest) return;
-  b->second.entries = std::move(*facts);
+  Sha256Bytes digest = Sha256Bytes::FromHex(data_digest);
+  if (b == bundles_.end() || digest.empty() || b->second.data_digest != digest)
+    return;
+  Release(&b->second.entries);
+  b->second.entries = Share(std::move(*facts));
   unread_.erase(key);
 }
 
@@ -238,9 +325,26 @@ void Inventory::ReadTruststores() {
     // Only if no newer version arrived meanwhile (`obj` keeps its address
     // from being reused while compared).
     auto b = bundles_.find(key);
-    if (b != bundles_.end() && b->second.obj == obj.get())
-      b->second.entries = std::move(*entries);
+    if (b != bundles_.end() && b->second.obj == obj.get()) {
+      Release(&b->second.entries);
+      b->second.entries = Share(std::move(*entries));
+    }
   }
+}
+
+Inventory::Entries Inventory::Share(std::vector<TrustEntryFacts> entries) {
+  if (entries.empty()) return nullptr;
+  auto e =
+      std::make_shared<const std::vector<TrustEntryFacts>>(std::move(entries));
+  return *entries_.insert(std::move(e)).first;
+}
+
+void Inventory::Release(Entries* e) {
+  if (!*e) return;
+  auto it = entries_.find(*e);
+  e->reset();
+  // The set's own reference is the last one: no Secret holds these any more.
+  if (it != entries_.end() && it->use_count() == 1) entries_.erase(it);
 }
 
 void Inventory::Stop() {
@@ -254,18 +358,24 @@ void Inventory::Stop() {
 
 namespace {
 
-// Calls fn(key, value) for up to `limit` entries of `m` after *cursor, until
-// fn returns false; true while entries remain.
-template <typename Map, typename Fn>
-bool Walk(const Map& m, std::string* cursor, size_t limit, Fn fn) {
-  auto it = cursor->empty() ? m.begin() : m.upper_bound(*cursor);
-  for (size_t n = 0; it != m.end() && n < limit; ++n) {
-    *cursor = it->first;
-    bool more = fn(it->first, it->second);
+// Calls fn(element) for up to `limit` elements of `c` (ordered by the key
+// `key(element)`) after *cursor, until fn returns false; true while elements
+// remain.
+template <typename C, typename KeyFn, typename Fn>
+bool Walk(const C& c, std::string* cursor, size_t limit, KeyFn key, Fn fn) {
+  auto it = cursor->empty() ? c.begin() : c.upper_bound(*cursor);
+  for (size_t n = 0; it != c.end() && n < limit; ++n) {
+    *cursor = std::string(key(*it));
+    bool more = fn(*it);
     ++it;
     if (!more) break;
   }
-  return it != m.end();
+  return it != c.end();
+}
+
+template <typename V>
+const std::string& MapKey(const std::pair<const std::string, V>& e) {
+  return e.first;
 }
 
 constexpr size_t kAll = static_cast<size_t>(-1);
@@ -277,42 +387,40 @@ bool Inventory::VisitCertStores(
     const std::function<bool(const CertStoreFacts&)>& fn) const {
   std::lock_guard<std::mutex> l(mu_);
   return Walk(
-      certstores_, cursor, limit,
-      [&](const std::string&, const CertStoreFacts& f) { return fn(f); });
+      certstores_, cursor, limit, [](const StoredFacts& f) { return f.Key(); },
+      [&](const StoredFacts& f) { return fn(f.View()); });
 }
 
 bool Inventory::VisitTruststores(
     std::string* cursor, size_t limit,
     const std::function<bool(const CertStoreFacts&,
                              const std::vector<TrustEntryFacts>&)>& fn) const {
+  static const std::vector<TrustEntryFacts> kNone;
   std::lock_guard<std::mutex> l(mu_);
-  return Walk(certstores_, cursor, limit,
-              [&](const std::string&, const CertStoreFacts& cs) {
-                if (cs.truststore_secret.empty()) return true;
-                auto b =
-                    bundles_.find(kube::ObjectKey(cs.ns, cs.truststore_secret));
-                if (b == bundles_.end() || b->second.certstore != cs.name)
-                  return true;
-                return fn(cs, b->second.entries);
-              });
+  std::string key;
+  return Walk(
+      certstores_, cursor, limit, [](const StoredFacts& f) { return f.Key(); },
+      [&](const StoredFacts& stored) {
+        CertStoreFacts cs = stored.View();
+        if (cs.truststore_secret.empty()) return true;
+        key.assign(cs.ns).append("/").append(cs.truststore_secret);
+        auto b = bundles_.find(key);
+        if (b == bundles_.end() || b->second.certstore != cs.name) return true;
+        return fn(cs, b->second.entries ? *b->second.entries : kNone);
+      });
 }
 
 bool Inventory::VisitIssuers(
     std::string* cursor, size_t limit,
     const std::function<bool(const IssuerFacts&)>& fn) const {
   std::lock_guard<std::mutex> l(mu_);
-  return Walk(issuers_, cursor, limit,
-              [&](const std::string&, const IssuerFacts& f) { return fn(f); });
+  return Walk(issuers_, cursor, limit, MapKey<IssuerFacts>,
+              [&](const auto& e) { return fn(e.second); });
 }
 
-std::vector<CertStoreFacts> Inventory::CertStores() const {
-  std::vector<CertStoreFacts> out;
-  std::string cursor;
-  VisitCertStores(&cursor, kAll, [&](const CertStoreFacts& f) {
-    out.push_back(f);
-    return true;
-  });
-  return out;
+size_t Inventory::CertStoreCount() const {
+  std::lock_guard<std::mutex> l(mu_);
+  return certstores_.size();
 }
 
 std::vector<IssuerFacts> Inventory::Issuers() const {
@@ -332,7 +440,8 @@ std::vector<TruststoreFacts> Inventory::Truststores() const {
       &cursor, kAll,
       [&](const CertStoreFacts& cs,
           const std::vector<TrustEntryFacts>& entries) {
-        out.push_back({cs.ns, cs.name, cs.truststore_secret, entries});
+        out.push_back({std::string(cs.ns), std::string(cs.name),
+                       std::string(cs.truststore_secret), entries});
         return true;
       });
   return out;

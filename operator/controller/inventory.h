@@ -7,25 +7,33 @@
 
 #include <chrono>
 #include <condition_variable>
+#include <cstdint>
 #include <deque>
 #include <functional>
 #include <map>
+#include <memory>
 #include <mutex>
 #include <optional>
+#include <set>
 #include <string>
+#include <string_view>
 #include <thread>
+#include <tuple>
 #include <vector>
 
 #include "operator/api/types.h"
+#include "operator/common/sha256.h"
 #include "operator/common/status.h"
 #include "operator/kube/informer.h"
 
 namespace certstore::controller {
 
+// What the inventory knows of one CertStore, as a visitor sees it: views
+// into the inventory's own storage, valid for the duration of the call.
 struct CertStoreFacts {
-  std::string ns, name, secret, issuer_kind, issuer_name;
-  std::string truststore_secret;  // where its truststore is written; "" if none
-  std::string ready = "Unknown";  // Ready condition status
+  std::string_view ns, name, secret, issuer_kind, issuer_name;
+  std::string_view truststore_secret;  // where its truststore is written; ""
+  std::string_view ready = "Unknown";  // Ready condition status
   // Unix seconds, from status (the certificate in the Secret).
   std::optional<double> not_before, not_after, renewal;
 };
@@ -33,6 +41,10 @@ struct CertStoreFacts {
 struct TrustEntryFacts {
   std::string alias, subject_cn;
   double not_after = 0;  // unix seconds
+  bool operator<(const TrustEntryFacts& o) const {
+    return std::tie(alias, subject_cn, not_after) <
+           std::tie(o.alias, o.subject_cn, o.not_after);
+  }
 };
 
 struct IssuerFacts {
@@ -99,7 +111,7 @@ class Inventory {
   void Stop();
   ~Inventory() { Stop(); }
 
-  std::vector<CertStoreFacts> CertStores() const;
+  size_t CertStoreCount() const;
   std::vector<IssuerFacts> Issuers() const;
   // Entries of each CertStore's truststore Secret, as written.
   std::vector<TruststoreFacts> Truststores() const;
@@ -127,19 +139,53 @@ class Inventory {
   TrustLookup lookup_;
   SecretFetch fetch_;
   mutable std::mutex mu_;
-  std::map<std::string, CertStoreFacts>
-      certstores_;  // GUARDED_BY(mu_) "ns/name"
+  // One CertStore's facts in two allocations (its set node and one
+  // string), about 200 bytes where the plain struct of strings took 450:
+  // the inventory holds one per CertStore for the life of the process.
+  // `text` is "ns/name" NUL secret NUL issuer_name NUL truststore_secret;
+  // the set orders and finds entries by the "ns/name" before the first NUL.
+  struct StoredFacts {
+    std::string text;
+    double not_before, not_after, renewal;  // NaN: not known
+    uint8_t issuer_kind;                    // api::IssuerKind
+    uint8_t ready;                          // index into kReadyValues
+    std::string_view Key() const;
+    CertStoreFacts View() const;
+  };
+  struct ByKey {
+    using is_transparent = void;
+    static std::string_view KeyOf(const StoredFacts& f) { return f.Key(); }
+    static std::string_view KeyOf(std::string_view k) { return k; }
+    template <class A, class B>
+    bool operator()(const A& a, const B& b) const {
+      return KeyOf(a) < KeyOf(b);
+    }
+  };
+  std::set<StoredFacts, ByKey> certstores_;  // GUARDED_BY(mu_)
   std::map<std::string, IssuerFacts>
       issuers_;  // GUARDED_BY(mu_) "kind/ns/name"
+  // The entries of a truststore, shared by every Secret that holds the same
+  // ones (typically the whole fleet of an issuer holds its CA alone).
+  using Entries = std::shared_ptr<const std::vector<TrustEntryFacts>>;
+  struct ByContent {
+    bool operator()(const Entries& a, const Entries& b) const {
+      return *a < *b;
+    }
+  };
+  std::set<Entries, ByContent> entries_;  // GUARDED_BY(mu_)
+  // `entries` as shared with the Secrets that hold the same; null if empty.
+  Entries Share(std::vector<TrustEntryFacts> entries);  // REQUIRES(mu_)
+  // Lets go of `*e`: the shared copy goes once no Secret holds it.
+  void Release(Entries* e);  // REQUIRES(mu_)
   // A managed Secret holding trust: the CertStore it belongs to, the
   // entries, and the Secret version they were last set from (what a read's
   // result must still be for; compared by address only) with its data
-  // digest.
+  // digest (engine::DataDigest, held as its 32 bytes, not 64 hex digits).
   struct Bundle {
     std::string certstore;
-    std::vector<TrustEntryFacts> entries;
+    Entries entries;
     const kube::CachedObject* obj = nullptr;
-    std::string data_digest;
+    Sha256Bytes data_digest;
   };
   std::map<std::string, Bundle> bundles_;  // GUARDED_BY(mu_) "ns/secret"
 

@@ -51,7 +51,7 @@ std::string Join(const std::vector<std::string>& v) {
 std::string DigestOf(const kube::CachedObject& secret) {
   if (!secret.partial) {
     auto s = SecretOf(secret);
-    return s ? s->data_digest : std::string();
+    return s ? s->data_digest.Hex() : std::string();
   }
   // Partial: a labelled Secret whose data is not cached. Only a TrustBundle
   // target counts (controlled by a TrustBundle; a tenant who forges one

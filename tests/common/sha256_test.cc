@@ -22,5 +22,36 @@ TEST(Sha256Test, HmacOfTheRfc4231Vector) {
             "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843");
 }
 
+// A digest kept as bytes reads back as the same hex, and only a whole
+// 64-digit digest becomes one.
+TEST(Sha256Test, BytesRoundTripAndRefuseWhatIsNotADigest) {
+  std::string hex = Sha256Hex("abc");
+  Sha256Bytes b = Sha256Bytes::FromHex(hex);
+  ASSERT_FALSE(b.empty());
+  EXPECT_EQ(b.Hex(), hex);
+  EXPECT_EQ(
+      Sha256Bytes::FromHex(
+          "BA7816BF8F01CFEA414140DE5DAE2223B00361A396177A9CB410FF61F20015AD"),
+      b);
+  EXPECT_NE(Sha256Bytes::FromHex(Sha256Hex("abd")), b);
+  struct Case {
+    const char* what;
+    std::string hex;
+  } bad[] = {
+      {"empty (a failed digest)", ""},
+      {"one digit short", hex.substr(1)},
+      {"one digit long", hex + "0"},
+      {"not a hex digit", "g" + hex.substr(1)},
+      {"a space inside", hex.substr(0, 10) + " " + hex.substr(11)},
+  };
+  for (const auto& c : bad) {
+    Sha256Bytes d = Sha256Bytes::FromHex(c.hex);
+    EXPECT_TRUE(d.empty()) << c.what;
+    EXPECT_EQ(d.Hex(), "") << c.what;
+    EXPECT_NE(d, b) << c.what;
+    EXPECT_EQ(d, Sha256Bytes()) << c.what;
+  }
+}
+
 }  // namespace
 }  // namespace certstore

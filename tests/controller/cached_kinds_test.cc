@@ -221,8 +221,8 @@ TEST(CachedKindsTest, AManagedSecretIsCachedAsADigestWithoutItsKeysOrStores) {
   EXPECT_FALSE(cached->complete);
   EXPECT_EQ(cached->whole, nullptr);  // no stores, keys or passwords
   EXPECT_EQ(cached->ca_crt, "PUBLIC");
-  EXPECT_EQ(cached->keys, (std::vector<std::string>{"ca.crt", "keystore.p12",
-                                                    "password", "tls.key"}));
+  EXPECT_EQ(cached->Keys(), (std::vector<std::string>{"ca.crt", "keystore.p12",
+                                                      "password", "tls.key"}));
   EXPECT_TRUE(cached->Has("keystore.p12"));
   EXPECT_FALSE(cached->Has("truststore.p12"));
   EXPECT_EQ(cached->type, "Opaque");
@@ -231,7 +231,7 @@ TEST(CachedKindsTest, AManagedSecretIsCachedAsADigestWithoutItsKeysOrStores) {
   // The digest is of all of the data: "exactly what was written" is still
   // decidable without it.
   EXPECT_EQ(cached->data_digest, full->data_digest);
-  EXPECT_EQ(cached->data_digest, engine::DataDigest(full->whole->data));
+  EXPECT_EQ(cached->data_digest.Hex(), engine::DataDigest(full->whole->data));
 }
 
 TEST(CachedKindsTest, AnIssuersCaSecretIsCachedWhole) {

@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <optional>
 #include <set>
 #include <thread>
 
@@ -237,7 +238,7 @@ TEST(InventoryTest, ATruststoreAReconcileCheckedIsNotOpened) {
   // A digest other than the cached one's teaches nothing.
   inv.Learn("demo/second", "another version");
   EXPECT_EQ(second_entries(), 0u);
-  inv.Learn("demo/second", SecretOf(*second)->data_digest);
+  inv.Learn("demo/second", SecretOf(*second)->data_digest.Hex());
   release = true;
   std::this_thread::sleep_for(std::chrono::milliseconds(300));
   inv.Stop();
@@ -260,7 +261,7 @@ TEST(InventoryTest, PagedWalksVisitEachCertStoreOnce) {
   std::vector<std::string> visited;
   auto page = [&](std::string* cursor) {
     return inv->VisitCertStores(cursor, 3, [&](const CertStoreFacts& f) {
-      visited.push_back(f.ns + "/" + f.name);
+      visited.push_back(std::string(f.ns) + "/" + std::string(f.name));
       return true;
     });
   };
@@ -283,7 +284,7 @@ TEST(InventoryTest, PagedWalksVisitEachCertStoreOnce) {
   // The ten, and the one that arrived ahead.
   EXPECT_EQ(visited.size(), 11u);
   EXPECT_EQ(visited.back(), "team-99/app-99");
-  EXPECT_EQ(inv->CertStores().size(), 11u);
+  EXPECT_EQ(inv->CertStoreCount(), 11u);
 
   // Truststores walk the CertStores in the same pages.
   std::string tcursor;
@@ -307,6 +308,114 @@ TEST(InventoryTest, PagedWalksVisitEachCertStoreOnce) {
   }));
   EXPECT_EQ(calls, 1u);
   EXPECT_EQ(early, "team-1/app-1");  // team-0/app-0 left above
+}
+
+// What a scrape reads of each CertStore is what its object said, however
+// the inventory packs it, and a change replaces it (one entry per
+// CertStore).
+TEST(InventoryTest, EachCertStoreReadsBackAsItsObjectSaid) {
+  auto inv = certstore::testing::MakeInventory(3);
+  auto facts = [&](const std::string& key) {
+    std::optional<CertStoreFacts> out;
+    std::string cursor;
+    inv->VisitCertStores(&cursor, 100, [&](const CertStoreFacts& f) {
+      if (std::string(f.ns) + "/" + std::string(f.name) == key) out = f;
+      return true;
+    });
+    return out;
+  };
+  auto f = facts("team-1/app-1");
+  ASSERT_TRUE(f);
+  EXPECT_EQ(f->secret, "app-1-stores");
+  EXPECT_EQ(f->issuer_kind, "ClusterCertIssuer");
+  EXPECT_EQ(f->issuer_name, "lab");
+  EXPECT_EQ(f->truststore_secret, "app-1-stores");
+  EXPECT_EQ(f->ready, "True");
+  ASSERT_TRUE(f->not_before && f->not_after && f->renewal);
+  EXPECT_EQ(*f->not_after - *f->not_before, 90 * 86400.0);
+  EXPECT_EQ(*f->renewal, *f->not_after - 30 * 86400.0);
+
+  struct Case {
+    const char* what;
+    std::string spec_and_status;
+    std::string secret, issuer_kind, issuer_name, truststore, ready;
+    bool times;
+  } cases[] = {
+      {"a namespaced issuer, no truststore, not yet reconciled",
+       R"("spec":{"issuerRef":{"name":"team-ca"},"secretName":"s1"})", "s1",
+       "CertIssuer", "team-ca", "", "Unknown", false},
+      {"a truststore in a Secret of its own, not Ready",
+       R"("spec":{"issuerRef":{"name":"ca"},"secretName":"s2",)"
+       R"("truststore":{"secretName":"trust"}},"status":{"conditions":[)"
+       R"({"type":"Ready","status":"False","reason":"IssuerNotReady"}]})",
+       "s2", "CertIssuer", "ca", "trust", "False", false},
+      {"a spec that does not parse: its series carry empty labels",
+       R"("spec":{"issuerRef":"not an object"})", "", "", "", "", "Unknown",
+       false},
+      {"a NUL inside a name cannot shift the fields after it",
+       R"("spec":{"issuerRef":{"name":"ca"},"secretName":"a\u0000b"})", "a",
+       "CertIssuer", "ca", "", "Unknown", false},
+  };
+  for (const auto& c : cases) {
+    auto o = std::make_shared<kube::CachedObject>();
+    o->meta.ns = "team-1";
+    o->meta.name = "app-1";
+    o->json = R"({"apiVersion":"certstore.dev/v1alpha1","kind":"CertStore",)"
+              R"("metadata":{"name":"app-1","namespace":"team-1"},)" +
+              c.spec_and_status + "}";
+    inv->OnCertStore(certstore::testing::CertStoreObject(1), o);
+    EXPECT_EQ(inv->CertStoreCount(), 3u) << c.what;
+    auto got = facts("team-1/app-1");
+    ASSERT_TRUE(got) << c.what;
+    EXPECT_EQ(got->secret, c.secret) << c.what;
+    EXPECT_EQ(got->issuer_kind, c.issuer_kind) << c.what;
+    EXPECT_EQ(got->issuer_name, c.issuer_name) << c.what;
+    EXPECT_EQ(got->truststore_secret, c.truststore) << c.what;
+    EXPECT_EQ(got->ready, c.ready) << c.what;
+    EXPECT_EQ(got->not_after.has_value(), c.times) << c.what;
+  }
+  inv->OnCertStore(certstore::testing::CertStoreObject(1), nullptr);
+  EXPECT_FALSE(facts("team-1/app-1"));
+  EXPECT_TRUE(facts("team-2/app-2"));
+  EXPECT_EQ(inv->CertStoreCount(), 2u);
+}
+
+// Secrets holding the same trust anchors share one copy of their entries;
+// one of them changing or going leaves the others' entries as they were.
+TEST(InventoryTest, SecretsWithTheSameTrustKeepTheirOwnEntries) {
+  auto inv = certstore::testing::MakeInventory(3);
+  auto entries = [&](const std::string& certstore) {
+    for (const auto& t : inv->Truststores())
+      if (t.certstore == certstore) return t.entries;
+    return std::vector<TrustEntryFacts>();
+  };
+  ASSERT_EQ(entries("app-1").size(), 2u);
+  EXPECT_EQ(entries("app-1")[0].subject_cn, entries("app-2")[0].subject_cn);
+
+  // app-1's Secret now holds one CA only.
+  auto one = certstore::testing::SecretObject(1);
+  auto changed = std::make_shared<kube::CachedObject>(*one);
+  std::string pem = certstore::testing::TrustBundlePem();
+  std::string first = pem.substr(0, pem.find("-----END CERTIFICATE-----") +
+                                        sizeof("-----END CERTIFICATE-----"));
+  changed->json =
+      "{\"apiVersion\":\"v1\",\"kind\":\"Secret\",\"metadata\":{\"name\":"
+      "\"app-1-stores\",\"namespace\":\"team-1\"},\"data\":{\"ca.crt\":\"" +
+      Base64Encode(first) + "\"}}";
+  inv->OnManagedSecret(one, changed);
+  EXPECT_EQ(entries("app-1").size(), 1u);
+  EXPECT_EQ(entries("app-2").size(), 2u);
+  EXPECT_EQ(entries("app-0").size(), 2u);
+
+  // app-0's Secret goes: app-2 keeps the entries they shared.
+  inv->OnManagedSecret(certstore::testing::SecretObject(0), nullptr);
+  EXPECT_EQ(entries("app-0").size(), 0u);
+  EXPECT_EQ(entries("app-2").size(), 2u);
+  // And app-1 goes back to both: the same entries as app-2 again.
+  inv->OnManagedSecret(changed, one);
+  auto back = entries("app-1");
+  ASSERT_EQ(back.size(), 2u);
+  EXPECT_EQ(back[1].subject_cn, entries("app-2")[1].subject_cn);
 }
 
 }  // namespace
