@@ -104,6 +104,8 @@ constexpr double kUnknownTime = std::numeric_limits<double>::quiet_NaN();
 constexpr const char* kReadyValues[] = {"Unknown", "True", "False", ""};
 // issuer_kind of a CertStore whose spec does not parse (label "").
 constexpr uint8_t kNoIssuerKind = 0xff;
+static_assert(static_cast<int>(api::IssuerKind::kClusterCertIssuer) <
+              kNoIssuerKind);
 
 double StoredTime(const std::string& rfc3339) {
   return UnixSeconds(rfc3339).value_or(kUnknownTime);
@@ -145,9 +147,13 @@ CertStoreFacts Inventory::StoredFacts::View() const {
     return part;
   };
   std::string_view key = next();
-  size_t slash = key.find('/');
-  f.ns = key.substr(0, slash);
-  f.name = key.substr(slash + 1);
+  size_t slash = key.find('/');  // always there: CertStores are namespaced
+  if (slash != std::string_view::npos) {
+    f.ns = key.substr(0, slash);
+    f.name = key.substr(slash + 1);
+  } else {
+    f.name = key;
+  }
   f.secret = next();
   f.issuer_name = next();
   f.truststore_secret = next();
@@ -255,14 +261,16 @@ bool Inventory::OnManagedSecret(const kube::ObjectPtr& old_obj,
   std::lock_guard<std::mutex> l(mu_);
   unread_.erase(key);  // an older version is not worth reading any more
   auto b = bundles_.find(key);
-  if (b != bundles_.end()) Release(&b->second.entries);
   if (!ours) {
-    if (b != bundles_.end()) bundles_.erase(b);
+    if (b != bundles_.end()) {
+      Hold(&b->second.entries, {});
+      bundles_.erase(b);
+    }
     return false;
   }
   if (b == bundles_.end()) b = bundles_.emplace(key, Bundle()).first;
   b->second.certstore = std::string(owner->second);
-  b->second.entries = Share(std::move(entries));
+  Hold(&b->second.entries, std::move(entries));
   b->second.obj = new_obj.get();
   b->second.data_digest = data_digest;
   if (decrypt && !stopping_) {
@@ -287,8 +295,7 @@ void Inventory::Learn(const std::string& key, const std::string& data_digest) {
   Sha256Bytes digest = Sha256Bytes::FromHex(data_digest);
   if (b == bundles_.end() || digest.empty() || b->second.data_digest != digest)
     return;
-  Release(&b->second.entries);
-  b->second.entries = Share(std::move(*facts));
+  Hold(&b->second.entries, std::move(*facts));
   unread_.erase(key);
 }
 
@@ -326,25 +333,32 @@ void Inventory::ReadTruststores() {
     // from being reused while compared).
     auto b = bundles_.find(key);
     if (b != bundles_.end() && b->second.obj == obj.get()) {
-      Release(&b->second.entries);
-      b->second.entries = Share(std::move(*entries));
+      Hold(&b->second.entries, std::move(*entries));
     }
   }
 }
 
-Inventory::Entries Inventory::Share(std::vector<TrustEntryFacts> entries) {
-  if (entries.empty()) return nullptr;
-  auto e =
-      std::make_shared<const std::vector<TrustEntryFacts>>(std::move(entries));
-  return *entries_.insert(std::move(e)).first;
-}
-
-void Inventory::Release(Entries* e) {
-  if (!*e) return;
-  auto it = entries_.find(*e);
-  e->reset();
-  // The set's own reference is the last one: no Secret holds these any more.
-  if (it != entries_.end() && it->use_count() == 1) entries_.erase(it);
+void Inventory::Hold(Entries* held, std::vector<TrustEntryFacts> entries) {
+  Entries now;
+  if (!entries.empty()) {
+    auto it = entries_.find(entries);
+    now =
+        it != entries_.end()
+            ? *it
+            : *entries_
+                   .insert(std::make_shared<const std::vector<TrustEntryFacts>>(
+                       std::move(entries)))
+                   .first;
+  }
+  Entries before = std::move(*held);
+  *held = std::move(now);
+  if (!before || before == *held) return;
+  // `before` and the set's copy were the last references: no Secret holds
+  // these entries any more.
+  auto it = entries_.find(*before);
+  if (it != entries_.end() && it->get() == before.get() &&
+      before.use_count() == 2)
+    entries_.erase(it);
 }
 
 void Inventory::Stop() {
@@ -416,6 +430,11 @@ bool Inventory::VisitIssuers(
   std::lock_guard<std::mutex> l(mu_);
   return Walk(issuers_, cursor, limit, MapKey<IssuerFacts>,
               [&](const auto& e) { return fn(e.second); });
+}
+
+size_t Inventory::SharedEntryLists() const {
+  std::lock_guard<std::mutex> l(mu_);
+  return entries_.size();
 }
 
 size_t Inventory::CertStoreCount() const {

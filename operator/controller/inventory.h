@@ -112,6 +112,9 @@ class Inventory {
   ~Inventory() { Stop(); }
 
   size_t CertStoreCount() const;
+  // Distinct lists of trust entries held (Secrets with the same anchors
+  // share one).
+  size_t SharedEntryLists() const;
   std::vector<IssuerFacts> Issuers() const;
   // Entries of each CertStore's truststore Secret, as written.
   std::vector<TruststoreFacts> Truststores() const;
@@ -168,15 +171,24 @@ class Inventory {
   // ones (typically the whole fleet of an issuer holds its CA alone).
   using Entries = std::shared_ptr<const std::vector<TrustEntryFacts>>;
   struct ByContent {
-    bool operator()(const Entries& a, const Entries& b) const {
-      return *a < *b;
+    using is_transparent = void;
+    static const std::vector<TrustEntryFacts>& Of(const Entries& e) {
+      return *e;
+    }
+    static const std::vector<TrustEntryFacts>& Of(
+        const std::vector<TrustEntryFacts>& e) {
+      return e;
+    }
+    template <class A, class B>
+    bool operator()(const A& a, const B& b) const {
+      return Of(a) < Of(b);
     }
   };
   std::set<Entries, ByContent> entries_;  // GUARDED_BY(mu_)
-  // `entries` as shared with the Secrets that hold the same; null if empty.
-  Entries Share(std::vector<TrustEntryFacts> entries);  // REQUIRES(mu_)
-  // Lets go of `*e`: the shared copy goes once no Secret holds it.
-  void Release(Entries* e);  // REQUIRES(mu_)
+  // Sets `*held` to `entries` as shared with the Secrets that hold the same
+  // (null if empty), letting go of what it held before.
+  void Hold(Entries* held,
+            std::vector<TrustEntryFacts> entries);  // REQUIRES(mu_)
   // A managed Secret holding trust: the CertStore it belongs to, the
   // entries, and the Secret version they were last set from (what a read's
   // result must still be for; compared by address only) with its data

@@ -315,11 +315,25 @@ TEST(InventoryTest, PagedWalksVisitEachCertStoreOnce) {
 // CertStore).
 TEST(InventoryTest, EachCertStoreReadsBackAsItsObjectSaid) {
   auto inv = certstore::testing::MakeInventory(3);
+  // The facts of `key`, copied out while the visitor runs (its views are
+  // valid only then).
+  struct Copied {
+    std::string secret, issuer_kind, issuer_name, truststore_secret, ready;
+    std::optional<double> not_before, not_after, renewal;
+  };
   auto facts = [&](const std::string& key) {
-    std::optional<CertStoreFacts> out;
+    std::optional<Copied> out;
     std::string cursor;
     inv->VisitCertStores(&cursor, 100, [&](const CertStoreFacts& f) {
-      if (std::string(f.ns) + "/" + std::string(f.name) == key) out = f;
+      if (std::string(f.ns) + "/" + std::string(f.name) == key)
+        out = Copied{std::string(f.secret),
+                     std::string(f.issuer_kind),
+                     std::string(f.issuer_name),
+                     std::string(f.truststore_secret),
+                     std::string(f.ready),
+                     f.not_before,
+                     f.not_after,
+                     f.renewal};
       return true;
     });
     return out;
@@ -349,6 +363,11 @@ TEST(InventoryTest, EachCertStoreReadsBackAsItsObjectSaid) {
        R"("truststore":{"secretName":"trust"}},"status":{"conditions":[)"
        R"({"type":"Ready","status":"False","reason":"IssuerNotReady"}]})",
        "s2", "CertIssuer", "ca", "trust", "False", false},
+      {"a Ready status the API does not define matches none of the three",
+       R"("spec":{"issuerRef":{"name":"ca"},"secretName":"s3"},)"
+       R"("status":{"conditions":[{"type":"Ready","status":"Maybe"}],)"
+       R"("notAfter":"2027-02-21T12:00:00Z"})",
+       "s3", "CertIssuer", "ca", "", "", true},
       {"a spec that does not parse: its series carry empty labels",
        R"("spec":{"issuerRef":"not an object"})", "", "", "", "", "Unknown",
        false},
@@ -373,6 +392,8 @@ TEST(InventoryTest, EachCertStoreReadsBackAsItsObjectSaid) {
     EXPECT_EQ(got->truststore_secret, c.truststore) << c.what;
     EXPECT_EQ(got->ready, c.ready) << c.what;
     EXPECT_EQ(got->not_after.has_value(), c.times) << c.what;
+    EXPECT_FALSE(got->not_before) << c.what;
+    EXPECT_FALSE(got->renewal) << c.what;
   }
   inv->OnCertStore(certstore::testing::CertStoreObject(1), nullptr);
   EXPECT_FALSE(facts("team-1/app-1"));
@@ -391,6 +412,7 @@ TEST(InventoryTest, SecretsWithTheSameTrustKeepTheirOwnEntries) {
   };
   ASSERT_EQ(entries("app-1").size(), 2u);
   EXPECT_EQ(entries("app-1")[0].subject_cn, entries("app-2")[0].subject_cn);
+  EXPECT_EQ(inv->SharedEntryLists(), 1u);  // one copy for the three
 
   // app-1's Secret now holds one CA only.
   auto one = certstore::testing::SecretObject(1);
@@ -406,6 +428,7 @@ TEST(InventoryTest, SecretsWithTheSameTrustKeepTheirOwnEntries) {
   EXPECT_EQ(entries("app-1").size(), 1u);
   EXPECT_EQ(entries("app-2").size(), 2u);
   EXPECT_EQ(entries("app-0").size(), 2u);
+  EXPECT_EQ(inv->SharedEntryLists(), 2u);
 
   // app-0's Secret goes: app-2 keeps the entries they shared.
   inv->OnManagedSecret(certstore::testing::SecretObject(0), nullptr);
@@ -416,6 +439,15 @@ TEST(InventoryTest, SecretsWithTheSameTrustKeepTheirOwnEntries) {
   auto back = entries("app-1");
   ASSERT_EQ(back.size(), 2u);
   EXPECT_EQ(back[1].subject_cn, entries("app-2")[1].subject_cn);
+  EXPECT_EQ(inv->SharedEntryLists(), 1u);  // the one-CA list is gone
+  // The same version again (a resync) holds the same copy.
+  inv->OnManagedSecret(one, one);
+  EXPECT_EQ(inv->SharedEntryLists(), 1u);
+  // Every Secret gone: nothing is held.
+  inv->OnManagedSecret(one, nullptr);
+  inv->OnManagedSecret(certstore::testing::SecretObject(2), nullptr);
+  EXPECT_EQ(inv->SharedEntryLists(), 0u);
+  EXPECT_EQ(entries("app-2").size(), 0u);
 }
 
 }  // namespace
