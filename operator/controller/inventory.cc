@@ -94,10 +94,6 @@ std::string Key(const kube::ObjectPtr& o) {
   return kube::ObjectKey(o->meta.ns, o->meta.name);
 }
 
-}  // namespace
-
-namespace {
-
 constexpr double kUnknownTime = std::numeric_limits<double>::quiet_NaN();
 // Ready condition statuses as stored; the last stands for any other (the
 // CRD allows only the first three), which matches none of them.
