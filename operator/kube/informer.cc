@@ -1,6 +1,8 @@
 #include "operator/kube/informer.h"
 
+#include <algorithm>
 #include <future>
+#include <iterator>
 #include <system_error>
 
 #include "operator/api/json.h"
@@ -76,10 +78,10 @@ std::vector<ObjectPtr> Informer::ByIndex(const std::string& index,
   if (idx == indexes_.end()) return out;
   auto keys = idx->second.find(value);
   if (keys == idx->second.end()) return out;
-  for (std::string_view k : keys->second) {
+  keys->second.ForEach([&](std::string_view k) {
     auto it = items_.find(k);
     if (it != items_.end()) out.push_back(it->second);
-  }
+  });
   return out;
 }
 
@@ -105,6 +107,26 @@ Informer::IndexValues Informer::IndexValuesOf(const CachedObject& obj) const {
   return out;
 }
 
+namespace {
+
+// Leaves in `*a` only the values not in `*b`, and in `*b` only those not in
+// `*a` (each sorted, once).
+void DropCommon(std::vector<std::string>* a, std::vector<std::string>* b) {
+  for (auto* v : {a, b}) {
+    std::sort(v->begin(), v->end());
+    v->erase(std::unique(v->begin(), v->end()), v->end());
+  }
+  std::vector<std::string> only_a, only_b;
+  std::set_difference(a->begin(), a->end(), b->begin(), b->end(),
+                      std::back_inserter(only_a));
+  std::set_difference(b->begin(), b->end(), a->begin(), a->end(),
+                      std::back_inserter(only_b));
+  a->swap(only_a);
+  b->swap(only_b);
+}
+
+}  // namespace
+
 void Informer::IndexLocked(const std::string& key, const IndexValues& values,
                            bool add) {
   size_t i = 0;
@@ -112,11 +134,11 @@ void Informer::IndexLocked(const std::string& key, const IndexValues& values,
     auto& idx = indexes_[name];
     for (const auto& v : values[i++]) {
       if (add) {
-        idx[v].insert(key);
+        idx[v].Insert(key);
       } else {
         auto it = idx.find(v);
         if (it == idx.end()) continue;
-        it->second.erase(key);
+        it->second.Erase(key);
         if (it->second.empty()) idx.erase(it);
       }
     }
@@ -142,6 +164,12 @@ void Informer::Apply(WatchEvent::Type type, ObjectPtr obj) {
   if (old) old_values = IndexValuesOf(*old);
   if (type != WatchEvent::Type::kDeleted) new_values = IndexValuesOf(*obj);
   {
+    // An update changes only the index values that changed: one that stays
+    // (the namespace always does) keeps its entry, a view of the same
+    // items_ node's key (insert_or_assign keeps the node).
+    if (old && type != WatchEvent::Type::kDeleted)
+      for (size_t i = 0; i < old_values.size(); ++i)
+        DropCommon(&old_values[i], &new_values[i]);
     std::lock_guard<std::mutex> l(mu_);
     if (old) IndexLocked(key, old_values, false);
     if (type == WatchEvent::Type::kDeleted) {

@@ -23,6 +23,7 @@
 
 #include "operator/common/status.h"
 #include "operator/kube/client.h"
+#include "operator/kube/sorted_views.h"
 #include "operator/kube/watch.h"
 
 namespace certstore::kube {
@@ -168,7 +169,7 @@ class Informer : public ObjectCache {
       items_;  // GUARDED_BY(mu_) "ns/name"
   // index name -> value -> keys. A key is a view of its items_ node's key
   // (stable while the item is cached; entries leave before their item).
-  std::map<std::string, std::map<std::string, std::set<std::string_view>>>
+  std::map<std::string, std::map<std::string, SortedViews>>
       indexes_;          // GUARDED_BY(mu_)
   std::string rv_;       // GUARDED_BY(mu_)
   InformerStats stats_;  // GUARDED_BY(mu_)

@@ -157,6 +157,75 @@ TEST(InformerTest, DecodesEachObjectOnceAndEveryReaderSeesTheDecodedForm) {
   EXPECT_EQ(h.informer->Size(), 2u);
 }
 
+// Index values shared by many objects: objects listed, then added by watch
+// events before, between and after them, moved to another value and
+// deleted; every value answers with exactly the objects cached under it
+// now, in key order.
+TEST(InformerTest, AnIndexValueSharedByManyAnswersWithExactlyItsObjects) {
+  // Names longer than a std::string's inline buffer: a view of a freed key
+  // would then read freed heap (and fail under ASan).
+  auto n = [](const std::string& x) { return "application-" + x; };
+  auto t = std::make_unique<FakeTransport>();
+  t->responses.push_back({200,
+                          ListPage({CertStore(n("d"), "1", "shared"),
+                                    CertStore(n("h"), "2", "shared"),
+                                    CertStore(n("p"), "3", "own-p")}),
+                          {}});
+  t->stream_chunks = {
+      Event("ADDED", CertStore(n("z"), "11", "shared")),
+      Event("ADDED", CertStore(n("a"), "12", "shared")),
+      Event("ADDED", CertStore(n("f"), "13", "shared")),
+      Event("MODIFIED", CertStore(n("h"), "14", "own-h")),
+      Event("DELETED", CertStore(n("d"), "15", "shared")),
+      Event("MODIFIED", CertStore(n("p"), "16", "shared")),
+      Event("ADDED", CertStore(n("b"), "17", "shared")),
+      Event("MODIFIED", CertStore(n("b"), "18", "shared")),  // value kept
+  };
+  InformerOptions o;
+  o.decode = CountingDecoder();
+  o.backoff_base = std::chrono::seconds(5);
+  Informer informer(std::move(t), CertStoresResource(), std::move(o));
+  informer.AddIndex("secret", [](const CachedObject& obj) {
+    const Decoded* d = obj.As<Decoded>();
+    return d ? std::vector<std::string>{d->secret} : std::vector<std::string>{};
+  });
+  // An index function that names one value twice, and a value of its own
+  // only while an object's resourceVersion is below 14: an update keeps
+  // the values it still has, drops the ones it lost.
+  informer.AddIndex("twice", [](const CachedObject& obj) {
+    const Decoded* d = obj.As<Decoded>();
+    if (!d) return std::vector<std::string>{};
+    std::vector<std::string> out = {d->secret, d->secret};
+    if (std::stoi(obj.meta.resource_version) < 14) out.push_back("early");
+    return out;
+  });
+  informer.Start();
+  ASSERT_TRUE(informer.WaitForSync(std::chrono::seconds(10)));
+  ASSERT_TRUE(WaitFor([&] { return informer.LastResourceVersion() == "18"; }));
+  informer.Stop();
+
+  auto names = [&](const std::string& index, const std::string& value) {
+    std::vector<std::string> out;
+    for (const auto& obj : informer.ByIndex(index, value))
+      out.push_back(obj->meta.name);
+    return out;
+  };
+  const std::vector<std::string> shared = {n("a"), n("b"), n("f"), n("p"),
+                                           n("z")};
+  for (const char* index : {"secret", "twice"}) {
+    EXPECT_EQ(names(index, "shared"), shared) << index;
+    EXPECT_EQ(names(index, "own-h"), std::vector<std::string>{n("h")}) << index;
+    EXPECT_TRUE(names(index, "own-p").empty()) << index;  // p moved
+  }
+  // d is gone, h and p changed at 14 and 16: the values they lost.
+  EXPECT_EQ(names("twice", "early"),
+            (std::vector<std::string>{n("a"), n("f"), n("z")}));
+  EXPECT_EQ(names(Informer::kNamespaceIndex, "demo"),
+            (std::vector<std::string>{n("a"), n("b"), n("f"), n("h"), n("p"),
+                                      n("z")}));
+  EXPECT_EQ(informer.Size(), 6u);
+}
+
 TEST(InformerTest, KeepsTheJsonBesideTheDecodedFormUnlessToldToDropIt) {
   Harness h(/*drop_json=*/false);
   h.informer->Start();
