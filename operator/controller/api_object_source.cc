@@ -56,7 +56,8 @@ std::optional<engine::SecretOutline> ApiObjectSource::OutlineSecret(
   o.metadata.annotations = m.annotations.ToMap();
   for (const auto& ow : m.owners)
     o.metadata.owner_references.push_back(
-        {ow.api_version, ow.kind, ow.name, ow.uid, ow.controller});
+        {std::string(ow.api_version), std::string(ow.kind),
+         std::string(ow.name), std::string(ow.uid), ow.controller});
   o.type = s->type;
   o.data_digest = s->data_digest.Hex();
   return o;

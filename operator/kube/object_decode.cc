@@ -108,11 +108,9 @@ ObjectMeta MetaFromJson(json::Value object) {
   m.annotations = annotations;
   for (const json::Value& r : md["ownerReferences"].Elements()) {
     if (!r.IsObject()) continue;
-    ObjectOwner o{
-        std::string(r["apiVersion"].String()), std::string(r["kind"].String()),
-        std::string(r["name"].String()), std::string(r["uid"].String())};
-    o.controller = r["controller"].Bool();
-    m.owners.push_back(std::move(o));
+    m.owners.push_back(OwnerList::Owner{
+        r["apiVersion"].String(), r["kind"].String(), r["name"].String(),
+        r["uid"].String(), r["controller"].Bool()});
   }
   return m;
 }

@@ -11,14 +11,9 @@
 #include "operator/common/compact_map.h"
 #include "operator/common/status.h"
 #include "operator/kube/client.h"
+#include "operator/kube/owner_list.h"
 
 namespace certstore::kube {
-
-// One entry of metadata.ownerReferences.
-struct ObjectOwner {
-  std::string api_version, kind, name, uid;
-  bool controller = false;
-};
 
 struct ObjectMeta {
   std::string ns, name, uid, resource_version;
@@ -27,7 +22,8 @@ struct ObjectMeta {
   // object, and a managed Secret has half a dozen annotations.
   CompactStringMap labels;
   CompactStringMap annotations;
-  std::vector<ObjectOwner> owners;
+  // Held in one buffer too (a managed Secret's controller reference).
+  OwnerList owners;
 };
 
 // Keeps bytes the operator does not own out of its memory. For an object
