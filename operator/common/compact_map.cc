@@ -9,17 +9,10 @@ namespace certstore {
 
 namespace {
 
-uint32_t ReadU32(const std::string& buf, size_t at) {
-  uint32_t v;
-  std::memcpy(&v, buf.data() + at, sizeof(v));
-  return v;
-}
+using packed::ReadU32;
 
 void PutU32(std::string* buf, size_t at, size_t v) {
-  if (v > std::numeric_limits<uint32_t>::max())
-    throw std::length_error("CompactStringMap: entry too large");
-  const auto u = static_cast<uint32_t>(v);
-  std::memcpy(&(*buf)[at], &u, sizeof(u));
+  packed::PutU32(buf, at, v, "CompactStringMap");
 }
 
 // Lays out `entries` (sorted by key, keys unique) as CompactStringMap's
@@ -59,16 +52,11 @@ size_t CompactStringMap::size() const {
   return buf_.empty() ? 0 : ReadU32(buf_, 0);
 }
 
-CompactStringMap::Entry CompactStringMap::EntryAt(size_t i) const {
+CompactStringMap::Entry CompactStringMap::ValueAt(size_t i) const {
   const size_t at = ReadU32(buf_, 4 + 4 * i);
   const size_t klen = ReadU32(buf_, at), vlen = ReadU32(buf_, at + 4);
   const char* p = buf_.data() + at + 8;
   return {std::string_view(p, klen), std::string_view(p + klen, vlen)};
-}
-
-void CompactStringMap::const_iterator::Load(size_t index) {
-  index_ = index;
-  if (map_ != nullptr && index < map_->size()) entry_ = map_->EntryAt(index);
 }
 
 CompactStringMap::const_iterator CompactStringMap::find(
@@ -76,7 +64,7 @@ CompactStringMap::const_iterator CompactStringMap::find(
   size_t lo = 0, hi = size();
   while (lo < hi) {
     const size_t mid = lo + (hi - lo) / 2;
-    const std::string_view k = EntryAt(mid).first;
+    const std::string_view k = ValueAt(mid).first;
     if (k == key) return const_iterator(this, mid);
     if (k < key)
       lo = mid + 1;
@@ -124,8 +112,6 @@ std::map<std::string, std::string> CompactStringMap::ToMap() const {
   return out;
 }
 
-size_t CompactStringMap::HeapBytes() const {
-  return buf_.capacity() > 15 ? buf_.capacity() + 1 : 0;
-}
+size_t CompactStringMap::HeapBytes() const { return packed::HeapBytes(buf_); }
 
 }  // namespace certstore

@@ -20,6 +20,8 @@
 #include <string_view>
 #include <utility>
 
+#include "operator/common/packed_buffer.h"
+
 namespace certstore {
 
 class CompactStringMap {
@@ -29,42 +31,7 @@ class CompactStringMap {
     std::string_view second;  // value
   };
 
-  class const_iterator {
-   public:
-    using iterator_category = std::forward_iterator_tag;
-    using value_type = Entry;
-    using difference_type = std::ptrdiff_t;
-    using pointer = const Entry*;
-    using reference = const Entry&;
-
-    const_iterator() = default;
-    const Entry& operator*() const { return entry_; }
-    const Entry* operator->() const { return &entry_; }
-    const_iterator& operator++() {
-      Load(index_ + 1);
-      return *this;
-    }
-    const_iterator operator++(int) {
-      const_iterator old = *this;
-      ++*this;
-      return old;
-    }
-    bool operator==(const const_iterator& o) const {
-      return map_ == o.map_ && index_ == o.index_;
-    }
-    bool operator!=(const const_iterator& o) const { return !(*this == o); }
-
-   private:
-    friend class CompactStringMap;
-    const_iterator(const CompactStringMap* map, size_t index) : map_(map) {
-      Load(index);
-    }
-    void Load(size_t index);
-
-    const CompactStringMap* map_ = nullptr;
-    size_t index_ = 0;
-    Entry entry_;
-  };
+  using const_iterator = packed::IndexIterator<CompactStringMap, Entry>;
 
   CompactStringMap() = default;
   // From a std::map (implicit: `meta.labels = parsed_map;`).
@@ -100,7 +67,8 @@ class CompactStringMap {
   // buf_: [u32 n][n x u32 offset of entry i] then each entry as
   // [u32 key length][u32 value length][key bytes][value bytes]; "" when
   // empty. The same entries always give the same bytes (== compares them).
-  Entry EntryAt(size_t i) const;
+  friend const_iterator;
+  Entry ValueAt(size_t i) const;
   std::string buf_;
 };
 

@@ -2,8 +2,6 @@
 
 #include <array>
 #include <cstring>
-#include <limits>
-#include <stdexcept>
 
 namespace certstore::kube {
 
@@ -12,24 +10,17 @@ namespace {
 constexpr size_t kFields = 4;
 constexpr size_t kEntryHeader = 1 + 4 * kFields;
 
-uint32_t ReadU32(const std::string& buf, size_t at) {
-  uint32_t v;
-  std::memcpy(&v, buf.data() + at, sizeof(v));
-  return v;
-}
+using packed::ReadU32;
 
 void PutU32(std::string* buf, size_t at, size_t v) {
-  if (v > std::numeric_limits<uint32_t>::max())
-    throw std::length_error("OwnerList: entry too large");
-  const auto u = static_cast<uint32_t>(v);
-  std::memcpy(&(*buf)[at], &u, sizeof(u));
+  packed::PutU32(buf, at, v, "OwnerList");
 }
 
 }  // namespace
 
 size_t OwnerList::size() const { return buf_.empty() ? 0 : ReadU32(buf_, 0); }
 
-OwnerList::Owner OwnerList::operator[](size_t i) const {
+OwnerList::Owner OwnerList::ValueAt(size_t i) const {
   const size_t at = ReadU32(buf_, 4 + 4 * i);
   Owner o;
   o.controller = buf_[at] != 0;
@@ -42,11 +33,6 @@ OwnerList::Owner OwnerList::operator[](size_t i) const {
     p += n;
   }
   return o;
-}
-
-void OwnerList::const_iterator::Load(size_t index) {
-  index_ = index;
-  if (list_ != nullptr && index < list_->size()) owner_ = (*list_)[index];
 }
 
 void OwnerList::push_back(const Owner& o) {
@@ -77,8 +63,6 @@ void OwnerList::push_back(const Owner& o) {
   buf_.swap(buf);
 }
 
-size_t OwnerList::HeapBytes() const {
-  return buf_.capacity() > std::string().capacity() ? buf_.capacity() + 1 : 0;
-}
+size_t OwnerList::HeapBytes() const { return packed::HeapBytes(buf_); }
 
 }  // namespace certstore::kube

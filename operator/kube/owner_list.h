@@ -13,9 +13,10 @@
 
 #include <cstddef>
 #include <cstdint>
-#include <iterator>
 #include <string>
 #include <string_view>
+
+#include "operator/common/packed_buffer.h"
 
 namespace certstore::kube {
 
@@ -33,47 +34,12 @@ class OwnerList {
     bool controller = false;
   };
 
-  class const_iterator {
-   public:
-    using iterator_category = std::forward_iterator_tag;
-    using value_type = Owner;
-    using difference_type = std::ptrdiff_t;
-    using pointer = const Owner*;
-    using reference = const Owner&;
-
-    const_iterator() = default;
-    const Owner& operator*() const { return owner_; }
-    const Owner* operator->() const { return &owner_; }
-    const_iterator& operator++() {
-      Load(index_ + 1);
-      return *this;
-    }
-    const_iterator operator++(int) {
-      const_iterator old = *this;
-      ++*this;
-      return old;
-    }
-    bool operator==(const const_iterator& o) const {
-      return list_ == o.list_ && index_ == o.index_;
-    }
-    bool operator!=(const const_iterator& o) const { return !(*this == o); }
-
-   private:
-    friend class OwnerList;
-    const_iterator(const OwnerList* list, size_t index) : list_(list) {
-      Load(index);
-    }
-    void Load(size_t index);
-
-    const OwnerList* list_ = nullptr;
-    size_t index_ = 0;
-    Owner owner_;
-  };
+  using const_iterator = packed::IndexIterator<OwnerList, Owner>;
 
   size_t size() const;
   bool empty() const { return buf_.empty(); }
   // REQUIRES: i < size().
-  Owner operator[](size_t i) const;
+  Owner operator[](size_t i) const { return ValueAt(i); }
   const_iterator begin() const { return const_iterator(this, 0); }
   const_iterator end() const { return const_iterator(this, size()); }
 
@@ -95,6 +61,8 @@ class OwnerList {
   // [u8 controller][4 x u32 length: apiVersion, kind, name, uid][the four
   // strings' bytes]; "" when empty. The same entries in the same order
   // always give the same bytes (== compares them).
+  friend const_iterator;
+  Owner ValueAt(size_t i) const;
   std::string buf_;
 };
 

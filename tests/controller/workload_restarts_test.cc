@@ -216,8 +216,8 @@ TEST_F(WorkloadRestartsTest, TrustBundleSecretsCountByTheirContentDigest) {
     o->meta.name = "web-stores";
     o->partial = true;
     if (!kind.empty())
-      o->meta.owners.push_back(
-          {"certstore.dev/v1alpha1", kind, "corp", "uid-tb", true});
+      o->meta.owners.push_back(kube::ObjectOwner{"certstore.dev/v1alpha1", kind,
+                                                 "corp", "uid-tb", true});
     o->meta.annotations.Set("certstore.dev/bundle-content", content);
     return kube::ObjectPtr(o);
   };
