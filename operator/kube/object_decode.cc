@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <tuple>
+#include <vector>
 
 namespace certstore::kube {
 namespace {
@@ -106,12 +107,14 @@ ObjectMeta MetaFromJson(json::Value object) {
       md["annotations"].StringMap();
   annotations.erase(kLastApplied);
   m.annotations = annotations;
+  std::vector<OwnerList::Owner> owners;
   for (const json::Value& r : md["ownerReferences"].Elements()) {
     if (!r.IsObject()) continue;
-    m.owners.push_back(OwnerList::Owner{
-        r["apiVersion"].String(), r["kind"].String(), r["name"].String(),
-        r["uid"].String(), r["controller"].Bool()});
+    owners.push_back({r["apiVersion"].String(), r["kind"].String(),
+                      r["name"].String(), r["uid"].String(),
+                      r["controller"].Bool()});
   }
+  m.owners = OwnerList(owners);
   return m;
 }
 

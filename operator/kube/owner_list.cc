@@ -35,32 +35,37 @@ OwnerList::Owner OwnerList::ValueAt(size_t i) const {
   return o;
 }
 
-void OwnerList::push_back(const Owner& o) {
-  const size_t n = size();
-  const std::array<std::string_view, kFields> fields{o.api_version, o.kind,
-                                                     o.name, o.uid};
-  size_t entry = kEntryHeader;
-  for (std::string_view f : fields) entry += f.size();
-  // The old entries move 4 bytes on (one more offset); the new one goes last.
-  const size_t old_head = n == 0 ? 4 : 4 + 4 * n;
-  const size_t old_body = n == 0 ? 0 : buf_.size() - old_head;
-  std::string buf(4 + 4 * (n + 1) + old_body + entry, '\0');
-  PutU32(&buf, 0, n + 1);
-  for (size_t i = 0; i < n; ++i)
-    PutU32(&buf, 4 + 4 * i, ReadU32(buf_, 4 + 4 * i) + 4);
-  if (old_body != 0)
-    std::memcpy(&buf[4 + 4 * (n + 1)], buf_.data() + old_head, old_body);
-  size_t at = 4 + 4 * (n + 1) + old_body;
-  PutU32(&buf, 4 + 4 * n, at);
-  buf[at] = o.controller ? 1 : 0;
-  for (size_t f = 0; f < kFields; ++f)
-    PutU32(&buf, at + 1 + 4 * f, fields[f].size());
-  at += kEntryHeader;
-  for (std::string_view f : fields) {
-    if (!f.empty()) std::memcpy(&buf[at], f.data(), f.size());
-    at += f.size();
+OwnerList::OwnerList(const std::vector<Owner>& owners) {
+  if (owners.empty()) return;
+  const size_t n = owners.size();
+  size_t total = 4 + 4 * n;
+  for (const Owner& o : owners)
+    total += kEntryHeader + o.api_version.size() + o.kind.size() +
+             o.name.size() + o.uid.size();
+  std::string buf(total, '\0');
+  PutU32(&buf, 0, n);
+  size_t at = 4 + 4 * n;
+  for (size_t i = 0; i < n; ++i) {
+    const Owner& o = owners[i];
+    PutU32(&buf, 4 + 4 * i, at);
+    buf[at] = o.controller ? 1 : 0;
+    const std::array<std::string_view, kFields> fields{o.api_version, o.kind,
+                                                       o.name, o.uid};
+    for (size_t f = 0; f < kFields; ++f)
+      PutU32(&buf, at + 1 + 4 * f, fields[f].size());
+    at += kEntryHeader;
+    for (std::string_view f : fields) {
+      if (!f.empty()) std::memcpy(&buf[at], f.data(), f.size());
+      at += f.size();
+    }
   }
   buf_.swap(buf);
+}
+
+void OwnerList::push_back(const Owner& o) {
+  std::vector<Owner> all(begin(), end());
+  all.push_back(o);
+  *this = OwnerList(all);  // the views read the old buffer until replaced
 }
 
 size_t OwnerList::HeapBytes() const { return packed::HeapBytes(buf_); }

@@ -6,8 +6,8 @@
 //
 // Read like a std::vector of owners (size, [], iteration in the order
 // given, ==); entries are views into the buffer, valid until the list is
-// changed or destroyed. push_back rebuilds the buffer: meant for lists
-// built once, as an object is decoded, and read often.
+// changed or destroyed. Meant for lists built once, as an object is
+// decoded, and read often.
 #ifndef CERTSTORE_KUBE_OWNER_LIST_H_
 #define CERTSTORE_KUBE_OWNER_LIST_H_
 
@@ -15,6 +15,7 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "operator/common/packed_buffer.h"
 
@@ -43,7 +44,14 @@ class OwnerList {
   const_iterator begin() const { return const_iterator(this, 0); }
   const_iterator end() const { return const_iterator(this, size()); }
 
-  // Appends `o` (rebuilds the buffer; throws std::length_error past 4 GiB).
+  OwnerList() = default;
+  // The list of `owners`, in order, built in one pass (what a decoder uses:
+  // a tenant's object can carry thousands of ownerReferences). Throws
+  // std::length_error past 4 GiB.
+  explicit OwnerList(const std::vector<Owner>& owners);
+
+  // Appends `o`, rebuilding the buffer: O(size()) per call, for building a
+  // short list by hand. Throws std::length_error past 4 GiB.
   void push_back(const Owner& o);
   void push_back(const ObjectOwner& o) {
     push_back(Owner{o.api_version, o.kind, o.name, o.uid, o.controller});

@@ -45,9 +45,16 @@ TEST(OwnerListTest, ReadsBackEveryOwnerInTheOrderGiven) {
   };
   for (size_t c = 0; c < cases.size(); ++c) {
     SCOPED_TRACE("case " + std::to_string(c));
-    OwnerList list;
-    for (const auto& o : cases[c]) list.push_back(o);
-    ExpectReadsBack(list, cases[c]);
+    OwnerList appended;
+    std::vector<OwnerList::Owner> views;
+    for (const auto& o : cases[c]) {
+      appended.push_back(o);
+      views.push_back({o.api_version, o.kind, o.name, o.uid, o.controller});
+    }
+    ExpectReadsBack(appended, cases[c]);
+    const OwnerList at_once(views);
+    ExpectReadsBack(at_once, cases[c]);
+    EXPECT_EQ(at_once, appended);
   }
 }
 
