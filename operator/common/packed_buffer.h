@@ -37,13 +37,15 @@ inline size_t HeapBytes(const std::string& buf) {
   return buf.capacity() > std::string().capacity() ? buf.capacity() + 1 : 0;
 }
 
-// A forward iterator over the entries of a `Container` read by index: it
-// holds the entry it points at, made by `container->ValueAt(i)` (a friend
-// may call a private one), for i < container->size().
+// An iterator over the entries of a `Container` read by index: it holds the
+// entry it points at, made by `container->ValueAt(i)` (a friend may call a
+// private one), for i < container->size(). `*it` is a reference into the
+// iterator itself, valid while it is and until it moves on (so it is an
+// input iterator: copy an entry, or its views, to keep it).
 template <class Container, class Value>
 class IndexIterator {
  public:
-  using iterator_category = std::forward_iterator_tag;
+  using iterator_category = std::input_iterator_tag;
   using value_type = Value;
   using difference_type = std::ptrdiff_t;
   using pointer = const Value*;

@@ -134,6 +134,7 @@ void Informer::IndexLocked(const std::string& key, const IndexValues& values,
     auto& idx = indexes_[name];
     for (const auto& v : values[i++]) {
       if (add) {
+        if (options_.before_index_insert) options_.before_index_insert();
         idx[v].Insert(key);
       } else {
         auto it = idx.find(v);
@@ -171,12 +172,19 @@ void Informer::Apply(WatchEvent::Type type, ObjectPtr obj) {
       for (size_t i = 0; i < old_values.size(); ++i)
         DropCommon(&old_values[i], &new_values[i]);
     std::lock_guard<std::mutex> l(mu_);
-    if (old) IndexLocked(key, old_values, false);
-    if (type == WatchEvent::Type::kDeleted) {
-      items_.erase(key);
-    } else {
-      auto node = items_.insert_or_assign(key, obj).first;
-      IndexLocked(node->first, new_values, true);
+    try {
+      if (old) IndexLocked(key, old_values, false);
+      if (type == WatchEvent::Type::kDeleted) {
+        items_.erase(key);
+      } else {
+        auto node = items_.insert_or_assign(key, obj).first;
+        IndexLocked(node->first, new_values, true);
+      }
+    } catch (const std::exception&) {
+      // A replay of this event would not repair the indexes (its values
+      // would match the half-applied object's): see rebuild_.
+      rebuild_ = true;
+      return;
     }
     if (!obj->meta.resource_version.empty()) rv_ = obj->meta.resource_version;
   }
@@ -259,11 +267,13 @@ Status Informer::ListAndReplace() {
     for (const auto& [k, obj] : fresh) {
       auto it = items_.find(k);
       ObjectPtr old = it == items_.end() ? nullptr : it->second;
-      if (!old || old->meta.resource_version != obj->meta.resource_version)
+      if (rebuild_ || !old ||
+          old->meta.resource_version != obj->meta.resource_version)
         changes.emplace_back(old, obj);
     }
+    rebuild_ = false;
+    indexes_.clear();  // its views are of items_' keys: cleared first
     items_.clear();
-    indexes_.clear();
     for (const auto& [k, obj] : fresh) {
       auto node = items_.emplace(k, obj).first;
       IndexLocked(node->first, fresh_values[k], true);
@@ -315,8 +325,16 @@ Status Informer::WatchLoop() {
           Apply(e.type, std::move(obj));
           std::lock_guard<std::mutex> l(mu_);
           stats_.last_progress = std::chrono::steady_clock::now();
-          return !stopping_;
+          return !stopping_ && !rebuild_;
         });
+    {
+      std::lock_guard<std::mutex> l(mu_);
+      if (rebuild_ && !stopping_) {
+        ++stats_.errors;
+        stats_.last_error = "an event's cache change failed: relisting";
+        return AbortedError(stats_.last_error);  // relist
+      }
+    }
     if (st.code() == StatusCode::kOutOfRange) {
       std::lock_guard<std::mutex> l(mu_);
       ++stats_.gone;
@@ -369,9 +387,12 @@ void Informer::Run() {
       continue;
     }
     failures = 0;
-    // Returns on 410 Gone (relist below) or when stopping.
+    // Returns on 410 Gone (relist below), after a failed cache change
+    // (relist after a pause: the failure may be a shortage that lasts), or
+    // when stopping.
     Status watch = WatchLoop();
-    (void)watch;
+    if (watch.code() == StatusCode::kAborted && !SleepFor(NextBackoff(0)))
+      return;
   }
 }
 

@@ -75,6 +75,10 @@ struct InformerOptions {
   // Test seam: called on the informer thread before every watch except the
   // first one after a list (lets a test make the resume point stale).
   std::function<void()> before_rewatch;
+  // Test seam: called on the informer thread, under the cache's lock,
+  // before each index entry is added (lets a test fail an event's index
+  // change part way, as an allocation failure would).
+  std::function<void()> before_index_insert;
 };
 
 struct InformerStats {
@@ -175,6 +179,11 @@ class Informer : public ObjectCache {
   InformerStats stats_;  // GUARDED_BY(mu_)
   std::condition_variable cv_;
   bool stopping_ = false;  // GUARDED_BY(mu_)
+  // An event's change to items_ / indexes_ failed part way (an exception:
+  // no memory): the indexes may miss or hold stale entries (every view is
+  // still of a cached key) and handlers may not have seen the event. The
+  // watch ends and a relist rebuilds both and reports every object.
+  bool rebuild_ = false;  // GUARDED_BY(mu_)
 
   std::atomic<bool> synced_{false};
   std::thread thread_;
