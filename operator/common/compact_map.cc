@@ -11,19 +11,19 @@ namespace {
 
 using packed::ReadU32;
 
-void PutU32(std::string* buf, size_t at, size_t v) {
+void PutU32(packed::Buffer* buf, size_t at, size_t v) {
   packed::PutU32(buf, at, v, "CompactStringMap");
 }
 
 // Lays out `entries` (sorted by key, keys unique) as CompactStringMap's
 // buffer.
-std::string Build(
+packed::Buffer Build(
     const std::vector<std::pair<std::string_view, std::string_view>>& entries) {
-  if (entries.empty()) return std::string();
+  if (entries.empty()) return packed::Buffer();
   const size_t n = entries.size();
   size_t total = 4 + 4 * n;
   for (const auto& [k, v] : entries) total += 8 + k.size() + v.size();
-  std::string buf(total, '\0');
+  packed::Buffer buf(total, "CompactStringMap");
   PutU32(&buf, 0, n);
   size_t at = 4 + 4 * n;
   for (size_t i = 0; i < n; ++i) {
@@ -31,8 +31,9 @@ std::string Build(
     PutU32(&buf, 4 + 4 * i, at);
     PutU32(&buf, at, k.size());
     PutU32(&buf, at + 4, v.size());
-    std::memcpy(&buf[at + 8], k.data(), k.size());
-    std::memcpy(&buf[at + 8 + k.size()], v.data(), v.size());
+    char* p = buf.data() + at + 8;
+    if (!k.empty()) std::memcpy(p, k.data(), k.size());
+    if (!v.empty()) std::memcpy(p + k.size(), v.data(), v.size());
     at += 8 + k.size() + v.size();
   }
   return buf;
@@ -112,6 +113,6 @@ std::map<std::string, std::string> CompactStringMap::ToMap() const {
   return out;
 }
 
-size_t CompactStringMap::HeapBytes() const { return packed::HeapBytes(buf_); }
+size_t CompactStringMap::HeapBytes() const { return buf_.HeapBytes(); }
 
 }  // namespace certstore

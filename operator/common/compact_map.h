@@ -1,8 +1,9 @@
 // A string-to-string map in one allocation, for what caches hold per object
 // (an object's labels and annotations): std::map spends a node of about
 // 100 bytes per entry plus a heap block per key or value longer than 15
-// bytes; this keeps the entries, sorted by key, in one buffer (16 bytes of
-// offsets per entry plus the bytes themselves; empty: no allocation).
+// bytes; this keeps the entries, sorted by key, in one buffer (12 bytes of
+// offsets and lengths per entry plus the bytes themselves; empty: no
+// allocation) behind one pointer.
 //
 // Read like a std::map<std::string, std::string> (find, count, at, size,
 // iteration in key order, ==); entries are std::string_view pairs into the
@@ -54,10 +55,10 @@ class CompactStringMap {
   // Adds or replaces one entry / removes one if present (rebuilds).
   void Set(std::string_view key, std::string_view value);
   void Erase(std::string_view key);
-  void clear() { std::string().swap(buf_); }
+  void clear() { buf_.clear(); }
 
   std::map<std::string, std::string> ToMap() const;
-  // Heap bytes held (0 while the buffer fits std::string's inline storage).
+  // Heap bytes held (0 when empty).
   size_t HeapBytes() const;
 
   bool operator==(const CompactStringMap& o) const { return buf_ == o.buf_; }
@@ -69,7 +70,7 @@ class CompactStringMap {
   // empty. The same entries always give the same bytes (== compares them).
   friend const_iterator;
   Entry ValueAt(size_t i) const;
-  std::string buf_;
+  packed::Buffer buf_;
 };
 
 }  // namespace certstore

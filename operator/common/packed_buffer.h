@@ -1,7 +1,6 @@
 // What the one-buffer containers (CompactStringMap, kube::OwnerList) share:
-// 32-bit lengths and offsets read from and written into a std::string, the
-// heap bytes such a buffer holds, and a forward iterator over a container
-// read by index.
+// the buffer itself, 32-bit lengths and offsets read from and written into
+// it, and an input iterator over a container read by index.
 #ifndef CERTSTORE_COMMON_PACKED_BUFFER_H_
 #define CERTSTORE_COMMON_PACKED_BUFFER_H_
 
@@ -10,13 +9,48 @@
 #include <cstring>
 #include <iterator>
 #include <limits>
+#include <memory>
 #include <stdexcept>
 #include <string>
+#include <string_view>
 
 namespace certstore::packed {
 
+// An owned, copyable run of bytes behind one pointer: 8 bytes in the object
+// that holds it (a std::string is 32, and a cache holds three such buffers
+// per object). The block keeps the size in its first 4 bytes. Empty: no
+// block.
+class Buffer {
+ public:
+  Buffer() = default;
+  // `size` zero bytes (no block for 0). Throws std::length_error naming
+  // `container` past 4 GiB.
+  Buffer(size_t size, const char* container);
+  Buffer(const Buffer& o);
+  Buffer& operator=(const Buffer& o);
+  Buffer(Buffer&&) noexcept = default;
+  Buffer& operator=(Buffer&&) noexcept = default;
+
+  bool empty() const { return block_ == nullptr; }
+  size_t size() const;
+  const char* data() const { return block_ ? block_.get() + kHeader : nullptr; }
+  char* data() { return block_ ? block_.get() + kHeader : nullptr; }
+  std::string_view view() const { return std::string_view(data(), size()); }
+  // Bytes of the block (0 when empty).
+  size_t HeapBytes() const { return block_ ? kHeader + size() : 0; }
+  void clear() { block_.reset(); }
+  void swap(Buffer& o) noexcept { block_.swap(o.block_); }
+
+  bool operator==(const Buffer& o) const { return view() == o.view(); }
+  bool operator!=(const Buffer& o) const { return !(*this == o); }
+
+ private:
+  static constexpr size_t kHeader = 4;
+  std::unique_ptr<char[]> block_;
+};
+
 // REQUIRES: at + 4 <= buf.size().
-inline uint32_t ReadU32(const std::string& buf, size_t at) {
+inline uint32_t ReadU32(const Buffer& buf, size_t at) {
   uint32_t v;
   std::memcpy(&v, buf.data() + at, sizeof(v));
   return v;
@@ -24,17 +58,11 @@ inline uint32_t ReadU32(const std::string& buf, size_t at) {
 
 // Writes `v` at `at` (REQUIRES: at + 4 <= buf->size()). Throws
 // std::length_error naming `container` when `v` does not fit 32 bits.
-inline void PutU32(std::string* buf, size_t at, size_t v,
-                   const char* container) {
+inline void PutU32(Buffer* buf, size_t at, size_t v, const char* container) {
   if (v > std::numeric_limits<uint32_t>::max())
     throw std::length_error(std::string(container) + ": entry too large");
   const auto u = static_cast<uint32_t>(v);
-  std::memcpy(&(*buf)[at], &u, sizeof(u));
-}
-
-// Heap bytes `buf` holds (0 while it fits std::string's inline storage).
-inline size_t HeapBytes(const std::string& buf) {
-  return buf.capacity() > std::string().capacity() ? buf.capacity() + 1 : 0;
+  std::memcpy(buf->data() + at, &u, sizeof(u));
 }
 
 // An iterator over the entries of a `Container` read by index: it holds the

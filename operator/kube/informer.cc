@@ -150,8 +150,7 @@ void Informer::Decode(CachedObject& obj) const {
   if (!options_.decode) return;
   obj.typed = options_.decode(obj);
   if (obj.typed && options_.drop_json) {
-    SecureWipe(obj.json.data(), obj.json.size());  // may hold a Secret's data
-    std::string().swap(obj.json);
+    obj.json.WipeAndClear();  // may hold a Secret's data
   }
 }
 

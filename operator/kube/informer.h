@@ -21,6 +21,7 @@
 #include <thread>
 #include <vector>
 
+#include "operator/common/lean_string.h"
 #include "operator/common/status.h"
 #include "operator/kube/client.h"
 #include "operator/kube/sorted_views.h"
@@ -39,8 +40,9 @@ struct TypedObject {
 struct CachedObject {
   ObjectMeta meta;
   // The object as sent (minus what object_decode drops). Empty when the
-  // informer's decoder made `typed` and InformerOptions::drop_json is set.
-  std::string json;
+  // informer's decoder made `typed` and InformerOptions::drop_json is set
+  // (then it costs one pointer).
+  LeanString json;
   // The informer's PayloadFilter dropped fields from `json`: read the
   // object from the API server if you need them.
   bool partial = false;

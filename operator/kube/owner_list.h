@@ -56,9 +56,9 @@ class OwnerList {
   void push_back(const ObjectOwner& o) {
     push_back(Owner{o.api_version, o.kind, o.name, o.uid, o.controller});
   }
-  void clear() { std::string().swap(buf_); }
+  void clear() { buf_.clear(); }
 
-  // Heap bytes held (0 while the buffer fits std::string's inline storage).
+  // Heap bytes held (0 when empty).
   size_t HeapBytes() const;
 
   bool operator==(const OwnerList& o) const { return buf_ == o.buf_; }
@@ -71,7 +71,7 @@ class OwnerList {
   // always give the same bytes (== compares them).
   friend const_iterator;
   Owner ValueAt(size_t i) const;
-  std::string buf_;
+  packed::Buffer buf_;
 };
 
 }  // namespace certstore::kube

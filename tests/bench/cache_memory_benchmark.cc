@@ -37,7 +37,7 @@ kube::ObjectPtr Cache(const std::string& text, bool typed, bool secret) {
     obj->typed = secret ? controller::DecodeManagedSecret(*obj, false)
                         : controller::DecodeCertStore(*obj);
     if (!obj->typed) std::abort();
-    std::string().swap(obj->json);
+    obj->json.clear();
   }
   return obj;
 }

@@ -95,14 +95,35 @@ TEST(CompactStringMapTest, EqualityComparesEntries) {
 }
 
 // The reason it exists: a managed Secret's annotations in one block of
-// about their own size, not six map nodes and a dozen strings.
+// about their own size, not six map nodes and a dozen strings, behind one
+// pointer (a cache holds an object's labels and annotations).
 TEST(CompactStringMapTest, HoldsAManagedSecretsAnnotationsInOneSmallBlock) {
   const Map m = Annotations();
   size_t chars = 0;
   for (const auto& [k, v] : m) chars += k.size() + v.size();
   CompactStringMap c(m);
-  EXPECT_LE(c.HeapBytes(), chars + 4 + 12 * m.size() + 1);
+  // The entries' bytes, 12 bytes of offset and lengths each, the count and
+  // the block's size.
+  EXPECT_LE(c.HeapBytes(), chars + 12 * m.size() + 4 + 4);
   EXPECT_EQ(CompactStringMap().HeapBytes(), 0u);
+  EXPECT_EQ(sizeof(CompactStringMap), sizeof(void*));
+}
+
+TEST(CompactStringMapTest, CopiesAreIndependent) {
+  CompactStringMap a(Annotations());
+  CompactStringMap b = a;
+  EXPECT_TRUE(a == b);
+  b.Set("certstore.dev/revision", "4");
+  EXPECT_EQ(a.at("certstore.dev/revision"), "3");
+  EXPECT_EQ(b.at("certstore.dev/revision"), "4");
+  a = b;
+  EXPECT_TRUE(a == b);
+  b.clear();
+  EXPECT_EQ(a.at("certstore.dev/revision"), "4");
+  CompactStringMap moved = std::move(a);
+  EXPECT_EQ(moved.ToMap().size(), Annotations().size());
+  a = moved;  // a moved-from map can be assigned again
+  EXPECT_TRUE(a == moved);
 }
 
 }  // namespace
