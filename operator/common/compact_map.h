@@ -58,6 +58,11 @@ class CompactStringMap {
   void clear() { buf_.clear(); }
 
   std::map<std::string, std::string> ToMap() const;
+  // Whether `key` is one of the label and annotation keys most cached
+  // objects carry (Kubernetes' recommended ones, the operator's own), which
+  // a map holds as a 4-byte code instead of the key's bytes.
+  static bool IsWellKnownKey(std::string_view key);
+
   // Heap bytes held (0 when empty).
   size_t HeapBytes() const;
 
@@ -66,8 +71,10 @@ class CompactStringMap {
 
  private:
   // buf_: [u32 n][n x u32 offset of entry i] then each entry as
-  // [u32 key length][u32 value length][key bytes][value bytes]; "" when
-  // empty. The same entries always give the same bytes (== compares them).
+  // [u32 key length][u32 value length][key bytes][value bytes], where a
+  // well-known key's length field is its code (high bit set) and no key
+  // bytes follow; no block when empty. The same entries always give the same
+  // bytes (== compares them).
   friend const_iterator;
   Entry ValueAt(size_t i) const;
   packed::Buffer buf_;

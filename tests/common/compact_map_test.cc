@@ -28,6 +28,13 @@ TEST(CompactStringMapTest, ReadsLikeTheMapItWasBuiltFrom) {
       {{"a", "1"}},
       {{"k", std::string("v\0w", 3)}, {std::string("k\0", 2), "nul key"}},
       Annotations(),
+      // Well-known keys (held as codes) among others, one a prefix of a
+      // known key and one a known key with more after it.
+      {{"app.kubernetes.io/managed-by", "certstore-operator"},
+       {"certstore.dev/sea", "not a known key"},
+       {"certstore.dev/seal", ""},
+       {"certstore.dev/seal2", "not a known key either"},
+       {"z", "last"}},
   };
   for (const Map& m : cases) {
     CompactStringMap c(m);
@@ -107,6 +114,25 @@ TEST(CompactStringMapTest, HoldsAManagedSecretsAnnotationsInOneSmallBlock) {
   EXPECT_LE(c.HeapBytes(), chars + 12 * m.size() + 4 + 4);
   EXPECT_EQ(CompactStringMap().HeapBytes(), 0u);
   EXPECT_EQ(sizeof(CompactStringMap), sizeof(void*));
+}
+
+// A managed Secret's keys are the operator's own: the map holds codes for
+// them, not their bytes, and reads them back as given.
+TEST(CompactStringMapTest, HoldsWellKnownKeysAsCodes) {
+  const Map known = Annotations();
+  Map unknown;
+  for (const auto& [k, v] : known) {
+    EXPECT_TRUE(CompactStringMap::IsWellKnownKey(k)) << k;
+    unknown.emplace("x" + k, v);
+    EXPECT_FALSE(CompactStringMap::IsWellKnownKey("x" + k));
+  }
+  size_t key_chars = 0;
+  for (const auto& [k, v] : known) key_chars += k.size();
+  const CompactStringMap a(known), b(unknown);
+  EXPECT_EQ(a.HeapBytes() + key_chars + known.size(), b.HeapBytes());
+  EXPECT_EQ(a.ToMap(), known);
+  EXPECT_EQ(a.find("certstore.dev/seal")->second, "v1." + std::string(64, 'c'));
+  EXPECT_TRUE(a.find("certstore.dev/sea") == a.end());
 }
 
 TEST(CompactStringMapTest, CopiesAreIndependent) {

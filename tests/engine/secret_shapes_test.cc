@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 #include <openssl/x509.h>
 
+#include "operator/common/compact_map.h"
 #include "operator/engine/reasons.h"
 #include "operator/engine/secret_layout.h"
 #include "tests/engine/engine_fixture.h"
@@ -50,6 +51,30 @@ TEST_F(SecretShapesTest, TypeFollowsWhatTheSecretHolds) {
     ASSERT_FALSE(r.secrets.empty());
     EXPECT_EQ(r.secrets[0].type, c.want);
   }
+}
+
+// The informer caches hold the label and annotation keys the operator
+// writes as codes (common/compact_map.h): a key added here and not there
+// costs every managed Secret its bytes again.
+TEST_F(SecretShapesTest, EveryKeyTheOperatorWritesIsHeldAsACode) {
+  RenderResult r =
+      MustRender(MakeCertStore(Spec(KeystoreYaml() + "  truststore: {}\n")),
+                 ca_, objects_, clock_);
+  ASSERT_FALSE(r.secrets.empty());
+  for (const api::SecretObject& s : r.secrets) {
+    for (const auto& [k, v] : s.metadata.labels)
+      EXPECT_TRUE(CompactStringMap::IsWellKnownKey(k)) << "label " << k;
+    for (const auto& [k, v] : s.metadata.annotations)
+      EXPECT_TRUE(CompactStringMap::IsWellKnownKey(k)) << "annotation " << k;
+  }
+  for (const char* k :
+       {kTrustBundleLabel, kTrustBundleUidLabel, kBundleContentAnnotation,
+        kCertStoreAnnotation, kCertStoreLabel, kIssuerAnnotation,
+        kIdentityHashAnnotation, kRenderHashAnnotation, kRevisionAnnotation,
+        kPasswordRefAnnotation, kSealAnnotation, kIssuerUidAnnotation,
+        kRenewRequestAnnotation, kRestartOnChangeAnnotation,
+        api::kManagedByLabel})
+    EXPECT_TRUE(CompactStringMap::IsWellKnownKey(k)) << k;
 }
 
 TEST_F(SecretShapesTest, TlsTypeWithoutPemIsRefused) {
