@@ -50,7 +50,7 @@ std::optional<engine::SecretOutline> ApiObjectSource::OutlineSecret(
   const kube::ObjectMeta& m = cached->meta;
   o.metadata.namespace_ = m.ns;
   o.metadata.name = m.name;
-  o.metadata.uid = m.uid;
+  o.metadata.uid = m.uid.str();
   o.metadata.resource_version = m.resource_version;
   o.metadata.labels = m.labels.ToMap();
   o.metadata.annotations = m.annotations.ToMap();

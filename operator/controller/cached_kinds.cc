@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <array>
+#include <cstring>
 #include <mutex>
 #include <string_view>
 
@@ -89,15 +90,19 @@ std::shared_ptr<CachedSecret> MakeSecret(const kube::CachedObject& o,
   auto out = std::make_shared<CachedSecret>();
   out->type = parsed->type;
   out->data_digest = Sha256Bytes::FromHex(engine::DataDigest(parsed->data));
+  // A name is cut at a NUL (the API server refuses one anyway).
+  auto name_size = [](const std::string& k) { return std::strlen(k.c_str()); };
   size_t size = 0;
-  for (const auto& [k, v] : parsed->data) size += k.size() + 1;
-  out->keys.reserve(size);
+  for (const auto& [k, v] : parsed->data) size += name_size(k) + 1;
+  out->keys = packed::Buffer(size, "CachedSecret");
+  char* at = out->keys.data();
   for (const auto& [k, v] : parsed->data) {
-    out->keys.append(k.c_str());
-    out->keys.push_back('\0');
+    const size_t n = name_size(k);
+    if (n != 0) std::memcpy(at, k.data(), n);
+    at += n + 1;  // the buffer is zeroed: the NUL is there
   }
   if (auto kept = parsed->data.find(kKeptKey); kept != parsed->data.end())
-    out->ca_crt = kept->second;
+    out->ca_crt = std::make_unique<const std::string>(kept->second);
   out->complete = complete;
   // Otherwise the stores, keys and passwords are wiped as `parsed` goes.
   if (complete)
@@ -174,7 +179,7 @@ std::shared_ptr<const CachedIssuer> IssuerOf(const kube::CachedObject& o) {
 }
 
 bool CachedSecret::Has(const std::string& key) const {
-  std::string_view rest(keys);
+  std::string_view rest = keys.view();
   while (!rest.empty()) {
     size_t end = std::min(rest.find('\0'), rest.size());
     if (rest.substr(0, end) == key) return true;
@@ -185,10 +190,11 @@ bool CachedSecret::Has(const std::string& key) const {
 
 std::vector<std::string> CachedSecret::Keys() const {
   std::vector<std::string> out;
-  for (size_t at = 0; at < keys.size();) {
-    size_t end = keys.find('\0', at);
-    if (end == std::string::npos) end = keys.size();
-    out.emplace_back(keys, at, end - at);
+  const std::string_view all = keys.view();
+  for (size_t at = 0; at < all.size();) {
+    size_t end = all.find('\0', at);
+    if (end == std::string_view::npos) end = all.size();
+    out.emplace_back(all.substr(at, end - at));
     at = end + 1;
   }
   return out;

@@ -11,6 +11,7 @@
 
 #include "operator/api/parse.h"
 #include "operator/api/types.h"
+#include "operator/common/packed_buffer.h"
 #include "operator/common/sha256.h"
 #include "operator/common/status.h"
 #include "operator/kube/informer.h"
@@ -65,9 +66,11 @@ struct CachedSecret : kube::TypedObject {
   std::string type;         // the Secret's type
   Sha256Bytes data_digest;  // of all of the data, as sent
   // Every data key, each followed by a NUL (key names cannot hold one: the
-  // API server allows [-._a-zA-Z0-9]).
-  std::string keys;
-  std::optional<std::string> ca_crt;  // data `ca.crt`, decoded, if present
+  // API server allows [-._a-zA-Z0-9]); read them with Has and Keys. One
+  // pointer, as `ca_crt` (10,000 of these are cached).
+  packed::Buffer keys;
+  // Data `ca.crt`, decoded; null when absent.
+  std::unique_ptr<const std::string> ca_crt;
   // `complete`: the whole Secret as parsed (metadata, type, all of its
   // data); else null.
   std::unique_ptr<const api::SecretObject> whole;

@@ -140,7 +140,7 @@ class CertStoreRun {
         ns_(obj_->meta.ns),
         name_(obj_->meta.name),
         now_(d.clock.Now()),
-        ref_{api::kApiVersion, "CertStore", ns_, name_, obj_->meta.uid},
+        ref_{api::kApiVersion, "CertStore", ns_, name_, obj_->meta.uid.str()},
         cached_(CertStoreOf(*obj_)),
         prev_(cached_->status),
         objects_(d.client, d.managed_secrets) {}
@@ -249,7 +249,7 @@ std::optional<ReconcileResult> CertStoreRun::Gather() {
 
   // A Secret someone else controls is refused before anything is decrypted
   // or generated for it.
-  OwnerRef owner{api::kApiVersion, "CertStore", name_, obj_->meta.uid};
+  OwnerRef owner{api::kApiVersion, "CertStore", name_, obj_->meta.uid.str()};
   for (const std::string& secret_name :
        {cs_.spec.secret_name, cs_.spec.truststore
                                   ? cs_.spec.truststore->secret_name
@@ -378,7 +378,7 @@ ReconcileResult CertStoreRun::WriteFailed(const Status& s,
 }
 
 std::optional<ReconcileResult> CertStoreRun::Write() {
-  OwnerRef owner{api::kApiVersion, "CertStore", name_, obj_->meta.uid};
+  OwnerRef owner{api::kApiVersion, "CertStore", name_, obj_->meta.uid.str()};
   for (const auto& s : rendered_->secrets) {
     auto w = WriteSecret(d_.client, s, owner, &objects_);
     if (!w.ok()) {

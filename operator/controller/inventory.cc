@@ -32,7 +32,7 @@ double Unix(TimePoint t) {
 // The trusted certificates of a managed Secret's PEM bundle (ca.crt);
 // nullopt when it has none (cheap: no decryption).
 std::optional<std::vector<TrustEntryFacts>> PemTrustEntries(
-    const std::optional<std::string>& bundle) {
+    const std::string* bundle) {
   if (!bundle) return std::nullopt;
   std::vector<TrustEntryFacts> out;
   auto certs = pki::ParseCertificatesPem(*bundle);
@@ -245,7 +245,7 @@ bool Inventory::OnManagedSecret(const kube::ObjectPtr& old_obj,
       std::optional<std::vector<TrustEntryFacts>> facts;
       if (lookup_) facts = lookup_(key, secret->data_digest.Hex());
       known = facts.has_value();
-      if (!facts) facts = PemTrustEntries(secret->ca_crt);
+      if (!facts) facts = PemTrustEntries(secret->ca_crt.get());
       if (facts) entries = std::move(*facts);
       // Only a store locked with the password stored beside it is read (a
       // referenced password belongs to the user).

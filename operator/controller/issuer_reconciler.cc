@@ -308,7 +308,7 @@ ReconcileResult ReconcileIssuer(const ReconcilerDeps& d, bool cluster,
                  nullptr);
   kube::ObjectReference issuer_ref{api::kApiVersion,
                                    cluster ? "ClusterCertIssuer" : "CertIssuer",
-                                   ns, name, obj->meta.uid};
+                                   ns, name, obj->meta.uid.str()};
   if (ca->created_secret || ca->renewed) {
     // A root is irreversible: re-read the issuer first, so a cached status
     // that has not caught up yet can never stand in for "no root recorded"

@@ -332,7 +332,7 @@ ReconcileResult ReconcileTrustBundle(const ReconcilerDeps& d,
   auto cached = TrustBundleOf(*obj);
   const api::ObservedStatus& prev = cached->status;
   kube::ObjectReference ref{api::kApiVersion, "TrustBundle", "", name,
-                            obj->meta.uid};
+                            obj->meta.uid.str()};
   // Writes status unless it already says exactly this.
   auto report = [&](const Condition& c, const engine::BundleContent* content,
                     const TargetReport* targets) -> Status {
@@ -398,7 +398,7 @@ ReconcileResult ReconcileTrustBundle(const ReconcilerDeps& d,
                   cached->bundle.status().message());
   api::TrustBundle tb = *cached->bundle;
   tb.metadata.name = name;
-  tb.metadata.uid = obj->meta.uid;
+  tb.metadata.uid = obj->meta.uid.str();
   api::ApplyDefaults(&tb);
   if (Status bad = api::Validate(tb).ToStatus(); !bad.ok())
     return failed(engine::kReasonInvalidSpec, bad.message());

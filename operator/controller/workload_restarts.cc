@@ -181,7 +181,7 @@ ReconcileResult ReconcileWorkloads(const ReconcilerDeps& d,
       if (restart)
         d.events.Post(
             kube::ObjectReference{"apps/v1", res.kind, ns, o->meta.name,
-                                  o->meta.uid},
+                                  o->meta.uid.str()},
             "Normal", engine::kEventRestartedForNewStores,
             "rolling restart: the stores in Secret" +
                 std::string(decision.changed.size() == 1 ? " " : "s ") +

@@ -54,10 +54,11 @@ void WriteSkeleton(json::Writer& w, const PayloadFilter& filter,
   kept.resource_version = meta->resource_version;
   kept.generation = meta->generation;
   w.Key("metadata").BeginObject();
+  const std::string uid = meta->uid.str();
   for (auto [k, v] :
        {std::pair<const char*, const std::string&>{"name", meta->name},
         {"namespace", meta->ns},
-        {"uid", meta->uid},
+        {"uid", uid},
         {"resourceVersion", meta->resource_version}})
     if (!v.empty()) w.Field(k, v);
   if (meta->generation != 0) w.Field("generation", meta->generation);

@@ -576,7 +576,7 @@ int Unrelated(const std::string& kc, const std::string& bin, int m,
         "\"apiVersion\":\"certstore.dev/"
         "v1alpha1\",\"kind\":\"CertStore\",\"name\":"
         "\"decoy\",\"uid\":\"" +
-        meta->uid + "\",\"controller\":true}]";
+        meta->uid.str() + "\",\"controller\":true}]";
   }
   auto t0 = SteadyClock::now();
   std::atomic<int> failed{0};

@@ -220,7 +220,8 @@ TEST(CachedKindsTest, AManagedSecretIsCachedAsADigestWithoutItsKeysOrStores) {
   ASSERT_NE(cached, nullptr);
   EXPECT_FALSE(cached->complete);
   EXPECT_EQ(cached->whole, nullptr);  // no stores, keys or passwords
-  EXPECT_EQ(cached->ca_crt, "PUBLIC");
+  ASSERT_NE(cached->ca_crt, nullptr);
+  EXPECT_EQ(*cached->ca_crt, "PUBLIC");
   EXPECT_EQ(cached->Keys(), (std::vector<std::string>{"ca.crt", "keystore.p12",
                                                       "password", "tls.key"}));
   EXPECT_TRUE(cached->Has("keystore.p12"));
