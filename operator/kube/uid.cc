@@ -34,9 +34,8 @@ Uid::Uid(std::string_view text) {
         bytes[nibble / 2] |= static_cast<uint8_t>(nibble % 2 ? v : v << 4);
       ++nibble;
     }
-    if (ok) {
+    if (ok && bytes != std::array<uint8_t, 16>{}) {
       bytes_ = bytes;
-      packed_ = true;
       return;
     }
   }
@@ -44,7 +43,7 @@ Uid::Uid(std::string_view text) {
 }
 
 std::string Uid::str() const {
-  if (!packed_) return text_.str();
+  if (!packed()) return text_.str();
   std::string out;
   out.reserve(kUuidSize);
   size_t nibble = 0;

@@ -2,7 +2,7 @@
 // ("8-4-4-4-12" lowercase hex, 36 characters: a heap block of 48 bytes
 // behind a 32-byte std::string); this keeps such a UUID as its 16 bytes in
 // place, and any other text (a test's "u1", a foreign server's form) as
-// given. It reads back exactly as it was set.
+// given, in 24 bytes. It reads back exactly as it was set.
 #ifndef CERTSTORE_KUBE_UID_H_
 #define CERTSTORE_KUBE_UID_H_
 
@@ -28,11 +28,11 @@ class Uid {
   // converted temporary bound to a reference would not outlive the
   // expression.
   std::string str() const;
-  bool empty() const { return !packed_ && text_.empty(); }
+  bool empty() const { return !packed() && text_.empty(); }
 
   friend bool operator==(const Uid& a, const Uid& b) {
-    return a.packed_ == b.packed_ &&
-           (a.packed_ ? a.bytes_ == b.bytes_ : a.text_.str() == b.text_.str());
+    // A text never equals a UUID's bytes: only the canonical form packs.
+    return a.bytes_ == b.bytes_ && a.text_.str() == b.text_.str();
   }
   friend bool operator==(const Uid& a, const std::string& b) {
     return a == Uid(b);
@@ -45,9 +45,10 @@ class Uid {
   friend bool operator!=(const Uid& a, const char* b) { return !(a == b); }
 
  private:
-  std::array<uint8_t, 16> bytes_{};  // a UUID's bytes, when packed_
-  LeanString text_;                  // otherwise, the text
-  bool packed_ = false;
+  // Packed: a UUID's bytes (never all zero: the nil UUID is kept as text).
+  bool packed() const { return bytes_ != std::array<uint8_t, 16>{}; }
+  std::array<uint8_t, 16> bytes_{};  // all zero when not packed
+  LeanString text_;                  // empty when packed
 };
 
 inline std::ostream& operator<<(std::ostream& os, const Uid& u) {
