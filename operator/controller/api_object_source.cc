@@ -51,7 +51,7 @@ std::optional<engine::SecretOutline> ApiObjectSource::OutlineSecret(
   o.metadata.namespace_ = m.ns;
   o.metadata.name = m.name;
   o.metadata.uid = m.uid.str();
-  o.metadata.resource_version = m.resource_version;
+  o.metadata.resource_version = m.resource_version.str();
   o.metadata.labels = m.labels.ToMap();
   o.metadata.annotations = m.annotations.ToMap();
   for (const auto& ow : m.owners)

@@ -198,9 +198,9 @@ ReconcileResult CertStoreRun::Fail(const Condition& c) {
                 "attempt " + std::to_string(u.failed_attempts) +
                     " failed; retrying in " + std::to_string(next.count()) +
                     "s, or at once when the cause is fixed"};
-  Status st =
-      PatchStatus(d_.client, kube::CertStoresResource(), ns_, name_, prev_,
-                  obj_->meta.resource_version, obj_->meta.generation, u, now_);
+  Status st = PatchStatus(d_.client, kube::CertStoresResource(), ns_, name_,
+                          prev_, obj_->meta.resource_version.str(),
+                          obj_->meta.generation, u, now_);
   if (!prev_.ready || prev_.ready->reason != c.reason ||
       prev_.ready->status != c.status)
     d_.events.Post(ref_, "Warning", c.reason, c.message);
@@ -464,7 +464,7 @@ ReconcileResult CertStoreRun::Report() {
   Status status_write;
   if (!same)
     status_write = PatchStatus(d_.client, kube::CertStoresResource(), ns_,
-                               name_, prev_, obj_->meta.resource_version,
+                               name_, prev_, obj_->meta.resource_version.str(),
                                obj_->meta.generation, u, now_);
   // Events after status (Ready is visible one round trip sooner), and even
   // when the status write failed: the Secret is written, the retry will not

@@ -249,9 +249,9 @@ ReconcileResult ReconcileIssuer(const ReconcilerDeps& d, bool cluster,
                 prev.observed_generation == obj->meta.generation &&
                 prev.fingerprint_sha256 == fingerprint && !other_change;
     if (!same) {
-      Status st =
-          PatchStatus(d.client, res, ns, name, prev, obj->meta.resource_version,
-                      obj->meta.generation, u, now);
+      Status st = PatchStatus(d.client, res, ns, name, prev,
+                              obj->meta.resource_version.str(),
+                              obj->meta.generation, u, now);
       if (!st.ok() && st.code() != StatusCode::kNotFound)
         return {st, std::nullopt};
     }

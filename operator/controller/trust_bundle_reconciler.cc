@@ -377,9 +377,9 @@ ReconcileResult ReconcileTrustBundle(const ReconcilerDeps& d,
         WriteList(w, "conflicts", conflicts);
         WriteList(w, "failures", failures);
       };
-    Status st =
-        PatchStatus(d.client, kube::TrustBundlesResource(), "", name, prev,
-                    obj->meta.resource_version, obj->meta.generation, u, now);
+    Status st = PatchStatus(d.client, kube::TrustBundlesResource(), "", name,
+                            prev, obj->meta.resource_version.str(),
+                            obj->meta.generation, u, now);
     if (!st.ok() && st.code() != StatusCode::kNotFound) return st;
     if (c.status != "True" && !(prev.ready && prev.ready->reason == c.reason &&
                                 prev.ready->message == c.message))

@@ -145,7 +145,7 @@ ReconcileResult ReconcileWorkloads(const ReconcilerDeps& d,
       body.BeginObject()
           .Key("metadata")
           .BeginObject()
-          .Field("resourceVersion", o->meta.resource_version)
+          .Field("resourceVersion", o->meta.resource_version.str())
           .Key("annotations")
           .BeginObject()
           .Field(engine::kStoresAnnotation, decision.record)

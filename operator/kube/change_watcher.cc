@@ -63,7 +63,7 @@ StatusOr<std::string> ChangeWatcher::CurrentResourceVersion() {
   if (meta.resource_version.empty())
     return InvalidArgumentError("list " + resource_.Qualified() +
                                 ": no resourceVersion");
-  return meta.resource_version;
+  return meta.resource_version.str();
 }
 
 void ChangeWatcher::Run() {
@@ -109,7 +109,7 @@ void ChangeWatcher::Run() {
       Status st = WatchOnce(client_, resource_, options_.ns, wo,
                             [&](const WatchEvent& e) {
                               if (!e.meta.resource_version.empty())
-                                position = e.meta.resource_version;
+                                position = e.meta.resource_version.str();
                               if (e.type != WatchEvent::Type::kBookmark) {
                                 {
                                   std::lock_guard<std::mutex> l(mu_);

@@ -185,7 +185,8 @@ void Informer::Apply(WatchEvent::Type type, ObjectPtr obj) {
       rebuild_ = true;
       return;
     }
-    if (!obj->meta.resource_version.empty()) rv_ = obj->meta.resource_version;
+    if (!obj->meta.resource_version.empty())
+      rv_ = obj->meta.resource_version.str();
   }
   if (type == WatchEvent::Type::kDeleted) {
     for (auto& h : handlers_) h(old ? old : obj, nullptr);
@@ -311,7 +312,8 @@ Status Informer::WatchLoop() {
         client_, resource_, options_.ns, wo, [this](const WatchEvent& e) {
           if (e.type == WatchEvent::Type::kBookmark) {
             std::lock_guard<std::mutex> l(mu_);
-            if (!e.meta.resource_version.empty()) rv_ = e.meta.resource_version;
+            if (!e.meta.resource_version.empty())
+              rv_ = e.meta.resource_version.str();
             stats_.last_progress = std::chrono::steady_clock::now();
             return !stopping_;
           }

@@ -55,11 +55,12 @@ void WriteSkeleton(json::Writer& w, const PayloadFilter& filter,
   kept.generation = meta->generation;
   w.Key("metadata").BeginObject();
   const std::string uid = meta->uid.str();
+  const std::string rv = meta->resource_version.str();
   for (auto [k, v] :
        {std::pair<const char*, const std::string&>{"name", meta->name},
         {"namespace", meta->ns},
         {"uid", uid},
-        {"resourceVersion", meta->resource_version}})
+        {"resourceVersion", rv}})
     if (!v.empty()) w.Field(k, v);
   if (meta->generation != 0) w.Field("generation", meta->generation);
   for (auto [names, from, to, field] :

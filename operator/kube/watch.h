@@ -12,14 +12,15 @@
 #include "operator/common/status.h"
 #include "operator/kube/client.h"
 #include "operator/kube/owner_list.h"
+#include "operator/kube/resource_version.h"
 #include "operator/kube/uid.h"
 
 namespace certstore::kube {
 
 struct ObjectMeta {
   std::string ns, name;
-  Uid uid;  // a UUID held as its 16 bytes
-  std::string resource_version;
+  Uid uid;                           // a UUID held as its 16 bytes
+  ResourceVersion resource_version;  // a revision held as a number
   int64_t generation = 0;
   // Held compactly (one buffer each): a cache keeps one ObjectMeta per
   // object, and a managed Secret has half a dozen annotations.

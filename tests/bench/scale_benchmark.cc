@@ -249,7 +249,7 @@ class ReadyWatch {
         Status st = WatchOnce(
             client_, CertStoresResource(), ns, wo, [&](const WatchEvent& e) {
               if (!e.meta.resource_version.empty())
-                rv = e.meta.resource_version;
+                rv = e.meta.resource_version.str();
               if (e.type != WatchEvent::Type::kAdded &&
                   e.type != WatchEvent::Type::kModified)
                 return !stop_;

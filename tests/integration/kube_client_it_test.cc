@@ -312,7 +312,8 @@ TEST_F(KubeClientIT, WatchFromACompactedVersionIsGone) {
   for (auto& item : v.at("items").as_array())
     server[item.at("metadata").at("name").as_string()] =
         item.at("metadata").at("resourceVersion").as_string();
-  for (auto& o : inf.List()) cache[o->meta.name] = o->meta.resource_version;
+  for (auto& o : inf.List())
+    cache[o->meta.name] = o->meta.resource_version.str();
   if (server == cache) return ::testing::AssertionSuccess();
   return ::testing::AssertionFailure() << "server has " << server.size()
                                        << " objects, cache " << cache.size();

@@ -198,7 +198,7 @@ TEST(InformerTest, AnIndexValueSharedByManyAnswersWithExactlyItsObjects) {
     const Decoded* d = obj.As<Decoded>();
     if (!d) return std::vector<std::string>{};
     std::vector<std::string> out = {d->secret, d->secret};
-    if (std::stoi(obj.meta.resource_version) < 14) out.push_back("early");
+    if (std::stoi(obj.meta.resource_version.str()) < 14) out.push_back("early");
     return out;
   });
   informer.Start();
